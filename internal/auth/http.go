@@ -1,0 +1,236 @@
+package auth
+
+import (
+	"embed"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"linli/internal/audit"
+	"linli/internal/errs"
+	"linli/internal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "linli_session"
+
+// Handlers serves sign-in, sign-out, password change and the token endpoint, and provides the
+// middleware that puts the principal into every request.
+type Handlers struct {
+	svc   *Service
+	kit   *web.Kit
+	views *web.Views
+}
+
+// NewHandlers returns the auth handlers.
+func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
+	return &Handlers{svc: svc, kit: kit, views: kit.Views(templates, nil)}
+}
+
+// Routes registers the sign-in pages and the token endpoint.
+func (h *Handlers) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", h.loginPage)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("POST /logout", h.logout)
+	mux.Handle("GET /account/password", h.Page("", h.passwordPage))
+	mux.Handle("POST /account/password", h.Page("", h.changePassword))
+	mux.HandleFunc("POST /api/v1/auth/token", h.token)
+}
+
+// Middleware resolves the bearer token or session cookie to a principal and puts it, and the audit
+// actor, into the request context. Requests without credentials pass through anonymous.
+func (h *Handlers) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		actor := audit.Actor{IP: web.ClientIP(r), RequestID: web.RequestID(ctx)}
+		var p *Principal
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			var err error
+			if p, err = h.svc.TokenPrincipal(ctx, strings.TrimSpace(bearer)); err != nil {
+				h.kit.APIErr(w, r, err)
+				return
+			}
+		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			if p, err = h.svc.SessionPrincipal(ctx, c.Value); err != nil {
+				if errs.CodeOf(err) != errs.Unauthorized {
+					h.kit.Error(w, r, err)
+					return
+				}
+				h.clearCookie(w)
+				p = nil
+			}
+		}
+		if p != nil {
+			actor.UserID, actor.Username = p.UserID, p.Username
+			ctx = WithPrincipal(ctx, p)
+		}
+		next.ServeHTTP(w, r.WithContext(audit.WithActor(ctx, actor)))
+	})
+}
+
+// Page guards an HTML handler: anonymous users go to the sign-in page, users who must change their
+// password go to that form, and users without perm (when perm is set) get 403.
+func (h *Handlers) Page(perm Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := FromContext(r.Context())
+		if p == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if p.MustChange && r.URL.Path != "/account/password" {
+			web.Redirect(w, r, "/account/password", "首次登录或密码已重置，请先修改密码")
+			return
+		}
+		if perm != "" {
+			if err := p.Require(perm); err != nil {
+				h.kit.Error(w, r, err)
+				return
+			}
+		}
+		next(w, r)
+	})
+}
+
+// API guards a JSON handler: 401 without credentials, 403 without perm (when set).
+func (h *Handlers) API(perm Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := FromContext(r.Context())
+		if p == nil {
+			h.kit.APIErr(w, r, errs.E(errs.Unauthorized, "请先登录或提供有效的访问令牌"))
+			return
+		}
+		if perm != "" {
+			if err := p.Require(perm); err != nil {
+				h.kit.APIErr(w, r, err)
+				return
+			}
+		}
+		next(w, r)
+	})
+}
+
+type loginView struct {
+	web.Page
+	Username string
+	Next     string
+	Demo     []string
+}
+
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (h *Handlers) loginPage(w http.ResponseWriter, r *http.Request) {
+	if FromContext(r.Context()) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "login.html", &loginView{Page: web.Page{Title: "登录"}, Next: r.URL.Query().Get("next")})
+}
+
+func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	next := safeNext(r.PostFormValue("next"))
+	u, err := h.svc.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	if err != nil {
+		if code := errs.CodeOf(err); code != errs.Unauthorized && code != errs.TooMany {
+			h.kit.Error(w, r, err)
+			return
+		}
+		h.views.Render(w, r, web.Status(err), "login.html", &loginView{
+			Page: web.Page{Title: "登录", Error: errs.MessageOf(err)}, Username: username, Next: next})
+		return
+	}
+	token, err := h.svc.StartSession(r.Context(), u.ID, web.ClientIP(r), r.UserAgent())
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: h.svc.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(h.svc.cfg.MaxAge / time.Second)})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *Handlers) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, MaxAge: -1})
+}
+
+func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) {
+	if p := FromContext(r.Context()); p != nil && p.SessionID != "" {
+		if err := h.svc.EndSession(r.Context(), p); err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+	}
+	h.clearCookie(w)
+	web.Redirect(w, r, "/login", "您已安全退出")
+}
+
+type passwordView struct {
+	web.Page
+	MustChange bool
+}
+
+func (h *Handlers) passwordPage(w http.ResponseWriter, r *http.Request) {
+	p := FromContext(r.Context())
+	h.views.Render(w, r, http.StatusOK, "password.html", &passwordView{Page: web.Page{Title: "修改密码"}, MustChange: p.MustChange})
+}
+
+func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
+	p := FromContext(r.Context())
+	next := r.PostFormValue("password")
+	if next != r.PostFormValue("confirm") {
+		h.views.Render(w, r, http.StatusUnprocessableEntity, "password.html", &passwordView{
+			Page: web.Page{Title: "修改密码", Errors: map[string]string{"confirm": "两次输入的新密码不一致"}}, MustChange: p.MustChange})
+		return
+	}
+	if err := h.svc.ChangePassword(r.Context(), p, r.PostFormValue("current"), next); err != nil {
+		if errs.CodeOf(err) == errs.Internal {
+			h.kit.Error(w, r, err)
+			return
+		}
+		h.views.Render(w, r, web.Status(err), "password.html", &passwordView{
+			Page: web.Page{Title: "修改密码", Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}, MustChange: p.MustChange})
+		return
+	}
+	web.Redirect(w, r, "/", "密码已修改")
+}
+
+// TokenRequest is the body of POST /api/v1/auth/token.
+type TokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// TokenResponse answers POST /api/v1/auth/token.
+type TokenResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
+	var req TokenRequest
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(req.Username), req.Password)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	token, exp, err := h.svc.IssueToken(r.Context(), u.ID)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, TokenResponse{Token: token, ExpiresAt: exp})
+}

@@ -1,0 +1,391 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"linli/internal/audit"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/web"
+)
+
+// Config holds the session and lockout rules.
+type Config struct {
+	IdleTimeout  time.Duration // a session unused this long ends; default 30 min
+	MaxAge       time.Duration // a session ends this long after sign-in whatever happens; default 12 h
+	LockAfter    int           // failed sign-ins in a row that lock an account; default 5
+	LockFor      time.Duration // how long a lockout lasts; default 15 min
+	TokenTTL     time.Duration // lifetime of an API token; default 12 h
+	SecureCookie bool          // mark the session cookie Secure (behind HTTPS)
+}
+
+func (c Config) withDefaults() Config {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 12 * time.Hour
+	}
+	if c.LockAfter <= 0 {
+		c.LockAfter = 5
+	}
+	if c.LockFor <= 0 {
+		c.LockFor = 15 * time.Minute
+	}
+	if c.TokenTTL <= 0 {
+		c.TokenTTL = 12 * time.Hour
+	}
+	return c
+}
+
+// Service signs users in and out and manages accounts.
+type Service struct {
+	db  *db.DB
+	cfg Config
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewService returns an auth service on d.
+func NewService(d *db.DB, cfg Config) *Service {
+	return &Service{db: d, cfg: cfg.withDefaults(), Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// hashParams follow OWASP's minimum for argon2id (19 MiB, 2 passes): strong, and quick enough that
+// a sign-in costs tens of milliseconds on a small server.
+var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// HashPassword returns the argon2id hash of password.
+func HashPassword(password string) (string, error) {
+	return argon2id.CreateHash(password, hashParams)
+}
+
+// dummyHash is compared against when a username does not exist, so a sign-in takes as long
+// whether or not the account exists.
+var dummyHash, _ = argon2id.CreateHash("linli-no-such-user", hashParams)
+
+var errBadCredentials = errs.E(errs.Unauthorized, "用户名或密码错误")
+
+// Authenticate checks a username and password. Every attempt is audited; after cfg.LockAfter
+// failures in a row the account is locked for cfg.LockFor. It returns the user on success.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (*User, error) {
+	now := s.Now()
+	u, hash, err := s.userByUsername(ctx, username)
+	if errs.Is(err, errs.NotFound) {
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		_ = s.audit(ctx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", Detail: "用户名不存在：" + username})
+		return nil, errBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	actx := audit.WithActor(ctx, actorWithUser(ctx, u))
+	if u.Locked(now) {
+		_ = s.audit(actx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
+			Detail: "账号锁定期间尝试登录"})
+		return nil, errs.E(errs.TooMany, "登录失败次数过多，账号已锁定至 %s，请稍后再试或联系安全管理员解锁",
+			u.LockedUntil.In(web.Shanghai()).Format("15:04"))
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	if err != nil {
+		return nil, fmt.Errorf("compare password: %w", err)
+	}
+	if !ok {
+		return nil, s.failLogin(actx, u, now)
+	}
+	if !u.Active {
+		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID, Detail: "账号已停用"})
+		return nil, errs.E(errs.Unauthorized, "账号已停用，请联系安全管理员")
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2`,
+			now, u.ID); err != nil {
+			return err
+		}
+		return audit.Record(actx, tx, audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	return u, nil
+}
+
+func (s *Service) failLogin(ctx context.Context, u *User, now time.Time) error {
+	failed := u.FailedLogins + 1
+	var lockedUntil *time.Time
+	if failed >= s.cfg.LockAfter {
+		t := now.Add(s.cfg.LockFor)
+		lockedUntil = &t
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
+			failed, lockedUntil, u.ID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID,
+			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（连续第%d次）", failed)}); err != nil {
+			return err
+		}
+		if lockedUntil != nil {
+			return audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
+				RegionID: u.RegionID, Detail: fmt.Sprintf("连续%d次登录失败，锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record failed sign-in: %w", err)
+	}
+	if lockedUntil != nil {
+		return errs.E(errs.TooMany, "连续%d次密码错误，账号已锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))
+	}
+	return errBadCredentials
+}
+
+func (s *Service) audit(ctx context.Context, e audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error { return audit.Record(ctx, tx, e) })
+}
+
+func actorWithUser(ctx context.Context, u *User) audit.Actor {
+	a := audit.ActorFrom(ctx)
+	a.UserID, a.Username = u.ID, u.Username
+	return a
+}
+
+const userColumns = `u.id, u.username, u.name, u.role, u.region_id, r.name, u.org_name, u.active,
+	u.must_change_password, u.failed_logins, u.locked_until, u.last_login_at, u.created_at`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) {
+	u := &User{}
+	var locked, last sql.NullTime
+	dest := append([]any{&u.ID, &u.Username, &u.Name, &u.Role, &u.RegionID, &u.RegionName, &u.OrgName, &u.Active,
+		&u.MustChangePassword, &u.FailedLogins, &locked, &last, &u.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if locked.Valid {
+		u.LockedUntil = &locked.Time
+	}
+	if last.Valid {
+		u.LastLoginAt = &last.Time
+	}
+	return u, nil
+}
+
+func (s *Service) userByUsername(ctx context.Context, username string) (*User, string, error) {
+	var hash string
+	u, err := scanUser(s.db.W.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash
+		FROM users u JOIN regions r ON r.id = u.region_id WHERE u.username = $1`, username), &hash)
+	if err != nil {
+		return nil, "", db.NotFound(err, "用户不存在")
+	}
+	return u, hash, nil
+}
+
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("auth: no randomness: %v", err))
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartSession creates a session for a user who has just authenticated and returns its secret token.
+func (s *Service) StartSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+	token, id := newToken()
+	now := s.Now()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, ip, user_agent)
+		VALUES ($1, $2, $3, $3, $4, $5)`, id, userID, now, ip, userAgent)
+	if err != nil {
+		return "", fmt.Errorf("start session: %w", err)
+	}
+	return token, nil
+}
+
+const principalQuery = `SELECT u.id, u.username, u.name, u.role, u.region_id, r.path, r.name, r.level, u.org_name,
+	u.must_change_password, u.active FROM users u JOIN regions r ON r.id = u.region_id`
+
+func scanPrincipal(row *sql.Row) (*Principal, bool, error) {
+	p := &Principal{}
+	var active bool
+	err := row.Scan(&p.UserID, &p.Username, &p.Name, &p.Role, &p.RegionID, &p.RegionPath, &p.RegionName,
+		&p.RegionLevel, &p.OrgName, &p.MustChange, &active)
+	return p, active, err
+}
+
+// SessionPrincipal resolves a session token to its principal. A session past its idle or absolute
+// limit, or of a deactivated user, is ended and answers unauthorized.
+func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principal, error) {
+	id := hashToken(token)
+	var created, seen time.Time
+	err := s.db.R.QueryRowContext(ctx, `SELECT created_at, last_seen_at FROM sessions WHERE id = $1`, id).Scan(&created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.Unauthorized, "登录已失效，请重新登录")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if now.Sub(seen) > s.cfg.IdleTimeout || now.Sub(created) > s.cfg.MaxAge {
+		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		return nil, errs.E(errs.Unauthorized, "长时间未操作，登录已过期，请重新登录")
+	}
+	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+` JOIN sessions s ON s.user_id = u.id WHERE s.id = $1`, id))
+	if err != nil {
+		return nil, db.NotFound(err, "登录已失效")
+	}
+	if !active {
+		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, p.UserID)
+		return nil, errs.E(errs.Unauthorized, "账号已停用")
+	}
+	// Touch at most once a minute: reads stay reads on a busy server.
+	if now.Sub(seen) > time.Minute {
+		_, _ = s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, now, id)
+	}
+	p.SessionID = id
+	return p, nil
+}
+
+// EndSession signs a session out.
+func (s *Service) EndSession(ctx context.Context, p *Principal) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "auth.logout", ObjectType: "user", ObjectID: p.UserID, RegionID: p.RegionID})
+	})
+}
+
+// IssueToken creates an API bearer token for an authenticated user.
+func (s *Service) IssueToken(ctx context.Context, userID int64) (token string, expires time.Time, err error) {
+	token, hash := newToken()
+	now := s.Now()
+	expires = now.Add(s.cfg.TokenTTL)
+	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		hash, userID, now, expires)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("issue token: %w", err)
+	}
+	return token, expires, nil
+}
+
+// TokenPrincipal resolves an API bearer token to its principal.
+func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal, error) {
+	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+
+		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hashToken(token), s.Now()))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+		return nil, errs.E(errs.Unauthorized, "访问令牌无效或已过期")
+	}
+	return p, err
+}
+
+// ChangePassword changes the principal's own password after checking the current one, and ends
+// their other sessions.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if _, err := s.Authenticate(ctx, p.Username, current); err != nil {
+		if errs.CodeOf(err) == errs.Unauthorized {
+			return errs.Field("current", "当前密码不正确")
+		}
+		return err
+	}
+	if err := ValidatePassword(next, p.Username); err != nil {
+		return err
+	}
+	if current == next {
+		return errs.Field("password", "新密码不能与当前密码相同")
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = FALSE,
+			password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, s.Now(), p.UserID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_change", ObjectType: "user", ObjectID: p.UserID, RegionID: p.RegionID})
+	})
+}
+
+// NewUser is what creating an account needs.
+type NewUser struct {
+	Username     string
+	Name         string
+	Password     string // plain; validated unless PasswordHash is set
+	PasswordHash string // a precomputed hash (the demo shares one)
+	Role         Role
+	RegionID     int64
+	OrgName      string
+	MustChange   bool
+}
+
+// CreateUser adds an account. It checks the username, the role, the password rules and that the
+// region exists; the caller checks that the creator may grant it.
+func (s *Service) CreateUser(ctx context.Context, q db.Querier, n NewUser) (int64, error) {
+	f := errs.Fields{}
+	if err := ValidateUsername(n.Username); err != nil {
+		f.Add("username", errs.MessageOf(err))
+	}
+	if n.Name == "" {
+		f.Add("name", "请填写姓名")
+	}
+	if !n.Role.Valid() {
+		f.Add("role", "角色无效")
+	}
+	hash := n.PasswordHash
+	if hash == "" {
+		if err := ValidatePassword(n.Password, n.Username); err != nil {
+			f.Add("password", errs.MessageOf(err))
+		} else if h, err := HashPassword(n.Password); err == nil {
+			hash = h
+		} else {
+			return 0, err
+		}
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	var id int64
+	err := q.QueryRowContext(ctx, `INSERT INTO users (username, name, password_hash, role, region_id, org_name,
+		must_change_password, password_changed_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id`,
+		n.Username, n.Name, hash, n.Role, n.RegionID, n.OrgName, n.MustChange, now).Scan(&id)
+	switch {
+	case db.IsUnique(err):
+		return 0, errs.Field("username", "用户名已被使用")
+	case db.IsForeignKey(err):
+		return 0, errs.Field("region_id", "所属区域不存在")
+	case err != nil:
+		return 0, fmt.Errorf("create user %s: %w", n.Username, err)
+	}
+	after := map[string]any{"username": n.Username, "name": n.Name, "role": n.Role, "region_id": n.RegionID}
+	if err := audit.Record(ctx, q, audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: id, RegionID: n.RegionID, After: after}); err != nil {
+		return 0, err
+	}
+	return id, nil
+}

@@ -1,0 +1,298 @@
+// Package db opens Linli's database — SQLite embedded or PostgreSQL — and holds the few places
+// where the two dialects differ: connection set-up, error mapping, full-text search and migrations.
+//
+// Every other package writes one SQL text for both, with $n placeholders, in their common subset.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"linli/internal/errs"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database: W takes every write (for SQLite a single connection), R serves reads.
+// R is W itself unless a separate read pool or replica was opened.
+type DB struct {
+	W       *sql.DB
+	R       *sql.DB
+	Dialect Dialect
+}
+
+// Open connects to "sqlite:path/to/file.db" or "postgres://…", checks that the database answers,
+// and returns a DB with its pools configured. It does not migrate.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	default:
+		return nil, fmt.Errorf("数据库地址应以 sqlite: 或 postgres:// 开头，收到 %q", Redact(rawURL))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: 数据库文件路径为空")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("创建数据目录 %s: %w", dir, err)
+		}
+	}
+	// synchronous=FULL: an acknowledged write survives power loss.
+	pragmas := "?_time_format=sqlite&_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
+	w, err := sql.Open("sqlite", "file:"+path+pragmas)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=query_only(ON)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	d := &DB{W: w, R: r, Dialect: SQLite}
+	if err := w.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("打开 SQLite 数据库 %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	w, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(20)
+	w.SetMaxIdleConns(10)
+	w.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := w.PingContext(pingCtx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("无法连接 PostgreSQL %s: %w", Redact(rawURL), err)
+	}
+	return &DB{W: w, R: w, Dialect: Postgres}, nil
+}
+
+// OpenReplica points reads at a PostgreSQL streaming replica; writes stay on the primary.
+func (d *DB) OpenReplica(ctx context.Context, rawURL string) error {
+	if d.Dialect != Postgres {
+		return errors.New("只读副本仅支持 PostgreSQL")
+	}
+	r, err := openPostgres(ctx, rawURL)
+	if err != nil {
+		return err
+	}
+	d.R = r.W
+	return nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		if rerr := d.R.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers; /healthz uses it.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.W.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Redact hides the password in a database URL so it can be logged.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Querier is what both *sql.DB and *Tx offer; store functions take it so they run inside or
+// outside a transaction alike.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction with hooks that run only after it commits.
+type Tx struct {
+	*sql.Tx
+	Dialect Dialect
+	after   []func()
+}
+
+// AfterCommit registers f to run once the transaction has committed; it never runs on rollback.
+func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
+
+// InTx runs fn in a write transaction, commits it, then runs the after-commit hooks. It retries the
+// whole of fn when the database reports a serialization failure or a busy lock, so fn must not have
+// effects outside the transaction.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt*20) * time.Millisecond):
+			}
+		}
+		err = d.tryTx(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (d *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Dialect: d.Dialect}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		c := sqErr.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// IsUnique reports whether err is a unique-constraint violation, in either dialect.
+func IsUnique(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKey reports whether err is a foreign-key violation, in either dialect.
+func IsForeignKey(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// NotFound turns sql.ErrNoRows into a not_found domain error with the given Chinese message and
+// wraps any other error with what was being done.
+func NotFound(err error, message string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s", message)
+	}
+	return err
+}
+
+// MatchFTS returns the predicate that matches rows of the full-text table ftsTable against the
+// query in placeholder ph (built by search.Query). SQLite uses FTS5, PostgreSQL a tsvector column.
+func (d Dialect) MatchFTS(ftsTable, ph string) string {
+	if d == Postgres {
+		return ftsTable + ".tokens @@ to_tsquery('simple', " + ph + ")"
+	}
+	return ftsTable + " MATCH " + ph
+}
+
+// FTSValue wraps the placeholder of a token string (built by search.Tokens) for insertion into a
+// full-text table's tokens column.
+func (d Dialect) FTSValue(ph string) string {
+	if d == Postgres {
+		return "to_tsvector('simple', " + ph + ")"
+	}
+	return ph
+}
+
+// FTSQuery builds the full-text query for terms that must all occur (see search.Terms); with
+// prefix the last term matches any token it begins. Terms hold only letters and digits.
+func (d Dialect) FTSQuery(terms []string, prefix bool) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		last := prefix && i == len(terms)-1
+		if d == Postgres {
+			parts[i] = "'" + t + "'"
+			if last {
+				parts[i] += ":*"
+			}
+		} else {
+			parts[i] = `"` + t + `"`
+			if last {
+				parts[i] += "*"
+			}
+		}
+	}
+	if d == Postgres {
+		return strings.Join(parts, " & ")
+	}
+	return strings.Join(parts, " AND ")
+}

@@ -1,0 +1,23 @@
+package party
+
+import (
+	"net/http"
+
+	"linli/internal/auth"
+	"linli/internal/web"
+)
+
+// Handlers serves the party organisation's pages and API.
+type Handlers struct {
+	svc  *Service
+	auth *auth.Handlers
+	kit  *web.Kit
+}
+
+// NewHandlers returns the party handlers.
+func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+	return &Handlers{svc: svc, auth: a, kit: kit}
+}
+
+// Routes registers the party organisation's pages and API.
+func (h *Handlers) Routes(mux *http.ServeMux) {}

@@ -1,0 +1,335 @@
+// Package web is Linli's shared HTTP kit: middleware, page rendering with one layout, errors mapped
+// to statuses and Chinese messages, JSON helpers, paging and the embedded static assets.
+//
+// Capability packages receive a *Kit and build their handlers with it; they never reach for global
+// state.
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"linli/internal/errs"
+)
+
+//go:embed templates static
+var embedded embed.FS
+
+// Chrome is what the layout shows around every page: the signed-in user and the menu.
+type Chrome struct {
+	SignedIn   bool
+	UserName   string
+	RoleLabel  string
+	RegionName string
+	Nav        []NavItem
+}
+
+// NavItem is one menu entry.
+type NavItem struct {
+	Label  string
+	Href   string
+	Active bool
+}
+
+// Page is embedded in every page's view struct; Render fills Chrome and Flash.
+type Page struct {
+	Title  string
+	Chrome Chrome
+	Flash  string
+	// Errors holds per-field messages of a rejected form, keyed by field name.
+	Errors map[string]string
+	// Error is the form-level message of a rejected form.
+	Error string
+}
+
+// PageData returns the page itself; Render uses it to fill in the chrome.
+func (p *Page) PageData() *Page { return p }
+
+// Kit is passed to every capability's handlers.
+type Kit struct {
+	Log *slog.Logger
+	// Chrome builds the layout data for a request; app wires it to the signed-in user.
+	Chrome func(r *http.Request) Chrome
+	// TileURL is the optional map tile template for Leaflet; empty shows polygons on a plain background.
+	TileURL string
+	assets  map[string]string // static path → content hash
+	base    *template.Template
+}
+
+// NewKit parses the shared layout and partials and hashes the static assets.
+func NewKit(log *slog.Logger) (*Kit, error) {
+	k := &Kit{Log: log, Chrome: func(*http.Request) Chrome { return Chrome{} }, assets: map[string]string{}}
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		k.assets[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	k.base, err = template.New("layout").Funcs(k.funcs()).ParseFS(embedded, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	return k, nil
+}
+
+// HasAsset reports whether a static file is present — vendor files exist only after `make assets`.
+func (k *Kit) HasAsset(name string) bool { _, ok := k.assets[name]; return ok }
+
+// Asset returns the URL of a static file with its content hash, so browsers cache it forever.
+func (k *Kit) Asset(name string) string {
+	if h, ok := k.assets[name]; ok {
+		return "/static/" + name + "?v=" + h
+	}
+	return "/static/" + name
+}
+
+// Static serves the embedded static files.
+func (k *Kit) Static() http.Handler {
+	sub, _ := fs.Sub(embedded, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// Shanghai is the zone every time is shown in.
+func Shanghai() *time.Location { return shanghai }
+
+func (k *Kit) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":    k.Asset,
+		"hasAsset": k.HasAsset,
+		"tileURL":  func() string { return k.TileURL },
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(shanghai).Format("2006-01-02 15:04")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(shanghai).Format("2006-01-02")
+		},
+		"add": func(a, b int) int { return a + b },
+		"pct": func(num, den int) string {
+			if den == 0 {
+				return "—"
+			}
+			return strconv.FormatFloat(float64(num)*100/float64(den), 'f', 1, 64) + "%"
+		},
+		"json": func(v any) (template.JS, error) {
+			b, err := json.Marshal(v)
+			return template.JS(b), err
+		},
+		// query returns the current query with key set to value, for filter and paging links.
+		"query": func(q url.Values, kv ...any) string {
+			out := url.Values{}
+			for k, v := range q {
+				out[k] = v
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				key := fmt.Sprint(kv[i])
+				val := fmt.Sprint(kv[i+1])
+				if val == "" {
+					out.Del(key)
+				} else {
+					out.Set(key, val)
+				}
+			}
+			return "?" + out.Encode()
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// Views is a capability's set of page templates, each parsed together with the shared layout.
+type Views struct {
+	kit   *Kit
+	pages map[string]*template.Template
+}
+
+// Views parses every *.html in fsys's templates directory as a page on top of the shared layout.
+// Each page defines "title" (optional) and "content". It panics on a template error: templates are
+// checked at start-up, not on first use.
+func (k *Kit) Views(fsys fs.FS, funcs template.FuncMap) *Views {
+	v := &Views{kit: k, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil || len(names) == 0 {
+		panic(fmt.Sprintf("web: no templates: %v", err))
+	}
+	for _, name := range names {
+		t := template.Must(k.base.Clone())
+		if funcs != nil {
+			t.Funcs(funcs)
+		}
+		t = template.Must(t.ParseFS(fsys, name))
+		v.pages[path.Base(name)] = t
+	}
+	return v
+}
+
+// Render writes page name with data at the given status. data should be a pointer to a view
+// struct that embeds Page.
+func (v *Views) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := v.pages[name]
+	if !ok {
+		v.kit.Error(w, r, fmt.Errorf("web: no template %q", name))
+		return
+	}
+	if pd, ok := data.(interface{ PageData() *Page }); ok {
+		p := pd.PageData()
+		p.Chrome = v.kit.Chrome(r)
+		if p.Flash == "" {
+			p.Flash = TakeFlash(w, r)
+		}
+	}
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		v.kit.Error(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(buf.String()))
+}
+
+// Status returns the HTTP status for an error's code.
+func Status(err error) int {
+	switch errs.CodeOf(err) {
+	case errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func (k *Kit) logIfInternal(r *http.Request, err error) {
+	if errs.CodeOf(err) == errs.Internal && !errors.Is(err, http.ErrAbortHandler) {
+		k.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+	}
+}
+
+type errorView struct {
+	Page
+	Status    int
+	Message   string
+	RequestID string
+}
+
+// Error renders an error page: the domain error's Chinese message, or a generic one for internal
+// errors, which are logged with the request ID.
+func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
+	k.logIfInternal(r, err)
+	status := Status(err)
+	t := k.base.Lookup("error.html")
+	view := &errorView{Page: Page{Title: "出错了", Chrome: k.Chrome(r)}, Status: status,
+		Message: errs.MessageOf(err), RequestID: RequestID(r.Context())}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if t == nil {
+		fmt.Fprintf(w, "<p>%s</p>", template.HTMLEscapeString(view.Message))
+		return
+	}
+	_ = k.base.ExecuteTemplate(w, "error.html", view)
+}
+
+// NotFound renders the 404 page.
+func (k *Kit) NotFound(w http.ResponseWriter, r *http.Request) {
+	k.Error(w, r, errs.E(errs.NotFound, "页面不存在或您无权查看"))
+}
+
+// JSON writes v as JSON with the status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// APIErrorBody is the JSON shape of every API error.
+type APIErrorBody struct {
+	Error APIError `json:"error"`
+}
+
+// APIError is the code and Chinese message of an API error, with per-field messages when a
+// request body failed validation.
+type APIError struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// APIErr writes err as {"error":{"code","message"}} with the matching status.
+func (k *Kit) APIErr(w http.ResponseWriter, r *http.Request, err error) {
+	k.logIfInternal(r, err)
+	JSON(w, Status(err), APIErrorBody{Error: APIError{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err),
+		Fields: errs.FieldsOf(err)}})
+}
+
+// List is the JSON shape of every API list.
+type List[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+// DecodeJSON reads a JSON request body of at most 1 MiB into v, rejecting unknown fields.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.E(errs.Invalid, "请求内容不是有效的 JSON：%v", err)
+	}
+	return nil
+}

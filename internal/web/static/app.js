@@ -1,0 +1,15 @@
+// Linli's own script: small progressive enhancements. Every page works without it.
+"use strict";
+document.addEventListener("click", function (e) {
+  var el = e.target.closest("[data-confirm]");
+  if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+    e.preventDefault();
+  }
+});
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  var msg = form.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) {
+    e.preventDefault();
+  }
+});
