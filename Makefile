@@ -1,0 +1,78 @@
+# Linli — the two commands are `make run` and `make test`; see README.md.
+
+GO        ?= go
+NPM       := $(shell command -v npm 2>/dev/null)
+NODE      := $(shell command -v node 2>/dev/null)
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+CHROMIUM  ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser))
+VENDOR    := internal/web/static/vendor
+BENCHTIME ?= 2s
+BENCH     ?= .
+
+export CHROMIUM
+
+.PHONY: run test vet unit e2e build assets bench clean help
+
+help:
+	@echo "make run     serve the Nanguan demo on http://127.0.0.1:8080 (SQLite under data/)"
+	@echo "make test    go vet, every Go test (PostgreSQL too when LINLI_TEST_POSTGRES is set), browser tests when Chromium is installed"
+	@echo "make build   build bin/linli"
+	@echo "make assets  copy the pinned htmx, ECharts and Leaflet files into $(VENDOR)/"
+	@echo "make e2e     only the browser tests"
+	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME))"
+
+# Without npm the pages fall back to plain HTML: tables instead of charts, a list instead of a map.
+run:
+ifneq ($(NPM),)
+	@$(MAKE) --no-print-directory assets
+else
+	@echo "npm not found: serving without htmx, ECharts and Leaflet (plain HTML pages)"
+endif
+	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/linli serve --demo
+
+test: vet unit
+ifeq ($(CHROMIUM),)
+	@echo "e2e: skipped (no Chromium: install Debian's chromium or set CHROMIUM=/path/to/chrome)"
+else ifeq ($(NPM),)
+	@echo "e2e: skipped (npm not found)"
+else
+	@$(MAKE) --no-print-directory e2e
+endif
+
+vet:
+	$(GO) vet ./...
+
+# LINLI_TEST_POSTGRES, when set in the environment, makes the storage tests run on PostgreSQL too.
+unit:
+	@if [ -n "$$LINLI_TEST_POSTGRES" ]; then echo "go test: SQLite and PostgreSQL"; else echo "go test: SQLite only (set LINLI_TEST_POSTGRES to include PostgreSQL)"; fi
+	$(GO) test ./...
+
+e2e: assets e2e/node_modules/.package-lock.json
+	@test -n "$(CHROMIUM)" || { echo "e2e: no Chromium: install Debian's chromium or set CHROMIUM"; exit 1; }
+	cd e2e && $(NODE) --test --test-concurrency=1 --test-reporter=spec tests/
+
+build:
+ifneq ($(NPM),)
+	@$(MAKE) --no-print-directory assets
+endif
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/linli ./cmd/linli
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+e2e/node_modules/.package-lock.json: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+
+assets: web/node_modules/.package-lock.json
+	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet/images
+	cp web/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp web/node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
+
+clean:
+	rm -rf bin $(VENDOR) web/node_modules e2e/node_modules e2e/screenshots
