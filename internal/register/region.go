@@ -181,4 +181,6 @@ func (s *Service) Children(ctx context.Context, parentID int64) ([]Region, error
 
 // InTx exposes the service's transaction runner to packages that build on the register (the demo
 // builder, imports from other capabilities).
-func (s *Service) InTx(ctx context.Context, fn func(tx *db.Tx) error) error { return s.db.InTx(ctx, fn) }
+func (s *Service) InTx(ctx context.Context, fn func(tx *db.Tx) error) error {
+	return s.db.InTx(ctx, fn)
+}
