@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
 	"linli/internal/reports"
@@ -41,6 +42,11 @@ func (m *Main) build() error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	apiDoc, err := OpenAPI()
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
 	authH.Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
 	party.NewHandlers(m.services.party, authH, kit).Routes(mux)

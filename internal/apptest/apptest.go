@@ -135,7 +135,8 @@ func (r *Response) Decode(t testing.TB, v any) {
 	}
 }
 
-// Do sends a request. Same-origin requests carry the Origin header a browser would send.
+// Do sends a request. Same-origin requests carry the Origin header a browser would send. Every
+// answer under /api/v1 is checked against the API document; a mismatch fails the test.
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
 	if req.Method != http.MethodGet && req.Method != http.MethodHead && req.Header.Get("Origin") == "" {
@@ -150,6 +151,7 @@ func (c *Client) Do(req *http.Request) *Response {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	c.checkAPI(req, resp, b)
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
 

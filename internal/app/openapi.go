@@ -1,0 +1,13 @@
+package app
+
+import "linli/internal/openapi"
+
+// openAPIFragments lists every capability's part of /api/v1/openapi.json. A package that serves
+// /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
+func openAPIFragments() []openapi.Fragment {
+	return []openapi.Fragment{}
+}
+
+// OpenAPI returns the API document served at /api/v1/openapi.json: the base merged with every
+// capability's fragment. Tests validate every /api/v1 answer against it.
+func OpenAPI() ([]byte, error) { return openapi.Merge(openAPIFragments()...) }
