@@ -9,6 +9,7 @@ CHROMIUM  ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser)
 VENDOR    := internal/web/static/vendor
 BENCHTIME ?= 2s
 BENCH     ?= .
+GOTESTFLAGS ?=
 
 export CHROMIUM
 
@@ -46,7 +47,7 @@ vet:
 # LINLI_TEST_POSTGRES, when set in the environment, makes the storage tests run on PostgreSQL too.
 unit:
 	@if [ -n "$$LINLI_TEST_POSTGRES" ]; then echo "go test: SQLite and PostgreSQL"; else echo "go test: SQLite only (set LINLI_TEST_POSTGRES to include PostgreSQL)"; fi
-	$(GO) test ./...
+	$(GO) test $(GOTESTFLAGS) -timeout 20m ./...
 
 e2e: assets e2e/node_modules/.package-lock.json
 	@test -n "$(CHROMIUM)" || { echo "e2e: no Chromium: install Debian's chromium or set CHROMIUM"; exit 1; }
