@@ -158,18 +158,26 @@ func Load(ctx context.Context, d *db.DB) (*Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	hours := DefaultHours()
+	hours, err := readHours(ctx, d.R)
+	if err != nil {
+		return nil, err
+	}
+	return New(days, hours), nil
+}
+
+// readHours returns the configured working hours, or DefaultHours when none are set.
+func readHours(ctx context.Context, q db.Querier) (WorkingHours, error) {
 	var raw string
-	err = d.R.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", hoursKey).Scan(&raw)
+	err := q.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", hoursKey).Scan(&raw)
 	switch {
 	case err == nil:
 		if h, perr := ParseHours(raw); perr == nil {
-			hours = h
+			return h, nil
 		}
 	case !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("load working hours: %w", err)
+		return WorkingHours{}, fmt.Errorf("load working hours: %w", err)
 	}
-	return New(days, hours), nil
+	return DefaultHours(), nil
 }
 
 func ensureSeeded(ctx context.Context, d *db.DB) error {
