@@ -1,0 +1,146 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/workday"
+)
+
+// Channel is a source channel 来源渠道; channels are rows, so a city adds its own.
+type Channel struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+}
+
+// Category is one node of the two-level category tree with its routing defaults and time limits
+// (the limits are those of priority 一般; see LimitsFor).
+type Category struct {
+	ID              int64         `json:"id"`
+	ParentID        *int64        `json:"parent_id"`
+	Code            string        `json:"code"`
+	Name            string        `json:"name"`
+	FullName        string        `json:"full_name"` // 环境卫生 › 垃圾清运
+	Kind            string        `json:"kind"`      // consultation, complaint, other
+	HandlerType     string        `json:"handler_type"`
+	Priority        Priority      `json:"priority"`
+	Accept          workday.Limit `json:"accept_limit"`
+	Sign            workday.Limit `json:"sign_limit"`
+	Handle          workday.Limit `json:"handle_limit"`
+	Callback        workday.Limit `json:"callback_limit"`
+	DuplicateRadius int           `json:"duplicate_radius"`
+	RequiredFields  string        `json:"required_fields"`
+	Open311Code     string        `json:"open311_code"`
+	Active          bool          `json:"active"`
+}
+
+// Leaf reports whether the category is a second-level one that cases are filed under.
+func (c *Category) Leaf() bool { return c.ParentID != nil }
+
+// Channels lists the channels in display order.
+func (s *Service) Channels(ctx context.Context) ([]Channel, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT code, name, active FROM case_channels ORDER BY sort, code`)
+	if err != nil {
+		return nil, fmt.Errorf("list channels: %w", err)
+	}
+	defer rows.Close()
+	out := []Channel{}
+	for rows.Next() {
+		var c Channel
+		if err := rows.Scan(&c.Code, &c.Name, &c.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const categoryColumns = `c.id, c.parent_id, c.code, c.name, COALESCE(p.name || ' › ', '') || c.name, c.kind, c.handler_type,
+	c.priority, c.accept_amount, c.accept_unit, c.sign_amount, c.sign_unit, c.handle_amount, c.handle_unit,
+	c.callback_amount, c.callback_unit, c.duplicate_radius, c.required_fields, c.open311_code, c.active`
+
+func scanCategory(row interface{ Scan(...any) error }) (*Category, error) {
+	c := &Category{}
+	err := row.Scan(&c.ID, &c.ParentID, &c.Code, &c.Name, &c.FullName, &c.Kind, &c.HandlerType, &c.Priority,
+		&c.Accept.Value, &c.Accept.Unit, &c.Sign.Value, &c.Sign.Unit, &c.Handle.Value, &c.Handle.Unit,
+		&c.Callback.Value, &c.Callback.Unit, &c.DuplicateRadius, &c.RequiredFields, &c.Open311Code, &c.Active)
+	return c, err
+}
+
+// Categories lists the category tree: each top-level category followed by its children.
+func (s *Service) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+categoryColumns+`
+		FROM case_categories c LEFT JOIN case_categories p ON p.id = c.parent_id
+		ORDER BY COALESCE(p.sort, c.sort), c.parent_id IS NOT NULL, c.sort, c.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	out := []Category{}
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+func categoryByID(ctx context.Context, q db.Querier, id int64) (*Category, error) {
+	c, err := scanCategory(q.QueryRowContext(ctx, `SELECT `+categoryColumns+`
+		FROM case_categories c LEFT JOIN case_categories p ON p.id = c.parent_id WHERE c.id = $1`, id))
+	if err != nil {
+		return nil, db.NotFound(err, "诉求类别不存在")
+	}
+	return c, nil
+}
+
+// leafCategory returns an active second-level category or a field error.
+func leafCategory(ctx context.Context, q db.Querier, id int64) (*Category, error) {
+	if id == 0 {
+		return nil, errs.Field("category_id", "请选择诉求类别")
+	}
+	c, err := categoryByID(ctx, q, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.Field("category_id", "诉求类别不存在")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !c.Leaf() || !c.Active {
+		return nil, errs.Field("category_id", "请选择具体的二级类别")
+	}
+	return c, nil
+}
+
+func priorityLimits(ctx context.Context, q db.Querier) (map[Priority]map[string]workday.Limit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT priority, kind, amount, unit FROM case_priority_limits`)
+	if err != nil {
+		return nil, fmt.Errorf("priority limits: %w", err)
+	}
+	defer rows.Close()
+	out := map[Priority]map[string]workday.Limit{}
+	for rows.Next() {
+		var p Priority
+		var kind string
+		var l workday.Limit
+		if err := rows.Scan(&p, &kind, &l.Value, &l.Unit); err != nil {
+			return nil, err
+		}
+		if out[p] == nil {
+			out[p] = map[string]workday.Limit{}
+		}
+		out[p][kind] = l
+	}
+	return out, rows.Err()
+}
+
+func channelExists(ctx context.Context, q db.Querier, code string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_channels WHERE code = $1 AND active`, code).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,397 @@
+package cases
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/pii"
+	"linli/internal/workday"
+)
+
+// Intake is a new case as staff, the public form, the API or the 12345 import submit it.
+type Intake struct {
+	Channel     string   `json:"channel"`
+	CategoryID  int64    `json:"category_id"`
+	Priority    Priority `json:"priority,omitempty"` // the category's default when empty
+	Title       string   `json:"title,omitempty"`    // the start of the description when empty
+	Description string   `json:"description"`
+	Address     string   `json:"address,omitempty"`
+	// Where: a household or building of the register, a grid, a point, or just the community.
+	CommunityID int64    `json:"community_id,omitempty"`
+	GridID      int64    `json:"grid_id,omitempty"`
+	BuildingID  int64    `json:"building_id,omitempty"`
+	HouseholdID int64    `json:"household_id,omitempty"`
+	ResidentID  int64    `json:"resident_id,omitempty"`
+	Lon         *float64 `json:"lon,omitempty"`
+	Lat         *float64 `json:"lat,omitempty"`
+	// CoordSystem of Lon/Lat: wgs84 (default), gcj02 (WeChat, Amap) or bd09 (Baidu).
+	CoordSystem   string `json:"coord_system,omitempty"`
+	ReporterName  string `json:"reporter_name,omitempty"`
+	ReporterPhone string `json:"reporter_phone,omitempty"`
+	Anonymous     bool   `json:"anonymous,omitempty"`
+	// ReceivedAt is when the call or visit happened; now when empty. It may not lie in the future.
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+	// ExternalNo and ExternalDeadline are the 12345 work-order number and the hotline's deadline.
+	ExternalNo       string     `json:"external_no,omitempty"`
+	ExternalDeadline *time.Time `json:"external_deadline,omitempty"`
+}
+
+// normalize trims the text fields and checks what needs no database.
+func (in *Intake) normalize(public bool) error {
+	f := errs.Fields{}
+	in.Title = strings.TrimSpace(in.Title)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.ReporterName = strings.TrimSpace(in.ReporterName)
+	in.ExternalNo = pii.Clean(in.ExternalNo)
+	if in.Description == "" {
+		f.Add("description", "请填写诉求内容")
+	} else if utf8.RuneCountInString(in.Description) > 5000 {
+		f.Add("description", "诉求内容不能超过5000字")
+	}
+	if in.Title == "" && in.Description != "" {
+		in.Title = firstRunes(strings.Join(strings.Fields(in.Description), " "), 30)
+	}
+	if utf8.RuneCountInString(in.Title) > 100 {
+		f.Add("title", "标题不能超过100字")
+	}
+	if in.Priority != "" && !in.Priority.Valid() {
+		f.Add("priority", "紧急程度应为一般、紧急或特急")
+	}
+	if public && in.Priority != "" && in.Priority != Normal {
+		in.Priority = ""
+	}
+	if (in.Lon == nil) != (in.Lat == nil) {
+		f.Add("lon", "请同时提供经度和纬度")
+	} else if in.Lon != nil && (math.Abs(*in.Lon) > 180 || math.Abs(*in.Lat) > 90) {
+		f.Add("lon", "经纬度超出范围")
+	}
+	switch in.CoordSystem {
+	case "", "wgs84", "gcj02", "bd09":
+	default:
+		f.Add("coord_system", "坐标系应为 wgs84、gcj02 或 bd09")
+	}
+	if in.Anonymous {
+		in.ReporterName, in.ReporterPhone = "", ""
+	}
+	if in.ReporterPhone != "" {
+		phone, err := pii.NormalizePhone(in.ReporterPhone)
+		if err != nil {
+			f.Add("reporter_phone", err.Error())
+		}
+		in.ReporterPhone = phone
+	}
+	return f.Err()
+}
+
+func firstRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// place is where a case belongs: its community, grid and owner region.
+type place struct {
+	communityID int64
+	communityCd string
+	gridID      *int64
+	regionID    int64
+	regionPath  string
+	buildingID  *int64
+}
+
+// locate derives the community and grid from the household, building, grid, point or community
+// given, falling back to the principal's own community or grid.
+func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.Principal) (*place, error) {
+	pl := &place{}
+	if in.HouseholdID != 0 {
+		var b int64
+		if err := q.QueryRowContext(ctx, `SELECT building_id FROM households WHERE id = $1`, in.HouseholdID).Scan(&b); err != nil {
+			return nil, errs.Field("household_id", "住户不存在")
+		}
+		in.BuildingID = b
+	}
+	if in.BuildingID != 0 {
+		var grid *int64
+		var addr string
+		err := q.QueryRowContext(ctx, `SELECT community_id, grid_id, address FROM buildings WHERE id = $1`, in.BuildingID).
+			Scan(&pl.communityID, &grid, &addr)
+		if err != nil {
+			return nil, errs.Field("building_id", "楼院不存在")
+		}
+		b := in.BuildingID
+		pl.buildingID = &b
+		if in.GridID == 0 && grid != nil {
+			in.GridID = *grid
+		}
+		if in.Address == "" {
+			in.Address = addr
+		}
+	}
+	if in.Lon != nil && s.opts.Locator != nil {
+		if in.CoordSystem != "" && in.CoordSystem != "wgs84" {
+			lon, lat, err := s.opts.Locator.ToWGS84(in.CoordSystem, *in.Lon, *in.Lat)
+			if err != nil {
+				return nil, errs.Field("lon", "坐标转换失败")
+			}
+			in.Lon, in.Lat, in.CoordSystem = &lon, &lat, "wgs84"
+		}
+		if in.GridID == 0 {
+			if g, ok := s.opts.Locator.GridAt(*in.Lon, *in.Lat); ok {
+				in.GridID = g
+			}
+		}
+	}
+	if in.GridID == 0 && in.CommunityID == 0 && pl.communityID == 0 && p != nil {
+		switch p.RegionLevel {
+		case "grid":
+			in.GridID = p.RegionID
+		case "community":
+			in.CommunityID = p.RegionID
+		}
+	}
+	if in.GridID != 0 {
+		var community int64
+		if err := q.QueryRowContext(ctx, `SELECT community_id FROM grids WHERE id = $1`, in.GridID).Scan(&community); err != nil {
+			return nil, errs.Field("grid_id", "网格不存在")
+		}
+		if pl.communityID != 0 && pl.communityID != community {
+			return nil, errs.Field("grid_id", "所选网格不属于该楼院所在社区")
+		}
+		pl.communityID = community
+		g := in.GridID
+		pl.gridID = &g
+	}
+	if pl.communityID == 0 {
+		pl.communityID = in.CommunityID
+	}
+	if pl.communityID == 0 {
+		return nil, errs.Field("community_id", "请选择所属社区、网格或楼院")
+	}
+	var level string
+	err := q.QueryRowContext(ctx, `SELECT level, code FROM regions WHERE id = $1`, pl.communityID).Scan(&level, &pl.communityCd)
+	if err != nil || level != "community" {
+		return nil, errs.Field("community_id", "所属社区不存在")
+	}
+	pl.regionID = pl.communityID
+	if pl.gridID != nil {
+		pl.regionID = *pl.gridID
+	}
+	if err := q.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, pl.regionID).Scan(&pl.regionPath); err != nil {
+		return nil, fmt.Errorf("region path: %w", err)
+	}
+	return pl, nil
+}
+
+// newTrackingCode returns a random, unguessable code for the public tracking link.
+func newTrackingCode() string { return strings.ToLower(rand.Text()) }
+
+// Intake records a case from staff intake (phone, walk-in, WeChat group, patrol …) in state
+// received, with its acceptance deadline and reminders. The principal needs CasesIntake and the
+// place must lie in their scope.
+func (s *Service) Intake(ctx context.Context, in Intake) (*Case, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(auth.CasesIntake); err != nil {
+		return nil, err
+	}
+	var c *Case
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		c, err = s.intake(ctx, tx, in, p)
+		return err
+	})
+	return c, err
+}
+
+// IntakeIdempotent is Intake keyed by the client's Idempotency-Key: the same key from the same
+// user gives back the case the first request created (created false), never a second one. A key
+// reused with a different body is a conflict.
+func (s *Service) IntakeIdempotent(ctx context.Context, key string, in Intake) (c *Case, created bool, err error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := p.Require(auth.CasesIntake); err != nil {
+		return nil, false, err
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > 200 {
+		return nil, false, errs.E(errs.Invalid, "Idempotency-Key 应为1至200个字符")
+	}
+	body, _ := json.Marshal(in)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	for attempt := 0; attempt < 2; attempt++ {
+		err = s.db.InTx(ctx, func(tx *db.Tx) error {
+			var caseID int64
+			var prevHash string
+			err := tx.QueryRowContext(ctx, `SELECT case_id, body_hash FROM case_idempotency WHERE user_id = $1 AND key = $2`,
+				p.UserID, key).Scan(&caseID, &prevHash)
+			if err == nil {
+				if prevHash != hash {
+					return errs.E(errs.Conflict, "该 Idempotency-Key 已用于内容不同的请求")
+				}
+				c, err = loadCase(ctx, tx, caseID)
+				created = false
+				return err
+			}
+			if c, err = s.intake(ctx, tx, in, p); err != nil {
+				return err
+			}
+			created = true
+			_, err = tx.ExecContext(ctx, `INSERT INTO case_idempotency (user_id, key, body_hash, case_id, created_at)
+				VALUES ($1, $2, $3, $4, $5)`, p.UserID, key, hash, c.ID, s.now())
+			return err
+		})
+		if !db.IsUnique(err) {
+			break
+		}
+	}
+	return c, created, err
+}
+
+// PublicSubmission is what a resident submits through the public form (channel web).
+type PublicSubmission = Intake
+
+// Submit records a resident's request from the public form or QR code without signing in. It is
+// anonymous when asked; the answer carries the tracking code, the resident's only key to the case.
+func (s *Service) Submit(ctx context.Context, in PublicSubmission) (*Case, error) {
+	in.Channel = "web"
+	in.ReceivedAt, in.ExternalNo, in.ExternalDeadline, in.ResidentID, in.HouseholdID = nil, "", nil, 0, 0
+	var c *Case
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		c, err = s.intake(ctx, tx, in, nil)
+		return err
+	})
+	return c, err
+}
+
+// intake validates and writes a case in tx. p is nil for the public form.
+func (s *Service) intake(ctx context.Context, tx *db.Tx, in Intake, p *auth.Principal) (*Case, error) {
+	if err := in.normalize(p == nil); err != nil {
+		return nil, err
+	}
+	if in.Channel == "" {
+		return nil, errs.Field("channel", "请选择来源渠道")
+	}
+	if ok, err := channelExists(ctx, tx, in.Channel); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errs.Field("channel", "来源渠道不存在")
+	}
+	cat, err := leafCategory(ctx, tx, in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := requiredFields(cat, &in); err != nil {
+		return nil, err
+	}
+	pl, err := s.locate(ctx, tx, &in, p)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil && !p.Covers(pl.regionPath) {
+		return nil, errs.Field("community_id", "所选位置不在您的管辖范围内")
+	}
+	now := s.now()
+	received := now
+	if in.ReceivedAt != nil && p != nil {
+		received = in.ReceivedAt.UTC().Truncate(time.Second)
+		if received.After(now.Add(5 * time.Minute)) {
+			return nil, errs.Field("received_at", "来电/来访时间不能晚于当前时间")
+		}
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{CommunityID: pl.communityID, RegionID: pl.regionID, GridID: pl.gridID, Channel: in.Channel,
+		CategoryID: cat.ID, Priority: in.Priority, Title: in.Title, Description: in.Description, Address: in.Address,
+		BuildingID: pl.buildingID, HouseholdID: idOrNil(in.HouseholdID), ResidentID: idOrNil(in.ResidentID),
+		Lon: in.Lon, Lat: in.Lat, ReporterName: in.ReporterName, ReporterPhone: pii.MaskPhone(in.ReporterPhone),
+		Anonymous: in.Anonymous, ExternalNo: in.ExternalNo, State: Received, ReceivedAt: received,
+		TrackingCode: newTrackingCode(), CreatedAt: now, UpdatedAt: now, regionPath: pl.regionPath}
+	if c.Priority == "" {
+		c.Priority = cat.Priority
+	}
+	if in.ExternalDeadline != nil {
+		d := in.ExternalDeadline.UTC().Truncate(time.Second)
+		c.ExternalDue = &d
+	}
+	if p != nil {
+		c.CreatedBy = &p.UserID
+	}
+	acc := deadline(cal, received, cat.Accept)
+	c.AcceptDeadline = &acc
+	if c.Number, err = nextNumber(ctx, tx, pl.communityID, pl.communityCd, received.In(workday.Shanghai()).Year()); err != nil {
+		return nil, err
+	}
+	sealed, index := []byte(nil), ""
+	if in.ReporterPhone != "" {
+		sealed, index = s.sealer.Seal(in.ReporterPhone), s.sealer.Index(in.ReporterPhone)
+	}
+	if c.ID, err = insertCase(ctx, tx, c, sealed, index); err != nil {
+		return nil, err
+	}
+	c.Version = 1
+	e := &Event{At: now, Action: ActIntake, ToState: Received, Public: true, Note: "诉求已登记",
+		Detail: detailJSON(map[string]any{"channel": c.Channel})}
+	if p != nil {
+		e.UserID, e.ActorName = &p.UserID, p.Name
+	} else {
+		e.ActorName = "居民"
+	}
+	if _, err := record(ctx, tx, c, e, nil); err != nil {
+		return nil, err
+	}
+	if err := reindex(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	if err := s.schedule(ctx, tx, cal, c, "accept", received, acc, true); err != nil {
+		return nil, err
+	}
+	return loadCase(ctx, tx, c.ID)
+}
+
+func requiredFields(cat *Category, in *Intake) error {
+	f := errs.Fields{}
+	for _, field := range strings.Split(cat.RequiredFields, ",") {
+		switch strings.TrimSpace(field) {
+		case "address":
+			if in.Address == "" && in.BuildingID == 0 && in.HouseholdID == 0 && in.Lon == nil {
+				f.Add("address", "该类诉求需要填写地址或选择位置")
+			}
+		case "location":
+			if in.Lon == nil && in.BuildingID == 0 && in.HouseholdID == 0 {
+				f.Add("lon", "该类诉求需要在地图上标注位置或选择楼院")
+			}
+		case "phone":
+			if in.ReporterPhone == "" && !in.Anonymous && in.ExternalNo == "" {
+				f.Add("reporter_phone", "该类诉求需要留下联系电话，以便回复")
+			}
+		}
+	}
+	return f.Err()
+}
+
+func idOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

@@ -1,0 +1,231 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"linli/internal/audit"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/pii"
+	"linli/internal/workday"
+)
+
+// Enqueuer writes a durable job inside the caller's transaction (jobs.Enqueue fits); the job runs
+// at runAt with payload marshalled to JSON.
+type Enqueuer func(ctx context.Context, q db.Querier, kind string, payload any, runAt time.Time) error
+
+// Notice is an in-app notification about a case.
+type Notice struct {
+	Kind     string
+	Title    string
+	Body     string
+	Link     string
+	RegionID int64
+}
+
+// Notifier writes an in-app notification to a user inside the caller's transaction
+// (notify.Notify fits).
+type Notifier func(ctx context.Context, q db.Querier, userID int64, n Notice) error
+
+// Locator finds the grid containing a WGS-84 point, and converts GCJ-02 and BD-09 points to
+// WGS-84 (the geo package provides both).
+type Locator interface {
+	GridAt(lon, lat float64) (gridID int64, ok bool)
+	ToWGS84(system string, lon, lat float64) (float64, float64, error)
+}
+
+// Options are the collaborators of the service; every field is optional.
+type Options struct {
+	// DataDir is where photos are stored (under cases/).
+	DataDir string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Calendar returns the working-day calendar; the database calendar (cached a minute) when nil.
+	Calendar func(ctx context.Context) (*workday.Calendar, error)
+	Enqueue  Enqueuer
+	Notify   Notifier
+	Locator  Locator
+}
+
+// Service is the cases capability: every use case of DOMAIN.md's "Residents' requests".
+type Service struct {
+	db     *db.DB
+	sealer *pii.Sealer
+	opts   Options
+
+	mu    sync.Mutex
+	cal   *workday.Calendar
+	calAt time.Time
+}
+
+// NewService returns the cases service.
+func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{db: d, sealer: sealer, opts: opts}
+}
+
+// now is the service clock in UTC on whole seconds, so stored times compare exactly in SQLite.
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
+
+// Calendar returns the working-day calendar in force.
+func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	if s.opts.Calendar != nil {
+		return s.opts.Calendar(ctx)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cal != nil && time.Since(s.calAt) < time.Minute {
+		return s.cal, nil
+	}
+	cal, err := workday.Load(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("load calendar: %w", err)
+	}
+	s.cal, s.calAt = cal, time.Now()
+	return cal, nil
+}
+
+func principal(ctx context.Context) (*auth.Principal, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	return p, nil
+}
+
+// assigneeOf reports whether p holds an active task on the case, and whether it is the lead one.
+func assigneeOf(ctx context.Context, q db.Querier, p *auth.Principal, caseID int64) (assignee, lead bool, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM case_assignments
+		WHERE case_id = $1 AND status IN ('pending','signed')`, caseID)
+	if err != nil {
+		return false, false, fmt.Errorf("assignments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAssignment(rows)
+		if err != nil {
+			return false, false, err
+		}
+		if holds(p, a) {
+			assignee = true
+			lead = lead || a.Role == "lead"
+		}
+	}
+	return assignee, lead, rows.Err()
+}
+
+// holds reports whether the task targets p: the user, a worker or leader of the grid, or a contact
+// of the unit or department.
+func holds(p *auth.Principal, a *Assignment) bool {
+	switch a.TargetKind {
+	case "user":
+		return a.TargetUserID != nil && *a.TargetUserID == p.UserID
+	case "grid":
+		return a.TargetGridID != nil && *a.TargetGridID == p.RegionID && (p.Role == auth.GridLeader || p.Role == auth.GridWorker)
+	case "unit":
+		return p.Role == auth.UnitContact && p.OrgName != "" && p.OrgName == a.TargetName
+	case "department":
+		return p.Role == auth.Department && p.OrgName != "" && p.OrgName == a.TargetName
+	}
+	return false
+}
+
+// visible loads a case the principal may see: in their region scope, or holding a task on it.
+// Anything else is not found.
+func visible(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Case, Actor, error) {
+	c, err := loadCase(ctx, q, id)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	assignee, lead, err := assigneeOf(ctx, q, p, id)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	if !p.Covers(c.regionPath) && !assignee {
+		return nil, Actor{}, errs.E(errs.NotFound, "案件不存在或您无权查看")
+	}
+	return c, Actor{Principal: p, Assignee: assignee, LeadAssignee: lead}, nil
+}
+
+// Get returns a case with its timeline, tasks, photos, callbacks, merged cases and the actions the
+// principal may take now.
+func (s *Service) Get(ctx context.Context, id int64) (*Detail, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(auth.CasesRead); err != nil {
+		return nil, err
+	}
+	c, actor, err := visible(ctx, s.db.R, p, id)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.ComputeSLA(cal, s.now())
+	d := &Detail{Case: *c}
+	if d.Events, err = listEvents(ctx, s.db.R, id, false); err != nil {
+		return nil, err
+	}
+	if d.Assignments, err = listAssignments(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
+	if d.Attachments, err = listAttachments(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
+	if d.Callbacks, err = listCallbacks(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
+	if d.Merged, err = listMerged(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
+	d.Actions = []Action{}
+	for _, a := range Actions {
+		if Check(a, c, actor) == nil {
+			d.Actions = append(d.Actions, a)
+		}
+	}
+	return d, nil
+}
+
+// auditView is the part of a case the audit log keeps before and after an action; the reporter's
+// phone is already masked.
+func auditView(c *Case) map[string]any {
+	return map[string]any{"number": c.Number, "state": c.State, "outcome": c.Outcome, "region_id": c.RegionID,
+		"grid_id": c.GridID, "category_id": c.CategoryID, "priority": c.Priority, "handler_id": c.HandlerID,
+		"handle_deadline": c.HandleDeadline, "supervised": c.Supervised, "reopen_count": c.ReopenCount,
+		"version": c.Version}
+}
+
+// record writes the timeline row and the audit row of an action on c.
+func record(ctx context.Context, tx *db.Tx, c *Case, e *Event, before map[string]any) (int64, error) {
+	id, err := insertEvent(ctx, tx, c, e)
+	if err != nil {
+		return 0, err
+	}
+	detail := e.Note
+	if e.Detail != "" {
+		detail = e.Detail
+	}
+	err = audit.Record(ctx, tx, audit.Entry{Action: "case." + string(e.Action), ObjectType: "case", ObjectID: c.ID,
+		RegionID: c.RegionID, Detail: detail, Before: before, After: auditView(c)})
+	return id, err
+}
+
+func detailJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
