@@ -4,6 +4,7 @@ package register
 
 import (
 	"linli/internal/db"
+	"linli/internal/geo"
 	"linli/internal/pii"
 )
 
@@ -11,9 +12,11 @@ import (
 type Service struct {
 	db     *db.DB
 	sealer *pii.Sealer
+	geo    geo.Live // the point-in-grid index, replaced whenever a boundary changes
 }
 
-// NewService returns the register service.
+// NewService returns the register service. The point-in-grid index is built on first use or by
+// LoadGridIndex.
 func NewService(d *db.DB, sealer *pii.Sealer) *Service {
 	return &Service{db: d, sealer: sealer}
 }

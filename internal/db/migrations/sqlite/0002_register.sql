@@ -43,6 +43,7 @@ CREATE TABLE buildings (
     lat          REAL,
     units        INTEGER NOT NULL DEFAULT 1,
     floors       INTEGER NOT NULL DEFAULT 1,
+    grid_manual  BOOLEAN NOT NULL DEFAULT FALSE,                -- grid set by hand: kept when boundaries change
     note         TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMP NOT NULL,
     updated_at   TIMESTAMP NOT NULL,
@@ -65,6 +66,7 @@ CREATE TABLE households (
     UNIQUE (building_id, unit, room)
 );
 CREATE INDEX households_region ON households(region_id);
+CREATE INDEX grids_community ON grids(community_id);
 
 CREATE TABLE residents (
     id             INTEGER PRIMARY KEY,
@@ -88,11 +90,13 @@ CREATE TABLE residents (
     created_at     TIMESTAMP NOT NULL,
     updated_at     TIMESTAMP NOT NULL
 );
-CREATE INDEX residents_region ON residents(region_id, name);
+CREATE INDEX residents_region ON residents(region_id, status);
 CREATE INDEX residents_household ON residents(household_id);
 CREATE INDEX residents_birth ON residents(birth_date);
 CREATE UNIQUE INDEX residents_id_index ON residents(community_id, id_index) WHERE id_index IS NOT NULL;
 CREATE INDEX residents_phone_index ON residents(phone_index);
+-- Phone last-4 lookups use the masked column's tail; queries must use this exact expression.
+CREATE INDEX residents_phone_last4 ON residents(substr(phone_masked, length(phone_masked) - 3));
 
 CREATE TABLE resident_tags (
     resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
@@ -122,6 +126,8 @@ CREATE TABLE imports (
     created_rows INTEGER NOT NULL DEFAULT 0,
     updated_rows INTEGER NOT NULL DEFAULT 0,
     message      TEXT NOT NULL DEFAULT '',
+    report       TEXT NOT NULL DEFAULT '',   -- JSON: the check of the file under its mapping (preview, errors, corrections, counts)
+    content_enc  BLOB,                      -- the uploaded file, encrypted like every personal number
     created_by   INTEGER REFERENCES users(id),
     created_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP

@@ -1,0 +1,305 @@
+package register
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+
+	"linli/internal/audit"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/geo"
+)
+
+const buildingColumns = `b.id, b.region_id, b.community_id, b.grid_id, COALESCE(gr.name, ''), b.name, b.address, b.kind,
+	b.lon, b.lat, b.units, b.floors, b.grid_manual, b.note`
+
+const buildingFrom = ` FROM buildings b LEFT JOIN regions gr ON gr.id = b.grid_id`
+
+func scanBuilding(row interface{ Scan(...any) error }, extra ...any) (*Building, error) {
+	b := &Building{}
+	dest := append([]any{&b.ID, &b.RegionID, &b.CommunityID, &b.GridID, &b.GridName, &b.Name, &b.Address, &b.Kind,
+		&b.Lon, &b.Lat, &b.Units, &b.Floors, &b.GridManual, &b.Note}, extra...)
+	return b, row.Scan(dest...)
+}
+
+// BuildingFilter selects buildings.
+type BuildingFilter struct {
+	GridID int64
+	Q      string // part of the name or address
+	Limit  int
+	Offset int
+}
+
+// Buildings lists buildings in scope by name, with household and resident counts, and the total.
+func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, int, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var a args
+	where := ` WHERE ` + inScope("b.region_id", a.add(p.Scope()))
+	if f.GridID != 0 {
+		where += ` AND b.grid_id = ` + a.add(f.GridID)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		ph := a.add("%" + escapeLike(q) + "%")
+		where += ` AND (b.name LIKE ` + ph + ` ESCAPE '\' OR b.address LIKE ` + ph + ` ESCAPE '\')`
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM buildings b`+where, a...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageArgs(f.Limit, f.Offset)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+`,
+		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id AND r.status = 'active')`+
+		buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Building{}
+	for rows.Next() {
+		var hh, rr int
+		b, err := scanBuilding(rows, &hh, &rr)
+		if err != nil {
+			return nil, 0, err
+		}
+		b.Households, b.Residents = hh, rr
+		out = append(out, *b)
+	}
+	return out, total, rows.Err()
+}
+
+func pageArgs(limit, offset int) (int, int) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Building returns one building in scope with its counts.
+func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.buildingInScope(ctx, s.db.R, p, id)
+}
+
+func (s *Service) buildingInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Building, error) {
+	var hh, rr int
+	b, err := scanBuilding(q.QueryRowContext(ctx, `SELECT `+buildingColumns+`,
+		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id AND r.status = 'active')`+
+		buildingFrom+` WHERE b.id = $1 AND `+inScope("b.region_id", "$2"), id, p.Scope()), &hh, &rr)
+	if err != nil {
+		return nil, db.NotFound(err, "楼院不存在")
+	}
+	b.Households, b.Residents = hh, rr
+	return b, nil
+}
+
+// placedBuilding is a validated building input with its point in WGS-84 and its grid decided.
+type placedBuilding struct {
+	in          BuildingInput
+	lon, lat    sql.NullFloat64
+	grid        *Grid
+	gridManual  bool
+	communityID int64
+}
+
+func parseCoord(s string) (float64, bool, error) {
+	s = strings.TrimSpace(width.Fold.String(s))
+	if s == "" {
+		return 0, false, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, true, err
+}
+
+// placeBuilding validates a building input, converts its point to WGS-84 and decides its grid:
+// the one chosen, or the one whose boundary contains the point.
+func (s *Service) placeBuilding(ctx context.Context, q db.Querier, p *auth.Principal, in BuildingInput) (*placedBuilding, error) {
+	f := errs.Fields{}
+	in.Name = strings.TrimSpace(width.Fold.String(in.Name))
+	in.Address = strings.TrimSpace(in.Address)
+	in.Note = strings.TrimSpace(in.Note)
+	if in.Name == "" {
+		f.Add("name", "请填写楼院名称，如 3号楼")
+	} else if utf8.RuneCountInString(in.Name) > 60 {
+		f.Add("name", "楼院名称不能超过60个字")
+	}
+	if utf8.RuneCountInString(in.Address) > 200 {
+		f.Add("address", "地址不能超过200个字")
+	}
+	if in.Kind == "" {
+		in.Kind = "building"
+	}
+	if in.Kind != "building" && in.Kind != "courtyard" && in.Kind != "bungalow" {
+		f.Add("kind", "楼院类型应为楼栋、院落或平房")
+	}
+	if in.Units < 0 || in.Units > 99 {
+		f.Add("units", "单元数应为0至99")
+	}
+	if in.Floors < 0 || in.Floors > 200 {
+		f.Add("floors", "层数应为0至200")
+	}
+	if utf8.RuneCountInString(in.Note) > 500 {
+		f.Add("note", "备注不能超过500字")
+	}
+	pb := &placedBuilding{in: in}
+	lon, hasLon, errLon := parseCoord(in.Lon)
+	lat, hasLat, errLat := parseCoord(in.Lat)
+	switch {
+	case errLon != nil || (hasLon && (lon < -180 || lon > 180)):
+		f.Add("lon", "经度应为 -180 至 180 之间的数字，如 100.4512")
+	case errLat != nil || (hasLat && (lat < -90 || lat > 90)):
+		f.Add("lat", "纬度应为 -90 至 90 之间的数字，如 38.9321")
+	case hasLon != hasLat:
+		f.Add("lon", "经度和纬度需同时填写")
+	case hasLon:
+		crs := geo.CRS(in.CRS)
+		if crs != "" && crs != geo.WGS84 && crs != geo.GCJ02 && crs != geo.BD09 {
+			f.Add("crs", "坐标系应为 WGS-84、GCJ-02 或 BD-09")
+			break
+		}
+		wLon, wLat := geo.ToWGS84(crs, lon, lat)
+		pb.lon = sql.NullFloat64{Float64: wLon, Valid: true}
+		pb.lat = sql.NullFloat64{Float64: wLat, Valid: true}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var located int64
+	var found bool
+	if pb.lon.Valid {
+		ix, err := s.gridIndex(ctx)
+		if err != nil {
+			return nil, err
+		}
+		located, found = ix.Locate(pb.lon.Float64, pb.lat.Float64, 0)
+	}
+	gridID := in.GridID
+	if gridID == 0 {
+		if !found {
+			return nil, errs.Field("grid_id", "未能根据坐标判定所属网格（坐标为空或不在任何已划定边界的网格内），请选择所属网格")
+		}
+		gridID = located
+	}
+	g, err := s.gridInScope(ctx, q, p, gridID, false)
+	if err != nil {
+		if in.GridID == 0 {
+			return nil, errs.Field("grid_id", "该坐标位于您管辖范围以外的网格，请核对坐标或选择所属网格")
+		}
+		return nil, errs.Field("grid_id", "所选网格不存在或不在您的管辖范围内")
+	}
+	pb.grid, pb.communityID = g, g.CommunityID
+	// A hand-picked grid that agrees with the point is not manual: boundary changes may move it.
+	pb.gridManual = in.GridID != 0 && (!found || located != in.GridID)
+	return pb, nil
+}
+
+// CreateBuilding adds a building. Its grid is the one chosen or, when none is, the one whose
+// boundary contains its point (converted to WGS-84 from the system given).
+func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (*Building, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		pb, err := s.placeBuilding(ctx, tx, p, in)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		err = tx.QueryRowContext(ctx, `INSERT INTO buildings (region_id, community_id, grid_id, name, address, kind, lon, lat,
+			units, floors, grid_manual, note, created_at, updated_at)
+			VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			pb.grid.ID, pb.communityID, pb.in.Name, pb.in.Address, pb.in.Kind, pb.lon, pb.lat, pb.in.Units, pb.in.Floors,
+			pb.gridManual, pb.in.Note, now).Scan(&id)
+		if db.IsUnique(err) {
+			return errs.Field("name", "本社区已有名为“"+pb.in.Name+"”的楼院")
+		}
+		if err != nil {
+			return err
+		}
+		b, err := s.buildingInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "building.create", ObjectType: "building", ObjectID: id,
+			RegionID: b.RegionID, After: b})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Building(ctx, id)
+}
+
+// UpdateBuilding edits a building. A change of grid moves its households and residents with it; a
+// change of name or address refreshes its residents' search entries.
+func (s *Service) UpdateBuilding(ctx context.Context, id int64, in BuildingInput) (*Building, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		before, err := s.buildingInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		pb, err := s.placeBuilding(ctx, tx, p, in)
+		if err != nil {
+			return err
+		}
+		if pb.communityID != before.CommunityID {
+			return errs.Field("grid_id", "楼院不能移到其他社区的网格")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE buildings SET name = $1, address = $2, kind = $3, lon = $4, lat = $5, units = $6,
+			floors = $7, grid_manual = $8, note = $9, updated_at = $10 WHERE id = $11`,
+			pb.in.Name, pb.in.Address, pb.in.Kind, pb.lon, pb.lat, pb.in.Units, pb.in.Floors, pb.gridManual, pb.in.Note,
+			time.Now().UTC(), id)
+		if db.IsUnique(err) {
+			return errs.Field("name", "本社区已有名为“"+pb.in.Name+"”的楼院")
+		}
+		if err != nil {
+			return err
+		}
+		if before.GridID == nil || *before.GridID != pb.grid.ID {
+			if err := moveBuilding(ctx, tx, id, pb.grid.ID); err != nil {
+				return err
+			}
+		}
+		if before.Name != pb.in.Name || before.Address != pb.in.Address {
+			if err := refreshBuildingFTS(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		after, err := s.buildingInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "building.update", ObjectType: "building", ObjectID: id,
+			RegionID: after.RegionID, Before: before, After: after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Building(ctx, id)
+}

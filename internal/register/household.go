@@ -1,0 +1,207 @@
+package register
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+
+	"linli/internal/audit"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+)
+
+const householdColumns = `h.id, h.region_id, h.building_id, b.name, COALESCE(gr.name, ''), h.unit, h.room, h.kind, h.note,
+	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active')`
+
+const householdFrom = ` FROM households h JOIN buildings b ON b.id = h.building_id LEFT JOIN regions gr ON gr.id = b.grid_id`
+
+func scanHousehold(row interface{ Scan(...any) error }) (*Household, error) {
+	h := &Household{}
+	if err := row.Scan(&h.ID, &h.RegionID, &h.BuildingID, &h.BuildingName, &h.GridName, &h.Unit, &h.Room, &h.Kind,
+		&h.Note, &h.Members); err != nil {
+		return nil, err
+	}
+	h.Address = householdAddress(h.BuildingName, h.Unit, h.Room)
+	return h, nil
+}
+
+// HouseholdFilter selects households.
+type HouseholdFilter struct {
+	BuildingID int64
+	GridID     int64
+	Limit      int
+	Offset     int
+}
+
+// Households lists households in scope by building, unit and room, with the total.
+func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Household, int, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var a args
+	where := ` WHERE ` + inScope("h.region_id", a.add(p.Scope()))
+	if f.BuildingID != 0 {
+		where += ` AND h.building_id = ` + a.add(f.BuildingID)
+	}
+	if f.GridID != 0 {
+		where += ` AND h.region_id = ` + a.add(f.GridID)
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+where, a...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageArgs(f.Limit, f.Offset)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+householdColumns+householdFrom+where+
+		` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Household{}
+	for rows.Next() {
+		h, err := scanHousehold(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *h)
+	}
+	return out, total, rows.Err()
+}
+
+// Household returns one household in scope.
+func (s *Service) Household(ctx context.Context, id int64) (*Household, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, err
+	}
+	return householdInScope(ctx, s.db.R, p, id)
+}
+
+func householdInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Household, error) {
+	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdColumns+householdFrom+
+		` WHERE h.id = $1 AND `+inScope("h.region_id", "$2"), id, p.Scope()))
+	return h, db.NotFound(err, "户不存在")
+}
+
+func normalizeHousehold(in *HouseholdInput) error {
+	f := errs.Fields{}
+	in.Unit = strings.TrimSuffix(strings.Join(strings.Fields(width.Fold.String(in.Unit)), ""), "单元")
+	in.Room = strings.TrimSuffix(strings.Join(strings.Fields(width.Fold.String(in.Room)), ""), "室")
+	in.Note = strings.TrimSpace(in.Note)
+	if in.Room == "" {
+		f.Add("room", "请填写门牌号（室号），如 301")
+	} else if utf8.RuneCountInString(in.Room) > 20 {
+		f.Add("room", "室号不能超过20个字")
+	}
+	if utf8.RuneCountInString(in.Unit) > 20 {
+		f.Add("unit", "单元不能超过20个字")
+	}
+	if k, ok := ParseHouseholdKind(in.Kind); ok {
+		in.Kind = string(k)
+	} else {
+		f.Add("kind", "户类型应为自住、出租、空置或集体户")
+	}
+	if utf8.RuneCountInString(in.Note) > 500 {
+		f.Add("note", "备注不能超过500字")
+	}
+	return f.Err()
+}
+
+// CreateHousehold adds a household to a building in scope.
+func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (*Household, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	if err := normalizeHousehold(&in); err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		b, err := s.buildingInScope(ctx, tx, p, in.BuildingID)
+		if err != nil {
+			return errs.Field("building_id", "所选楼院不存在或不在您的管辖范围内")
+		}
+		now := time.Now().UTC()
+		err = tx.QueryRowContext(ctx, `INSERT INTO households (region_id, community_id, building_id, unit, room, kind, note,
+			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			b.RegionID, b.CommunityID, b.ID, in.Unit, in.Room, in.Kind, in.Note, now).Scan(&id)
+		if db.IsUnique(err) {
+			return errs.Field("room", "该楼院已登记 "+householdAddress(b.Name, in.Unit, in.Room))
+		}
+		if err != nil {
+			return err
+		}
+		h, err := householdInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "household.create", ObjectType: "household", ObjectID: id,
+			RegionID: h.RegionID, After: h})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Household(ctx, id)
+}
+
+// UpdateHousehold edits a household: its place (building, unit, room), kind and note. Moving it to
+// another building moves its members to that building's grid.
+func (s *Service) UpdateHousehold(ctx context.Context, id int64, in HouseholdInput) (*Household, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	if err := normalizeHousehold(&in); err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		before, err := householdInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if in.BuildingID == 0 {
+			in.BuildingID = before.BuildingID
+		}
+		b, err := s.buildingInScope(ctx, tx, p, in.BuildingID)
+		if err != nil {
+			return errs.Field("building_id", "所选楼院不存在或不在您的管辖范围内")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE households SET building_id = $1, region_id = $2, community_id = $3, unit = $4,
+			room = $5, kind = $6, note = $7, updated_at = $8 WHERE id = $9`,
+			b.ID, b.RegionID, b.CommunityID, in.Unit, in.Room, in.Kind, in.Note, time.Now().UTC(), id)
+		if db.IsUnique(err) {
+			return errs.Field("room", "该楼院已登记 "+householdAddress(b.Name, in.Unit, in.Room))
+		}
+		if err != nil {
+			return err
+		}
+		if b.RegionID != before.RegionID {
+			if _, err := tx.ExecContext(ctx, `UPDATE residents SET region_id = $1 WHERE household_id = $2`, b.RegionID, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE resident_tags SET region_id = $1
+				WHERE resident_id IN (SELECT id FROM residents WHERE household_id = $2)`, b.RegionID, id); err != nil {
+				return err
+			}
+		}
+		if err := refreshHouseholdFTS(ctx, tx, id); err != nil {
+			return err
+		}
+		after, err := householdInScope(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "household.update", ObjectType: "household", ObjectID: id,
+			RegionID: after.RegionID, Before: before, After: after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Household(ctx, id)
+}

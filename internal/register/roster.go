@@ -1,0 +1,213 @@
+package register
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"linli/internal/audit"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/pii"
+)
+
+const rosterColumns = `e.id, e.grid_id, e.duty, e.name, e.phone_masked, e.building_id, COALESCE(b.name, ''), e.note`
+
+func scanRoster(row interface{ Scan(...any) error }) (*RosterEntry, error) {
+	e := &RosterEntry{}
+	err := row.Scan(&e.ID, &e.GridID, &e.Duty, &e.Name, &e.PhoneMasked, &e.BuildingID, &e.BuildingName, &e.Note)
+	return e, err
+}
+
+// Roster lists a grid's roster in duty order.
+func (s *Service) Roster(ctx context.Context, gridID int64) ([]RosterEntry, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.gridInScope(ctx, s.db.R, p, gridID, false); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rosterColumns+` FROM grid_roster e
+		LEFT JOIN buildings b ON b.id = e.building_id WHERE e.grid_id = $1 ORDER BY e.id`, gridID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byDuty := map[Duty][]RosterEntry{}
+	for rows.Next() {
+		e, err := scanRoster(rows)
+		if err != nil {
+			return nil, err
+		}
+		byDuty[e.Duty] = append(byDuty[e.Duty], *e)
+	}
+	out := []RosterEntry{}
+	for _, d := range Duties {
+		out = append(out, byDuty[d]...)
+	}
+	return out, rows.Err()
+}
+
+// rosterEntry returns one entry of a grid in scope.
+func (s *Service) rosterEntry(ctx context.Context, q db.Querier, p *auth.Principal, gridID, id int64) (*RosterEntry, error) {
+	if _, err := s.gridInScope(ctx, q, p, gridID, false); err != nil {
+		return nil, err
+	}
+	e, err := scanRoster(q.QueryRowContext(ctx, `SELECT `+rosterColumns+` FROM grid_roster e
+		LEFT JOIN buildings b ON b.id = e.building_id WHERE e.id = $1 AND e.grid_id = $2`, id, gridID))
+	return e, db.NotFound(err, "网格力量成员不存在")
+}
+
+// RosterEntry returns one roster entry of a grid in scope.
+func (s *Service) RosterEntry(ctx context.Context, gridID, id int64) (*RosterEntry, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.rosterEntry(ctx, s.db.R, p, gridID, id)
+}
+
+func (s *Service) normalizeRoster(ctx context.Context, q db.Querier, gridID int64, in *RosterInput) error {
+	f := errs.Fields{}
+	in.Name = cleanName(in.Name)
+	in.Note = strings.TrimSpace(in.Note)
+	if Duty(in.Duty).Label() == "" {
+		f.Add("duty", "请选择职责")
+	}
+	if in.Name == "" {
+		f.Add("name", "请填写姓名")
+	} else if utf8.RuneCountInString(in.Name) > 40 {
+		f.Add("name", "姓名不能超过40个字")
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		ph, err := pii.NormalizePhone(in.Phone)
+		if err != nil {
+			f.Add("phone", err.Error())
+		}
+		in.Phone = ph
+	} else {
+		in.Phone = ""
+	}
+	if utf8.RuneCountInString(in.Note) > 200 {
+		f.Add("note", "备注不能超过200字")
+	}
+	if Duty(in.Duty) != DutyBuildingLeader {
+		in.BuildingID = 0
+	} else if in.BuildingID != 0 {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM buildings WHERE id = $1 AND grid_id = $2`, in.BuildingID, gridID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			f.Add("building_id", "所选楼院不在本网格内")
+		}
+	}
+	return f.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// AddRosterEntry puts a person on a grid's roster.
+func (s *Service) AddRosterEntry(ctx context.Context, gridID int64, in RosterInput) (*RosterEntry, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := s.gridInScope(ctx, tx, p, gridID, false); err != nil {
+			return err
+		}
+		if err := s.normalizeRoster(ctx, tx, gridID, &in); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		err := tx.QueryRowContext(ctx, `INSERT INTO grid_roster (grid_id, region_id, duty, name, phone_enc, phone_index,
+			phone_masked, building_id, note, created_at, updated_at) VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			gridID, in.Duty, in.Name, s.sealer.Seal(in.Phone), nullString(s.sealer.Index(in.Phone)), pii.MaskPhone(in.Phone),
+			nullID(in.BuildingID), in.Note, now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		e, err := s.rosterEntry(ctx, tx, p, gridID, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "roster.create", ObjectType: "grid_roster", ObjectID: id,
+			RegionID: gridID, After: e})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.RosterEntry(ctx, gridID, id)
+}
+
+// UpdateRosterEntry edits a roster entry; an empty phone keeps the stored one unless ClearPhone.
+func (s *Service) UpdateRosterEntry(ctx context.Context, gridID, id int64, in RosterInput) (*RosterEntry, error) {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		before, err := s.rosterEntry(ctx, tx, p, gridID, id)
+		if err != nil {
+			return err
+		}
+		if err := s.normalizeRoster(ctx, tx, gridID, &in); err != nil {
+			return err
+		}
+		set := `duty = $1, name = $2, building_id = $3, note = $4, updated_at = $5`
+		a := []any{in.Duty, in.Name, nullID(in.BuildingID), in.Note, time.Now().UTC()}
+		if in.Phone != "" || in.ClearPhone {
+			set += `, phone_enc = $7, phone_index = $8, phone_masked = $9`
+			a = append(a, nil, s.sealer.Seal(in.Phone), nullString(s.sealer.Index(in.Phone)), pii.MaskPhone(in.Phone))
+		} else {
+			a = append(a, nil)
+		}
+		a[5] = id
+		if _, err := tx.ExecContext(ctx, `UPDATE grid_roster SET `+set+` WHERE id = $6`, a...); err != nil {
+			return err
+		}
+		after, err := s.rosterEntry(ctx, tx, p, gridID, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "roster.update", ObjectType: "grid_roster", ObjectID: id,
+			RegionID: gridID, Before: before, After: after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.RosterEntry(ctx, gridID, id)
+}
+
+// RemoveRosterEntry takes a person off a grid's roster.
+func (s *Service) RemoveRosterEntry(ctx context.Context, gridID, id int64) error {
+	p, err := principal(ctx, auth.RegisterWrite)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		before, err := s.rosterEntry(ctx, tx, p, gridID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM grid_roster WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "roster.delete", ObjectType: "grid_roster", ObjectID: id,
+			RegionID: gridID, Before: before})
+	})
+}
+
+// nullString stores "" as NULL, so unique blind indexes ignore absent numbers.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
