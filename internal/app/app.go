@@ -18,7 +18,10 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/db"
+	"linli/internal/jobs"
+	"linli/internal/notify"
 	"linli/internal/pii"
+	"linli/internal/workday"
 )
 
 // Config is everything Linli is configured with; cmd/linli fills it from flags and environment.
@@ -33,6 +36,7 @@ type Config struct {
 	DemoPass  string // password of every demo account; random when empty
 	TileURL   string // optional Leaflet tile URL template
 	Auth      auth.Config
+	Webhook   notify.WebhookConfig // SMS/WeChat gateway for notifications; zero reads LINLI_WEBHOOK_URL
 	Log       *slog.Logger
 }
 
@@ -48,7 +52,14 @@ type Main struct {
 	DemoAccounts []string
 	// DemoPassword is the password of every demo account when the demo was seeded.
 	DemoPassword string
-	services     services
+	// Jobs runs background jobs; capabilities register their kinds on it in build.
+	Jobs *jobs.Runner
+	// Calendar is the working-day calendar every time limit is counted on.
+	Calendar *workday.Service
+	// Notify lists and marks users' in-app notifications.
+	Notify   *notify.Service
+	services services
+	bg       background
 }
 
 // New opens and migrates the database, seeds the demo if asked, and builds the handler.
@@ -159,5 +170,8 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
-// Close releases the database.
-func (m *Main) Close() error { return m.DB.Close() }
+// Close stops the background work and releases the database.
+func (m *Main) Close() error {
+	m.stopJobs()
+	return m.DB.Close()
+}

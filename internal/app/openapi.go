@@ -1,11 +1,18 @@
 package app
 
-import "linli/internal/openapi"
+import (
+	"linli/internal/notify"
+	"linli/internal/openapi"
+	"linli/internal/workday"
+)
 
 // openAPIFragments lists every capability's part of /api/v1/openapi.json. A package that serves
 // /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
 func openAPIFragments() []openapi.Fragment {
-	return []openapi.Fragment{}
+	return []openapi.Fragment{
+		{Name: "notify", JSON: notify.OpenAPI},
+		{Name: "workday", JSON: workday.OpenAPI},
+	}
 }
 
 // OpenAPI returns the API document served at /api/v1/openapi.json: the base merged with every

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/jobs"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -28,6 +29,7 @@ func (m *Main) build() error {
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	authH := auth.NewHandlers(m.Auth, kit)
+	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
@@ -50,6 +52,9 @@ func (m *Main) build() error {
 	authH.Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
 	party.NewHandlers(m.services.party, authH, kit).Routes(mux)
+	if err := m.buildJobs(mux, authH, kit); err != nil {
+		return err
+	}
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -63,7 +68,9 @@ func (m *Main) build() error {
 }
 
 // startBackground starts the work that runs beside the HTTP server until ctx ends.
-func (m *Main) startBackground(ctx context.Context) {}
+func (m *Main) startBackground(ctx context.Context) {
+	m.startJobs(ctx)
+}
 
 func (m *Main) seedDemo(ctx context.Context) error { return nil }
 

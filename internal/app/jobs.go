@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"linli/internal/auth"
+	"linli/internal/jobs"
+	"linli/internal/notify"
+	"linli/internal/web"
+	"linli/internal/workday"
+)
+
+// background is the work that runs beside the HTTP server: the job runner.
+type background struct {
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// buildJobs creates the job runner (capabilities register their job kinds on m.Jobs in build),
+// the calendar and notification services, and their routes.
+func (m *Main) buildJobs(mux *http.ServeMux, authH *auth.Handlers, kit *web.Kit) error {
+	if m.Jobs == nil {
+		m.Jobs = jobs.NewRunner(m.DB, m.Log)
+	}
+	hook := m.Config.Webhook
+	if hook == (notify.WebhookConfig{}) {
+		hook = notify.WebhookFromEnv()
+	}
+	if err := notify.Configure(context.Background(), m.DB, hook); err != nil {
+		return err
+	}
+	notify.NewWebhook(m.DB, hook).Register(m.Jobs)
+	m.Calendar = workday.NewService(m.DB)
+	m.Notify = notify.NewService(m.DB)
+	workday.NewHandlers(m.Calendar, authH, kit).Routes(mux)
+	notify.NewHandlers(m.Notify, authH, kit).Routes(mux)
+	return nil
+}
+
+// startJobs runs the job runner until ctx ends or Close stops it.
+func (m *Main) startJobs(ctx context.Context) {
+	if m.Jobs == nil || m.bg.stop != nil {
+		return
+	}
+	ctx, m.bg.stop = context.WithCancel(ctx)
+	m.bg.wg.Add(1)
+	go func() {
+		defer m.bg.wg.Done()
+		m.Jobs.Run(ctx)
+	}()
+}
+
+// stopJobs stops the runner and waits for the jobs in hand, so the database outlives them.
+func (m *Main) stopJobs() {
+	if m.bg.stop != nil {
+		m.bg.stop()
+		m.bg.wg.Wait()
+	}
+}
