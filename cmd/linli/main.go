@@ -119,12 +119,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idle := fs.Duration("session-idle", 30*time.Minute, "会话空闲超时")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "会话绝对时长")
 	tiles := fs.String("tiles", env("LINLI_TILE_URL", ""), "地图瓦片地址模板（可选），如 https://{s}.example.com/{z}/{x}/{y}.png")
+	metricsToken := fs.String("metrics-token", env("LINLI_METRICS_TOKEN", ""), "允许其他机器凭此令牌读取 /metrics（环境变量 LINLI_METRICS_TOKEN）；不设置时仅本机直连可读")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := c.config(log)
 	cfg.Addr, cfg.DBRead, cfg.Demo, cfg.TileURL = *addr, *dbRead, *demoMode, *tiles
+	cfg.MetricsToken = *metricsToken
 	cfg.DemoPass = os.Getenv("LINLI_DEMO_PASSWORD")
 	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge}
 	start := time.Now()

@@ -35,9 +35,12 @@ type Config struct {
 	Demo      bool   // seed the Nanguan demo into an empty database
 	DemoPass  string // password of every demo account; random when empty
 	TileURL   string // optional Leaflet tile URL template
-	Auth      auth.Config
-	Webhook   notify.WebhookConfig // SMS/WeChat gateway for notifications; zero reads LINLI_WEBHOOK_URL
-	Log       *slog.Logger
+	// MetricsToken lets a scraper on another machine read /metrics with "Authorization: Bearer
+	// <token>"; without it /metrics answers only direct requests from this machine.
+	MetricsToken string
+	Auth         auth.Config
+	Webhook      notify.WebhookConfig // SMS/WeChat gateway for notifications; zero reads LINLI_WEBHOOK_URL
+	Log          *slog.Logger
 }
 
 // Main is a built Linli: its database, services and HTTP handler.

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"linli/internal/audit"
+	"linli/internal/auth"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/workday"
@@ -10,6 +12,8 @@ import (
 // /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
+		{Name: "auth", JSON: auth.OpenAPI},
+		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}

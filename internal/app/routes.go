@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/jobs"
+	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -63,7 +64,8 @@ func (m *Main) build() error {
 		}
 		kit.NotFound(w, r)
 	})
-	m.Handler = kit.Middleware(authH.Middleware(mux))
+	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
+	m.Handler = met.Handler(kit.Middleware(authH.Middleware(mux)), mux)
 	return nil
 }
 

@@ -21,17 +21,23 @@ const SessionCookie = "linli_session"
 // Handlers serves sign-in, sign-out, password change and the token endpoint, and provides the
 // middleware that puts the principal into every request.
 type Handlers struct {
-	svc   *Service
-	kit   *web.Kit
-	views *web.Views
+	svc     *Service
+	kit     *web.Kit
+	views   *web.Views
+	limiter *signInLimiter
 }
 
 // NewHandlers returns the auth handlers.
 func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
-	return &Handlers{svc: svc, kit: kit, views: kit.Views(templates, nil)}
+	h := &Handlers{svc: svc, kit: kit, views: kit.Views(templates, viewFuncs)}
+	if svc.cfg.FailuresPerMinute > 0 {
+		h.limiter = newSignInLimiter(svc.cfg.FailuresPerMinute, svc.cfg.FailureBurst)
+	}
+	return h
 }
 
-// Routes registers the sign-in pages and the token endpoint.
+// Routes registers the sign-in pages and the token endpoint, account management for security
+// admins (pages under /admin/users, API under /api/v1/users) and the audit log for auditors.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login", h.login)
@@ -39,6 +45,32 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/password", h.Page("", h.passwordPage))
 	mux.Handle("POST /account/password", h.Page("", h.changePassword))
 	mux.HandleFunc("POST /api/v1/auth/token", h.token)
+	h.adminRoutes(mux)
+	h.apiRoutes(mux)
+	h.auditRoutes(mux)
+}
+
+// throttled answers true, having refused the request, when the client has failed to sign in too
+// often; the first refusal in a window is audited.
+func (h *Handlers) throttled(r *http.Request, username string) (bool, time.Duration) {
+	blocked, wait, first := h.limiter.blocked(web.ClientIP(r), h.svc.Now())
+	if blocked && first {
+		_ = h.svc.audit(r.Context(), audit.Entry{Action: "auth.rate_limited", ObjectType: "user",
+			Detail: "来自该地址的登录失败次数过多，暂停登录（尝试的用户名：" + username + "）"})
+	}
+	return blocked, wait
+}
+
+func errThrottled(wait time.Duration) error {
+	mins := int(wait/time.Minute) + 1
+	return errs.E(errs.TooMany, "登录尝试过于频繁，请%d分钟后再试", mins)
+}
+
+// countFailure feeds a failed sign-in to the per-address limit.
+func (h *Handlers) countFailure(r *http.Request, err error) {
+	if code := errs.CodeOf(err); code == errs.Unauthorized || code == errs.TooMany {
+		h.limiter.failed(web.ClientIP(r), h.svc.Now())
+	}
 }
 
 // Middleware resolves the bearer token or session cookie to a principal and puts it, and the audit
@@ -103,6 +135,10 @@ func (h *Handlers) API(perm Permission, next http.HandlerFunc) http.Handler {
 			h.kit.APIErr(w, r, errs.E(errs.Unauthorized, "请先登录或提供有效的访问令牌"))
 			return
 		}
+		if p.MustChange {
+			h.kit.APIErr(w, r, errs.E(errs.Forbidden, "密码已重置或为初始密码，请先登录网页修改密码"))
+			return
+		}
 		if perm != "" {
 			if err := p.Require(perm); err != nil {
 				h.kit.APIErr(w, r, err)
@@ -138,7 +174,14 @@ func (h *Handlers) loginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
+	if blocked, wait := h.throttled(r, username); blocked {
+		setRetryAfter(w, wait)
+		h.views.Render(w, r, http.StatusTooManyRequests, "login.html", &loginView{
+			Page: web.Page{Title: "登录", Error: errs.MessageOf(errThrottled(wait))}, Username: username, Next: next})
+		return
+	}
 	u, err := h.svc.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	h.countFailure(r, err)
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Unauthorized && code != errs.TooMany {
 			h.kit.Error(w, r, err)
@@ -222,7 +265,13 @@ func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
+	if blocked, wait := h.throttled(r, req.Username); blocked {
+		setRetryAfter(w, wait)
+		h.kit.APIErr(w, r, errThrottled(wait))
+		return
+	}
 	u, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(req.Username), req.Password)
+	h.countFailure(r, err)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return

@@ -27,6 +27,10 @@ type Config struct {
 	LockFor      time.Duration // how long a lockout lasts; default 15 min
 	TokenTTL     time.Duration // lifetime of an API token; default 12 h
 	SecureCookie bool          // mark the session cookie Secure (behind HTTPS)
+	// FailuresPerMinute is how many failed sign-ins one client address may make per minute, after
+	// a burst of FailureBurst; defaults 10 and 10; negative turns the limit off.
+	FailuresPerMinute int
+	FailureBurst      int
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +48,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TokenTTL <= 0 {
 		c.TokenTTL = 12 * time.Hour
+	}
+	if c.FailuresPerMinute == 0 {
+		c.FailuresPerMinute = 10
+	}
+	if c.FailureBurst <= 0 {
+		c.FailureBurst = 10
 	}
 	return c
 }

@@ -1,0 +1,166 @@
+package auth
+
+import (
+	"net/http"
+	"strconv"
+
+	"linli/internal/web"
+)
+
+func (h *Handlers) apiRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/users", h.API(AccountsManage, h.apiListUsers))
+	mux.Handle("POST /api/v1/users", h.API(AccountsManage, h.apiCreateUser))
+	mux.Handle("GET /api/v1/users/{id}", h.API(AccountsManage, h.apiGetUser))
+	mux.Handle("PATCH /api/v1/users/{id}", h.API(AccountsManage, h.apiUpdateUser))
+	mux.Handle("POST /api/v1/users/{id}/unlock", h.API(AccountsManage, h.apiUnlockUser))
+	mux.Handle("POST /api/v1/users/{id}/reset-password", h.API(AccountsManage, h.apiResetPassword))
+}
+
+func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := filterFrom(r)
+	if v := q.Get("region_id"); v != "" {
+		f.RegionID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	f.Locked = q.Get("locked") == "true" || q.Get("locked") == "1"
+	pager := web.PagerFrom(r, 50)
+	f.Limit, f.Offset = pager.Limit, pager.Offset
+	users, total, err := h.svc.ListUsers(r.Context(), FromContext(r.Context()), f)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, web.List[User]{Items: users, Total: total})
+}
+
+func (h *Handlers) apiGetUser(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, err := h.svc.User(r.Context(), FromContext(r.Context()), id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, u)
+}
+
+// CreatedUser answers POST /api/v1/users: the account and, when the server generated it, the
+// initial password, shown this once.
+type CreatedUser struct {
+	User     *User  `json:"user"`
+	Password string `json:"initial_password,omitempty"`
+}
+
+func (h *Handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) {
+	var in AccountInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, generated, err := h.svc.CreateAccount(r.Context(), FromContext(r.Context()), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.JSON(w, http.StatusCreated, CreatedUser{User: u, Password: generated})
+}
+
+// UserPatch is the body of PATCH /api/v1/users/{id}; absent fields keep their value.
+type UserPatch struct {
+	Name     *string `json:"name"`
+	Role     *Role   `json:"role"`
+	RegionID *int64  `json:"region_id"`
+	OrgName  *string `json:"org_name"`
+	Active   *bool   `json:"active"`
+}
+
+func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
+	p := FromContext(r.Context())
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var patch UserPatch
+	if err := web.DecodeJSON(r, &patch); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, err := h.svc.User(r.Context(), p, id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	c := AccountChange{Name: u.Name, Role: u.Role, RegionID: u.RegionID, OrgName: u.OrgName}
+	if patch.Name != nil {
+		c.Name = *patch.Name
+	}
+	if patch.Role != nil {
+		c.Role = *patch.Role
+	}
+	if patch.RegionID != nil {
+		c.RegionID = *patch.RegionID
+	}
+	if patch.OrgName != nil {
+		c.OrgName = *patch.OrgName
+	}
+	if patch.Name != nil || patch.Role != nil || patch.RegionID != nil || patch.OrgName != nil {
+		if u, err = h.svc.UpdateAccount(r.Context(), p, id, c); err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+	}
+	if patch.Active != nil {
+		if u, err = h.svc.SetActive(r.Context(), p, id, *patch.Active); err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+	}
+	web.JSON(w, http.StatusOK, u)
+}
+
+func (h *Handlers) apiUnlockUser(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, err := h.svc.Unlock(r.Context(), FromContext(r.Context()), id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, u)
+}
+
+// PasswordReset answers POST /api/v1/users/{id}/reset-password with the temporary password,
+// shown this once.
+type PasswordReset struct {
+	User     *User  `json:"user"`
+	Password string `json:"temporary_password"`
+}
+
+func (h *Handlers) apiResetPassword(w http.ResponseWriter, r *http.Request) {
+	p := FromContext(r.Context())
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	pw, err := h.svc.ResetPassword(r.Context(), p, id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	u, err := h.svc.User(r.Context(), p, id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.JSON(w, http.StatusOK, PasswordReset{User: u, Password: pw})
+}

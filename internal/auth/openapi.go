@@ -1,0 +1,8 @@
+package auth
+
+import _ "embed"
+
+// OpenAPI is this package's part of the API document: the token endpoint and account management.
+//
+//go:embed openapi.json
+var OpenAPI []byte
