@@ -13,7 +13,7 @@ GOTESTFLAGS ?=
 
 export CHROMIUM
 
-.PHONY: run test vet unit e2e build assets bench clean help
+.PHONY: run test vet unit e2e docs-images build assets bench clean help
 
 help:
 	@echo "make run     serve the Nanguan demo on http://127.0.0.1:8080 (SQLite under data/)"
@@ -22,6 +22,7 @@ help:
 	@echo "make assets  copy the pinned htmx, ECharts and Leaflet files into $(VENDOR)/"
 	@echo "make e2e     only the browser tests"
 	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME))"
+	@echo "make docs-images  retake the README screenshots"
 
 # Without npm the pages fall back to plain HTML: tables instead of charts, a list instead of a map.
 run:
@@ -52,6 +53,10 @@ unit:
 e2e: assets e2e/node_modules/.package-lock.json
 	@test -n "$(CHROMIUM)" || { echo "e2e: no Chromium: install Debian's chromium or set CHROMIUM"; exit 1; }
 	cd e2e && $(NODE) --test --test-concurrency=1 --test-reporter=spec tests/
+
+# Retake the README's screenshots (docs/images/) with the browser tests.
+docs-images:
+	E2E_DOCS_SCREENSHOTS=1 $(MAKE) --no-print-directory e2e
 
 build:
 ifneq ($(NPM),)
