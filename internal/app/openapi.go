@@ -5,6 +5,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/notify"
 	"linli/internal/openapi"
+	"linli/internal/party"
 	"linli/internal/workday"
 )
 
@@ -15,6 +16,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
+		{Name: "party", JSON: party.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}
 }
