@@ -379,6 +379,15 @@ func TestSeparationOfDuties(t *testing.T) {
 		}
 	})
 
+	t.Run("each lands on its own area after signing in", func(t *testing.T) {
+		for user, want := range map[string]string{"security": "/admin/users", "auditor": "/audit", "admin": "/"} {
+			_, resp := signIn(env, t, user, fixture.Password)
+			if resp.Header.Get("Location") != want {
+				t.Errorf("%s lands on %q, want %q", user, resp.Header.Get("Location"), want)
+			}
+		}
+	})
+
 	t.Run("each reads only its own area", func(t *testing.T) {
 		for _, tt := range []struct {
 			c    *apptest.Client

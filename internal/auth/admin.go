@@ -109,7 +109,8 @@ func accountInputFrom(r *http.Request) AccountInput {
 	region, _ := strconv.ParseInt(r.PostFormValue("region_id"), 10, 64)
 	in := AccountInput{Username: r.PostFormValue("username"), Name: r.PostFormValue("name"), Role: Role(r.PostFormValue("role")),
 		RegionID: region, OrgName: r.PostFormValue("org_name")}
-	if r.PostFormValue("password_mode") == "manual" {
+	// A typed password counts even if the "generate" choice was left on.
+	if r.PostFormValue("password_mode") == "manual" || r.PostFormValue("password") != "" {
 		in.Password = r.PostFormValue("password")
 	}
 	return in

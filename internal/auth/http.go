@@ -199,7 +199,22 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		Secure: h.svc.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode,
 		MaxAge: int(h.svc.cfg.MaxAge / time.Second)})
+	if next == "/" {
+		next = landing(u.Role)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// landing is where a role starts after signing in: security admins and auditors have no business
+// pages (separation of duties), so they start at the one area they may use.
+func landing(r Role) string {
+	switch r {
+	case SecurityAdmin:
+		return "/admin/users"
+	case Auditor:
+		return "/audit"
+	}
+	return "/"
 }
 
 func (h *Handlers) clearCookie(w http.ResponseWriter) {
