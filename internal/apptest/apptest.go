@@ -157,12 +157,14 @@ func (c *Client) Do(req *http.Request) *Response {
 
 // Get fetches a path.
 func (c *Client) Get(path string) *Response {
+	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.env.Server.URL+path, nil)
 	return c.Do(req)
 }
 
 // PostForm posts a url-encoded form.
 func (c *Client) PostForm(path string, form url.Values) *Response {
+	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.env.Server.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.Do(req)
@@ -170,6 +172,7 @@ func (c *Client) PostForm(path string, form url.Values) *Response {
 
 // JSON sends v as a JSON body (nil for none).
 func (c *Client) JSON(method, path string, v any) *Response {
+	c.t.Helper()
 	var body io.Reader
 	if v != nil {
 		b, _ := json.Marshal(v)
