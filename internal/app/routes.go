@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"linli/internal/auth"
+	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
@@ -74,7 +76,44 @@ func (m *Main) startBackground(ctx context.Context) {
 	m.startJobs(ctx)
 }
 
-func (m *Main) seedDemo(ctx context.Context) error { return nil }
+// seedDemo writes the Nanguan demo into an empty database, every demo account with one password:
+// LINLI_DEMO_PASSWORD, or a random one printed at start. A database that already holds the demo
+// keeps its data; its demo accounts get the password again so that the printed one works. Any
+// other database is left untouched and no account gets a default password.
+func (m *Main) seedDemo(ctx context.Context) error {
+	password := m.Config.DemoPass
+	if password == "" {
+		password = demo.RandomPassword()
+		m.Log.Warn("演示模式：未设置 LINLI_DEMO_PASSWORD，演示账号使用随机密码，仅供演示")
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	empty, err := demo.Empty(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		names, err := demo.ResetPasswords(ctx, m.DB, hash)
+		if err != nil {
+			return err
+		}
+		if len(names) > 0 {
+			m.DemoAccounts, m.DemoPassword = names, password
+		}
+		return nil
+	}
+	res, err := demo.Build(ctx, m.DB, m.Sealer, demo.Options{PasswordHash: hash})
+	if err != nil {
+		return err
+	}
+	m.DemoAccounts, m.DemoPassword = res.Accounts, password
+	m.Log.Info("南关社区演示数据已写入", "took", res.Took.Round(time.Millisecond), "households", res.Households,
+		"residents", res.Residents)
+	return nil
+}
+
 
 // chrome builds the layout's user line and menu from the signed-in principal's permissions.
 func chrome(r *http.Request) web.Chrome {

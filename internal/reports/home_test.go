@@ -1,0 +1,176 @@
+package reports_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"linli/internal/app"
+	"linli/internal/apptest"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/fixture"
+	"linli/internal/reports"
+)
+
+// demoEnv runs the whole app on a fresh SQLite file seeded with the Nanguan demo, every demo
+// account signing in with the fixture password.
+func demoEnv(t testing.TB) *apptest.Env {
+	t.Helper()
+	logs := &apptest.SyncBuffer{}
+	m, err := app.New(context.Background(), app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "linli.db"),
+		DataDir: t.TempDir(), SecretKey: fixture.SecretKey, Demo: true, DemoPass: fixture.Password,
+		Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if len(m.DemoAccounts) != 28 || m.DemoPassword != fixture.Password {
+		t.Fatalf("demo accounts %v", m.DemoAccounts)
+	}
+	return apptest.Start(t, m, nil, logs)
+}
+
+func count(t testing.TB, d *db.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.R.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// figure is how the home page shows a number with the list it counts.
+func figure(href string, n int, label string) string {
+	return fmt.Sprintf(`<a href="%s"><strong>%d</strong><span>%s`, href, n, label)
+}
+
+func TestHomePage(t *testing.T) {
+	env := demoEnv(t)
+	d := env.DB()
+	const gridScope = `(SELECT id FROM regions WHERE code = '62070200100101')`
+
+	t.Run("community admin sees Nanguan's figures, each a link to its list", func(t *testing.T) {
+		resp := env.Login(t, "admin").Get("/")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		residents := count(t, d, `SELECT COUNT(*) FROM residents`)
+		alone := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone'`)
+		members := count(t, d, `SELECT COUNT(*) FROM party_members`)
+		covered := count(t, d, `SELECT COUNT(*) FROM liaison_covers`)
+		minors := count(t, d, `SELECT COUNT(*) FROM residents WHERE birth_date > $1`, time.Now().In(shanghai()).AddDate(-18, 0, 0).Format("2006-01-02"))
+		for _, want := range []string{
+			"张掖市", "甘州区", "南街街道", "<h1>南关社区</h1>", "一老一小",
+			figure("/grids", 10, "网格"),
+			figure("/residents", residents, "居民"),
+			figure("/residents?tag=elderly_alone", alone, "独居老人"),
+			figure("/residents?tag=minor", minors, "未成年人"),
+			figure("/party", 10, "网格党支部"),
+			figure("/party/members", members, "党员"),
+			figure("/party", 96, "党员联系户"),
+			figure("/party", covered, "联系覆盖户数"),
+			figure("/grids", 10, "专职网格长"),
+			"南关社区第十网格", `href="/residents?grid=`,
+		} {
+			if !strings.Contains(resp.Body, want) {
+				t.Errorf("home page lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("a grid leader sees only their grid's counts", func(t *testing.T) {
+		resp := env.Login(t, "grid01").Get("/")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		residents := count(t, d, `SELECT COUNT(*) FROM residents WHERE region_id = `+gridScope)
+		households := count(t, d, `SELECT COUNT(*) FROM households WHERE region_id = `+gridScope)
+		liaisons := count(t, d, `SELECT COUNT(*) FROM liaison_households WHERE region_id = `+gridScope)
+		alone := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone' AND region_id = `+gridScope)
+		for _, want := range []string{
+			"<h1>南关社区第一网格</h1>",
+			figure("/grids", 1, "网格"),
+			figure("/buildings", households, "住户"),
+			figure("/residents", residents, "居民"),
+			figure("/residents?tag=elderly_alone", alone, "独居老人"),
+			figure("/party", 1, "网格党支部"),
+			figure("/party", liaisons, "党员联系户"),
+		} {
+			if !strings.Contains(resp.Body, want) {
+				t.Errorf("grid01's home page lacks %q", want)
+			}
+		}
+		if strings.Contains(resp.Body, "第二网格") || strings.Contains(resp.Body, figure("/party", 96, "党员联系户")) {
+			t.Error("grid01 sees figures of other grids")
+		}
+	})
+
+	t.Run("the security admin and the auditor land on their own work", func(t *testing.T) {
+		for user, to := range map[string]string{"security": "/admin/users", "auditor": "/audit"} {
+			resp := env.Login(t, user).Get("/")
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != to {
+				t.Errorf("%s: %d → %q, want %s", user, resp.StatusCode, resp.Header.Get("Location"), to)
+			}
+		}
+	})
+
+	t.Run("a mediator gets a welcome page without register figures", func(t *testing.T) {
+		resp := env.Login(t, "mediator01").Get("/")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "您好，李德明") || strings.Contains(resp.Body, "独居老人") {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+
+	t.Run("an anonymous visitor is sent to sign in", func(t *testing.T) {
+		resp := env.Anonymous(t).Get("/")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Fatalf("status %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+
+	t.Run("the figures of the whole district take milliseconds", func(t *testing.T) {
+		p := principal(t, d, "district")
+		start := time.Now()
+		const runs = 20
+		for range runs {
+			if _, err := reports.Figures(context.Background(), d, p, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		per := time.Since(start) / runs
+		t.Logf("district figures over the demo: %s per page", per)
+		if per > 500*time.Millisecond {
+			t.Errorf("figures took %s", per)
+		}
+	})
+}
+
+// principal loads a demo user as the auth middleware would see them.
+func principal(t testing.TB, d *db.DB, username string) *auth.Principal {
+	p := &auth.Principal{Username: username}
+	err := d.R.QueryRow(`SELECT u.id, u.role, u.region_id, r.path, r.name FROM users u JOIN regions r ON r.id = u.region_id
+		WHERE u.username = $1`, username).Scan(&p.UserID, &p.Role, &p.RegionID, &p.RegionPath, &p.RegionName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func shanghai() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// BenchmarkFigures measures the community admin's home-page figures over the demo.
+func BenchmarkFigures(b *testing.B) {
+	env := demoEnv(b)
+	p := principal(b, env.DB(), "admin")
+	for b.Loop() {
+		if _, err := reports.Figures(context.Background(), env.DB(), p, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
