@@ -15,6 +15,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/geo"
 	"linli/internal/pii"
 	"linli/internal/workday"
 )
@@ -140,16 +141,21 @@ func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.
 			in.Address = addr
 		}
 	}
-	if in.Lon != nil && s.opts.Locator != nil {
+	if in.Lon != nil {
 		if in.CoordSystem != "" && in.CoordSystem != "wgs84" {
-			lon, lat, err := s.opts.Locator.ToWGS84(in.CoordSystem, *in.Lon, *in.Lat)
-			if err != nil {
-				return nil, errs.Field("lon", "坐标转换失败")
-			}
+			lon, lat := geo.ToWGS84(geo.CRS(in.CoordSystem), *in.Lon, *in.Lat)
 			in.Lon, in.Lat, in.CoordSystem = &lon, &lat, "wgs84"
 		}
-		if in.GridID == 0 {
-			if g, ok := s.opts.Locator.GridAt(*in.Lon, *in.Lat); ok {
+		if in.GridID == 0 && s.opts.Locator != nil {
+			community := in.CommunityID
+			if pl.communityID != 0 {
+				community = pl.communityID
+			}
+			g, ok, err := s.opts.Locator(ctx, *in.Lon, *in.Lat, community)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				in.GridID = g
 			}
 		}

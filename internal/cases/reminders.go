@@ -35,7 +35,8 @@ func (s *Service) schedule(ctx context.Context, tx *db.Tx, cal *workday.Calendar
 		stage string
 		at    time.Time
 	}{{"warn", warnAt(cal, start, due, working)}, {"due", due}} {
-		err := s.opts.Enqueue(ctx, tx, JobReminder, Reminder{CaseID: c.ID, Kind: kind, Deadline: due, Stage: r.stage}, r.at)
+		key := fmt.Sprintf("%d:%s:%s", c.ID, kind, r.stage)
+		err := s.opts.Enqueue(ctx, tx, JobReminder, key, Reminder{CaseID: c.ID, Kind: kind, Deadline: due, Stage: r.stage}, r.at)
 		if err != nil {
 			return fmt.Errorf("enqueue reminder: %w", err)
 		}
@@ -107,7 +108,7 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind st
 			WHERE a.case_id = $2 AND a.status IN ('pending','signed')
 			UNION SELECT handler_id FROM cases WHERE id = $2 AND handler_id IS NOT NULL`
 	} else {
-		query += ` AND $2 = $2`
+		query += ` AND CAST($2 AS BIGINT) > 0` // keep both arguments bound
 	}
 	rows, err := q.QueryContext(ctx, query, c.CommunityID, c.ID)
 	if err != nil {

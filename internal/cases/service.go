@@ -15,9 +15,10 @@ import (
 	"linli/internal/workday"
 )
 
-// Enqueuer writes a durable job inside the caller's transaction (jobs.Enqueue fits); the job runs
-// at runAt with payload marshalled to JSON.
-type Enqueuer func(ctx context.Context, q db.Querier, kind string, payload any, runAt time.Time) error
+// Enqueuer writes a durable job inside the caller's transaction (jobs.Enqueue with jobs.Unique(key)
+// and jobs.Replace() fits): the job runs at runAt with payload marshalled to JSON, and a pending
+// job of the same kind and key is moved rather than doubled.
+type Enqueuer func(ctx context.Context, q db.Querier, kind, key string, payload any, runAt time.Time) error
 
 // Notice is an in-app notification about a case.
 type Notice struct {
@@ -32,12 +33,9 @@ type Notice struct {
 // (notify.Notify fits).
 type Notifier func(ctx context.Context, q db.Querier, userID int64, n Notice) error
 
-// Locator finds the grid containing a WGS-84 point, and converts GCJ-02 and BD-09 points to
-// WGS-84 (the geo package provides both).
-type Locator interface {
-	GridAt(lon, lat float64) (gridID int64, ok bool)
-	ToWGS84(system string, lon, lat float64) (float64, float64, error)
-}
+// Locator finds the grid whose boundary contains a WGS-84 point, within a community when
+// communityID is not 0 (register.Service.LocateGrid fits).
+type Locator func(ctx context.Context, lon, lat float64, communityID int64) (gridID int64, ok bool, err error)
 
 // Options are the collaborators of the service; every field is optional.
 type Options struct {

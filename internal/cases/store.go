@@ -129,7 +129,9 @@ func saveCase(ctx context.Context, tx *db.Tx, c *Case, prev int, now time.Time) 
 	return nil
 }
 
-func errConflict() error { return errs.E(errs.Conflict, "案件已被他人处理，请刷新后重试") }
+func errConflict() error {
+	return errs.E(errs.Conflict, "案件已被他人处理，请刷新后重试")
+}
 
 // insertEvent appends a timeline row and returns its id.
 func insertEvent(ctx context.Context, tx *db.Tx, c *Case, e *Event) (int64, error) {

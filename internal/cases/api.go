@@ -1,0 +1,236 @@
+package cases
+
+import (
+	_ "embed"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"linli/internal/auth"
+	"linli/internal/errs"
+	"linli/internal/web"
+)
+
+// OpenAPI is this package's fragment of /api/v1/openapi.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// API serves the cases JSON API under /api/v1.
+type API struct {
+	svc  *Service
+	auth *auth.Handlers
+	kit  *web.Kit
+}
+
+// NewAPI returns the cases API handlers.
+func NewAPI(svc *Service, a *auth.Handlers, kit *web.Kit) *API {
+	return &API{svc: svc, auth: a, kit: kit}
+}
+
+// Routes registers the API routes.
+func (h *API) Routes(mux *http.ServeMux) {
+	mux.Handle("POST /api/v1/cases", h.auth.API(auth.CasesIntake, h.create))
+	mux.Handle("GET /api/v1/cases", h.auth.API(auth.CasesRead, h.list))
+	mux.Handle("GET /api/v1/cases/figures", h.auth.API(auth.CasesRead, h.figures))
+	mux.Handle("GET /api/v1/cases/categories", h.auth.API("", h.categories))
+	mux.Handle("GET /api/v1/cases/channels", h.auth.API("", h.channels))
+	mux.Handle("POST /api/v1/cases/imports", h.auth.API(auth.CasesDispatch, h.importHotline))
+	mux.Handle("GET /api/v1/cases/{id}", h.auth.API(auth.CasesRead, h.get))
+	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", h.auth.API(auth.CasesRead, h.act))
+	mux.HandleFunc("GET /api/v1/public/cases/{tracking}", h.track)
+	mux.HandleFunc("POST /api/v1/public/cases/{tracking}/rating", h.rate)
+}
+
+func (h *API) create(w http.ResponseWriter, r *http.Request) {
+	var in Intake
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		c, created, err := h.svc.IntakeIdempotent(r.Context(), key, in)
+		if err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+		status := http.StatusCreated
+		if !created {
+			status = http.StatusOK
+		}
+		web.JSON(w, status, c)
+		return
+	}
+	c, err := h.svc.Intake(r.Context(), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, c)
+}
+
+// FilterFromQuery reads a list filter from query parameters: queue, state, category, channel,
+// region, grid, handler, from, to, by, overdue, supervised, q, figure, limit, offset.
+func FilterFromQuery(q url.Values) (Filter, error) {
+	f := Filter{Queue: q.Get("queue"), State: State(q.Get("state")), Channel: q.Get("channel"), From: q.Get("from"),
+		To: q.Get("to"), By: q.Get("by"), Q: strings.TrimSpace(q.Get("q")), Figure: q.Get("figure")}
+	fields := errs.Fields{}
+	num := func(key string) int64 {
+		v := q.Get(key)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			fields.Add(key, key+" 应为非负整数")
+		}
+		return n
+	}
+	f.CategoryID, f.RegionID, f.GridID, f.HandlerID = num("category"), num("region"), num("grid"), num("handler")
+	f.Limit, f.Offset = int(num("limit")), int(num("offset"))
+	switch q.Get("overdue") {
+	case "":
+	case "true", "1":
+		t := true
+		f.Overdue = &t
+	case "false", "0":
+		v := false
+		f.Overdue = &v
+	default:
+		fields.Add("overdue", "overdue 应为 true 或 false")
+	}
+	f.Supervised = q.Get("supervised") == "true" || q.Get("supervised") == "1"
+	return f, fields.Err()
+}
+
+func (h *API) list(w http.ResponseWriter, r *http.Request) {
+	f, err := FilterFromQuery(r.URL.Query())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	items, total, err := h.svc.List(r.Context(), f)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, web.List[Case]{Items: items, Total: total})
+}
+
+func (h *API) figures(w http.ResponseWriter, r *http.Request) {
+	f, err := FilterFromQuery(r.URL.Query())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	figs, err := h.svc.Figures(r.Context(), f)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, figs)
+}
+
+func (h *API) categories(w http.ResponseWriter, r *http.Request) {
+	list, err := h.svc.Categories(r.Context())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, web.List[Category]{Items: list, Total: len(list)})
+}
+
+func (h *API) channels(w http.ResponseWriter, r *http.Request) {
+	list, err := h.svc.Channels(r.Context())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, web.List[Channel]{Items: list, Total: len(list)})
+}
+
+func (h *API) get(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.kit.APIErr(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+		return
+	}
+	d, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, d)
+}
+
+func (h *API) act(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.kit.APIErr(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+		return
+	}
+	var in ActionInput
+	if r.ContentLength != 0 {
+		if err := web.DecodeJSON(r, &in); err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+	}
+	c, err := h.svc.Act(r.Context(), id, Action(r.PathValue("action")), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *API) importHotline(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 20<<20)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		h.kit.APIErr(w, r, errs.Field("file", "请上传12345工单导出文件（.xlsx 或 .csv，不超过20MB）"))
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		h.kit.APIErr(w, r, errs.Field("file", "读取上传文件失败"))
+		return
+	}
+	community, _ := strconv.ParseInt(r.FormValue("community_id"), 10, 64)
+	res, err := h.svc.ImportHotline(r.Context(), HotlineFile{Name: hdr.Filename, Data: data, CommunityID: community})
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if len(res.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	web.JSON(w, status, res)
+}
+
+func (h *API) track(w http.ResponseWriter, r *http.Request) {
+	pc, err := h.svc.Track(r.Context(), r.PathValue("tracking"))
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, pc)
+}
+
+func (h *API) rate(w http.ResponseWriter, r *http.Request) {
+	var in Rating
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	pc, err := h.svc.Rate(r.Context(), r.PathValue("tracking"), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, pc)
+}

@@ -1,0 +1,158 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/errs"
+)
+
+// The figures of DOMAIN.md ("Figures"), all counted in cases, so that each one's drill-down
+// (Filter.Figure) lists exactly the cases it counts:
+//
+//	intake             cases received in the period
+//	accepted           cases accepted in the period
+//	closed             cases of the cohort closed after being worked on (not rejected or merged)
+//	response_rate      cohort cases whose first lead task was signed within its sign limit ÷ cohort cases dispatched
+//	due                accepted cases whose handle deadline fell in the period
+//	on_time_rate       due cases closed by their deadline ÷ due
+//	closure_rate       closed ÷ accepted
+//	resolution_rate    cohort cases called back 已解决 (latest callback) ÷ cohort cases called back
+//	satisfaction_rate  (满意 + 基本满意) ÷ cohort cases called back, with the split
+//	reopen_rate        closed cases reopened at least once ÷ closed
+//	mean_handle_hours  mean working hours from accepted to closed (suspension excluded) of closed
+//
+// The cohort is the cases accepted in the period, or with by=closed the cases closed in it.
+var figureNames = []string{"intake", "accepted", "closed", "response_rate_num", "response_rate_den", "due",
+	"on_time_rate_num", "on_time_rate_den", "closure_rate_num", "closure_rate_den", "resolution_rate_num",
+	"resolution_rate_den", "satisfaction_rate_num", "satisfaction_rate_den", "satisfaction_satisfied",
+	"satisfaction_basic", "satisfaction_dissatisfied", "reopen_rate_num", "reopen_rate_den", "mean_handle_hours"}
+
+const handledOutcomes = "('resolved','partly','explained','not_ours')"
+
+// figureCond returns the SQL condition selecting the cases figure name counts.
+func figureCond(a *args, name, by string, lo, hi *time.Time) (string, error) {
+	var cohort string
+	switch by {
+	case "", "accepted":
+		cohort = between(a, "c.accepted_at", lo, hi)
+	case "closed":
+		cohort = between(a, "c.closed_at", lo, hi)
+	default:
+		return "", errs.Field("by", "统计口径应为 accepted 或 closed")
+	}
+	closed := cohort + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes
+	called := cohort + " AND c.callback_at IS NOT NULL"
+	due := "c.accepted_at IS NOT NULL AND c.outcome NOT IN ('rejected','duplicate') AND " + between(a, "c.handle_deadline", lo, hi)
+	firstLead := "SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead'"
+	switch name {
+	case "intake":
+		return between(a, "c.received_at", lo, hi), nil
+	case "accepted", "closure_rate_den":
+		return between(a, "c.accepted_at", lo, hi), nil
+	case "closed", "closure_rate_num", "reopen_rate_den", "mean_handle_hours":
+		return "(" + closed + ")", nil
+	case "response_rate_den":
+		return "(" + cohort + " AND EXISTS (" + firstLead + "))", nil
+	case "response_rate_num":
+		return "(" + cohort + " AND EXISTS (" + firstLead + " AND fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline" +
+			" AND fa.id = (SELECT MIN(fb.id) FROM case_assignments fb WHERE fb.case_id = c.id AND fb.role = 'lead')))", nil
+	case "due", "on_time_rate_den":
+		return "(" + due + ")", nil
+	case "on_time_rate_num":
+		return "(" + due + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes + " AND c.closed_at <= c.handle_deadline)", nil
+	case "resolution_rate_den", "satisfaction_rate_den":
+		return "(" + called + ")", nil
+	case "resolution_rate_num":
+		return "(" + called + " AND c.callback_resolved)", nil
+	case "satisfaction_rate_num":
+		return "(" + called + " AND c.callback_satisfaction IN ('satisfied','basic'))", nil
+	case "satisfaction_satisfied", "satisfaction_basic", "satisfaction_dissatisfied":
+		return "(" + called + " AND c.callback_satisfaction = " + a.add(strings.TrimPrefix(name, "satisfaction_")) + ")", nil
+	case "reopen_rate_num":
+		return "(" + closed + " AND c.reopen_count > 0)", nil
+	}
+	return "", errs.Field("figure", "未知的统计指标："+name)
+}
+
+// Figures are the DOMAIN.md figures for one selection, as the API returns them: every rate with
+// its numerator (_num) and denominator (_den); a rate is null when its denominator is zero.
+type Figures map[string]any
+
+// FigureFilter selects the cases figures are computed over; only the dimensions, period and By
+// of Filter are used.
+type FigureFilter = Filter
+
+// Figures computes the figures over the principal's scope with a handful of SQL aggregates (one
+// over cases, nothing per case).
+func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(auth.CasesRead); err != nil {
+		return nil, err
+	}
+	if f.By == "received" {
+		f.By = ""
+	}
+	lo, hi, err := period(f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	a := &args{}
+	w := append([]string{scopeCond(a, p)}, dimensions(a, &f)...)
+	if lo != nil || hi != nil {
+		w = append(w, "("+strings.Join([]string{between(a, "c.received_at", lo, hi), between(a, "c.accepted_at", lo, hi),
+			between(a, "c.closed_at", lo, hi), between(a, "c.handle_deadline", lo, hi)}, " OR ")+")")
+	}
+	sums := make([]string, 0, len(figureNames)+1)
+	for _, name := range figureNames {
+		cond, err := figureCond(a, name, f.By, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		if name == "mean_handle_hours" {
+			sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN COALESCE(c.handle_minutes, 0) ELSE 0 END), 0)")
+			continue
+		}
+		sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN 1 ELSE 0 END), 0)")
+	}
+	query := "SELECT " + strings.Join(sums, ",\n") + " FROM cases c WHERE " + strings.Join(w, " AND ")
+	vals := make([]int64, len(figureNames))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := s.db.R.QueryRowContext(ctx, query, a.v...).Scan(ptrs...); err != nil && err != sql.ErrNoRows {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	n := map[string]int64{}
+	for i, name := range figureNames {
+		n[name] = vals[i]
+	}
+	out := Figures{"intake": n["intake"], "accepted": n["accepted"], "closed": n["closed"], "due": n["due"],
+		"satisfaction_satisfied": n["satisfaction_satisfied"], "satisfaction_basic": n["satisfaction_basic"],
+		"satisfaction_dissatisfied": n["satisfaction_dissatisfied"]}
+	for _, r := range []string{"response_rate", "on_time_rate", "closure_rate", "resolution_rate", "satisfaction_rate", "reopen_rate"} {
+		num, den := n[r+"_num"], n[r+"_den"]
+		out[r+"_num"], out[r+"_den"], out[r] = num, den, rate(float64(num), den)
+	}
+	hours := float64(n["mean_handle_hours"]) / 60
+	out["mean_handle_hours_num"] = math.Round(hours*100) / 100
+	out["mean_handle_hours_den"] = n["closed"]
+	out["mean_handle_hours"] = rate(hours, n["closed"])
+	return out, nil
+}
+
+func rate(num float64, den int64) any {
+	if den == 0 {
+		return nil
+	}
+	return math.Round(num/float64(den)*10000) / 10000
+}
