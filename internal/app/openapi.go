@@ -3,6 +3,7 @@ package app
 import (
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -15,6 +16,7 @@ func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
+		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/metrics"
@@ -21,6 +22,7 @@ import (
 type services struct {
 	register *register.Service
 	party    *party.Service
+	cases    *cases.Service
 }
 
 func (m *Main) build() error {
@@ -56,6 +58,9 @@ func (m *Main) build() error {
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
 	party.NewHandlers(m.services.party, authH, kit).Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {
+		return err
+	}
+	if err := m.buildCases(mux, authH, kit); err != nil {
 		return err
 	}
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
