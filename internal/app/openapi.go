@@ -7,6 +7,7 @@ import (
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
+	"linli/internal/register"
 	"linli/internal/workday"
 )
 
@@ -19,6 +20,8 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
+		{Name: "register", JSON: register.OpenAPI},
+		{Name: "register-ledger", JSON: register.OpenAPILedger},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}
 }

@@ -1,0 +1,343 @@
+package register
+
+import (
+	_ "embed"
+	"io"
+	"net/http"
+	"strconv"
+
+	"linli/internal/auth"
+	"linli/internal/errs"
+	"linli/internal/geo"
+	"linli/internal/web"
+)
+
+// OpenAPI is this package's part of the API document (paths and components only).
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+func (h *Handlers) apiRoutes(mux *http.ServeMux) {
+	read := func(f http.HandlerFunc) http.Handler { return h.auth.API(auth.RegisterRead, f) }
+	write := func(f http.HandlerFunc) http.Handler { return h.auth.API(auth.RegisterWrite, f) }
+	mux.Handle("GET /api/v1/regions", read(h.apiRegions))
+	mux.Handle("POST /api/v1/regions", write(h.apiCreateRegion))
+	mux.Handle("GET /api/v1/grids", read(h.apiGrids))
+	mux.Handle("POST /api/v1/grids", write(h.apiCreateGrid))
+	mux.Handle("GET /api/v1/grids/{id}", read(h.apiGrid))
+	mux.Handle("PATCH /api/v1/grids/{id}", write(h.apiUpdateGrid))
+	mux.Handle("PUT /api/v1/grids/{id}/boundary", write(h.apiSetBoundary))
+	mux.Handle("GET /api/v1/grids/{id}/roster", read(h.apiRoster))
+	mux.Handle("POST /api/v1/grids/{id}/roster", write(h.apiAddRoster))
+	mux.Handle("PUT /api/v1/grids/{id}/roster/{entry}", write(h.apiUpdateRoster))
+	mux.Handle("DELETE /api/v1/grids/{id}/roster/{entry}", write(h.apiRemoveRoster))
+	mux.Handle("GET /api/v1/buildings", read(h.apiBuildings))
+	mux.Handle("POST /api/v1/buildings", write(h.apiCreateBuilding))
+	mux.Handle("GET /api/v1/buildings/{id}", read(h.apiBuilding))
+	mux.Handle("PUT /api/v1/buildings/{id}", write(h.apiUpdateBuilding))
+	mux.Handle("GET /api/v1/households", read(h.apiHouseholds))
+	mux.Handle("POST /api/v1/households", write(h.apiCreateHousehold))
+	mux.Handle("GET /api/v1/households/{id}", read(h.apiHousehold))
+	mux.Handle("PUT /api/v1/households/{id}", write(h.apiUpdateHousehold))
+	h.apiResidentRoutes(mux, read, write)
+}
+
+// send answers v, or the error.
+func (h *Handlers) send(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, status, v)
+}
+
+func queryInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	return n
+}
+
+func (h *Handlers) apiRegions(w http.ResponseWriter, r *http.Request) {
+	regs, err := h.svc.Regions(r.Context(), queryInt(r, "parent"))
+	h.send(w, r, http.StatusOK, web.List[Region]{Items: regs, Total: len(regs)}, err)
+}
+
+type regionBody struct {
+	ParentID int64  `json:"parent_id"`
+	Level    Level  `json:"level"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+}
+
+func (h *Handlers) apiCreateRegion(w http.ResponseWriter, r *http.Request) {
+	var b regionBody
+	if err := web.DecodeJSON(r, &b); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	reg, err := h.svc.CreateSubRegion(r.Context(), NewRegion{ParentID: b.ParentID, Level: b.Level, Code: b.Code, Name: b.Name})
+	h.send(w, r, http.StatusCreated, reg, err)
+}
+
+// gridJSON is a grid as the API shows it: with its boundary as a GeoJSON geometry.
+type gridJSON struct {
+	*Grid
+	Boundary *geo.Geometry `json:"boundary"`
+	Centroid []float64     `json:"centroid"`
+	Vertices int           `json:"vertices"`
+}
+
+func toGridJSON(g *Grid) gridJSON {
+	out := gridJSON{Grid: g, Centroid: g.Centroid(), Vertices: g.VertexCount()}
+	if g.HasBoundary() {
+		geom := geo.ToGeometry(g.Boundary)
+		out.Boundary = &geom
+	}
+	return out
+}
+
+func (h *Handlers) apiGrids(w http.ResponseWriter, r *http.Request) {
+	grids, err := h.svc.Grids(r.Context())
+	items := make([]gridJSON, len(grids))
+	for i := range grids {
+		items[i] = toGridJSON(&grids[i])
+	}
+	h.send(w, r, http.StatusOK, web.List[gridJSON]{Items: items, Total: len(items)}, err)
+}
+
+func (h *Handlers) apiGrid(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	g, err := h.svc.Grid(r.Context(), id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, toGridJSON(g))
+}
+
+func (h *Handlers) apiCreateGrid(w http.ResponseWriter, r *http.Request) {
+	var in GridInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	g, err := h.svc.CreateGrid(r.Context(), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, toGridJSON(g))
+}
+
+type gridPatch struct {
+	Kind *string `json:"kind"`
+	Note *string `json:"note"`
+}
+
+func (h *Handlers) apiUpdateGrid(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var b gridPatch
+	if err := web.DecodeJSON(r, &b); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	g, err := h.svc.Grid(r.Context(), id)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	kind, note := g.Kind, g.Note
+	if b.Kind != nil {
+		kind = *b.Kind
+	}
+	if b.Note != nil {
+		note = *b.Note
+	}
+	if g, err = h.svc.UpdateGrid(r.Context(), id, kind, note); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, toGridJSON(g))
+}
+
+type boundaryJSON struct {
+	Grid       gridJSON `json:"grid"`
+	Reassigned int      `json:"reassigned"`
+}
+
+func (h *Handlers) apiSetBoundary(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
+	if err != nil {
+		h.kit.APIErr(w, r, errs.Field("boundary", "边界内容读取失败或超过 4 MB"))
+		return
+	}
+	text := string(body)
+	if text == "null" {
+		text = ""
+	}
+	res, err := h.svc.SetBoundary(r.Context(), id, text)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, boundaryJSON{Grid: toGridJSON(res.Grid), Reassigned: res.Reassigned})
+}
+
+func (h *Handlers) apiRoster(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	list, err := h.svc.Roster(r.Context(), id)
+	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
+}
+
+func (h *Handlers) apiAddRoster(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var in RosterInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	e, err := h.svc.AddRosterEntry(r.Context(), id, in)
+	h.send(w, r, http.StatusCreated, e, err)
+}
+
+func (h *Handlers) apiUpdateRoster(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	entry, err := web.PathID(r, "entry")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var in RosterInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	e, err := h.svc.UpdateRosterEntry(r.Context(), id, entry, in)
+	h.send(w, r, http.StatusOK, e, err)
+}
+
+func (h *Handlers) apiRemoveRoster(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	entry, err := web.PathID(r, "entry")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	if err := h.svc.RemoveRosterEntry(r.Context(), id, entry); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handlers) apiBuildings(w http.ResponseWriter, r *http.Request) {
+	pg := web.PagerFrom(r, 50)
+	list, total, err := h.svc.Buildings(r.Context(), BuildingFilter{GridID: queryInt(r, "grid"), Q: r.URL.Query().Get("q"),
+		Limit: pg.Limit, Offset: pg.Offset})
+	h.send(w, r, http.StatusOK, web.List[Building]{Items: list, Total: total}, err)
+}
+
+func (h *Handlers) apiBuilding(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	b, err := h.svc.Building(r.Context(), id)
+	h.send(w, r, http.StatusOK, b, err)
+}
+
+func (h *Handlers) apiCreateBuilding(w http.ResponseWriter, r *http.Request) {
+	var in BuildingInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	b, err := h.svc.CreateBuilding(r.Context(), in)
+	h.send(w, r, http.StatusCreated, b, err)
+}
+
+func (h *Handlers) apiUpdateBuilding(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var in BuildingInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	b, err := h.svc.UpdateBuilding(r.Context(), id, in)
+	h.send(w, r, http.StatusOK, b, err)
+}
+
+func (h *Handlers) apiHouseholds(w http.ResponseWriter, r *http.Request) {
+	pg := web.PagerFrom(r, 50)
+	list, total, err := h.svc.Households(r.Context(), HouseholdFilter{BuildingID: queryInt(r, "building"),
+		GridID: queryInt(r, "grid"), Limit: pg.Limit, Offset: pg.Offset})
+	h.send(w, r, http.StatusOK, web.List[Household]{Items: list, Total: total}, err)
+}
+
+func (h *Handlers) apiHousehold(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	hh, err := h.svc.Household(r.Context(), id)
+	h.send(w, r, http.StatusOK, hh, err)
+}
+
+func (h *Handlers) apiCreateHousehold(w http.ResponseWriter, r *http.Request) {
+	var in HouseholdInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	hh, err := h.svc.CreateHousehold(r.Context(), in)
+	h.send(w, r, http.StatusCreated, hh, err)
+}
+
+func (h *Handlers) apiUpdateHousehold(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	var in HouseholdInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	hh, err := h.svc.UpdateHousehold(r.Context(), id, in)
+	h.send(w, r, http.StatusOK, hh, err)
+}
