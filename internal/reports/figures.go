@@ -24,26 +24,29 @@ type Region struct {
 }
 
 // Counts are the register and party figures of one region or grid. Tags holds the focus-tag
-// counts by tag code, derived tags (aged_80, minor, party_member) included.
+// counts by tag code, derived tags (aged_80, minor, party_member) included; Minors holds the part
+// of each tag's count that is under 18, which users without the minors permission do not see.
 type Counts struct {
-	Grids        int
-	Buildings    int
-	Households   int
-	Residents    int
-	Tags         map[string]int
-	Branches     int
-	Members      int
-	InService    int
-	Liaisons     int
-	Covered      int
-	GridLeaders  int
-	GridWorkers  int
-	LeaderNames  []string
-	HouseholdsOf map[string]int // households by kind
+	Grids          int
+	Buildings      int
+	Households     int
+	Residents      int
+	MinorResidents int
+	Tags           map[string]int
+	Minors         map[string]int
+	Branches       int
+	Members        int
+	InService      int
+	Liaisons       int
+	Covered        int
+	GridLeaders    int
+	GridWorkers    int
+	LeaderNames    []string
+	HouseholdsOf   map[string]int // households by kind
 }
 
 func newCounts() *Counts {
-	return &Counts{Tags: map[string]int{}, HouseholdsOf: map[string]int{}}
+	return &Counts{Tags: map[string]int{}, Minors: map[string]int{}, HouseholdsOf: map[string]int{}}
 }
 
 func (c *Counts) add(o *Counts) {
@@ -51,6 +54,7 @@ func (c *Counts) add(o *Counts) {
 	c.Buildings += o.Buildings
 	c.Households += o.Households
 	c.Residents += o.Residents
+	c.MinorResidents += o.MinorResidents
 	c.Branches += o.Branches
 	c.Members += o.Members
 	c.InService += o.InService
@@ -61,6 +65,9 @@ func (c *Counts) add(o *Counts) {
 	c.LeaderNames = append(c.LeaderNames, o.LeaderNames...)
 	for k, v := range o.Tags {
 		c.Tags[k] += v
+	}
+	for k, v := range o.Minors {
+		c.Minors[k] += v
 	}
 	for k, v := range o.HouseholdsOf {
 		c.HouseholdsOf[k] += v

@@ -118,36 +118,70 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &homeView{Page: web.Page{Title: "首页"}, Region: ov.Region, Breadcrumb: ov.Ancestors, Level: ov.Region.Level}
-	v.Sections = sections(ov.Total)
-	v.ChildLabel, v.Columns, v.Rows = table(ov)
+	minorsOK := p.Can(auth.MinorsRead)
+	v.Sections = sections(ov.Total, minorsOK)
+	v.ChildLabel, v.Columns, v.Rows = table(ov, minorsOK)
 	v.Took = time.Since(start).Round(time.Millisecond)
 	h.views.Render(w, r, http.StatusOK, "home.html", v)
 }
 
 func residentsHref(tag string) string { return "/residents?" + url.Values{"tag": {tag}}.Encode() }
 
-func tagFigures(c *Counts, codes ...string) []figure {
+// childTags are the groups made only of children.
+var childTags = map[string]bool{"minor": true, "left_behind_child": true, "child_in_distress": true}
+
+// shown returns what a user sees of a tag's count and whether it links to its list. Without the
+// minors permission the resident lists leave children out, so the figures do too; the groups made
+// only of children keep their count but lose the link.
+func shown(c *Counts, tag string, minorsOK bool) (int, bool) {
+	switch {
+	case minorsOK:
+		return c.Tags[tag], true
+	case childTags[tag]:
+		return c.Tags[tag], false
+	}
+	return c.Tags[tag] - c.Minors[tag], true
+}
+
+// residents returns the residents a user's lists show.
+func residents(c *Counts, minorsOK bool) int {
+	if minorsOK {
+		return c.Residents
+	}
+	return c.Residents - c.MinorResidents
+}
+
+func tagFigures(c *Counts, minorsOK bool, codes ...string) []figure {
 	var out []figure
 	for _, code := range codes {
-		out = append(out, figure{Label: tagLabel(code), Value: c.Tags[code], Href: residentsHref(code)})
+		n, linked := shown(c, code, minorsOK)
+		f := figure{Label: tagLabel(code), Value: n, Href: residentsHref(code)}
+		if !linked {
+			f.Href, f.Note = "", "名单需未成年人信息权限"
+		}
+		out = append(out, f)
 	}
 	return out
 }
 
-func sections(c *Counts) []section {
+func sections(c *Counts, minorsOK bool) []section {
 	occupied := c.Households - c.HouseholdsOf["vacant"]
+	people := figure{Label: "居民", Value: residents(c, minorsOK), Href: "/residents"}
+	if !minorsOK {
+		people.Note = "不含未成年人"
+	}
 	return []section{
 		{Title: "基本情况", Figures: []figure{
 			{Label: "网格", Value: c.Grids, Href: "/grids"},
 			{Label: "楼院", Value: c.Buildings, Href: "/buildings"},
 			{Label: "住户", Value: c.Households, Href: "/buildings", Note: fmt.Sprintf("实住%d户", occupied)},
-			{Label: "居民", Value: c.Residents, Href: "/residents"},
+			people,
 			{Label: "专职网格长", Value: c.GridLeaders, Href: "/grids"},
 			{Label: "网格员", Value: c.GridWorkers, Href: "/grids", Note: "专职、兼职"},
 		}},
 		{Title: "一老一小", Note: "重点关爱对象", Highlight: true,
-			Figures: tagFigures(c, "elderly_alone", "empty_nest", "aged_80", "disabled_care", "left_behind_child", "child_in_distress", "minor")},
-		{Title: "其他重点人群", Figures: tagFigures(c, "disability", "dibao", "veteran", "focus", "party_member")},
+			Figures: tagFigures(c, minorsOK, "elderly_alone", "empty_nest", "aged_80", "disabled_care", "left_behind_child", "child_in_distress", "minor")},
+		{Title: "其他重点人群", Figures: tagFigures(c, minorsOK, "disability", "dibao", "veteran", "focus", "party_member")},
 		{Title: "党建引领", Figures: []figure{
 			{Label: "网格党支部", Value: c.Branches, Href: "/party"},
 			{Label: "党员", Value: c.Members, Href: "/party/members"},
@@ -160,7 +194,7 @@ func sections(c *Counts) []section {
 
 // table returns the per-region table: a community's (or grid's) grids, a street's communities, a
 // district's streets.
-func table(ov *Overview) (label string, cols []string, rows []row) {
+func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []row) {
 	cols = []string{"住户", "居民"}
 	for _, t := range tableTags {
 		cols = append(cols, tagLabel(t))
@@ -186,9 +220,14 @@ func table(ov *Overview) (label string, cols []string, rows []row) {
 		}
 		rw.Cells = append(rw.Cells,
 			cell{c.Households, link("/buildings?" + url.Values{"grid": {grid}}.Encode())},
-			cell{c.Residents, link("/residents?" + url.Values{"grid": {grid}}.Encode())})
+			cell{residents(c, minorsOK), link("/residents?" + url.Values{"grid": {grid}}.Encode())})
 		for _, t := range tableTags {
-			rw.Cells = append(rw.Cells, cell{c.Tags[t], link("/residents?" + url.Values{"grid": {grid}, "tag": {t}}.Encode())})
+			n, linked := shown(c, t, minorsOK)
+			cl := cell{Value: n}
+			if linked {
+				cl.Href = link("/residents?" + url.Values{"grid": {grid}, "tag": {t}}.Encode())
+			}
+			rw.Cells = append(rw.Cells, cl)
 		}
 		rw.Cells = append(rw.Cells, cell{c.Liaisons, link("/party")})
 		rows = append(rows, rw)

@@ -111,6 +111,25 @@ func TestHomePage(t *testing.T) {
 		}
 	})
 
+	t.Run("a grid worker without the minors permission counts what their lists show", func(t *testing.T) {
+		resp := env.Login(t, "worker01").Get("/")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		cutoff := time.Now().In(shanghai()).AddDate(-18, 0, 0).Format("2006-01-02")
+		adults := count(t, d, `SELECT COUNT(*) FROM residents WHERE birth_date <= $1 AND region_id = `+gridScope, cutoff)
+		leftBehind := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'left_behind_child' AND region_id = `+gridScope)
+		if want := figure("/residents", adults, "居民（不含未成年人）"); !strings.Contains(resp.Body, want) {
+			t.Errorf("worker01's home page lacks %q", want)
+		}
+		if want := fmt.Sprintf(`<div><strong>%d</strong><span>留守儿童（名单需未成年人信息权限）`, leftBehind); !strings.Contains(resp.Body, want) {
+			t.Errorf("worker01's home page lacks %q", want)
+		}
+		if strings.Contains(resp.Body, `tag=left_behind_child`) {
+			t.Error("worker01 gets a link to a list of children")
+		}
+	})
+
 	t.Run("the security admin and the auditor land on their own work", func(t *testing.T) {
 		for user, to := range map[string]string{"security": "/admin/users", "auditor": "/audit"} {
 			resp := env.Login(t, user).Get("/")

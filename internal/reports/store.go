@@ -59,19 +59,23 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 				err := rows.Scan(&id, &n, &old, &minor)
 				c := at(id)
 				c.Residents += n
+				c.MinorResidents += minor
 				c.Tags["aged_80"] += old
 				c.Tags["minor"] += minor
+				c.Minors["minor"] += minor
 				return err
 			}},
-		{`SELECT r.region_id, t.tag, COUNT(*) FROM resident_tags t JOIN residents r ON r.id = t.resident_id
+		{`SELECT r.region_id, t.tag, COUNT(*), SUM(CASE WHEN r.birth_date > $2 THEN 1 ELSE 0 END)
+			FROM resident_tags t JOIN residents r ON r.id = t.resident_id
 			WHERE r.status = 'active' AND t.tag NOT IN ('aged_80', 'minor', 'party_member') AND r.region_id` + inScope + `
-			GROUP BY r.region_id, t.tag`, nil,
+			GROUP BY r.region_id, t.tag`, []any{adult},
 			func(rows *sql.Rows) error {
 				var id int64
 				var tag string
-				var n int
-				err := rows.Scan(&id, &tag, &n)
+				var n, minors int
+				err := rows.Scan(&id, &tag, &n, &minors)
 				at(id).Tags[tag] += n
+				at(id).Minors[tag] += minors
 				return err
 			}},
 		{`SELECT r.region_id, COUNT(*) FROM party_members m JOIN residents r ON r.id = m.resident_id
