@@ -40,7 +40,17 @@ export async function context(browser, server, device = desktop) {
 function watch(ctx, page) {
   page.on('pageerror', (err) => ctx.pageErrors.push(`${page.url()}: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') ctx.pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+    // Failed loads are reported with their address by the response listener below.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      ctx.pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+    }
+  });
+  page.on('response', (res) => {
+    const req = res.request();
+    const url = new URL(res.url());
+    if (res.status() >= 400 && req.resourceType() !== 'document' && url.pathname !== '/favicon.ico') {
+      ctx.pageErrors.push(`${page.url()}: ${req.resourceType()} ${url.pathname} answered ${res.status()}`);
+    }
   });
 }
 
@@ -72,3 +82,10 @@ export async function linkIDs(page, prefix) {
 /** Personal numbers that must never appear unmasked: an 18-digit ID number or an 11-digit mobile. */
 export const rawID = /(?<![\d*])\d{17}[\dXx](?![\d*])/;
 export const rawPhone = /(?<![\d*])1[3-9]\d{9}(?![\d*])/;
+
+/** follow clicks the first link to prefix + id (exactly that id) and waits for its page. */
+export async function follow(page, prefix, id) {
+  const p = prefix + id;
+  const link = page.locator(`a[href="${p}"], a[href^="${p}?"], a[href^="${p}#"]`).first();
+  await Promise.all([page.waitForURL((u) => u.pathname === p), link.click()]);
+}
