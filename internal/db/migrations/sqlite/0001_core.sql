@@ -70,6 +70,8 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_object ON audit_log(object_type, object_id);
 CREATE INDEX audit_log_user ON audit_log(user_id, at);
+CREATE INDEX audit_log_action ON audit_log(action, at);
+CREATE INDEX audit_log_region ON audit_log(region_id, at);
 
 CREATE TABLE settings (
     key        TEXT PRIMARY KEY,
