@@ -37,18 +37,21 @@ const handledOutcomes = "('resolved','partly','explained','not_ours')"
 
 // figureCond returns the SQL condition selecting the cases figure name counts.
 func figureCond(a *args, name, by string, lo, hi *time.Time) (string, error) {
-	var cohort string
-	switch by {
-	case "", "accepted":
-		cohort = between(a, "c.accepted_at", lo, hi)
-	case "closed":
-		cohort = between(a, "c.closed_at", lo, hi)
-	default:
+	if by != "" && by != "accepted" && by != "closed" {
 		return "", errs.Field("by", "统计口径应为 accepted 或 closed")
 	}
-	closed := cohort + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes
-	called := cohort + " AND c.callback_at IS NOT NULL"
-	due := "c.accepted_at IS NOT NULL AND c.outcome NOT IN ('rejected','duplicate') AND " + between(a, "c.handle_deadline", lo, hi)
+	// Each condition adds its own placeholders, so build only the ones the figure uses.
+	cohort := func() string {
+		if by == "closed" {
+			return between(a, "c.closed_at", lo, hi)
+		}
+		return between(a, "c.accepted_at", lo, hi)
+	}
+	closed := func() string { return cohort() + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes }
+	called := func() string { return cohort() + " AND c.callback_at IS NOT NULL" }
+	due := func() string {
+		return "c.accepted_at IS NOT NULL AND c.outcome NOT IN ('rejected','duplicate') AND " + between(a, "c.handle_deadline", lo, hi)
+	}
 	firstLead := "SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead'"
 	switch name {
 	case "intake":
@@ -56,26 +59,26 @@ func figureCond(a *args, name, by string, lo, hi *time.Time) (string, error) {
 	case "accepted", "closure_rate_den":
 		return between(a, "c.accepted_at", lo, hi), nil
 	case "closed", "closure_rate_num", "reopen_rate_den", "mean_handle_hours":
-		return "(" + closed + ")", nil
+		return "(" + closed() + ")", nil
 	case "response_rate_den":
-		return "(" + cohort + " AND EXISTS (" + firstLead + "))", nil
+		return "(" + cohort() + " AND EXISTS (" + firstLead + "))", nil
 	case "response_rate_num":
-		return "(" + cohort + " AND EXISTS (" + firstLead + " AND fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline" +
+		return "(" + cohort() + " AND EXISTS (" + firstLead + " AND fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline" +
 			" AND fa.id = (SELECT MIN(fb.id) FROM case_assignments fb WHERE fb.case_id = c.id AND fb.role = 'lead')))", nil
 	case "due", "on_time_rate_den":
-		return "(" + due + ")", nil
+		return "(" + due() + ")", nil
 	case "on_time_rate_num":
-		return "(" + due + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes + " AND c.closed_at <= c.handle_deadline)", nil
+		return "(" + due() + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes + " AND c.closed_at <= c.handle_deadline)", nil
 	case "resolution_rate_den", "satisfaction_rate_den":
-		return "(" + called + ")", nil
+		return "(" + called() + ")", nil
 	case "resolution_rate_num":
-		return "(" + called + " AND c.callback_resolved)", nil
+		return "(" + called() + " AND c.callback_resolved)", nil
 	case "satisfaction_rate_num":
-		return "(" + called + " AND c.callback_satisfaction IN ('satisfied','basic'))", nil
+		return "(" + called() + " AND c.callback_satisfaction IN ('satisfied','basic'))", nil
 	case "satisfaction_satisfied", "satisfaction_basic", "satisfaction_dissatisfied":
-		return "(" + called + " AND c.callback_satisfaction = " + a.add(strings.TrimPrefix(name, "satisfaction_")) + ")", nil
+		return "(" + called() + " AND c.callback_satisfaction = " + a.add(strings.TrimPrefix(name, "satisfaction_")) + ")", nil
 	case "reopen_rate_num":
-		return "(" + closed + " AND c.reopen_count > 0)", nil
+		return "(" + closed() + " AND c.reopen_count > 0)", nil
 	}
 	return "", errs.Field("figure", "未知的统计指标："+name)
 }

@@ -304,8 +304,10 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, in Intake, p *auth.Prin
 	if err != nil {
 		return nil, err
 	}
-	if err := requiredFields(cat, &in); err != nil {
-		return nil, err
+	if in.ExternalNo == "" { // a hotline work order comes as the hotline recorded it
+		if err := requiredFields(cat, &in); err != nil {
+			return nil, err
+		}
 	}
 	pl, err := s.locate(ctx, tx, &in, p)
 	if err != nil {
