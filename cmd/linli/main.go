@@ -43,6 +43,8 @@ const usage = `用法: linli <命令> [参数]
   migrate    升级数据库结构
   demo       向空数据库写入南关社区演示数据
   user add   创建账号（例如部署后的第一个管理员）
+  import     导入台账：linli import residents 台账.xlsx --community 区划代码
+  export     导出台账：linli export residents --community 区划代码 -o 台账.xlsx
   version    显示版本
 
 运行 linli <命令> -h 查看各命令的参数。`
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("用法: linli user add --username 名称 --name 姓名 --role 角色 --region 区划代码")
 		}
 		return userAdd(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importLedger(ctx, args, stdout, stderr)
+	case "export":
+		return exportLedger(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

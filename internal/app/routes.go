@@ -21,6 +21,7 @@ import (
 // services holds every capability's service, for the demo builder and background work.
 type services struct {
 	register *register.Service
+	ledger   *register.Ledger
 	party    *party.Service
 	cases    *cases.Service
 }
@@ -37,6 +38,7 @@ func (m *Main) build() error {
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
+	m.services.ledger = register.NewLedger(m.services.register, m.Log)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
 
 	mux := http.NewServeMux()
@@ -56,6 +58,7 @@ func (m *Main) build() error {
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
 	authH.Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
+	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
 	party.NewHandlers(m.services.party, authH, kit).Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {
 		return err

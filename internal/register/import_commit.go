@@ -1,0 +1,237 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"linli/internal/audit"
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+)
+
+// parseAll reads and validates every data row of a file under a mapping.
+func (l *Ledger) parseAll(name string, data []byte, m LedgerMapping) ([]*ledgerRow, error) {
+	p := newRowParser(m, l.svc.sealer)
+	var rows []*ledgerRow
+	err := scanLedger(name, data, m, func(num int, cells []string) error {
+		rows = append(rows, p.parse(num, cells))
+		return nil
+	})
+	return rows, err
+}
+
+// check validates the file under the import's mapping against the register as it is now, and
+// fills in the counts and the check.
+func (l *Ledger) check(ctx context.Context, im *Import, data []byte) error {
+	im.Check = ImportCheck{}
+	if err := im.Mapping.Validate(); err != nil {
+		im.Check.Problem = errs.MessageOf(err)
+		n := 0
+		if err := scanLedger(im.FileName, data, im.Mapping, func(int, []string) error { n++; return nil }); err != nil {
+			return err
+		}
+		im.TotalRows, im.ValidRows, im.ErrorRows = n, 0, 0
+		return nil
+	}
+	rows, err := l.parseAll(im.FileName, data, im.Mapping)
+	if err != nil {
+		return err
+	}
+	st, err := loadState(ctx, l.svc.db.R, im.CommunityID)
+	if err != nil {
+		return fmt.Errorf("check import: %w", err)
+	}
+	pl := st.plan(rows, im.Mapping)
+	im.summarize(rows, pl)
+	for i := 0; i < len(pl.steps) && i < previewRows; i++ {
+		im.Check.Preview = append(im.Check.Preview, st.preview(pl.steps[i]))
+	}
+	return nil
+}
+
+// summarize counts rows, errors and planned actions into the import.
+func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
+	c := &im.Check
+	c.Errors, c.Fixes, c.ErrorCount, c.FixCount = nil, nil, 0, 0
+	im.TotalRows, im.ErrorRows = len(rows), 0
+	for _, r := range rows {
+		if !r.ok() {
+			im.ErrorRows++
+		}
+		c.ErrorCount += len(r.errors)
+		c.FixCount += len(r.fixes)
+		for _, e := range r.errors {
+			if len(c.Errors) < maxIssues {
+				c.Errors = append(c.Errors, e)
+			}
+		}
+		for _, f := range r.fixes {
+			if len(c.Fixes) < maxIssues {
+				c.Fixes = append(c.Fixes, f)
+			}
+		}
+	}
+	im.ValidRows = len(pl.steps)
+	c.ToCreate, c.ToUpdate, c.Unchanged = 0, 0, 0
+	for _, s := range pl.steps {
+		switch s.action {
+		case actionCreate:
+			c.ToCreate++
+		case actionUpdate:
+			c.ToUpdate++
+		default:
+			c.Unchanged++
+		}
+	}
+	c.NewHouseholds = len(pl.newHouseholds)
+}
+
+// Commit starts writing the valid rows of an import in the background and returns at once; Get
+// shows the progress. The write is one transaction: it all happens or none of it does.
+func (l *Ledger) Commit(ctx context.Context, id int64) (*Import, error) {
+	im, data, err := l.claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		// The request ends before the commit does; keep its principal and actor for the audit.
+		_ = l.run(context.WithoutCancel(ctx), im, data)
+	}()
+	return im, nil
+}
+
+// CommitAndWait writes the valid rows of an import and returns when done: for the command line.
+func (l *Ledger) CommitAndWait(ctx context.Context, id int64) (*Import, error) {
+	im, data, err := l.claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.run(ctx, im, data); err != nil {
+		return im, err
+	}
+	return l.Get(ctx, id)
+}
+
+// claim moves a committable import to committing, so that a second click does not start it twice.
+func (l *Ledger) claim(ctx context.Context, id int64) (*Import, []byte, error) {
+	p := auth.FromContext(ctx)
+	im, data, err := l.load(ctx, p, id, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !im.Committable() {
+		if im.Status == ImportCommitting || im.Status == ImportCommitted {
+			return nil, nil, errs.E(errs.Conflict, "该台账%s，无需重复提交", im.Status.Label())
+		}
+		return nil, nil, errs.E(errs.Invalid, "该台账没有可导入的有效行，请先改正错误或调整列对应关系")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, running := l.progress[id]; running {
+		return nil, nil, errs.E(errs.Conflict, "该台账正在导入")
+	}
+	// A commit cut off by a restart left the row at committing; it wrote nothing and may run again.
+	res, err := l.svc.db.W.ExecContext(ctx, `UPDATE imports SET status = 'committing', done_rows = 0, message = ''
+		WHERE id = $1 AND status IN ('validated', 'failed', 'committing')`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, nil, errs.E(errs.Conflict, "该台账已导入")
+	}
+	l.progress[id] = 0
+	im.Status, im.DoneRows, im.Message = ImportCommitting, 0, ""
+	return im, data, nil
+}
+
+func (l *Ledger) setProgress(id int64, done int) {
+	l.mu.Lock()
+	l.progress[id] = done
+	l.mu.Unlock()
+}
+
+// run commits and records the outcome; a failure is stored on the import with a Chinese message.
+func (l *Ledger) run(ctx context.Context, im *Import, data []byte) error {
+	defer func() {
+		l.mu.Lock()
+		delete(l.progress, im.ID)
+		l.mu.Unlock()
+	}()
+	err := l.commit(ctx, im, data)
+	if err == nil {
+		return nil
+	}
+	msg := "导入失败，数据库未作任何更改：" + errs.MessageOf(err)
+	if errs.CodeOf(err) == errs.Internal {
+		l.log.ErrorContext(ctx, "ledger import failed", "import", im.ID, "err", err)
+	}
+	ferr := l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', message = $1, done_rows = 0,
+			finished_at = $2 WHERE id = $3`, msg, time.Now().UTC(), im.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "import.fail", ObjectType: "import", ObjectID: im.ID,
+			RegionID: im.CommunityID, Detail: msg})
+	})
+	if ferr != nil {
+		return fmt.Errorf("%w (recording the failure: %v)", err, ferr)
+	}
+	return err
+}
+
+// commit parses and seals outside the write transaction (so the writer is held only for writing),
+// then matches and writes every valid row, the import's outcome and one audit entry in one
+// transaction.
+func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
+	rows, err := l.parseAll(im.FileName, data, im.Mapping)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.ok() {
+			r.sealed = r.in.Seal(l.svc.sealer)
+		}
+	}
+	return l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+		st, err := loadState(ctx, tx, im.CommunityID)
+		if err != nil {
+			return err
+		}
+		pl := st.plan(rows, im.Mapping)
+		l.setProgress(im.ID, 0)
+		w := &ledgerWriter{ctx: ctx, tx: tx, st: st, batch: l.batch, now: time.Now().UTC(),
+			progress: func(done int) error {
+				l.setProgress(im.ID, done)
+				if l.afterBatch != nil {
+					return l.afterBatch(done)
+				}
+				return nil
+			}}
+		created, updated, err := w.write(pl)
+		if err != nil {
+			return err
+		}
+		im.summarize(rows, pl)
+		im.Status, im.CreatedRows, im.UpdatedRows, im.DoneRows = ImportCommitted, created, updated, len(pl.steps)
+		now := time.Now().UTC()
+		im.FinishedAt = &now
+		mapping, report, err := im.encode()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'committed', mapping = $1, report = $2,
+			total_rows = $3, valid_rows = $4, error_rows = $5, done_rows = $6, created_rows = $7, updated_rows = $8,
+			message = '', finished_at = $9 WHERE id = $10`, mapping, report, im.TotalRows, im.ValidRows, im.ErrorRows,
+			im.DoneRows, created, updated, now, im.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "import.commit", ObjectType: "import", ObjectID: im.ID,
+			RegionID: im.CommunityID, Detail: fmt.Sprintf("导入人口台账 %s：新增%d人，更新%d人，%d人无变化，新建%d户，%d行有错误未导入",
+				im.FileName, created, updated, im.Check.Unchanged, len(pl.newHouseholds), im.ErrorRows),
+			After: im.summary()})
+	})
+}

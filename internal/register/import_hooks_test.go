@@ -1,0 +1,8 @@
+package register
+
+// SetLedgerHooks lets the tests of package register_test shrink the batch size and run f after each
+// batch inside the write transaction (to make a commit fail midway).
+func SetLedgerHooks(l *Ledger, batch int, f func(done int) error) {
+	l.batch = batch
+	l.afterBatch = f
+}

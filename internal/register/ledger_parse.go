@@ -1,0 +1,262 @@
+package register
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"linli/internal/errs"
+	"linli/internal/pii"
+)
+
+// RowIssue is one problem found in one cell of a ledger: an error keeps the row out of the import,
+// a correction was made automatically and the row goes in.
+type RowIssue struct {
+	Row     int    `json:"row"`    // row number in the file, as Excel shows it
+	Column  string `json:"column"` // the column's header in the file
+	Message string `json:"message"`
+}
+
+// ledgerRow is one data row, cleaned and validated, ready to match against the register.
+type ledgerRow struct {
+	num   int
+	in    ResidentInput
+	given map[string]bool // fields whose cell was not empty; empty cells leave stored values alone
+	// where the resident lives, as written
+	estate, building, unit, room string
+	kind                         HouseholdKind
+	idIndex, phoneIndex          string
+	sealed                       SealedResident // filled for valid rows just before a commit
+	errors                       []RowIssue
+	fixes                        []RowIssue
+	cells                        []string // kept only for rows with errors, for the error report
+}
+
+func (r *ledgerRow) ok() bool { return len(r.errors) == 0 }
+
+// rowParser turns raw rows into ledgerRows under one mapping.
+type rowParser struct {
+	m       LedgerMapping
+	sealer  *pii.Sealer
+	covered []string
+	// seen remembers, per person key, the first row that named them, to report duplicates.
+	seen map[string]int
+}
+
+func newRowParser(m LedgerMapping, sealer *pii.Sealer) *rowParser {
+	return &rowParser{m: m, sealer: sealer, covered: m.coveredTags(), seen: map[string]int{}}
+}
+
+// compactFields are the fields whose cells lose every space (numbers, codes), not only stray ones.
+var compactFields = map[string]bool{"id_number": true, "phone": true, "birth_date": true, "gender": true,
+	fieldUnit: true, fieldRoom: true}
+
+func (p *rowParser) header(col int) string {
+	if col < len(p.m.Headers) && p.m.Headers[col] != "" {
+		return p.m.Headers[col]
+	}
+	return ledgerFieldLabel(p.m.Columns[col])
+}
+
+// parse cleans and validates one row. Building existence is checked later, against the register.
+func (p *rowParser) parse(num int, cells []string) *ledgerRow {
+	r := &ledgerRow{num: num, given: map[string]bool{}}
+	colOf := map[string]int{}
+	var tags []string
+	for col, code := range p.m.Columns {
+		if code == fieldIgnore || col >= len(cells) {
+			continue
+		}
+		colOf[code] = col
+		v, fix := cleanCell(cells[col], compactFields[code])
+		if msg := fix.message(); msg != "" && v != "" {
+			r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col), Message: msg})
+		}
+		if v == "" {
+			continue
+		}
+		r.given[code] = true
+		switch code {
+		case "name":
+			r.in.Name = v
+		case "gender":
+			r.in.Gender = v
+		case "id_number":
+			id, msg := cleanIDCell(v)
+			if msg != "" {
+				r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col), Message: msg})
+				delete(r.given, code)
+			}
+			r.in.IDNumber = id
+		case "phone":
+			first, several := firstPhone(v)
+			if several {
+				r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col), Message: "一格中有多个号码，只导入第一个"})
+			}
+			r.in.Phone = first
+		case "birth_date":
+			if d, ok := excelSerialDate(v); ok {
+				r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col),
+					Message: "Excel 日期序号 " + v + " 已转换为 " + d})
+				v = d
+			}
+			r.in.BirthDate = v
+		case "relation":
+			r.in.Relation = v
+		case "residence_type":
+			r.in.ResidenceType = v
+		case "ethnicity":
+			r.in.Ethnicity = v
+		case "note":
+			r.in.Note = v
+		case fieldEstate:
+			r.estate = v
+		case fieldBuilding:
+			r.building = v
+		case fieldUnit:
+			r.unit = canonUnit(v)
+		case fieldRoom:
+			r.room = canonRoom(v)
+		case fieldAddress:
+			p.parseAddress(r, v, col)
+		case fieldKind:
+			k, ok := ParseHouseholdKind(v)
+			if !ok {
+				r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col), Message: "住房性质应为自住、出租、空置或集体户"})
+			}
+			r.kind = k
+		case fieldTags:
+			for _, s := range splitTags(v) {
+				if t, ok := ParseTag(s); ok && t.Derived() {
+					r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col),
+						Message: "“" + t.Label() + "”由系统根据出生日期或党员信息自动生成，已忽略"})
+					continue
+				}
+				tags = append(tags, s)
+			}
+		default:
+			if t, ok := strings.CutPrefix(code, tagFieldPrefix); ok {
+				yes, known := truthy(v)
+				if !known {
+					r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col),
+						Message: "“" + v + "”无法识别，是则填“是”或“√”，否则留空"})
+				} else if yes {
+					tags = append(tags, t)
+				}
+			}
+		}
+	}
+	r.given[fieldTags] = len(p.covered) > 0
+	r.in.Tags = tags
+	if r.unit == "" && r.room != "" && p.m.column(fieldUnit) < 0 {
+		if u, rest, ok := splitRoom(r.room); ok {
+			r.unit, r.room = u, rest
+		}
+	}
+	if r.kind == "" {
+		r.kind = HouseholdOwner
+	}
+	p.normalize(r, colOf)
+	if r.building == "" && r.estate == "" {
+		r.errors = append(r.errors, RowIssue{Row: num, Column: p.columnHeader(fieldBuilding, fieldAddress), Message: "请填写楼栋（或住址）"})
+	} else if r.room == "" {
+		r.errors = append(r.errors, RowIssue{Row: num, Column: p.columnHeader(fieldRoom, fieldAddress), Message: "请填写门牌号"})
+	}
+	p.checkDuplicate(r, colOf)
+	if !r.ok() {
+		r.cells = append([]string(nil), cells...)
+	}
+	return r
+}
+
+// parseAddress fills building, unit and room from an address cell the other columns left empty.
+func (p *rowParser) parseAddress(r *ledgerRow, v string, col int) {
+	estate, building, unit, room, ok := splitAddress(v)
+	if !ok {
+		if r.building == "" && p.m.column(fieldBuilding) < 0 {
+			r.errors = append(r.errors, RowIssue{Row: r.num, Column: p.header(col),
+				Message: "无法从住址中识别楼栋和门牌号，请写成“3号楼2单元301室”或“3-2-301”"})
+		}
+		return
+	}
+	if r.estate == "" {
+		r.estate = estate
+	}
+	if r.building == "" {
+		r.building = building
+	}
+	if r.unit == "" {
+		r.unit = unit
+	}
+	if r.room == "" {
+		r.room = room
+	}
+}
+
+func (p *rowParser) columnHeader(codes ...string) string {
+	for _, c := range codes {
+		if i := p.m.column(c); i >= 0 {
+			return p.header(i)
+		}
+	}
+	return ledgerFieldLabel(codes[0])
+}
+
+// normalize runs the register's own validation (ResidentInput.Normalize) and files its messages
+// under the columns they came from.
+func (p *rowParser) normalize(r *ledgerRow, colOf map[string]int) {
+	err := r.in.Normalize()
+	fields := errs.FieldsOf(err)
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		col := ledgerFieldLabel(k)
+		if i, ok := colOf[k]; ok {
+			col = p.header(i)
+		} else if k == "tags" {
+			col = p.columnHeader(fieldTags)
+		} else if k == "gender" || k == "birth_date" {
+			// Derived from the ID number when the column is absent.
+			if i, ok := colOf["id_number"]; ok {
+				col = p.header(i)
+			}
+		}
+		r.errors = append(r.errors, RowIssue{Row: r.num, Column: col, Message: fields[k]})
+	}
+	if err != nil && len(fields) == 0 {
+		r.errors = append(r.errors, RowIssue{Row: r.num, Column: "", Message: errs.MessageOf(err)})
+	}
+	if r.in.IDNumber != "" {
+		r.idIndex = p.sealer.Index(r.in.IDNumber)
+	}
+	if r.in.Phone != "" {
+		r.phoneIndex = p.sealer.Index(r.in.Phone)
+	}
+}
+
+// checkDuplicate reports the second and later rows of the same person: the same ID number, or,
+// without one, the same name at the same address.
+func (p *rowParser) checkDuplicate(r *ledgerRow, colOf map[string]int) {
+	if r.in.Name == "" {
+		return
+	}
+	var key, col, what string
+	if r.idIndex != "" {
+		key, what = "id:"+r.idIndex, "身份证号相同"
+		col = p.header(colOf["id_number"])
+	} else if r.in.IDNumber == "" && !r.given["id_number"] && r.room != "" {
+		key, what = "addr:"+canonBuilding(r.estate+r.building)+"|"+r.unit+"|"+r.room+"|"+r.in.Name, "同一住址同名"
+		col = p.header(colOf["name"])
+	} else {
+		return
+	}
+	if first, ok := p.seen[key]; ok {
+		r.errors = append(r.errors, RowIssue{Row: r.num, Column: col,
+			Message: "与第" + strconv.Itoa(first) + "行是同一人（" + what + "），本行未导入"})
+		return
+	}
+	p.seen[key] = r.num
+}

@@ -1,0 +1,132 @@
+package register
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+func TestSuggestMapping(t *testing.T) {
+	headers := []string{"序号", "姓名", "性别", "公民身份号码", "联系电话（手机）", "出生年月", "楼号", "单元", "房号",
+		"与户主关系", "人员类别", "民族", "是否独居", "低保", "重点人群", "备注", "户籍地址"}
+	want := []string{"", "name", "gender", "id_number", "phone", "birth_date", "building", "unit", "room",
+		"relation", "residence_type", "ethnicity", "tag:elderly_alone", "tag:dibao", "tags", "note", ""}
+	if got := suggestMapping(headers); !reflect.DeepEqual(got, want) {
+		t.Errorf("suggestMapping:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestFindHeader(t *testing.T) {
+	t.Run("skips the title row above the header", func(t *testing.T) {
+		rows := [][]string{{"南关社区人口台账（2024年）"}, {}, {"序号", "姓名", "身份证号", "楼栋", "门牌号"}, {"1", "张三"}}
+		i, ok := findHeader(rows)
+		if !ok || i != 2 {
+			t.Fatalf("findHeader = %d, %v; want 2, true", i, ok)
+		}
+	})
+	t.Run("refuses a sheet without a name column", func(t *testing.T) {
+		if _, ok := findHeader([][]string{{"楼栋", "门牌号", "单元"}}); ok {
+			t.Fatal("found a header without 姓名")
+		}
+	})
+}
+
+func TestCleanCell(t *testing.T) {
+	for _, tc := range []struct {
+		raw, want        string
+		compact          bool
+		fullWidth, space bool
+	}{
+		{"６２０７０２", "620702", true, true, false},
+		{" 张 三 ", "张三", false, false, true},
+		{"张三", "张三", false, false, false},
+		{"Anna  Li", "Anna Li", false, false, true},
+		{"138 1234\u00a05678", "13812345678", true, false, true},
+		{"\u3000李四", "李四", false, false, true},
+	} {
+		got, fix := cleanCell(tc.raw, tc.compact)
+		if got != tc.want || fix.fullWidth != tc.fullWidth || fix.spaces != tc.space {
+			t.Errorf("cleanCell(%q) = %q %+v; want %q full-width %v spaces %v", tc.raw, got, fix, tc.want, tc.fullWidth, tc.space)
+		}
+	}
+}
+
+func TestExcelSerialDate(t *testing.T) {
+	for in, want := range map[string]string{"18326": "1950-03-04", "1": "1900-01-01", "61": "1900-03-01", "45292": "2024-01-01"} {
+		if got, ok := excelSerialDate(in); !ok || got != want {
+			t.Errorf("excelSerialDate(%s) = %s, %v; want %s", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"19500304", "1950.3.4", "abc", "0"} {
+		if got, ok := excelSerialDate(in); ok {
+			t.Errorf("excelSerialDate(%s) = %s; want no serial", in, got)
+		}
+	}
+}
+
+func TestSplitAddress(t *testing.T) {
+	for in, want := range map[string][4]string{
+		"南关小区3号楼2单元301室": {"南关小区", "3号楼", "2", "301"},
+		"3栋2单元301":       {"", "3号楼", "2", "301"},
+		"3-2-301":        {"", "3号楼", "2", "301"},
+		"12号楼0502":       {"", "12号楼", "", "502"},
+	} {
+		e, b, u, r, ok := splitAddress(in)
+		if !ok || [4]string{e, b, u, r} != want {
+			t.Errorf("splitAddress(%s) = %q %q %q %q %v; want %q", in, e, b, u, r, ok, want)
+		}
+	}
+	if canonBuilding("3栋") != "3号楼" || canonBuilding("3#") != "3号楼" || canonBuilding("农机院") != "农机院" {
+		t.Error("canonBuilding does not read 3栋 and 3# as 3号楼")
+	}
+}
+
+func readAll(t *testing.T, name string, data []byte) [][]string {
+	t.Helper()
+	lr, err := openLedger(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lr.close()
+	var out [][]string
+	for {
+		_, cells, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, cells)
+	}
+}
+
+func TestCSVEncodings(t *testing.T) {
+	text := "姓名,楼栋\n张三,1号楼\n"
+	gb, _, _ := transform.Bytes(simplifiedchinese.GB18030.NewEncoder(), []byte(text))
+	u16, _, _ := transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder(), []byte("姓名\t楼栋\n张三\t1号楼\n"))
+	want := [][]string{{"姓名", "楼栋"}, {"张三", "1号楼"}}
+	for name, data := range map[string][]byte{"utf-8": []byte(text), "utf-8 with BOM": append([]byte{0xEF, 0xBB, 0xBF}, text...),
+		"GB18030": gb, "UTF-16 tab-separated": u16} {
+		if got := readAll(t, "台账.csv", data); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q", name, got)
+		}
+	}
+}
+
+func TestOpenLedgerRefusesOtherFiles(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"台账.xls":  {0xD0, 0xCF, 0x11, 0xE0, 0, 0},
+		"照片.jpg":  {0xFF, 0xD8, 0xFF},
+		"说明.docx": []byte("PK\x03\x04rest"),
+	} {
+		if _, err := openLedger(name, data); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}
