@@ -31,7 +31,7 @@ type ledgerWorld struct {
 	ctx    context.Context
 }
 
-func newLedgerWorld(t *testing.T, d *db.DB) *ledgerWorld {
+func newLedgerWorld(t testing.TB, d *db.DB) *ledgerWorld {
 	f := fixture.New(t, d)
 	svc := register.NewService(d, f.Sealer)
 	w := &ledgerWorld{f: f, svc: svc, ledger: register.NewLedger(svc, slog.New(slog.NewTextHandler(io.Discard, nil))),
