@@ -229,7 +229,11 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []row
 			}
 			rw.Cells = append(rw.Cells, cl)
 		}
-		rw.Cells = append(rw.Cells, cell{c.Liaisons, link("/party")})
+		branch := "/party"
+		if len(c.BranchIDs) == 1 {
+			branch = fmt.Sprintf("/party/orgs/%d", c.BranchIDs[0])
+		}
+		rw.Cells = append(rw.Cells, cell{c.Liaisons, link(branch)})
 		rows = append(rows, rw)
 	}
 	return label, cols, rows

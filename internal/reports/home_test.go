@@ -76,7 +76,7 @@ func TestHomePage(t *testing.T) {
 			figure("/party", 96, "党员联系户"),
 			figure("/party", covered, "联系覆盖户数"),
 			figure("/grids", 10, "专职网格长"),
-			"南关社区第十网格", `href="/residents?grid=`,
+			"南关社区第十网格", `href="/residents?grid=`, `href="/party/orgs/`,
 		} {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("home page lacks %q", want)
