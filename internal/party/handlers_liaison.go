@@ -164,7 +164,12 @@ func (h *Handlers) liaisonForm(w http.ResponseWriter, r *http.Request, v *liaiso
 }
 
 func (h *Handlers) newLiaison(w http.ResponseWriter, r *http.Request) {
-	h.liaisonForm(w, r, &liaisonFormView{Form: LiaisonInput{MemberID: queryInt(r.URL.Query(), "member")}}, http.StatusOK)
+	memberID := queryInt(r.URL.Query(), "member")
+	if m, err := h.svc.Member(r.Context(), memberID); err == nil && m.LiaisonID != nil {
+		web.Redirect(w, r, "/party/liaison/"+strconv.FormatInt(*m.LiaisonID, 10), m.Name+"已负责一个党员联系户")
+		return
+	}
+	h.liaisonForm(w, r, &liaisonFormView{Form: LiaisonInput{MemberID: memberID}}, http.StatusOK)
 }
 
 func (h *Handlers) createLiaison(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,7 @@ func orgByID(ctx context.Context, q db.Querier, id int64) (*Org, error) {
 // rolled up from groups to branches to committees, ordered committee first, then by name.
 func orgsUnder(ctx context.Context, q db.Querier, scope, within string) ([]*Org, error) {
 	rows, err := q.QueryContext(ctx, orgSelect+` WHERE rg.path LIKE $1 AND rg.path LIKE $2
-		ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, rg.path, o.name, o.id`, scope, within)
+		ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, rg.code, o.name, o.id`, scope, within)
 	if err != nil {
 		return nil, fmt.Errorf("list party orgs: %w", err)
 	}
