@@ -183,18 +183,13 @@ func (l *Ledger) run(ctx context.Context, im *Import, data []byte) error {
 	return err
 }
 
-// commit parses and seals outside the write transaction (so the writer is held only for writing),
+// commit parses outside the write transaction (so the writer is held only for writing),
 // then matches and writes every valid row, the import's outcome and one audit entry in one
 // transaction.
 func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
 	rows, err := l.parseAll(im.FileName, data, im.Mapping)
 	if err != nil {
 		return err
-	}
-	for _, r := range rows {
-		if r.ok() {
-			r.sealed = r.in.Seal(l.svc.sealer)
-		}
 	}
 	return l.svc.db.InTx(ctx, func(tx *db.Tx) error {
 		st, err := loadState(ctx, tx, im.CommunityID)
@@ -203,7 +198,7 @@ func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
 		}
 		pl := st.plan(rows, im.Mapping)
 		l.setProgress(im.ID, 0)
-		w := &ledgerWriter{ctx: ctx, tx: tx, st: st, batch: l.batch, now: time.Now().UTC(),
+		w := &ledgerWriter{ctx: ctx, tx: tx, sealer: l.svc.sealer, st: st, batch: l.batch, now: time.Now().UTC(),
 			progress: func(done int) error {
 				l.setProgress(im.ID, done)
 				if l.afterBatch != nil {

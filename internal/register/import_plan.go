@@ -296,10 +296,10 @@ func (s *step) diff(covered []string) {
 	change("出生日期", in.BirthDate != "" && in.BirthDate != e.birth)
 	change("身份证号", s.row.idIndex != "" && s.row.idIndex != e.idIndex)
 	change("联系电话", s.row.phoneIndex != "" && s.row.phoneIndex != e.phoneIndex)
-	change("与户主关系", given["relation"] && in.Relation != e.relation)
-	change("人口类型", given["residence_type"] && in.ResidenceType != e.residenceType)
-	change("民族", given["ethnicity"] && in.Ethnicity != e.ethnicity)
-	change("备注", given["note"] && in.Note != e.note)
+	change("与户主关系", given.has("relation") && in.Relation != e.relation)
+	change("人口类型", given.has("residence_type") && in.ResidenceType != e.residenceType)
+	change("民族", given.has("ethnicity") && in.Ethnicity != e.ethnicity)
+	change("备注", given.has("note") && in.Note != e.note)
 	for _, t := range covered {
 		want, has := slices.Contains(in.Tags, t), slices.Contains(e.tags, t)
 		switch {

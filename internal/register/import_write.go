@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"linli/internal/db"
+	"linli/internal/pii"
 	"linli/internal/search"
 	"linli/internal/web"
 )
@@ -18,6 +19,7 @@ import (
 type ledgerWriter struct {
 	ctx      context.Context
 	tx       *db.Tx
+	sealer   *pii.Sealer
 	st       *registerState
 	batch    int
 	now      time.Time
@@ -176,7 +178,8 @@ func (w *ledgerWriter) createBatch(batch []*step) error {
 		}) + ` RETURNING id, household_id, name, id_index`
 	args := make([]any, 0, len(batch)*18)
 	for _, s := range batch {
-		r := s.row.sealed
+		// Sealed here, a batch at a time, so that a 100,000-row ledger never holds every ciphertext.
+		r := s.row.in.Seal(w.sealer)
 		args = append(args, s.hhRegion, w.st.communityID, s.hhID, r.Name, r.Gender, r.BirthDate, r.IDEnc, r.IDIndex,
 			r.IDMasked, r.PhoneEnc, r.PhoneIndex, r.PhoneMasked, r.Relation, r.ResidenceType, r.Ethnicity, r.Note, w.now, w.now)
 	}
@@ -206,7 +209,7 @@ func (w *ledgerWriter) createBatch(batch []*step) error {
 	fts := make([]ftsRow, 0, len(batch))
 	var tags []tagRow
 	for _, s := range batch {
-		id, ok := ids[residentKey(s.row.idIndex, s.hhID, s.row.sealed.Name)]
+		id, ok := ids[residentKey(s.row.idIndex, s.hhID, s.row.in.Name)]
 		if !ok {
 			return fmt.Errorf("row %d: inserted resident not returned", s.row.num)
 		}
@@ -239,7 +242,7 @@ type tagRow struct {
 // name, the building's name and address, and the unit and room.
 func (w *ledgerWriter) tokens(s *step) string {
 	b := w.st.buildingOf[s.household.building]
-	return search.Tokens(strings.Join([]string{s.row.sealed.Name, b.name, b.address,
+	return search.Tokens(strings.Join([]string{s.row.in.Name, b.name, b.address,
 		householdAddress("", s.household.unit, s.household.room)}, " "))
 }
 
@@ -288,7 +291,7 @@ func (w *ledgerWriter) insertTags(rows []tagRow) error {
 
 // update rewrites the fields a row changes; numbers the row leaves empty keep their stored value.
 func (w *ledgerWriter) update(s *step) error {
-	r, e, given := s.row.sealed, s.existing, s.row.given
+	r, e, given := s.row.in.Seal(w.sealer), s.existing, s.row.given
 	gender, birth := e.gender, e.birth
 	if r.Gender != "" {
 		gender = r.Gender
@@ -297,16 +300,16 @@ func (w *ledgerWriter) update(s *step) error {
 		birth = r.BirthDate
 	}
 	relation, rtype, ethnicity, note := e.relation, e.residenceType, e.ethnicity, e.note
-	if given["relation"] {
+	if given.has("relation") {
 		relation = r.Relation
 	}
-	if given["residence_type"] {
+	if given.has("residence_type") {
 		rtype = r.ResidenceType
 	}
-	if given["ethnicity"] {
+	if given.has("ethnicity") {
 		ethnicity = r.Ethnicity
 	}
-	if given["note"] {
+	if given.has("note") {
 		note = r.Note
 	}
 	var idEnc, phoneEnc []byte

@@ -21,16 +21,30 @@ type RowIssue struct {
 type ledgerRow struct {
 	num   int
 	in    ResidentInput
-	given map[string]bool // fields whose cell was not empty; empty cells leave stored values alone
+	given givenSet // fields whose cell was not empty; empty cells leave stored values alone
 	// where the resident lives, as written
 	estate, building, unit, room string
 	kind                         HouseholdKind
 	idIndex, phoneIndex          string
-	sealed                       SealedResident // filled for valid rows just before a commit
 	errors                       []RowIssue
 	fixes                        []RowIssue
 	cells                        []string // kept only for rows with errors, for the error report
 }
+
+// givenSet is a bit per field that an update may change, kept small: a ledger has 100,000 rows.
+type givenSet uint16
+
+var givenBits = map[string]givenSet{"id_number": 1, "relation": 2, "residence_type": 4, "ethnicity": 8, "note": 16, fieldTags: 32}
+
+func (g *givenSet) set(code string, on bool) {
+	if on {
+		*g |= givenBits[code]
+	} else {
+		*g &^= givenBits[code]
+	}
+}
+
+func (g givenSet) has(code string) bool { return g&givenBits[code] != 0 }
 
 func (r *ledgerRow) ok() bool { return len(r.errors) == 0 }
 
@@ -60,7 +74,7 @@ func (p *rowParser) header(col int) string {
 
 // parse cleans and validates one row. Building existence is checked later, against the register.
 func (p *rowParser) parse(num int, cells []string) *ledgerRow {
-	r := &ledgerRow{num: num, given: map[string]bool{}}
+	r := &ledgerRow{num: num}
 	colOf := map[string]int{}
 	var tags []string
 	for col, code := range p.m.Columns {
@@ -75,7 +89,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		if v == "" {
 			continue
 		}
-		r.given[code] = true
+		r.given.set(code, true)
 		switch code {
 		case "name":
 			r.in.Name = v
@@ -85,7 +99,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 			id, msg := cleanIDCell(v)
 			if msg != "" {
 				r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col), Message: msg})
-				delete(r.given, code)
+				r.given.set(code, false)
 			}
 			r.in.IDNumber = id
 		case "phone":
@@ -146,7 +160,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 			}
 		}
 	}
-	r.given[fieldTags] = len(p.covered) > 0
+	r.given.set(fieldTags, len(p.covered) > 0)
 	r.in.Tags = tags
 	if r.unit == "" && r.room != "" && p.m.column(fieldUnit) < 0 {
 		if u, rest, ok := splitRoom(r.room); ok {
@@ -247,7 +261,7 @@ func (p *rowParser) checkDuplicate(r *ledgerRow, colOf map[string]int) {
 	if r.idIndex != "" {
 		key, what = "id:"+r.idIndex, "身份证号相同"
 		col = p.header(colOf["id_number"])
-	} else if r.in.IDNumber == "" && !r.given["id_number"] && r.room != "" {
+	} else if r.in.IDNumber == "" && !r.given.has("id_number") && r.room != "" {
 		key, what = "addr:"+canonBuilding(r.estate+r.building)+"|"+r.unit+"|"+r.room+"|"+r.in.Name, "同一住址同名"
 		col = p.header(colOf["name"])
 	} else {
