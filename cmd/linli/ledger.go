@@ -14,6 +14,7 @@ import (
 	"linli/internal/app"
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/errs"
 	"linli/internal/register"
 )
 
@@ -59,7 +60,15 @@ func ledgerSession(ctx context.Context, c common, code string, stderr io.Writer)
 	return m, register.NewLedger(svc, m.Log), actx, community, nil
 }
 
-func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// cliErr shows a domain error by its Chinese message alone, without its code.
+func cliErr(err *error) {
+	if *err != nil && errs.CodeOf(*err) != errs.Internal {
+		*err = errors.New(errs.MessageOf(*err))
+	}
+}
+
+func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer cliErr(&err)
 	fs := newFlags("import", stderr)
 	var c common
 	c.register(fs)
@@ -116,7 +125,8 @@ func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-func exportLedger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func exportLedger(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer cliErr(&err)
 	fs := newFlags("export", stderr)
 	var c common
 	c.register(fs)
