@@ -197,7 +197,14 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 	if total == 0 {
 		return out, 0, nil
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+where+` ORDER BY r.id LIMIT `+
+	pageWhere := where
+	if s.db.Dialect == db.SQLite && f.Q == "" && f.Tag == "" && f.HouseholdID == 0 && f.BuildingID == 0 {
+		// A plain list: keep SQLite off the scope's index (the unary plus), so it walks the primary
+		// key in order and stops after one page, or uses (region_id, status) for a grid filter,
+		// instead of sorting every resident in scope.
+		pageWhere = strings.Replace(where, ` r.region_id IN (SELECT`, ` +r.region_id IN (SELECT`, 1)
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+pageWhere+` ORDER BY r.id LIMIT `+
 		a.add(limit)+` OFFSET `+a.add(offset), a...)
 	if err != nil {
 		return nil, 0, err
