@@ -76,6 +76,10 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 	if _, ok := rules[a]; !ok {
 		return nil, errs.E(errs.NotFound, "未知的操作：%s", a)
 	}
+	cal, err := s.Calendar(ctx) // before the transaction: loading may write
+	if err != nil {
+		return nil, err
+	}
 	var out *Case
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, actor, err := visible(ctx, tx, p, id)
@@ -88,10 +92,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 		if err := Check(a, c, actor); err != nil {
 			return err
 		}
-		st := &step{s: s, tx: tx, c: c, actor: actor, in: in, now: s.now(), before: auditView(c)}
-		if st.cal, err = s.Calendar(ctx); err != nil {
-			return err
-		}
+		st := &step{s: s, tx: tx, c: c, cal: cal, actor: actor, in: in, now: s.now(), before: auditView(c)}
 		if st.cat, err = categoryByID(ctx, tx, c.CategoryID); err != nil {
 			return err
 		}
@@ -127,9 +128,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 	if err != nil {
 		return nil, err
 	}
-	if cal, err := s.Calendar(ctx); err == nil {
-		out.ComputeSLA(cal, s.now())
-	}
+	out.ComputeSLA(cal, s.now())
 	return out, nil
 }
 

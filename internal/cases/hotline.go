@@ -92,6 +92,10 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 	if f.CommunityID == 0 {
 		return nil, errs.Field("community_id", "请选择接收工单的社区")
 	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cats, err := s.Categories(ctx)
 	if err != nil {
 		return nil, err
@@ -130,7 +134,7 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 				res.Skipped++
 				continue
 			}
-			if _, err := s.intake(ctx, tx, in, p); err != nil {
+			if _, err := s.intake(ctx, tx, cal, in, p); err != nil {
 				if e, ok := err.(*errs.Error); ok && e.Code != errs.Internal {
 					res.Errors = append(res.Errors, RowError{lines[i], "", e.Message})
 					continue

@@ -215,9 +215,15 @@ func (s *Service) Intake(ctx context.Context, in Intake) (*Case, error) {
 	if err := p.Require(auth.CasesIntake); err != nil {
 		return nil, err
 	}
+	// The calendar is loaded before the transaction: loading may write (first-use seeding), and
+	// SQLite has one writer connection.
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var c *Case
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, err = s.intake(ctx, tx, in, p)
+		c, err = s.intake(ctx, tx, cal, in, p)
 		return err
 	})
 	return c, err
@@ -238,6 +244,10 @@ func (s *Service) IntakeIdempotent(ctx context.Context, key string, in Intake) (
 	if key == "" || len(key) > 200 {
 		return nil, false, errs.E(errs.Invalid, "Idempotency-Key 应为1至200个字符")
 	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	body, _ := json.Marshal(in)
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
@@ -255,7 +265,7 @@ func (s *Service) IntakeIdempotent(ctx context.Context, key string, in Intake) (
 				created = false
 				return err
 			}
-			if c, err = s.intake(ctx, tx, in, p); err != nil {
+			if c, err = s.intake(ctx, tx, cal, in, p); err != nil {
 				return err
 			}
 			created = true
@@ -278,17 +288,21 @@ type PublicSubmission = Intake
 func (s *Service) Submit(ctx context.Context, in PublicSubmission) (*Case, error) {
 	in.Channel = "web"
 	in.ReceivedAt, in.ExternalNo, in.ExternalDeadline, in.ResidentID, in.HouseholdID = nil, "", nil, 0, 0
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var c *Case
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		c, err = s.intake(ctx, tx, in, nil)
+		c, err = s.intake(ctx, tx, cal, in, nil)
 		return err
 	})
 	return c, err
 }
 
 // intake validates and writes a case in tx. p is nil for the public form.
-func (s *Service) intake(ctx context.Context, tx *db.Tx, in Intake, p *auth.Principal) (*Case, error) {
+func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, in Intake, p *auth.Principal) (*Case, error) {
 	if err := in.normalize(p == nil); err != nil {
 		return nil, err
 	}
@@ -323,10 +337,6 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, in Intake, p *auth.Prin
 		if received.After(now.Add(5 * time.Minute)) {
 			return nil, errs.Field("received_at", "来电/来访时间不能晚于当前时间")
 		}
-	}
-	cal, err := s.Calendar(ctx)
-	if err != nil {
-		return nil, err
 	}
 	c := &Case{CommunityID: pl.communityID, RegionID: pl.regionID, GridID: pl.gridID, Channel: in.Channel,
 		CategoryID: cat.ID, Priority: in.Priority, Title: in.Title, Description: in.Description, Address: in.Address,

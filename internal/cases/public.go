@@ -79,7 +79,11 @@ type Rating struct {
 // Rate records the resident's own callback on a closed case through its tracking code. 不满意
 // with a subjective cause reopens the case, as a staff callback would.
 func (s *Service) Rate(ctx context.Context, code string, r Rating) (*PublicCase, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	cal, err := s.Calendar(ctx) // before the transaction: loading may write
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, err := byTracking(ctx, tx, code)
 		if err != nil {
 			return err
@@ -87,11 +91,8 @@ func (s *Service) Rate(ctx context.Context, code string, r Rating) (*PublicCase,
 		if err := CheckState(ActCallback, c); err != nil {
 			return err
 		}
-		st := &step{s: s, tx: tx, c: c, now: s.now(), before: auditView(c),
+		st := &step{s: s, tx: tx, c: c, cal: cal, now: s.now(), before: auditView(c),
 			in: ActionInput{Resolved: r.Resolved, Satisfaction: r.Satisfaction, Cause: r.Cause, Note: strings.TrimSpace(r.Note)}}
-		if st.cal, err = s.Calendar(ctx); err != nil {
-			return err
-		}
 		if st.cat, err = categoryByID(ctx, tx, c.CategoryID); err != nil {
 			return err
 		}
