@@ -66,7 +66,7 @@ func TestCasesAPI(t *testing.T) {
 		Items []cases.Case
 		Total int
 	}
-	admin.Get("/api/v1/cases?q=" + "%E6%BC%8F%E6%B0%B4").Decode(t, &list) // 漏水
+	admin.Get("/api/v1/cases?q="+"%E6%BC%8F%E6%B0%B4").Decode(t, &list) // 漏水
 	if list.Total != 1 {
 		t.Fatalf("search 漏水: %d", list.Total)
 	}
