@@ -42,6 +42,7 @@ const usage = `用法: linli <命令> [参数]
   serve      启动服务（默认）
   migrate    升级数据库结构
   demo       向空数据库写入南关社区演示数据
+  gen        向空数据库写入模拟城市（性能测试用）：linli gen --residents 1000000 --years 5
   user add   创建账号（例如部署后的第一个管理员）
   import     导入台账：linli import residents 台账.xlsx --community 区划代码
   export     导出台账：linli export residents --community 区划代码 -o 台账.xlsx
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args, stdout, stderr)
 	case "demo":
 		return demo(ctx, args, stdout, stderr)
+	case "gen":
+		return genCity(ctx, args, stdout, stderr)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
 			return errors.New("用法: linli user add --username 名称 --name 姓名 --role 角色 --region 区划代码")
@@ -150,7 +153,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func printDemo(w io.Writer, m *app.Main) {
 	fmt.Fprintln(w, "================ 演示模式 — 仅供演示，切勿用于真实数据 ================")
-	fmt.Fprintf(w, "打开 http://%s ，用以下任一账号登录，密码：%s\n", m.Config.Addr, m.DemoPassword)
+	if m.Config.Addr != "" {
+		fmt.Fprintf(w, "打开 http://%s ，", m.Config.Addr)
+	}
+	fmt.Fprintf(w, "用以下任一账号登录，密码：%s\n", m.DemoPassword)
 	fmt.Fprintln(w, "  "+strings.Join(m.DemoAccounts, "  "))
 	fmt.Fprintln(w, "=====================================================================")
 }
@@ -192,11 +198,15 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	if len(m.DemoAccounts) == 0 {
-		fmt.Fprintln(stdout, "数据库已有数据，未写入演示数据")
+	switch {
+	case m.DemoSeeded:
+		fmt.Fprintf(stdout, "南关社区演示数据已写入（用时 %s）\n", time.Since(start).Round(time.Millisecond))
+	case len(m.DemoAccounts) > 0:
+		fmt.Fprintln(stdout, "数据库中已有演示数据，未重复写入；演示账号密码已重置")
+	default:
+		fmt.Fprintln(stdout, "数据库已有数据（非演示数据），未写入演示数据")
 		return nil
 	}
-	fmt.Fprintf(stdout, "南关社区演示数据已写入（用时 %s）\n", time.Since(start).Round(time.Millisecond))
 	printDemo(stdout, m)
 	return nil
 }
