@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -66,6 +67,11 @@ func (m *Main) build() error {
 	if err := m.buildCases(mux, authH, kit); err != nil {
 		return err
 	}
+	baseURL := m.Config.BaseURL
+	if baseURL == "" {
+		baseURL = os.Getenv("LINLI_BASE_URL")
+	}
+	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -75,7 +81,8 @@ func (m *Main) build() error {
 		kit.NotFound(w, r)
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
-	m.Handler = met.Handler(kit.Middleware(authH.Middleware(mux)), mux)
+	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
+	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(authH.Middleware(mux)), mux))
 	return nil
 }
 
@@ -116,12 +123,11 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.DemoAccounts, m.DemoPassword = res.Accounts, password
+	m.DemoAccounts, m.DemoPassword, m.DemoSeeded = res.Accounts, password, true
 	m.Log.Info("南关社区演示数据已写入", "took", res.Took.Round(time.Millisecond), "households", res.Households,
 		"residents", res.Residents)
 	return nil
 }
-
 
 // chrome builds the layout's user line and menu from the signed-in principal's permissions.
 func chrome(r *http.Request) web.Chrome {
@@ -140,6 +146,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"居民", "/residents", auth.RegisterRead},
 		{"台账导入", "/imports", auth.RegisterImport},
 		{"党组织", "/party", auth.PartyRead},
+		{"诉求", "/cases", auth.CasesRead},
+		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -38,6 +38,7 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	Dialect Dialect
+	replica *sql.DB // the routed read pool when OpenReplica was called
 }
 
 // Open connects to "sqlite:path/to/file.db" or "postgres://…", checks that the database answers,
@@ -104,16 +105,21 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	return &DB{W: w, R: w, Dialect: Postgres}, nil
 }
 
-// OpenReplica points reads at a PostgreSQL streaming replica; writes stay on the primary.
+// OpenReplica points reads (d.R) at a PostgreSQL streaming replica; writes stay on the primary.
+// A read whose context carries WithPrimary — set by RouteReads for whoever just wrote — is served
+// by the primary, and an Exec through d.R runs on the primary.
 func (d *DB) OpenReplica(ctx context.Context, rawURL string) error {
 	if d.Dialect != Postgres {
 		return errors.New("只读副本仅支持 PostgreSQL")
 	}
-	r, err := openPostgres(ctx, rawURL)
+	r, err := openRoutedReplica(ctx, rawURL, d.W)
 	if err != nil {
-		return err
+		return fmt.Errorf("无法连接只读副本 %s: %w", Redact(rawURL), err)
 	}
-	d.R = r.W
+	if d.replica != nil {
+		d.replica.Close()
+	}
+	d.R, d.replica = r, r
 	return nil
 }
 

@@ -51,7 +51,9 @@ func (p *People) Household(kind string) []Person {
 func (p *People) ForgetIDs() { p.g.ids.used = map[string]bool{} }
 
 // Name draws a full name for a person of gender born on birth (staff, reporters).
-func (p *People) Name(gender string, birth time.Time) string { return personName(p.g.rng, gender, birth) }
+func (p *People) Name(gender string, birth time.Time) string {
+	return personName(p.g.rng, gender, birth)
+}
 
 // Mobile draws a mobile number.
 func (p *People) Mobile() string { return mobile(p.g.rng) }
