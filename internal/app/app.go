@@ -35,6 +35,9 @@ type Config struct {
 	Demo      bool   // seed the Nanguan demo into an empty database
 	DemoPass  string // password of every demo account; random when empty
 	TileURL   string // optional Leaflet tile URL template
+	// BaseURL is the public address QR codes and tracking links use; empty reads LINLI_BASE_URL,
+	// and without it the request's host.
+	BaseURL string
 	// MetricsToken lets a scraper on another machine read /metrics with "Authorization: Bearer
 	// <token>"; without it /metrics answers only direct requests from this machine.
 	MetricsToken string
@@ -55,6 +58,8 @@ type Main struct {
 	DemoAccounts []string
 	// DemoPassword is the password of every demo account when the demo was seeded.
 	DemoPassword string
+	// DemoSeeded reports whether this start wrote the demo (rather than finding it there).
+	DemoSeeded bool
 	// Jobs runs background jobs; capabilities register their kinds on it in build.
 	Jobs *jobs.Runner
 	// Calendar is the working-day calendar every time limit is counted on.
@@ -176,5 +181,8 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops the background work and releases the database.
 func (m *Main) Close() error {
 	m.stopJobs()
+	if m.services.ledger != nil {
+		m.services.ledger.Wait() // a ledger commit in flight finishes (or rolls back) before the DB closes
+	}
 	return m.DB.Close()
 }
