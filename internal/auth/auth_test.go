@@ -85,6 +85,23 @@ func TestSignIn(t *testing.T) {
 		}
 	})
 
+	t.Run("sign-in returns only to a page of this site, whatever next holds", func(t *testing.T) {
+		// Browsers drop tabs and line breaks from a URL, so "/\t/evil.example" is "//evil.example".
+		for _, next := range []string{"//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example",
+			"/\r\n/evil.example", "https://evil.example", "/ /evil.example", "evil.example"} {
+			resp := env.Anonymous(t).PostForm("/login", url.Values{"username": {"grid01"}, "password": {fixture.Password},
+				"next": {next}})
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+				t.Errorf("next %q: got %d to %q, want 303 to /", next, resp.StatusCode, loc)
+			}
+		}
+		resp := env.Anonymous(t).PostForm("/login", url.Values{"username": {"grid01"}, "password": {fixture.Password},
+			"next": {"/residents?tag=focus&page=2"}})
+		if loc := resp.Header.Get("Location"); loc != "/residents?tag=focus&page=2" {
+			t.Errorf("a page of this site: got %q", loc)
+		}
+	})
+
 	t.Run("API token sign-in", func(t *testing.T) {
 		api := env.APIClient(t, "admin")
 		if api.Token == "" {

@@ -156,8 +156,15 @@ type loginView struct {
 	Demo     []string
 }
 
+// safeNext keeps a sign-in's return address only when it is a path on this site. Browsers drop
+// tabs and line breaks from a URL and read a backslash as a slash, so "/\t/evil.example" would
+// leave the site: any control character, space or backslash is refused along with "//".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(c rune) bool { return c <= ' ' || c == '\\' || c == 0x7f }) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next
