@@ -176,3 +176,44 @@ func (s *Service) QRTarget(ctx context.Context, kind string, id int64) (*QRTarge
 	}
 	return t, nil
 }
+
+// ScopeGrids lists the grids in the principal's scope, for filters and the intake form.
+func (s *Service) ScopeGrids(ctx context.Context) ([]Option, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return options(ctx, s.db.R, `SELECT r.id, COALESCE(pr.name || ' · ', '') || r.name FROM grids g
+		JOIN regions r ON r.id = g.id LEFT JOIN regions pr ON pr.id = r.parent_id
+		WHERE r.path LIKE $1 ORDER BY r.code`, p.Scope())
+}
+
+// ScopeBuildings lists the buildings in the principal's scope (at most 3000), for the intake form.
+func (s *Service) ScopeBuildings(ctx context.Context) ([]Option, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return options(ctx, s.db.R, `SELECT b.id, CASE WHEN g.name IS NULL THEN b.name ELSE b.name || '（' || g.name || '）' END
+		FROM buildings b JOIN regions r ON r.id = b.region_id LEFT JOIN regions g ON g.id = b.grid_id
+		WHERE r.path LIKE $1 ORDER BY b.community_id, b.name LIMIT 3000`, p.Scope())
+}
+
+// ScopeRegions lists the streets and communities in the principal's scope, for the dashboard.
+func (s *Service) ScopeRegions(ctx context.Context) ([]Option, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return options(ctx, s.db.R, `SELECT id, name FROM regions WHERE path LIKE $1 AND level IN ('street','community')
+		ORDER BY path`, p.Scope())
+}
+
+// ScopeCommunities lists the communities in the principal's scope.
+func (s *Service) ScopeCommunities(ctx context.Context) ([]Option, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return options(ctx, s.db.R, `SELECT id, name FROM regions WHERE path LIKE $1 AND level = 'community' ORDER BY path`, p.Scope())
+}

@@ -203,7 +203,7 @@ func stripWebP(b []byte) ([]byte, error) {
 	}
 	out := bytes.NewBuffer(make([]byte, 0, len(b)))
 	out.Write(b[:12])
-	image := false
+	hasImage := false
 	for i := 12; i+8 <= len(b); {
 		fourcc := string(b[i : i+4])
 		n := int(binary.LittleEndian.Uint32(b[i+4:]))
@@ -224,13 +224,13 @@ func stripWebP(b []byte) ([]byte, error) {
 			out.Write(chunk)
 		default:
 			if fourcc == "VP8 " || fourcc == "VP8L" || fourcc == "ANIM" {
-				image = true
+				hasImage = true
 			}
 			out.Write(b[i:end])
 		}
 		i = end
 	}
-	if !image {
+	if !hasImage {
 		return nil, fmt.Errorf("no image data")
 	}
 	res := out.Bytes()

@@ -1,0 +1,158 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"linli/internal/workday"
+)
+
+// Bucket is one bar of a dashboard chart: cases of the cohort and how many of them closed, with
+// the list filter that drills down to them.
+type Bucket struct {
+	Key      string `json:"key"`
+	Label    string `json:"label"`
+	Accepted int64  `json:"accepted"`
+	Closed   int64  `json:"closed"`
+	Param    string `json:"-"` // the query parameter and value selecting the bucket, e.g. "channel=phone"
+}
+
+// Month is one month of the trend: cases received, accepted and closed in it.
+type Month struct {
+	Month    string `json:"month"` // 2024-03
+	From, To string `json:"-"`
+	Received int64  `json:"received"`
+	Accepted int64  `json:"accepted"`
+	Closed   int64  `json:"closed"`
+}
+
+// Series are the dashboard's charts for one selection.
+type Series struct {
+	Months     []Month  `json:"months"`
+	Categories []Bucket `json:"categories"`
+	Channels   []Bucket `json:"channels"`
+	Grids      []Bucket `json:"grids"`
+}
+
+// maxMonths bounds the trend chart.
+const maxMonths = 36
+
+// DashboardSeries counts the selection by month (received, accepted and closed in each month of
+// the period), and the period's cohort (accepted, or closed with By "closed") by top-level
+// category, channel and grid — one aggregate query each, in the principal's scope.
+func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi, err := period(f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	out := &Series{}
+	if lo != nil && hi != nil {
+		if out.Months, err = s.monthly(ctx, f, *lo, *hi); err != nil {
+			return nil, err
+		}
+	}
+	col := "c.accepted_at"
+	if f.By == "closed" {
+		col = "c.closed_at"
+	}
+	group := func(key, label, join, param string) ([]Bucket, error) {
+		a := &args{}
+		w := append([]string{scopeCond(a, p), between(a, col, lo, hi)}, dimensions(a, &f)...)
+		query := "SELECT " + key + ", " + label + ", COUNT(*), COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
+			handledOutcomes + " THEN 1 ELSE 0 END), 0) FROM cases c " + join + " WHERE " + strings.Join(w, " AND ") +
+			" GROUP BY " + key + ", " + label + " ORDER BY COUNT(*) DESC"
+		rows, err := s.db.R.QueryContext(ctx, query, a.v...)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
+		}
+		defer rows.Close()
+		list := []Bucket{}
+		for rows.Next() {
+			var b Bucket
+			if err := rows.Scan(&b.Key, &b.Label, &b.Accepted, &b.Closed); err != nil {
+				return nil, err
+			}
+			b.Param = param + "=" + b.Key
+			list = append(list, b)
+		}
+		return list, rows.Err()
+	}
+	if out.Categories, err = group("CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
+		"JOIN case_categories cat ON cat.id = c.category_id LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category"); err != nil {
+		return nil, err
+	}
+	if out.Channels, err = group("c.channel", "ch.name", "JOIN case_channels ch ON ch.code = c.channel", "channel"); err != nil {
+		return nil, err
+	}
+	if out.Grids, err = group("CAST(COALESCE(c.grid_id, 0) AS TEXT)", "COALESCE(g.name, '未划入网格')",
+		"LEFT JOIN regions g ON g.id = c.grid_id", "grid"); err != nil {
+		return nil, err
+	}
+	for i := range out.Grids {
+		if out.Grids[i].Key == "0" {
+			out.Grids[i].Param = ""
+		}
+	}
+	return out, nil
+}
+
+// monthly counts received, accepted and closed cases per calendar month of [lo, hi) in one query.
+func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Month, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := workday.Shanghai()
+	start := lo.In(loc)
+	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc)
+	var months []Month
+	var bounds [][2]time.Time
+	for m := start; m.Before(hi) && len(months) < maxMonths; m = m.AddDate(0, 1, 0) {
+		a, b := m, m.AddDate(0, 1, 0)
+		if a.Before(lo) {
+			a = lo
+		}
+		if b.After(hi) {
+			b = hi
+		}
+		months = append(months, Month{Month: m.Format("2006-01"), From: a.In(loc).Format(time.DateOnly),
+			To: b.Add(-time.Second).In(loc).Format(time.DateOnly)})
+		bounds = append(bounds, [2]time.Time{a.UTC(), b.UTC()})
+	}
+	if len(months) == 0 {
+		return []Month{}, nil
+	}
+	a := &args{}
+	var sums []string
+	for _, b := range bounds {
+		for _, col := range []string{"c.received_at", "c.accepted_at", "c.closed_at"} {
+			cond := col + " >= " + a.add(b[0]) + " AND " + col + " < " + a.add(b[1])
+			if col == "c.closed_at" {
+				cond += " AND c.outcome IN " + handledOutcomes
+			}
+			sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN 1 ELSE 0 END), 0)")
+		}
+	}
+	w := append([]string{scopeCond(a, p)}, dimensions(a, &f)...)
+	w = append(w, "("+strings.Join([]string{between(a, "c.received_at", &lo, &hi), between(a, "c.accepted_at", &lo, &hi),
+		between(a, "c.closed_at", &lo, &hi)}, " OR ")+")")
+	vals := make([]int64, len(sums))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	query := "SELECT " + strings.Join(sums, ", ") + " FROM cases c WHERE " + strings.Join(w, " AND ")
+	if err := s.db.R.QueryRowContext(ctx, query, a.v...).Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("dashboard months: %w", err)
+	}
+	for i := range months {
+		months[i].Received, months[i].Accepted, months[i].Closed = vals[3*i], vals[3*i+1], vals[3*i+2]
+	}
+	return months, nil
+}

@@ -1,0 +1,186 @@
+package cases
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"linli/internal/web"
+	"linli/internal/workday"
+)
+
+// FigureCard is one figure of the dashboard with the links to the cases it counts.
+type FigureCard struct {
+	Key    string
+	Label  string
+	Value  string
+	Note   string
+	Link   string // the cases counted (a count) or the numerator (a rate)
+	DenURL string // the denominator's cases, for a rate
+	Num    int64
+	Den    int64
+	Rate   bool
+}
+
+type dashboardView struct {
+	web.Page
+	Filter     Filter
+	Query      url.Values
+	Cards      []FigureCard
+	Split      []FigureCard
+	Series     *Series
+	Chart      map[string]any
+	Categories []Category
+	Channels   []Channel
+	Grids      []Option
+	Regions    []Option
+	HasCharts  bool
+}
+
+var countFigures = []struct{ key, label, note string }{
+	{"intake", "受理数", "期间登记的诉求"}, {"accepted", "立案数", "期间受理立案"}, {"closed", "结案数", "经办理后结案"},
+	{"due", "应结案数", "办结时限落在期间内"},
+}
+
+var rateFigures = []struct{ key, label, note string }{
+	{"response_rate", "响应率", "按时签收 ÷ 已派遣"}, {"on_time_rate", "按期办结率", "按期办结 ÷ 应结案"},
+	{"closure_rate", "结案率", "结案 ÷ 立案"}, {"resolution_rate", "解决率", "已解决 ÷ 已回访"},
+	{"satisfaction_rate", "满意率", "(满意+基本满意) ÷ 已回访"}, {"reopen_rate", "重办率", "重办过 ÷ 结案"},
+}
+
+// figureURL is the case list a figure's drill-down shows, with the dashboard's selection.
+func figureURL(base url.Values, figure string) string {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	q.Set("figure", figure)
+	if q.Get("by") == "" {
+		q.Set("by", "accepted")
+	}
+	return "/cases?" + q.Encode()
+}
+
+func num(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
+// FigureCards lays the figures out as dashboard cards, each linking to the cases it counts.
+func FigureCards(figs Figures, base url.Values) (cards, split []FigureCard) {
+	for _, f := range countFigures {
+		n := num(figs[f.key])
+		cards = append(cards, FigureCard{Key: f.key, Label: f.label, Note: f.note, Value: countText(n), Num: n,
+			Link: figureURL(base, f.key)})
+	}
+	for _, f := range rateFigures {
+		cards = append(cards, FigureCard{Key: f.key, Label: f.label, Note: f.note, Value: pctOf(figs[f.key]), Rate: true,
+			Num: num(figs[f.key+"_num"]), Den: num(figs[f.key+"_den"]), Link: figureURL(base, f.key+"_num"),
+			DenURL: figureURL(base, f.key+"_den")})
+	}
+	cards = append(cards, FigureCard{Key: "mean_handle_hours", Label: "平均办理时长", Note: "受理至结案，工作小时",
+		Value: hoursText(figs["mean_handle_hours"]), Num: num(figs["closed"]), Link: figureURL(base, "mean_handle_hours")})
+	for _, s := range []struct{ key, label string }{{"satisfied", "满意"}, {"basic", "基本满意"}, {"dissatisfied", "不满意"}} {
+		n := num(figs["satisfaction_"+s.key])
+		split = append(split, FigureCard{Key: s.key, Label: s.label, Value: countText(n), Num: n,
+			Link: figureURL(base, "satisfaction_"+s.key)})
+	}
+	return cards, split
+}
+
+func countText(n int64) string { return strconv.FormatInt(n, 10) }
+
+func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := FilterFromQuery(q)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if f.By != "closed" {
+		f.By = "accepted"
+	}
+	now := time.Now().In(workday.Shanghai())
+	if f.From == "" && f.To == "" {
+		f.From, f.To = now.AddDate(0, -11, 0).Format("2006-01")+"-01", now.Format(time.DateOnly)
+	}
+	f.Figure, f.Queue, f.Q, f.State = "", "", "", ""
+	base := url.Values{}
+	for k, v := range map[string]string{"from": f.From, "to": f.To, "by": f.By, "channel": f.Channel} {
+		if v != "" {
+			base.Set(k, v)
+		}
+	}
+	for k, v := range map[string]int64{"region": f.RegionID, "grid": f.GridID, "category": f.CategoryID, "handler": f.HandlerID} {
+		if v != 0 {
+			base.Set(k, countText(v))
+		}
+	}
+	ctx := r.Context()
+	figs, err := h.svc.Figures(ctx, f)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	series, err := h.svc.DashboardSeries(ctx, f)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	v := &dashboardView{Page: web.Page{Title: "诉求统计"}, Filter: f, Query: base, Series: series,
+		HasCharts: h.kit.HasAsset("vendor/echarts.min.js")}
+	v.Cards, v.Split = FigureCards(figs, base)
+	v.Chart = map[string]any{"months": series.Months, "categories": series.Categories, "channels": series.Channels,
+		"grids": series.Grids, "rates": map[string]any{"on_time_rate": figs["on_time_rate"],
+			"resolution_rate": figs["resolution_rate"], "satisfaction_rate": figs["satisfaction_rate"]}}
+	if err := h.filterChoices(r, &v.Categories, &v.Channels, &v.Grids); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if v.Regions, err = h.svc.ScopeRegions(ctx); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "dashboard.html", v)
+}
+
+// monthLink is the case list behind one cell of the monthly table.
+func monthLink(base url.Values, from, to, figure string) string {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	q.Set("from", from)
+	q.Set("to", to)
+	q.Set("figure", figure)
+	q.Set("by", "accepted")
+	if figure == "closed" {
+		q.Set("by", "closed")
+	}
+	return "/cases?" + q.Encode()
+}
+
+// bucketLink is the case list behind one row of a by-category, channel or grid table: every case
+// of the cohort ("all") or the closed ones. A filter the dashboard already has is kept, since the
+// bucket can only be narrower.
+func bucketLink(base url.Values, param, kind string) string {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	key, val, _ := strings.Cut(param, "=")
+	if q.Get(key) == "" {
+		q.Set(key, val)
+	}
+	if kind == "closed" {
+		q.Set("figure", "closed")
+	}
+	return "/cases?" + q.Encode()
+}

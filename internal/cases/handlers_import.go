@@ -1,0 +1,89 @@
+package cases
+
+import (
+	"io"
+	"net/http"
+
+	"linli/internal/auth"
+	"linli/internal/errs"
+	"linli/internal/web"
+)
+
+type importView struct {
+	web.Page
+	Communities []Option
+	CommunityID int64
+	NeedPlace   bool
+	Preview     *ImportPreview
+	Result      *ImportResult
+}
+
+func (h *Handlers) importView(r *http.Request) (*importView, error) {
+	p := auth.FromContext(r.Context())
+	v := &importView{Page: web.Page{Title: "12345工单导入"}, NeedPlace: p.RegionLevel != "community",
+		CommunityID: formID(r, "community_id")}
+	if v.NeedPlace {
+		regions, err := h.svc.ScopeCommunities(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		v.Communities = regions
+	}
+	return v, nil
+}
+
+func (h *Handlers) importForm(w http.ResponseWriter, r *http.Request) {
+	v, err := h.importView(r)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "import.html", v)
+}
+
+func (h *Handlers) importPreview(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 20<<20)
+	v, err := h.importView(r)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		h.formError(w, r, errs.Field("file", "请选择12345工单导出文件（.xlsx 或 .csv，不超过20MB）"), &v.Page, "import.html", v)
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		h.formError(w, r, errs.Field("file", "读取上传文件失败"), &v.Page, "import.html", v)
+		return
+	}
+	v.Preview, err = h.svc.PreviewHotline(r.Context(), HotlineFile{Name: hdr.Filename, Data: data, CommunityID: v.CommunityID})
+	if err != nil {
+		h.formError(w, r, err, &v.Page, "import.html", v)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "import.html", v)
+}
+
+func (h *Handlers) importCommit(w http.ResponseWriter, r *http.Request) {
+	v, err := h.importView(r)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	res, err := h.svc.CommitHotline(r.Context(), r.FormValue("token"), r.FormValue("file_name"), v.CommunityID)
+	if err != nil {
+		h.formError(w, r, err, &v.Page, "import.html", v)
+		return
+	}
+	if len(res.Errors) > 0 {
+		v.Result = res
+		v.Page.Error = "导入有误，已全部撤销，请修改后重新上传"
+		h.views.Render(w, r, http.StatusUnprocessableEntity, "import.html", v)
+		return
+	}
+	web.Redirect(w, r, "/cases?channel=hotline_12345&queue=to_accept",
+		"导入完成：新建"+countText(int64(res.Created))+"件，已存在跳过"+countText(int64(res.Skipped))+"件")
+}

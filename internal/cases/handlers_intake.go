@@ -1,0 +1,85 @@
+package cases
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"linli/internal/web"
+	"linli/internal/workday"
+)
+
+type intakeView struct {
+	web.Page
+	Form       intakeForm
+	Channels   []Channel
+	Categories []Category
+	Grids      []Option
+	Buildings  []Option
+}
+
+// intakeForm is the staff intake form as typed, for showing it again after an error.
+type intakeForm struct {
+	Channel, Priority, ReceivedAt, ReporterName, ReporterPhone, Description, Address string
+	Lon, Lat, CoordSystem                                                            string
+	CategoryID, GridID, BuildingID                                                   int64
+	Anonymous                                                                        bool
+}
+
+func (h *Handlers) renderIntake(w http.ResponseWriter, r *http.Request, f intakeForm, err error) {
+	v := &intakeView{Page: web.Page{Title: "登记诉求"}, Form: f}
+	var grids []Option
+	if lerr := h.filterChoices(r, &v.Categories, &v.Channels, &grids); lerr != nil {
+		h.kit.Error(w, r, lerr)
+		return
+	}
+	v.Grids = grids
+	var lerr error
+	if v.Buildings, lerr = h.svc.ScopeBuildings(r.Context()); lerr != nil {
+		h.kit.Error(w, r, lerr)
+		return
+	}
+	if err != nil {
+		h.formError(w, r, err, &v.Page, "case_new.html", v)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "case_new.html", v)
+}
+
+func (h *Handlers) newCase(w http.ResponseWriter, r *http.Request) {
+	f := intakeForm{Channel: "phone", ReceivedAt: time.Now().In(workday.Shanghai()).Format("2006-01-02T15:04"),
+		CoordSystem: "gcj02", GridID: formID(r, "grid"), BuildingID: formID(r, "building")}
+	if ch := r.URL.Query().Get("channel"); ch != "" {
+		f.Channel = ch
+	}
+	h.renderIntake(w, r, f, nil)
+}
+
+func (h *Handlers) createCase(w http.ResponseWriter, r *http.Request) {
+	photos, err := parseUpload(w, r)
+	f := intakeForm{Channel: r.FormValue("channel"), Priority: r.FormValue("priority"), ReceivedAt: r.FormValue("received_at"),
+		ReporterName: r.FormValue("reporter_name"), ReporterPhone: r.FormValue("reporter_phone"),
+		Description: r.FormValue("description"), Address: r.FormValue("address"), Lon: r.FormValue("lon"),
+		Lat: r.FormValue("lat"), CoordSystem: r.FormValue("coord_system"), CategoryID: formID(r, "category_id"),
+		GridID: formID(r, "grid_id"), BuildingID: formID(r, "building_id"), Anonymous: r.FormValue("anonymous") == "1"}
+	if err != nil {
+		h.renderIntake(w, r, f, err)
+		return
+	}
+	in := Intake{Channel: f.Channel, CategoryID: f.CategoryID, Priority: Priority(f.Priority), Description: f.Description,
+		Address: f.Address, GridID: f.GridID, BuildingID: f.BuildingID, Lon: formFloat(r, "lon"), Lat: formFloat(r, "lat"),
+		CoordSystem: f.CoordSystem, ReporterName: f.ReporterName, ReporterPhone: strings.TrimSpace(f.ReporterPhone),
+		Anonymous: f.Anonymous}
+	if in.ReceivedAt, err = formTime(r, "received_at"); err != nil {
+		h.renderIntake(w, r, f, err)
+		return
+	}
+	c, err := h.svc.IntakeWithPhotos(r.Context(), in, photos)
+	if err != nil {
+		f.ReporterPhone = "" // never echo a phone number back into the page
+		h.renderIntake(w, r, f, err)
+		return
+	}
+	web.Redirect(w, r, fmt.Sprintf("/cases/%d", c.ID), "诉求已登记，案卷编号 "+c.Number)
+}

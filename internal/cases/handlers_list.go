@@ -1,0 +1,84 @@
+package cases
+
+import (
+	"net/http"
+	"net/url"
+
+	"linli/internal/auth"
+	"linli/internal/web"
+)
+
+// figureLabels names the figures whose drill-down a list can show.
+var figureLabels = map[string]string{
+	"intake": "受理数", "accepted": "立案数", "closed": "结案数", "due": "应结案数",
+	"response_rate_num": "按时签收的派遣", "response_rate_den": "已派遣", "on_time_rate_num": "按期办结",
+	"on_time_rate_den": "应结案", "closure_rate_num": "已结案", "closure_rate_den": "已立案",
+	"resolution_rate_num": "回访已解决", "resolution_rate_den": "已回访", "satisfaction_rate_num": "满意和基本满意",
+	"satisfaction_rate_den": "已回访", "satisfaction_satisfied": "满意", "satisfaction_basic": "基本满意",
+	"satisfaction_dissatisfied": "不满意", "reopen_rate_num": "重办过的结案", "reopen_rate_den": "已结案",
+	"mean_handle_hours": "计入平均办理时长的结案",
+}
+
+type listView struct {
+	web.Page
+	Cases       []Case
+	Pager       web.Pager
+	Query       url.Values
+	Filter      Filter
+	Queue       string
+	FigureLabel string
+	Categories  []Category
+	Channels    []Channel
+	Grids       []Option
+	CanIntake   bool
+	CanImport   bool
+	ExportQuery string
+	OverdueOnly bool
+	NotOverdue  bool
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := FilterFromQuery(q)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	pg := web.PagerFrom(r, 50)
+	if pg.Limit > 200 {
+		pg.Limit = 200
+	}
+	f.Limit, f.Offset = pg.Limit, pg.Offset
+	items, total, err := h.svc.List(r.Context(), f)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	pg.Total = total
+	p := auth.FromContext(r.Context())
+	view := &listView{Page: web.Page{Title: "诉求办理"}, Cases: items, Pager: pg, Query: listQuery(q), Filter: f,
+		Queue: f.Queue, FigureLabel: figureLabels[f.Figure], CanIntake: p.Can(auth.CasesIntake),
+		CanImport: p.Can(auth.CasesDispatch)}
+	view.ExportQuery = view.Query.Encode()
+	if f.Overdue != nil {
+		view.OverdueOnly, view.NotOverdue = *f.Overdue, !*f.Overdue
+	}
+	if err := h.filterChoices(r, &view.Categories, &view.Channels, &view.Grids); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "cases.html", view)
+}
+
+// filterChoices loads the category, channel and grid choices of the filter forms.
+func (h *Handlers) filterChoices(r *http.Request, cats *[]Category, chans *[]Channel, grids *[]Option) error {
+	var err error
+	if *cats, err = h.svc.Categories(r.Context()); err != nil {
+		return err
+	}
+	if *chans, err = h.svc.Channels(r.Context()); err != nil {
+		return err
+	}
+	*grids, err = h.svc.ScopeGrids(r.Context())
+	return err
+}

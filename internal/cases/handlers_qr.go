@@ -1,0 +1,65 @@
+package cases
+
+import (
+	"fmt"
+	"net/http"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"linli/internal/web"
+)
+
+type qrView struct {
+	web.Page
+	Target *QRTarget
+	URL    string
+	Image  string
+}
+
+// qrURL is the address of the public form preselected for the grid or building.
+func (h *Handlers) qrURL(r *http.Request, t *QRTarget) string {
+	return fmt.Sprintf("%s/report?%s=%d", h.baseURL(r), t.Kind, t.ID)
+}
+
+// qrPage is the printable sheet with the QR code residents scan to report a problem.
+func (h *Handlers) qrPage(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			h.kit.NotFound(w, r)
+			return
+		}
+		t, err := h.svc.QRTarget(r.Context(), kind, id)
+		if err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+		v := &qrView{Page: web.Page{Title: "扫码反映问题 · " + t.Name}, Target: t, URL: h.qrURL(r, t),
+			Image: fmt.Sprintf("/%ss/%d/qr.png", kind, id)}
+		h.views.Render(w, r, http.StatusOK, "qr.html", v)
+	}
+}
+
+// qrImage is the QR code itself as a PNG.
+func (h *Handlers) qrImage(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			h.kit.NotFound(w, r)
+			return
+		}
+		t, err := h.svc.QRTarget(r.Context(), kind, id)
+		if err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+		png, err := qrcode.Encode(h.qrURL(r, t), qrcode.Medium, 640)
+		if err != nil {
+			h.kit.Error(w, r, fmt.Errorf("qr code: %w", err))
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Cache-Control", "private, max-age=300")
+		_, _ = w.Write(png)
+	}
+}

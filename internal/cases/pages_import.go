@@ -1,0 +1,149 @@
+package cases
+
+// pages_import.go is the preview step of the 12345 import page: the file is read and checked row
+// by row without writing anything, and kept under the data directory until the user confirms;
+// the commit then runs the core ImportHotline on the same bytes.
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/errs"
+	"linli/internal/pii"
+)
+
+// PreviewRow is one work order as the preview shows it; the caller's phone is masked.
+type PreviewRow struct {
+	Line       int
+	ExternalNo string
+	ReceivedAt *time.Time
+	Deadline   *time.Time
+	Caller     string
+	Phone      string
+	Category   string
+	Text       string
+	Exists     bool
+	Errors     []RowError
+}
+
+// ImportPreview is the checked file waiting for confirmation.
+type ImportPreview struct {
+	Token    string
+	FileName string
+	Rows     []PreviewRow
+	Errors   []RowError
+	New      int
+	Existing int
+}
+
+var importToken = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9]{26}$`)
+
+func (s *Service) importPath(token string) string {
+	return filepath.Join(s.opts.DataDir, "imports", "cases", token+".bin")
+}
+
+// PreviewHotline checks a 12345 export without importing it: header, every row's fields and which
+// work orders are already registered. A file without errors is kept for CommitHotline.
+func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPreview, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(auth.CasesDispatch); err != nil {
+		return nil, err
+	}
+	rows, err := readSheet(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) < 2 {
+		return nil, errs.Field("file", "文件中没有工单数据")
+	}
+	col, err := mapHeader(rows[0])
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, c := range cats {
+		names[c.ID] = c.FullName
+	}
+	out := &ImportPreview{FileName: f.Name, Rows: []PreviewRow{}, Errors: []RowError{}}
+	seen := map[string]int{}
+	for i, row := range rows[1:] {
+		line := i + 2
+		if blank(row) {
+			continue
+		}
+		in, rowErrs := parseHotlineRow(row, col, line, cats)
+		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
+			rowErrs = append(rowErrs, RowError{line, "工单编号", fmt.Sprintf("与第%d行的工单编号重复", prev)})
+		}
+		seen[in.ExternalNo] = line
+		pr := PreviewRow{Line: line, ExternalNo: in.ExternalNo, ReceivedAt: in.ReceivedAt, Deadline: in.ExternalDeadline,
+			Caller: in.ReporterName, Category: names[in.CategoryID], Text: firstRunes(in.Description, 40), Errors: rowErrs}
+		if phone, err := pii.NormalizePhone(in.ReporterPhone); err == nil {
+			pr.Phone = pii.MaskPhone(phone)
+		}
+		if in.ExternalNo != "" {
+			var n int
+			if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE external_no = $1`, in.ExternalNo).Scan(&n); err != nil {
+				return nil, err
+			}
+			pr.Exists = n > 0
+		}
+		if pr.Exists {
+			out.Existing++
+		} else if len(rowErrs) == 0 {
+			out.New++
+		}
+		out.Errors = append(out.Errors, rowErrs...)
+		out.Rows = append(out.Rows, pr)
+	}
+	if len(out.Errors) == 0 && out.New > 0 {
+		if s.opts.DataDir == "" {
+			return nil, errs.E(errs.Invalid, "未配置数据目录，无法暂存导入文件")
+		}
+		out.Token = strconv.FormatInt(p.UserID, 10) + "-" + rand.Text()
+		path := s.importPath(out.Token)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("import dir: %w", err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o640); err != nil {
+			return nil, fmt.Errorf("keep import: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// CommitHotline imports the file a preview kept (token), as ImportHotline does, and removes it.
+// Only the user who previewed it may commit it.
+func (s *Service) CommitHotline(ctx context.Context, token, name string, communityID int64) (*ImportResult, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !importToken.MatchString(token) || token[:len(strconv.FormatInt(p.UserID, 10))+1] != strconv.FormatInt(p.UserID, 10)+"-" {
+		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
+	}
+	path := s.importPath(token)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
+	}
+	res, err := s.ImportHotline(ctx, HotlineFile{Name: name, Data: data, CommunityID: communityID})
+	if err == nil && len(res.Errors) == 0 {
+		_ = os.Remove(path)
+	}
+	return res, err
+}

@@ -1,0 +1,208 @@
+package cases
+
+import (
+	"net/http"
+	"strings"
+
+	"linli/internal/errs"
+	"linli/internal/web"
+)
+
+type reportView struct {
+	web.Page
+	Places     *ReportPlaces
+	Categories []Category
+	Similar    []Similar
+	Checked    bool
+	Form       reportForm
+}
+
+// reportForm is the public form as typed; the phone is never echoed back.
+type reportForm struct {
+	CategoryID, BuildingID, GridID, CommunityID int64
+	Description, Address, Name, Lon, Lat, CRS   string
+	Anonymous                                   bool
+}
+
+func readReportForm(r *http.Request) reportForm {
+	return reportForm{CategoryID: formID(r, "category_id"), BuildingID: formID(r, "building_id"),
+		GridID: formID(r, "grid_id"), CommunityID: formID(r, "community_id"),
+		Description: r.FormValue("description"), Address: r.FormValue("address"), Name: r.FormValue("reporter_name"),
+		Lon: r.FormValue("lon"), Lat: r.FormValue("lat"), CRS: r.FormValue("coord_system"),
+		Anonymous: r.FormValue("anonymous") == "1"}
+}
+
+func (h *Handlers) renderReport(w http.ResponseWriter, r *http.Request, f reportForm, err error) {
+	ctx := r.Context()
+	places, lerr := h.svc.ReportPlaces(ctx, f.CommunityID, f.GridID, f.BuildingID)
+	if lerr != nil {
+		h.kit.Error(w, r, lerr)
+		return
+	}
+	if f.BuildingID == 0 {
+		f.BuildingID = places.BuildingID
+	}
+	v := &reportView{Page: web.Page{Title: "我要反映"}, Places: places, Form: f}
+	if v.Categories, lerr = h.svc.Categories(ctx); lerr != nil {
+		h.kit.Error(w, r, lerr)
+		return
+	}
+	if f.CategoryID != 0 && (f.BuildingID != 0 || f.Lon != "") {
+		v.Checked = true
+		if v.Similar, lerr = h.svc.SimilarOpen(ctx, f.CategoryID, f.BuildingID, formFloat(r, "lon"), formFloat(r, "lat"), f.CRS); lerr != nil {
+			h.kit.Error(w, r, lerr)
+			return
+		}
+	}
+	if err != nil {
+		h.formError(w, r, err, &v.Page, "report.html", v)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "report.html", v)
+}
+
+// reportForm is the public form; ?grid= and ?building= come from QR codes, and with a category and
+// a place chosen it lists similar open cases first.
+func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
+	f := readReportForm(r)
+	if f.GridID == 0 {
+		f.GridID = formID(r, "grid")
+	}
+	if f.BuildingID == 0 {
+		f.BuildingID = formID(r, "building")
+	}
+	if f.CommunityID == 0 {
+		f.CommunityID = formID(r, "community")
+	}
+	if f.CRS == "" {
+		f.CRS = "gcj02"
+	}
+	h.renderReport(w, r, f, nil)
+}
+
+func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
+	if !h.limiter.Allow(web.ClientIP(r)) {
+		h.renderReport(w, r, readReportForm(r), errs.E(errs.TooMany, "提交过于频繁，请稍后再试"))
+		return
+	}
+	photos, err := parseUpload(w, r)
+	f := readReportForm(r)
+	if err != nil {
+		h.renderReport(w, r, f, err)
+		return
+	}
+	in := PublicSubmission{CategoryID: f.CategoryID, Description: f.Description, Address: f.Address,
+		CommunityID: f.CommunityID, GridID: f.GridID, BuildingID: f.BuildingID, Lon: formFloat(r, "lon"),
+		Lat: formFloat(r, "lat"), CoordSystem: f.CRS, ReporterName: f.Name,
+		ReporterPhone: strings.TrimSpace(r.FormValue("reporter_phone")), Anonymous: f.Anonymous}
+	if in.Lon == nil || in.Lat == nil {
+		in.Lon, in.Lat, in.CoordSystem = nil, nil, ""
+	}
+	c, err := h.svc.SubmitReport(r.Context(), in, photos)
+	if err != nil {
+		h.renderReport(w, r, f, err)
+		return
+	}
+	web.Redirect(w, r, "/track/"+c.TrackingCode+"?new=1", "")
+}
+
+// follow lets a resident follow a similar open case instead of submitting the same problem again.
+func (h *Handlers) follow(w http.ResponseWriter, r *http.Request) {
+	if !h.limiter.Allow(web.ClientIP(r)) {
+		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.NotFound(w, r)
+		return
+	}
+	code, err := h.svc.Follow(r.Context(), id)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/track/"+code+"?followed=1", "")
+}
+
+type trackView struct {
+	web.Page
+	Code     string
+	Case     *PublicCase
+	New      bool
+	Followed bool
+	Link     string
+	Rating   ratingForm
+}
+
+type ratingForm struct {
+	Resolved, Satisfaction, Cause, Note string
+}
+
+func (h *Handlers) trackLookup(w http.ResponseWriter, r *http.Request) {
+	if code := strings.TrimSpace(r.URL.Query().Get("code")); code != "" {
+		http.Redirect(w, r, "/track/"+strings.ToLower(code), http.StatusSeeOther)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "track.html", &trackView{Page: web.Page{Title: "查询办理进度"}})
+}
+
+func (h *Handlers) renderTrack(w http.ResponseWriter, r *http.Request, code string, rf ratingForm, ferr error) {
+	pc, err := h.svc.TrackAny(r.Context(), code)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	v := &trackView{Page: web.Page{Title: "诉求 " + pc.Number}, Code: strings.ToLower(code), Case: pc,
+		New: q.Get("new") == "1", Followed: q.Get("followed") == "1", Rating: rf}
+	v.Link = h.baseURL(r) + "/track/" + v.Code
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	if ferr != nil {
+		h.formError(w, r, ferr, &v.Page, "track.html", v)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "track.html", v)
+}
+
+func (h *Handlers) track(w http.ResponseWriter, r *http.Request) {
+	h.renderTrack(w, r, r.PathValue("code"), ratingForm{}, nil)
+}
+
+// rate records the resident's own rating of a closed case through the tracking link.
+func (h *Handlers) rate(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	rf := ratingForm{Resolved: r.FormValue("resolved"), Satisfaction: r.FormValue("satisfaction"),
+		Cause: r.FormValue("cause"), Note: r.FormValue("note")}
+	if strings.HasPrefix(strings.ToLower(code), "f") && strings.Contains(code, "-") {
+		h.renderTrack(w, r, code, rf, errs.E(errs.Forbidden, "只有反映人本人可以评价，关注者只能查看进度"))
+		return
+	}
+	in := Rating{Satisfaction: Satisfaction(rf.Satisfaction), Cause: rf.Cause, Note: rf.Note}
+	switch rf.Resolved {
+	case "1":
+		t := true
+		in.Resolved = &t
+	case "0":
+		f := false
+		in.Resolved = &f
+	}
+	if _, err := h.svc.Rate(r.Context(), code, in); err != nil {
+		h.renderTrack(w, r, code, rf, err)
+		return
+	}
+	web.Redirect(w, r, "/track/"+strings.ToLower(code), "感谢您的评价，我们会继续改进工作")
+}
+
+// baseURL is the public address links and QR codes use.
+func (h *Handlers) baseURL(r *http.Request) string {
+	if h.opts.BaseURL != "" {
+		return strings.TrimRight(h.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
