@@ -22,6 +22,15 @@ const buildingColumns = `b.id, b.region_id, b.community_id, b.grid_id, COALESCE(
 
 const buildingFrom = ` FROM buildings b LEFT JOIN regions gr ON gr.id = b.grid_id`
 
+// buildingCounts are a building's household count and the count of its residents the principal may
+// see, to follow buildingColumns.
+func buildingCounts(p *auth.Principal, a *args) string {
+	return `,
+		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
+			WHERE h.building_id = b.id AND r.status = 'active'` + adultsOnly(p, "r", a) + `)`
+}
+
 func scanBuilding(row interface{ Scan(...any) error }, extra ...any) (*Building, error) {
 	b := &Building{}
 	dest := append([]any{&b.ID, &b.RegionID, &b.CommunityID, &b.GridID, &b.GridName, &b.Name, &b.Address, &b.Kind,
@@ -57,10 +66,7 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 		return nil, 0, err
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+`,
-		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
-		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id AND r.status = 'active')`+
-		buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -103,10 +109,10 @@ func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
 
 func (s *Service) buildingInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Building, error) {
 	var hh, rr int
-	b, err := scanBuilding(q.QueryRowContext(ctx, `SELECT `+buildingColumns+`,
-		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
-		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id AND r.status = 'active')`+
-		buildingFrom+` WHERE b.id = $1 AND `+inScope("b.region_id", "$2"), id, p.Scope()), &hh, &rr)
+	var a args
+	query := `SELECT ` + buildingColumns + buildingCounts(p, &a) + buildingFrom + ` WHERE b.id = ` + a.add(id) + ` AND ` +
+		inScope("b.region_id", a.add(p.Scope()))
+	b, err := scanBuilding(q.QueryRowContext(ctx, query, a...), &hh, &rr)
 	if err != nil {
 		return nil, db.NotFound(err, "楼院不存在")
 	}

@@ -44,11 +44,13 @@ func (s *Service) Grids(ctx context.Context) ([]Grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+gridColumns+`,
+	var a args
+	query := `SELECT ` + gridColumns + `,
 		(SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id),
 		(SELECT COUNT(*) FROM households h WHERE h.region_id = g.id),
-		(SELECT COUNT(*) FROM residents r WHERE r.region_id = g.id AND r.status = 'active')`+gridFrom+`
-		WHERE rg.path LIKE $1 ORDER BY rg.code`, p.Scope())
+		(SELECT COUNT(*) FROM residents r WHERE r.region_id = g.id AND r.status = 'active'` + adultsOnly(p, "r", &a) + `)` +
+		gridFrom + ` WHERE rg.path LIKE ` + a.add(p.Scope()) + ` ORDER BY rg.code`
+	rows, err := s.db.R.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
 	}
@@ -84,10 +86,11 @@ func (s *Service) gridInScope(ctx context.Context, q db.Querier, p *auth.Princip
 		return nil, errs.E(errs.NotFound, "网格不存在")
 	}
 	if counts {
+		a := args{id}
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM buildings WHERE grid_id = $1),
 			(SELECT COUNT(*) FROM households WHERE region_id = $1),
-			(SELECT COUNT(*) FROM residents WHERE region_id = $1 AND status = 'active')`, id).
+			(SELECT COUNT(*) FROM residents r WHERE r.region_id = $1 AND r.status = 'active'`+adultsOnly(p, "r", &a)+`)`, a...).
 			Scan(&g.Buildings, &g.Households, &g.Residents)
 	}
 	return g, err

@@ -14,8 +14,11 @@ import (
 	"linli/internal/errs"
 )
 
-const householdColumns = `h.id, h.region_id, h.building_id, b.name, COALESCE(gr.name, ''), h.unit, h.room, h.kind, h.note,
-	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active')`
+// householdColumns are a household's columns with the count of its members the principal may see.
+func householdColumns(p *auth.Principal, a *args) string {
+	return `h.id, h.region_id, h.building_id, b.name, COALESCE(gr.name, ''), h.unit, h.room, h.kind, h.note,
+	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active'` + adultsOnly(p, "r", a) + `)`
+}
 
 const householdFrom = ` FROM households h JOIN buildings b ON b.id = h.building_id LEFT JOIN regions gr ON gr.id = b.grid_id`
 
@@ -56,7 +59,7 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 		return nil, 0, err
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+householdColumns+householdFrom+where+
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+householdColumns(p, &a)+householdFrom+where+
 		` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
 	if err != nil {
 		return nil, 0, err
@@ -83,8 +86,10 @@ func (s *Service) Household(ctx context.Context, id int64) (*Household, error) {
 }
 
 func householdInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Household, error) {
-	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdColumns+householdFrom+
-		` WHERE h.id = $1 AND `+inScope("h.region_id", "$2"), id, p.Scope()))
+	var a args
+	query := `SELECT ` + householdColumns(p, &a) + householdFrom + ` WHERE h.id = ` + a.add(id) + ` AND ` +
+		inScope("h.region_id", a.add(p.Scope()))
+	h, err := scanHousehold(q.QueryRowContext(ctx, query, a...))
 	return h, db.NotFound(err, "户不存在")
 }
 

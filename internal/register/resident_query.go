@@ -101,11 +101,8 @@ func containsTag(ts []Tag, t Tag) bool {
 // residentWhere builds the scoped WHERE clause of a resident filter. Minors are left out unless
 // the principal may see them.
 func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilter, a *args) (string, error) {
-	w := []string{inScope("r.region_id", a.add(p.Scope()))}
+	w := []string{inScope("r.region_id", a.add(p.Scope())) + adultsOnly(p, "r", a)}
 	day := today()
-	if !p.Can(auth.MinorsRead) {
-		w = append(w, `(r.birth_date = '' OR r.birth_date <= `+a.add(MinorCutoff(day))+`)`)
-	}
 	switch f.Status {
 	case "", "active":
 		w = append(w, `r.status = 'active'`)
@@ -235,10 +232,7 @@ func (s *Service) Resident(ctx context.Context, id int64) (*Resident, error) {
 
 func (s *Service) residentInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Resident, error) {
 	var a args
-	w := `r.id = ` + a.add(id) + ` AND ` + inScope("r.region_id", a.add(p.Scope()))
-	if !p.Can(auth.MinorsRead) {
-		w += ` AND (r.birth_date = '' OR r.birth_date <= ` + a.add(MinorCutoff(today())) + `)`
-	}
+	w := `r.id = ` + a.add(id) + ` AND ` + inScope("r.region_id", a.add(p.Scope())) + adultsOnly(p, "r", &a)
 	r, err := scanResident(q.QueryRowContext(ctx, `SELECT `+residentColumns+residentFrom+` WHERE `+w, a...),
 		today().Format("2006-01-02"))
 	if err != nil {

@@ -27,6 +27,16 @@ func inScope(col, ph string) string {
 	return col + " IN (SELECT id FROM regions WHERE path LIKE " + ph + ")"
 }
 
+// adultsOnly is the condition on the residents aliased alias that leaves minors out for a principal
+// without the minors permission ("" for one with it), so every count agrees with the lists the
+// principal is shown.
+func adultsOnly(p *auth.Principal, alias string, a *args) string {
+	if p.Can(auth.MinorsRead) {
+		return ""
+	}
+	return ` AND (` + alias + `.birth_date = '' OR ` + alias + `.birth_date <= ` + a.add(MinorCutoff(today())) + `)`
+}
+
 // today is the current date in Shanghai, YYYY-MM-DD, for age rules.
 func today() time.Time { return time.Now().In(web.Shanghai()) }
 

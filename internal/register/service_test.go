@@ -155,6 +155,36 @@ func TestMinors(t *testing.T) {
 				t.Fatalf("Resident = %v, want not found", err)
 			}
 		})
+		t.Run("nor in the counts of their household, building and grid, which match the lists", func(t *testing.T) {
+			ctx := w.f.Ctx("worker01")
+			h, err := w.svc.Household(ctx, w.h1)
+			if err != nil || h.Members != 1 {
+				t.Errorf("Household members = %+v, %v; want 1 (the adult)", h, err)
+			}
+			hs, _, err := w.svc.Households(ctx, register.HouseholdFilter{BuildingID: w.b1})
+			if err != nil || len(hs) != 1 || hs[0].Members != 1 {
+				t.Errorf("Households = %+v, %v; want one with 1 member", hs, err)
+			}
+			b, err := w.svc.Building(ctx, w.b1)
+			if err != nil || b.Residents != 1 {
+				t.Errorf("Building residents = %+v, %v; want 1", b, err)
+			}
+			bs, _, err := w.svc.Buildings(ctx, register.BuildingFilter{GridID: w.f.Grids[0].ID})
+			if err != nil || len(bs) != 1 || bs[0].Residents != 1 {
+				t.Errorf("Buildings = %+v, %v; want one with 1 resident", bs, err)
+			}
+			g, err := w.svc.Grid(ctx, w.f.Grids[0].ID)
+			if err != nil || g.Residents != 1 {
+				t.Errorf("Grid residents = %+v, %v; want 1", g, err)
+			}
+			gs, err := w.svc.Grids(ctx)
+			if err != nil || len(gs) != 1 || gs[0].Residents != 1 {
+				t.Errorf("Grids = %+v, %v; want one with 1 resident", gs, err)
+			}
+			if h, _ := w.svc.Household(w.f.Ctx("grid01"), w.h1); h == nil || h.Members != 2 {
+				t.Errorf("the grid leader's household count = %+v, want 2", h)
+			}
+		})
 		t.Run("a grid leader with the permission sees them, tagged as minors", func(t *testing.T) {
 			r, err := w.svc.Resident(w.f.Ctx("grid01"), child)
 			if err != nil || !r.HasTag(register.TagMinor) || !r.HasTag(register.TagLeftBehindChild) {
