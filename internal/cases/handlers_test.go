@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"linli/internal/apptest"
 	"linli/internal/cases"
 )
 
@@ -282,19 +283,20 @@ func TestHotlineImportPreviewsThenCommits(t *testing.T) {
 	csv := "工单编号,来电时间,来电人,联系电话,诉求内容,地址,诉求类别\n" +
 		"GZ2024001,2024-03-01 09:30,张先生,13600001234,小区路灯坏了,南关街3号,路灯\n" +
 		"GZ2024002,2024-03-02 10:00,李女士,13600005678,楼上漏水,南关街5号,漏水\n"
-	upload := func(path string, extra url.Values) *struct {
-		Code int
-		Body string
-	} { var buf bytes.Buffer; mw := multipart.NewWriter(&buf); for k, v := range extra {
-		_ = mw.WriteField(k, v[0])
-	}; fw, _ := mw.CreateFormFile("file", "12345.csv"); _, _ = fw.Write([]byte(csv)); _ = mw.Close(); req, _ := http.NewRequest(http.MethodPost, p.env.Server.URL+path, &buf); req.Header.Set("Content-Type", mw.FormDataContentType()); r := p.admin.Do(req); return &struct {
-		Code int
-		Body string
-	}{r.StatusCode, r.Body} }
-	prev := upload("/cases/import", nil)
-	if prev.Code != http.StatusOK || !strings.Contains(prev.Body, "新工单 2 件") || strings.Contains(prev.Body, "13600001234") ||
+	upload := func(path string) *apptest.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "12345.csv")
+		_, _ = fw.Write([]byte(csv))
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, p.env.Server.URL+path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return p.admin.Do(req)
+	}
+	prev := upload("/cases/import")
+	if prev.StatusCode != http.StatusOK || !strings.Contains(prev.Body, "新工单 2 件") || strings.Contains(prev.Body, "13600001234") ||
 		!strings.Contains(prev.Body, "136****1234") {
-		t.Fatalf("preview: %d %s", prev.Code, prev.Body)
+		t.Fatalf("preview: %d %s", prev.StatusCode, prev.Body)
 	}
 	var list struct{ Total int }
 	p.api.Get("/api/v1/cases?channel=hotline_12345").Decode(t, &list)
@@ -317,7 +319,7 @@ func TestHotlineImportPreviewsThenCommits(t *testing.T) {
 	if list.Total != 2 {
 		t.Fatalf("imported %d cases", list.Total)
 	}
-	if again := upload("/cases/import", nil); !strings.Contains(again.Body, "已导入过 2 件") {
+	if again := upload("/cases/import"); !strings.Contains(again.Body, "已导入过 2 件") {
 		t.Fatalf("re-upload: %s", again.Body)
 	}
 }
