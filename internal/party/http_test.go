@@ -95,6 +95,20 @@ func TestOrganisationPage(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a grid leader's branch page links only to organisations they may open", func(t *testing.T) {
+		grid01 := w.env.Login(t, "grid01")
+		resp := grid01.Get("/party/orgs/" + id(w.branches[0].ID))
+		wantStatus(t, resp, http.StatusOK)
+		if !strings.Contains(resp.Body, "南关社区党委") {
+			t.Errorf("the branch page does not name its committee")
+		}
+		if strings.Contains(resp.Body, `href="/party/orgs/`+id(w.committee.ID)+`"`) {
+			t.Errorf("the branch page links to the committee, which answers grid01 with 404")
+		}
+		if !strings.Contains(admin.Get("/party/orgs/"+id(w.branches[0].ID)).Body, `href="/party/orgs/`+id(w.committee.ID)+`"`) {
+			t.Errorf("the community admin's branch page does not link to the committee")
+		}
+	})
 	t.Run("the button creates the missing branches", func(t *testing.T) {
 		resp := admin.PostForm("/party/orgs/"+id(w.committee.ID)+"/branches", url.Values{})
 		wantStatus(t, resp, http.StatusSeeOther)

@@ -40,13 +40,17 @@ type Org struct {
 	FoundedOn  string  `json:"founded_on"`
 	Note       string  `json:"note"`
 	// Counts over the organisation and every organisation below it (active members only).
-	Branches   int       `json:"branches"`
-	Members    int       `json:"members"`
-	Liaisons   int       `json:"liaison_households"`
-	Covered    int       `json:"covered_households"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	regionPath string
+	Branches  int       `json:"branches"`
+	Members   int       `json:"members"`
+	Liaisons  int       `json:"liaison_households"`
+	Covered   int       `json:"covered_households"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// ParentInScope reports whether the principal may open the parent organisation: a grid
+	// leader's branch names its committee but must not link to it.
+	ParentInScope bool `json:"-"`
+	regionPath    string
+	parentPath    string
 }
 
 // KindLabel is the organisation kind's Chinese name.

@@ -17,14 +17,15 @@ func inScope(col, ph string) string {
 
 type scanner interface{ Scan(...any) error }
 
-const orgSelect = `SELECT o.id, o.region_id, rg.name, rg.path, o.parent_id, COALESCE(po.name, ''), o.kind, o.name,
-	o.grid_id, o.secretary, o.founded_on, o.note, o.created_at, o.updated_at
-	FROM party_orgs o JOIN regions rg ON rg.id = o.region_id LEFT JOIN party_orgs po ON po.id = o.parent_id`
+const orgSelect = `SELECT o.id, o.region_id, rg.name, rg.path, o.parent_id, COALESCE(po.name, ''), COALESCE(prg.path, ''),
+	o.kind, o.name, o.grid_id, o.secretary, o.founded_on, o.note, o.created_at, o.updated_at
+	FROM party_orgs o JOIN regions rg ON rg.id = o.region_id LEFT JOIN party_orgs po ON po.id = o.parent_id
+	LEFT JOIN regions prg ON prg.id = po.region_id`
 
 func scanOrg(row scanner) (*Org, error) {
 	o := &Org{}
-	err := row.Scan(&o.ID, &o.RegionID, &o.RegionName, &o.regionPath, &o.ParentID, &o.ParentName, &o.Kind, &o.Name,
-		&o.GridID, &o.Secretary, &o.FoundedOn, &o.Note, &o.CreatedAt, &o.UpdatedAt)
+	err := row.Scan(&o.ID, &o.RegionID, &o.RegionName, &o.regionPath, &o.ParentID, &o.ParentName, &o.parentPath, &o.Kind,
+		&o.Name, &o.GridID, &o.Secretary, &o.FoundedOn, &o.Note, &o.CreatedAt, &o.UpdatedAt)
 	return o, err
 }
 
@@ -51,6 +52,7 @@ func orgsUnder(ctx context.Context, q db.Querier, scope, within string) ([]*Org,
 			rows.Close()
 			return nil, err
 		}
+		o.ParentInScope = o.parentPath != "" && strings.HasPrefix(o.parentPath, strings.TrimSuffix(scope, "%"))
 		out = append(out, o)
 	}
 	rows.Close()
