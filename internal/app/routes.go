@@ -158,5 +158,15 @@ func chrome(r *http.Request) web.Chrome {
 		active := r.URL.Path == it.href || (it.href != "/" && strings.HasPrefix(r.URL.Path, it.href))
 		c.Nav = append(c.Nav, web.NavItem{Label: it.label, Href: it.href, Active: active})
 	}
+	// Only the most specific entry is active: /cases/dashboard lights 统计, not 诉求 as well.
+	best := -1
+	for i, n := range c.Nav {
+		if n.Active && (best < 0 || len(n.Href) > len(c.Nav[best].Href)) {
+			best = i
+		}
+	}
+	for i := range c.Nav {
+		c.Nav[i].Active = i == best
+	}
 	return c
 }

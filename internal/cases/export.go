@@ -125,7 +125,11 @@ func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	data, _, err := h.svc.ExportXLSX(r.Context(), f, listQuery(q).Encode())
+	kept := listQuery(q)
+	if kept.Get("q") != "" {
+		kept.Set("q", "…") // the search text may hold a name or number; the audit log keeps only that there was one
+	}
+	data, _, err := h.svc.ExportXLSX(r.Context(), f, kept.Encode())
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return

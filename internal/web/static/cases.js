@@ -80,7 +80,7 @@
     }
     function bars(id, rows, param) {
       var c = chart(id, {
-        tooltip: { trigger: "axis" }, legend: { data: ["案件数", "已结案"] },
+        tooltip: { trigger: "axis" }, legend: { top: 0, data: ["案件数", "已结案"] },
         grid: { left: 90, right: 16, top: 30, bottom: 20 },
         xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
         series: [{ name: "案件数", type: "bar", data: rows.map(function (r) { return r.accepted; }), itemStyle: { color: red } },
@@ -98,7 +98,7 @@
     }
     var months = d.months || [];
     chart("chart-months", {
-      tooltip: { trigger: "axis" }, legend: { data: ["登记", "受理", "结案"] },
+      tooltip: { trigger: "axis" }, legend: { top: 0, data: ["登记", "受理", "结案"] },
       grid: { left: 40, right: 16, top: 30, bottom: 30 },
       xAxis: { type: "category", data: months.map(function (m) { return m.month; }) }, yAxis: { type: "value" },
       series: [{ name: "登记", type: "line", data: months.map(function (m) { return m.received; }), itemStyle: { color: blue } },
