@@ -50,7 +50,7 @@ func (s *Service) Covered(ctx context.Context, f CoveredFilter) ([]CoveredHouseh
 	if err != nil {
 		return nil, 0, err
 	}
-	return listCovered(ctx, s.db.R, p.Scope(), within, f)
+	return listCovered(ctx, s.db.R, p.Scope(), within, p.Can(auth.MinorsRead), f)
 }
 
 // CreateLiaison names a member's household a liaison household 党员联系户 of the branch of its grid.

@@ -78,6 +78,9 @@ func (s *Service) CreateMemberTx(ctx context.Context, tx *db.Tx, in MemberInput)
 		if r.MemberID != nil {
 			return nil, errs.E(errs.Conflict, "居民%s已登记为党员", r.Name)
 		}
+		if tooYoung(r.BirthDate) {
+			return nil, errs.Field("resident_id", "党员须年满十八周岁，所选居民未满十八周岁")
+		}
 		orgCommunity, err := communityOf(ctx, tx, org.RegionID)
 		if err != nil {
 			return nil, err
@@ -296,8 +299,9 @@ type ResidentHit struct {
 // GenderLabel is 男, 女 or empty.
 func (h ResidentHit) GenderLabel() string { return genderLabel(h.Gender) }
 
-// SearchResidents finds current residents in scope by name (Chinese full-text search; a
-// two-character name hits), at most 20, marking those already recorded as members.
+// SearchResidents finds current residents in scope aged 18 or over (or of unknown age) by name
+// (Chinese full-text search; a two-character name hits), at most 20, marking those already
+// recorded as members.
 func (s *Service) SearchResidents(ctx context.Context, q string) ([]ResidentHit, error) {
 	p, err := principal(ctx, auth.PartyRead)
 	if err != nil {
@@ -307,14 +311,14 @@ func (s *Service) SearchResidents(ctx context.Context, q string) ([]ResidentHit,
 	if q == "" {
 		return []ResidentHit{}, nil
 	}
-	args := []any{p.Scope(), q + "%"}
+	args := []any{p.Scope(), adultCutoff(), q + "%"}
 	match := ""
 	if terms, prefix := search.Terms(q); len(terms) > 0 {
 		args = append(args, s.db.Dialect.FTSQuery(terms, prefix))
-		match = ` OR r.id IN (SELECT rowid FROM resident_fts WHERE ` + s.db.Dialect.MatchFTS("resident_fts", "$3") + `)`
+		match = ` OR r.id IN (SELECT rowid FROM resident_fts WHERE ` + s.db.Dialect.MatchFTS("resident_fts", "$4") + `)`
 	}
 	rows, err := s.db.R.QueryContext(ctx, residentSelect+` WHERE r.status = 'active' AND `+inScope("r.region_id", "$1")+
-		` AND (r.name LIKE $2`+match+`) ORDER BY r.name, r.id LIMIT 20`, args...)
+		` AND (r.birth_date = '' OR r.birth_date <= $2) AND (r.name LIKE $3`+match+`) ORDER BY r.name, r.id LIMIT 20`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search residents: %w", err)
 	}
@@ -338,7 +342,7 @@ func (s *Service) Resident(ctx context.Context, id int64) (*ResidentHit, error) 
 		return nil, err
 	}
 	r, err := residentByID(ctx, s.db.R, id)
-	if err != nil || !p.Covers(r.RegionPath) {
+	if err != nil || !p.Covers(r.RegionPath) || tooYoung(r.BirthDate) {
 		return nil, errs.E(errs.NotFound, "居民不存在")
 	}
 	return &ResidentHit{ID: r.ID, Name: r.Name, Gender: r.Gender, Birth: r.BirthDate, Address: r.Address, MemberID: r.MemberID}, nil

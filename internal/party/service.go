@@ -13,6 +13,7 @@ import (
 	"linli/internal/errs"
 	"linli/internal/pii"
 	"linli/internal/register"
+	"linli/internal/web"
 )
 
 // Service is the party organisation's use cases. Every method acts as the principal in ctx and
@@ -70,6 +71,13 @@ func (s *Service) within(ctx context.Context, p *auth.Principal, regionID int64)
 }
 
 func now() time.Time { return time.Now().UTC() }
+
+// adultCutoff is the latest birth date (YYYY-MM-DD) of someone 18 today: the party admits members
+// from 18, so younger residents are never offered or recorded as members.
+func adultCutoff() string { return register.MinorCutoff(time.Now().In(web.Shanghai())) }
+
+// tooYoung reports whether a birth date ("" when unknown) is of someone under 18 today.
+func tooYoung(birth string) bool { return birth != "" && birth > adultCutoff() }
 
 // Figures are the party organisation's counts for a region, each the size of a list a page links
 // to (see the *Href methods).

@@ -1,8 +1,10 @@
 package party_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -225,6 +227,29 @@ func TestCoverHouseholds(t *testing.T) {
 				t.Errorf("covered = %d, want 2", l.Covered)
 			}
 		})
+		t.Run("a covered household's resident count leaves minors out for a grid worker", func(t *testing.T) {
+			child := w.f.RawResident(t, hs[2], "刘小芳", "F", "女儿", "")
+			birth := time.Now().AddDate(-9, 0, 0).Format("2006-01-02")
+			if _, err := d.W.Exec(`UPDATE residents SET birth_date = $1 WHERE id = $2`, birth, child); err != nil {
+				t.Fatal(err)
+			}
+			counts := func(ctx context.Context) int {
+				list, _ := must2(w.svc.Covered(ctx, party.CoveredFilter{LiaisonID: w.liaisons[0].ID}))(t)
+				for _, c := range list {
+					if c.HouseholdID == hs[2] {
+						return c.Residents
+					}
+				}
+				t.Fatalf("household %d is not listed as covered", hs[2])
+				return 0
+			}
+			if n := counts(w.f.Ctx("worker01")); n != 1 {
+				t.Errorf("grid worker sees %d residents in the household, want 1 (the child is hidden from them)", n)
+			}
+			if n := counts(admin); n != 2 {
+				t.Errorf("community admin sees %d residents in the household, want 2", n)
+			}
+		})
 		t.Run("every change is audited", func(t *testing.T) {
 			var n int
 			if err := d.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action IN ('liaison.cover', 'liaison.uncover', 'liaison.create')`).Scan(&n); err != nil {
@@ -302,6 +327,24 @@ func TestMembers(t *testing.T) {
 			}
 			if after := must(w.svc.Org(admin, w.branches[0].ID))(t).Members; after != before-1 {
 				t.Errorf("branch members %d → %d", before, after)
+			}
+		})
+		t.Run("a resident under 18 is neither offered nor recorded as a member", func(t *testing.T) {
+			child := w.f.RawResident(t, w.households[0][3], "陈小静", "F", "女儿", "")
+			birth := time.Now().AddDate(-15, 0, 0).Format("2006-01-02")
+			if _, err := d.W.Exec(`UPDATE residents SET birth_date = $1 WHERE id = $2`, birth, child); err != nil {
+				t.Fatal(err)
+			}
+			if hits := must(w.svc.SearchResidents(admin, "小静"))(t); len(hits) != 0 {
+				t.Errorf("the member form offers a 15-year-old: %+v", hits)
+			}
+			if _, err := w.svc.Resident(admin, child); !errs.Is(err, errs.NotFound) {
+				t.Errorf("the member form prefills a 15-year-old: %v", err)
+			}
+			_, err := w.svc.CreateMember(admin, party.MemberInput{OrgID: w.branches[0].ID, ResidentID: child})
+			wantCode(t, err, errs.Invalid, "")
+			if msg := errs.FieldsOf(err)["resident_id"]; !strings.Contains(msg, "十八周岁") {
+				t.Errorf("resident_id message %q does not say a member must be 18", msg)
 			}
 		})
 		t.Run("residents are found by a two-character name", func(t *testing.T) {

@@ -281,11 +281,15 @@ func listLiaisons(ctx context.Context, q db.Querier, scope, within string, f Lia
 	return out, total, rows.Err()
 }
 
-const coveredSelect = `SELECT h.id, c.liaison_id, b.id, b.name, h.unit, h.room,
-	COALESCE((SELECT MIN(r.name) FROM residents r WHERE r.household_id = h.id AND r.relation = '户主'), ''),
-	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active')
+// coveredSelect lists covered households with their head and resident count; visible is the
+// condition on residents r that leaves out those the principal may not see ("" for none).
+func coveredSelect(visible string) string {
+	return `SELECT h.id, c.liaison_id, b.id, b.name, h.unit, h.room,
+	COALESCE((SELECT MIN(r.name) FROM residents r WHERE r.household_id = h.id AND r.relation = '户主'` + visible + `), ''),
+	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active'` + visible + `)
 	FROM liaison_covers c JOIN liaison_households l ON l.id = c.liaison_id
 	JOIN households h ON h.id = c.household_id JOIN buildings b ON b.id = h.building_id`
+}
 
 // CoveredFilter narrows the covered households list.
 type CoveredFilter struct {
@@ -296,7 +300,9 @@ type CoveredFilter struct {
 	Offset    int
 }
 
-func listCovered(ctx context.Context, q db.Querier, scope, within string, f CoveredFilter) ([]CoveredHousehold, int, error) {
+// listCovered lists the covered households under both LIKE patterns that match f; minorsOK says
+// whether the principal may see residents under 18, who are otherwise left out of the counts.
+func listCovered(ctx context.Context, q db.Querier, scope, within string, minorsOK bool, f CoveredFilter) ([]CoveredHousehold, int, error) {
 	where := []string{inScope("l.region_id", "$1"), inScope("l.region_id", "$2")}
 	args := []any{scope, within}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -316,8 +322,12 @@ func listCovered(ctx context.Context, q db.Querier, scope, within string, f Cove
 	if f.Limit <= 0 {
 		f.Limit = 1000
 	}
+	visible := ""
+	if !minorsOK {
+		visible = ` AND (r.birth_date = '' OR r.birth_date <= ` + arg(adultCutoff()) + `)`
+	}
 	limit, offset := arg(f.Limit), arg(f.Offset)
-	rows, err := q.QueryContext(ctx, coveredSelect+cond+` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+limit+` OFFSET `+offset, args...)
+	rows, err := q.QueryContext(ctx, coveredSelect(visible)+cond+` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+limit+` OFFSET `+offset, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list covered households: %w", err)
 	}
