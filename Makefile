@@ -21,7 +21,7 @@ help:
 	@echo "make build   build bin/linli"
 	@echo "make assets  copy the pinned htmx, ECharts and Leaflet files into $(VENDOR)/"
 	@echo "make e2e     only the browser tests"
-	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME))"
+	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME)), then the city benchmark (LINLI_BENCH_RESIDENTS=30000)"
 	@echo "make docs-images  retake the README screenshots"
 
 # Without npm the pages fall back to plain HTML: tables instead of charts, a list instead of a map.
@@ -77,8 +77,12 @@ assets: web/node_modules/.package-lock.json
 	cp web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp web/node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
 
+# Then the city benchmark (internal/bench): each hot path next to its bare limit, on a generated city
+# of LINLI_BENCH_RESIDENTS residents (default 30000; 1000000 for the full city), SQLite and, with
+# LINLI_TEST_POSTGRES, PostgreSQL. See docs/performance.md.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
+	LINLI_BENCH=1 $(GO) test -count=1 -run '^TestCityBench$$' -v -timeout 120m ./internal/bench
 
 clean:
 	rm -rf bin $(VENDOR) web/node_modules e2e/node_modules e2e/screenshots
