@@ -75,9 +75,25 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 		d.c.Number = fmt.Sprintf("%s-%d-%06d", casePrefix, y, serial[y])
 		d.c.TrackingCode = strings.ToLower(rand.Text())
 		d.c.ComputeSLA(sim.cal, now)
-		d.c.Overdue = d.c.SLA.Status == "late"
+		d.c.Overdue = d.c.SLA.Status == "late" || swept(&d.c, now)
 	}
 	return all
+}
+
+// swept reports whether the overdue sweep flags the case at now (cases.Service.SweepOverdue).
+func swept(c *cases.Case, now time.Time) bool {
+	before := func(t *time.Time) bool { return t != nil && t.Before(now) }
+	switch c.State {
+	case cases.Received:
+		return before(c.AcceptDeadline)
+	case cases.Dispatched:
+		return before(c.SignDeadline) || before(c.HandleDeadline)
+	case cases.Accepted, cases.InProgress, cases.Reported:
+		return before(c.HandleDeadline)
+	case cases.Closed:
+		return c.CallbackAt == nil && before(c.CallbackDue)
+	}
+	return false
 }
 
 // cases plans and writes the demo's cases in the demo's transaction.

@@ -19,10 +19,10 @@ var (
 )
 
 const (
-	// ReportedHotline is how many 12345 cases were closed in the report's period.
-	ReportedHotline = 153
-	// ReportedPractical is how many cases of other channels were closed resolved in it (实事).
-	ReportedPractical = 68
+	// reportedHotline is how many 12345 cases were closed in the report's period.
+	reportedHotline = 153
+	// reportedPractical is how many cases of other channels were closed resolved in it (实事).
+	reportedPractical = 68
 )
 
 // categoryWeights are how often each leaf category comes up, hotline and other channels apart.

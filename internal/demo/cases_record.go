@@ -30,11 +30,11 @@ func (p *casePlanner) record() []*demoCase {
 		out = append(out, p.day(day, 1)...)
 	}
 	for _, hotline := range []bool{true, false} {
-		want := ReportedPractical
+		want := reportedPractical
 		if hotline {
-			want = ReportedHotline
+			want = reportedHotline
 		}
-		for {
+		for tries := 0; tries < 5000; tries++ {
 			var hit []int
 			for i, d := range out {
 				if h, pr := counts(d); (hotline && h) || (!hotline && pr) {

@@ -442,7 +442,8 @@ func checkDeadlines(t *testing.T, d *db.DB) {
 	}
 }
 
-// TestDemoFiguresAPI asks the running app for the report's figure the way the news desk would.
+// TestDemoFiguresAPI asks the running app for the report's figure the way the news desk would, and
+// opens the demo's cases as the community's staff would.
 func TestDemoFiguresAPI(t *testing.T) {
 	logs := &apptest.SyncBuffer{}
 	m, err := app.New(context.Background(), app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "linli.db"),
@@ -466,5 +467,25 @@ func TestDemoFiguresAPI(t *testing.T) {
 	resp = api.Get("/api/v1/cases?queue=overdue")
 	if resp.StatusCode != http.StatusOK || strings.Contains(resp.Body, `"total":0`) {
 		t.Fatalf("overdue queue: %d %s", resp.StatusCode, resp.Body)
+	}
+	staff := env.Login(t, "admin")
+	for _, path := range []string{"/cases", "/cases?queue=overdue", "/cases/dashboard"} {
+		if resp := staff.Get(path); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", path, resp.StatusCode)
+		}
+	}
+	d := env.DB()
+	for _, q := range []string{
+		`SELECT MIN(id) FROM cases WHERE merged_into IS NOT NULL`,
+		`SELECT MIN(merged_into) FROM cases`,
+		`SELECT MIN(id) FROM cases WHERE reopen_count > 0`,
+		`SELECT MIN(case_id) FROM case_events WHERE action = 'resume'`,
+		`SELECT MIN(id) FROM cases WHERE state = 'reported'`,
+	} {
+		id := count(t, d, q)
+		resp := staff.Get("/cases/" + itoa(int64(id)))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "NG-20") {
+			t.Errorf("%s → case %d: status %d", q, id, resp.StatusCode)
+		}
 	}
 }
