@@ -8,6 +8,7 @@ import (
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
+	"linli/internal/visits"
 	"linli/internal/workday"
 )
 
@@ -22,6 +23,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},
 		{Name: "register-ledger", JSON: register.OpenAPILedger},
+		{Name: "visits", JSON: visits.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}
 }

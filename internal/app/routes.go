@@ -72,6 +72,7 @@ func (m *Main) build() error {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	m.buildVisits(mux, authH, kit)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -141,6 +142,8 @@ func chrome(r *http.Request) web.Chrome {
 		perm        auth.Permission
 	}{
 		{"首页", "/", auth.RegisterRead},
+		{"今日", "/today", auth.VisitsWrite},
+		{"走访", "/visits", auth.VisitsRead},
 		{"网格", "/grids", auth.RegisterRead},
 		{"楼院", "/buildings", auth.RegisterRead},
 		{"居民", "/residents", auth.RegisterRead},

@@ -111,6 +111,9 @@ func (in *VisitInput) Normalize(today string) error {
 			f.Add("follow_up_on", "回访日期不能早于走访日期")
 		}
 	}
+	if in.NeedCategoryID < 0 {
+		f.Add("need_category_id", "请选择诉求类别")
+	}
 	if in.NeedCategoryID != 0 && in.Needs == "" {
 		f.Add("needs", "转为诉求前请填写发现的需求")
 	}
@@ -174,6 +177,8 @@ type Visit struct {
 	CreatedAt     time.Time `json:"created_at"`
 	Met           []Person  `json:"met"`
 	Photos        []Photo   `json:"photos"`
+	// CaseError says why the need found could not become a case (the visit itself was saved).
+	CaseError string `json:"case_error,omitempty"`
 }
 
 // Person is a resident named on a visit, with their phone masked.
