@@ -74,6 +74,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /buildings/{id}", read(h.building))
 	mux.Handle("GET /buildings/{id}/edit", write(h.editBuilding))
 	mux.Handle("POST /buildings/{id}", write(h.updateBuilding))
+	mux.Handle("GET /households", read(h.households))
 	mux.Handle("POST /households", write(h.createHousehold))
 	mux.Handle("GET /households/{id}", read(h.household))
 	mux.Handle("POST /households/{id}", write(h.updateHousehold))

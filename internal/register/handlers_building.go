@@ -40,6 +40,36 @@ func (h *Handlers) buildings(w http.ResponseWriter, r *http.Request) {
 	h.views.Render(w, r, http.StatusOK, "buildings.html", &v)
 }
 
+type householdsView struct {
+	web.Page
+	Households []Household
+	Grids      []Grid
+	Filter     HouseholdFilter
+	Pager      web.Pager
+	Query      url.Values
+}
+
+// households lists the households in scope, by grid, building and kind: the list the home page's
+// household figures count.
+func (h *Handlers) households(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	pg := web.PagerFrom(r, 50)
+	f := HouseholdFilter{GridID: web.QueryInt64(r, "grid"), BuildingID: web.QueryInt64(r, "building"), Kind: r.FormValue("kind"),
+		Limit: pg.Limit, Offset: pg.Offset}
+	v := householdsView{Page: web.Page{Title: "住户"}, Filter: f, Query: r.URL.Query()}
+	var err error
+	if v.Households, pg.Total, err = h.svc.Households(ctx, f); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if v.Grids, err = h.svc.Grids(ctx); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	v.Pager = pg
+	h.views.Render(w, r, http.StatusOK, "households.html", &v)
+}
+
 type buildingFormView struct {
 	web.Page
 	ID    int64

@@ -240,3 +240,34 @@ func TestResidentForms(t *testing.T) {
 	})
 	noPlainNumbers(t, "the server log", env.Log.String())
 }
+
+func TestHouseholdList(t *testing.T) {
+	env, _, _ := seeded(t)
+	f := env.Fixture
+	b1 := f.AddBuilding(t, f.Grids[0], "5号楼", 100.443, 38.926)
+	f.AddHousehold(t, b1, "1", "301")
+	admin := env.Login(t, "admin")
+	t.Run("lists every household in scope with the total the home page counts", func(t *testing.T) {
+		resp := admin.Get("/households")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "共 3 条") {
+			t.Fatalf("status %d, want 200 and 共 3 条:\n%s", resp.StatusCode, resp.Body)
+		}
+		for _, want := range []string{"1号楼 1单元 101室", "2号楼 2单元 202室", "5号楼 1单元 301室", `href="/households/`} {
+			if !strings.Contains(resp.Body, want) {
+				t.Errorf("household list lacks %q", want)
+			}
+		}
+	})
+	t.Run("filters by grid", func(t *testing.T) {
+		resp := admin.Get(fmt.Sprintf("/households?grid=%d", f.Grids[0].ID))
+		if !strings.Contains(resp.Body, "共 2 条") || strings.Contains(resp.Body, "2号楼 2单元 202室") {
+			t.Errorf("grid 01's households: wrong list:\n%s", resp.Body)
+		}
+	})
+	t.Run("a grid worker sees only their grid's households", func(t *testing.T) {
+		resp := env.Login(t, "worker01").Get("/households")
+		if !strings.Contains(resp.Body, "共 2 条") || strings.Contains(resp.Body, "2号楼") {
+			t.Errorf("worker01's household list shows another grid:\n%s", resp.Body)
+		}
+	})
+}

@@ -36,6 +36,7 @@ func scanHousehold(row interface{ Scan(...any) error }) (*Household, error) {
 type HouseholdFilter struct {
 	BuildingID int64
 	GridID     int64
+	Kind       string // owner, rented, vacant or collective; empty for all
 	Limit      int
 	Offset     int
 }
@@ -53,6 +54,13 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 	}
 	if f.GridID != 0 {
 		where += ` AND h.region_id = ` + a.add(f.GridID)
+	}
+	if f.Kind != "" {
+		k, ok := ParseHouseholdKind(f.Kind)
+		if !ok {
+			return nil, 0, errs.Field("kind", "户类型应为自住、出租、空置或集体户")
+		}
+		where += ` AND h.kind = ` + a.add(string(k))
 	}
 	var total int
 	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+where, a...).Scan(&total); err != nil {
