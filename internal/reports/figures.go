@@ -35,7 +35,6 @@ type Counts struct {
 	Tags           map[string]int
 	Minors         map[string]int
 	Branches       int
-	BranchIDs      []int64
 	Members        int
 	InService      int
 	Liaisons       int
@@ -57,7 +56,6 @@ func (c *Counts) add(o *Counts) {
 	c.Residents += o.Residents
 	c.MinorResidents += o.MinorResidents
 	c.Branches += o.Branches
-	c.BranchIDs = append(c.BranchIDs, o.BranchIDs...)
 	c.Members += o.Members
 	c.InService += o.InService
 	c.Liaisons += o.Liaisons

@@ -174,7 +174,7 @@ func sections(c *Counts, minorsOK bool) []section {
 		{Title: "基本情况", Figures: []figure{
 			{Label: "网格", Value: c.Grids, Href: "/grids"},
 			{Label: "楼院", Value: c.Buildings, Href: "/buildings"},
-			{Label: "住户", Value: c.Households, Href: "/buildings", Note: fmt.Sprintf("实住%d户", occupied)},
+			{Label: "住户", Value: c.Households, Href: "/households", Note: fmt.Sprintf("实住%d户", occupied)},
 			people,
 			{Label: "专职网格长", Value: c.GridLeaders, Href: "/grids"},
 			{Label: "网格员", Value: c.GridWorkers, Href: "/grids", Note: "专职、兼职"},
@@ -183,11 +183,11 @@ func sections(c *Counts, minorsOK bool) []section {
 			Figures: tagFigures(c, minorsOK, "elderly_alone", "empty_nest", "aged_80", "disabled_care", "left_behind_child", "child_in_distress", "minor")},
 		{Title: "其他重点人群", Figures: tagFigures(c, minorsOK, "disability", "dibao", "veteran", "focus", "party_member")},
 		{Title: "党建引领", Figures: []figure{
-			{Label: "网格党支部", Value: c.Branches, Href: "/party"},
+			{Label: "网格党支部", Value: c.Branches, Href: "/party/orgs?kind=branch"},
 			{Label: "党员", Value: c.Members, Href: "/party/members"},
 			{Label: "在职党员报到", Value: c.InService, Href: "/party/members?kind=in_service"},
-			{Label: "党员联系户", Value: c.Liaisons, Href: "/party"},
-			{Label: "联系覆盖户数", Value: c.Covered, Href: "/party"},
+			{Label: "党员联系户", Value: c.Liaisons, Href: "/party/liaison"},
+			{Label: "联系覆盖户数", Value: c.Covered, Href: "/party/covered"},
 		}},
 	}
 }
@@ -219,7 +219,7 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []row
 			rw.Href = "/grids/" + grid
 		}
 		rw.Cells = append(rw.Cells,
-			cell{c.Households, link("/buildings?" + url.Values{"grid": {grid}}.Encode())},
+			cell{c.Households, link("/households?" + url.Values{"grid": {grid}}.Encode())},
 			cell{residents(c, minorsOK), link("/residents?" + url.Values{"grid": {grid}}.Encode())})
 		for _, t := range tableTags {
 			n, linked := shown(c, t, minorsOK)
@@ -229,11 +229,7 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []row
 			}
 			rw.Cells = append(rw.Cells, cl)
 		}
-		branch := "/party"
-		if len(c.BranchIDs) == 1 {
-			branch = fmt.Sprintf("/party/orgs/%d", c.BranchIDs[0])
-		}
-		rw.Cells = append(rw.Cells, cell{c.Liaisons, link(branch)})
+		rw.Cells = append(rw.Cells, cell{c.Liaisons, link("/party/liaison?" + url.Values{"region": {grid}}.Encode())})
 		rows = append(rows, rw)
 	}
 	return label, cols, rows

@@ -3,9 +3,11 @@ package reports_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,12 +73,12 @@ func TestHomePage(t *testing.T) {
 			figure("/residents", residents, "居民"),
 			figure("/residents?tag=elderly_alone", alone, "独居老人"),
 			figure("/residents?tag=minor", minors, "未成年人"),
-			figure("/party", 10, "网格党支部"),
+			figure("/party/orgs?kind=branch", 10, "网格党支部"),
 			figure("/party/members", members, "党员"),
-			figure("/party", 96, "党员联系户"),
-			figure("/party", covered, "联系覆盖户数"),
+			figure("/party/liaison", 96, "党员联系户"),
+			figure("/party/covered", covered, "联系覆盖户数"),
 			figure("/grids", 10, "专职网格长"),
-			"南关社区第十网格", `href="/residents?grid=`, `href="/party/orgs/`,
+			"南关社区第十网格", `href="/residents?grid=`, `href="/party/liaison?region=`,
 		} {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("home page lacks %q", want)
@@ -96,17 +98,17 @@ func TestHomePage(t *testing.T) {
 		for _, want := range []string{
 			"<h1>南关社区第一网格</h1>",
 			figure("/grids", 1, "网格"),
-			figure("/buildings", households, "住户"),
+			figure("/households", households, "住户"),
 			figure("/residents", residents, "居民"),
 			figure("/residents?tag=elderly_alone", alone, "独居老人"),
-			figure("/party", 1, "网格党支部"),
-			figure("/party", liaisons, "党员联系户"),
+			figure("/party/orgs?kind=branch", 1, "网格党支部"),
+			figure("/party/liaison", liaisons, "党员联系户"),
 		} {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("grid01's home page lacks %q", want)
 			}
 		}
-		if strings.Contains(resp.Body, "第二网格") || strings.Contains(resp.Body, figure("/party", 96, "党员联系户")) {
+		if strings.Contains(resp.Body, "第二网格") || strings.Contains(resp.Body, figure("/party/liaison", 96, "党员联系户")) {
 			t.Error("grid01 sees figures of other grids")
 		}
 	})
@@ -127,6 +129,28 @@ func TestHomePage(t *testing.T) {
 		}
 		if strings.Contains(resp.Body, `tag=left_behind_child`) {
 			t.Error("worker01 gets a link to a list of children")
+		}
+	})
+
+	t.Run("every linked figure opens a list whose total is the figure", func(t *testing.T) {
+		link := regexp.MustCompile(`<a href="([^"]+)">(?:<strong>)?(\d+)<`)
+		for _, user := range []string{"admin", "grid01", "worker01"} {
+			c := env.Login(t, user)
+			home := c.Get("/").Body
+			checked := 0
+			for _, m := range link.FindAllStringSubmatch(home, -1) {
+				href := html.UnescapeString(m[1])
+				if href == "/grids" {
+					continue // the grid map and its roster figures: the grid list is the map, not a counted list
+				}
+				if list := c.Get(href).Body; !strings.Contains(list, "共 "+m[2]+" 条") {
+					t.Errorf("%s: figure %s links to %s, whose list does not total %s", user, m[2], href, m[2])
+				}
+				checked++
+			}
+			if checked < 15 {
+				t.Errorf("%s: only %d linked figures checked", user, checked)
+			}
 		}
 	})
 

@@ -87,12 +87,12 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 				at(id).Tags["party_member"] += n
 				return err
 			}},
-		{`SELECT region_id, id FROM party_orgs WHERE kind = 'branch' AND region_id` + inScope + ` ORDER BY id`, nil,
+		{`SELECT region_id, COUNT(*) FROM party_orgs WHERE kind = 'branch' AND region_id` + inScope + ` GROUP BY region_id`, nil,
 			func(rows *sql.Rows) error {
-				var id, branch int64
-				err := rows.Scan(&id, &branch)
-				at(id).Branches++
-				at(id).BranchIDs = append(at(id).BranchIDs, branch)
+				var id int64
+				var n int
+				err := rows.Scan(&id, &n)
+				at(id).Branches += n
 				return err
 			}},
 		{`SELECT region_id, kind, COUNT(*) FROM party_members WHERE active = TRUE AND region_id` + inScope + ` GROUP BY region_id, kind`, nil,
