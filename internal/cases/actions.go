@@ -118,7 +118,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 			return err
 		}
 		if st.ev.Note != "" {
-			if err := reindex(ctx, tx, c); err != nil {
+			if err := reindex(ctx, tx, tx.Dialect, c); err != nil {
 				return err
 			}
 		}

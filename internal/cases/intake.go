@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -169,16 +168,24 @@ func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.
 		}
 	}
 	if in.GridID != 0 {
+		// The grid, its community and the grid's path in one look-up.
 		var community int64
-		if err := q.QueryRowContext(ctx, `SELECT community_id FROM grids WHERE id = $1`, in.GridID).Scan(&community); err != nil {
+		var level, path string
+		err := q.QueryRowContext(ctx, `SELECT g.community_id, cr.level, cr.code, gr.path FROM grids g
+			JOIN regions gr ON gr.id = g.id JOIN regions cr ON cr.id = g.community_id WHERE g.id = $1`, in.GridID).
+			Scan(&community, &level, &pl.communityCd, &path)
+		if err != nil {
 			return nil, errs.Field("grid_id", "网格不存在")
 		}
 		if pl.communityID != 0 && pl.communityID != community {
 			return nil, errs.Field("grid_id", "所选网格不属于该楼院所在社区")
 		}
-		pl.communityID = community
+		if level != "community" {
+			return nil, errs.Field("community_id", "所属社区不存在")
+		}
 		g := in.GridID
-		pl.gridID = &g
+		pl.communityID, pl.gridID, pl.regionID, pl.regionPath = community, &g, g, path
+		return pl, nil
 	}
 	if pl.communityID == 0 {
 		pl.communityID = in.CommunityID
@@ -187,17 +194,12 @@ func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.
 		return nil, errs.Field("community_id", "请选择所属社区、网格或楼院")
 	}
 	var level string
-	err := q.QueryRowContext(ctx, `SELECT level, code FROM regions WHERE id = $1`, pl.communityID).Scan(&level, &pl.communityCd)
+	err := q.QueryRowContext(ctx, `SELECT level, code, path FROM regions WHERE id = $1`, pl.communityID).
+		Scan(&level, &pl.communityCd, &pl.regionPath)
 	if err != nil || level != "community" {
 		return nil, errs.Field("community_id", "所属社区不存在")
 	}
 	pl.regionID = pl.communityID
-	if pl.gridID != nil {
-		pl.regionID = *pl.gridID
-	}
-	if err := q.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, pl.regionID).Scan(&pl.regionPath); err != nil {
-		return nil, fmt.Errorf("region path: %w", err)
-	}
 	return pl, nil
 }
 
@@ -253,9 +255,10 @@ func (s *Service) IntakeIdempotent(ctx context.Context, key string, in Intake) (
 	hash := hex.EncodeToString(sum[:])
 	for attempt := 0; attempt < 2; attempt++ {
 		err = s.db.InTx(ctx, func(tx *db.Tx) error {
+			q := s.cached(tx)
 			var caseID int64
 			var prevHash string
-			err := tx.QueryRowContext(ctx, `SELECT case_id, body_hash FROM case_idempotency WHERE user_id = $1 AND key = $2`,
+			err := q.QueryRowContext(ctx, `SELECT case_id, body_hash FROM case_idempotency WHERE user_id = $1 AND key = $2`,
 				p.UserID, key).Scan(&caseID, &prevHash)
 			if err == nil {
 				if prevHash != hash {
@@ -269,7 +272,7 @@ func (s *Service) IntakeIdempotent(ctx context.Context, key string, in Intake) (
 				return err
 			}
 			created = true
-			_, err = tx.ExecContext(ctx, `INSERT INTO case_idempotency (user_id, key, body_hash, case_id, created_at)
+			_, err = q.ExecContext(ctx, `INSERT INTO case_idempotency (user_id, key, body_hash, case_id, created_at)
 				VALUES ($1, $2, $3, $4, $5)`, p.UserID, key, hash, c.ID, s.now())
 			return err
 		})
@@ -303,18 +306,19 @@ func (s *Service) Submit(ctx context.Context, in PublicSubmission) (*Case, error
 
 // intake validates and writes a case in tx. p is nil for the public form.
 func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, in Intake, p *auth.Principal) (*Case, error) {
+	q := s.cached(tx)
 	if err := in.normalize(p == nil); err != nil {
 		return nil, err
 	}
 	if in.Channel == "" {
 		return nil, errs.Field("channel", "请选择来源渠道")
 	}
-	if ok, err := channelExists(ctx, tx, in.Channel); err != nil {
+	if ok, err := channelExists(ctx, q, in.Channel); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, errs.Field("channel", "来源渠道不存在")
 	}
-	cat, err := leafCategory(ctx, tx, in.CategoryID)
+	cat, err := leafCategory(ctx, q, in.CategoryID)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +327,7 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 			return nil, err
 		}
 	}
-	pl, err := s.locate(ctx, tx, &in, p)
+	pl, err := s.locate(ctx, q, &in, p)
 	if err != nil {
 		return nil, err
 	}
@@ -356,14 +360,14 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	}
 	acc := deadline(cal, received, cat.Accept)
 	c.AcceptDeadline = &acc
-	if c.Number, err = nextNumber(ctx, tx, pl.communityID, pl.communityCd, received.In(workday.Shanghai()).Year()); err != nil {
+	if c.Number, err = nextNumber(ctx, q, pl.communityID, pl.communityCd, received.In(workday.Shanghai()).Year()); err != nil {
 		return nil, err
 	}
 	sealed, index := []byte(nil), ""
 	if in.ReporterPhone != "" {
 		sealed, index = s.sealer.Seal(in.ReporterPhone), s.sealer.Index(in.ReporterPhone)
 	}
-	if c.ID, err = insertCase(ctx, tx, c, sealed, index); err != nil {
+	if c.ID, err = insertCase(ctx, q, c, sealed, index); err != nil {
 		return nil, err
 	}
 	c.Version = 1
@@ -374,16 +378,16 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	} else {
 		e.ActorName = "居民"
 	}
-	if _, err := record(ctx, tx, c, e, nil); err != nil {
+	if _, err := record(ctx, q, c, e, nil); err != nil {
 		return nil, err
 	}
-	if err := reindex(ctx, tx, c); err != nil {
+	if err := writeIndex(ctx, q, tx.Dialect, c, []string{e.Note}); err != nil {
 		return nil, err
 	}
-	if err := s.schedule(ctx, tx, cal, c, "accept", received, acc, true); err != nil {
+	if err := s.schedule(ctx, q, cal, c, "accept", received, acc, true); err != nil {
 		return nil, err
 	}
-	return loadCase(ctx, tx, c.ID)
+	return loadCase(ctx, q, c.ID)
 }
 
 func requiredFields(cat *Category, in *Intake) error {

@@ -27,7 +27,7 @@ type Reminder struct {
 
 // schedule enqueues the two reminders of a deadline in tx: at 80 % of the limit and at the
 // deadline itself.
-func (s *Service) schedule(ctx context.Context, tx *db.Tx, cal *workday.Calendar, c *Case, kind string, start, due time.Time, working bool) error {
+func (s *Service) schedule(ctx context.Context, tx db.Querier, cal *workday.Calendar, c *Case, kind string, start, due time.Time, working bool) error {
 	if s.opts.Enqueue == nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -59,6 +60,7 @@ type Service struct {
 	mu    sync.Mutex
 	cal   *workday.Calendar
 	calAt time.Time
+	stmts *stmtCache
 }
 
 // NewService returns the cases service.
@@ -66,7 +68,11 @@ func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: d, sealer: sealer, opts: opts}
+	s := &Service{db: d, sealer: sealer, opts: opts}
+	if d.Dialect == db.SQLite {
+		s.stmts = &stmtCache{w: d.W, m: map[string]*sql.Stmt{}}
+	}
+	return s
 }
 
 // now is the service clock in UTC on whole seconds, so stored times compare exactly in SQLite.
@@ -206,7 +212,7 @@ func auditView(c *Case) map[string]any {
 }
 
 // record writes the timeline row and the audit row of an action on c.
-func record(ctx context.Context, tx *db.Tx, c *Case, e *Event, before map[string]any) (int64, error) {
+func record(ctx context.Context, tx db.Querier, c *Case, e *Event, before map[string]any) (int64, error) {
 	id, err := insertEvent(ctx, tx, c, e)
 	if err != nil {
 		return 0, err

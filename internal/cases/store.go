@@ -71,7 +71,7 @@ func loadCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
 }
 
 // insertCase writes a new case and returns its id.
-func insertCase(ctx context.Context, tx *db.Tx, c *Case, phoneEnc []byte, phoneIndex string) (int64, error) {
+func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, phoneIndex string) (int64, error) {
 	var ext, phoneIdx any
 	if c.ExternalNo != "" {
 		ext = c.ExternalNo
@@ -102,7 +102,7 @@ func insertCase(ctx context.Context, tx *db.Tx, c *Case, phoneEnc []byte, phoneI
 
 // saveCase writes every mutable column of c when the stored version is still prev, and bumps the
 // version. A lost race answers a conflict, so the loser changes nothing.
-func saveCase(ctx context.Context, tx *db.Tx, c *Case, prev int, now time.Time) error {
+func saveCase(ctx context.Context, tx db.Querier, c *Case, prev int, now time.Time) error {
 	var cbSat any = c.Satisfaction
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET region_id = $1, grid_id = $2, category_id = $3, priority = $4,
 		state = $5, outcome = $6, accept_deadline = $7, accepted_at = $8, dispatched_at = $9, sign_deadline = $10,
@@ -134,7 +134,7 @@ func errConflict() error {
 }
 
 // insertEvent appends a timeline row and returns its id.
-func insertEvent(ctx context.Context, tx *db.Tx, c *Case, e *Event) (int64, error) {
+func insertEvent(ctx context.Context, tx db.Querier, c *Case, e *Event) (int64, error) {
 	att, _ := json.Marshal(nonNil(e.Attachments))
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO case_events (case_id, region_id, at, user_id, actor_name, action,
@@ -156,28 +156,37 @@ func nonNil(ids []int64) []int64 {
 }
 
 // reindex rewrites the case's full-text row from its title, description, address and notes.
-func reindex(ctx context.Context, tx *db.Tx, c *Case) error {
-	rows, err := tx.QueryContext(ctx, `SELECT note FROM case_events WHERE case_id = $1 AND note <> ''`, c.ID)
+func reindex(ctx context.Context, q db.Querier, d db.Dialect, c *Case) error {
+	rows, err := q.QueryContext(ctx, `SELECT note FROM case_events WHERE case_id = $1 AND note <> ''`, c.ID)
 	if err != nil {
 		return err
 	}
-	parts := []string{c.Title, c.Description, c.Address, c.Number, c.ExternalNo}
+	var notes []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
 			return err
 		}
-		parts = append(parts, n)
+		notes = append(notes, n)
 	}
 	rows.Close()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM case_fts WHERE rowid = $1`, c.ID); err != nil {
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reindex case %d: %w", c.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, `+tx.Dialect.FTSValue("$2")+`)`,
+	if _, err := q.ExecContext(ctx, `DELETE FROM case_fts WHERE rowid = $1`, c.ID); err != nil {
+		return fmt.Errorf("reindex case %d: %w", c.ID, err)
+	}
+	return writeIndex(ctx, q, d, c, notes)
+}
+
+// writeIndex writes the full-text row of a case that has none yet, from its fields and the given notes.
+func writeIndex(ctx context.Context, q db.Querier, d db.Dialect, c *Case, notes []string) error {
+	parts := append([]string{c.Title, c.Description, c.Address, c.Number, c.ExternalNo}, notes...)
+	_, err := q.ExecContext(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, `+d.FTSValue("$2")+`)`,
 		c.ID, search.Tokens(strings.Join(parts, " ")))
 	if err != nil {
-		return fmt.Errorf("reindex case %d: %w", c.ID, err)
+		return fmt.Errorf("index case %d: %w", c.ID, err)
 	}
 	return nil
 }
@@ -292,7 +301,7 @@ func listMerged(ctx context.Context, q db.Querier, caseID int64) ([]CaseRef, err
 }
 
 // nextNumber allocates the community's next case number of the year, e.g. NG-2024-000153.
-func nextNumber(ctx context.Context, tx *db.Tx, communityID int64, code string, year int) (string, error) {
+func nextNumber(ctx context.Context, tx db.Querier, communityID int64, code string, year int) (string, error) {
 	var last int
 	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (community_id, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (community_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`,
