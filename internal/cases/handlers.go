@@ -124,6 +124,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /buildings/{id}/qr.png", h.auth.Page("", h.qrImage("building")))
 	mux.HandleFunc("GET /report", h.reportForm)
 	mux.HandleFunc("POST /report", h.submitReport)
+	mux.HandleFunc("POST /report/similar", h.checkSimilar)
 	mux.HandleFunc("POST /report/follow/{id}", h.follow)
 	mux.HandleFunc("GET /track", h.trackLookup)
 	mux.HandleFunc("GET /track/{code}", h.track)

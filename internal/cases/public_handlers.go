@@ -24,12 +24,20 @@ type reportForm struct {
 	Anonymous                                   bool
 }
 
-func readReportForm(r *http.Request) reportForm {
+// readPlace reads the category and place of the public form: all that the similar-cases check
+// needs, and all that may travel in a URL.
+func readPlace(r *http.Request) reportForm {
 	return reportForm{CategoryID: formID(r, "category_id"), BuildingID: formID(r, "building_id"),
 		GridID: formID(r, "grid_id"), CommunityID: formID(r, "community_id"),
-		Description: r.FormValue("description"), Address: r.FormValue("address"), Name: r.FormValue("reporter_name"),
-		Lon: r.FormValue("lon"), Lat: r.FormValue("lat"), CRS: r.FormValue("coord_system"),
-		Anonymous: r.FormValue("anonymous") == "1"}
+		Lon: r.FormValue("lon"), Lat: r.FormValue("lat"), CRS: r.FormValue("coord_system")}
+}
+
+// readReportForm reads the whole posted form except the phone.
+func readReportForm(r *http.Request) reportForm {
+	f := readPlace(r)
+	f.Description, f.Address, f.Name = r.FormValue("description"), r.FormValue("address"), r.FormValue("reporter_name")
+	f.Anonymous = r.FormValue("anonymous") == "1"
+	return f
 }
 
 func (h *Handlers) renderReport(w http.ResponseWriter, r *http.Request, f reportForm, err error) {
@@ -62,9 +70,10 @@ func (h *Handlers) renderReport(w http.ResponseWriter, r *http.Request, f report
 }
 
 // reportForm is the public form; ?grid= and ?building= come from QR codes, and with a category and
-// a place chosen it lists similar open cases first.
+// a place chosen it lists similar open cases first. Only the category and place are read from the
+// address: what a resident writes about themselves never travels in a URL.
 func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
-	f := readReportForm(r)
+	f := readPlace(r)
 	if f.GridID == 0 {
 		f.GridID = formID(r, "grid")
 	}
@@ -78,6 +87,18 @@ func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
 		f.CRS = "gcj02"
 	}
 	h.renderReport(w, r, f, nil)
+}
+
+// checkSimilar is the similar-cases check of the form without scripts: the form is posted (never
+// sent as a GET, which would put the resident's text and phone in the address, the browser
+// history and proxy logs) and shown again as typed, without the phone, with the similar open
+// cases. Nothing is saved.
+func (h *Handlers) checkSimilar(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.kit.Error(w, r, errs.E(errs.Invalid, "表单内容有误，请重新填写"))
+		return
+	}
+	h.renderReport(w, r, readReportForm(r), nil)
 }
 
 func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {

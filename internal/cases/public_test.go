@@ -277,3 +277,34 @@ func TestPublicSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 		t.Fatal("eight quick submissions from one address were all accepted")
 	}
 }
+
+func TestTheSimilarCasesCheckWithoutScriptsNeverPutsWhatTheResidentTypedInAnAddress(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	leak := p.leaf(t, "dispute.leak")
+	b := strconv.FormatInt(p.building, 10)
+	p.submit(t, url.Values{"category_id": {leak}, "building_id": {b}, "description": {"3号楼漏水"}, "anonymous": {"1"}}, nil)
+
+	form := anon.Get("/report?building=" + b).Body
+	if strings.Contains(form, `formmethod="get"`) || !strings.Contains(form, `formaction="/report/similar"`) {
+		t.Fatalf("the check button must post the form: %s", form)
+	}
+	resp := anon.PostForm("/report/similar", url.Values{"category_id": {leak}, "building_id": {b},
+		"description": {"我家厨房也在漏水"}, "reporter_name": {"赵女士"}, "reporter_phone": {"13811112222"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "附近已有 1 件同类问题") ||
+		!strings.Contains(resp.Body, "我家厨房也在漏水") || !strings.Contains(resp.Body, "赵女士") {
+		t.Fatalf("check: %d %s", resp.StatusCode, resp.Body)
+	}
+	if strings.Contains(resp.Body, "13811112222") {
+		t.Fatal("the check echoes the phone number into the page")
+	}
+	if got := anon.Get("/report?category_id=" + leak + "&building_id=" + b + "&description=x1y2z3&reporter_name=n1m2").Body; strings.Contains(got, "x1y2z3") ||
+		strings.Contains(got, "n1m2") {
+		t.Fatal("the form fills in personal text taken from its address")
+	}
+	var list struct{ Total int }
+	p.api.Get("/api/v1/cases?channel=web").Decode(t, &list)
+	if list.Total != 1 {
+		t.Fatalf("the check saved a case: %d web cases", list.Total)
+	}
+}
