@@ -13,6 +13,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // Liaisons lists the liaison households in scope that match f, and the total before paging.
@@ -145,7 +146,7 @@ func coveringLiaison(ctx context.Context, q db.Querier, householdID int64) (stri
 	if err != nil {
 		return "", fmt.Errorf("covering liaison of household %d: %w", householdID, err)
 	}
-	return member + "（" + address(bname, unit, room) + "）", nil
+	return member + "（" + register.HouseholdAddress(bname, unit, room) + "）", nil
 }
 
 // DeleteLiaison withdraws a liaison household; the households it covered become uncovered.
@@ -325,7 +326,7 @@ func (s *Service) SuggestCovered(ctx context.Context, liaisonID int64, limit int
 		if err := rows.Scan(&c.HouseholdID, &bid, &bname, &unit, &room, &lon, &lat, &c.Head); err != nil {
 			return nil, err
 		}
-		c.Address = address(bname, unit, room)
+		c.Address = register.HouseholdAddress(bname, unit, room)
 		c.SameBuilding = bid == home.BuildingID
 		c.distance = math.Inf(1)
 		if c.SameBuilding {
@@ -380,7 +381,7 @@ func (s *Service) HouseholdChoices(ctx context.Context, orgID int64) ([]Candidat
 		if err := rows.Scan(&c.HouseholdID, &bname, &unit, &room); err != nil {
 			return nil, err
 		}
-		c.Address = address(bname, unit, room)
+		c.Address = register.HouseholdAddress(bname, unit, room)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -388,21 +388,3 @@ func validDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil
 }
-
-// address renders a household's address: 3号楼 2单元 301室.
-func address(building, unit, room string) string {
-	parts := []string{building}
-	if unit != "" {
-		if strings.Trim(unit, "0123456789") == "" {
-			unit += "单元"
-		}
-		parts = append(parts, unit)
-	}
-	if room != "" {
-		if strings.Trim(room, "0123456789") == "" {
-			room += "室"
-		}
-		parts = append(parts, room)
-	}
-	return strings.Join(parts, " ")
-}

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // inScope is the SQL predicate "the row's region lies under the LIKE pattern in placeholder ph".
@@ -140,7 +141,7 @@ func scanMember(row scanner) (*Member, error) {
 		&m.Name, &m.Gender, &m.PhoneMasked, &m.JoinedOn, &m.Status, &m.Kind, &m.Employment, &m.Workplace, &m.HomeOrg,
 		&m.Skills, &m.RegisteredOn, &m.Note, &m.Active, &m.LeftOn, &m.LeftReason, &m.LiaisonID, &m.CreatedAt, &m.UpdatedAt)
 	if bname != "" {
-		m.Address = address(bname, unit, room)
+		m.Address = register.HouseholdAddress(bname, unit, room)
 	}
 	return m, err
 }
@@ -226,7 +227,7 @@ func scanLiaison(row scanner) (*LiaisonHousehold, error) {
 	var bname, unit, room string
 	err := row.Scan(&l.ID, &l.RegionID, &l.OrgID, &l.OrgName, &l.MemberID, &l.MemberName, &l.HouseholdID, &l.BuildingID,
 		&bname, &unit, &room, &l.Since, &l.Note, &l.Covered, &l.CreatedAt, &l.UpdatedAt)
-	l.Address = address(bname, unit, room)
+	l.Address = register.HouseholdAddress(bname, unit, room)
 	return l, err
 }
 
@@ -339,7 +340,7 @@ func listCovered(ctx context.Context, q db.Querier, scope, within string, minors
 		if err := rows.Scan(&c.HouseholdID, &c.LiaisonID, &c.BuildingID, &bname, &unit, &room, &c.Head, &c.Residents); err != nil {
 			return nil, 0, err
 		}
-		c.Address = address(bname, unit, room)
+		c.Address = register.HouseholdAddress(bname, unit, room)
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
@@ -363,7 +364,7 @@ func scanHousehold(row scanner) (*household, error) {
 	h := &household{}
 	var bname, unit, room string
 	err := row.Scan(&h.ID, &h.RegionID, &h.RegionPath, &h.BuildingID, &h.GridID, &bname, &unit, &room, &h.Lon, &h.Lat)
-	h.Address = address(bname, unit, room)
+	h.Address = register.HouseholdAddress(bname, unit, room)
 	return h, err
 }
 
@@ -403,7 +404,7 @@ func scanResident(row scanner) (*resident, error) {
 	err := row.Scan(&r.ID, &r.RegionPath, &r.CommunityID, &r.HouseholdID, &r.Name, &r.Gender, &r.BirthDate,
 		&r.PhoneEnc, &r.PhoneIndex, &r.PhoneMasked, &bname, &unit, &room, &r.MemberID)
 	if bname != "" {
-		r.Address = address(bname, unit, room)
+		r.Address = register.HouseholdAddress(bname, unit, room)
 	}
 	return r, err
 }

@@ -197,7 +197,12 @@ type HouseholdInput struct {
 	Note       string `json:"note"`
 }
 
-// householdAddress is how a household's address reads: 3号楼 2单元 301.
+// HouseholdAddress is how a household's address reads everywhere: 3号楼 2单元 301室 (a bare number
+// of unit or room gets 单元 or 室).
+func HouseholdAddress(building, unit, room string) string {
+	return householdAddress(building, unit, room)
+}
+
 func householdAddress(building, unit, room string) string {
 	parts := []string{building}
 	if unit != "" {
