@@ -150,11 +150,24 @@ func (s *Service) followCode(id int64) string {
 	return "f" + strconv.FormatInt(id, 10) + "-" + s.sealer.Index("case-follow:" + strconv.FormatInt(id, 10))[:20]
 }
 
-// Follow lets a resident follow an open case instead of filing the same problem again. The case's
-// timeline gets an internal note, so staff see that more residents are waiting on it; the answer
-// is the follower's read-only tracking code.
-func (s *Service) Follow(ctx context.Context, id int64) (string, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+// Follow lets a resident follow an open case instead of filing the same problem again. Only a case
+// the form offered — one of SimilarOpen for the category and place the resident chose — can be
+// followed, so case numbers cannot be walked to read other residents' cases. The case's timeline
+// gets an internal note, so staff see that more residents are waiting on it; the answer is the
+// follower's read-only tracking code.
+func (s *Service) Follow(ctx context.Context, id, categoryID, buildingID int64, lon, lat *float64, crs string) (string, error) {
+	similar, err := s.SimilarOpen(ctx, categoryID, buildingID, lon, lat, crs)
+	if err != nil {
+		return "", err
+	}
+	offered := false
+	for _, sm := range similar {
+		offered = offered || sm.ID == id
+	}
+	if !offered {
+		return "", errs.E(errs.NotFound, "附近没有这件同类问题，请重新选择类别和位置后再查看")
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, err := loadCase(ctx, tx, id)
 		if err != nil {
 			return err

@@ -138,7 +138,8 @@ func (h *Handlers) follow(w http.ResponseWriter, r *http.Request) {
 		h.kit.NotFound(w, r)
 		return
 	}
-	code, err := h.svc.Follow(r.Context(), id)
+	f := readPlace(r)
+	code, err := h.svc.Follow(r.Context(), id, f.CategoryID, f.BuildingID, formFloat(r, "lon"), formFloat(r, "lat"), f.CRS)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return

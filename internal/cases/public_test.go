@@ -190,7 +190,7 @@ func TestSimilarCasesAndFollowing(t *testing.T) {
 	if !strings.Contains(resp.Body, "附近已有 1 件同类问题") || strings.Contains(resp.Body, "3号楼漏水") || strings.Contains(resp.Body, first) {
 		t.Fatalf("similar panel must list the case without its text or code: %s", resp.Body)
 	}
-	follow := anon.PostForm(fmt.Sprintf("/report/follow/%d", c.ID), url.Values{})
+	follow := anon.PostForm(fmt.Sprintf("/report/follow/%d", c.ID), url.Values{"category_id": {leak}, "building_id": {b}})
 	loc := follow.Header.Get("Location")
 	if follow.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/track/f") || strings.Contains(loc, first) {
 		t.Fatalf("follow: %d %s", follow.StatusCode, loc)
@@ -306,5 +306,28 @@ func TestTheSimilarCasesCheckWithoutScriptsNeverPutsWhatTheResidentTypedInAnAddr
 	p.api.Get("/api/v1/cases?channel=web").Decode(t, &list)
 	if list.Total != 1 {
 		t.Fatalf("the check saved a case: %d web cases", list.Total)
+	}
+}
+
+func TestOnlyACaseTheFormOfferedAsSimilarCanBeFollowed(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	b := strconv.FormatInt(p.building, 10)
+	code := p.submit(t, url.Values{"category_id": {p.leaf(t, "env.garbage")}, "building_id": {b},
+		"description": {"楼道堆放杂物"}, "anonymous": {"1"}}, nil)
+	c := p.caseByTracking(t, code)
+	p.act(t, c.ID, "note", map[string]any{"note": "已联系住户王某本人清理", "public": true})
+	for name, form := range map[string]url.Values{
+		"no category or place":   {},
+		"another category":       {"category_id": {p.leaf(t, "dispute.noise")}, "building_id": {b}},
+		"the category elsewhere": {"category_id": {p.leaf(t, "env.garbage")}, "building_id": {"999999"}},
+	} {
+		resp := anon.PostForm(fmt.Sprintf("/report/follow/%d", c.ID), form)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(resp.Header.Get("Location"), "/track/") {
+			t.Fatalf("%s: %d %s", name, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if strings.Contains(p.admin.Get(fmt.Sprintf("/cases/%d", c.ID)).Body, "又有居民") {
+		t.Fatal("a refused follow wrote a note on the case")
 	}
 }
