@@ -124,6 +124,10 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
+	if err := h.svc.CheckFilterScope(ctx, f); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	figs, err := h.svc.Figures(ctx, f)
 	if err != nil {
 		h.kit.Error(w, r, err)

@@ -30,6 +30,9 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, query string) ([]byt
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.CheckFilterScope(ctx, f); err != nil {
+		return nil, 0, err
+	}
 	var all []Case
 	f.Limit, f.Offset = 200, 0
 	for {

@@ -44,6 +44,10 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	pg := web.PagerFrom(r, 50)
 	if pg.Limit > 200 {
 		pg.Limit = 200

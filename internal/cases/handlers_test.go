@@ -323,3 +323,29 @@ func TestHotlineImportPreviewsThenCommits(t *testing.T) {
 		t.Fatalf("re-upload: %s", again.Body)
 	}
 }
+
+func TestListDashboardAndExportFilteredByARegionOutsideScopeAnswer404(t *testing.T) {
+	p := newPage(t)
+	f := p.env.Fixture
+	grid01 := p.env.Login(t, "grid01")
+	for _, q := range []string{
+		fmt.Sprintf("grid=%d", f.Grids[1].ID),    // the next grid
+		fmt.Sprintf("region=%d", f.Other.ID),     // another community
+		fmt.Sprintf("region=%d", f.Community.ID), // the grid's own community, wider than the grid
+		fmt.Sprintf("grid=%d", f.OtherGrid.ID),   // a grid of another community
+		"region=999999",                          // no such region
+	} {
+		for _, path := range []string{"/cases?", "/cases/dashboard?", "/cases/export.xlsx?"} {
+			if resp := grid01.Get(path + q); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("grid01 %s%s: %d", path, q, resp.StatusCode)
+			}
+		}
+	}
+	for _, q := range []string{fmt.Sprintf("grid=%d", f.Grids[0].ID), fmt.Sprintf("region=%d", f.Grids[0].ID)} {
+		for _, path := range []string{"/cases?", "/cases/dashboard?", "/cases/export.xlsx?"} {
+			if resp := grid01.Get(path + q); resp.StatusCode != http.StatusOK {
+				t.Errorf("grid01 on its own grid %s%s: %d", path, q, resp.StatusCode)
+			}
+		}
+	}
+}

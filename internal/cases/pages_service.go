@@ -6,6 +6,8 @@ package cases
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"linli/internal/auth"
@@ -216,4 +218,27 @@ func (s *Service) ScopeCommunities(ctx context.Context) ([]Option, error) {
 		return nil, err
 	}
 	return options(ctx, s.db.R, `SELECT id, name FROM regions WHERE path LIKE $1 AND level = 'community' ORDER BY path`, p.Scope())
+}
+
+// CheckFilterScope answers NotFound when a list, dashboard or export filter names a region or grid
+// outside the principal's scope, as any record outside it does — rather than quietly showing the
+// part of the selection that happens to lie inside.
+func (s *Service) CheckFilterScope(ctx context.Context, f Filter) error {
+	p, err := principal(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range []int64{f.RegionID, f.GridID} {
+		if id == 0 {
+			continue
+		}
+		var path string
+		if err := s.db.R.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, id).Scan(&path); err != nil || !p.Covers(path) {
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("filter region %d: %w", id, err)
+			}
+			return errs.E(errs.NotFound, "所选区域或网格不存在，或不在您的管辖范围内")
+		}
+	}
+	return nil
 }
