@@ -3,6 +3,7 @@ package visits
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"linli/internal/auth"
@@ -108,7 +109,10 @@ func loadHousehold(ctx context.Context, q db.Querier, id int64) (*household, err
 func address(building, unit, room string) string {
 	s := building
 	if unit != "" {
-		s += unit + "单元"
+		s += unit
+		if !strings.HasSuffix(unit, "单元") {
+			s += "单元"
+		}
 	}
 	return s + room
 }
