@@ -58,9 +58,10 @@ test('a resident report goes from the phone form to a rated close and into the f
   const rp = resident.page;
   const res = await rp.goto('/report');
   assert.equal(res.status(), 200);
-  const community = rp.locator('select[name="community_id"]');
+  const community = rp.locator('select[name="community"]');
   if (await community.count()) {
     await community.selectOption({ index: 1 });
+    await submitAndWait(rp, 'form[action="/report"] button[type="submit"]');
   }
   const leak = await rp.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim() === '漏水').value);
   await rp.selectOption('select[name="category_id"]', leak);

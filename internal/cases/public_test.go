@@ -331,3 +331,17 @@ func TestOnlyACaseTheFormOfferedAsSimilarCanBeFollowed(t *testing.T) {
 		t.Fatal("a refused follow wrote a note on the case")
 	}
 }
+
+func TestWithoutAQRCodeTheResidentChoosesTheCommunityFirstAndThenItsBuildings(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	first := anon.Get("/report").Body
+	if !strings.Contains(first, `<form method="get" action="/report"`) || !strings.Contains(first, `name="community"`) ||
+		strings.Contains(first, `name="description"`) {
+		t.Fatalf("with several communities the form asks for the community first: %s", first)
+	}
+	chosen := anon.Get(fmt.Sprintf("/report?community=%d", p.env.Fixture.Community.ID)).Body
+	if !strings.Contains(chosen, fmt.Sprintf(`<option value="%d">3号楼`, p.building)) || !strings.Contains(chosen, `name="description"`) {
+		t.Fatalf("after choosing the community the form offers its buildings: %s", chosen)
+	}
+}
