@@ -47,9 +47,18 @@ func (h *Handlers) renderIntake(w http.ResponseWriter, r *http.Request, f intake
 	h.views.Render(w, r, http.StatusOK, "case_new.html", v)
 }
 
+// channelCookie remembers the channel of a worker's last intake: a worker on the 12345 desk or
+// reading the WeChat group records many cases in a row from the same channel.
+const channelCookie = "linli_intake_channel"
+
+// newCase is the intake form, the time of the call set to now and the channel to ?channel=, the
+// last one used or 电话.
 func (h *Handlers) newCase(w http.ResponseWriter, r *http.Request) {
 	f := intakeForm{Channel: "phone", ReceivedAt: time.Now().In(workday.Shanghai()).Format("2006-01-02T15:04"),
 		CoordSystem: "gcj02", GridID: formID(r, "grid"), BuildingID: formID(r, "building")}
+	if c, err := r.Cookie(channelCookie); err == nil && c.Value != "" {
+		f.Channel = c.Value
+	}
 	if ch := r.URL.Query().Get("channel"); ch != "" {
 		f.Channel = ch
 	}
@@ -81,5 +90,7 @@ func (h *Handlers) createCase(w http.ResponseWriter, r *http.Request) {
 		h.renderIntake(w, r, f, err)
 		return
 	}
+	http.SetCookie(w, &http.Cookie{Name: channelCookie, Value: c.Channel, Path: "/cases", MaxAge: 180 * 24 * 3600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 	web.Redirect(w, r, fmt.Sprintf("/cases/%d", c.ID), "诉求已登记，案卷编号 "+c.Number)
 }

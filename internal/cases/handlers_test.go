@@ -349,3 +349,19 @@ func TestListDashboardAndExportFilteredByARegionOutsideScopeAnswer404(t *testing
 		}
 	}
 }
+
+func TestTheIntakeFormRemembersTheLastChannelAndDefaultsToNow(t *testing.T) {
+	p := newPage(t)
+	form := p.admin.Get("/cases/new").Body
+	if !regexp.MustCompile(`name="received_at" value="\d{4}-\d\d-\d\dT\d\d:\d\d"`).MatchString(form) {
+		t.Fatalf("the time of the call is not prefilled: %s", form)
+	}
+	resp := postMultipart(t, p.admin, p.env, "/cases", url.Values{"channel": {"wechat_group"}, "category_id": {p.leaf(t, "dispute.noise")},
+		"description": {"群里反映楼下烧烤店油烟"}, "building_id": {strconv.FormatInt(p.building, 10)}, "anonymous": {"1"}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("intake: %d %s", resp.StatusCode, resp.Body)
+	}
+	if next := p.admin.Get("/cases/new").Body; !strings.Contains(next, `<option value="wechat_group" selected>`) {
+		t.Fatal("the next intake does not start on the channel just used")
+	}
+}
