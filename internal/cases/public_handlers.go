@@ -194,6 +194,10 @@ func (h *Handlers) track(w http.ResponseWriter, r *http.Request) {
 
 // rate records the resident's own rating of a closed case through the tracking link.
 func (h *Handlers) rate(w http.ResponseWriter, r *http.Request) {
+	if !h.limiter.Allow(web.ClientIP(r)) {
+		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+		return
+	}
 	code := r.PathValue("code")
 	rf := ratingForm{Resolved: r.FormValue("resolved"), Satisfaction: r.FormValue("satisfaction"),
 		Cause: r.FormValue("cause"), Note: r.FormValue("note")}

@@ -345,3 +345,16 @@ func TestWithoutAQRCodeTheResidentChoosesTheCommunityFirstAndThenItsBuildings(t 
 		t.Fatalf("after choosing the community the form offers its buildings: %s", chosen)
 	}
 }
+
+func TestRatingsThroughTheTrackingLinkAreRateLimitedPerAddress(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	limited := false
+	for i := 0; i < 8 && !limited; i++ {
+		resp := anon.PostForm("/track/"+strings.Repeat("x", 26)+"/rating", url.Values{"resolved": {"1"}, "satisfaction": {"satisfied"}})
+		limited = resp.StatusCode == http.StatusTooManyRequests && strings.Contains(resp.Body, "操作过于频繁")
+	}
+	if !limited {
+		t.Fatal("eight quick ratings from one address were all answered")
+	}
+}
