@@ -28,6 +28,7 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("PATCH /api/v1/grids/{id}", write(h.apiUpdateGrid))
 	mux.Handle("PUT /api/v1/grids/{id}/boundary", write(h.apiSetBoundary))
 	mux.Handle("GET /api/v1/grids/{id}/roster", read(h.apiRoster))
+	mux.Handle("GET /api/v1/roster", read(h.apiRosterList))
 	mux.Handle("POST /api/v1/grids/{id}/roster", write(h.apiAddRoster))
 	mux.Handle("PUT /api/v1/grids/{id}/roster/{entry}", write(h.apiUpdateRoster))
 	mux.Handle("DELETE /api/v1/grids/{id}/roster/{entry}", write(h.apiRemoveRoster))
@@ -203,6 +204,18 @@ func (h *Handlers) apiRoster(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := h.svc.Roster(r.Context(), id)
 	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
+}
+
+func (h *Handlers) apiRosterList(w http.ResponseWriter, r *http.Request) {
+	duties, err := ParseDuties(r.URL.Query()["duty"])
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	pg := web.PagerFrom(r, 50)
+	list, total, err := h.svc.RosterList(r.Context(), RosterFilter{GridID: queryInt(r, "grid"), Duties: duties,
+		Limit: pg.Limit, Offset: pg.Offset})
+	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: total}, err)
 }
 
 func (h *Handlers) apiAddRoster(w http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,7 @@ import (
 	"linli/internal/web"
 )
 
-//go:embed templates/region*.html templates/grid*.html templates/building*.html templates/household*.html templates/resident*.html
+//go:embed templates/region*.html templates/grid*.html templates/building*.html templates/household*.html templates/resident*.html templates/roster*.html
 var templates embed.FS
 
 // Handlers serves the register's pages and API.
@@ -66,6 +66,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /grids/{id}/boundary", write(h.setBoundary))
 	mux.Handle("POST /grids/{id}/roster", write(h.addRoster))
 	mux.Handle("GET /grids/{id}/roster/{entry}", read(h.rosterEntry))
+	mux.Handle("GET /roster", read(h.rosterList))
 	mux.Handle("POST /grids/{id}/roster/{entry}", write(h.updateRoster))
 	mux.Handle("POST /grids/{id}/roster/{entry}/delete", write(h.removeRoster))
 	mux.Handle("GET /buildings", read(h.buildings))

@@ -14,11 +14,17 @@ import (
 	"linli/internal/pii"
 )
 
-const rosterColumns = `e.id, e.grid_id, e.duty, e.name, e.phone_masked, e.building_id, COALESCE(b.name, ''), e.note`
+const rosterColumns = `e.id, e.grid_id, g.name, e.duty, e.name, e.phone_masked, e.building_id, COALESCE(b.name, ''),
+	e.user_id, COALESCE(u.username, ''), e.note`
+
+// rosterFrom joins a roster entry to its grid's region, its building and its linked account.
+const rosterFrom = ` FROM grid_roster e JOIN regions g ON g.id = e.grid_id
+	LEFT JOIN buildings b ON b.id = e.building_id LEFT JOIN users u ON u.id = e.user_id`
 
 func scanRoster(row interface{ Scan(...any) error }) (*RosterEntry, error) {
 	e := &RosterEntry{}
-	err := row.Scan(&e.ID, &e.GridID, &e.Duty, &e.Name, &e.PhoneMasked, &e.BuildingID, &e.BuildingName, &e.Note)
+	err := row.Scan(&e.ID, &e.GridID, &e.GridName, &e.Duty, &e.Name, &e.PhoneMasked, &e.BuildingID, &e.BuildingName,
+		&e.UserID, &e.Username, &e.Note)
 	return e, err
 }
 
@@ -31,8 +37,7 @@ func (s *Service) Roster(ctx context.Context, gridID int64) ([]RosterEntry, erro
 	if _, err := s.gridInScope(ctx, s.db.R, p, gridID, false); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rosterColumns+` FROM grid_roster e
-		LEFT JOIN buildings b ON b.id = e.building_id WHERE e.grid_id = $1 ORDER BY e.id`, gridID)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rosterColumns+rosterFrom+` WHERE e.grid_id = $1 ORDER BY e.id`, gridID)
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +62,7 @@ func (s *Service) rosterEntry(ctx context.Context, q db.Querier, p *auth.Princip
 	if _, err := s.gridInScope(ctx, q, p, gridID, false); err != nil {
 		return nil, err
 	}
-	e, err := scanRoster(q.QueryRowContext(ctx, `SELECT `+rosterColumns+` FROM grid_roster e
-		LEFT JOIN buildings b ON b.id = e.building_id WHERE e.id = $1 AND e.grid_id = $2`, id, gridID))
+	e, err := scanRoster(q.QueryRowContext(ctx, `SELECT `+rosterColumns+rosterFrom+` WHERE e.id = $1 AND e.grid_id = $2`, id, gridID))
 	return e, db.NotFound(err, "网格力量成员不存在")
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"linli/internal/errs"
 	"linli/internal/geo"
 )
 
@@ -37,6 +38,49 @@ var dutyLabels = map[Duty]string{
 
 // Label is the duty's Chinese name.
 func (d Duty) Label() string { return dutyLabels[d] }
+
+// WorkerDuties are the duties the home page counts as 网格员: full- and part-time grid workers.
+var WorkerDuties = []Duty{DutyWorkerFull, DutyWorkerPart}
+
+// ParseDuties reads a duty filter: codes or Chinese names, given as repeated values or separated by
+// commas ("worker_full,worker_part"); empty values are ignored and each duty is kept once.
+func ParseDuties(values []string) ([]Duty, error) {
+	var out []Duty
+	seen := map[Duty]bool{}
+	for _, v := range values {
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			d := Duty(strings.ToLower(part))
+			if d.Label() == "" {
+				for code, label := range dutyLabels {
+					if label == part {
+						d = code
+					}
+				}
+			}
+			if d.Label() == "" {
+				return nil, errs.Field("duty", "职责“"+part+"”不存在")
+			}
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
+}
+
+// DutyQuery is the duty filter's query value for a list of duties: codes joined by commas.
+func DutyQuery(duties []Duty) string {
+	parts := make([]string, len(duties))
+	for i, d := range duties {
+		parts[i] = string(d)
+	}
+	return strings.Join(parts, ",")
+}
 
 // GridKinds lists the grid kinds: a basic grid of homes, or a dedicated grid (a school, a market).
 var GridKinds = []string{"basic", "dedicated"}
@@ -106,16 +150,29 @@ func round6(f float64) float64 {
 	return float64(int64(f*1e6+0.5)) / 1e6
 }
 
-// RosterEntry is one person on a grid's roster.
+// RosterEntry is one person on a grid's roster. Username is the sign-in account linked to the
+// entry, empty when the person has none.
 type RosterEntry struct {
 	ID           int64  `json:"id"`
 	GridID       int64  `json:"grid_id"`
+	GridName     string `json:"grid_name"`
 	Duty         Duty   `json:"duty"`
 	Name         string `json:"name"`
 	PhoneMasked  string `json:"phone_masked"`
 	BuildingID   *int64 `json:"building_id"`
 	BuildingName string `json:"building_name"`
+	UserID       *int64 `json:"user_id"`
+	Username     string `json:"username"`
 	Note         string `json:"note"`
+}
+
+// RosterFilter selects roster entries for the roster list and the API: by grid and by duties
+// (none means every duty).
+type RosterFilter struct {
+	GridID int64
+	Duties []Duty
+	Limit  int
+	Offset int
 }
 
 // DutyLabel is the entry's duty in Chinese.
