@@ -2,9 +2,12 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -62,10 +65,45 @@ func (s *Service) Track(ctx context.Context, code string) (*PublicCase, error) {
 		HandleDeadline: c.HandleDeadline, ClosedAt: c.ClosedAt, Events: []PublicEvent{}}
 	pc.CanRate = CheckState(ActCallback, c) == nil
 	pc.Rated = c.CallbackAt != nil
+	staff, err := staffNames(ctx, s.db.R, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range events {
-		pc.Events = append(pc.Events, PublicEvent{At: e.At, Action: e.Action.Label(), Note: e.Note})
+		pc.Events = append(pc.Events, PublicEvent{At: e.At, Action: e.Action.Label(), Note: staff.Replace(e.Note)})
 	}
 	return pc, nil
+}
+
+// staffNames replaces, in the public notes of a case, the names of the staff on it — whoever acted
+// on it and whoever was dispatched a task by name (派遣至 主办：王雪) — with 工作人员: a resident sees
+// which grid or unit handles the case, not who.
+func staffNames(ctx context.Context, q db.Querier, caseID int64) (*strings.Replacer, error) {
+	rows, err := q.QueryContext(ctx, `SELECT actor_name FROM case_events WHERE case_id = $1 AND user_id IS NOT NULL
+		UNION SELECT target_name FROM case_assignments WHERE case_id = $1 AND target_kind = 'user'`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("staff names: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if n = strings.TrimSpace(n); utf8.RuneCountInString(n) >= 2 {
+			names = append(names, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	pairs := make([]string, 0, 2*len(names))
+	for _, n := range names {
+		pairs = append(pairs, n, "工作人员")
+	}
+	return strings.NewReplacer(pairs...), nil
 }
 
 // Rating is the resident's callback through the tracking link.

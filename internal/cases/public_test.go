@@ -358,3 +358,21 @@ func TestRatingsThroughTheTrackingLinkAreRateLimitedPerAddress(t *testing.T) {
 		t.Fatal("eight quick ratings from one address were all answered")
 	}
 }
+
+func TestTheTrackingPageNamesNoStaffMemberACaseWasDispatchedTo(t *testing.T) {
+	p := newPage(t)
+	code := p.submit(t, url.Values{"category_id": {p.leaf(t, "env.garbage")}, "building_id": {strconv.FormatInt(p.building, 10)},
+		"description": {"单元门口垃圾桶满了"}, "anonymous": {"1"}}, nil)
+	c := p.caseByTracking(t, code)
+	worker := p.env.Fixture.Users["worker01"].UserID
+	p.act(t, c.ID, "accept", map[string]any{})
+	p.act(t, c.ID, "dispatch", map[string]any{"lead": map[string]any{"kind": "user", "user_id": worker},
+		"assist": []map[string]any{{"kind": "department", "name": "甘州区环卫中心"}}})
+	body := p.env.Anonymous(t).Get("/track/" + code).Body
+	if strings.Contains(body, "测试worker01") {
+		t.Fatalf("the tracking page names the worker: %s", body)
+	}
+	if !strings.Contains(body, "派遣") || !strings.Contains(body, "甘州区环卫中心") {
+		t.Fatalf("the tracking page no longer says where the case went: %s", body)
+	}
+}
