@@ -365,3 +365,22 @@ func TestTheIntakeFormRemembersTheLastChannelAndDefaultsToNow(t *testing.T) {
 		t.Fatal("the next intake does not start on the channel just used")
 	}
 }
+
+func TestEveryNoteThatResidentsWillSeeIsMarkedSoOnTheCasePage(t *testing.T) {
+	p := newPage(t)
+	c := p.caseByTracking(t, p.submit(t, url.Values{"category_id": {p.leaf(t, "dispute.noise")},
+		"building_id": {strconv.FormatInt(p.building, 10)}, "description": {"楼上每晚拖动家具"}, "anonymous": {"1"}}, nil))
+	page := p.admin.Get(fmt.Sprintf("/cases/%d", c.ID)).Body
+	for _, label := range []string{"不予受理的理由（居民可见）"} {
+		if !strings.Contains(page, label) {
+			t.Errorf("received case: no %q", label)
+		}
+	}
+	p.act(t, c.ID, "accept", map[string]any{})
+	page = p.admin.Get(fmt.Sprintf("/cases/%d", c.ID)).Body
+	for _, label := range []string{"派遣说明（居民可见）", "并单说明（居民可见）"} {
+		if !strings.Contains(page, label) {
+			t.Errorf("accepted case: no %q", label)
+		}
+	}
+}
