@@ -138,6 +138,8 @@ type Ledger struct {
 	batch int
 	// afterBatch, when set, runs after each batch inside the write transaction; tests make it fail.
 	afterBatch func(done int) error
+	// parsed holds the rows of the latest check until its commit takes them (guarded by mu).
+	parsed *parsedRows
 }
 
 // NewLedger returns the ledger import and export service over the register; log receives the
@@ -205,7 +207,8 @@ func (l *Ledger) Upload(ctx context.Context, communityID int64, fileName string,
 	sum := sha256.Sum256(data)
 	im := &Import{CommunityID: c.ID, CommunityName: c.Name, Kind: "residents", FileName: fileName,
 		Status: ImportValidated, Mapping: m, sha256: hex.EncodeToString(sum[:]), CreatedBy: p.Username}
-	if err := l.check(ctx, im, data); err != nil {
+	rows, err := l.check(ctx, im, data)
+	if err != nil {
 		return nil, err
 	}
 	sealed := l.svc.sealer.Seal(string(data))
@@ -233,6 +236,7 @@ func (l *Ledger) Upload(ctx context.Context, communityID int64, fileName string,
 	if err != nil {
 		return nil, err
 	}
+	l.keepParsed(im, rows)
 	im.PreviousImport = l.previous(ctx, im)
 	return im, nil
 }
@@ -251,7 +255,8 @@ func (l *Ledger) Remap(ctx context.Context, id int64, columns []string) (*Import
 		return nil, ledgerErr("列对应关系应有 %d 列", len(im.Mapping.Headers))
 	}
 	im.Mapping.Columns = columns
-	if err := l.check(ctx, im, data); err != nil {
+	rows, err := l.check(ctx, im, data)
+	if err != nil {
 		return nil, err
 	}
 	im.Status = ImportValidated
@@ -275,6 +280,7 @@ func (l *Ledger) Remap(ctx context.Context, id int64, columns []string) (*Import
 	if err != nil {
 		return nil, err
 	}
+	l.keepParsed(im, rows)
 	return im, nil
 }
 

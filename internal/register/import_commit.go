@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,9 +12,11 @@ import (
 	"linli/internal/errs"
 )
 
-// parseAll reads and validates every data row of a file under a mapping.
-func (l *Ledger) parseAll(name string, data []byte, m LedgerMapping) ([]*ledgerRow, error) {
+// parseAll reads and validates every data row of a file under a mapping; keepCells keeps the cells
+// of every row, not only of those with errors.
+func (l *Ledger) parseAll(name string, data []byte, m LedgerMapping, keepCells bool) ([]*ledgerRow, error) {
 	p := newRowParser(m, l.svc.sealer)
+	p.keepCells = keepCells
 	var rows []*ledgerRow
 	err := scanLedger(name, data, m, func(num int, cells []string) error {
 		rows = append(rows, p.parse(num, cells))
@@ -22,33 +25,93 @@ func (l *Ledger) parseAll(name string, data []byte, m LedgerMapping) ([]*ledgerR
 	return rows, err
 }
 
-// check validates the file under the import's mapping against the register as it is now, and
-// fills in the counts and the check.
-func (l *Ledger) check(ctx context.Context, im *Import, data []byte) error {
+// check validates the file under the import's mapping against the register as it is now, fills
+// in the counts and the check, and returns the parsed rows (none when the mapping is unusable).
+func (l *Ledger) check(ctx context.Context, im *Import, data []byte) ([]*ledgerRow, error) {
 	im.Check = ImportCheck{}
 	if err := im.Mapping.Validate(); err != nil {
 		im.Check.Problem = errs.MessageOf(err)
 		n := 0
 		if err := scanLedger(im.FileName, data, im.Mapping, func(int, []string) error { n++; return nil }); err != nil {
-			return err
+			return nil, err
 		}
 		im.TotalRows, im.ValidRows, im.ErrorRows = n, 0, 0
-		return nil
+		return nil, nil
 	}
-	rows, err := l.parseAll(im.FileName, data, im.Mapping)
+	rows, err := l.parseAll(im.FileName, data, im.Mapping, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st, err := loadState(ctx, l.svc.db.R, im.CommunityID)
 	if err != nil {
-		return fmt.Errorf("check import: %w", err)
+		return nil, fmt.Errorf("check import: %w", err)
 	}
 	pl := st.plan(rows, im.Mapping)
 	im.summarize(rows, pl)
 	for i := 0; i < len(pl.steps) && i < previewRows; i++ {
 		im.Check.Preview = append(im.Check.Preview, st.preview(pl.steps[i]))
 	}
-	return nil
+	return rows, nil
+}
+
+// parsedRows are the rows of a checked import, kept so that a commit soon after the check does not
+// read and validate the whole file again. Parsing depends only on the file and the mapping; the
+// matching against the register is done again inside the commit's transaction.
+type parsedRows struct {
+	id   int64
+	key  string
+	rows []*ledgerRow
+}
+
+// parsedKeep is how long checked rows wait for their commit; after it, or when another file is
+// checked, the commit reads the stored file again.
+const parsedKeep = 15 * time.Minute
+
+// parseKey names what the rows were parsed from: the file's content and the mapping.
+func parseKey(im *Import) string {
+	m, _ := json.Marshal(im.Mapping)
+	return im.sha256 + "|" + im.FileName + "|" + string(m)
+}
+
+// keepParsed keeps the rows of a committable import for its commit, replacing any kept before.
+func (l *Ledger) keepParsed(im *Import, rows []*ledgerRow) {
+	if !im.Committable() || rows == nil {
+		return
+	}
+	p := &parsedRows{id: im.ID, key: parseKey(im), rows: rows}
+	l.mu.Lock()
+	l.parsed = p
+	l.mu.Unlock()
+	time.AfterFunc(parsedKeep, func() {
+		l.mu.Lock()
+		if l.parsed == p {
+			l.parsed = nil
+		}
+		l.mu.Unlock()
+	})
+}
+
+// keeps reports whether the checked rows of import id are kept.
+func (l *Ledger) keeps(id int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.parsed != nil && l.parsed.id == id
+}
+
+// takeParsed hands the kept rows of an import over to its commit, or returns nil when they are not
+// kept (or were parsed under another mapping).
+func (l *Ledger) takeParsed(im *Import) []*ledgerRow {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.parsed
+	if p == nil || p.id != im.ID {
+		return nil
+	}
+	l.parsed = nil
+	if p.key != parseKey(im) {
+		return nil
+	}
+	return p.rows
 }
 
 // summarize counts rows, errors and planned actions into the import.
@@ -60,14 +123,14 @@ func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 		if !r.ok() {
 			im.ErrorRows++
 		}
-		c.ErrorCount += len(r.errors)
-		c.FixCount += len(r.fixes)
-		for _, e := range r.errors {
+		c.ErrorCount += len(r.errors())
+		c.FixCount += len(r.fixes())
+		for _, e := range r.errors() {
 			if len(c.Errors) < maxIssues {
 				c.Errors = append(c.Errors, e)
 			}
 		}
-		for _, f := range r.fixes {
+		for _, f := range r.fixes() {
 			if len(c.Fixes) < maxIssues {
 				c.Fixes = append(c.Fixes, f)
 			}
@@ -119,7 +182,8 @@ func (l *Ledger) CommitAndWait(ctx context.Context, id int64) (*Import, error) {
 // claim moves a committable import to committing, so that a second click does not start it twice.
 func (l *Ledger) claim(ctx context.Context, id int64) (*Import, []byte, error) {
 	p := auth.FromContext(ctx)
-	im, data, err := l.load(ctx, p, id, true)
+	// With the checked rows at hand the commit needs no file: it is read only when they are not.
+	im, data, err := l.load(ctx, p, id, !l.keeps(id))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,9 +251,17 @@ func (l *Ledger) run(ctx context.Context, im *Import, data []byte) error {
 // then matches and writes every valid row, the import's outcome and one audit entry in one
 // transaction.
 func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
-	rows, err := l.parseAll(im.FileName, data, im.Mapping)
-	if err != nil {
-		return err
+	rows := l.takeParsed(im)
+	if rows == nil {
+		var err error
+		if data == nil {
+			if _, data, err = l.load(ctx, auth.FromContext(ctx), im.ID, true); err != nil {
+				return err
+			}
+		}
+		if rows, err = l.parseAll(im.FileName, data, im.Mapping, false); err != nil {
+			return err
+		}
 	}
 	return l.svc.db.InTx(ctx, func(tx *db.Tx) error {
 		st, err := loadState(ctx, tx, im.CommunityID)

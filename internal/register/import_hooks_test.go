@@ -6,3 +6,6 @@ func SetLedgerHooks(l *Ledger, batch int, f func(done int) error) {
 	l.batch = batch
 	l.afterBatch = f
 }
+
+// KeptRowsFor reports whether the ledger holds the checked rows of import id for its commit.
+func KeptRowsFor(l *Ledger, id int64) bool { return l.keeps(id) }

@@ -43,7 +43,7 @@ type householdName struct {
 
 type existingResident struct {
 	id, householdID, regionID                int64
-	name, gender, birth, idIndex, phoneIndex string
+	name, gender, birth, idIndex, phoneIndex string // indexes packed, as in ledgerRow
 	relation, residenceType, ethnicity, note string
 	tags                                     []string
 }
@@ -119,7 +119,7 @@ func (st *registerState) loadResidents(ctx context.Context, q db.Querier) error 
 			rows.Close()
 			return err
 		}
-		r.householdID, r.idIndex, r.phoneIndex = household.Int64, idIndex.String, phoneIndex.String
+		r.householdID, r.idIndex, r.phoneIndex = household.Int64, packIndex(idIndex.String), packIndex(phoneIndex.String)
 		byID[r.id] = r
 		if r.idIndex != "" {
 			st.byIndex[r.idIndex] = r
@@ -178,9 +178,38 @@ type step struct {
 	existing  *existingResident // nil for a new resident
 	hhID      int64             // 0 while the household is to be created
 	hhRegion  int64
-	changes   []string // Chinese names of the fields an update changes
-	addTags   []string
-	dropTags  []string
+	d         *stepDiff // for a resident already in the register
+}
+
+// stepDiff is how a row differs from the resident it names.
+type stepDiff struct {
+	changes  []string // Chinese names of the fields an update changes
+	addTags  []string
+	dropTags []string
+}
+
+// addTags returns the tags the step gives the resident.
+func (s *step) addTags() []string {
+	if s.d == nil {
+		return s.row.in.Tags
+	}
+	return s.d.addTags
+}
+
+// dropTags returns the tags the step takes from the resident.
+func (s *step) dropTags() []string {
+	if s.d == nil {
+		return nil
+	}
+	return s.d.dropTags
+}
+
+// changes returns the Chinese names of the fields an update changes.
+func (s *step) changes() []string {
+	if s.d == nil {
+		return nil
+	}
+	return s.d.changes
 }
 
 // plan matches every valid row to the register: its building (unknown is an error), its household
@@ -205,6 +234,8 @@ func (st *registerState) plan(rows []*ledgerRow, m LedgerMapping) *plan {
 		buildingCol = m.column(fieldEstate)
 	}
 	for _, r := range rows {
+		// Rows checked before are matched afresh: the register may have changed since.
+		r.forgetMatching()
 		if !r.ok() {
 			continue
 		}
@@ -244,7 +275,7 @@ func (st *registerState) plan(rows []*ledgerRow, m LedgerMapping) *plan {
 func (pl *plan) reject(r *ledgerRow, issue RowIssue) {
 	pl.errors = append(pl.errors, issue)
 	pl.errorRows[r.num] = true
-	r.errors = append(r.errors, issue)
+	r.addError(issue)
 }
 
 func headerOf(m LedgerMapping, col int) string {
@@ -281,13 +312,14 @@ func (s *step) diff(covered []string) {
 	in, e := s.row.in, s.existing
 	if e == nil {
 		s.action = actionCreate
-		s.addTags = in.Tags
 		return
 	}
+	d := &stepDiff{}
+	s.d = d
 	given := s.row.given
 	change := func(label string, differs bool) {
 		if differs {
-			s.changes = append(s.changes, label)
+			d.changes = append(d.changes, label)
 		}
 	}
 	change("住址", s.hhID == 0 || s.hhID != e.householdID)
@@ -304,16 +336,16 @@ func (s *step) diff(covered []string) {
 		want, has := slices.Contains(in.Tags, t), slices.Contains(e.tags, t)
 		switch {
 		case want && !has:
-			s.addTags = append(s.addTags, t)
+			d.addTags = append(d.addTags, t)
 		case !want && has:
-			s.dropTags = append(s.dropTags, t)
+			d.dropTags = append(d.dropTags, t)
 		}
 	}
-	if len(s.addTags)+len(s.dropTags) > 0 {
-		s.changes = append(s.changes, "标签")
+	if len(d.addTags)+len(d.dropTags) > 0 {
+		d.changes = append(d.changes, "标签")
 	}
 	s.action = actionUnchanged
-	if len(s.changes) > 0 {
+	if len(d.changes) > 0 {
 		s.action = actionUpdate
 	}
 }
@@ -322,7 +354,7 @@ func (st *registerState) preview(s step) PreviewRow {
 	in := s.row.in
 	p := PreviewRow{Row: s.row.num, Action: s.action, Name: in.Name, Gender: GenderLabel(in.Gender),
 		BirthDate: in.BirthDate, Relation: in.Relation, Ethnicity: in.Ethnicity,
-		ResidenceType: ResidenceType(in.ResidenceType).Label(), NewHousehold: s.hhID == 0, Changes: s.changes,
+		ResidenceType: ResidenceType(in.ResidenceType).Label(), NewHousehold: s.hhID == 0, Changes: s.changes(),
 		Address: householdAddress(st.buildingOf[s.household.building].name, s.household.unit, s.household.room)}
 	if in.IDNumber != "" {
 		p.IDMasked = pii.MaskID(in.IDNumber)

@@ -23,7 +23,7 @@ func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Impor
 	}
 	var rows []*ledgerRow
 	if im.Check.Problem == "" {
-		rows, err = l.parseAll(im.FileName, data, im.Mapping)
+		rows, err = l.parseAll(im.FileName, data, im.Mapping, true)
 		if err != nil {
 			return nil, err
 		}
@@ -72,13 +72,13 @@ func writeErrorSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error
 		out = append(out, r.num)
 		for col := range m.Headers {
 			v := ""
-			if col < len(r.cells) {
-				v = maskCell(m.Columns[col], r.cells[col])
+			if cells := r.cells(); col < len(cells) {
+				v = maskCell(m.Columns[col], cells[col])
 			}
 			out = append(out, v)
 		}
 		var reasons []string
-		for _, e := range r.errors {
+		for _, e := range r.errors() {
 			if e.Column != "" {
 				reasons = append(reasons, e.Column+"："+e.Message)
 			} else {
@@ -108,7 +108,7 @@ func writeFixSheet(f *excelize.File, rows []*ledgerRow) error {
 	}
 	n := 1
 	for _, r := range rows {
-		for _, fx := range r.fixes {
+		for _, fx := range r.fixes() {
 			n++
 			cell, _ := excelize.CoordinatesToCellName(1, n)
 			if err := sw.SetRow(cell, []any{fx.Row, fx.Column, fx.Message}); err != nil {

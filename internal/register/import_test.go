@@ -434,6 +434,9 @@ func TestLedgerErrorReport(t *testing.T) {
 		if rows[1][2] != "李四" || rows[1][4] != badChecksum(idLi)[:4]+"**********"+badChecksum(idLi)[14:] {
 			t.Errorf("row 4 not reported as in the file with its number masked: %q", rows[1])
 		}
+		if len(rows[3]) < 3 || rows[3][2] != "钱六" {
+			t.Errorf("row 6, refused for its building, not reported as in the file: %q", rows[3])
+		}
 		fixes, _ := f.GetRows("自动更正")
 		if len(fixes) < 4 {
 			t.Errorf("corrections sheet: %q", fixes)

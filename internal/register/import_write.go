@@ -26,6 +26,7 @@ type ledgerWriter struct {
 	progress func(done int) error
 	done     int
 	stmts    map[string]*sql.Stmt
+	tags     []tagRow // queued for insertion
 }
 
 // valuesSQL returns "(…), (…)" for n rows of one placeholder tuple; row builds a tuple from ph,
@@ -110,6 +111,9 @@ func (w *ledgerWriter) write(pl *plan) (created, updated int, err error) {
 			return 0, 0, err
 		}
 	}
+	if err := w.flushTags(); err != nil {
+		return 0, 0, fmt.Errorf("import tags: %w", err)
+	}
 	return len(creates), len(updates), nil
 }
 
@@ -179,7 +183,7 @@ func (w *ledgerWriter) createBatch(batch []*step) error {
 	args := make([]any, 0, len(batch)*18)
 	for _, s := range batch {
 		// Sealed here, a batch at a time, so that a 100,000-row ledger never holds every ciphertext.
-		r := s.row.in.Seal(w.sealer)
+		r := w.seal(s.row)
 		args = append(args, s.hhRegion, w.st.communityID, s.hhID, r.Name, r.Gender, r.BirthDate, r.IDEnc, r.IDIndex,
 			r.IDMasked, r.PhoneEnc, r.PhoneIndex, r.PhoneMasked, r.Relation, r.ResidenceType, r.Ethnicity, r.Note, w.now, w.now)
 	}
@@ -200,7 +204,7 @@ func (w *ledgerWriter) createBatch(batch []*step) error {
 			rows.Close()
 			return err
 		}
-		ids[residentKey(idIndex.String, household, name)] = id
+		ids[residentKey(packIndex(idIndex.String), household, name)] = id
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -214,14 +218,14 @@ func (w *ledgerWriter) createBatch(batch []*step) error {
 			return fmt.Errorf("row %d: inserted resident not returned", s.row.num)
 		}
 		fts = append(fts, ftsRow{id, w.tokens(s)})
-		for _, t := range s.addTags {
+		for _, t := range s.addTags() {
 			tags = append(tags, tagRow{id, t, s.hhRegion})
 		}
 	}
 	if err := w.insertFTS(fts); err != nil {
 		return err
 	}
-	if err := w.insertTags(tags); err != nil {
+	if err := w.queueTags(tags); err != nil {
 		return err
 	}
 	return w.step(len(batch))
@@ -265,11 +269,35 @@ func (w *ledgerWriter) insertFTS(rows []ftsRow) error {
 	return err
 }
 
+// tagChunk is the number of tags per INSERT: tags are queued across batches so that one prepared
+// statement serves every full chunk.
+const tagChunk = 100
+
+// queueTags adds tags to write, writing every full chunk.
+func (w *ledgerWriter) queueTags(rows []tagRow) error {
+	w.tags = append(w.tags, rows...)
+	n := len(w.tags) / tagChunk * tagChunk
+	if n == 0 {
+		return nil
+	}
+	if err := w.insertTags(w.tags[:n]); err != nil {
+		return err
+	}
+	w.tags = append(w.tags[:0], w.tags[n:]...)
+	return nil
+}
+
+// flushTags writes the tags still queued.
+func (w *ledgerWriter) flushTags() error {
+	err := w.insertTags(w.tags)
+	w.tags = w.tags[:0]
+	return err
+}
+
 func (w *ledgerWriter) insertTags(rows []tagRow) error {
 	since := w.now.In(web.Shanghai()).Format("2006-01-02")
-	const per = 1000
-	for i := 0; i < len(rows); i += per {
-		part := rows[i:min(i+per, len(rows))]
+	for i := 0; i < len(rows); i += tagChunk {
+		part := rows[i:min(i+tagChunk, len(rows))]
 		q := `INSERT INTO resident_tags (resident_id, tag, region_id, since) VALUES ` +
 			valuesSQL(w.tx.Dialect, len(part), func(ph func() string) string {
 				return "(" + ph() + ", " + ph() + ", " + ph() + ", " + ph() + ")"
@@ -289,9 +317,28 @@ func (w *ledgerWriter) insertTags(rows []tagRow) error {
 	return nil
 }
 
+// seal is ResidentInput.Seal with the blind indexes the check already computed for the row: the
+// HMACs are the costliest part of a row after the encryption itself.
+func (w *ledgerWriter) seal(r *ledgerRow) SealedResident {
+	in := r.in
+	in.IDNumber, in.Phone = "", ""
+	out := in.Seal(w.sealer)
+	if id := r.in.IDNumber; id != "" {
+		out.IDEnc = w.sealer.Seal(id)
+		out.IDIndex = sql.NullString{String: unpackIndex(r.idIndex), Valid: true}
+		out.IDMasked = pii.MaskID(id)
+	}
+	if phone := r.in.Phone; phone != "" {
+		out.PhoneEnc = w.sealer.Seal(phone)
+		out.PhoneIndex = sql.NullString{String: unpackIndex(r.phoneIndex), Valid: true}
+		out.PhoneMasked = pii.MaskPhone(phone)
+	}
+	return out
+}
+
 // update rewrites the fields a row changes; numbers the row leaves empty keep their stored value.
 func (w *ledgerWriter) update(s *step) error {
-	r, e, given := s.row.in.Seal(w.sealer), s.existing, s.row.given
+	r, e, given := w.seal(s.row), s.existing, s.row.given
 	gender, birth := e.gender, e.birth
 	if r.Gender != "" {
 		gender = r.Gender
@@ -314,10 +361,10 @@ func (w *ledgerWriter) update(s *step) error {
 	}
 	var idEnc, phoneEnc []byte
 	var idIndex, idMasked, phoneIndex, phoneMasked any
-	if r.IDIndex.Valid && r.IDIndex.String != e.idIndex {
+	if r.IDIndex.Valid && s.row.idIndex != e.idIndex {
 		idEnc, idIndex, idMasked = r.IDEnc, r.IDIndex.String, r.IDMasked
 	}
-	if r.PhoneIndex.Valid && r.PhoneIndex.String != e.phoneIndex {
+	if r.PhoneIndex.Valid && s.row.phoneIndex != e.phoneIndex {
 		phoneEnc, phoneIndex, phoneMasked = r.PhoneEnc, r.PhoneIndex.String, r.PhoneMasked
 	}
 	stmt, err := w.stmt(`UPDATE residents SET household_id = $1, region_id = $2, name = $3, gender = $4,
@@ -353,7 +400,7 @@ func (w *ledgerWriter) update(s *step) error {
 			return err
 		}
 	}
-	for _, t := range s.dropTags {
+	for _, t := range s.dropTags() {
 		del, err := w.stmt(`DELETE FROM resident_tags WHERE resident_id = $1 AND tag = $2`)
 		if err != nil {
 			return err
@@ -363,8 +410,8 @@ func (w *ledgerWriter) update(s *step) error {
 		}
 	}
 	var add []tagRow
-	for _, t := range s.addTags {
+	for _, t := range s.addTags() {
 		add = append(add, tagRow{e.id, t, s.hhRegion})
 	}
-	return w.insertTags(add)
+	return w.queueTags(add)
 }

@@ -41,6 +41,9 @@ func isSpaceLike(r rune) bool {
 // in numbers and between Chinese characters, leading, trailing and doubled ones elsewhere. It says
 // what it changed.
 func cleanCell(raw string, compact bool) (string, cellFix) {
+	if plainCell(raw) {
+		return raw, cellFix{}
+	}
 	folded := width.Fold.String(raw)
 	var out string
 	if compact {
@@ -50,6 +53,17 @@ func cleanCell(raw string, compact bool) (string, cellFix) {
 	}
 	// An ideographic space folds too; only letters, digits and signs count as full-width.
 	return out, cellFix{fullWidth: strings.Map(dropSpace, folded) != strings.Map(dropSpace, raw), spaces: out != folded}
+}
+
+// plainCell reports a cell that cleaning leaves as it is: visible ASCII and common Chinese
+// characters only, nothing to fold and no space. Most cells of a ledger are such.
+func plainCell(s string) bool {
+	for _, r := range s {
+		if !(r > ' ' && r < 0x7f || r >= 0x4e00 && r <= 0x9fff) {
+			return false
+		}
+	}
+	return true
 }
 
 func dropSpace(r rune) rune {

@@ -1,6 +1,7 @@
 package register
 
 import (
+	"encoding/hex"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,17 +19,87 @@ type RowIssue struct {
 }
 
 // ledgerRow is one data row, cleaned and validated, ready to match against the register.
+// A 100,000-row ledger is held whole between check and commit, so the row is kept small: what only
+// some rows have (errors, corrections) hangs off a pointer.
 type ledgerRow struct {
 	num   int
 	in    ResidentInput
 	given givenSet // fields whose cell was not empty; empty cells leave stored values alone
+	// parseErrs counts the errors found in the row itself; matching adds its own after them.
+	parseErrs int32
 	// where the resident lives, as written
 	estate, building, unit, room string
 	kind                         HouseholdKind
-	idIndex, phoneIndex          string
-	errors                       []RowIssue
-	fixes                        []RowIssue
-	cells                        []string // kept only for rows with errors, for the error report
+	idIndex, phoneIndex          string    // blind indexes, packed (packIndex)
+	notes                        *rowNotes // nil for a clean row
+}
+
+// rowNotes are a row's errors and corrections, and for a row with errors its cells as read.
+type rowNotes struct {
+	errors, fixes []RowIssue
+	cells         []string
+}
+
+func (r *ledgerRow) addError(i RowIssue) {
+	if r.notes == nil {
+		r.notes = &rowNotes{}
+	}
+	r.notes.errors = append(r.notes.errors, i)
+}
+
+func (r *ledgerRow) addFix(i RowIssue) {
+	if r.notes == nil {
+		r.notes = &rowNotes{}
+	}
+	r.notes.fixes = append(r.notes.fixes, i)
+}
+
+// errors returns the row's errors.
+func (r *ledgerRow) errors() []RowIssue {
+	if r.notes == nil {
+		return nil
+	}
+	return r.notes.errors
+}
+
+// fixes returns the corrections made to the row.
+func (r *ledgerRow) fixes() []RowIssue {
+	if r.notes == nil {
+		return nil
+	}
+	return r.notes.fixes
+}
+
+// cells returns the cells of a row with errors, as read, for the error report.
+func (r *ledgerRow) cells() []string {
+	if r.notes == nil {
+		return nil
+	}
+	return r.notes.cells
+}
+
+// forgetMatching drops the errors a previous matching against the register added.
+func (r *ledgerRow) forgetMatching() {
+	if r.notes != nil {
+		r.notes.errors = r.notes.errors[:r.parseErrs]
+	}
+}
+
+// packIndex holds a blind index (hex, as stored) in half the bytes while the import holds it;
+// unpackIndex gives the stored form back. Values that are not hex are kept as they are.
+func packIndex(h string) string {
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return h
+	}
+	return string(b)
+}
+
+func unpackIndex(k string) string {
+	if k == "" {
+		return ""
+	}
+	return hex.EncodeToString([]byte(k))
 }
 
 // givenSet is a bit per field that an update may change, kept small: a ledger has 100,000 rows.
@@ -46,19 +117,23 @@ func (g *givenSet) set(code string, on bool) {
 
 func (g givenSet) has(code string) bool { return g&givenBits[code] != 0 }
 
-func (r *ledgerRow) ok() bool { return len(r.errors) == 0 }
+func (r *ledgerRow) ok() bool { return len(r.errors()) == 0 }
 
 // rowParser turns raw rows into ledgerRows under one mapping.
 type rowParser struct {
 	m       LedgerMapping
 	sealer  *pii.Sealer
 	covered []string
-	// seen remembers, per person key, the first row that named them, to report duplicates.
-	seen map[string]int
+	// seenID and seenAddr remember the first row that named a person, by the blind index of the ID
+	// number or, without one, by address and name, to report duplicates.
+	seenID, seenAddr map[string]int
+	// keepCells keeps every row's cells, for an error report that lists the rows matching rejects.
+	keepCells bool
 }
 
 func newRowParser(m LedgerMapping, sealer *pii.Sealer) *rowParser {
-	return &rowParser{m: m, sealer: sealer, covered: m.coveredTags(), seen: map[string]int{}}
+	return &rowParser{m: m, sealer: sealer, covered: m.coveredTags(), seenID: map[string]int{},
+		seenAddr: map[string]int{}}
 }
 
 // compactFields are the fields whose cells lose every space (numbers, codes), not only stray ones.
@@ -84,7 +159,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		colOf[code] = col
 		v, fix := cleanCell(cells[col], compactFields[code])
 		if msg := fix.message(); msg != "" && v != "" {
-			r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col), Message: msg})
+			r.addFix(RowIssue{Row: num, Column: p.header(col), Message: msg})
 		}
 		if v == "" {
 			continue
@@ -98,19 +173,19 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		case "id_number":
 			id, msg := cleanIDCell(v)
 			if msg != "" {
-				r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col), Message: msg})
+				r.addError(RowIssue{Row: num, Column: p.header(col), Message: msg})
 				r.given.set(code, false)
 			}
 			r.in.IDNumber = id
 		case "phone":
 			first, several := firstPhone(v)
 			if several {
-				r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col), Message: "一格中有多个号码，只导入第一个"})
+				r.addFix(RowIssue{Row: num, Column: p.header(col), Message: "一格中有多个号码，只导入第一个"})
 			}
 			r.in.Phone = first
 		case "birth_date":
 			if d, ok := excelSerialDate(v); ok {
-				r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col),
+				r.addFix(RowIssue{Row: num, Column: p.header(col),
 					Message: "Excel 日期序号 " + v + " 已转换为 " + d})
 				v = d
 			}
@@ -136,13 +211,13 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		case fieldKind:
 			k, ok := ParseHouseholdKind(v)
 			if !ok {
-				r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col), Message: "住房性质应为自住、出租、空置或集体户"})
+				r.addError(RowIssue{Row: num, Column: p.header(col), Message: "住房性质应为自住、出租、空置或集体户"})
 			}
 			r.kind = k
 		case fieldTags:
 			for _, s := range splitTags(v) {
 				if t, ok := ParseTag(s); ok && t.Derived() {
-					r.fixes = append(r.fixes, RowIssue{Row: num, Column: p.header(col),
+					r.addFix(RowIssue{Row: num, Column: p.header(col),
 						Message: "“" + t.Label() + "”由系统根据出生日期或党员信息自动生成，已忽略"})
 					continue
 				}
@@ -152,7 +227,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 			if t, ok := strings.CutPrefix(code, tagFieldPrefix); ok {
 				yes, known := truthy(v)
 				if !known {
-					r.errors = append(r.errors, RowIssue{Row: num, Column: p.header(col),
+					r.addError(RowIssue{Row: num, Column: p.header(col),
 						Message: "“" + v + "”无法识别，是则填“是”或“√”，否则留空"})
 				} else if yes {
 					tags = append(tags, t)
@@ -172,13 +247,17 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 	}
 	p.normalize(r, colOf)
 	if r.building == "" && r.estate == "" {
-		r.errors = append(r.errors, RowIssue{Row: num, Column: p.columnHeader(fieldBuilding, fieldAddress), Message: "请填写楼栋（或住址）"})
+		r.addError(RowIssue{Row: num, Column: p.columnHeader(fieldBuilding, fieldAddress), Message: "请填写楼栋（或住址）"})
 	} else if r.room == "" {
-		r.errors = append(r.errors, RowIssue{Row: num, Column: p.columnHeader(fieldRoom, fieldAddress), Message: "请填写门牌号"})
+		r.addError(RowIssue{Row: num, Column: p.columnHeader(fieldRoom, fieldAddress), Message: "请填写门牌号"})
 	}
 	p.checkDuplicate(r, colOf)
-	if !r.ok() {
-		r.cells = append([]string(nil), cells...)
+	r.parseErrs = int32(len(r.errors()))
+	if !r.ok() || p.keepCells {
+		if r.notes == nil {
+			r.notes = &rowNotes{}
+		}
+		r.notes.cells = append([]string(nil), cells...)
 	}
 	return r
 }
@@ -188,7 +267,7 @@ func (p *rowParser) parseAddress(r *ledgerRow, v string, col int) {
 	estate, building, unit, room, ok := splitAddress(v)
 	if !ok {
 		if r.building == "" && p.m.column(fieldBuilding) < 0 {
-			r.errors = append(r.errors, RowIssue{Row: r.num, Column: p.header(col),
+			r.addError(RowIssue{Row: r.num, Column: p.header(col),
 				Message: "无法从住址中识别楼栋和门牌号，请写成“3号楼2单元301室”或“3-2-301”"})
 		}
 		return
@@ -238,16 +317,16 @@ func (p *rowParser) normalize(r *ledgerRow, colOf map[string]int) {
 				col = p.header(i)
 			}
 		}
-		r.errors = append(r.errors, RowIssue{Row: r.num, Column: col, Message: fields[k]})
+		r.addError(RowIssue{Row: r.num, Column: col, Message: fields[k]})
 	}
 	if err != nil && len(fields) == 0 {
-		r.errors = append(r.errors, RowIssue{Row: r.num, Column: "", Message: errs.MessageOf(err)})
+		r.addError(RowIssue{Row: r.num, Column: "", Message: errs.MessageOf(err)})
 	}
 	if r.in.IDNumber != "" {
-		r.idIndex = p.sealer.Index(r.in.IDNumber)
+		r.idIndex = packIndex(p.sealer.Index(r.in.IDNumber))
 	}
 	if r.in.Phone != "" {
-		r.phoneIndex = p.sealer.Index(r.in.Phone)
+		r.phoneIndex = packIndex(p.sealer.Index(r.in.Phone))
 	}
 }
 
@@ -258,19 +337,21 @@ func (p *rowParser) checkDuplicate(r *ledgerRow, colOf map[string]int) {
 		return
 	}
 	var key, col, what string
+	seen := p.seenID
 	if r.idIndex != "" {
-		key, what = "id:"+r.idIndex, "身份证号相同"
+		key, what = r.idIndex, "身份证号相同"
 		col = p.header(colOf["id_number"])
 	} else if r.in.IDNumber == "" && !r.given.has("id_number") && r.room != "" {
-		key, what = "addr:"+canonBuilding(r.estate+r.building)+"|"+r.unit+"|"+r.room+"|"+r.in.Name, "同一住址同名"
+		key, what = canonBuilding(r.estate+r.building)+"|"+r.unit+"|"+r.room+"|"+r.in.Name, "同一住址同名"
 		col = p.header(colOf["name"])
+		seen = p.seenAddr
 	} else {
 		return
 	}
-	if first, ok := p.seen[key]; ok {
-		r.errors = append(r.errors, RowIssue{Row: r.num, Column: col,
+	if first, ok := seen[key]; ok {
+		r.addError(RowIssue{Row: r.num, Column: col,
 			Message: "与第" + strconv.Itoa(first) + "行是同一人（" + what + "），本行未导入"})
 		return
 	}
-	p.seen[key] = r.num
+	seen[key] = r.num
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -46,59 +45,6 @@ func openLedger(name string, data []byte) (ledgerReader, error) {
 		return openCSV(data)
 	}
 	return nil, ledgerErr("仅支持 .xlsx 或 .csv 文件，请在 Excel 中另存为其中一种格式后上传")
-}
-
-type xlsxReader struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	num  int
-}
-
-func openXLSX(data []byte) (ledgerReader, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, ledgerErr("无法读取该 Excel 文件，文件可能已损坏或设置了打开密码")
-	}
-	sheet := ""
-	for _, s := range f.GetSheetList() {
-		if v, err := f.GetSheetVisible(s); err == nil && v {
-			sheet = s
-			break
-		}
-	}
-	if sheet == "" {
-		f.Close()
-		return nil, ledgerErr("Excel 文件中没有工作表")
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		f.Close()
-		return nil, ledgerErr("无法读取工作表“%s”", sheet)
-	}
-	return &xlsxReader{f: f, rows: rows}, nil
-}
-
-func (x *xlsxReader) next() (int, []string, error) {
-	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return 0, nil, ledgerErr("读取 Excel 第%d行后出错：%v", x.num, err)
-		}
-		return 0, nil, io.EOF
-	}
-	x.num++
-	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		return 0, nil, ledgerErr("无法读取 Excel 第%d行", x.num)
-	}
-	return x.num, cells, nil
-}
-
-func (x *xlsxReader) close() error {
-	err := x.rows.Close()
-	if cerr := x.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 type csvReader struct {

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+	"golang.org/x/text/width"
 )
 
 func TestSuggestMapping(t *testing.T) {
@@ -127,6 +129,32 @@ func TestOpenLedgerRefusesOtherFiles(t *testing.T) {
 	} {
 		if _, err := openLedger(name, data); err == nil {
 			t.Errorf("%s was accepted", name)
+		}
+	}
+}
+
+func TestCleanCellShortcutChangesNothing(t *testing.T) {
+	for _, raw := range []string{"", "张三", "620702195003040112", "3号楼", "A-301", "居民00001", "Anna", "~!@#$%^&*()_+{}|:<>?",
+		"一丁七万丈三上下丌不与丏丐丑丒专且丕世丗丘丙业丛东丝丞丟丠両丢丣两严並丧丨丩个丫丬中丮丯丰丱串丳临丵丶丷丸丹为主丼丽举丿乀乁乂乃乄久乆乇么义乊之乌乍乎乏乐乑乒乓乔乕乖乗乘乙乚乛乜九乞也习乡乢乣乤乥书乧乨乩乪乫乬乭乮乯买乱乲乳乴乵乶乷乸乹乺乻乼乽乾乿亀亁亂亃亄亅了亇予争亊事二亍于亏亐云互亓五井亖亗亘亙亚些亜亝亞亟亠亡亢亣交亥亦产亨亩亪享京亭亮亯亰亱亲亳亴亵亶亷亸亹人亻亼亽亾亿什仁仂仃仄仅仆仇仈仉今介仌仍从仏仐仑仒仓仔仕他仗付仙仚仛仜仝仞仟仠仡仢代令以仦仧仨仩仪仫们仭仮仯仰仱仲仳仴仵件价仸仹仺任仼份仾仿鿿"} {
+		if !plainCell(raw) {
+			t.Fatalf("%q is not plain", raw)
+		}
+		for _, compact := range []bool{false, true} {
+			got, fix := cleanCell(raw, compact)
+			folded := width.Fold.String(raw)
+			want := joinWords(folded)
+			if compact {
+				want = strings.Map(dropSpace, folded)
+			}
+			wantFix := cellFix{fullWidth: strings.Map(dropSpace, folded) != strings.Map(dropSpace, raw), spaces: want != folded}
+			if got != want || fix != wantFix {
+				t.Errorf("cleanCell(%q, %v) = %q %+v; the full cleaning gives %q %+v", raw, compact, got, fix, want, wantFix)
+			}
+		}
+	}
+	for _, raw := range []string{" 张三", "张\u3000三", "６", "a\tb", "ｶ", "\u00a0"} {
+		if plainCell(raw) {
+			t.Errorf("%q taken as plain", raw)
 		}
 	}
 }
