@@ -58,6 +58,7 @@ const (
 	RegisterRead   Permission = "register.read"
 	RegisterWrite  Permission = "register.write"
 	RegisterImport Permission = "register.import" // import and export ledgers
+	RosterWrite    Permission = "roster.write"    // maintain a grid's roster 网格力量 (the community, and the grid's own leader)
 	RevealPII      Permission = "pii.reveal"      // reveal a masked ID or phone number, with a reason
 	MinorsRead     Permission = "minors.read"     // see residents under 18 (the stricter permission)
 	PartyRead      Permission = "party.read"
@@ -75,7 +76,7 @@ const (
 	AuditRead      Permission = "audit.read"
 )
 
-var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RevealPII, MinorsRead, PartyRead,
+var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
 	VisitsWrite, SettingsManage}
 
@@ -83,7 +84,7 @@ var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
-	GridLeader: {RegisterRead, RegisterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
+	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
 		CasesHandle, VisitsRead, VisitsWrite},
 	GridWorker:     {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},

@@ -29,9 +29,10 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/grids/{id}/boundary", write(h.apiSetBoundary))
 	mux.Handle("GET /api/v1/grids/{id}/roster", read(h.apiRoster))
 	mux.Handle("GET /api/v1/roster", read(h.apiRosterList))
-	mux.Handle("POST /api/v1/grids/{id}/roster", write(h.apiAddRoster))
-	mux.Handle("PUT /api/v1/grids/{id}/roster/{entry}", write(h.apiUpdateRoster))
-	mux.Handle("DELETE /api/v1/grids/{id}/roster/{entry}", write(h.apiRemoveRoster))
+	// Roster changes are checked by the service (the community and the grid's own leader only).
+	mux.Handle("POST /api/v1/grids/{id}/roster", read(h.apiAddRoster))
+	mux.Handle("PUT /api/v1/grids/{id}/roster/{entry}", read(h.apiUpdateRoster))
+	mux.Handle("DELETE /api/v1/grids/{id}/roster/{entry}", read(h.apiRemoveRoster))
 	mux.Handle("GET /api/v1/buildings", read(h.apiBuildings))
 	mux.Handle("POST /api/v1/buildings", write(h.apiCreateBuilding))
 	mux.Handle("GET /api/v1/buildings/{id}", read(h.apiBuilding))

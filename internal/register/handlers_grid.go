@@ -131,6 +131,7 @@ type gridView struct {
 	BuildingsMore bool
 	Duties        []Duty
 	CanWrite      bool
+	CanEditRoster bool
 	MapData       any
 	ShowMap       bool
 	TileURL       string
@@ -165,6 +166,7 @@ func (h *Handlers) renderGrid(w http.ResponseWriter, r *http.Request, status int
 	v.BuildingsMore = total > len(v.Buildings)
 	v.Page.Title, v.Duties = v.Grid.Name, Duties
 	v.CanWrite = auth.FromContext(ctx).Can(auth.RegisterWrite)
+	v.CanEditRoster = CheckRosterEdit(ctx, v.Grid) == nil
 	var shape any
 	if v.Grid.HasBoundary() {
 		shape = geo.ToGeometry(v.Grid.Boundary)
@@ -282,6 +284,10 @@ func (h *Handlers) renderRosterEntry(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	if v.Grid, err = h.svc.Grid(r.Context(), gid); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if err := CheckRosterEdit(r.Context(), v.Grid); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}

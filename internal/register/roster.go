@@ -75,6 +75,48 @@ func (s *Service) RosterEntry(ctx context.Context, gridID, id int64) (*RosterEnt
 	return s.rosterEntry(ctx, s.db.R, p, gridID, id)
 }
 
+// rosterEditError says why p may not maintain grid g's roster, or is nil when they may. The
+// roster is kept by the community (community admins and above) and by the grid's own leader; grid
+// workers and building leaders read it only.
+func rosterEditError(p *auth.Principal, g *Grid) error {
+	if p == nil {
+		return errs.E(errs.Unauthorized, "请先登录")
+	}
+	if !p.Can(auth.RosterWrite) {
+		if !p.Can(auth.RegisterRead) {
+			return p.Require(auth.RosterWrite)
+		}
+		return errs.E(errs.Forbidden, "网格力量由社区和本网格网格长维护，%s只能查看", p.Role.Label())
+	}
+	if p.Role == auth.GridLeader && p.RegionID != g.ID {
+		return errs.E(errs.Forbidden, "只有本网格的网格长可以维护“%s”的网格力量", g.Name)
+	}
+	return nil
+}
+
+// CheckRosterEdit returns nil when the signed-in user may maintain grid g's roster, or the
+// forbidden error that says who may; pages use it to offer the edit controls only to them.
+func CheckRosterEdit(ctx context.Context, g *Grid) error {
+	return rosterEditError(auth.FromContext(ctx), g)
+}
+
+// rosterWriter returns the principal when they may maintain grid gridID's roster: a grid outside
+// their scope is not found, one they may only read is forbidden.
+func (s *Service) rosterWriter(ctx context.Context, q db.Querier, gridID int64) (*auth.Principal, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.gridInScope(ctx, q, p, gridID, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := rosterEditError(p, g); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 func (s *Service) normalizeRoster(ctx context.Context, q db.Querier, gridID int64, in *RosterInput) error {
 	f := errs.Fields{}
 	in.Name = cleanName(in.Name)
@@ -120,22 +162,19 @@ func nullID(id int64) any {
 	return id
 }
 
-// AddRosterEntry puts a person on a grid's roster.
+// AddRosterEntry puts a person on a grid's roster (the community's and the grid leader's work).
 func (s *Service) AddRosterEntry(ctx context.Context, gridID int64, in RosterInput) (*RosterEntry, error) {
-	p, err := principal(ctx, auth.RegisterWrite)
-	if err != nil {
-		return nil, err
-	}
 	var id int64
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := s.gridInScope(ctx, tx, p, gridID, false); err != nil {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		p, err := s.rosterWriter(ctx, tx, gridID)
+		if err != nil {
 			return err
 		}
 		if err := s.normalizeRoster(ctx, tx, gridID, &in); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
-		err := tx.QueryRowContext(ctx, `INSERT INTO grid_roster (grid_id, region_id, duty, name, phone_enc, phone_index,
+		err = tx.QueryRowContext(ctx, `INSERT INTO grid_roster (grid_id, region_id, duty, name, phone_enc, phone_index,
 			phone_masked, building_id, note, created_at, updated_at) VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 			gridID, in.Duty, in.Name, s.sealer.Seal(in.Phone), nullString(s.sealer.Index(in.Phone)), pii.MaskPhone(in.Phone),
 			nullID(in.BuildingID), in.Note, now).Scan(&id)
@@ -156,12 +195,13 @@ func (s *Service) AddRosterEntry(ctx context.Context, gridID int64, in RosterInp
 }
 
 // UpdateRosterEntry edits a roster entry; an empty phone keeps the stored one unless ClearPhone.
+// Like every roster change it is for the community and the grid's own leader only.
 func (s *Service) UpdateRosterEntry(ctx context.Context, gridID, id int64, in RosterInput) (*RosterEntry, error) {
-	p, err := principal(ctx, auth.RegisterWrite)
-	if err != nil {
-		return nil, err
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		p, err := s.rosterWriter(ctx, tx, gridID)
+		if err != nil {
+			return err
+		}
 		before, err := s.rosterEntry(ctx, tx, p, gridID, id)
 		if err != nil {
 			return err
@@ -194,13 +234,13 @@ func (s *Service) UpdateRosterEntry(ctx context.Context, gridID, id int64, in Ro
 	return s.RosterEntry(ctx, gridID, id)
 }
 
-// RemoveRosterEntry takes a person off a grid's roster.
+// RemoveRosterEntry takes a person off a grid's roster (the community's and the grid leader's work).
 func (s *Service) RemoveRosterEntry(ctx context.Context, gridID, id int64) error {
-	p, err := principal(ctx, auth.RegisterWrite)
-	if err != nil {
-		return err
-	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		p, err := s.rosterWriter(ctx, tx, gridID)
+		if err != nil {
+			return err
+		}
 		before, err := s.rosterEntry(ctx, tx, p, gridID, id)
 		if err != nil {
 			return err
