@@ -227,6 +227,19 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, UploadMaxBytes+1))
 }
 
+// formResolved reads the 已解决/未解决 choice of a callback or rating: nil when neither was chosen.
+func formResolved(v string) *bool {
+	switch v {
+	case "1":
+		t := true
+		return &t
+	case "0":
+		f := false
+		return &f
+	}
+	return nil
+}
+
 // formID reads a non-negative integer form value, 0 when absent or malformed.
 func formID(r *http.Request, name string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)

@@ -59,10 +59,19 @@ func (h *Handlers) loadCaseView(r *http.Request, id int64) (*caseView, error) {
 	return v, nil
 }
 
-func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
+// caseID reads the case id of the path; a malformed one answers 404 like a case outside scope.
+func (h *Handlers) caseID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.caseID(w, r)
+	if !ok {
 		return
 	}
 	v, err := h.loadCaseView(r, id)
@@ -74,9 +83,8 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.Error(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+	id, ok := h.caseID(w, r)
+	if !ok {
 		return
 	}
 	d, err := h.svc.Get(r.Context(), id)
@@ -95,9 +103,8 @@ func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
 // act runs one workflow action posted from the case page. A refused action shows the case page
 // again with the Chinese reason; nothing has changed.
 func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.Error(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+	id, ok := h.caseID(w, r)
+	if !ok {
 		return
 	}
 	a := Action(r.PathValue("action"))
@@ -163,14 +170,7 @@ func actionInput(r *http.Request, a Action) (ActionInput, error) {
 	case ActVerify:
 		in.Outcome = Outcome(r.FormValue("outcome"))
 	case ActCallback:
-		switch r.FormValue("resolved") {
-		case "1":
-			t := true
-			in.Resolved = &t
-		case "0":
-			f := false
-			in.Resolved = &f
-		}
+		in.Resolved = formResolved(r.FormValue("resolved"))
 		in.Satisfaction, in.Cause, in.Method = Satisfaction(r.FormValue("satisfaction")), r.FormValue("cause"), r.FormValue("method")
 	}
 	return in, nil

@@ -21,21 +21,30 @@ func (h *Handlers) qrURL(r *http.Request, t *QRTarget) string {
 	return fmt.Sprintf("%s/report?%s=%d", h.baseURL(r), t.Kind, t.ID)
 }
 
+// qrTarget reads the grid or building of the path, answering 404 for one outside the user's scope.
+func (h *Handlers) qrTarget(w http.ResponseWriter, r *http.Request, kind string) (*QRTarget, bool) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.NotFound(w, r)
+		return nil, false
+	}
+	t, err := h.svc.QRTarget(r.Context(), kind, id)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return nil, false
+	}
+	return t, true
+}
+
 // qrPage is the printable sheet with the QR code residents scan to report a problem.
 func (h *Handlers) qrPage(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			h.kit.NotFound(w, r)
-			return
-		}
-		t, err := h.svc.QRTarget(r.Context(), kind, id)
-		if err != nil {
-			h.kit.Error(w, r, err)
+		t, ok := h.qrTarget(w, r, kind)
+		if !ok {
 			return
 		}
 		v := &qrView{Page: web.Page{Title: "扫码反映问题 · " + t.Name}, Target: t, URL: h.qrURL(r, t),
-			Image: fmt.Sprintf("/%ss/%d/qr.png", kind, id)}
+			Image: fmt.Sprintf("/%ss/%d/qr.png", kind, t.ID)}
 		h.views.Render(w, r, http.StatusOK, "qr.html", v)
 	}
 }
@@ -43,14 +52,8 @@ func (h *Handlers) qrPage(kind string) http.HandlerFunc {
 // qrImage is the QR code itself as a PNG.
 func (h *Handlers) qrImage(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			h.kit.NotFound(w, r)
-			return
-		}
-		t, err := h.svc.QRTarget(r.Context(), kind, id)
-		if err != nil {
-			h.kit.Error(w, r, err)
+		t, ok := h.qrTarget(w, r, kind)
+		if !ok {
 			return
 		}
 		png, err := qrcode.Encode(h.qrURL(r, t), qrcode.Medium, 640)

@@ -205,15 +205,8 @@ func (h *Handlers) rate(w http.ResponseWriter, r *http.Request) {
 		h.renderTrack(w, r, code, rf, errs.E(errs.Forbidden, "只有反映人本人可以评价，关注者只能查看进度"))
 		return
 	}
-	in := Rating{Satisfaction: Satisfaction(rf.Satisfaction), Cause: rf.Cause, Note: rf.Note}
-	switch rf.Resolved {
-	case "1":
-		t := true
-		in.Resolved = &t
-	case "0":
-		f := false
-		in.Resolved = &f
-	}
+	in := Rating{Resolved: formResolved(rf.Resolved), Satisfaction: Satisfaction(rf.Satisfaction), Cause: rf.Cause,
+		Note: rf.Note}
 	if _, err := h.svc.Rate(r.Context(), code, in); err != nil {
 		h.renderTrack(w, r, code, rf, err)
 		return
