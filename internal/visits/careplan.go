@@ -179,7 +179,7 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 		return nil, nil
 	}
 	a := &args{}
-	where := `r.status = 'active' AND ` + inScope("r.region_id", a.add(p.Scope()))
+	where := `r.status = 'active' AND sg.path LIKE ` + a.add(p.Scope()) // see Coverage on the join
 	if f.GridID != 0 {
 		where += ` AND r.region_id = ` + a.add(f.GridID)
 	}
@@ -200,11 +200,11 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	joins := ` JOIN regions g ON g.id = r.region_id JOIN households h ON h.id = r.household_id
 		JOIN buildings b ON b.id = h.building_id LEFT JOIN care_last_visits l ON l.resident_id = r.id`
 	if len(stored) > 0 {
-		parts = append(parts, `SELECT `+cols+`, t.tag, t.since FROM resident_tags t JOIN residents r ON r.id = t.resident_id`+
-			joins+` WHERE t.tag IN (`+strings.Join(stored, ",")+`) AND `+where)
+		parts = append(parts, `SELECT `+cols+`, t.tag, t.since FROM resident_tags t JOIN regions sg ON sg.id = t.region_id
+			JOIN residents r ON r.id = t.resident_id`+joins+` WHERE t.tag IN (`+strings.Join(stored, ",")+`) AND `+where)
 	}
 	if cad[register.TagAged80] > 0 {
-		parts = append(parts, `SELECT `+cols+`, 'aged_80', r.birth_date FROM residents r`+joins+
+		parts = append(parts, `SELECT `+cols+`, 'aged_80', r.birth_date FROM residents r JOIN regions sg ON sg.id = r.region_id`+joins+
 			` WHERE r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+` AND `+where)
 	}
 	rows, err := s.db.R.QueryContext(ctx, strings.Join(parts, ` UNION ALL `), a.v...)

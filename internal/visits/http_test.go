@@ -29,7 +29,7 @@ type site struct {
 	alone1, alone2       int64
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	env := apptest.New(t)
 	f := env.Fixture
 	s := &site{env: env}
@@ -64,7 +64,7 @@ func newSite(t *testing.T) *site {
 	return s
 }
 
-func (s *site) exec(t *testing.T, q string, a ...any) {
+func (s *site) exec(t testing.TB, q string, a ...any) {
 	t.Helper()
 	if _, err := s.env.DB().W.ExecContext(context.Background(), q, a...); err != nil {
 		t.Fatal(err)

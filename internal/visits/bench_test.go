@@ -1,0 +1,186 @@
+package visits_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"testing"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/db/dbtest"
+	"linli/internal/register"
+	"linli/internal/visits"
+)
+
+// seq is a recursive CTE counting 1..$1 in both dialects, for generating rows inside the database.
+const seq = `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) `
+
+// BenchmarkTodayPage measures GET /today for a grid worker whose grid has 500 residents in care
+// plans (about a third due today or overdue), reporting the median.
+//
+//	go test -run '^$' -bench TodayPage -benchtime 200x ./internal/visits/
+func BenchmarkTodayPage(b *testing.B) {
+	s := newSite(b)
+	ctx := context.Background()
+	d := s.env.DB()
+	var building int64
+	if err := d.R.QueryRowContext(ctx, `SELECT building_id FROM households WHERE id = $1`, s.hh1).Scan(&building); err != nil {
+		b.Fatal(err)
+	}
+	grid := s.env.Fixture.Grids[0].ID
+	now := time.Now().UTC()
+	day := func(ago int) string { return time.Now().AddDate(0, 0, -ago).Format(time.DateOnly) }
+	_, err := d.W.ExecContext(ctx, seq+`INSERT INTO households (region_id, community_id, building_id, unit, room, created_at, updated_at)
+		SELECT $2, $3, $4, CAST(1 + n % 4 AS TEXT), CAST(1000 + n AS TEXT), $5, $5 FROM seq`, 100, grid, *s.env.Fixture.Grids[0].ParentID, building, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = d.W.ExecContext(ctx, seq+`INSERT INTO residents (region_id, community_id, household_id, name, birth_date, phone_masked, relation, created_at, updated_at)
+		SELECT h.region_id, h.community_id, h.id, '居民' || CAST(s.n AS TEXT), '1950-03-01', '138****0000', '户主', $2, $2
+		FROM seq s JOIN households h ON h.room = CAST(1000 + 1 + s.n % 100 AS TEXT)`, 500, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = d.W.ExecContext(ctx, `INSERT INTO resident_tags (resident_id, tag, region_id, since)
+		SELECT id, CASE id % 3 WHEN 0 THEN 'elderly_alone' WHEN 1 THEN 'dibao' ELSE 'disabled_care' END, region_id, $1
+		FROM residents WHERE name LIKE '居民%'`, day(200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = d.W.ExecContext(ctx, `INSERT INTO care_last_visits (resident_id, last_on)
+		SELECT id, CASE id % 3 WHEN 0 THEN $1 ELSE $2 END FROM residents WHERE name LIKE '居民%'`, day(2), day(20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tagged int
+	_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM resident_tags WHERE region_id = $1`, grid).Scan(&tagged)
+	c := s.env.Login(b, "worker01")
+	var times []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		r := c.Get("/today")
+		times = append(times, time.Since(start))
+		if r.StatusCode != http.StatusOK {
+			b.Fatalf("today: %d", r.StatusCode)
+		}
+	}
+	b.StopTimer()
+	b.Logf("grid with %d tagged residents", tagged)
+	reportMedian(b, times)
+}
+
+// BenchmarkCoverageCity measures the care plans' coverage per grid and community for a city of
+// 1,000,000 residents (300 communities, 3,000 grids, one resident in eight in a care plan, most
+// visited) as its district admin sees it, on SQLite and — with LINLI_TEST_POSTGRES — PostgreSQL.
+//
+//	go test -run '^$' -bench CoverageCity -benchtime 5x -timeout 30m ./internal/visits/
+func BenchmarkCoverageCity(b *testing.B) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			var d *db.DB
+			if dialect == "sqlite" {
+				d = dbtest.SQLite(b)
+			} else {
+				d = dbtest.Postgres(b)
+			}
+			p := city(b, d, 1_000_000)
+			ctx := auth.WithPrincipal(context.Background(), p)
+			svc := visits.NewService(d, visits.Options{})
+			var times []time.Duration
+			b.ResetTimer()
+			for b.Loop() {
+				start := time.Now()
+				rep, err := svc.Coverage(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+				if len(rep.Grids) != 3000 || len(rep.Communities) != 300 {
+					b.Fatalf("%d grids, %d communities", len(rep.Grids), len(rep.Communities))
+				}
+			}
+			reportMedian(b, times)
+		})
+	}
+}
+
+func reportMedian(b *testing.B, times []time.Duration) {
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/median")
+}
+
+// city writes regions (1 district, 10 streets, 300 communities, 3,000 grids) and n residents with
+// care tags and last visits, generated in the database, and returns the district admin.
+func city(b *testing.B, d *db.DB, n int) *auth.Principal {
+	b.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	var district *register.Region
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if _, err = tx.ExecContext(ctx, `CREATE TEMP TABLE bench_grids (n INTEGER PRIMARY KEY, grid_id BIGINT, community_id BIGINT)`); err != nil {
+			return err
+		}
+		if district, err = register.CreateRegion(ctx, tx, register.NewRegion{Level: register.LevelDistrict, Code: "620702", Name: "甘州区"}); err != nil {
+			return err
+		}
+		g := 0
+		for s := 0; s < 10; s++ {
+			street, err := register.CreateRegion(ctx, tx, register.NewRegion{ParentID: district.ID, Level: register.LevelStreet,
+				Code: fmt.Sprintf("620702%03d", s+1), Name: fmt.Sprintf("第%d街道", s+1)})
+			if err != nil {
+				return err
+			}
+			for c := 0; c < 30; c++ {
+				comm, err := register.CreateRegion(ctx, tx, register.NewRegion{ParentID: street.ID, Level: register.LevelCommunity,
+					Code: fmt.Sprintf("%s%03d", street.Code, c+1), Name: fmt.Sprintf("第%d社区", s*30+c+1)})
+				if err != nil {
+					return err
+				}
+				for k := 0; k < 10; k++ {
+					grid, err := register.CreateRegion(ctx, tx, register.NewRegion{ParentID: comm.ID, Level: register.LevelGrid,
+						Code: fmt.Sprintf("%s%02d", comm.Code, k+1), Name: fmt.Sprintf("第%d网格", k+1)})
+					if err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO bench_grids (n, grid_id, community_id) VALUES ($1, $2, $3)`, g, grid.ID, comm.ID); err != nil {
+						return err
+					}
+					g++
+				}
+			}
+		}
+		now := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, seq+`INSERT INTO residents (region_id, community_id, name, birth_date, created_at, updated_at)
+			SELECT g.grid_id, g.community_id, '居民', CASE WHEN s.n % 25 = 0 THEN '1938-05-01' ELSE '1975-05-01' END, $2, $2
+			FROM seq s JOIN bench_grids g ON g.n = ((s.n - 1) / $3) % 3000`, n, now, n/3000); err != nil {
+			return err
+		}
+		today := visits.ShanghaiToday(time.Now())
+		day := func(ago int) string { return time.Now().AddDate(0, 0, -ago).Format(time.DateOnly) }
+		if _, err := tx.ExecContext(ctx, `INSERT INTO resident_tags (resident_id, tag, region_id, since)
+			SELECT id, CASE id % 7 WHEN 0 THEN 'elderly_alone' WHEN 1 THEN 'dibao' WHEN 2 THEN 'disability' WHEN 3 THEN 'disabled_care'
+				WHEN 4 THEN 'left_behind_child' WHEN 5 THEN 'empty_nest' ELSE 'child_in_distress' END, region_id,
+				CASE WHEN id % 50 = 0 THEN $1 ELSE $2 END
+			FROM residents WHERE id % 8 = 0`, day(3), day(400)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO care_last_visits (resident_id, last_on)
+			SELECT id, CASE id % 5 WHEN 0 THEN $1 WHEN 1 THEN $2 WHEN 2 THEN $3 WHEN 3 THEN $4 ELSE $5 END
+			FROM residents WHERE (id % 8 = 0 OR id % 25 = 0) AND id % 3 <> 0`, today, day(5), day(12), day(25), day(45))
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: city of %d residents written in %s", d.Dialect, n, time.Since(start).Round(time.Millisecond))
+	return &auth.Principal{UserID: 1, Role: auth.DistrictAdmin, RegionID: district.ID, RegionPath: district.Path,
+		RegionLevel: "district"}
+}
