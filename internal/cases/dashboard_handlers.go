@@ -26,17 +26,15 @@ type FigureCard struct {
 
 type dashboardView struct {
 	web.Page
-	Filter     Filter
-	Query      url.Values
-	Cards      []FigureCard
-	Split      []FigureCard
-	Series     *Series
-	Chart      map[string]any
-	Categories []Category
-	Channels   []Channel
-	Grids      []Option
-	Regions    []Option
-	HasCharts  bool
+	Filter Filter
+	Query  url.Values
+	Cards  []FigureCard
+	Split  []FigureCard
+	Series *Series
+	Chart  map[string]any
+	FilterChoices
+	Regions   []Option
+	HasCharts bool
 }
 
 var countFigures = []struct{ key, label, note string }{
@@ -144,7 +142,7 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 	v.Chart = map[string]any{"months": series.Months, "categories": series.Categories, "channels": series.Channels,
 		"grids": series.Grids, "rates": map[string]any{"on_time_rate": figs["on_time_rate"],
 			"resolution_rate": figs["resolution_rate"], "satisfaction_rate": figs["satisfaction_rate"]}}
-	if err := h.filterChoices(r, &v.Categories, &v.Channels, &v.Grids); err != nil {
+	if v.FilterChoices, err = h.svc.FilterChoices(ctx); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}

@@ -12,11 +12,9 @@ import (
 
 type intakeView struct {
 	web.Page
-	Form       intakeForm
-	Channels   []Channel
-	Categories []Category
-	Grids      []Option
-	Buildings  []Option
+	Form intakeForm
+	FilterChoices
+	Buildings []Option
 }
 
 // intakeForm is the staff intake form as typed, for showing it again after an error.
@@ -29,13 +27,11 @@ type intakeForm struct {
 
 func (h *Handlers) renderIntake(w http.ResponseWriter, r *http.Request, f intakeForm, err error) {
 	v := &intakeView{Page: web.Page{Title: "登记诉求"}, Form: f}
-	var grids []Option
-	if lerr := h.filterChoices(r, &v.Categories, &v.Channels, &grids); lerr != nil {
+	var lerr error
+	if v.FilterChoices, lerr = h.svc.FilterChoices(r.Context()); lerr != nil {
 		h.kit.Error(w, r, lerr)
 		return
 	}
-	v.Grids = grids
-	var lerr error
 	if v.Buildings, lerr = h.svc.ScopeBuildings(r.Context()); lerr != nil {
 		h.kit.Error(w, r, lerr)
 		return

@@ -27,9 +27,7 @@ type listView struct {
 	Filter      Filter
 	Queue       string
 	FigureLabel string
-	Categories  []Category
-	Channels    []Channel
-	Grids       []Option
+	FilterChoices
 	CanIntake   bool
 	CanImport   bool
 	ExportQuery string
@@ -67,22 +65,9 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	if f.Overdue != nil {
 		view.OverdueOnly, view.NotOverdue = *f.Overdue, !*f.Overdue
 	}
-	if err := h.filterChoices(r, &view.Categories, &view.Channels, &view.Grids); err != nil {
+	if view.FilterChoices, err = h.svc.FilterChoices(r.Context()); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "cases.html", view)
-}
-
-// filterChoices loads the category, channel and grid choices of the filter forms.
-func (h *Handlers) filterChoices(r *http.Request, cats *[]Category, chans *[]Channel, grids *[]Option) error {
-	var err error
-	if *cats, err = h.svc.Categories(r.Context()); err != nil {
-		return err
-	}
-	if *chans, err = h.svc.Channels(r.Context()); err != nil {
-		return err
-	}
-	*grids, err = h.svc.ScopeGrids(r.Context())
-	return err
 }

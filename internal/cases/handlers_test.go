@@ -384,3 +384,27 @@ func TestEveryNoteThatResidentsWillSeeIsMarkedSoOnTheCasePage(t *testing.T) {
 		}
 	}
 }
+
+func TestTheListFiltersByHandlerChosenFromTheForm(t *testing.T) {
+	p := newPage(t)
+	worker := p.env.Fixture.Users["worker01"].UserID
+	mine := p.caseByTracking(t, p.submit(t, url.Values{"category_id": {p.leaf(t, "env.garbage")},
+		"building_id": {strconv.FormatInt(p.building, 10)}, "description": {"垃圾房门坏了"}, "anonymous": {"1"}}, nil))
+	p.submit(t, url.Values{"category_id": {p.leaf(t, "env.garbage")}, "building_id": {strconv.FormatInt(p.building, 10)},
+		"description": {"垃圾桶被推倒"}, "anonymous": {"1"}}, nil)
+	p.act(t, mine.ID, "accept", map[string]any{})
+	p.act(t, mine.ID, "dispatch", map[string]any{"lead": map[string]any{"kind": "user", "user_id": worker}})
+	list := p.admin.Get("/cases").Body
+	if !strings.Contains(list, fmt.Sprintf(`<option value="%d">测试worker01`, worker)) {
+		t.Fatalf("the filter offers no handler to choose: %s", list)
+	}
+	got := p.admin.Get(fmt.Sprintf("/cases?handler=%d", worker)).Body
+	if !strings.Contains(got, "垃圾房门坏了") || strings.Contains(got, "垃圾桶被推倒") ||
+		!strings.Contains(got, fmt.Sprintf(`<option value="%d" selected>测试worker01`, worker)) {
+		t.Fatalf("filtered by handler: %s", got)
+	}
+	if dash := p.admin.Get(fmt.Sprintf("/cases/dashboard?handler=%d", worker)).Body; !strings.Contains(dash,
+		fmt.Sprintf(`<option value="%d" selected>测试worker01`, worker)) {
+		t.Fatal("the dashboard offers no handler filter")
+	}
+}

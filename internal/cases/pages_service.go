@@ -38,11 +38,16 @@ func (s *Service) DispatchChoices(ctx context.Context) (*DispatchChoices, error)
 	if !p.Can(auth.CasesDispatch) {
 		return out, nil
 	}
-	if out.Grids, err = options(ctx, s.db.R, `SELECT r.id, COALESCE(pr.name || ' · ', '') || r.name FROM grids g
-		JOIN regions r ON r.id = g.id LEFT JOIN regions pr ON pr.id = r.parent_id
-		WHERE r.path LIKE $1 ORDER BY r.code`, p.Scope()); err != nil {
+	if out.Grids, err = s.ScopeGrids(ctx); err != nil {
 		return nil, err
 	}
+	out.Users, err = handlerOptions(ctx, s.db.R, p)
+	return out, err
+}
+
+// handlerOptions lists the active staff in the principal's scope whose role handles cases, named
+// with their role and region.
+func handlerOptions(ctx context.Context, q db.Querier, p *auth.Principal) ([]Option, error) {
 	var roles []any
 	ph := ""
 	for _, role := range auth.Roles {
@@ -54,12 +59,13 @@ func (s *Service) DispatchChoices(ctx context.Context) (*DispatchChoices, error)
 			ph += fmt.Sprintf("$%d", len(roles)+1)
 		}
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT u.id, u.name, u.role, r.name FROM users u JOIN regions r ON r.id = u.region_id
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.name, u.role, r.name FROM users u JOIN regions r ON r.id = u.region_id
 		WHERE u.active AND r.path LIKE $1 AND u.role IN (`+ph+`) ORDER BY r.path, u.name`, append([]any{p.Scope()}, roles...)...)
 	if err != nil {
-		return nil, fmt.Errorf("dispatch users: %w", err)
+		return nil, fmt.Errorf("handler choices: %w", err)
 	}
 	defer rows.Close()
+	out := []Option{}
 	for rows.Next() {
 		var o Option
 		var role auth.Role
@@ -68,9 +74,39 @@ func (s *Service) DispatchChoices(ctx context.Context) (*DispatchChoices, error)
 			return nil, err
 		}
 		o.Label += "（" + role.Label() + " · " + region + "）"
-		out.Users = append(out.Users, o)
+		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// FilterChoices are the choices of the filter forms of the case list and the dashboard, and of
+// the intake form.
+type FilterChoices struct {
+	Categories []Category
+	Channels   []Channel
+	Grids      []Option
+	Handlers   []Option
+}
+
+// FilterChoices loads the categories and channels, and the grids and handling staff in the
+// principal's scope.
+func (s *Service) FilterChoices(ctx context.Context) (FilterChoices, error) {
+	var fc FilterChoices
+	p, err := principal(ctx)
+	if err != nil {
+		return fc, err
+	}
+	if fc.Categories, err = s.Categories(ctx); err != nil {
+		return fc, err
+	}
+	if fc.Channels, err = s.Channels(ctx); err != nil {
+		return fc, err
+	}
+	if fc.Grids, err = s.ScopeGrids(ctx); err != nil {
+		return fc, err
+	}
+	fc.Handlers, err = handlerOptions(ctx, s.db.R, p)
+	return fc, err
 }
 
 func options(ctx context.Context, q db.Querier, query string, args ...any) ([]Option, error) {
