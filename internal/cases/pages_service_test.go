@@ -72,6 +72,58 @@ func TestPageReadModels(t *testing.T) {
 			}
 		})
 
+		t.Run("a follower's code shows the status but not the reporter's title, and no staff name", func(t *testing.T) {
+			lon, lat := 100.45, 38.93
+			leak := w.category("dispute.leak")
+			code, err := w.svc.Follow(context.Background(), c.ID, leak, 0, &lon, &lat, "wgs84")
+			if err == nil {
+				t.Fatalf("followed a case the form did not offer: %s", code)
+			}
+			sim, err := w.svc.SimilarOpen(context.Background(), leak, b, &lon, &lat, "wgs84")
+			if err != nil || len(sim) == 0 {
+				t.Fatalf("similar: %+v %v", sim, err)
+			}
+			if code, err = w.svc.Follow(context.Background(), sim[0].ID, leak, b, &lon, &lat, "wgs84"); err != nil {
+				t.Fatal(err)
+			}
+			pc, err := w.svc.TrackAny(context.Background(), code)
+			if err != nil || pc.Title != "" || pc.CanRate {
+				t.Fatalf("follower's view: %+v %v", pc, err)
+			}
+			detail, err := w.svc.Get(admin, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			own, err := w.svc.Track(context.Background(), detail.TrackingCode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range own.Events {
+				if strings.Contains(e.Note, "测试") {
+					t.Fatalf("a staff name on the public page: %q", e.Note)
+				}
+			}
+		})
+
+		t.Run("filters naming a region outside scope are refused, the handler choices stay in scope", func(t *testing.T) {
+			grid01 := w.ctx("grid01")
+			if err := w.svc.CheckFilterScope(grid01, Filter{GridID: w.f.Grids[1].ID}); err == nil {
+				t.Fatal("grid01 filtered by grid 02")
+			}
+			if err := w.svc.CheckFilterScope(grid01, Filter{RegionID: w.f.Grids[0].ID}); err != nil {
+				t.Fatal(err)
+			}
+			fc, err := w.svc.FilterChoices(admin)
+			if err != nil || len(fc.Handlers) == 0 || len(fc.Grids) != 2 {
+				t.Fatalf("filter choices: %+v %v", fc, err)
+			}
+			for _, h := range fc.Handlers {
+				if strings.Contains(h.Label, "北关") {
+					t.Fatalf("a handler of another community offered: %s", h.Label)
+				}
+			}
+		})
+
 		t.Run("QR targets are scoped", func(t *testing.T) {
 			if _, err := w.svc.QRTarget(admin, "building", b); err != nil {
 				t.Fatal(err)

@@ -186,7 +186,7 @@ func (s *Service) Follow(ctx context.Context, id, categoryID, buildingID int64, 
 }
 
 // TrackAny returns the public status for a tracking code or a follower's code; only the reporter's
-// own code can rate.
+// own code can rate, and a follower does not get the reporter's title.
 func (s *Service) TrackAny(ctx context.Context, code string) (*PublicCase, error) {
 	code = strings.ToLower(strings.TrimSpace(code))
 	if !strings.HasPrefix(code, "f") || !strings.Contains(code, "-") {
@@ -206,5 +206,6 @@ func (s *Service) TrackAny(ctx context.Context, code string) (*PublicCase, error
 		return nil, err
 	}
 	pc.CanRate = false
+	pc.Title = "" // the reporter's own words, not the follower's
 	return pc, nil
 }
