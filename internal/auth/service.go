@@ -245,7 +245,8 @@ func scanPrincipal(row *sql.Row) (*Principal, bool, error) {
 }
 
 // SessionPrincipal resolves a session token to its principal. A session past its idle or absolute
-// limit, or of a deactivated user, is ended and answers unauthorized.
+// limit, of a deactivated user, or of an account or region that no longer exists, is ended and
+// answers unauthorized.
 func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principal, error) {
 	id := hashToken(token)
 	var created, seen time.Time
@@ -262,8 +263,14 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 		return nil, errs.E(errs.Unauthorized, "长时间未操作，登录已过期，请重新登录")
 	}
 	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+` JOIN sessions s ON s.user_id = u.id WHERE s.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The account or its region is gone (or the session ended meanwhile): signed out, not a
+		// missing page on every request.
+		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		return nil, errs.E(errs.Unauthorized, "登录已失效，请重新登录")
+	}
 	if err != nil {
-		return nil, db.NotFound(err, "登录已失效")
+		return nil, err
 	}
 	if !active {
 		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, p.UserID)
