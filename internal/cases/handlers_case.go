@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/web"
 )
@@ -21,6 +22,8 @@ type caseView struct {
 	Categories []Category
 	HasMap     bool
 	Print      bool
+	// Supervisor: the user approves requests (a suspend asked by a handler is approved by suspending).
+	Supervisor bool
 }
 
 // loadCaseView reads a case and everything its page needs for the signed-in user.
@@ -31,7 +34,8 @@ func (h *Handlers) loadCaseView(r *http.Request, id int64) (*caseView, error) {
 		return nil, err
 	}
 	v := &caseView{Page: web.Page{Title: d.Number + " " + d.Title}, Case: d, Can: map[string]bool{},
-		HasMap: h.kit.HasAsset("vendor/leaflet/leaflet.js") && d.Lon != nil}
+		HasMap:     h.kit.HasAsset("vendor/leaflet/leaflet.js") && d.Lon != nil,
+		Supervisor: auth.FromContext(ctx).Can(auth.CasesSupervise)}
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
 	}

@@ -408,3 +408,34 @@ func TestTheListFiltersByHandlerChosenFromTheForm(t *testing.T) {
 		t.Fatal("the dashboard offers no handler filter")
 	}
 }
+
+func TestASupervisorApprovesASuspendRequestFromTheCasePage(t *testing.T) {
+	p := newPage(t)
+	c := p.caseByTracking(t, p.submit(t, url.Values{"category_id": {p.leaf(t, "infra.streetlight")},
+		"building_id": {strconv.FormatInt(p.building, 10)}, "description": {"楼前路灯杆倾斜"}, "anonymous": {"1"}}, nil))
+	p.act(t, c.ID, "accept", map[string]any{})
+	p.act(t, c.ID, "dispatch", map[string]any{"lead": map[string]any{"kind": "grid", "grid_id": p.env.Fixture.Grids[0].ID}})
+	grid01 := p.env.Login(t, "grid01")
+	path := fmt.Sprintf("/cases/%d", c.ID)
+	for _, a := range []url.Values{{}, {"note": {"需供电公司停电后施工"}}} {
+		action := "sign"
+		if len(a) > 0 {
+			action = "suspend"
+		}
+		if resp := grid01.PostForm(path+"/actions/"+action, a); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", action, resp.StatusCode, resp.Body)
+		}
+	}
+	page := p.admin.Get(path).Body
+	if !strings.Contains(page, "同意挂起") || !strings.Contains(page, "需供电公司停电后施工") {
+		t.Fatalf("the supervisor sees no request to approve: %s", page)
+	}
+	if resp := p.admin.PostForm(path+"/actions/suspend", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", resp.StatusCode, resp.Body)
+	}
+	var after cases.Detail
+	p.api.Get(fmt.Sprintf("/api/v1/cases/%d", c.ID)).Decode(t, &after)
+	if after.State != cases.Suspended {
+		t.Fatalf("after approval the case is %s", after.State)
+	}
+}
