@@ -2,11 +2,7 @@ package cases
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net/http"
-	"path/filepath"
 
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -72,38 +68,29 @@ func (s *Service) ActWithPhotos(ctx context.Context, id int64, a Action, in Acti
 	return c, err
 }
 
-// attachToIntake stores photos and ties them to the case's intake entry, in one transaction.
+// attachToIntake stores photos and ties them to the case's intake entry; if tying them fails they
+// are removed again, so no photo lingers outside the timeline.
 func (s *Service) attachToIntake(ctx context.Context, c *Case, by *int64, photos []Photo) error {
 	if len(photos) == 0 {
 		return nil
 	}
-	if s.opts.DataDir == "" {
-		return errs.E(errs.Invalid, "未配置数据目录，无法保存照片")
+	ids, err := s.storePhotos(ctx, c.ID, by, photos)
+	if err != nil {
+		return err
 	}
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var eventID int64
 		if err := tx.QueryRowContext(ctx, `SELECT MIN(id) FROM case_events WHERE case_id = $1`, c.ID).Scan(&eventID); err != nil {
 			return fmt.Errorf("intake event: %w", err)
 		}
-		ids := make([]int64, 0, len(photos))
-		for _, ph := range photos {
-			ct := http.DetectContentType(ph.Data)
-			sum := sha256.Sum256(ph.Data)
-			hash := hex.EncodeToString(sum[:])
-			rel := filepath.ToSlash(filepath.Join("cases", hash[:2], hash+photoTypes[ct]))
-			if err := writeOnce(filepath.Join(s.opts.DataDir, filepath.FromSlash(rel)), ph.Data); err != nil {
-				return err
-			}
-			var aid int64
-			err := tx.QueryRowContext(ctx, `INSERT INTO case_attachments (case_id, region_id, event_id, path, file_name,
-				content_type, size, sha256, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-				c.ID, c.RegionID, eventID, rel, cleanName(ph.FileName), ct, len(ph.Data), hash, by, s.now()).Scan(&aid)
-			if err != nil {
-				return fmt.Errorf("insert attachment: %w", err)
-			}
-			ids = append(ids, aid)
+		if err := linkAttachments(ctx, tx, c.ID, eventID, ids); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE case_events SET attachments = $1 WHERE id = $2`, detailJSON(ids), eventID)
 		return err
 	})
+	if err != nil {
+		s.unlinkedPhotosCleanup(context.WithoutCancel(ctx), c.ID, ids)
+	}
+	return err
 }
