@@ -88,7 +88,7 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	visited := `CASE WHEN l.last_on IS NULL THEN 0 ELSE 1 END`
 	var parts []string
 	if len(stored) > 0 {
-		parts = append(parts, `SELECT r.id AS rid, r.community_id AS cid, r.region_id AS gid, `+base("t.since")+` AS base,
+		parts = append(parts, `SELECT r.id AS rid, r.region_id AS gid, `+base("t.since")+` AS base,
 			CASE t.tag `+strings.Join(thresholds, " ")+` END AS th, `+visited+` AS visited
 			FROM resident_tags t JOIN regions sg ON sg.id = t.region_id JOIN residents r ON r.id = t.resident_id
 			LEFT JOIN care_last_visits l ON l.resident_id = r.id
@@ -96,18 +96,21 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	}
 	if d := cad[register.TagAged80]; d > 0 {
 		since := `CAST(CAST(substr(r.birth_date, 1, 4) AS INTEGER) + 80 AS TEXT) || substr(r.birth_date, 5)`
-		parts = append(parts, `SELECT r.id, r.community_id, r.region_id, `+base(since)+`, `+a.add(subDays(today, d))+`, `+visited+`
+		parts = append(parts, `SELECT r.id, r.region_id, `+base(since)+`, `+a.add(subDays(today, d))+`, `+visited+`
 			FROM residents r JOIN regions sg ON sg.id = r.region_id LEFT JOIN care_last_visits l ON l.resident_id = r.id
 			WHERE r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+` AND `+where)
 	}
-	q := `SELECT x.cid, x.gid, g.name, c.name,
-			SUM(CASE WHEN x.od = 0 AND x.visited = 1 THEN 1 ELSE 0 END),
-			SUM(x.od),
-			SUM(CASE WHEN x.od = 0 AND x.visited = 0 THEN 1 ELSE 0 END)
-		FROM (SELECT u.rid, u.cid, u.gid, MAX(CASE WHEN u.base < u.th THEN 1 ELSE 0 END) AS od, MAX(u.visited) AS visited
-			FROM (` + strings.Join(parts, ` UNION ALL `) + `) u GROUP BY u.rid, u.cid, u.gid) x
-		JOIN regions g ON g.id = x.gid JOIN regions c ON c.id = x.cid
-		GROUP BY x.cid, x.gid, g.name, c.name`
+	// One row per care tag; a resident with several counts once per grid through DISTINCT. Overdue
+	// when any tag is; OK when visited and no tag is overdue.
+	q := `SELECT u.gid, COUNT(DISTINCT u.rid),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.base < u.th),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1 AND u.base < u.th)
+		FROM (` + strings.Join(parts, ` UNION ALL `) + `) u GROUP BY u.gid`
+	names, err := s.regionNames(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.R.QueryContext(ctx, q, a.v...)
 	if err != nil {
 		return nil, err
@@ -115,15 +118,18 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	defer rows.Close()
 	comm := map[int64]*Coverage{}
 	for rows.Next() {
-		var g Coverage
-		var cname string
-		if err := rows.Scan(&g.CommunityID, &g.RegionID, &g.Name, &cname, &g.OK, &g.Overdue, &g.New); err != nil {
+		var gid int64
+		var total, overdue, vis, visOverdue int
+		if err := rows.Scan(&gid, &total, &overdue, &vis, &visOverdue); err != nil {
 			return nil, err
 		}
+		reg := names[gid]
+		g := Coverage{RegionID: gid, Name: reg.name, CommunityID: reg.community, OK: vis - visOverdue, Overdue: overdue}
+		g.New = total - g.OK - g.Overdue
 		rep.Grids = append(rep.Grids, g)
 		c, ok := comm[g.CommunityID]
 		if !ok {
-			c = &Coverage{RegionID: g.CommunityID, CommunityID: g.CommunityID, Name: cname}
+			c = &Coverage{RegionID: g.CommunityID, CommunityID: g.CommunityID, Name: names[g.CommunityID].name}
 			comm[g.CommunityID] = c
 		}
 		c.OK, c.Overdue, c.New = c.OK+g.OK, c.Overdue+g.Overdue, c.New+g.New
@@ -132,6 +138,9 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 		return nil, err
 	}
 	for _, c := range comm {
+		if c.Name == "" { // a grid worker's community lies above their scope
+			_ = s.db.R.QueryRowContext(ctx, `SELECT name FROM regions WHERE id = $1`, c.RegionID).Scan(&c.Name)
+		}
 		rep.Communities = append(rep.Communities, *c)
 	}
 	sort.Slice(rep.Grids, func(i, j int) bool {
@@ -142,4 +151,33 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	})
 	sort.Slice(rep.Communities, func(i, j int) bool { return rep.Communities[i].Name < rep.Communities[j].Name })
 	return rep, nil
+}
+
+type regionName struct {
+	name      string
+	community int64 // the region's community: itself, or a grid's parent
+}
+
+// regionNames names every region in the principal's scope with its community.
+func (s *Service) regionNames(ctx context.Context, p *auth.Principal) (map[int64]regionName, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, level, parent_id FROM regions WHERE path LIKE $1`, p.Scope())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]regionName{}
+	for rows.Next() {
+		var id int64
+		var parent *int64
+		var name, level string
+		if err := rows.Scan(&id, &name, &level, &parent); err != nil {
+			return nil, err
+		}
+		r := regionName{name: name, community: id}
+		if level == "grid" && parent != nil {
+			r.community = *parent
+		}
+		out[id] = r
+	}
+	return out, rows.Err()
 }
