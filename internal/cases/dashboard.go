@@ -156,3 +156,34 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	}
 	return months, nil
 }
+
+// Dashboard is everything the cases dashboard shows for one selection.
+type Dashboard struct {
+	Figures Figures
+	Series  *Series
+	Choices FilterChoices
+	Regions []Option
+}
+
+// Dashboard computes the figures and charts of a selection in the principal's scope, with the
+// choices of its filter form; a region or grid outside the scope is NotFound.
+func (s *Service) Dashboard(ctx context.Context, f Filter) (*Dashboard, error) {
+	if err := s.CheckFilterScope(ctx, f); err != nil {
+		return nil, err
+	}
+	d := &Dashboard{}
+	var err error
+	if d.Figures, err = s.Figures(ctx, f); err != nil {
+		return nil, err
+	}
+	if d.Series, err = s.DashboardSeries(ctx, f); err != nil {
+		return nil, err
+	}
+	if d.Choices, err = s.FilterChoices(ctx); err != nil {
+		return nil, err
+	}
+	if d.Regions, err = s.ScopeRegions(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -121,35 +121,18 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 			base.Set(k, countText(v))
 		}
 	}
-	ctx := r.Context()
-	if err := h.svc.CheckFilterScope(ctx, f); err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	figs, err := h.svc.Figures(ctx, f)
+	d, err := h.svc.Dashboard(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
-	series, err := h.svc.DashboardSeries(ctx, f)
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
+	figs, series := d.Figures, d.Series
 	v := &dashboardView{Page: web.Page{Title: "诉求统计"}, Filter: f, Query: base, Series: series,
-		HasCharts: h.kit.HasAsset("vendor/echarts.min.js")}
+		FilterChoices: d.Choices, Regions: d.Regions, HasCharts: h.kit.HasAsset("vendor/echarts.min.js")}
 	v.Cards, v.Split = FigureCards(figs, base)
 	v.Chart = map[string]any{"months": series.Months, "categories": series.Categories, "channels": series.Channels,
 		"grids": series.Grids, "rates": map[string]any{"on_time_rate": figs["on_time_rate"],
 			"resolution_rate": figs["resolution_rate"], "satisfaction_rate": figs["satisfaction_rate"]}}
-	if v.FilterChoices, err = h.svc.FilterChoices(ctx); err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	if v.Regions, err = h.svc.ScopeRegions(ctx); err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
 	h.views.Render(w, r, http.StatusOK, "dashboard.html", v)
 }
 

@@ -42,32 +42,24 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
 	pg := web.PagerFrom(r, 50)
 	if pg.Limit > 200 {
 		pg.Limit = 200
 	}
 	f.Limit, f.Offset = pg.Limit, pg.Offset
-	items, total, err := h.svc.List(r.Context(), f)
+	lp, err := h.svc.CaseList(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
-	pg.Total = total
+	pg.Total = lp.Total
 	p := auth.FromContext(r.Context())
-	view := &listView{Page: web.Page{Title: "诉求办理"}, Cases: items, Pager: pg, Query: listQuery(q), Filter: f,
+	view := &listView{Page: web.Page{Title: "诉求办理"}, Cases: lp.Cases, Pager: pg, Query: listQuery(q), Filter: f,
 		Queue: f.Queue, FigureLabel: figureLabels[f.Figure], CanIntake: p.Can(auth.CasesIntake),
-		CanImport: p.Can(auth.CasesDispatch)}
+		CanImport: p.Can(auth.CasesDispatch), FilterChoices: lp.Choices}
 	view.ExportQuery = view.Query.Encode()
 	if f.Overdue != nil {
 		view.OverdueOnly, view.NotOverdue = *f.Overdue, !*f.Overdue
-	}
-	if view.FilterChoices, err = h.svc.FilterChoices(r.Context()); err != nil {
-		h.kit.Error(w, r, err)
-		return
 	}
 	h.views.Render(w, r, http.StatusOK, "cases.html", view)
 }

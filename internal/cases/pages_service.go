@@ -278,3 +278,27 @@ func (s *Service) CheckFilterScope(ctx context.Context, f Filter) error {
 	}
 	return nil
 }
+
+// CaseList is one page of the case list with the choices of its filter form.
+type CaseList struct {
+	Cases   []Case
+	Total   int
+	Choices FilterChoices
+}
+
+// CaseList lists the cases a filter selects in the principal's scope, with the filter choices; a
+// region or grid outside the scope is NotFound.
+func (s *Service) CaseList(ctx context.Context, f Filter) (*CaseList, error) {
+	if err := s.CheckFilterScope(ctx, f); err != nil {
+		return nil, err
+	}
+	lp := &CaseList{}
+	var err error
+	if lp.Cases, lp.Total, err = s.List(ctx, f); err != nil {
+		return nil, err
+	}
+	if lp.Choices, err = s.FilterChoices(ctx); err != nil {
+		return nil, err
+	}
+	return lp, nil
+}
