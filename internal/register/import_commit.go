@@ -58,9 +58,10 @@ func (l *Ledger) check(ctx context.Context, im *Import, data []byte) ([]*ledgerR
 // read and validate the whole file again. Parsing depends only on the file and the mapping; the
 // matching against the register is done again inside the commit's transaction.
 type parsedRows struct {
-	id   int64
-	key  string
-	rows []*ledgerRow
+	id    int64
+	key   string
+	rows  []*ledgerRow
+	timer *time.Timer // drops the rows when no commit came for them
 }
 
 // parsedKeep is how long checked rows wait for their commit; after it, or when another file is
@@ -80,15 +81,25 @@ func (l *Ledger) keepParsed(im *Import, rows []*ledgerRow) {
 	}
 	p := &parsedRows{id: im.ID, key: parseKey(im), rows: rows}
 	l.mu.Lock()
-	l.parsed = p
-	l.mu.Unlock()
-	time.AfterFunc(parsedKeep, func() {
+	defer l.mu.Unlock()
+	l.dropParsed()
+	p.timer = time.AfterFunc(parsedKeep, func() {
 		l.mu.Lock()
 		if l.parsed == p {
 			l.parsed = nil
 		}
 		l.mu.Unlock()
 	})
+	l.parsed = p
+}
+
+// dropParsed forgets the kept rows and stops their timer, which would otherwise hold them; l.mu
+// is held.
+func (l *Ledger) dropParsed() {
+	if l.parsed != nil {
+		l.parsed.timer.Stop()
+		l.parsed = nil
+	}
 }
 
 // keeps reports whether the checked rows of import id are kept.
@@ -107,7 +118,7 @@ func (l *Ledger) takeParsed(im *Import) []*ledgerRow {
 	if p == nil || p.id != im.ID {
 		return nil
 	}
-	l.parsed = nil
+	l.dropParsed()
 	if p.key != parseKey(im) {
 		return nil
 	}
