@@ -85,6 +85,7 @@ func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions)
 		"reasonLabel": func(a string) string { return reasonLabels[a] },
 		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "deny_extension" },
 		"publicNote":  func(a string) bool { return publicNotes[Action(a)] },
+		"needs":       needsText,
 		"taskStatus":  func(s string) string { return taskLabels[s] },
 		"methodLabel": func(m string) string { return methodLabels[m] },
 		"causeLabel":  func(c string) string { return causeLabels[c] },
@@ -225,6 +226,26 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, UploadMaxBytes+1))
+}
+
+// needsText is the hint after a category's name in the intake and report forms naming what its
+// cases must carry (the category's required fields), so the form is not refused after typing.
+func needsText(c Category) string {
+	var out []string
+	for _, f := range strings.Split(c.RequiredFields, ",") {
+		switch strings.TrimSpace(f) {
+		case "address":
+			out = append(out, "需填写地址或楼院")
+		case "location":
+			out = append(out, "需在地图上定位或选择楼院")
+		case "phone":
+			out = append(out, "需留联系电话")
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(out, "，") + "）"
 }
 
 // formResolved reads the 已解决/未解决 choice of a callback or rating: nil when neither was chosen.

@@ -439,3 +439,14 @@ func TestASupervisorApprovesASuspendRequestFromTheCasePage(t *testing.T) {
 		t.Fatalf("after approval the case is %s", after.State)
 	}
 }
+
+func TestIntakeAndReportFormsSayWhichCategoriesNeedAPlaceOrAPhone(t *testing.T) {
+	p := newPage(t)
+	lamp := p.leaf(t, "infra.streetlight")
+	for name, body := range map[string]string{"intake": p.admin.Get("/cases/new").Body,
+		"report": p.env.Anonymous(t).Get(fmt.Sprintf("/report?building=%d", p.building)).Body} {
+		if !regexp.MustCompile(`<option value="` + lamp + `"[^>]*>[^<]*路灯（需填写地址或楼院）</option>`).MatchString(body) {
+			t.Errorf("%s form does not say 路灯 needs a place", name)
+		}
+	}
+}
