@@ -1,8 +1,8 @@
 package cases
 
 // pages_import.go is the preview step of the 12345 import page: the file is read and checked row
-// by row without writing anything, and kept under the data directory until the user confirms;
-// the commit then runs the core ImportHotline on the same bytes.
+// by row without writing anything, and kept under the data directory until the user confirms
+// (at most importKeep); the commit then runs the core ImportHotline on the same bytes.
 
 import (
 	"context"
@@ -47,6 +47,24 @@ var importToken = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9]{26}$`)
 
 func (s *Service) importPath(token string) string {
 	return filepath.Join(s.opts.DataDir, "imports", "cases", token+".bin")
+}
+
+// importKeep is how long a previewed file waits for confirmation: it holds callers' names and
+// phone numbers in the clear, so it is not kept a moment longer than the import needs.
+const importKeep = time.Hour
+
+// sweepImports removes the previews nobody confirmed within importKeep.
+func (s *Service) sweepImports() {
+	dir := filepath.Dir(s.importPath("x"))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > importKeep {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // PreviewHotline checks a 12345 export without importing it: header, every row's fields and which
@@ -114,6 +132,7 @@ func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPre
 		if s.opts.DataDir == "" {
 			return nil, errs.E(errs.Invalid, "未配置数据目录，无法暂存导入文件")
 		}
+		s.sweepImports()
 		out.Token = strconv.FormatInt(p.UserID, 10) + "-" + rand.Text()
 		path := s.importPath(out.Token)
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
@@ -137,6 +156,11 @@ func (s *Service) CommitHotline(ctx context.Context, token, name string, communi
 		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
 	}
 	path := s.importPath(token)
+	info, err := os.Stat(path)
+	if err != nil || time.Since(info.ModTime()) > importKeep {
+		_ = os.Remove(path)
+		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
