@@ -54,7 +54,10 @@ type Filter struct {
 }
 
 // args collects query arguments and hands out their placeholders.
-type args struct{ v []any }
+type args struct {
+	v []any
+	n int // how many of v a shorter statement built from the same conditions takes
+}
 
 func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
 
@@ -157,64 +160,148 @@ func queueCond(a *args, queue string, p *auth.Principal) (string, error) {
 	return "", errs.Field("queue", "未知的待办类别")
 }
 
-// where builds the WHERE clause of a list for p.
-func where(a *args, f *Filter, p *auth.Principal, d db.Dialect) (string, error) {
-	w := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
+// smallScope reports whether a list is limited to one community or grid, a few thousand cases
+// over the years.
+func smallScope(f *Filter, p *auth.Principal) bool {
+	return f.GridID != 0 || p.RegionLevel == "community" || p.RegionLevel == "grid"
+}
+
+// where builds the WHERE clause of a list for p: w, and for a search the full-text condition both
+// as the bare MATCH on case_fts and as a condition on c, fts (the list's WHERE is w AND fts).
+func where(a *args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match, fts string, err error) {
+	conds := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
 	q, err := queueCond(a, f.Queue, p)
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	if q != "" {
-		w = append(w, q)
+		conds = append(conds, q)
 	}
 	if f.State != "" {
 		if f.State.Label() == "" {
-			return "", errs.Field("state", "未知的案件状态")
+			return "", "", "", errs.Field("state", "未知的案件状态")
 		}
-		w = append(w, "c.state = "+a.add(f.State))
+		conds = append(conds, "c.state = "+a.add(f.State))
 	}
 	if f.Overdue != nil {
 		if *f.Overdue {
-			w = append(w, "c.overdue")
+			conds = append(conds, "c.overdue")
 		} else {
-			w = append(w, "NOT c.overdue")
+			conds = append(conds, "NOT c.overdue")
 		}
 	}
 	if f.Supervised {
-		w = append(w, "c.supervised")
+		conds = append(conds, "c.supervised")
 	}
 	lo, hi, err := period(f.From, f.To)
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	if f.Figure != "" {
 		cond, err := figureCond(a, f.Figure, f.By, lo, hi)
 		if err != nil {
-			return "", err
+			return "", "", "", err
 		}
-		w = append(w, cond)
+		conds = append(conds, cond)
 	} else if lo != nil || hi != nil {
 		col := map[string]string{"": "c.received_at", "received": "c.received_at", "accepted": "c.accepted_at", "closed": "c.closed_at"}[f.By]
 		if col == "" {
-			return "", errs.Field("by", "统计口径应为 received、accepted 或 closed")
+			return "", "", "", errs.Field("by", "统计口径应为 received、accepted 或 closed")
 		}
-		w = append(w, between(a, col, lo, hi))
+		conds = append(conds, between(a, col, lo, hi))
 	}
 	if terms, prefix := search.Terms(f.Q); len(terms) > 0 {
-		w = append(w, "c.id IN (SELECT case_fts.rowid FROM case_fts WHERE "+d.MatchFTS("case_fts", a.add(d.FTSQuery(terms, prefix)))+")")
+		match := d.MatchFTS("case_fts", a.add(d.FTSQuery(terms, prefix)))
+		id := "c.id"
+		if d == db.SQLite && smallScope(f, p) {
+			// A community's or grid's few thousand cases are read through their region's index and
+			// tested against the matches; looking up every match of the city by id costs far more.
+			id = "+c.id"
+		}
+		return strings.Join(conds, " AND "), match, id + " IN (SELECT case_fts.rowid FROM case_fts WHERE " + match + ")", nil
 	}
-	return strings.Join(w, " AND "), nil
+	return strings.Join(conds, " AND "), "", "", nil
+}
+
+// ListCountCap is how far lists count: a list with more cases than this says "超过 N 条" (see
+// ListPage) instead of counting every one of a district's half a million cases.
+const ListCountCap = 2000
+
+// The orders of lists, and the indexes (migration 0008) that read them in order: supervised
+// first, then the newest; queues of open work by their deadline.
+const (
+	orderNewest   = " ORDER BY c.supervised DESC, c.received_at DESC, c.id DESC"
+	orderDeadline = " ORDER BY c.supervised DESC, COALESCE(c.handle_deadline, c.accept_deadline) ASC, c.id"
+)
+
+// listQueries builds the count and the page query of a list; the count takes the first a.n
+// arguments, the page all of them. countCap > 0 counts only up to countCap+1 cases. ordered
+// reads the page from the index in list order and stops after it — the plan for a selection of
+// thousands of cases, where sorting them all would cost seconds; a smaller selection is found
+// through its region's index and sorted.
+func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, ordered bool) (count, page string, a *args, err error) {
+	a = &args{}
+	w, match, fts, err := where(a, f, p, d)
+	if err != nil {
+		return "", "", nil, err
+	}
+	a.n = len(a.v)
+	all := w
+	if fts != "" {
+		all += " AND " + fts
+	}
+	count = "SELECT COUNT(*) FROM cases c WHERE " + all
+	if countCap > 0 {
+		from := "cases c"
+		cond := all
+		switch {
+		case match != "" && d == db.SQLite && !smallScope(f, p):
+			// Stream the matches and stop at the cap, rather than collect them all first.
+			from, cond = "case_fts JOIN cases c ON c.id = case_fts.rowid", match+" AND "+w
+		case f.Queue == QueueToCallback && d == db.SQLite && !smallScope(f, p):
+			from = "cases c INDEXED BY cases_to_callback"
+		}
+		count = "SELECT COUNT(*) FROM (SELECT 1 FROM " + from + " WHERE " + cond + " LIMIT " + strconv.Itoa(countCap+1) + ") n"
+	}
+	order, index := orderNewest, "cases_list_order"
+	if f.Queue == QueueMine || f.Queue == QueueOverdue || f.Queue == QueueToAccept {
+		order, index = orderDeadline, ""
+		if f.Queue == QueueOverdue && f.Overdue == nil {
+			index = "cases_overdue_order"
+		}
+	} else if f.Queue == QueueToCallback {
+		index = "cases_to_callback"
+	}
+	from := caseFrom
+	if ordered && index != "" && d == db.SQLite {
+		// PostgreSQL's planner weighs the LIMIT itself; SQLite's prefers the region index.
+		from = strings.Replace(from, " FROM cases c", " FROM cases c INDEXED BY "+index, 1)
+	}
+	page = "SELECT " + caseColumns + from + " WHERE " + all + order +
+		" LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+	return count, page, a, nil
 }
 
 // List returns a page of the cases the filter selects within the principal's scope, supervised
-// ones first, then the newest, with the total; each case carries its SLA status.
+// ones first, then the newest, with the exact total; each case carries its SLA status.
 func (s *Service) List(ctx context.Context, f Filter) ([]Case, int, error) {
+	items, total, _, err := s.list(ctx, f, 0)
+	return items, total, err
+}
+
+// ListPage is List for pages and the API: the total is counted up to ListCountCap, and more
+// reports that the selection holds more cases than that (total is then ListCountCap).
+func (s *Service) ListPage(ctx context.Context, f Filter) (items []Case, total int, more bool, err error) {
+	return s.list(ctx, f, s.countCap)
+}
+
+func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int, bool, error) {
 	p, err := principal(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if err := p.Require(auth.CasesRead); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
@@ -222,39 +309,43 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Case, int, error) {
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	a := &args{}
-	w, err := where(a, &f, p, s.db.Dialect)
+	count, _, a, err := listQueries(&f, p, s.db.Dialect, countCap, false)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases c WHERE "+w, a.v...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
+	if err := s.db.R.QueryRowContext(ctx, count, a.v[:a.n]...).Scan(&total); err != nil {
+		return nil, 0, false, fmt.Errorf("count cases: %w", err)
 	}
-	order := " ORDER BY c.supervised DESC, c.received_at DESC, c.id DESC"
-	if f.Queue == QueueMine || f.Queue == QueueOverdue || f.Queue == QueueToAccept {
-		order = " ORDER BY c.supervised DESC, COALESCE(c.handle_deadline, c.accept_deadline) ASC, c.id"
+	more := countCap > 0 && total > countCap
+	if more {
+		total = countCap
 	}
-	query := "SELECT " + caseColumns + caseFrom + " WHERE " + w + order +
-		" LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, query, a.v...)
+	if f.Offset >= total && !more {
+		return []Case{}, total, false, nil
+	}
+	_, page, a, err := listQueries(&f, p, s.db.Dialect, countCap, more || total > s.countCap)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list cases: %w", err)
+		return nil, 0, false, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, page, a.v...)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("list cases: %w", err)
 	}
 	defer rows.Close()
 	cal, err := s.Calendar(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	now := s.now()
 	out := []Case{}
 	for rows.Next() {
 		c, err := scanCase(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		c.ComputeSLA(cal, now)
 		out = append(out, *c)
 	}
-	return out, total, rows.Err()
+	return out, total, more, rows.Err()
 }

@@ -61,6 +61,8 @@ type Service struct {
 	cal   *workday.Calendar
 	calAt time.Time
 	stmts *stmtCache
+
+	countCap int // ListCountCap; tests lower it
 }
 
 // NewService returns the cases service.
@@ -68,7 +70,7 @@ func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Service{db: d, sealer: sealer, opts: opts}
+	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap}
 	if d.Dialect == db.SQLite {
 		s.stmts = &stmtCache{w: d.W, m: map[string]*sql.Stmt{}}
 	}
