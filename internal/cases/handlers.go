@@ -125,6 +125,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}/print", read(h.print))
 	mux.Handle("POST /cases/{id}/actions/{action}", read(h.act))
 	mux.Handle("GET /cases/{id}/photos/{photo}", read(h.photo))
+	mux.Handle("POST /cases/{id}/reveal-phone", read(h.revealPhone))
 	mux.Handle("GET /grids/{id}/qr", h.auth.Page("", h.qrPage("grid")))
 	mux.Handle("GET /grids/{id}/qr.png", h.auth.Page("", h.qrImage("grid")))
 	mux.Handle("GET /buildings/{id}/qr", h.auth.Page("", h.qrPage("building")))

@@ -24,6 +24,9 @@ type caseView struct {
 	Print      bool
 	// Supervisor: the user approves requests (a suspend asked by a handler is approved by suspending).
 	Supervisor bool
+	// CanReveal: the user may reveal the reporter's phone (with a reason); Phone is the revealed number.
+	CanReveal bool
+	Phone     string
 }
 
 // loadCaseView reads a case and everything its page needs for the signed-in user.
@@ -36,6 +39,7 @@ func (h *Handlers) loadCaseView(r *http.Request, id int64) (*caseView, error) {
 	v := &caseView{Page: web.Page{Title: d.Number + " " + d.Title}, Case: d, Can: map[string]bool{},
 		HasMap:     h.kit.HasAsset("vendor/leaflet/leaflet.js") && d.Lon != nil,
 		Supervisor: auth.FromContext(ctx).Can(auth.CasesSupervise)}
+	v.CanReveal = auth.FromContext(ctx).Can(auth.RevealPII) && !d.Anonymous && d.ReporterPhone != ""
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
 	}
@@ -102,6 +106,28 @@ func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "case_print.html", v)
+}
+
+// revealPhone shows the case page with the reporter's full phone number, for a callback; the
+// reason is required and audited, and the page is not cached.
+func (h *Handlers) revealPhone(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.caseID(w, r)
+	if !ok {
+		return
+	}
+	phone, err := h.svc.RevealReporterPhone(r.Context(), id, r.FormValue("reason"))
+	v, lerr := h.loadCaseView(r, id)
+	if lerr != nil {
+		h.kit.Error(w, r, lerr)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		h.formError(w, r, err, &v.Page, "case.html", v)
+		return
+	}
+	v.Phone = phone
+	h.views.Render(w, r, http.StatusOK, "case.html", v)
 }
 
 // act runs one workflow action posted from the case page. A refused action shows the case page

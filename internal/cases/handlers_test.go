@@ -450,3 +450,34 @@ func TestIntakeAndReportFormsSayWhichCategoriesNeedAPlaceOrAPhone(t *testing.T) 
 		}
 	}
 }
+
+func TestStaffRevealTheReporterPhoneForACallbackWithAReasonThatIsAudited(t *testing.T) {
+	p := newPage(t)
+	c := p.caseByTracking(t, p.submit(t, url.Values{"category_id": {p.leaf(t, "dispute.noise")},
+		"building_id": {strconv.FormatInt(p.building, 10)}, "description": {"隔壁装修周末也施工"},
+		"reporter_name": {"周女士"}, "reporter_phone": {"13655556666"}}, nil))
+	path := fmt.Sprintf("/cases/%d", c.ID)
+	if page := p.admin.Get(path).Body; !strings.Contains(page, `action="`+path+`/reveal-phone"`) || strings.Contains(page, "13655556666") {
+		t.Fatalf("the case page offers no reveal or shows the number: %s", page)
+	}
+	if resp := p.admin.PostForm(path+"/reveal-phone", url.Values{}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(resp.Body, "请填写查看原因") || strings.Contains(resp.Body, "13655556666") {
+		t.Fatalf("a reveal without a reason: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp := p.admin.PostForm(path+"/reveal-phone", url.Values{"reason": {"电话回访"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `href="tel:13655556666"`) ||
+		resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("reveal: %d %s %s", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Body)
+	}
+	var n int
+	if err := p.env.DB().R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.reveal' AND object_type = 'case'
+		AND object_id = $1 AND detail LIKE '%电话回访%'`, strconv.FormatInt(c.ID, 10)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("audit entries: %d %v", n, err)
+	}
+	if resp := p.env.Login(t, "grid02").PostForm(path+"/reveal-phone", url.Values{"reason": {"回访"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another grid's leader: %d", resp.StatusCode)
+	}
+	if strings.Contains(p.env.Log.String(), "13655556666") {
+		t.Fatal("the log holds the revealed number")
+	}
+}
