@@ -29,6 +29,8 @@ type PublicCase struct {
 	CanRate        bool          `json:"can_rate"`
 	Rated          bool          `json:"rated"`
 	Events         []PublicEvent `json:"events"`
+	// MergedLink is, for a case merged into another (并单), the read-only tracking link of that case.
+	MergedLink string `json:"-"`
 }
 
 // PublicEvent is one public step of the timeline.
@@ -65,6 +67,9 @@ func (s *Service) Track(ctx context.Context, code string) (*PublicCase, error) {
 		HandleDeadline: c.HandleDeadline, ClosedAt: c.ClosedAt, Events: []PublicEvent{}}
 	pc.CanRate = CheckState(ActCallback, c) == nil
 	pc.Rated = c.CallbackAt != nil
+	if c.MergedInto != nil {
+		pc.MergedLink = "/track/" + s.followCode(*c.MergedInto)
+	}
 	staff, err := staffNames(ctx, s.db.R, c.ID)
 	if err != nil {
 		return nil, err
