@@ -21,7 +21,9 @@ import (
 // from the .xlsx bytes to committed rows — upload check and commit, as a user does it — on SQLite,
 // and in the same run inserts the same residents and households with plain batched INSERTs. It
 // reports both rates, their ratio, the peak Go heap during the import and the process's peak
-// resident memory during the import (VmHWM, reset after the file is generated; Linux only).
+// resident memory during the import (VmHWM, reset after the file is generated; Linux only). Upload
+// and commit run in one process, as in the server and the command line, so the commit takes the
+// rows the check kept; after a restart it would read the stored file again (about a second more).
 //
 //	go test ./internal/register -run '^$' -bench BenchmarkLedgerImport -benchtime 1x
 func BenchmarkLedgerImport(b *testing.B) {
