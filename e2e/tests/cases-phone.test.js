@@ -53,3 +53,37 @@ test('a grid leader reads and works cases on a phone without sideways scrolling'
   await shot(page, 'cases-case-phone');
   await ctx.close();
 });
+
+test('without scripts, the similar-cases check posts the form and keeps the resident\'s words out of the address', async () => {
+  const ctx = await context(browser, server, { ...phone, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const navigations = [];
+  page.on('request', (req) => { if (req.isNavigationRequest()) navigations.push(`${req.method()} ${req.url()}`); });
+  await page.goto('/report');
+  const leak = await page.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim().startsWith('漏水')).value);
+  const building = await page.$eval('select[name="building_id"]', (s) => s.options[1].value);
+  const fill = async () => {
+    await page.selectOption('select[name="category_id"]', leak);
+    await page.selectOption('select[name="building_id"]', building);
+    await page.fill('textarea[name="description"]', '卫生间顶上往下滴水');
+    await page.fill('input[name="reporter_phone"]', '13912345678');
+  };
+  await fill();
+  await page.fill('input[name="address"]', '2单元');
+  await Promise.all([page.waitForNavigation(), page.click('form#report-form button.big')]);
+  assert.match(new URL(page.url()).pathname, /^\/track\//);
+
+  await page.goto('/report');
+  await fill();
+  await Promise.all([page.waitForNavigation(), page.click('button[data-check]')]);
+  assert.equal(new URL(page.url()).search, '', 'the check put form fields in the address');
+  assert.equal(await page.inputValue('textarea[name="description"]'), '卫生间顶上往下滴水');
+  assert.equal(await page.inputValue('input[name="reporter_phone"]'), '');
+  assert.match(await page.textContent('#similar'), /附近已有 \d+ 件同类问题/);
+  await Promise.all([page.waitForNavigation(), page.click('#similar button')]);
+  assert.match(page.url(), /\/track\/f\d+-[0-9a-f]+\?followed=1$/);
+  for (const n of navigations) {
+    assert.doesNotMatch(decodeURIComponent(n), /滴水|13912345678/, `${n} carries what the resident typed`);
+  }
+  await ctx.close();
+});
