@@ -89,13 +89,33 @@ func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
 	h.renderReport(w, r, f, nil)
 }
 
+// smallFormBytes bounds the body of the public POSTs that carry only a few fields.
+const smallFormBytes = 64 << 10
+
+// smallForm parses the form of a public POST that carries only a few fields, refusing a larger
+// body before reading it: nobody can make the server read, or spool to disk, an upload it has no
+// use for.
+func smallForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, smallFormBytes)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(smallFormBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		return errs.E(errs.Invalid, "提交的内容过大或格式有误，请返回后重试")
+	}
+	return nil
+}
+
 // checkSimilar is the similar-cases check of the form without scripts: the form is posted (never
 // sent as a GET, which would put the resident's text and phone in the address, the browser
 // history and proxy logs) and shown again as typed, without the phone, with the similar open
 // cases. Nothing is saved.
 func (h *Handlers) checkSimilar(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.kit.Error(w, r, errs.E(errs.Invalid, "表单内容有误，请重新填写"))
+	if err := smallForm(w, r); err != nil {
+		h.kit.Error(w, r, err)
 		return
 	}
 	h.renderReport(w, r, readReportForm(r), nil)
@@ -103,7 +123,12 @@ func (h *Handlers) checkSimilar(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
 	if !h.limiter.Allow(web.ClientIP(r)) {
-		h.renderReport(w, r, readReportForm(r), errs.E(errs.TooMany, "提交过于频繁，请稍后再试"))
+		limited := errs.E(errs.TooMany, "提交过于频繁，请稍后再试")
+		if err := smallForm(w, r); err != nil { // photos are not read
+			h.kit.Error(w, r, limited)
+			return
+		}
+		h.renderReport(w, r, readReportForm(r), limited)
 		return
 	}
 	photos, err := parseUpload(w, r)
@@ -131,6 +156,10 @@ func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) follow(w http.ResponseWriter, r *http.Request) {
 	if !h.limiter.Allow(web.ClientIP(r)) {
 		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+		return
+	}
+	if err := smallForm(w, r); err != nil {
+		h.kit.Error(w, r, err)
 		return
 	}
 	id, err := web.PathID(r, "id")
@@ -196,6 +225,10 @@ func (h *Handlers) track(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) rate(w http.ResponseWriter, r *http.Request) {
 	if !h.limiter.Allow(web.ClientIP(r)) {
 		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+		return
+	}
+	if err := smallForm(w, r); err != nil {
+		h.kit.Error(w, r, err)
 		return
 	}
 	code := r.PathValue("code")

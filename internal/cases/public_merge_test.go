@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +31,26 @@ func TestAResidentWhoseCaseWasMergedFollowsTheCaseItWasMergedInto(t *testing.T) 
 	}
 	if regexp.MustCompile(`请评价本次办理`).MatchString(resp.Body) {
 		t.Fatal(fmt.Sprintf("%s lets the merged case's reporter rate the other case", m[1]))
+	}
+}
+
+func TestPublicPostsDoNotReadLargeBodiesTheyHaveNoUseFor(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	big := make([]byte, 3<<20)
+	fields := url.Values{"category_id": {p.leaf(t, "other.consult")}, "description": {"占位内容"}}
+	for _, path := range []string{"/report/follow/1", "/track/" + strings.Repeat("x", 26) + "/rating"} {
+		resp := postMultipart(t, anon, p.env, path, fields, map[string][]byte{"big.png": big})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "提交的内容过大") {
+			t.Errorf("%s with a 3 MB body: %d", path, resp.StatusCode)
+		}
+	}
+	limited := false
+	for i := 0; i < 8 && !limited; i++ {
+		resp := postMultipart(t, anon, p.env, "/report", fields, map[string][]byte{"big.png": big})
+		limited = resp.StatusCode == http.StatusTooManyRequests
+		if limited && (strings.Contains(resp.Body, "占位内容") || !strings.Contains(resp.Body, "提交过于频繁")) {
+			t.Errorf("a rate-limited submission was read in full or not told why: %s", resp.Body)
+		}
 	}
 }
