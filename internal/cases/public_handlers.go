@@ -109,6 +109,20 @@ func smallForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// smallPublicPost admits a public POST of a few fields: within the per-address limit and
+// smallFormBytes; otherwise it answers with the reason and reports false.
+func (h *Handlers) smallPublicPost(w http.ResponseWriter, r *http.Request) bool {
+	err := smallForm(w, r)
+	if !h.limiter.Allow(web.ClientIP(r)) {
+		err = errs.E(errs.TooMany, "操作过于频繁，请稍后再试")
+	}
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return false
+	}
+	return true
+}
+
 // checkSimilar is the similar-cases check of the form without scripts: the form is posted (never
 // sent as a GET, which would put the resident's text and phone in the address, the browser
 // history and proxy logs) and shown again as typed, without the phone, with the similar open
@@ -154,12 +168,7 @@ func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
 
 // follow lets a resident follow a similar open case instead of submitting the same problem again.
 func (h *Handlers) follow(w http.ResponseWriter, r *http.Request) {
-	if !h.limiter.Allow(web.ClientIP(r)) {
-		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
-		return
-	}
-	if err := smallForm(w, r); err != nil {
-		h.kit.Error(w, r, err)
+	if !h.smallPublicPost(w, r) {
 		return
 	}
 	id, err := web.PathID(r, "id")
@@ -223,12 +232,7 @@ func (h *Handlers) track(w http.ResponseWriter, r *http.Request) {
 
 // rate records the resident's own rating of a closed case through the tracking link.
 func (h *Handlers) rate(w http.ResponseWriter, r *http.Request) {
-	if !h.limiter.Allow(web.ClientIP(r)) {
-		h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
-		return
-	}
-	if err := smallForm(w, r); err != nil {
-		h.kit.Error(w, r, err)
+	if !h.smallPublicPost(w, r) {
 		return
 	}
 	code := r.PathValue("code")
