@@ -105,18 +105,25 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 	return f, fields.Err()
 }
 
+// caseList is a page of cases: total counts up to ListCountCap, and more says there are more.
+type caseList struct {
+	Items []Case `json:"items"`
+	Total int    `json:"total"`
+	More  bool   `json:"more,omitempty"`
+}
+
 func (h *API) list(w http.ResponseWriter, r *http.Request) {
 	f, err := FilterFromQuery(r.URL.Query())
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	items, total, err := h.svc.List(r.Context(), f)
+	items, total, more, err := h.svc.ListPage(r.Context(), f)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, web.List[Case]{Items: items, Total: total})
+	web.JSON(w, http.StatusOK, caseList{Items: items, Total: total, More: more})
 }
 
 func (h *API) figures(w http.ResponseWriter, r *http.Request) {

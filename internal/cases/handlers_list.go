@@ -52,7 +52,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	pg.Total = lp.Total
+	pg.Total, pg.More = lp.Total, lp.More
 	p := auth.FromContext(r.Context())
 	view := &listView{Page: web.Page{Title: "诉求办理"}, Cases: lp.Cases, Pager: pg, Query: listQuery(q), Filter: f,
 		Queue: f.Queue, FigureLabel: figureLabels[f.Figure], CanIntake: p.Can(auth.CasesIntake),

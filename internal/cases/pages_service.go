@@ -283,6 +283,7 @@ func (s *Service) CheckFilterScope(ctx context.Context, f Filter) error {
 type CaseList struct {
 	Cases   []Case
 	Total   int
+	More    bool // more cases than Total (ListPage counts up to ListCountCap)
 	Choices FilterChoices
 }
 
@@ -294,7 +295,7 @@ func (s *Service) CaseList(ctx context.Context, f Filter) (*CaseList, error) {
 	}
 	lp := &CaseList{}
 	var err error
-	if lp.Cases, lp.Total, err = s.List(ctx, f); err != nil {
+	if lp.Cases, lp.Total, lp.More, err = s.ListPage(ctx, f); err != nil {
 		return nil, err
 	}
 	if lp.Choices, err = s.FilterChoices(ctx); err != nil {

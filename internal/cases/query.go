@@ -272,13 +272,21 @@ func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, order
 	} else if f.Queue == QueueToCallback {
 		index = "cases_to_callback"
 	}
-	from := caseFrom
+	inner := "cases c"
 	if ordered && index != "" && d == db.SQLite {
 		// PostgreSQL's planner weighs the LIMIT itself; SQLite's prefers the region index.
-		from = strings.Replace(from, " FROM cases c", " FROM cases c INDEXED BY "+index, 1)
+		inner += " INDEXED BY " + index
 	}
-	page = "SELECT " + caseColumns + from + " WHERE " + all + order +
-		" LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+	// The page's ids first, on the narrow path (often the index alone), then the joins for them only.
+	if !ordered && d == db.Postgres {
+		// A selection known to be small is collected first and sorted: given the LIMIT alone,
+		// PostgreSQL would walk the whole city's list index looking for a community's few.
+		inner = "WITH m AS MATERIALIZED (SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM " +
+			inner + " WHERE " + all + ") SELECT c.id FROM m c" + order + " LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+	} else {
+		inner = "SELECT c.id FROM " + inner + " WHERE " + all + order + " LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+	}
+	page = "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order
 	return count, page, a, nil
 }
 

@@ -163,6 +163,7 @@ type Pager struct {
 	Limit  int
 	Offset int
 	Total  int
+	More   bool // the list holds more than Total, which is where its count stopped ("超过 N 条")
 }
 
 // PagerFrom reads limit and offset (or page) from the query; limit defaults to def and is capped at 500.
