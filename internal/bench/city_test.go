@@ -63,7 +63,9 @@ func TestCityBench(t *testing.T) {
 	}
 	type target struct{ name, url string }
 	var targets []target
-	if u := os.Getenv("LINLI_BENCH_SQLITE"); u != "" {
+	if u := os.Getenv("LINLI_BENCH_SQLITE"); u == "off" {
+		// PostgreSQL only
+	} else if u != "" {
 		targets = append(targets, target{"SQLite", u})
 	} else {
 		targets = append(targets, target{"SQLite", "sqlite:" + filepath.Join(t.TempDir(), "city.db")})

@@ -65,7 +65,7 @@ type category struct {
 
 func loadCategories(ctx context.Context, d *db.DB) ([]category, error) {
 	rows, err := d.W.QueryContext(ctx, `SELECT id, code, name, priority, handle_amount, handler_type FROM case_categories
-		WHERE parent_id IS NOT NULL AND active ORDER BY id`)
+		WHERE parent_id IS NOT NULL AND active ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("gen: categories: %w", err)
 	}

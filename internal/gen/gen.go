@@ -181,7 +181,15 @@ func finish(ctx context.Context, d *db.DB, c *city) error {
 			return err
 		}
 	}
-	if _, err := d.W.ExecContext(ctx, "ANALYZE"); err != nil {
+	analyze := "ANALYZE"
+	if d.Dialect == db.Postgres {
+		// VACUUM too: it sets the visibility map that COPY leaves empty, without which counts
+		// cannot use index-only scans (a district's case count: see docs/performance.md).
+		// Only the tables written here: a bare VACUUM would walk every schema of the database.
+		analyze = "VACUUM (ANALYZE) regions, grids, users, party_orgs, case_counters, care_last_visits, " +
+			strings.Join(bulkTables, ", ")
+	}
+	if _, err := d.W.ExecContext(ctx, analyze); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{Username: "gen"})
