@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,8 @@ type Config struct {
 	Demo      bool   // seed the Nanguan demo into an empty database
 	DemoPass  string // password of every demo account; random when empty
 	TileURL   string // optional Leaflet tile URL template
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the client (rate limits, audit).
+	TrustedProxies []netip.Prefix
 	// BaseURL is the public address QR codes and tracking links use; empty reads LINLI_BASE_URL,
 	// and without it the request's host.
 	BaseURL string

@@ -33,6 +33,7 @@ func (m *Main) build() error {
 		return err
 	}
 	kit.TileURL = m.Config.TileURL
+	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	authH := auth.NewHandlers(m.Auth, kit)

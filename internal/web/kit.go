@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strconv"
@@ -65,8 +66,10 @@ type Kit struct {
 	Chrome func(r *http.Request) Chrome
 	// TileURL is the optional map tile template for Leaflet; empty shows polygons on a plain background.
 	TileURL string
-	assets  map[string]string // static path → content hash
-	base    *template.Template
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; empty trusts none.
+	TrustedProxies []netip.Prefix
+	assets         map[string]string // static path → content hash
+	base           *template.Template
 }
 
 // NewKit parses the shared layout and partials and hashes the static assets.
@@ -256,7 +259,7 @@ func Status(err error) int {
 func (k *Kit) logIfInternal(r *http.Request, err error) {
 	if errs.CodeOf(err) == errs.Internal && !errors.Is(err, http.ErrAbortHandler) {
 		k.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path)
+			"method", r.Method, "path", logPath(r.URL.Path))
 	}
 }
 

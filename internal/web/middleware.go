@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strconv"
@@ -25,13 +26,74 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// ClientIP returns the address the request came from.
+type clientIPKey struct{}
+
+// ClientIP returns the address the request came from: the peer's address, or — when the peer is
+// a trusted reverse proxy (Kit.TrustedProxies) — the last address it appended to X-Forwarded-For.
+// Rate limits, lockout and the audit log all key on it.
 func ClientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok {
+		return ip
+	}
+	return peerIP(r)
+}
+
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientIP resolves the client address once per request. Only a trusted proxy's
+// X-Forwarded-For is believed, and only its right-most entry (the address that proxy saw), so a
+// client cannot pick its own address by sending the header itself.
+func (k *Kit) clientIP(r *http.Request) string {
+	peer := peerIP(r)
+	if len(k.TrustedProxies) == 0 {
+		return peer
+	}
+	addr, err := netip.ParseAddr(peer)
+	if err != nil || !k.trusted(addr) {
+		return peer
+	}
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return peer
+	}
+	parts := strings.Split(xff[len(xff)-1], ",")
+	if ip, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
+		return ip.String()
+	}
+	return peer
+}
+
+func (k *Kit) trusted(addr netip.Addr) bool {
+	for _, p := range k.TrustedProxies {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// logPath is the path written to the access log: a public tracking code is the resident's key to
+// their case, so it is cut out.
+func logPath(path string) string {
+	for _, prefix := range []string{"/track/", "/api/v1/public/cases/"} {
+		if rest, ok := strings.CutPrefix(path, prefix); ok && rest != "" {
+			code, tail, _ := strings.Cut(rest, "/")
+			if code != "" {
+				tail = strings.TrimPrefix("/"+tail, "/")
+				if tail != "" {
+					tail = "/" + tail
+				}
+				return prefix + "…" + tail
+			}
+		}
+	}
+	return path
 }
 
 type statusWriter struct {
@@ -78,6 +140,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		_, _ = rand.Read(b)
 		id := hex.EncodeToString(b)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = context.WithValue(ctx, clientIPKey{}, k.clientIP(r))
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		h := sw.Header()
@@ -105,7 +168,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 				}
 			}
 			k.Log.LogAttrs(ctx, slog.LevelInfo, "http",
-				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
 				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 				slog.Duration("dur", time.Since(start)), slog.String("ip", ClientIP(r)))
 		}()
