@@ -132,6 +132,8 @@ func TestXLSXReaderReadsCellsAsExcelizeDoes(t *testing.T) {
 			f.SetCellRichText("Sheet1", "A6", []excelize.RichTextRun{{Text: "南关"}, {Text: "小区", Font: &excelize.Font{Bold: true}}})
 			f.SetCellValue("Sheet1", "F9", "远处的格")
 			f.SetCellValue("Sheet1", "B10", "😀 emoji")
+			// Longer than the reader's buffer: Excel allows 32,767 characters in a cell.
+			f.SetCellValue("Sheet1", "C11", strings.Repeat("长", 32767))
 		}))
 	})
 	t.Run("inline strings from a streamed file", func(t *testing.T) {
@@ -140,6 +142,7 @@ func TestXLSXReaderReadsCellsAsExcelizeDoes(t *testing.T) {
 			sw.SetRow("A1", []any{"序号", "姓名", "", "楼栋"})
 			sw.SetRow("A3", []any{1, "李四", nil, "3号楼", true})
 			sw.SetRow("B4", []any{"错位"})
+			sw.SetRow("A5", []any{strings.Repeat("备注&<>", 9000), "尾"})
 			sw.Flush()
 		}))
 	})
