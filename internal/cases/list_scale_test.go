@@ -71,13 +71,23 @@ func TestLargeListsSayTheyHoldMoreThanTheyCountAndReadTheSamePageInIndexOrder(t 
 		if _, total, more, _ := w.svc.ListPage(w.ctx("admin"), Filter{Queue: QueueToAccept}); total != 4 || more {
 			t.Errorf("4 cases to accept: total %d more %v", total, more)
 		}
+		for _, user := range []string{"admin", "district"} { // a community's plans and a district's
+			if _, total, more, err := w.svc.ListPage(w.ctx(user), Filter{Q: "漏水"}); total != 5 || !more || err != nil {
+				t.Errorf("%s: 12 cases match 漏水: total %d more %v %v", user, total, more, err)
+			}
+			if _, total, more, err := w.svc.ListPage(w.ctx(user), Filter{Queue: QueueToCallback}); total != 5 || more || err != nil {
+				t.Errorf("%s: 5 cases await their call-back: total %d more %v %v", user, total, more, err)
+			}
+		}
 		if _, total, _ := w.svc.List(w.ctx("admin"), Filter{}); total != 12 {
 			t.Errorf("List counts every case: %d", total)
 		}
 		for _, f := range []Filter{{}, {Queue: QueueOverdue}, {Queue: QueueToCallback}, {Q: "漏水"}, {Queue: QueueOverdue, Q: "漏水"}} {
-			sorted, ordered := pageIDs(t, w, d, "admin", f, false), pageIDs(t, w, d, "admin", f, true)
-			if len(sorted) == 0 || !slices.Equal(sorted, ordered) {
-				t.Errorf("%+v: sorted %v, read in index order %v", f, sorted, ordered)
+			for _, user := range []string{"admin", "district"} {
+				sorted, ordered := pageIDs(t, w, d, user, f, false), pageIDs(t, w, d, user, f, true)
+				if len(sorted) == 0 || !slices.Equal(sorted, ordered) {
+					t.Errorf("%s %+v: sorted %v, read in index order %v", user, f, sorted, ordered)
+				}
 			}
 		}
 	})
