@@ -300,13 +300,18 @@ func (c *city) writeCase(cm *community, g *gcase, id, prev int64, counters map[i
 	} else {
 		closed, cbDL = time.Time{}, time.Time{}
 	}
+	// The overdue flag as the sweep would have left it: a running deadline passed, a case closed
+	// after its handle deadline, or no callback by the callback deadline.
 	overdue := false
-	if !accepted.IsZero() {
-		end := cut
-		if state == "closed" {
-			end = closed
-		}
-		overdue = end.After(handleDL)
+	switch state {
+	case "received":
+		overdue = acceptDL.Before(cut)
+	case "dispatched":
+		overdue = signDL.Before(cut) || handleDL.Before(cut)
+	case "accepted", "in_progress", "reported":
+		overdue = handleDL.Before(cut)
+	case "closed":
+		overdue = !accepted.IsZero() && closed.After(handleDL)
 	}
 	if on(cbAt) != nil {
 		r := rng.Float64() < 0.93
@@ -319,6 +324,12 @@ func (c *city) writeCase(cm *community, g *gcase, id, prev int64, counters map[i
 		o.row("case_callbacks", c.id("case_callbacks"), id, region, cbAt, cm.admin, "phone", r, s, "")
 	} else {
 		cbAt = time.Time{}
+		if state == "closed" && !accepted.IsZero() && cbDL.Before(cut) {
+			overdue = true // never called back
+		}
+	}
+	if accepted.IsZero() {
+		cbDL = time.Time{} // rejected and merged cases are not called back
 	}
 	var extNo, extDL any
 	if g.channel == "hotline_12345" {

@@ -56,6 +56,14 @@ func TestGenWritesASmallCityWithItsHistory(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id)`); n != 0 {
 			t.Errorf("%d cases without a timeline", n)
 		}
+		// The overdue flags are those the overdue sweep would have set: its first run flags nothing.
+		for _, cond := range []string{`state = 'received' AND accept_deadline < $1`, `state = 'dispatched' AND sign_deadline < $1`,
+			`state IN ('accepted','dispatched','in_progress','reported') AND handle_deadline < $1`,
+			`state = 'closed' AND callback_at IS NULL AND callback_deadline < $1`} {
+			if n := count(t, d, `SELECT COUNT(*) FROM cases WHERE NOT overdue AND `+cond, until); n != 0 {
+				t.Errorf("%d cases the sweep would still flag (%s)", n, cond)
+			}
+		}
 		if n := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone'`); n == 0 {
 			t.Error("no elderly living alone")
 		}
