@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -127,14 +129,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	demoMode := fs.Bool("demo", false, "演示模式：空数据库时写入南关社区演示数据并创建演示账号")
 	idle := fs.Duration("session-idle", 30*time.Minute, "会话空闲超时")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "会话绝对时长")
+	proxies := fs.String("trusted-proxies", env("LINLI_TRUSTED_PROXIES", ""), "可信反向代理地址段，逗号分隔（如 127.0.0.1/32,10.0.0.0/8）；仅信任其 X-Forwarded-For")
 	tiles := fs.String("tiles", env("LINLI_TILE_URL", ""), "地图瓦片地址模板（可选），如 https://{s}.example.com/{z}/{x}/{y}.png")
 	metricsToken := fs.String("metrics-token", env("LINLI_METRICS_TOKEN", ""), "允许其他机器凭此令牌读取 /metrics（环境变量 LINLI_METRICS_TOKEN）；不设置时仅本机直连可读")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit on Go's own memory: the collector works harder near it, so the server stays
+		// within its 200 MB budget under load (docs/performance.md). GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(128 << 20)
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := c.config(log)
 	cfg.Addr, cfg.DBRead, cfg.Demo, cfg.TileURL = *addr, *dbRead, *demoMode, *tiles
+	var err error
+	if cfg.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
+		return err
+	}
 	cfg.MetricsToken = *metricsToken
 	cfg.DemoPass = os.Getenv("LINLI_DEMO_PASSWORD")
 	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge}
@@ -149,6 +161,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("linli serving", "addr", "http://"+cfg.Addr, "db", db.Redact(cfg.DB), "version", version, "startup", time.Since(start).Round(time.Millisecond))
 	return m.Run(ctx)
+}
+
+// parsePrefixes reads a comma-separated list of addresses or CIDR ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			addr, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q 不是有效的地址", part)
+			}
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q 不是有效的地址段", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func printDemo(w io.Writer, m *app.Main) {

@@ -73,7 +73,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=query_only(ON)")
+	// Readers keep a smaller page cache each (8 MB, the writer 32 MB): the operating system caches
+	// the file anyway, and four full 32 MB caches alone would take most of the 200 MB a server may
+	// use (docs/performance.md, memory).
+	readPragmas := strings.Replace(pragmas, "cache_size(-32000)", "cache_size(-8000)", 1)
+	r, err := sql.Open("sqlite", "file:"+path+readPragmas+"&_pragma=query_only(ON)")
 	if err != nil {
 		w.Close()
 		return nil, err
