@@ -78,6 +78,19 @@ func TestLargeListsSayTheyHoldMoreThanTheyCountAndReadTheSamePageInIndexOrder(t 
 			if _, total, more, err := w.svc.ListPage(w.ctx(user), Filter{Queue: QueueToCallback}); total != 5 || more || err != nil {
 				t.Errorf("%s: 5 cases await their call-back: total %d more %v %v", user, total, more, err)
 			}
+			// A selection within the cap is paged from its collected ids, in the same order.
+			for _, f := range []Filter{{Queue: QueueToCallback}, {Queue: QueueToAccept}, {Queue: QueueOverdue, Supervised: false, Limit: 3, Offset: 2}} {
+				exact, _, err1 := w.svc.List(w.ctx(user), f)
+				paged, _, _, err2 := w.svc.ListPage(w.ctx(user), f)
+				if err1 != nil || err2 != nil || len(exact) == 0 || len(exact) != len(paged) {
+					t.Fatalf("%s %+v: %d and %d cases, %v %v", user, f, len(exact), len(paged), err1, err2)
+				}
+				for i := range exact {
+					if exact[i].ID != paged[i].ID {
+						t.Errorf("%s %+v: List %d, ListPage %d at %d", user, f, exact[i].ID, paged[i].ID, i)
+					}
+				}
+			}
 		}
 		if _, total, _ := w.svc.List(w.ctx("admin"), Filter{}); total != 12 {
 			t.Errorf("List counts every case: %d", total)

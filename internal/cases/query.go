@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -234,8 +235,38 @@ const (
 	orderDeadline = " ORDER BY c.supervised DESC, COALESCE(c.handle_deadline, c.accept_deadline) ASC, c.id"
 )
 
+// listOrder is the ORDER BY of a list and the index that reads it in that order ("" for none).
+func listOrder(f *Filter) (order, index string) {
+	switch f.Queue {
+	case QueueMine, QueueToAccept:
+		return orderDeadline, ""
+	case QueueOverdue:
+		if f.Overdue == nil {
+			return orderDeadline, "cases_overdue_order"
+		}
+		return orderDeadline, ""
+	case QueueToCallback:
+		return orderNewest, "cases_to_callback"
+	}
+	return orderNewest, "cases_list_order"
+}
+
+// idsPage is the page query of a selection already collected as ids (at most the count cap).
+func idsPage(f *Filter, d db.Dialect, ids []int64) (string, []any) {
+	order, _ := listOrder(f)
+	in, arg := "c.id = ANY($1::bigint[])", any(ids)
+	if d == db.SQLite {
+		b, _ := json.Marshal(ids)
+		in, arg = "c.id IN (SELECT value FROM json_each($1))", string(b)
+	}
+	inner := "SELECT c.id FROM cases c WHERE " + in + order + " LIMIT $2 OFFSET $3"
+	return "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order,
+		[]any{arg, f.Limit, f.Offset}
+}
+
 // listQueries builds the count and the page query of a list; the count takes the first a.n
-// arguments, the page all of them. countCap > 0 counts only up to countCap+1 cases. ordered
+// arguments, the page all of them. countCap > 0 makes the count select the ids of up to
+// countCap+1 cases instead of counting them all. ordered
 // reads the page from the index in list order and stops after it — the plan for a selection of
 // thousands of cases, where sorting them all would cost seconds; a smaller selection is found
 // through its region's index and sorted.
@@ -261,17 +292,10 @@ func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, order
 		case f.Queue == QueueToCallback && d == db.SQLite && !smallScope(f, p):
 			from = "cases c INDEXED BY cases_to_callback"
 		}
-		count = "SELECT COUNT(*) FROM (SELECT 1 FROM " + from + " WHERE " + cond + " LIMIT " + strconv.Itoa(countCap+1) + ") n"
+		// The ids, not just their number: a selection within the cap is then paged from them.
+		count = "SELECT c.id FROM " + from + " WHERE " + cond + " LIMIT " + strconv.Itoa(countCap+1)
 	}
-	order, index := orderNewest, "cases_list_order"
-	if f.Queue == QueueMine || f.Queue == QueueOverdue || f.Queue == QueueToAccept {
-		order, index = orderDeadline, ""
-		if f.Queue == QueueOverdue && f.Overdue == nil {
-			index = "cases_overdue_order"
-		}
-	} else if f.Queue == QueueToCallback {
-		index = "cases_to_callback"
-	}
+	order, index := listOrder(f)
 	inner := "cases c"
 	if ordered && index != "" && d == db.SQLite {
 		// PostgreSQL's planner weighs the LIMIT itself; SQLite's prefers the region index.
@@ -322,7 +346,13 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 		return nil, 0, false, err
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, count, a.v[:a.n]...).Scan(&total); err != nil {
+	var ids []int64
+	if countCap > 0 {
+		if ids, err = queryIDs(ctx, s.db.R, count, a.v[:a.n]); err != nil {
+			return nil, 0, false, fmt.Errorf("count cases: %w", err)
+		}
+		total = len(ids)
+	} else if err := s.db.R.QueryRowContext(ctx, count, a.v[:a.n]...).Scan(&total); err != nil {
 		return nil, 0, false, fmt.Errorf("count cases: %w", err)
 	}
 	more := countCap > 0 && total > countCap
@@ -332,11 +362,18 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 	if f.Offset >= total && !more {
 		return []Case{}, total, false, nil
 	}
-	_, page, a, err := listQueries(&f, p, s.db.Dialect, countCap, more || total > s.countCap)
-	if err != nil {
-		return nil, 0, false, err
+	var page string
+	var pageArgs []any
+	if countCap > 0 && !more {
+		page, pageArgs = idsPage(&f, s.db.Dialect, ids)
+	} else {
+		_, page, a, err = listQueries(&f, p, s.db.Dialect, countCap, more || total > s.countCap)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		pageArgs = a.v
 	}
-	rows, err := s.db.R.QueryContext(ctx, page, a.v...)
+	rows, err := s.db.R.QueryContext(ctx, page, pageArgs...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("list cases: %w", err)
 	}
@@ -356,4 +393,21 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 		out = append(out, *c)
 	}
 	return out, total, more, rows.Err()
+}
+
+func queryIDs(ctx context.Context, q db.Querier, query string, args []any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
