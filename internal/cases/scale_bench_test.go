@@ -277,6 +277,7 @@ func BenchmarkCasesAtScale(b *testing.B) {
 				{"search_漏水", s.all, cases.Filter{Q: "漏水"}},
 				{"search_路灯", s.all, cases.Filter{Q: "路灯"}},
 				{"search_漏水_community", s.community, cases.Filter{Q: "漏水"}},
+				{"search_暖气不热", s.all, cases.Filter{Q: "暖气不热"}},
 			}
 			for _, l := range lists {
 				b.Run(l.name, func(b *testing.B) {
