@@ -123,7 +123,7 @@ func (st *step) sign(ctx context.Context) error {
 			rows.Close()
 			return err
 		}
-		if holds(p, a) && (a.TargetKind != "grid" || p.Role == auth.GridLeader) && (mine == nil || a.Role == "lead") {
+		if holds(p, a) && signs(p, a) && (mine == nil || a.Role == "lead") {
 			mine = a
 		}
 	}

@@ -206,6 +206,8 @@ type Actor struct {
 	Assignee bool
 	// LeadAssignee: the active task the actor holds is the lead 主办 one.
 	LeadAssignee bool
+	// Signable: the actor holds a pending task they may sign (a grid's task: its leader).
+	Signable bool
 }
 
 // Check returns nil when actor may take action a on case c now, or a domain error with a Chinese
@@ -233,6 +235,9 @@ func Check(a Action, c *Case, actor Actor) error {
 			}
 			if (a == ActReport || a == ActReturn || a == ActEscalate) && !actor.LeadAssignee {
 				return errs.E(errs.Forbidden, "协办单位不能进行“%s”操作，请由主办方处理", a.Label())
+			}
+			if a == ActSign && !actor.Signable {
+				return errs.E(errs.Conflict, "没有待您签收的任务（派往网格的任务由网格长签收）")
 			}
 		}
 	} else if err := p.Require(r.perm); err != nil {

@@ -106,25 +106,33 @@ func principal(ctx context.Context) (*auth.Principal, error) {
 	return p, nil
 }
 
-// assigneeOf reports whether p holds an active task on the case, and whether it is the lead one.
-func assigneeOf(ctx context.Context, q db.Querier, p *auth.Principal, caseID int64) (assignee, lead bool, err error) {
+// assigneeOf tells what active tasks p holds on the case: whether any, whether the lead one, and
+// whether one of them is pending and p may sign it.
+func assigneeOf(ctx context.Context, q db.Querier, p *auth.Principal, caseID int64) (Actor, error) {
+	actor := Actor{Principal: p}
 	rows, err := q.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM case_assignments
 		WHERE case_id = $1 AND status IN ('pending','signed')`, caseID)
 	if err != nil {
-		return false, false, fmt.Errorf("assignments: %w", err)
+		return actor, fmt.Errorf("assignments: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		a, err := scanAssignment(rows)
 		if err != nil {
-			return false, false, err
+			return actor, err
 		}
 		if holds(p, a) {
-			assignee = true
-			lead = lead || a.Role == "lead"
+			actor.Assignee = true
+			actor.LeadAssignee = actor.LeadAssignee || a.Role == "lead"
+			actor.Signable = actor.Signable || (a.Status == "pending" && signs(p, a))
 		}
 	}
-	return assignee, lead, rows.Err()
+	return actor, rows.Err()
+}
+
+// signs reports whether p signs for a task p holds: a grid's task is signed by its leader only.
+func signs(p *auth.Principal, a *Assignment) bool {
+	return a.TargetKind != "grid" || p.Role == auth.GridLeader
 }
 
 // holds reports whether the task targets p: the user, a worker or leader of the grid, or a contact
@@ -150,14 +158,14 @@ func visible(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*C
 	if err != nil {
 		return nil, Actor{}, err
 	}
-	assignee, lead, err := assigneeOf(ctx, q, p, id)
+	actor, err := assigneeOf(ctx, q, p, id)
 	if err != nil {
 		return nil, Actor{}, err
 	}
-	if !p.Covers(c.regionPath) && !assignee {
+	if !p.Covers(c.regionPath) && !actor.Assignee {
 		return nil, Actor{}, errs.E(errs.NotFound, "案件不存在或您无权查看")
 	}
-	return c, Actor{Principal: p, Assignee: assignee, LeadAssignee: lead}, nil
+	return c, actor, nil
 }
 
 // Get returns a case with its timeline, tasks, photos, callbacks, merged cases and the actions the
