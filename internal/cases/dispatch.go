@@ -74,6 +74,11 @@ func (st *step) dispatch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if i == 0 && t.Kind == "grid" {
+			if err := st.adoptGrid(ctx, t.GridID); err != nil {
+				return err
+			}
+		}
 		key := fmt.Sprintf("%s/%d/%d/%s", t.Kind, t.GridID, t.UserID, t.Name)
 		if seen[key] {
 			return errs.Field(field, "“"+name+"”重复，主办和协办对象不能相同")
@@ -107,6 +112,22 @@ func (st *step) dispatch(ctx context.Context) error {
 		return err
 	}
 	return st.notifyHolders(ctx, "case.dispatched", "新派遣案件"+c.Number, "“"+c.Title+"”已派遣给您，请及时签收。")
+}
+
+// adoptGrid makes the lead grid the case's grid when the case had none and the grid is in its
+// community, so the grid keeps the case in its lists, figures and pages after its task is done.
+func (st *step) adoptGrid(ctx context.Context, gridID int64) error {
+	if st.c.GridID != nil {
+		return nil
+	}
+	var community int64
+	if err := st.tx.QueryRowContext(ctx, `SELECT community_id FROM grids WHERE id = $1`, gridID).Scan(&community); err != nil {
+		return fmt.Errorf("grid community: %w", err)
+	}
+	if community != st.c.CommunityID {
+		return nil
+	}
+	return st.moveToGrid(ctx, gridID)
 }
 
 func (st *step) sign(ctx context.Context) error {
