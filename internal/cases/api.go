@@ -118,6 +118,10 @@ func (h *API) list(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
+	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
 	items, total, more, err := h.svc.ListPage(r.Context(), f)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -129,6 +133,10 @@ func (h *API) list(w http.ResponseWriter, r *http.Request) {
 func (h *API) figures(w http.ResponseWriter, r *http.Request) {
 	f, err := FilterFromQuery(r.URL.Query())
 	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
