@@ -46,6 +46,7 @@ var actionLabels = map[string]string{
 	"case.return":            "退单",
 	"case.escalate":          "上报诉求",
 	"case.suspend":           "挂起诉求",
+	"case.deny_suspend":      "驳回挂起申请",
 	"case.resume":            "恢复办理",
 	"case.extend":            "申请延期",
 	"case.approve_extension": "批准延期",

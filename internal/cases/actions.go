@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -177,6 +178,8 @@ func (st *step) apply(ctx context.Context, a Action) error {
 		return st.escalate(ctx)
 	case ActSuspend:
 		return st.suspend()
+	case ActDenySuspend:
+		return st.denySuspend(ctx)
 	case ActResume:
 		return st.resume()
 	case ActExtend:
@@ -364,6 +367,31 @@ func (st *step) suspend() error {
 	c.SuspendedAt, c.SuspendReason, c.SuspendAsked = &st.now, reason, nil
 	st.ev.Detail = detailJSON(map[string]any{"approved": true})
 	return nil
+}
+
+// denySuspend refuses a handler's request to suspend: the case goes on running against its
+// deadline, the request is cleared with the reason on the timeline, and the requester is told.
+func (st *step) denySuspend(ctx context.Context) error {
+	c := st.c
+	if err := st.need("note", "请填写驳回理由"); err != nil {
+		return err
+	}
+	asker := *c.SuspendAsked
+	st.ev.Detail = detailJSON(map[string]any{"requested_by": asker, "request_reason": c.SuspendReason})
+	c.SuspendAsked, c.SuspendReason = nil, ""
+	if st.s.opts.Notify == nil {
+		return nil
+	}
+	return st.s.opts.Notify(ctx, st.tx, asker, Notice{Kind: "case.suspend_denied", Title: "案件" + c.Number + "的挂起申请被驳回",
+		Body: "驳回理由：" + clip(st.in.Note, 500) + "。请继续办理。", Link: fmt.Sprintf("/cases/%d", c.ID), RegionID: c.RegionID})
+}
+
+// clip cuts s to at most n characters.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func (st *step) resume() error {

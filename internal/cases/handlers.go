@@ -96,7 +96,7 @@ func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions)
 
 var reasonLabels = map[string]string{"reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
 	"suspend": "挂起原因", "reopen": "重办原因", "supervise": "督办意见", "approve_extension": "审批意见",
-	"deny_extension": "驳回理由"}
+	"deny_extension": "驳回理由", "deny_suspend": "驳回理由"}
 
 // publicNotes are the actions whose note the resident reads on the tracking page; their form
 // fields say so, so that nothing meant for colleagues is written there.

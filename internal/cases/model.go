@@ -50,6 +50,7 @@ const (
 	ActReturn           Action = "return"
 	ActEscalate         Action = "escalate"
 	ActSuspend          Action = "suspend"
+	ActDenySuspend      Action = "deny_suspend"
 	ActResume           Action = "resume"
 	ActExtend           Action = "extend"
 	ActApproveExtension Action = "approve_extension"
@@ -66,7 +67,7 @@ const (
 )
 
 var actionLabels = map[Action]string{ActIntake: "登记", ActAccept: "受理立案", ActReject: "不予受理", ActMerge: "并单",
-	ActDispatch: "派遣", ActSign: "签收", ActReturn: "退单", ActEscalate: "上报", ActSuspend: "挂起",
+	ActDispatch: "派遣", ActSign: "签收", ActReturn: "退单", ActEscalate: "上报", ActSuspend: "挂起", ActDenySuspend: "驳回挂起",
 	ActResume: "恢复办理", ActExtend: "申请延期", ActApproveExtension: "同意延期", ActDenyExtension: "驳回延期",
 	ActNote: "办理记录", ActReport: "办结反馈", ActVerify: "核查结案", ActRework: "返工", ActCallback: "回访",
 	ActReopen: "重办", ActSupervise: "督办"}
@@ -76,7 +77,7 @@ func (a Action) Label() string { return actionLabels[a] }
 
 // Actions lists every action a user can take, in workflow order.
 var Actions = []Action{ActAccept, ActReject, ActMerge, ActDispatch, ActSign, ActReturn, ActEscalate, ActSuspend,
-	ActResume, ActExtend, ActApproveExtension, ActDenyExtension, ActNote, ActReport, ActVerify, ActRework,
+	ActDenySuspend, ActResume, ActExtend, ActApproveExtension, ActDenyExtension, ActNote, ActReport, ActVerify, ActRework,
 	ActCallback, ActReopen, ActSupervise}
 
 // Outcome is how a closed case ended.
@@ -164,6 +165,7 @@ var rules = map[Action]rule{
 	ActReturn:           {from: []State{Dispatched}, to: Accepted, perm: auth.CasesHandle, assignee: true},
 	ActEscalate:         {from: []State{InProgress}, to: Accepted, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActSuspend:          {from: []State{InProgress}, to: Suspended, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
+	ActDenySuspend:      {from: []State{InProgress}, perm: auth.CasesSupervise},
 	ActResume:           {from: []State{Suspended}, to: InProgress, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActExtend:           {from: deadlineStates, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActApproveExtension: {from: deadlineStates, perm: auth.CasesSupervise},
@@ -259,6 +261,10 @@ func CheckState(a Action, c *Case) error {
 	case ActApproveExtension, ActDenyExtension:
 		if c.ExtensionUntil == nil {
 			return errs.E(errs.Conflict, "该案件没有待审批的延期申请")
+		}
+	case ActDenySuspend:
+		if c.SuspendAsked == nil {
+			return errs.E(errs.Conflict, "该案件没有待审批的挂起申请")
 		}
 	case ActExtend:
 		if c.ExtensionUntil != nil {

@@ -15,7 +15,7 @@ func TestTransitionTable(t *testing.T) {
 	allowed := map[Action][]State{
 		ActAccept: {Received}, ActReject: {Received}, ActMerge: {Received, Accepted}, ActDispatch: {Accepted},
 		ActSign: {Dispatched, InProgress}, ActReturn: {Dispatched}, ActEscalate: {InProgress},
-		ActSuspend: {InProgress}, ActResume: {Suspended}, ActReport: {InProgress}, ActVerify: {Reported},
+		ActSuspend: {InProgress}, ActDenySuspend: {InProgress}, ActResume: {Suspended}, ActReport: {InProgress}, ActVerify: {Reported},
 		ActRework: {Reported}, ActCallback: {Closed}, ActReopen: {Closed},
 		ActExtend:           deadlineStates,
 		ActApproveExtension: deadlineStates, ActDenyExtension: deadlineStates,
