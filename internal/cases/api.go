@@ -237,6 +237,10 @@ func (h *API) track(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) rate(w http.ResponseWriter, r *http.Request) {
+	if !h.svc.publicLimiter().Allow(web.ClientIP(r)) {
+		h.kit.APIErr(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+		return
+	}
 	var in Rating
 	if err := web.DecodeJSON(r, &in); err != nil {
 		h.kit.APIErr(w, r, err)

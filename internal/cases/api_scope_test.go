@@ -3,6 +3,8 @@ package cases_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"linli/internal/apptest"
@@ -30,5 +32,22 @@ func TestListAndFiguresAPIAnswer404ForARegionOrGridOutsideTheCallersScope(t *tes
 		if resp := admin.Get(fmt.Sprintf("%s?region=%d", path, fx.Other.ID)); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("admin %s?region=<北关社区>: %d %s", path, resp.StatusCode, resp.Body)
 		}
+	}
+}
+
+func TestRatingsThroughThePublicAPIAreRateLimitedPerAddress(t *testing.T) {
+	env := apptest.New(t)
+	anon := env.Anonymous(t)
+	limited := false
+	for i := 0; i < 8 && !limited; i++ {
+		resp := anon.JSON("POST", "/api/v1/public/cases/"+strings.Repeat("x", 26)+"/rating",
+			map[string]any{"resolved": true, "satisfaction": "satisfied"})
+		limited = resp.StatusCode == http.StatusTooManyRequests && strings.Contains(resp.Body, "操作过于频繁")
+	}
+	if !limited {
+		t.Fatal("eight quick ratings from one address through the API were all answered")
+	}
+	if resp := anon.PostForm("/track/"+strings.Repeat("x", 26)+"/rating", url.Values{"resolved": {"1"}, "satisfaction": {"satisfied"}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the tracking page's rating form did not share the API's limit: %d", resp.StatusCode)
 	}
 }

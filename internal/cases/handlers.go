@@ -46,11 +46,13 @@ type Handlers struct {
 // NewHandlers returns the cases page handlers.
 func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions) *Handlers {
 	if opts.ReportEvery <= 0 {
-		opts.ReportEvery = 20 * time.Second
+		opts.ReportEvery = defaultReportEvery
 	}
 	if opts.ReportBurst <= 0 {
-		opts.ReportBurst = 5
+		opts.ReportBurst = defaultReportBurst
 	}
+	limiter := svc.publicLimiter()
+	limiter.configure(xrate.Every(opts.ReportEvery), opts.ReportBurst)
 	funcs := template.FuncMap{
 		"when": func(t *time.Time) string {
 			if t == nil || t.IsZero() {
@@ -91,7 +93,7 @@ func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions)
 		"causeLabel":  func(c string) string { return causeLabels[c] },
 	}
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, funcs), opts: opts,
-		limiter: newIPLimiter(xrate.Every(opts.ReportEvery), opts.ReportBurst)}
+		limiter: limiter}
 }
 
 var reasonLabels = map[string]string{"reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",

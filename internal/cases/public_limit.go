@@ -23,8 +23,32 @@ type ipEntry struct {
 	seen time.Time
 }
 
+// The public per-address limit when PageOptions leave it zero: one every 20 s, a burst of 5.
+const (
+	defaultReportEvery = 20 * time.Second
+	defaultReportBurst = 5
+)
+
 func newIPLimiter(every xrate.Limit, burst int) *ipLimiter {
 	return &ipLimiter{every: every, burst: burst, byIP: map[string]*ipEntry{}, swept: time.Now(), maxIPs: 100_000}
+}
+
+// configure sets the rate for addresses seen from now on and forgets the ones seen so far.
+func (l *ipLimiter) configure(every xrate.Limit, burst int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.every, l.burst, l.byIP = every, burst, map[string]*ipEntry{}
+}
+
+// publicLimiter is the per-address limit on public posts (the report form, following, rating),
+// one for the service so that the pages and the public API draw on the same allowance.
+func (s *Service) publicLimiter() *ipLimiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.public == nil {
+		s.public = newIPLimiter(xrate.Every(defaultReportEvery), defaultReportBurst)
+	}
+	return s.public
 }
 
 // Allow reports whether ip may submit now.

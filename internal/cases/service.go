@@ -63,6 +63,8 @@ type Service struct {
 	stmts *stmtCache
 
 	countCap int // ListCountCap; tests lower it
+
+	public *ipLimiter // publicLimiter
 }
 
 // NewService returns the cases service.
