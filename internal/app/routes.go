@@ -61,7 +61,8 @@ func (m *Main) build() error {
 	authH.Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
 	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
-	party.NewHandlers(m.services.party, authH, kit).Routes(mux)
+	partyH := party.NewHandlers(m.services.party, authH, kit)
+	partyH.Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (m *Main) build() error {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
-	m.buildVisits(mux, authH, kit)
+	m.buildVisits(mux, authH, kit, partyH)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -69,6 +69,21 @@ func NewWithDB(t testing.TB, dbURL string) *Env {
 	return Start(t, m, fixture.New(t, m.DB), logs)
 }
 
+// NewDemo starts Linli on a fresh SQLite file seeded with the Nanguan demo (internal/demo); every
+// demo account (admin, grid01, worker01 …) signs in with fixture.Password. Fixture is nil.
+func NewDemo(t testing.TB) *Env {
+	t.Helper()
+	logs := &SyncBuffer{}
+	m, err := app.New(context.Background(), app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "linli.db"),
+		DataDir: t.TempDir(), SecretKey: fixture.SecretKey, Demo: true, DemoPass: fixture.Password,
+		Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return Start(t, m, nil, logs)
+}
+
 // Start serves an already built Main over httptest.
 func Start(t testing.TB, m *app.Main, f *fixture.Community, logs *SyncBuffer) *Env {
 	srv := httptest.NewServer(m.Handler)

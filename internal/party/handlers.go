@@ -1,6 +1,7 @@
 package party
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"net/url"
@@ -19,6 +20,17 @@ type Handlers struct {
 	auth  *auth.Handlers
 	kit   *web.Kit
 	views *web.Views
+	// Contacts, when set, gives this month's contacts per liaison household of an organisation, so
+	// the branch page shows its coverage. Grid work (internal/visits) keeps the contact log and
+	// builds on this package, so app wires it in rather than party importing visits.
+	Contacts func(ctx context.Context, orgID int64) (map[int64]MonthContacts, error)
+}
+
+// MonthContacts is a liaison household's contacts this month: covered households contacted at
+// least once, of the households it covers.
+type MonthContacts struct {
+	Contacted int
+	Covered   int
 }
 
 // NewHandlers returns the party handlers; it parses the templates and panics if one is broken.

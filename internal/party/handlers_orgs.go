@@ -42,28 +42,48 @@ type orgView struct {
 	Children []Org
 	Members  []Member
 	Liaisons []LiaisonHousehold
-	CanWrite bool
+	// Contacts is this month's contact coverage by liaison household ID, shown when ShowContacts.
+	Contacts     map[int64]MonthContacts
+	ShowContacts bool
+	CanWrite     bool
 }
 
 func (h *Handlers) org(w http.ResponseWriter, r *http.Request) {
+	v, err := h.orgPage(r)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "org.html", v)
+}
+
+func (h *Handlers) orgPage(r *http.Request) (*orgView, error) {
 	ctx := r.Context()
 	id, err := web.PathID(r, "id")
-	if err == nil {
-		var v orgView
-		if v.Org, err = h.svc.Org(ctx, id); err == nil {
-			v.Title, v.CanWrite = v.Org.Name, canWrite(r)
-			if v.Children, err = h.svc.Children(ctx, id); err == nil {
-				if v.Members, _, err = h.svc.Members(ctx, MemberFilter{OrgID: id, Limit: 500}); err == nil {
-					v.Liaisons, _, err = h.svc.Liaisons(ctx, LiaisonFilter{OrgID: id, Limit: 500})
-				}
-			}
-		}
-		if err == nil {
-			h.views.Render(w, r, http.StatusOK, "org.html", &v)
-			return
-		}
+	if err != nil {
+		return nil, err
 	}
-	h.kit.Error(w, r, err)
+	v := &orgView{CanWrite: canWrite(r)}
+	if v.Org, err = h.svc.Org(ctx, id); err != nil {
+		return nil, err
+	}
+	v.Title = v.Org.Name
+	if v.Children, err = h.svc.Children(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Members, _, err = h.svc.Members(ctx, MemberFilter{OrgID: id, Limit: 500}); err != nil {
+		return nil, err
+	}
+	if v.Liaisons, _, err = h.svc.Liaisons(ctx, LiaisonFilter{OrgID: id, Limit: 500}); err != nil {
+		return nil, err
+	}
+	if h.Contacts != nil {
+		if v.Contacts, err = h.Contacts(ctx, id); err != nil {
+			return nil, err
+		}
+		v.ShowContacts = true
+	}
+	return v, nil
 }
 
 type orgFormView struct {

@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"linli/internal/app"
 	"linli/internal/apptest"
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -20,22 +17,15 @@ import (
 	"linli/internal/reports"
 )
 
-// demoEnv runs the whole app on a fresh SQLite file seeded with the Nanguan demo, every demo
-// account signing in with the fixture password.
+// demoEnv runs the whole app on the Nanguan demo, every demo account signing in with the fixture
+// password.
 func demoEnv(t testing.TB) *apptest.Env {
 	t.Helper()
-	logs := &apptest.SyncBuffer{}
-	m, err := app.New(context.Background(), app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "linli.db"),
-		DataDir: t.TempDir(), SecretKey: fixture.SecretKey, Demo: true, DemoPass: fixture.Password,
-		Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
+	env := apptest.NewDemo(t)
+	if len(env.Main.DemoAccounts) != 28 || env.Main.DemoPassword != fixture.Password {
+		t.Fatalf("demo accounts %v", env.Main.DemoAccounts)
 	}
-	t.Cleanup(func() { m.Close() })
-	if len(m.DemoAccounts) != 28 || m.DemoPassword != fixture.Password {
-		t.Fatalf("demo accounts %v", m.DemoAccounts)
-	}
-	return apptest.Start(t, m, nil, logs)
+	return env
 }
 
 func count(t testing.TB, d *db.DB, query string, args ...any) int {
