@@ -68,21 +68,7 @@ var hotlineLabels = map[string]string{"no": "工单编号", "time": "来电时�
 // number is already registered are skipped, so importing the same file twice creates nothing new.
 // Any row error rejects the whole file; nothing is half-imported.
 func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResult, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.Require(auth.CasesDispatch); err != nil {
-		return nil, err
-	}
-	rows, err := readSheet(f)
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) < 2 {
-		return nil, errs.Field("file", "文件中没有工单数据")
-	}
-	col, err := mapHeader(rows[0])
+	p, rows, _, err := s.readHotline(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -96,29 +82,15 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 	if err != nil {
 		return nil, err
 	}
-	cats, err := s.Categories(ctx)
-	if err != nil {
-		return nil, err
-	}
 	res := &ImportResult{Errors: []RowError{}}
 	var intakes []Intake
 	var lines []int
-	seen := map[string]int{}
-	for i, row := range rows[1:] {
-		line := i + 2
-		if blank(row) {
-			continue
-		}
+	for _, r := range rows {
 		res.Rows++
-		in, rowErrs := parseHotlineRow(row, col, line, cats)
-		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
-			rowErrs = append(rowErrs, RowError{line, "工单编号", fmt.Sprintf("与第%d行的工单编号重复", prev)})
-		}
-		seen[in.ExternalNo] = line
-		res.Errors = append(res.Errors, rowErrs...)
-		in.CommunityID = f.CommunityID
-		intakes = append(intakes, in)
-		lines = append(lines, line)
+		res.Errors = append(res.Errors, r.errs...)
+		r.in.CommunityID = f.CommunityID
+		intakes = append(intakes, r.in)
+		lines = append(lines, r.line)
 	}
 	if len(res.Errors) > 0 {
 		return res, nil
@@ -156,6 +128,57 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 }
 
 var errRollback = errs.E(errs.Invalid, "导入有误，已全部撤销")
+
+// hotlineRow is one non-blank work order of a 12345 export: its line in the sheet, the intake it
+// reads as, and what is wrong with it.
+type hotlineRow struct {
+	line int
+	in   Intake
+	errs []RowError
+}
+
+// readHotline reads a 12345 export for a dispatcher, as both the preview and the import see it:
+// the header mapped to fields, every non-blank row parsed against the categories (also returned),
+// a work-order number repeated within the file flagged.
+func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*auth.Principal, []hotlineRow, []Category, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := p.Require(auth.CasesDispatch); err != nil {
+		return nil, nil, nil, err
+	}
+	sheet, err := readSheet(f)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(sheet) < 2 {
+		return nil, nil, nil, errs.Field("file", "文件中没有工单数据")
+	}
+	col, err := mapHeader(sheet[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cats, err := s.Categories(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var rows []hotlineRow
+	seen := map[string]int{}
+	for i, row := range sheet[1:] {
+		line := i + 2
+		if blank(row) {
+			continue
+		}
+		in, rowErrs := parseHotlineRow(row, col, line, cats)
+		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
+			rowErrs = append(rowErrs, RowError{line, "工单编号", fmt.Sprintf("与第%d行的工单编号重复", prev)})
+		}
+		seen[in.ExternalNo] = line
+		rows = append(rows, hotlineRow{line: line, in: in, errs: rowErrs})
+	}
+	return p, rows, cats, nil
+}
 
 func blank(row []string) bool {
 	for _, c := range row {

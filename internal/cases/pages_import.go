@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"time"
 
-	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/pii"
 )
@@ -70,25 +69,7 @@ func (s *Service) sweepImports() {
 // PreviewHotline checks a 12345 export without importing it: header, every row's fields and which
 // work orders are already registered. A file without errors is kept for CommitHotline.
 func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPreview, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.Require(auth.CasesDispatch); err != nil {
-		return nil, err
-	}
-	rows, err := readSheet(f)
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) < 2 {
-		return nil, errs.Field("file", "文件中没有工单数据")
-	}
-	col, err := mapHeader(rows[0])
-	if err != nil {
-		return nil, err
-	}
-	cats, err := s.Categories(ctx)
+	p, rows, cats, err := s.readHotline(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -97,18 +78,9 @@ func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPre
 		names[c.ID] = c.FullName
 	}
 	out := &ImportPreview{FileName: f.Name, Rows: []PreviewRow{}, Errors: []RowError{}}
-	seen := map[string]int{}
-	for i, row := range rows[1:] {
-		line := i + 2
-		if blank(row) {
-			continue
-		}
-		in, rowErrs := parseHotlineRow(row, col, line, cats)
-		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
-			rowErrs = append(rowErrs, RowError{line, "工单编号", fmt.Sprintf("与第%d行的工单编号重复", prev)})
-		}
-		seen[in.ExternalNo] = line
-		pr := PreviewRow{Line: line, ExternalNo: in.ExternalNo, ReceivedAt: in.ReceivedAt, Deadline: in.ExternalDeadline,
+	for _, r := range rows {
+		in, rowErrs := r.in, r.errs
+		pr := PreviewRow{Line: r.line, ExternalNo: in.ExternalNo, ReceivedAt: in.ReceivedAt, Deadline: in.ExternalDeadline,
 			Caller: in.ReporterName, Category: names[in.CategoryID], Text: firstRunes(in.Description, 40), Errors: rowErrs}
 		if phone, err := pii.NormalizePhone(in.ReporterPhone); err == nil {
 			pr.Phone = pii.MaskPhone(phone)
