@@ -1,6 +1,7 @@
 package register
 
 import (
+	"context"
 	_ "embed"
 	"io"
 	"net/http"
@@ -30,17 +31,17 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/grids/{id}/roster", read(h.apiRoster))
 	mux.Handle("GET /api/v1/roster", read(h.apiRosterList))
 	// Roster changes are checked by the service (the community and the grid's own leader only).
-	mux.Handle("POST /api/v1/grids/{id}/roster", read(h.apiAddRoster))
+	mux.Handle("POST /api/v1/grids/{id}/roster", read(apiUpdate(h, http.StatusCreated, h.svc.AddRosterEntry)))
 	mux.Handle("PUT /api/v1/grids/{id}/roster/{entry}", read(h.apiUpdateRoster))
 	mux.Handle("DELETE /api/v1/grids/{id}/roster/{entry}", read(h.apiRemoveRoster))
 	mux.Handle("GET /api/v1/buildings", read(h.apiBuildings))
-	mux.Handle("POST /api/v1/buildings", write(h.apiCreateBuilding))
-	mux.Handle("GET /api/v1/buildings/{id}", read(h.apiBuilding))
-	mux.Handle("PUT /api/v1/buildings/{id}", write(h.apiUpdateBuilding))
+	mux.Handle("POST /api/v1/buildings", write(apiCreate(h, h.svc.CreateBuilding)))
+	mux.Handle("GET /api/v1/buildings/{id}", read(apiGet(h, h.svc.Building)))
+	mux.Handle("PUT /api/v1/buildings/{id}", write(apiUpdate(h, http.StatusOK, h.svc.UpdateBuilding)))
 	mux.Handle("GET /api/v1/households", read(h.apiHouseholds))
-	mux.Handle("POST /api/v1/households", write(h.apiCreateHousehold))
-	mux.Handle("GET /api/v1/households/{id}", read(h.apiHousehold))
-	mux.Handle("PUT /api/v1/households/{id}", write(h.apiUpdateHousehold))
+	mux.Handle("POST /api/v1/households", write(apiCreate(h, h.svc.CreateHousehold)))
+	mux.Handle("GET /api/v1/households/{id}", read(apiGet(h, h.svc.Household)))
+	mux.Handle("PUT /api/v1/households/{id}", write(apiUpdate(h, http.StatusOK, h.svc.UpdateHousehold)))
 	h.apiResidentRoutes(mux, read, write)
 }
 
@@ -58,6 +59,65 @@ func queryInt(r *http.Request, name string) int64 {
 	return n
 }
 
+// apiID reads the path value name as an ID; when it is not one it answers the error and reports false.
+func (h *Handlers) apiID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := web.PathID(r, name)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+	}
+	return id, err == nil
+}
+
+// apiBody decodes the JSON body into v; when it cannot it answers the error and reports false.
+func (h *Handlers) apiBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	err := web.DecodeJSON(r, v)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+	}
+	return err == nil
+}
+
+// apiGet serves GET …/{id}: it answers what get finds for the path's ID.
+func apiGet[T any](h *Handlers, get func(context.Context, int64) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := h.apiID(w, r, "id"); ok {
+			v, err := get(r.Context(), id)
+			h.send(w, r, http.StatusOK, v, err)
+		}
+	}
+}
+
+// apiCreate serves a POST that creates a record: it answers 201 with what create makes of the body.
+func apiCreate[In, Out any](h *Handlers, create func(context.Context, In) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if h.apiBody(w, r, &in) {
+			v, err := create(r.Context(), in)
+			h.send(w, r, http.StatusCreated, v, err)
+		}
+	}
+}
+
+// apiUpdate serves a request on …/{id} with a body: it answers status with what update makes of
+// the path's ID and the body.
+func apiUpdate[In, Out any](h *Handlers, status int, update func(context.Context, int64, In) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &in) {
+			v, err := update(r.Context(), id, in)
+			h.send(w, r, status, v, err)
+		}
+	}
+}
+
+// rosterPath reads the grid and roster entry IDs of a …/grids/{id}/roster/{entry} path.
+func rosterPath(r *http.Request) (grid, entry int64, err error) {
+	if grid, err = web.PathID(r, "id"); err == nil {
+		entry, err = web.PathID(r, "entry")
+	}
+	return grid, entry, err
+}
+
 func (h *Handlers) apiRegions(w http.ResponseWriter, r *http.Request) {
 	regs, err := h.svc.Regions(r.Context(), queryInt(r, "parent"))
 	h.send(w, r, http.StatusOK, web.List[Region]{Items: regs, Total: len(regs)}, err)
@@ -72,12 +132,10 @@ type regionBody struct {
 
 func (h *Handlers) apiCreateRegion(w http.ResponseWriter, r *http.Request) {
 	var b regionBody
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if h.apiBody(w, r, &b) {
+		reg, err := h.svc.CreateSubRegion(r.Context(), NewRegion{ParentID: b.ParentID, Level: b.Level, Code: b.Code, Name: b.Name})
+		h.send(w, r, http.StatusCreated, reg, err)
 	}
-	reg, err := h.svc.CreateSubRegion(r.Context(), NewRegion{ParentID: b.ParentID, Level: b.Level, Code: b.Code, Name: b.Name})
-	h.send(w, r, http.StatusCreated, reg, err)
 }
 
 // gridJSON is a grid as the API shows it: with its boundary as a GeoJSON geometry.
@@ -106,32 +164,28 @@ func (h *Handlers) apiGrids(w http.ResponseWriter, r *http.Request) {
 	h.send(w, r, http.StatusOK, web.List[gridJSON]{Items: items, Total: len(items)}, err)
 }
 
+// sendGrid answers g as the API shows a grid, or the error.
+func (h *Handlers) sendGrid(w http.ResponseWriter, r *http.Request, status int, g *Grid, err error) {
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, status, toGridJSON(g))
+}
+
 func (h *Handlers) apiGrid(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if id, ok := h.apiID(w, r, "id"); ok {
+		g, err := h.svc.Grid(r.Context(), id)
+		h.sendGrid(w, r, http.StatusOK, g, err)
 	}
-	g, err := h.svc.Grid(r.Context(), id)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, toGridJSON(g))
 }
 
 func (h *Handlers) apiCreateGrid(w http.ResponseWriter, r *http.Request) {
 	var in GridInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if h.apiBody(w, r, &in) {
+		g, err := h.svc.CreateGrid(r.Context(), in)
+		h.sendGrid(w, r, http.StatusCreated, g, err)
 	}
-	g, err := h.svc.CreateGrid(r.Context(), in)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, toGridJSON(g))
 }
 
 type gridPatch struct {
@@ -140,33 +194,23 @@ type gridPatch struct {
 }
 
 func (h *Handlers) apiUpdateGrid(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
 	var b gridPatch
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
+	id, ok := h.apiID(w, r, "id")
+	if !ok || !h.apiBody(w, r, &b) {
 		return
 	}
 	g, err := h.svc.Grid(r.Context(), id)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if err == nil {
+		kind, note := g.Kind, g.Note
+		if b.Kind != nil {
+			kind = *b.Kind
+		}
+		if b.Note != nil {
+			note = *b.Note
+		}
+		g, err = h.svc.UpdateGrid(r.Context(), id, kind, note)
 	}
-	kind, note := g.Kind, g.Note
-	if b.Kind != nil {
-		kind = *b.Kind
-	}
-	if b.Note != nil {
-		note = *b.Note
-	}
-	if g, err = h.svc.UpdateGrid(r.Context(), id, kind, note); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, toGridJSON(g))
+	h.sendGrid(w, r, http.StatusOK, g, err)
 }
 
 type boundaryJSON struct {
@@ -175,9 +219,8 @@ type boundaryJSON struct {
 }
 
 func (h *Handlers) apiSetBoundary(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
+	id, ok := h.apiID(w, r, "id")
+	if !ok {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
@@ -198,13 +241,10 @@ func (h *Handlers) apiSetBoundary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apiRoster(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if id, ok := h.apiID(w, r, "id"); ok {
+		list, err := h.svc.Roster(r.Context(), id)
+		h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
 	}
-	list, err := h.svc.Roster(r.Context(), id)
-	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
 }
 
 func (h *Handlers) apiRosterList(w http.ResponseWriter, r *http.Request) {
@@ -219,53 +259,25 @@ func (h *Handlers) apiRosterList(w http.ResponseWriter, r *http.Request) {
 	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: total}, err)
 }
 
-func (h *Handlers) apiAddRoster(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	var in RosterInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	e, err := h.svc.AddRosterEntry(r.Context(), id, in)
-	h.send(w, r, http.StatusCreated, e, err)
-}
-
 func (h *Handlers) apiUpdateRoster(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	entry, err := web.PathID(r, "entry")
+	id, entry, err := rosterPath(r)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
 	var in RosterInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if h.apiBody(w, r, &in) {
+		e, err := h.svc.UpdateRosterEntry(r.Context(), id, entry, in)
+		h.send(w, r, http.StatusOK, e, err)
 	}
-	e, err := h.svc.UpdateRosterEntry(r.Context(), id, entry, in)
-	h.send(w, r, http.StatusOK, e, err)
 }
 
 func (h *Handlers) apiRemoveRoster(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	id, entry, err := rosterPath(r)
+	if err == nil {
+		err = h.svc.RemoveRosterEntry(r.Context(), id, entry)
 	}
-	entry, err := web.PathID(r, "entry")
 	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	if err := h.svc.RemoveRosterEntry(r.Context(), id, entry); err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
@@ -279,79 +291,9 @@ func (h *Handlers) apiBuildings(w http.ResponseWriter, r *http.Request) {
 	h.send(w, r, http.StatusOK, web.List[Building]{Items: list, Total: total}, err)
 }
 
-func (h *Handlers) apiBuilding(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	b, err := h.svc.Building(r.Context(), id)
-	h.send(w, r, http.StatusOK, b, err)
-}
-
-func (h *Handlers) apiCreateBuilding(w http.ResponseWriter, r *http.Request) {
-	var in BuildingInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	b, err := h.svc.CreateBuilding(r.Context(), in)
-	h.send(w, r, http.StatusCreated, b, err)
-}
-
-func (h *Handlers) apiUpdateBuilding(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	var in BuildingInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	b, err := h.svc.UpdateBuilding(r.Context(), id, in)
-	h.send(w, r, http.StatusOK, b, err)
-}
-
 func (h *Handlers) apiHouseholds(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.Households(r.Context(), HouseholdFilter{BuildingID: queryInt(r, "building"),
 		GridID: queryInt(r, "grid"), Limit: pg.Limit, Offset: pg.Offset})
 	h.send(w, r, http.StatusOK, web.List[Household]{Items: list, Total: total}, err)
-}
-
-func (h *Handlers) apiHousehold(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	hh, err := h.svc.Household(r.Context(), id)
-	h.send(w, r, http.StatusOK, hh, err)
-}
-
-func (h *Handlers) apiCreateHousehold(w http.ResponseWriter, r *http.Request) {
-	var in HouseholdInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	hh, err := h.svc.CreateHousehold(r.Context(), in)
-	h.send(w, r, http.StatusCreated, hh, err)
-}
-
-func (h *Handlers) apiUpdateHousehold(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	var in HouseholdInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	hh, err := h.svc.UpdateHousehold(r.Context(), id, in)
-	h.send(w, r, http.StatusOK, hh, err)
 }

@@ -10,7 +10,7 @@ import (
 func (h *Handlers) apiResidentRoutes(mux *http.ServeMux, read, write func(http.HandlerFunc) http.Handler) {
 	mux.Handle("GET /api/v1/residents", read(h.apiResidents))
 	mux.Handle("POST /api/v1/residents", write(h.apiCreateResident))
-	mux.Handle("GET /api/v1/residents/{id}", read(h.apiResident))
+	mux.Handle("GET /api/v1/residents/{id}", read(apiGet(h, h.svc.Resident)))
 	mux.Handle("PUT /api/v1/residents/{id}", write(h.apiUpdateResident))
 	mux.Handle("POST /api/v1/residents/{id}/status", write(h.apiResidentStatus))
 	mux.Handle("POST /api/v1/residents/{id}/reveal", h.auth.API(auth.RevealPII, h.apiReveal))
@@ -22,16 +22,6 @@ func (h *Handlers) apiResidents(w http.ResponseWriter, r *http.Request) {
 	f.Limit, f.Offset = pg.Limit, pg.Offset
 	list, total, err := h.svc.Residents(r.Context(), f)
 	h.send(w, r, http.StatusOK, web.List[Resident]{Items: list, Total: total}, err)
-}
-
-func (h *Handlers) apiResident(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	res, err := h.svc.Resident(r.Context(), id)
-	h.send(w, r, http.StatusOK, res, err)
 }
 
 // residentBody is a resident as the API takes it. On update an omitted or empty id_number or
@@ -60,28 +50,19 @@ func (b residentBody) input() ResidentInput {
 
 func (h *Handlers) apiCreateResident(w http.ResponseWriter, r *http.Request) {
 	var b residentBody
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if h.apiBody(w, r, &b) {
+		res, err := h.svc.CreateResident(r.Context(), b.input())
+		h.send(w, r, http.StatusCreated, res, err)
 	}
-	res, err := h.svc.CreateResident(r.Context(), b.input())
-	h.send(w, r, http.StatusCreated, res, err)
 }
 
 func (h *Handlers) apiUpdateResident(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
 	var b residentBody
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &b) {
+		res, err := h.svc.UpdateResident(r.Context(), id, ResidentUpdate{ResidentInput: b.input(), ClearID: b.ClearIDNumber,
+			ClearPhone: b.ClearPhone})
+		h.send(w, r, http.StatusOK, res, err)
 	}
-	res, err := h.svc.UpdateResident(r.Context(), id, ResidentUpdate{ResidentInput: b.input(), ClearID: b.ClearIDNumber,
-		ClearPhone: b.ClearPhone})
-	h.send(w, r, http.StatusOK, res, err)
 }
 
 type statusBody struct {
@@ -90,18 +71,11 @@ type statusBody struct {
 }
 
 func (h *Handlers) apiResidentStatus(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
 	var b statusBody
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &b) {
+		res, err := h.svc.SetResidentStatus(r.Context(), id, b.Status, b.Note)
+		h.send(w, r, http.StatusOK, res, err)
 	}
-	res, err := h.svc.SetResidentStatus(r.Context(), id, b.Status, b.Note)
-	h.send(w, r, http.StatusOK, res, err)
 }
 
 type revealBody struct {
@@ -114,14 +88,9 @@ type revealAnswer struct {
 }
 
 func (h *Handlers) apiReveal(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
 	var b revealBody
-	if err := web.DecodeJSON(r, &b); err != nil {
-		h.kit.APIErr(w, r, err)
+	id, ok := h.apiID(w, r, "id")
+	if !ok || !h.apiBody(w, r, &b) {
 		return
 	}
 	value, err := h.svc.Reveal(r.Context(), id, b.Field, b.Reason)

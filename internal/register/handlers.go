@@ -102,13 +102,20 @@ func formatCoord(f *float64) string {
 // formError renders a rejected form again with its messages, or the error page for anything that
 // is not a validation error.
 func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
+	if p, ok := h.rejected(w, r, err); ok {
+		page.Error, page.Errors = p.Error, p.Errors
+		h.views.Render(w, r, http.StatusUnprocessableEntity, name, view)
+	}
+}
+
+// rejected answers err with the error page and reports false, unless err is a validation error: then
+// it returns a page carrying the error's messages, for the form to be shown again.
+func (h *Handlers) rejected(w http.ResponseWriter, r *http.Request, err error) (web.Page, bool) {
 	if errs.CodeOf(err) != errs.Invalid {
 		h.kit.Error(w, r, err)
-		return
+		return web.Page{}, false
 	}
-	page.Error = errs.MessageOf(err)
-	page.Errors = errs.FieldsOf(err)
-	h.views.Render(w, r, http.StatusUnprocessableEntity, name, view)
+	return web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}, true
 }
 
 func formInt(r *http.Request, name string) int {

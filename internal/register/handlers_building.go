@@ -120,12 +120,10 @@ func (h *Handlers) createBuilding(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) formErrorBuilding(w http.ResponseWriter, r *http.Request, err error, v buildingFormView) {
-	if errs.CodeOf(err) != errs.Invalid {
-		h.kit.Error(w, r, err)
-		return
+	if page, ok := h.rejected(w, r, err); ok {
+		v.Page.Error, v.Page.Errors = page.Error, page.Errors
+		h.renderBuildingForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	v.Page.Error, v.Page.Errors = errs.MessageOf(err), errs.FieldsOf(err)
-	h.renderBuildingForm(w, r, http.StatusUnprocessableEntity, v)
 }
 
 func (h *Handlers) editBuilding(w http.ResponseWriter, r *http.Request) {
@@ -265,12 +263,9 @@ func (h *Handlers) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	in := householdForm(r)
 	if _, err := h.svc.UpdateHousehold(r.Context(), id, in); err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderHousehold(w, r, http.StatusUnprocessableEntity, householdView{Page: page, Form: in})
 		}
-		h.renderHousehold(w, r, http.StatusUnprocessableEntity, householdView{Page: web.Page{Error: errs.MessageOf(err),
-			Errors: errs.FieldsOf(err)}, Form: in})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/households/%d", id), "户信息已保存")

@@ -39,12 +39,9 @@ func (h *Handlers) createRegion(w http.ResponseWriter, r *http.Request) {
 		Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}
 	reg, err := h.svc.CreateSubRegion(r.Context(), n)
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderRegions(w, r, http.StatusUnprocessableEntity, regionsView{Page: page, Form: n})
 		}
-		h.renderRegions(w, r, http.StatusUnprocessableEntity, regionsView{
-			Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}, Form: n})
 		return
 	}
 	web.Redirect(w, r, "/regions", "已新建"+reg.Level.Label()+"“"+reg.Name+"”")
@@ -112,12 +109,9 @@ func (h *Handlers) createGrid(w http.ResponseWriter, r *http.Request) {
 		Kind: r.FormValue("kind"), Note: r.FormValue("note")}
 	g, err := h.svc.CreateGrid(r.Context(), in)
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderGrids(w, r, http.StatusUnprocessableEntity, gridsView{Page: page, Form: in})
 		}
-		h.renderGrids(w, r, http.StatusUnprocessableEntity, gridsView{
-			Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}, Form: in})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", g.ID), "已新建网格“"+g.Name+"”，请划定网格边界")
@@ -187,11 +181,9 @@ func (h *Handlers) updateGrid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.svc.UpdateGrid(r.Context(), id, r.FormValue("kind"), r.FormValue("note")); err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page})
 		}
-		h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), "网格信息已保存")
@@ -223,12 +215,9 @@ func (h *Handlers) setBoundary(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.SetBoundary(r.Context(), id, text)
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page, BoundaryText: text})
 		}
-		h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)},
-			BoundaryText: text})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), fmt.Sprintf("网格边界已保存，%d 栋楼院按坐标重新划归网格", res.Reassigned))
@@ -248,13 +237,10 @@ func (h *Handlers) addRoster(w http.ResponseWriter, r *http.Request) {
 	in := rosterForm(r)
 	e, err := h.svc.AddRosterEntry(r.Context(), id, in)
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			in.Phone = ""
+			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page, RosterForm: in})
 		}
-		in.Phone = ""
-		h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)},
-			RosterForm: in})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d#roster", id), "已将"+e.Name+"加入网格力量（"+e.Duty.Label()+"）")
@@ -273,12 +259,7 @@ func (h *Handlers) rosterEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) renderRosterEntry(w http.ResponseWriter, r *http.Request, status int, v rosterEntryView) {
-	gid, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	eid, err := web.PathID(r, "entry")
+	gid, eid, err := rosterPath(r)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -304,39 +285,26 @@ func (h *Handlers) renderRosterEntry(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (h *Handlers) updateRoster(w http.ResponseWriter, r *http.Request) {
-	gid, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	eid, err := web.PathID(r, "entry")
+	gid, eid, err := rosterPath(r)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
 	if _, err := h.svc.UpdateRosterEntry(r.Context(), gid, eid, rosterForm(r)); err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderRosterEntry(w, r, http.StatusUnprocessableEntity, rosterEntryView{Page: page})
 		}
-		h.renderRosterEntry(w, r, http.StatusUnprocessableEntity, rosterEntryView{Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d#roster", gid), "网格力量信息已保存")
 }
 
 func (h *Handlers) removeRoster(w http.ResponseWriter, r *http.Request) {
-	gid, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
+	gid, eid, err := rosterPath(r)
+	if err == nil {
+		err = h.svc.RemoveRosterEntry(r.Context(), gid, eid)
 	}
-	eid, err := web.PathID(r, "entry")
 	if err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	if err := h.svc.RemoveRosterEntry(r.Context(), gid, eid); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}

@@ -98,12 +98,9 @@ func (h *Handlers) reveal(w http.ResponseWriter, r *http.Request) {
 	field := r.FormValue("field")
 	value, err := h.svc.Reveal(r.Context(), id, field, r.FormValue("reason"))
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: page, RevealField: field})
 		}
-		h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: web.Page{Error: errs.MessageOf(err),
-			Errors: errs.FieldsOf(err)}, RevealField: field})
 		return
 	}
 	h.renderResident(w, r, http.StatusOK, residentView{Revealed: value, RevealedLabel: RevealFields[field], RevealField: field})
@@ -216,11 +213,9 @@ func (h *Handlers) moveResident(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.MoveResident(r.Context(), id, web.QueryInt64(r, "household_id"), r.FormValue("relation"))
 	if err != nil {
-		if errs.CodeOf(err) != errs.Invalid {
-			h.kit.Error(w, r, err)
-			return
+		if page, ok := h.rejected(w, r, err); ok {
+			h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: page})
 		}
-		h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}})
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/residents/%d", id), res.Name+"已迁至 "+res.Address)

@@ -163,12 +163,17 @@ func (s *Service) Ancestors(ctx context.Context, p *auth.Principal, r *Region) (
 
 // Children returns the regions directly under parent, by code.
 func (s *Service) Children(ctx context.Context, parentID int64) ([]Region, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions WHERE parent_id = $1 ORDER BY code`, parentID)
+	return queryRegions(ctx, s.db.R, `parent_id = $1`, parentID)
+}
+
+// queryRegions returns the regions that match where, by code.
+func queryRegions(ctx context.Context, q db.Querier, where string, args ...any) ([]Region, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions WHERE `+where+` ORDER BY code`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Region
+	out := []Region{}
 	for rows.Next() {
 		r, err := scanRegion(rows)
 		if err != nil {

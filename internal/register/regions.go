@@ -21,20 +21,8 @@ func (s *Service) RegionTree(ctx context.Context) (*RegionNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions WHERE path LIKE $1 ORDER BY code`, p.Scope())
+	all, err := queryRegions(ctx, s.db.R, `path LIKE $1`, p.Scope())
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, *r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	children := map[int64][]Region{}
@@ -67,26 +55,10 @@ func (s *Service) Regions(ctx context.Context, parent int64) ([]Region, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + regionColumns + ` FROM regions WHERE path LIKE $1`
-	a := []any{p.Scope()}
 	if parent != 0 {
-		q += ` AND parent_id = $2`
-		a = append(a, parent)
+		return queryRegions(ctx, s.db.R, `path LIKE $1 AND parent_id = $2`, p.Scope(), parent)
 	}
-	rows, err := s.db.R.QueryContext(ctx, q+` ORDER BY code`, a...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Region{}
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return queryRegions(ctx, s.db.R, `path LIKE $1`, p.Scope())
 }
 
 // CreateSubRegion adds a street under a district or a community under a street, inside the
