@@ -1,4 +1,4 @@
--- The statement GET /api/v1/cases/figures?region=…&from=…&to=… runs (internal/cases/figures.go), as generated
+-- The statement GET /api/v1/cases/figures?region=…&from=…&to=… runs on PostgreSQL (internal/cases/figures.go; figuresStatement adds SQLite's "+" to the WHERE's dates), as generated
 -- for a scope, a region and a period; bench.go binds scope region lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi lo hi satisfied lo hi basic lo hi dissatisfied lo hi lo hi lo hi
 SELECT COALESCE(SUM(CASE WHEN (c.received_at IS NOT NULL AND c.received_at >= $11 AND c.received_at < $12) THEN 1 ELSE 0 END), 0),
 COALESCE(SUM(CASE WHEN (c.accepted_at IS NOT NULL AND c.accepted_at >= $13 AND c.accepted_at < $14) THEN 1 ELSE 0 END), 0),

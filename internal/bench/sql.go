@@ -3,9 +3,14 @@
 package bench
 
 import (
+	"context"
 	_ "embed"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+
+	"linli/internal/db"
 )
 
 // The statements the measured endpoints run, copied from internal/cases (store.go, query.go,
@@ -32,6 +37,9 @@ const (
 	caseOrder = ` ORDER BY c.supervised DESC, c.received_at DESC, c.id DESC`
 	caseFTS   = `c.id IN (SELECT case_fts.rowid FROM case_fts WHERE `
 
+	// listCountCap is cases.ListCountCap: a list collects the ids of up to this many cases + 1.
+	listCountCap = 2000
+
 	residentColumns = `r.id, r.region_id, r.household_id, h.building_id, r.name, r.gender, r.birth_date, r.id_masked,
 	r.phone_masked, r.relation, r.residence_type, r.ethnicity, r.status, r.note, r.updated_at, COALESCE(b.name, ''),
 	COALESCE(h.unit, ''), COALESCE(h.room, ''), COALESCE(gr.name, ''),
@@ -40,8 +48,107 @@ const (
 	LEFT JOIN buildings b ON b.id = h.building_id LEFT JOIN regions gr ON gr.id = b.grid_id`
 )
 
+// caseList runs the statements GET /api/v1/cases?limit=50 runs for a district-wide scope (a path
+// pattern), and a search when fts (the dialect's query for the terms) is not empty — the shape of
+// cases.ListPage: the ids of up to listCountCap+1 cases (a search on SQLite streamed from the
+// full-text matches), then a selection within the cap paged from those ids (json_each on SQLite,
+// ANY on PostgreSQL), a larger one read in list order (from cases_list_order on SQLite) and joined
+// for its 50 cases only.
+func caseList(ctx context.Context, d *db.DB, scope, fts string) error {
+	_, err := casePage(ctx, d, scope, fts, listCountCap)
+	return err
+}
+
+// casePage is caseList with the count cap given; it returns the ids of the page's cases in order.
+func casePage(ctx context.Context, d *db.DB, scope, fts string, countCap int) ([]int64, error) {
+	where, args := caseScope, []any{scope}
+	var match string
+	if fts != "" {
+		match = d.Dialect.MatchFTS("case_fts", "$2")
+		where += " AND " + caseFTS + match + ")"
+		args = append(args, fts)
+	}
+	collect := "SELECT c.id FROM cases c WHERE " + where
+	if match != "" && d.Dialect == db.SQLite {
+		collect = "SELECT c.id FROM case_fts JOIN cases c ON c.id = case_fts.rowid WHERE " + match + " AND " + caseScope
+	}
+	rows, err := d.R.QueryContext(ctx, collect+" LIMIT "+strconv.Itoa(countCap+1), args...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var inner string
+	if len(ids) <= countCap {
+		in, arg := "c.id = ANY($1::bigint[])", any(ids)
+		if d.Dialect == db.SQLite {
+			b, _ := json.Marshal(ids)
+			in, arg = "c.id IN (SELECT value FROM json_each($1))", string(b)
+		}
+		inner, args = "SELECT c.id FROM cases c WHERE "+in+caseOrder+" LIMIT $2 OFFSET $3", []any{arg, 50, 0}
+	} else {
+		from := "cases c"
+		if d.Dialect == db.SQLite {
+			from += " INDEXED BY cases_list_order"
+		}
+		n := len(args)
+		inner = "SELECT c.id FROM " + from + " WHERE " + where + caseOrder + " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
+		args = append(args, 50, 0)
+	}
+	page := "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + caseOrder
+	rows, err = d.R.QueryContext(ctx, page, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(any)
+	}
+	for rows.Next() {
+		var id int64
+		vals[0] = &id
+		if err := rows.Scan(vals...); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 //go:embed figures.sql
 var figuresSQL string
+
+// figuresStatement is the figures statement on dialect d: on SQLite the period's dates are kept
+// from their indexes ("+c.received_at"), so that the scope's region index drives the query.
+func figuresStatement(d db.Dialect) string {
+	q := strings.SplitN(figuresSQL, "\n", 3)[2]
+	if d != db.SQLite {
+		return q
+	}
+	sums, where, _ := strings.Cut(q, " FROM cases c WHERE ")
+	for _, col := range []string{"received_at", "accepted_at", "closed_at", "handle_deadline"} {
+		where = strings.ReplaceAll(where, "(c."+col+" ", "(+c."+col+" ")
+		where = strings.ReplaceAll(where, " c."+col+" ", " +c."+col+" ")
+	}
+	return sums + " FROM cases c WHERE " + where
+}
 
 // figuresArgs binds the figures statement for a scope, a region and the period [lo, hi).
 func figuresArgs(scope string, region int64, lo, hi time.Time) []any {

@@ -1,0 +1,86 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"linli/internal/cases"
+	"linli/internal/db"
+	"linli/internal/db/dbtest"
+	"linli/internal/fixture"
+	"linli/internal/workday"
+)
+
+// The bare SQL of the city benchmark must select what Linli itself selects, or its ratios compare
+// different work.
+func TestTheBareSQLSelectsWhatTheCasesAPISelects(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := fixture.New(t, d)
+		svc := cases.NewService(d, f.Sealer, cases.Options{DataDir: t.TempDir()})
+		cats, err := svc.Categories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var leaf int64
+		for _, c := range cats {
+			if c.Code == "dispute.leak" {
+				leaf = c.ID
+			}
+		}
+		for i, text := range []string{"3号楼暖气不热，室温只有十二度", "楼道灯不亮", "5号楼暖气不热", "单元门坏了", "楼上漏水"} {
+			if _, err := svc.Intake(f.Ctx("admin"), cases.Intake{Channel: "phone", CategoryID: leaf, Description: text,
+				Address: fmt.Sprintf("%d号楼", i+1), GridID: f.Grids[i%2].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		district := f.Ctx("district")
+		scope := f.Users["district"].Scope()
+		for _, q := range []string{"", "暖气不热"} {
+			items, _, _, err := svc.ListPage(district, cases.Filter{Q: q, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int64
+			for _, c := range items {
+				want = append(want, c.ID)
+			}
+			fts := ""
+			if q != "" {
+				fts = d.Dialect.FTSQuery([]string{"暖气", "气不", "不热"}, false)
+			}
+			for _, countCap := range []int{listCountCap, 2} { // paged from the ids; read in list order
+				got, err := casePage(ctx, d, scope, fts, countCap)
+				if err != nil {
+					t.Fatalf("q=%q cap %d: %v", q, countCap, err)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("q=%q cap %d: bare SQL pages %v, the API %v", q, countCap, got, want)
+				}
+			}
+		}
+
+		year := time.Now().In(workday.Shanghai()).Year()
+		lo := time.Date(year, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
+		hi := time.Date(year+1, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
+		figs, err := svc.Figures(district, cases.Filter{RegionID: f.Community.ID, From: fmt.Sprintf("%d-01-01", year), To: fmt.Sprintf("%d-12-31", year)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var intake, accepted int64
+		rest := make([]any, 18)
+		for i := range rest {
+			rest[i] = new(int64)
+		}
+		if err := d.R.QueryRowContext(ctx, figuresStatement(d.Dialect), figuresArgs(scope, f.Community.ID, lo, hi)...).
+			Scan(append([]any{&intake, &accepted}, rest...)...); err != nil {
+			t.Fatal(err)
+		}
+		if intake != figs["intake"] || accepted != figs["accepted"] || intake != 5 {
+			t.Errorf("bare figures: intake %d accepted %d; the API: %v %v", intake, accepted, figs["intake"], figs["accepted"])
+		}
+	})
+}
