@@ -351,11 +351,7 @@ func (h *Handlers) apiCover(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apiUncover(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	var hid int64
-	if err == nil {
-		hid, err = web.PathID(r, "household")
-	}
+	id, hid, err := coveredPath(r)
 	if err == nil {
 		err = h.svc.UncoverHousehold(r.Context(), id, hid)
 	}

@@ -113,11 +113,7 @@ func (h *Handlers) coverHouseholds(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) uncoverHousehold(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	var hid int64
-	if err == nil {
-		hid, err = web.PathID(r, "household")
-	}
+	id, hid, err := coveredPath(r)
 	if err == nil {
 		err = h.svc.UncoverHousehold(r.Context(), id, hid)
 	}
@@ -211,4 +207,12 @@ func (h *Handlers) covered(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "covered.html", v)
+}
+
+// coveredPath reads the liaison household and covered household IDs of the path ({id}, {household}).
+func coveredPath(r *http.Request) (liaison, household int64, err error) {
+	if liaison, err = web.PathID(r, "id"); err == nil {
+		household, err = web.PathID(r, "household")
+	}
+	return liaison, household, err
 }

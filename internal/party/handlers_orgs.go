@@ -143,11 +143,7 @@ func (h *Handlers) createOrg(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) editOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	var o *Org
-	if err == nil {
-		o, err = h.svc.Org(r.Context(), id)
-	}
+	id, o, err := h.pathOrg(r)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -157,11 +153,7 @@ func (h *Handlers) editOrg(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) updateOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	var o *Org
-	if err == nil {
-		o, err = h.svc.Org(r.Context(), id)
-	}
+	id, o, err := h.pathOrg(r)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -192,4 +184,14 @@ func (h *Handlers) createBranches(w http.ResponseWriter, r *http.Request) {
 		msg = "已为" + strconv.Itoa(len(created)) + "个网格建立党支部"
 	}
 	web.Redirect(w, r, "/party/orgs/"+strconv.FormatInt(id, 10), msg)
+}
+
+// pathOrg reads the organisation the path's {id} names.
+func (h *Handlers) pathOrg(r *http.Request) (int64, *Org, error) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	o, err := h.svc.Org(r.Context(), id)
+	return id, o, err
 }

@@ -18,11 +18,7 @@ import (
 
 // Liaisons lists the liaison households in scope that match f, and the total before paging.
 func (s *Service) Liaisons(ctx context.Context, f LiaisonFilter) ([]LiaisonHousehold, int, error) {
-	p, err := principal(ctx, auth.PartyRead)
-	if err != nil {
-		return nil, 0, err
-	}
-	within, err := s.within(ctx, p, f.RegionID)
+	p, within, err := s.readScope(ctx, f.RegionID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -43,11 +39,7 @@ func (s *Service) Liaison(ctx context.Context, id int64) (*LiaisonHousehold, err
 
 // Covered lists covered households in scope that match f, and the total before paging.
 func (s *Service) Covered(ctx context.Context, f CoveredFilter) ([]CoveredHousehold, int, error) {
-	p, err := principal(ctx, auth.PartyRead)
-	if err != nil {
-		return nil, 0, err
-	}
-	within, err := s.within(ctx, p, f.RegionID)
+	p, within, err := s.readScope(ctx, f.RegionID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -58,13 +50,7 @@ func (s *Service) Covered(ctx context.Context, f CoveredFilter) ([]CoveredHouseh
 // The household is the member's own in the register unless in.HouseholdID names another; the
 // households in in.CoveredHouseholdIDs are covered in the same transaction.
 func (s *Service) CreateLiaison(ctx context.Context, in LiaisonInput) (*LiaisonHousehold, error) {
-	var l *LiaisonHousehold
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		l, err = s.CreateLiaisonTx(ctx, tx, in)
-		return err
-	})
-	return l, err
+	return inTx(ctx, s.db, func(tx *db.Tx) (*LiaisonHousehold, error) { return s.CreateLiaisonTx(ctx, tx, in) })
 }
 
 // CreateLiaisonTx is CreateLiaison inside the caller's transaction, for the demo builder.

@@ -16,11 +16,7 @@ import (
 
 // Members lists the members in scope that match f, and the total before paging.
 func (s *Service) Members(ctx context.Context, f MemberFilter) ([]Member, int, error) {
-	p, err := principal(ctx, auth.PartyRead)
-	if err != nil {
-		return nil, 0, err
-	}
-	within, err := s.within(ctx, p, f.RegionID)
+	p, within, err := s.readScope(ctx, f.RegionID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -43,13 +39,7 @@ func (s *Service) Member(ctx context.Context, id int64) (*Member, error) {
 // taken from there unless given) or entered directly; in-service members register 报到 the same
 // way with kind in_service.
 func (s *Service) CreateMember(ctx context.Context, in MemberInput) (*Member, error) {
-	var m *Member
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		m, err = s.CreateMemberTx(ctx, tx, in)
-		return err
-	})
-	return m, err
+	return inTx(ctx, s.db, func(tx *db.Tx) (*Member, error) { return s.CreateMemberTx(ctx, tx, in) })
 }
 
 // CreateMemberTx is CreateMember inside the caller's transaction, for the demo builder.
@@ -210,12 +200,9 @@ func (s *Service) TransferMember(ctx context.Context, id, orgID int64, note stri
 	}
 	var after *Member
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		before, err := memberByID(ctx, tx, p.Scope(), id)
+		before, err := activeMember(ctx, tx, p.Scope(), id, "该党员已不在册，不能转接")
 		if err != nil {
 			return err
-		}
-		if !before.Active {
-			return errs.E(errs.Conflict, "该党员已不在册，不能转接")
 		}
 		to, err := s.orgInScope(ctx, tx, p, orgID)
 		if err != nil {
@@ -263,12 +250,9 @@ func (s *Service) DeactivateMember(ctx context.Context, id int64, reason, on str
 	}
 	var after *Member
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		before, err := memberByID(ctx, tx, p.Scope(), id)
+		before, err := activeMember(ctx, tx, p.Scope(), id, "该党员已不在册")
 		if err != nil {
 			return err
-		}
-		if !before.Active {
-			return errs.E(errs.Conflict, "该党员已不在册")
 		}
 		if before.LiaisonID != nil {
 			return errs.E(errs.Conflict, "该党员仍负责党员联系户，请先撤销或移交联系户")
@@ -346,4 +330,14 @@ func (s *Service) Resident(ctx context.Context, id int64) (*ResidentHit, error) 
 		return nil, errs.E(errs.NotFound, "居民不存在")
 	}
 	return &ResidentHit{ID: r.ID, Name: r.Name, Gender: r.Gender, Birth: r.BirthDate, Address: r.Address, MemberID: r.MemberID}, nil
+}
+
+// activeMember reads a member in scope who is still on the roll; one who is not is a conflict,
+// told with msg.
+func activeMember(ctx context.Context, tx *db.Tx, scope string, id int64, msg string) (*Member, error) {
+	m, err := memberByID(ctx, tx, scope, id)
+	if err == nil && !m.Active {
+		err = errs.E(errs.Conflict, "%s", msg)
+	}
+	return m, err
 }

@@ -35,11 +35,7 @@ type OrgFilter struct {
 
 // Orgs lists the organisations in scope that match f, with counts, and the total before paging.
 func (s *Service) Orgs(ctx context.Context, f OrgFilter) ([]Org, int, error) {
-	p, err := principal(ctx, auth.PartyRead)
-	if err != nil {
-		return nil, 0, err
-	}
-	within, err := s.within(ctx, p, f.RegionID)
+	p, within, err := s.readScope(ctx, f.RegionID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -106,13 +102,7 @@ func (s *Service) orgInScope(ctx context.Context, q db.Querier, p *auth.Principa
 // CreateOrg creates a committee for a community, a branch for a grid under a committee, or a group
 // under a branch.
 func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
-	var o *Org
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		o, err = s.CreateOrgTx(ctx, tx, in)
-		return err
-	})
-	return o, err
+	return inTx(ctx, s.db, func(tx *db.Tx) (*Org, error) { return s.CreateOrgTx(ctx, tx, in) })
 }
 
 // CreateOrgTx is CreateOrg inside the caller's transaction, for the demo builder.

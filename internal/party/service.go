@@ -70,6 +70,28 @@ func (s *Service) within(ctx context.Context, p *auth.Principal, regionID int64)
 	return r.Path + "%", nil
 }
 
+// readScope returns the principal, who must be allowed to read the party register, and the path
+// pattern of regionID within its scope (all of it for 0).
+func (s *Service) readScope(ctx context.Context, regionID int64) (*auth.Principal, string, error) {
+	p, err := principal(ctx, auth.PartyRead)
+	if err != nil {
+		return nil, "", err
+	}
+	within, err := s.within(ctx, p, regionID)
+	return p, within, err
+}
+
+// inTx runs fn in a write transaction and returns what it made.
+func inTx[T any](ctx context.Context, d *db.DB, fn func(tx *db.Tx) (T, error)) (T, error) {
+	var out T
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
 func now() time.Time { return time.Now().UTC() }
 
 // adultCutoff is the latest birth date (YYYY-MM-DD) of someone 18 today: the party admits members
