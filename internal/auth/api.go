@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -10,9 +11,9 @@ import (
 func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/users", h.API(AccountsManage, h.apiListUsers))
 	mux.Handle("POST /api/v1/users", h.API(AccountsManage, h.apiCreateUser))
-	mux.Handle("GET /api/v1/users/{id}", h.API(AccountsManage, h.apiGetUser))
+	mux.Handle("GET /api/v1/users/{id}", h.API(AccountsManage, h.apiUser(h.svc.User)))
 	mux.Handle("PATCH /api/v1/users/{id}", h.API(AccountsManage, h.apiUpdateUser))
-	mux.Handle("POST /api/v1/users/{id}/unlock", h.API(AccountsManage, h.apiUnlockUser))
+	mux.Handle("POST /api/v1/users/{id}/unlock", h.API(AccountsManage, h.apiUser(h.svc.Unlock)))
 	mux.Handle("POST /api/v1/users/{id}/reset-password", h.API(AccountsManage, h.apiResetPassword))
 }
 
@@ -33,18 +34,21 @@ func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, web.List[User]{Items: users, Total: total})
 }
 
-func (h *Handlers) apiGetUser(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+// apiUser serves a request on /api/v1/users/{id}: it answers the account that act, done by the
+// caller on the path's ID, returns.
+func (h *Handlers) apiUser(act func(context.Context, *Principal, int64) (*User, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r, "id")
+		var u *User
+		if err == nil {
+			u, err = act(r.Context(), FromContext(r.Context()), id)
+		}
+		if err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, u)
 	}
-	u, err := h.svc.User(r.Context(), FromContext(r.Context()), id)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, u)
 }
 
 // CreatedUser answers POST /api/v1/users: the account and, when the server generated it, the
@@ -81,16 +85,14 @@ type UserPatch struct {
 func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 	p := FromContext(r.Context())
 	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
 	var patch UserPatch
-	if err := web.DecodeJSON(r, &patch); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if err == nil {
+		err = web.DecodeJSON(r, &patch)
 	}
-	u, err := h.svc.User(r.Context(), p, id)
+	var u *User
+	if err == nil {
+		u, err = h.svc.User(r.Context(), p, id)
+	}
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
@@ -123,20 +125,6 @@ func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, u)
 }
 
-func (h *Handlers) apiUnlockUser(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	u, err := h.svc.Unlock(r.Context(), FromContext(r.Context()), id)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, u)
-}
-
 // PasswordReset answers POST /api/v1/users/{id}/reset-password with the temporary password,
 // shown this once.
 type PasswordReset struct {
@@ -147,16 +135,14 @@ type PasswordReset struct {
 func (h *Handlers) apiResetPassword(w http.ResponseWriter, r *http.Request) {
 	p := FromContext(r.Context())
 	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	var pw string
+	var u *User
+	if err == nil {
+		pw, err = h.svc.ResetPassword(r.Context(), p, id)
 	}
-	pw, err := h.svc.ResetPassword(r.Context(), p, id)
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	if err == nil {
+		u, err = h.svc.User(r.Context(), p, id)
 	}
-	u, err := h.svc.User(r.Context(), p, id)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
