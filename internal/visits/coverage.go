@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/db"
 	"linli/internal/register"
 )
 
@@ -62,51 +63,10 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	}
 	today := s.today()
 	rep := &CoverageReport{Today: today, Grids: []Coverage{}, Communities: []Coverage{}}
-	tags := cad.Tags()
-	if len(tags) == 0 {
+	if len(cad.Tags()) == 0 {
 		return rep, nil
 	}
-	a := &args{}
-	// The scope joins regions (sg) rather than filtering with IN (…): the planners then start
-	// from the tags' index and the birth-date index instead of walking every resident in scope.
-	where := `r.status = 'active' AND sg.path LIKE ` + a.add(p.Scope())
-	if c := minorsHidden(p, "r.birth_date", today, a); c != "" {
-		where += ` AND ` + c
-	}
-	var stored, thresholds []string
-	for _, t := range tags {
-		if t == register.TagAged80 {
-			continue
-		}
-		ph := a.add(string(t))
-		stored = append(stored, ph)
-		thresholds = append(thresholds, `WHEN `+ph+` THEN `+a.add(subDays(today, cad[t])))
-	}
-	base := func(since string) string {
-		return `CASE WHEN COALESCE(l.last_on, '') > ` + since + ` THEN l.last_on ELSE ` + since + ` END`
-	}
-	visited := `CASE WHEN l.last_on IS NULL THEN 0 ELSE 1 END`
-	var parts []string
-	if len(stored) > 0 {
-		parts = append(parts, `SELECT r.id AS rid, r.region_id AS gid, `+base("t.since")+` AS base,
-			CASE t.tag `+strings.Join(thresholds, " ")+` END AS th, `+visited+` AS visited
-			FROM resident_tags t JOIN regions sg ON sg.id = t.region_id JOIN residents r ON r.id = t.resident_id
-			LEFT JOIN care_last_visits l ON l.resident_id = r.id
-			WHERE t.tag IN (`+strings.Join(stored, ",")+`) AND `+where)
-	}
-	if d := cad[register.TagAged80]; d > 0 {
-		since := `CAST(CAST(substr(r.birth_date, 1, 4) AS INTEGER) + 80 AS TEXT) || substr(r.birth_date, 5)`
-		parts = append(parts, `SELECT r.id, r.region_id, `+base(since)+`, `+a.add(subDays(today, d))+`, `+visited+`
-			FROM residents r JOIN regions sg ON sg.id = r.region_id LEFT JOIN care_last_visits l ON l.resident_id = r.id
-			WHERE r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+` AND `+where)
-	}
-	// One row per care tag; a resident with several counts once per grid through DISTINCT. Overdue
-	// when any tag is; OK when visited and no tag is overdue.
-	q := `SELECT u.gid, COUNT(DISTINCT u.rid),
-			COUNT(DISTINCT u.rid) FILTER (WHERE u.base < u.th),
-			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1),
-			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1 AND u.base < u.th)
-		FROM (` + strings.Join(parts, ` UNION ALL `) + `) u GROUP BY u.gid`
+	q, a := coverageQuery(p, cad, today, s.db.Dialect)
 	names, err := s.regionNames(ctx, p)
 	if err != nil {
 		return nil, err
@@ -151,6 +111,69 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	})
 	sort.Slice(rep.Communities, func(i, j int) bool { return rep.Communities[i].Name < rep.Communities[j].Name })
 	return rep, nil
+}
+
+// coverageQuery builds Coverage's aggregate: one row per care tag (and per 高龄 resident) in the
+// scope, each saying whether that tag's visit is overdue and whether the resident was ever visited,
+// counted per grid with each resident once.
+//
+// At city scale the rows come from indexes alone (migration 0009): the tags and their dates from
+// resident_tags_care, scoped through their region (which the register keeps equal to the
+// resident's); the residents' status from the short list of inactive residents (residents_inactive)
+// rather than from each tagged resident's row; the 高龄 residents from residents_active_birth. The
+// resident rows are read only when minors are hidden, for their birth dates.
+func coverageQuery(p *auth.Principal, cad Cadences, today string, dialect db.Dialect) (string, *args) {
+	a := &args{}
+	scope := `sg.path LIKE ` + a.add(p.Scope())
+	// Overdue when the later of the last visit and the tag's date lies more than a cadence before
+	// today — the same rule as NextDue; visited when there is a last visit.
+	overdue := func(since, threshold string) string {
+		return `CASE WHEN (CASE WHEN COALESCE(l.last_on, '') > ` + since + ` THEN l.last_on ELSE ` + since + ` END) < ` +
+			threshold + ` THEN 1 ELSE 0 END`
+	}
+	visited := `CASE WHEN l.last_on IS NULL THEN 0 ELSE 1 END`
+	var stored, thresholds []string
+	for _, t := range cad.Tags() {
+		if t == register.TagAged80 {
+			continue
+		}
+		ph := a.add(string(t))
+		stored = append(stored, ph)
+		thresholds = append(thresholds, `WHEN `+ph+` THEN `+a.add(subDays(today, cad[t])))
+	}
+	var parts []string
+	if len(stored) > 0 {
+		from := `resident_tags t JOIN regions sg ON sg.id = t.region_id`
+		where := `t.tag IN (` + strings.Join(stored, ",") + `) AND ` + scope
+		if c := minorsHidden(p, "r.birth_date", today, a); c != "" {
+			from += ` JOIN residents r ON r.id = t.resident_id`
+			where += ` AND r.status = 'active' AND ` + c
+		} else {
+			inactive := `residents x`
+			if dialect == db.SQLite { // SQLite would otherwise look each resident up by id
+				inactive += ` INDEXED BY residents_inactive`
+			}
+			where += ` AND NOT EXISTS (SELECT 1 FROM ` + inactive + ` WHERE x.id = t.resident_id AND x.status <> 'active')`
+		}
+		parts = append(parts, `SELECT t.resident_id AS rid, t.region_id AS gid, `+
+			overdue(`t.since`, `CASE t.tag `+strings.Join(thresholds, " ")+` END`)+` AS overdue, `+visited+` AS visited
+			FROM `+from+` LEFT JOIN care_last_visits l ON l.resident_id = t.resident_id WHERE `+where)
+	}
+	if d := cad[register.TagAged80]; d > 0 {
+		// Nobody aged 80 is a minor: the 高龄 rows need no minors test.
+		since := `CAST(CAST(substr(r.birth_date, 1, 4) AS INTEGER) + 80 AS TEXT) || substr(r.birth_date, 5)`
+		parts = append(parts, `SELECT r.id, r.region_id, `+overdue(since, a.add(subDays(today, d)))+`, `+visited+`
+			FROM regions sg JOIN residents r ON r.region_id = sg.id LEFT JOIN care_last_visits l ON l.resident_id = r.id
+			WHERE r.status = 'active' AND r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+
+			` AND `+scope)
+	}
+	// A resident with several care tags counts once per grid through DISTINCT: overdue when any tag
+	// is, OK when visited and no tag is overdue.
+	return `SELECT u.gid, COUNT(DISTINCT u.rid),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.overdue = 1),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1),
+			COUNT(DISTINCT u.rid) FILTER (WHERE u.visited = 1 AND u.overdue = 1)
+		FROM (` + strings.Join(parts, ` UNION ALL `) + `) u GROUP BY u.gid`, a
 }
 
 type regionName struct {
