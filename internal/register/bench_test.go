@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
+	"linli/internal/pii"
 	"linli/internal/register"
 	"linli/internal/search"
 )
@@ -214,4 +216,77 @@ func logPlan(b *testing.B, d *db.DB, q string, args ...any) {
 		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
 	}
 	b.Logf("plan (%s):\n%s", d.Dialect, strings.Join(lines, "\n"))
+}
+
+// BenchmarkResidentSearchCity times a two-character name query (秀英) at each level of an existing
+// generated city — LINLI_BENCH_CITY, a database URL such as sqlite:city.db or postgres://… made by
+// `linli gen` — by an admin of the city, a district, a street and a community, and reports each
+// median as ms/median. The regions are the city /1/ and the first district, street and community
+// that hold a match.
+func BenchmarkResidentSearchCity(b *testing.B) {
+	url := os.Getenv("LINLI_BENCH_CITY")
+	if url == "" {
+		b.Skip("LINLI_BENCH_CITY is not set")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	sealer, err := pii.NewSealer("bench-resident-search-city-0123456789")
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := register.NewService(d, sealer)
+	const q = "秀英"
+	// The scopes are the regions above the first resident so named: the community, its street, its
+	// district and the city.
+	var leaf string
+	if err := d.R.QueryRowContext(ctx, `SELECT g.path FROM residents r JOIN regions g ON g.id = r.region_id
+		WHERE r.name LIKE $1 ORDER BY r.id LIMIT 1`, "%"+q+"%").Scan(&leaf); err != nil {
+		b.Fatal(err)
+	}
+	segs := strings.Split(strings.Trim(leaf, "/"), "/")
+	levels := []struct {
+		role  auth.Role
+		level string
+		depth int
+	}{
+		{auth.CommunityAdmin, "community", 4}, {auth.StreetAdmin, "street", 3}, {auth.DistrictAdmin, "district", 2},
+		{auth.DistrictAdmin, "city", 1},
+	}
+	for _, l := range levels {
+		if len(segs) < l.depth {
+			b.Fatalf("region %s is above a community", leaf)
+		}
+		path := "/" + strings.Join(segs[:l.depth], "/") + "/"
+		var id int64
+		if err := d.R.QueryRowContext(ctx, `SELECT id FROM regions WHERE path = $1`, path).Scan(&id); err != nil {
+			b.Fatalf("%s: %v", path, err)
+		}
+		p := &auth.Principal{UserID: 1, Username: "bench", Role: l.role, RegionID: id, RegionPath: path, RegionLevel: l.level}
+		pctx := auth.WithPrincipal(ctx, p)
+		f := register.ResidentFilter{Q: q}
+		if _, _, err := svc.Residents(pctx, f); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(d.Dialect)+"/"+l.level, func(b *testing.B) {
+			times := make([]time.Duration, 0, b.N)
+			var hits int
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				_, n, err := svc.Residents(pctx, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(t0))
+				hits = n
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/median")
+			b.ReportMetric(float64(hits), "hits")
+			b.Logf("%s %s: %d hits", l.level, path, hits)
+		})
+	}
 }
