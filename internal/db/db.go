@@ -92,8 +92,26 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	return d, nil
 }
 
+// customPlans makes PostgreSQL plan every execution for its actual arguments. pgx prepares and
+// caches statements, and after five runs PostgreSQL may switch a prepared statement to a generic
+// plan that knows neither the user's scope nor the search term — for a scoped full-text search
+// that walked every resident in scope (a city: 1.9 s instead of 13 ms). An explicit
+// plan_cache_mode in the URL wins.
+func customPlans(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	if q.Get("plan_cache_mode") == "" {
+		q.Set("plan_cache_mode", "force_custom_plan")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	w, err := sql.Open("pgx", rawURL)
+	w, err := sql.Open("pgx", customPlans(rawURL))
 	if err != nil {
 		return nil, err
 	}

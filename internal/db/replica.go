@@ -40,7 +40,7 @@ func (d *DB) HasReplica() bool { return d.replica != nil }
 // unless its context says WithPrimary, then it runs on the primary pool; an Exec through the
 // read pool always runs on the primary.
 func openRoutedReplica(ctx context.Context, rawURL string, primary *sql.DB) (*sql.DB, error) {
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := pgx.ParseConfig(customPlans(rawURL))
 	if err != nil {
 		return nil, err
 	}
