@@ -39,6 +39,8 @@ const (
 
 	// listCountCap is cases.ListCountCap: a list collects the ids of up to this many cases + 1.
 	listCountCap = 2000
+	// listWalk is cases.listWalk: a larger PostgreSQL search first reads this many cases in list order.
+	listWalk = 5000
 
 	residentColumns = `r.id, r.region_id, r.household_id, h.building_id, r.name, r.gender, r.birth_date, r.id_masked,
 	r.phone_masked, r.relation, r.residence_type, r.ethnicity, r.status, r.note, r.updated_at, COALESCE(b.name, ''),
@@ -52,8 +54,9 @@ const (
 // pattern), and a search when fts (the dialect's query for the terms) is not empty — the shape of
 // cases.ListPage: the ids of up to listCountCap+1 cases (a search on SQLite streamed from the
 // full-text matches), then a selection within the cap paged from those ids (json_each on SQLite,
-// ANY on PostgreSQL), a larger one read in list order (from cases_list_order on SQLite) and joined
-// for its 50 cases only.
+// ANY on PostgreSQL), a larger one read in list order (from cases_list_order on SQLite; a PostgreSQL
+// search first from the scope's first listWalk cases, kept when they fill the page) and joined for
+// its 50 cases only.
 func caseList(ctx context.Context, d *db.DB, scope, fts string) error {
 	_, err := casePage(ctx, d, scope, fts, listCountCap)
 	return err
@@ -103,11 +106,27 @@ func casePage(ctx context.Context, d *db.DB, scope, fts string, countCap int) ([
 			from += " INDEXED BY cases_list_order"
 		}
 		n := len(args)
+		if match != "" && d.Dialect == db.Postgres {
+			// cases.walkPage: the first listWalk cases of the scope in list order, each tested against
+			// the match; its page stands when it is full.
+			walked := "SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM cases c WHERE " +
+				caseScope + caseOrder + " LIMIT " + strconv.Itoa(listWalk)
+			walk := "SELECT c.id FROM (" + walked + ") c WHERE (EXISTS (SELECT 1 FROM case_fts f WHERE f.rowid = c.id AND " +
+				strings.Replace(match, "case_fts.", "f.", 1) + " OFFSET 0)) IS TRUE" + caseOrder + " LIMIT $3 OFFSET $4"
+			if out, err := pageIDs(ctx, d, walk, append(args[:n:n], 50, 0)); err != nil || len(out) == 50 {
+				return out, err
+			}
+		}
 		inner = "SELECT c.id FROM " + from + " WHERE " + where + caseOrder + " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
 		args = append(args, 50, 0)
 	}
+	return pageIDs(ctx, d, inner, args)
+}
+
+// pageIDs joins the page statement inner's cases as the list does and returns their ids in order.
+func pageIDs(ctx context.Context, d *db.DB, inner string, args []any) ([]int64, error) {
 	page := "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + caseOrder
-	rows, err = d.R.QueryContext(ctx, page, args...)
+	rows, err := d.R.QueryContext(ctx, page, args...)
 	if err != nil {
 		return nil, err
 	}

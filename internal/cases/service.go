@@ -63,6 +63,7 @@ type Service struct {
 	stmts *stmtCache
 
 	countCap int // ListCountCap; tests lower it
+	walk     int // listWalk; tests lower it
 
 	public *ipLimiter // publicLimiter
 }
@@ -72,7 +73,7 @@ func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap}
+	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap, walk: listWalk}
 	if d.Dialect == db.SQLite {
 		s.stmts = &stmtCache{w: d.W, m: map[string]*sql.Stmt{}}
 	}
