@@ -11,6 +11,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/register"
 	"linli/internal/search"
 )
 
@@ -281,7 +282,7 @@ type ResidentHit struct {
 }
 
 // GenderLabel is 男, 女 or empty.
-func (h ResidentHit) GenderLabel() string { return genderLabel(h.Gender) }
+func (h ResidentHit) GenderLabel() string { return register.GenderLabel(h.Gender) }
 
 // SearchResidents finds current residents in scope aged 18 or over (or of unknown age) by name
 // (Chinese full-text search; a two-character name hits), at most 20, marking those already

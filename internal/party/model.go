@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // OrgKind is a level of the party organisation: committee → branch → group.
@@ -211,17 +212,7 @@ type Member struct {
 }
 
 // GenderLabel is 男, 女 or empty.
-func (m *Member) GenderLabel() string { return genderLabel(m.Gender) }
-
-func genderLabel(g string) string {
-	switch g {
-	case "M":
-		return "男"
-	case "F":
-		return "女"
-	}
-	return ""
-}
+func (m *Member) GenderLabel() string { return register.GenderLabel(m.Gender) }
 
 // MemberInput is what creating or editing a member takes. With ResidentID the name, gender and
 // phone come from the register unless given here.
