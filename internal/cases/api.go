@@ -112,14 +112,33 @@ type caseList struct {
 	More  bool   `json:"more,omitempty"`
 }
 
-func (h *API) list(w http.ResponseWriter, r *http.Request) {
+// scopedFilter reads the list filter of the query and checks its region and grid against the
+// caller's scope; on failure it has answered (400, or 404 outside scope).
+func (h *API) scopedFilter(w http.ResponseWriter, r *http.Request) (Filter, bool) {
 	f, err := FilterFromQuery(r.URL.Query())
+	if err == nil {
+		err = h.svc.CheckFilterScope(r.Context(), f)
+	}
 	if err != nil {
 		h.kit.APIErr(w, r, err)
-		return
+		return Filter{}, false
 	}
-	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
-		h.kit.APIErr(w, r, err)
+	return f, true
+}
+
+// caseID reads the case id of the path; a malformed one answers 404 like a case outside scope.
+func (h *API) caseID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.APIErr(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *API) list(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.scopedFilter(w, r)
+	if !ok {
 		return
 	}
 	items, total, more, err := h.svc.ListPage(r.Context(), f)
@@ -131,13 +150,8 @@ func (h *API) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) figures(w http.ResponseWriter, r *http.Request) {
-	f, err := FilterFromQuery(r.URL.Query())
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	if err := h.svc.CheckFilterScope(r.Context(), f); err != nil {
-		h.kit.APIErr(w, r, err)
+	f, ok := h.scopedFilter(w, r)
+	if !ok {
 		return
 	}
 	figs, err := h.svc.Figures(r.Context(), f)
@@ -167,9 +181,8 @@ func (h *API) channels(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) get(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		h.kit.APIErr(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+	id, ok := h.caseID(w, r)
+	if !ok {
 		return
 	}
 	d, err := h.svc.Get(r.Context(), id)
@@ -181,9 +194,8 @@ func (h *API) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) act(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		h.kit.APIErr(w, r, errs.E(errs.NotFound, "案件不存在或您无权查看"))
+	id, ok := h.caseID(w, r)
+	if !ok {
 		return
 	}
 	var in ActionInput
