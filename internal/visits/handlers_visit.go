@@ -100,16 +100,10 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 			v.Choices = append(v.Choices, HouseholdChoice{ID: d.HouseholdID, Address: d.Address, Note: strings.Join(names, "、")})
 		}
 	}
-	if p.Can(auth.CasesIntake) && h.svc.opts.Cases != nil {
-		all, err := h.svc.opts.Cases.Categories(ctx)
-		if err != nil {
+	if p.Can(auth.CasesIntake) {
+		if v.Categories, err = h.svc.CaseCategories(ctx); err != nil {
 			h.kit.Error(w, r, err)
 			return
-		}
-		for _, c := range all {
-			if c.ParentID != nil && c.Active {
-				v.Categories = append(v.Categories, c)
-			}
 		}
 	}
 	h.views.Render(w, r, status, "visit_form.html", v)
@@ -234,15 +228,9 @@ func (h *Handlers) renderVisit(w http.ResponseWriter, r *http.Request, status in
 	p := auth.FromContext(ctx)
 	v.CanCase = v.Visit.CaseID == nil && v.Visit.Needs != "" && p.Can(auth.CasesIntake) && h.svc.opts.Cases != nil
 	if v.CanCase {
-		all, err := h.svc.opts.Cases.Categories(ctx)
-		if err != nil {
+		if v.Categories, err = h.svc.CaseCategories(ctx); err != nil {
 			h.kit.Error(w, r, err)
 			return
-		}
-		for _, c := range all {
-			if c.ParentID != nil && c.Active {
-				v.Categories = append(v.Categories, c)
-			}
 		}
 	}
 	h.views.Render(w, r, status, "visit.html", v)

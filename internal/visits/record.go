@@ -277,6 +277,25 @@ func (s *Service) OpenPhoto(ctx context.Context, visitID, photoID int64) (*Photo
 	return nil, nil, errs.E(errs.NotFound, "照片不存在")
 }
 
+// CaseCategories lists the active second-level case categories a need found on a visit may be
+// filed under; none when cases are not enabled.
+func (s *Service) CaseCategories(ctx context.Context) ([]cases.Category, error) {
+	if s.opts.Cases == nil {
+		return nil, nil
+	}
+	all, err := s.opts.Cases.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []cases.Category
+	for _, c := range all {
+		if c.Leaf() && c.Active {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // ToCase turns the needs found on a visit into a case of channel visit (网格员走访) in category,
 // linked both ways: the case's description names the visit, the visit keeps the case id. Asking
 // again answers the same case.
