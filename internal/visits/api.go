@@ -3,7 +3,6 @@ package visits
 import (
 	_ "embed" // the OpenAPI fragment
 	"net/http"
-	"strconv"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -163,12 +162,7 @@ type careResidentJSON struct {
 }
 
 func (h *Handlers) apiCareResidents(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := CareFilter{State: q.Get("state"), Tag: register.Tag(q.Get("tag"))}
-	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
-	f.CommunityID, _ = strconv.ParseInt(q.Get("community"), 10, 64)
-	pg := web.PagerFrom(r, 100)
-	f.Limit, f.Offset = pg.Limit, pg.Offset
+	f, _ := careFilterFrom(r)
 	list, total, err := h.svc.CarePlan(r.Context(), f)
 	if err != nil {
 		h.kit.APIErr(w, r, err)

@@ -147,13 +147,21 @@ type careResidentsView struct {
 var stateHeadings = map[string]string{"": "全部关爱对象", "ok": "按期走访的关爱对象", "overdue": "逾期未走访的关爱对象",
 	"counted": "应走访的关爱对象", "new": "待首次走访的关爱对象", "due": "今日应走访的关爱对象"}
 
-func (h *Handlers) careResidents(w http.ResponseWriter, r *http.Request) {
+// careFilterFrom reads the care-plan list's query (state, tag, grid, community and the page),
+// shared by the page and the API.
+func careFilterFrom(r *http.Request) (CareFilter, web.Pager) {
 	q := r.URL.Query()
 	f := CareFilter{State: q.Get("state"), Tag: register.Tag(q.Get("tag"))}
 	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.CommunityID, _ = strconv.ParseInt(q.Get("community"), 10, 64)
 	pg := web.PagerFrom(r, 100)
 	f.Limit, f.Offset = pg.Limit, pg.Offset
+	return f, pg
+}
+
+func (h *Handlers) careResidents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, pg := careFilterFrom(r)
 	v := &careResidentsView{Page: web.Page{Title: "关爱对象"}, Filter: f, Query: q, Today: h.svc.Today(),
 		Heading: stateHeadings[f.State]}
 	var err error
