@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"linli/internal/audit"
 	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/jobs"
@@ -157,9 +156,8 @@ func (w *writer) cases(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("case counter: %w", err)
 		}
 	}
-	return audit.Record(ctx, tx, audit.Entry{Action: "demo.seed", ObjectType: "region", ObjectID: w.community.ID,
-		RegionID: w.community.ID, Detail: fmt.Sprintf("写入南关社区诉求演示数据：共%d件（2024年%d件，近一年%d件，办理中%d件）",
-			len(all), y2024, len(all)-y2024, open)})
+	w.casesNote = fmt.Sprintf("诉求%d件（2024年%d件，近一年%d件，办理中%d件）", len(all), y2024, len(all)-y2024, open)
+	return nil
 }
 
 // caseRows writes the case rows with multi-row INSERTs.

@@ -30,6 +30,7 @@ type writer struct {
 	branchIDs                         []int64
 	memberIDs                         []int64
 	covered                           int
+	casesNote                         string // the cases step's figures, for the one demo.seed audit entry
 }
 
 var gridNumerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
@@ -50,8 +51,8 @@ func (w *writer) write(ctx context.Context, tx *db.Tx) error {
 	}
 	r := w.result()
 	return audit.Record(ctx, tx, audit.Entry{Action: "demo.seed", ObjectType: "region", ObjectID: w.community.ID,
-		RegionID: w.community.ID, Detail: fmt.Sprintf("写入南关社区演示数据：网格%d个、楼院%d个、户%d户、居民%d人、党员%d名、党员联系户%d户",
-			r.Grids, r.Buildings, r.Households, r.Residents, r.PartyMembers, r.Liaisons)})
+		RegionID: w.community.ID, Detail: fmt.Sprintf("写入南关社区演示数据：网格%d个、楼院%d个、户%d户、居民%d人、党员%d名、党员联系户%d户、%s",
+			r.Grids, r.Buildings, r.Households, r.Residents, r.PartyMembers, r.Liaisons, w.casesNote)})
 }
 
 func (w *writer) result() *Result {
