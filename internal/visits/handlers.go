@@ -1,8 +1,6 @@
 package visits
 
 import (
-	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
 	"html/template"
@@ -132,7 +130,7 @@ func (h *Handlers) today(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Households, v.DueCount, v.Overdue = groupDue(due)
-		v.Map = &mapData{Boundary: h.boundary(ctx, p), Points: duePoints(v.Households)}
+		v.Map = &mapData{Boundary: h.svc.GridBoundary(ctx, p), Points: duePoints(v.Households)}
 		v.HasMap = h.kit.HasAsset("vendor/leaflet/leaflet.js") && (v.Map.Boundary != nil || len(v.Map.Points) > 0)
 	}
 	if p.Can(auth.CasesRead) && h.svc.opts.Cases != nil {
@@ -184,19 +182,6 @@ func duePoints(hh []dueHousehold) []mapPoint {
 type mapData struct {
 	Boundary json.RawMessage `json:"boundary,omitempty"`
 	Points   []mapPoint      `json:"points"`
-}
-
-// boundary returns the GeoJSON boundary of the principal's grid, or nil for other users.
-func (h *Handlers) boundary(ctx context.Context, p *auth.Principal) json.RawMessage {
-	if p.RegionLevel != "grid" {
-		return nil
-	}
-	var b sql.NullString
-	if err := h.svc.db.R.QueryRowContext(ctx, `SELECT boundary FROM grids WHERE id = $1`, p.RegionID).Scan(&b); err != nil ||
-		!json.Valid([]byte(b.String)) {
-		return nil
-	}
-	return json.RawMessage(b.String)
 }
 
 func itoa(n int64) string { return formatInt(n) }

@@ -50,7 +50,7 @@ func (h *Handlers) renderVolunteer(w http.ResponseWriter, r *http.Request, statu
 	status2 := ""
 	if v.CanLead {
 		status2 = "pending"
-		if v.Grids, err = h.grids(r); err != nil {
+		if v.Grids, err = h.svc.scopeGrids(r.Context()); err != nil {
 			h.kit.Error(w, r, err)
 			return
 		}
@@ -60,26 +60,6 @@ func (h *Handlers) renderVolunteer(w http.ResponseWriter, r *http.Request, statu
 		return
 	}
 	h.views.Render(w, r, status, "volunteer.html", v)
-}
-
-// grids lists the grids in the principal's scope for the post form.
-func (h *Handlers) grids(r *http.Request) ([]gridOption, error) {
-	p := auth.FromContext(r.Context())
-	rows, err := h.svc.db.R.QueryContext(r.Context(), `SELECT id, name FROM regions WHERE level = 'grid' AND path LIKE $1
-		ORDER BY path LIMIT 500`, p.Scope())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []gridOption
-	for rows.Next() {
-		var g gridOption
-		if err := rows.Scan(&g.ID, &g.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
 }
 
 func (h *Handlers) createPost(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,8 @@ package visits
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -115,4 +117,18 @@ func address(building, unit, room string) string {
 		}
 	}
 	return s + room
+}
+
+// GridBoundary returns the GeoJSON boundary of the principal's grid, or nil for other users and
+// for a grid without a valid boundary.
+func (s *Service) GridBoundary(ctx context.Context, p *auth.Principal) json.RawMessage {
+	if p.RegionLevel != "grid" {
+		return nil
+	}
+	var b sql.NullString
+	if err := s.db.R.QueryRowContext(ctx, `SELECT boundary FROM grids WHERE id = $1`, p.RegionID).Scan(&b); err != nil ||
+		!json.Valid([]byte(b.String)) {
+		return nil
+	}
+	return json.RawMessage(b.String)
 }

@@ -204,6 +204,29 @@ func (s *Service) SignUp(ctx context.Context, postID int64) error {
 	})
 }
 
+// scopeGrids lists the grids in the principal's scope (at most 500), for choosing a post's grid.
+func (s *Service) scopeGrids(ctx context.Context) ([]gridOption, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = 'grid' AND path LIKE $1
+		ORDER BY path LIMIT 500`, p.Scope())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []gridOption
+	for rows.Next() {
+		var g gridOption
+		if err := rows.Scan(&g.ID, &g.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
 // HoursInput is service time a member logs.
 type HoursInput struct {
 	PostID   int64  `json:"post_id,omitempty"`
