@@ -334,6 +334,14 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	if p != nil && !p.Covers(pl.regionPath) {
 		return nil, errs.Field("community_id", "所选位置不在您的管辖范围内")
 	}
+	if in.ResidentID != 0 {
+		// The resident is named on the case page, so it must live in the case's community.
+		var community int64
+		err := q.QueryRowContext(ctx, `SELECT community_id FROM residents WHERE id = $1`, in.ResidentID).Scan(&community)
+		if err != nil || community != pl.communityID {
+			return nil, errs.Field("resident_id", "居民不存在或不属于该案件所在社区")
+		}
+	}
 	now := s.now()
 	received := now
 	if in.ReceivedAt != nil && p != nil {
