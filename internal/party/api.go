@@ -38,15 +38,6 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/party/liaison-households/{id}/covered-households/{household}", write(h.apiUncover))
 }
 
-// reply writes v with status, or the error.
-func (h *Handlers) reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
-}
-
 // strictInt reads an optional integer query parameter; a malformed one is a client error.
 func strictInt(q url.Values, name string) (int64, error) {
 	if q.Get(name) == "" {
@@ -65,7 +56,7 @@ func (h *Handlers) apiFigures(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		f, err = h.svc.Figures(r.Context(), auth.FromContext(r.Context()), region)
 	}
-	h.reply(w, r, http.StatusOK, f, err)
+	h.kit.Reply(w, r, http.StatusOK, f, err)
 }
 
 func (h *Handlers) apiOrgs(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +77,7 @@ func (h *Handlers) apiOrgs(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		list.Items, list.Total, err = h.svc.Orgs(r.Context(), f)
 	}
-	h.reply(w, r, http.StatusOK, list, err)
+	h.kit.Reply(w, r, http.StatusOK, list, err)
 }
 
 func (h *Handlers) apiOrg(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +86,7 @@ func (h *Handlers) apiOrg(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		o, err = h.svc.Org(r.Context(), id)
 	}
-	h.reply(w, r, http.StatusOK, o, err)
+	h.kit.Reply(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +98,7 @@ func (h *Handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) {
 			o, err = h.svc.Org(r.Context(), o.ID)
 		}
 	}
-	h.reply(w, r, http.StatusCreated, o, err)
+	h.kit.Reply(w, r, http.StatusCreated, o, err)
 }
 
 func (h *Handlers) apiUpdateOrg(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +115,7 @@ func (h *Handlers) apiUpdateOrg(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	h.reply(w, r, http.StatusOK, o, err)
+	h.kit.Reply(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handlers) apiMembers(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +139,7 @@ func (h *Handlers) apiMembers(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		list.Items, list.Total, err = h.svc.Members(r.Context(), f)
 	}
-	h.reply(w, r, http.StatusOK, list, err)
+	h.kit.Reply(w, r, http.StatusOK, list, err)
 }
 
 func (h *Handlers) apiMember(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +148,7 @@ func (h *Handlers) apiMember(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		m, err = h.svc.Member(r.Context(), id)
 	}
-	h.reply(w, r, http.StatusOK, m, err)
+	h.kit.Reply(w, r, http.StatusOK, m, err)
 }
 
 func (h *Handlers) apiCreateMember(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +158,7 @@ func (h *Handlers) apiCreateMember(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		m, err = h.svc.CreateMember(r.Context(), in)
 	}
-	h.reply(w, r, http.StatusCreated, m, err)
+	h.kit.Reply(w, r, http.StatusCreated, m, err)
 }
 
 // memberPatch is the body of PATCH /members/{id}: the member's editable fields, any omitted kept.
@@ -223,7 +214,7 @@ func (h *Handlers) apiUpdateMember(w http.ResponseWriter, r *http.Request) {
 		}
 		m, err = h.svc.UpdateMember(r.Context(), id, in)
 	}
-	h.reply(w, r, http.StatusOK, m, err)
+	h.kit.Reply(w, r, http.StatusOK, m, err)
 }
 
 func (h *Handlers) apiTransferMember(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +229,7 @@ func (h *Handlers) apiTransferMember(w http.ResponseWriter, r *http.Request) {
 			m, err = h.svc.TransferMember(r.Context(), id, body.OrgID, body.Note)
 		}
 	}
-	h.reply(w, r, http.StatusOK, m, err)
+	h.kit.Reply(w, r, http.StatusOK, m, err)
 }
 
 func (h *Handlers) apiDeactivateMember(w http.ResponseWriter, r *http.Request) {
@@ -253,7 +244,7 @@ func (h *Handlers) apiDeactivateMember(w http.ResponseWriter, r *http.Request) {
 			m, err = h.svc.DeactivateMember(r.Context(), id, body.Reason, body.LeftOn)
 		}
 	}
-	h.reply(w, r, http.StatusOK, m, err)
+	h.kit.Reply(w, r, http.StatusOK, m, err)
 }
 
 func (h *Handlers) apiLiaisons(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +261,7 @@ func (h *Handlers) apiLiaisons(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		list.Items, list.Total, err = h.svc.Liaisons(r.Context(), f)
 	}
-	h.reply(w, r, http.StatusOK, list, err)
+	h.kit.Reply(w, r, http.StatusOK, list, err)
 }
 
 // liaisonDetail is a liaison household with the households it covers.
@@ -295,7 +286,7 @@ func (h *Handlers) apiLiaison(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		d, err = h.liaisonDetail(r, id)
 	}
-	h.reply(w, r, http.StatusOK, d, err)
+	h.kit.Reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *Handlers) apiCreateLiaison(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +299,7 @@ func (h *Handlers) apiCreateLiaison(w http.ResponseWriter, r *http.Request) {
 			d, err = h.liaisonDetail(r, l.ID)
 		}
 	}
-	h.reply(w, r, http.StatusCreated, d, err)
+	h.kit.Reply(w, r, http.StatusCreated, d, err)
 }
 
 func (h *Handlers) apiDeleteLiaison(w http.ResponseWriter, r *http.Request) {
@@ -331,7 +322,7 @@ func (h *Handlers) apiCovered(w http.ResponseWriter, r *http.Request) {
 			list.Items, list.Total, err = h.svc.Covered(r.Context(), CoveredFilter{LiaisonID: id})
 		}
 	}
-	h.reply(w, r, http.StatusOK, list, err)
+	h.kit.Reply(w, r, http.StatusOK, list, err)
 }
 
 func (h *Handlers) apiCover(w http.ResponseWriter, r *http.Request) {
@@ -347,7 +338,7 @@ func (h *Handlers) apiCover(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	h.reply(w, r, http.StatusOK, d, err)
+	h.kit.Reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *Handlers) apiUncover(w http.ResponseWriter, r *http.Request) {

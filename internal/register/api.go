@@ -45,15 +45,6 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	h.apiResidentRoutes(mux, read, write)
 }
 
-// send answers v, or the error.
-func (h *Handlers) send(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	if err != nil {
-		h.kit.APIErr(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
-}
-
 func queryInt(r *http.Request, name string) int64 {
 	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
 	return n
@@ -82,7 +73,7 @@ func apiGet[T any](h *Handlers, get func(context.Context, int64) (T, error)) htt
 	return func(w http.ResponseWriter, r *http.Request) {
 		if id, ok := h.apiID(w, r, "id"); ok {
 			v, err := get(r.Context(), id)
-			h.send(w, r, http.StatusOK, v, err)
+			h.kit.Reply(w, r, http.StatusOK, v, err)
 		}
 	}
 }
@@ -93,7 +84,7 @@ func apiCreate[In, Out any](h *Handlers, create func(context.Context, In) (Out, 
 		var in In
 		if h.apiBody(w, r, &in) {
 			v, err := create(r.Context(), in)
-			h.send(w, r, http.StatusCreated, v, err)
+			h.kit.Reply(w, r, http.StatusCreated, v, err)
 		}
 	}
 }
@@ -105,7 +96,7 @@ func apiUpdate[In, Out any](h *Handlers, status int, update func(context.Context
 		var in In
 		if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &in) {
 			v, err := update(r.Context(), id, in)
-			h.send(w, r, status, v, err)
+			h.kit.Reply(w, r, status, v, err)
 		}
 	}
 }
@@ -120,7 +111,7 @@ func rosterPath(r *http.Request) (grid, entry int64, err error) {
 
 func (h *Handlers) apiRegions(w http.ResponseWriter, r *http.Request) {
 	regs, err := h.svc.Regions(r.Context(), queryInt(r, "parent"))
-	h.send(w, r, http.StatusOK, web.List[Region]{Items: regs, Total: len(regs)}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[Region]{Items: regs, Total: len(regs)}, err)
 }
 
 type regionBody struct {
@@ -134,7 +125,7 @@ func (h *Handlers) apiCreateRegion(w http.ResponseWriter, r *http.Request) {
 	var b regionBody
 	if h.apiBody(w, r, &b) {
 		reg, err := h.svc.CreateSubRegion(r.Context(), NewRegion{ParentID: b.ParentID, Level: b.Level, Code: b.Code, Name: b.Name})
-		h.send(w, r, http.StatusCreated, reg, err)
+		h.kit.Reply(w, r, http.StatusCreated, reg, err)
 	}
 }
 
@@ -161,7 +152,7 @@ func (h *Handlers) apiGrids(w http.ResponseWriter, r *http.Request) {
 	for i := range grids {
 		items[i] = toGridJSON(&grids[i])
 	}
-	h.send(w, r, http.StatusOK, web.List[gridJSON]{Items: items, Total: len(items)}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[gridJSON]{Items: items, Total: len(items)}, err)
 }
 
 // sendGrid answers g as the API shows a grid, or the error.
@@ -243,7 +234,7 @@ func (h *Handlers) apiSetBoundary(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) apiRoster(w http.ResponseWriter, r *http.Request) {
 	if id, ok := h.apiID(w, r, "id"); ok {
 		list, err := h.svc.Roster(r.Context(), id)
-		h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
+		h.kit.Reply(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: len(list)}, err)
 	}
 }
 
@@ -256,7 +247,7 @@ func (h *Handlers) apiRosterList(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.RosterList(r.Context(), RosterFilter{GridID: queryInt(r, "grid"), Duties: duties,
 		Limit: pg.Limit, Offset: pg.Offset})
-	h.send(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[RosterEntry]{Items: list, Total: total}, err)
 }
 
 func (h *Handlers) apiUpdateRoster(w http.ResponseWriter, r *http.Request) {
@@ -268,7 +259,7 @@ func (h *Handlers) apiUpdateRoster(w http.ResponseWriter, r *http.Request) {
 	var in RosterInput
 	if h.apiBody(w, r, &in) {
 		e, err := h.svc.UpdateRosterEntry(r.Context(), id, entry, in)
-		h.send(w, r, http.StatusOK, e, err)
+		h.kit.Reply(w, r, http.StatusOK, e, err)
 	}
 }
 
@@ -288,12 +279,12 @@ func (h *Handlers) apiBuildings(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.Buildings(r.Context(), BuildingFilter{GridID: queryInt(r, "grid"), Q: r.URL.Query().Get("q"),
 		Limit: pg.Limit, Offset: pg.Offset})
-	h.send(w, r, http.StatusOK, web.List[Building]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[Building]{Items: list, Total: total}, err)
 }
 
 func (h *Handlers) apiHouseholds(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.Households(r.Context(), HouseholdFilter{BuildingID: queryInt(r, "building"),
 		GridID: queryInt(r, "grid"), Limit: pg.Limit, Offset: pg.Offset})
-	h.send(w, r, http.StatusOK, web.List[Household]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[Household]{Items: list, Total: total}, err)
 }

@@ -21,7 +21,7 @@ func (h *Handlers) apiResidents(w http.ResponseWriter, r *http.Request) {
 	f := residentFilter(r)
 	f.Limit, f.Offset = pg.Limit, pg.Offset
 	list, total, err := h.svc.Residents(r.Context(), f)
-	h.send(w, r, http.StatusOK, web.List[Resident]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.List[Resident]{Items: list, Total: total}, err)
 }
 
 // residentBody is a resident as the API takes it. On update an omitted or empty id_number or
@@ -52,7 +52,7 @@ func (h *Handlers) apiCreateResident(w http.ResponseWriter, r *http.Request) {
 	var b residentBody
 	if h.apiBody(w, r, &b) {
 		res, err := h.svc.CreateResident(r.Context(), b.input())
-		h.send(w, r, http.StatusCreated, res, err)
+		h.kit.Reply(w, r, http.StatusCreated, res, err)
 	}
 }
 
@@ -61,7 +61,7 @@ func (h *Handlers) apiUpdateResident(w http.ResponseWriter, r *http.Request) {
 	if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &b) {
 		res, err := h.svc.UpdateResident(r.Context(), id, ResidentUpdate{ResidentInput: b.input(), ClearID: b.ClearIDNumber,
 			ClearPhone: b.ClearPhone})
-		h.send(w, r, http.StatusOK, res, err)
+		h.kit.Reply(w, r, http.StatusOK, res, err)
 	}
 }
 
@@ -74,7 +74,7 @@ func (h *Handlers) apiResidentStatus(w http.ResponseWriter, r *http.Request) {
 	var b statusBody
 	if id, ok := h.apiID(w, r, "id"); ok && h.apiBody(w, r, &b) {
 		res, err := h.svc.SetResidentStatus(r.Context(), id, b.Status, b.Note)
-		h.send(w, r, http.StatusOK, res, err)
+		h.kit.Reply(w, r, http.StatusOK, res, err)
 	}
 }
 

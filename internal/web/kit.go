@@ -321,6 +321,15 @@ func (k *Kit) APIErr(w http.ResponseWriter, r *http.Request, err error) {
 		Fields: errs.FieldsOf(err)}})
 }
 
+// Reply writes v as JSON with the status, or err as an API error when it is not nil.
+func (k *Kit) Reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		k.APIErr(w, r, err)
+		return
+	}
+	JSON(w, status, v)
+}
+
 // List is the JSON shape of every API list.
 type List[T any] struct {
 	Items []T `json:"items"`
