@@ -56,11 +56,11 @@ func (s *Service) insertParties(ctx context.Context, tx *db.Tx, id, cid int64, i
 
 // partyRow is a party as stored.
 type partyRow struct {
-	name, gender, birth, address                   string
-	resident                                       int64
-	idEnc, phoneEnc                                []byte
-	idIndex, phoneIndex                            *string
-	idMasked, phoneMasked                          string
+	name, gender, birth, address string
+	resident                     int64
+	idEnc, phoneEnc              []byte
+	idIndex, phoneIndex          *string
+	idMasked, phoneMasked        string
 }
 
 // sealNumbers checks and seals an outside person's ID and phone numbers.
