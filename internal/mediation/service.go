@@ -371,3 +371,31 @@ func event(ctx context.Context, q db.Querier, id int64, p *auth.Principal, at ti
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, at, p.UserID, p.Name, action, string(fromS), string(to), note)
 	return err
 }
+
+// FromCase fills a registration from a residents' case the principal sees (a 邻里纠纷 reported on
+// patrol or by a resident): source, link, title, facts, place and the reporter as the applicant.
+func (s *Service) FromCase(ctx context.Context, caseID int64, r *Registration) error {
+	if _, err := s.writer(ctx, s.db.R); err != nil {
+		return err
+	}
+	if s.opts.Cases == nil {
+		return errs.E(errs.NotFound, "未启用诉求转调解")
+	}
+	c, err := s.opts.Cases.Get(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	r.Source, r.CaseID, r.Title, r.Facts = SourceCase, c.ID, c.Title, c.Description
+	if c.HouseholdID != nil {
+		r.HouseholdID = *c.HouseholdID
+	} else if c.GridID != nil {
+		r.GridID = *c.GridID
+	}
+	if len(r.Parties) > 0 && c.ReporterName != "" && !c.Anonymous {
+		r.Parties[0].Name = c.ReporterName
+		if c.ResidentID != nil {
+			r.Parties[0].ResidentID = *c.ResidentID
+		}
+	}
+	return nil
+}

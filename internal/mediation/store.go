@@ -251,7 +251,8 @@ func (s *Service) detail(ctx context.Context, q db.Querier, v *viewer, id int64)
 		return nil, err
 	}
 	d := &Detail{Case: *c, Parties: []Party{}, Mediators: []Mediator{}, Participants: []Participant{}, Records: []Record{},
-		Terms: []Term{}, Followups: []Followup{}, Events: []Event{}, Actions: []Action{}, Documents: []Document{}}
+		Terms: []Term{}, Followups: []Followup{}, Events: []Event{}, Actions: []Action{}, Documents: []Document{},
+		Missing: []string{}}
 	if v.redacted {
 		return d, nil
 	}
@@ -267,6 +268,9 @@ func (s *Service) detail(ctx context.Context, q db.Querier, v *viewer, id int64)
 		return nil, err
 	}
 	d.Documents, d.Missing = contents(d, manual)
+	if d.Missing == nil {
+		d.Missing = []string{}
+	}
 	var names []string
 	for _, p := range d.Parties {
 		names = append(names, p.Name)
