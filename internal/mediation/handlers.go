@@ -186,7 +186,9 @@ type caseView struct {
 	Sources   []Source
 }
 
-func (h *Handlers) show(w http.ResponseWriter, r *http.Request) { h.renderCase(w, r, http.StatusOK, nil, nil) }
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
+	h.renderCase(w, r, http.StatusOK, nil, nil)
+}
 
 // renderCase renders the case page, with an action's error when one was rejected.
 func (h *Handlers) renderCase(w http.ResponseWriter, r *http.Request, status int, ferr error, revealed map[int64]string) {

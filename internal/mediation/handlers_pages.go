@@ -199,4 +199,3 @@ func (h *Handlers) report(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="mediation-%s.xlsx"`, month))
 	_, _ = w.Write(b)
 }
-
