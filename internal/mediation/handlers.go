@@ -115,6 +115,12 @@ func (h *Handlers) newCase(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if id := web.QueryInt64(r, "screening_item"); id != 0 {
+		if err := h.svc.FromScreening(r.Context(), id, &v.Form); err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+	}
 	h.renderForm(w, r, http.StatusOK, v)
 }
 
@@ -133,7 +139,8 @@ func registrationFrom(r *http.Request) Registration {
 	n := func(k string) int64 { v, _ := strconv.ParseInt(r.PostFormValue(k), 10, 64); return v }
 	in := Registration{Source: Source(r.PostFormValue("source")), TypeCode: r.PostFormValue("type"),
 		Title: r.PostFormValue("title"), Facts: r.PostFormValue("facts"), RegisteredOn: r.PostFormValue("registered_on"),
-		HouseholdID: n("household_id"), GridID: n("grid_id"), CaseID: n("case_id"), Number: r.PostFormValue("number")}
+		HouseholdID: n("household_id"), GridID: n("grid_id"), CaseID: n("case_id"), Number: r.PostFormValue("number"),
+		ScreeningItemID: n("screening_item_id")}
 	for i, side := range []string{"applicant", "respondent"} {
 		k := func(f string) string { return r.PostFormValue("p" + strconv.Itoa(i) + "_" + f) }
 		pi := PartyInput{Side: side, Name: k("name"), Phone: k("phone"), IDNumber: k("id_number"), Address: k("address"),

@@ -104,6 +104,7 @@ type screeningsView struct {
 	Today     string
 	CanRecord bool
 	CanRead   bool
+	CanWrite  bool
 	Form      ScreeningInput
 }
 
@@ -127,6 +128,7 @@ func (h *Handlers) renderScreenings(w http.ResponseWriter, r *http.Request, stat
 	}
 	p := auth.FromContext(r.Context())
 	v.Today, v.CanRecord, v.CanRead = h.svc.Today(), p.Can(auth.MediationScreen), p.Can(auth.MediationRead)
+	v.CanWrite = p.Can(auth.MediationWrite)
 	h.views.Render(w, r, status, "screenings.html", v)
 }
 

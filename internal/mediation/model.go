@@ -140,18 +140,20 @@ type PartyInput struct {
 
 // Registration is what a new mediation case is registered with (受理登记).
 type Registration struct {
-	Source       Source       `json:"source"`
-	TypeCode     string       `json:"type"`
-	Title        string       `json:"title"`
-	Facts        string       `json:"facts"`
-	RegisteredOn string       `json:"registered_on"`
-	CommunityID  int64        `json:"community_id,omitempty"` // defaults to the principal's community
-	GridID       int64        `json:"grid_id,omitempty"`
-	HouseholdID  int64        `json:"household_id,omitempty"`
-	CaseID       int64        `json:"case_id,omitempty"` // the residents' case it is referred from
-	LeadMediator int64        `json:"lead_mediator_id,omitempty"`
-	Mediators    []int64      `json:"mediator_ids,omitempty"`
-	Parties      []PartyInput `json:"parties"`
+	Source       Source `json:"source"`
+	TypeCode     string `json:"type"`
+	Title        string `json:"title"`
+	Facts        string `json:"facts"`
+	RegisteredOn string `json:"registered_on"`
+	CommunityID  int64  `json:"community_id,omitempty"` // defaults to the principal's community
+	GridID       int64  `json:"grid_id,omitempty"`
+	HouseholdID  int64  `json:"household_id,omitempty"`
+	CaseID       int64  `json:"case_id,omitempty"` // the residents' case it is referred from
+	// ScreeningItemID is the dispute found in a screening round that this case takes up.
+	ScreeningItemID int64        `json:"screening_item_id,omitempty"`
+	LeadMediator    int64        `json:"lead_mediator_id,omitempty"`
+	Mediators       []int64      `json:"mediator_ids,omitempty"`
+	Parties         []PartyInput `json:"parties"`
 	// Number, when given, is the file number as written on paper; otherwise the next in the year.
 	Number string `json:"number,omitempty"`
 }

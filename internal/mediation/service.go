@@ -272,6 +272,17 @@ func (s *Service) register(ctx context.Context, tx *db.Tx, v *viewer, in *Regist
 			return 0, err
 		}
 	}
+	if in.ScreeningItemID != 0 {
+		res, err := tx.ExecContext(ctx, `UPDATE mediation_screening_items SET mediation_id = $1 WHERE id = $2 AND mediation_id IS NULL
+			AND screening_id IN (SELECT s.id FROM mediation_screenings s JOIN grids g ON g.id = s.grid_id WHERE g.community_id = $3)`,
+			id, in.ScreeningItemID, cid)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return 0, errs.Field("screening_item_id", "排查发现的纠纷不存在或已转调解")
+		}
+	}
 	if err := event(ctx, tx, id, v.p, now, "register", "", Registered, number+" "+tname); err != nil {
 		return 0, err
 	}
@@ -396,6 +407,30 @@ func (s *Service) FromCase(ctx context.Context, caseID int64, r *Registration) e
 		if c.ResidentID != nil {
 			r.Parties[0].ResidentID = *c.ResidentID
 		}
+	}
+	return nil
+}
+
+// FromScreening fills a registration from a dispute found in a screening round of the principal's
+// communities: source 走访排查, the description as the facts, its type and household.
+func (s *Service) FromScreening(ctx context.Context, itemID int64, r *Registration) error {
+	v, err := s.writer(ctx, s.db.R)
+	if err != nil {
+		return err
+	}
+	var desc, typ, path string
+	var grid int64
+	var household *int64
+	err = s.db.R.QueryRowContext(ctx, `SELECT i.description, i.type_code, i.household_id, s.grid_id, r.path
+		FROM mediation_screening_items i JOIN mediation_screenings s ON s.id = i.screening_id JOIN regions r ON r.id = s.grid_id
+		WHERE i.id = $1 AND i.mediation_id IS NULL`, itemID).Scan(&desc, &typ, &household, &grid, &path)
+	if err != nil || !v.p.Covers(path) {
+		return errs.E(errs.NotFound, "排查发现的纠纷不存在或已转调解")
+	}
+	r.Source, r.ScreeningItemID, r.TypeCode, r.Facts, r.GridID = SourceVisit, itemID, typ, desc, grid
+	r.Title = string([]rune(desc)[:min(utf8.RuneCountInString(desc), 30)])
+	if household != nil {
+		r.HouseholdID = *household
 	}
 	return nil
 }
