@@ -2,6 +2,7 @@ package mediation
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestScope(t *testing.T) {
 			if err != nil || got != "13812345678" {
 				t.Fatalf("reveal %q %v", got, err)
 			}
-			if w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.reveal' AND object_id = $1`, c.Parties[0].ID) != 1 {
+			if w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.reveal' AND object_id = $1`, fmt.Sprint(c.Parties[0].ID)) != 1 {
 				t.Fatal("reveal not audited")
 			}
 			_, err = w.svc.RevealParty(w.ctx("other"), c.Parties[0].ID, "phone", "查看")
@@ -107,8 +108,8 @@ func TestScope(t *testing.T) {
 			wantErr(t, err, errs.NotFound, "")
 		})
 		t.Run("every_write_and_view_is_audited", func(t *testing.T) {
-			if w.count(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'mediation' AND object_id = $1 AND action = 'mediation.view'`, c.ID) == 0 ||
-				w.count(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'mediation' AND object_id = $1 AND action = 'mediation.register'`, c.ID) != 1 {
+			if w.count(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'mediation' AND object_id = $1 AND action = 'mediation.view'`, fmt.Sprint(c.ID)) == 0 ||
+				w.count(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'mediation' AND object_id = $1 AND action = 'mediation.register'`, fmt.Sprint(c.ID)) != 1 {
 				t.Fatal("missing audit entries")
 			}
 		})
