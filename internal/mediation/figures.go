@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -152,24 +154,7 @@ func (s *Service) Figures(ctx context.Context, ff FigureFilter) (*Figures, error
 	}
 	today := s.Today()
 	out := &Figures{From: ff.From, To: ff.To, RegionID: ff.RegionID}
-	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
-		"failed": &out.Failed, "refused": &out.Refused, "concluded": &out.SuccessRateDen,
-		"prevented_criminal": &out.PreventedCriminal, "prevented_petition": &out.PreventedPetition, "open": &out.Open,
-		"near_limit": &out.NearLimit, "followup_due": &out.FollowupDue}
-	for _, name := range figureNames {
-		var sum int64
-		if err := s.figureQuery(ctx, v, ff, name, today, `COUNT(*), COALESCE(SUM(m.amount), 0)`, counts[name], &sum); err != nil {
-			return nil, err
-		}
-		if name == "agreements" {
-			out.Amount = sum
-		}
-	}
-	var n int
-	if err := s.figureQuery(ctx, v, ff, "prevented_criminal", today, `COUNT(*), COALESCE(SUM(m.prevented_people), 0)`, &n, &out.PreventedCriminalPeople); err != nil {
-		return nil, err
-	}
-	if err := s.figureQuery(ctx, v, ff, "prevented_petition", today, `COUNT(*), COALESCE(SUM(m.prevented_people), 0)`, &n, &out.PreventedPetitionPeople); err != nil {
+	if err := s.totals(ctx, v, ff, today, out); err != nil {
 		return nil, err
 	}
 	out.SuccessRateNum = out.Agreements
@@ -182,20 +167,41 @@ func (s *Service) Figures(ctx context.Context, ff FigureFilter) (*Figures, error
 	return out, nil
 }
 
-// figureQuery runs one aggregate over the cases a figure counts.
-func (s *Service) figureQuery(ctx context.Context, v *viewer, ff FigureFilter, name, today, sel string, dst ...any) error {
+// sumIf is the SQL sum of val over the cases that figure name counts: every figure is its
+// drill-down's condition (figureCond), so that a figure and its list never disagree.
+func sumIf(a *args, name, val string, ff FigureFilter, today string) string {
+	cond, _ := figureCond(a, name, ff.From, ff.To, today)
+	return `COALESCE(SUM(CASE WHEN ` + cond + ` THEN ` + val + ` ELSE 0 END), 0)`
+}
+
+// totals counts every figure in one pass over the cases in scope.
+func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
 	a := &args{}
-	where, err := Filter{RegionID: ff.RegionID, Figure: name, From: ff.From, To: ff.To}.where(v, a, today)
+	var sel []string
+	dst := []any{}
+	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
+		"failed": &out.Failed, "refused": &out.Refused, "concluded": &out.SuccessRateDen,
+		"prevented_criminal": &out.PreventedCriminal, "prevented_petition": &out.PreventedPetition, "open": &out.Open,
+		"near_limit": &out.NearLimit, "followup_due": &out.FollowupDue}
+	for _, name := range figureNames {
+		sel = append(sel, sumIf(a, name, "1", ff, today))
+		dst = append(dst, counts[name])
+	}
+	sel = append(sel, sumIf(a, "agreements", "m.amount", ff, today), sumIf(a, "prevented_criminal", "m.prevented_people", ff, today),
+		sumIf(a, "prevented_petition", "m.prevented_people", ff, today))
+	dst = append(dst, &out.Amount, &out.PreventedCriminalPeople, &out.PreventedPetitionPeople)
+	where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
 	if err != nil {
 		return err
 	}
-	if err := s.db.R.QueryRowContext(ctx, `SELECT `+sel+` FROM mediation_cases m WHERE `+where, a.v...).Scan(dst...); err != nil {
-		return fmt.Errorf("mediation figure %s: %w", name, err)
+	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, a.v...).Scan(dst...); err != nil {
+		return fmt.Errorf("mediation figures: %w", err)
 	}
 	return nil
 }
 
-// breakdowns splits received and agreements by source, dispute type, mediator and expert.
+// breakdowns splits received and agreements by source, dispute type, mediator and expert, one
+// grouped pass each.
 func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
 	splits := []struct {
 		dst        *[]Breakdown
@@ -211,47 +217,40 @@ func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, to
 			` JOIN mediation_participants pe ON pe.mediation_id = m.id JOIN mediation_experts e ON e.id = pe.expert_id`},
 	}
 	for _, sp := range splits {
-		rows := map[string]*Breakdown{}
-		var order []string
-		for _, fig := range []string{"received", "agreements"} {
-			a := &args{}
-			where, err := Filter{RegionID: ff.RegionID, Figure: fig, From: ff.From, To: ff.To}.where(v, a, today)
-			if err != nil {
+		a := &args{}
+		received, agreements := sumIf(a, "received", "1", ff, today), sumIf(a, "agreements", "1", ff, today)
+		amount := sumIf(a, "agreements", "m.amount", ff, today)
+		where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
+		if err != nil {
+			return err
+		}
+		q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), ` + received + `, ` + agreements + `, ` + amount +
+			` FROM mediation_cases m` + sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key
+		*sp.dst = []Breakdown{}
+		err = each(ctx, s.db.R, q, a.v, func(scan func(...any) error) error {
+			var b Breakdown
+			if err := scan(&b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
 				return err
 			}
-			q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), COUNT(*), COALESCE(SUM(m.amount), 0) FROM mediation_cases m` +
-				sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key + ` ORDER BY COUNT(*) DESC, ` + sp.key
-			err = each(ctx, s.db.R, q, a.v, func(scan func(...any) error) error {
-				var key, label string
-				var n int
-				var amount int64
-				if err := scan(&key, &label, &n, &amount); err != nil {
-					return err
-				}
-				b, ok := rows[key]
-				if !ok {
-					if sp.param == "source" {
-						label = Source(key).Label()
-					}
-					b = &Breakdown{Key: key, Label: label, Link: ff.Link("agreements", sp.param, key)}
-					rows[key] = b
-					order = append(order, key)
-				}
-				if fig == "received" {
-					b.Received = n
-				} else {
-					b.Agreements, b.Amount = n, amount
-				}
+			if b.Received == 0 && b.Agreements == 0 {
 				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("mediation breakdown %s: %w", sp.param, err)
 			}
+			if sp.param == "source" {
+				b.Label = Source(b.Key).Label()
+			}
+			b.Link = ff.Link("agreements", sp.param, b.Key)
+			*sp.dst = append(*sp.dst, b)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("mediation breakdown %s: %w", sp.param, err)
 		}
-		*sp.dst = []Breakdown{}
-		for _, k := range order {
-			*sp.dst = append(*sp.dst, *rows[k])
-		}
+		slices.SortStableFunc(*sp.dst, func(x, y Breakdown) int {
+			if x.Received != y.Received {
+				return y.Received - x.Received
+			}
+			return strings.Compare(x.Key, y.Key)
+		})
 	}
 	return nil
 }
