@@ -37,6 +37,7 @@ func (m *Main) build() error {
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	authH := auth.NewHandlers(m.Auth, kit)
+	guard := auth.NewGuard(kit)
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
@@ -59,23 +60,23 @@ func (m *Main) build() error {
 	}
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
 	authH.Routes(mux)
-	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
-	partyH := party.NewHandlers(m.services.party, authH, kit)
+	register.NewHandlers(m.services.register, guard, kit).Routes(mux)
+	register.NewLedgerHandlers(m.services.ledger, guard, kit).Routes(mux)
+	partyH := party.NewHandlers(m.services.party, guard, kit)
 	partyH.Routes(mux)
-	if err := m.buildJobs(mux, authH, kit); err != nil {
+	if err := m.buildJobs(mux, guard, kit); err != nil {
 		return err
 	}
-	if err := m.buildCases(mux, authH, kit); err != nil {
+	if err := m.buildCases(mux, guard, kit); err != nil {
 		return err
 	}
 	baseURL := m.Config.BaseURL
 	if baseURL == "" {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
-	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
-	m.buildVisits(mux, authH, kit, partyH)
-	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
+	cases.NewHandlers(m.services.cases, guard, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	m.buildVisits(mux, guard, kit, partyH)
+	reports.NewHandlers(m.DB, guard, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)

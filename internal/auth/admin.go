@@ -16,16 +16,16 @@ var viewFuncs = template.FuncMap{
 }
 
 func (h *Handlers) adminRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /admin/users", h.Page(AccountsManage, h.usersPage))
-	mux.Handle("GET /admin/users/new", h.Page(AccountsManage, h.newUserPage))
-	mux.Handle("POST /admin/users", h.Page(AccountsManage, h.createUser))
-	mux.Handle("GET /admin/users/{id}", h.Page(AccountsManage, h.userPage))
-	mux.Handle("POST /admin/users/{id}", h.Page(AccountsManage, h.updateUser))
-	mux.Handle("POST /admin/users/{id}/reset-password", h.Page(AccountsManage, h.resetPassword))
-	mux.Handle("POST /admin/users/{id}/unlock", h.Page(AccountsManage, h.unlockUser))
-	mux.Handle("POST /admin/users/{id}/deactivate", h.Page(AccountsManage, h.setActive(false)))
-	mux.Handle("POST /admin/users/{id}/activate", h.Page(AccountsManage, h.setActive(true)))
-	mux.Handle("POST /admin/users/{id}/sessions/end", h.Page(AccountsManage, h.endSessions))
+	mux.Handle("GET /admin/users", h.guard.Page(AccountsManage, h.usersPage))
+	mux.Handle("GET /admin/users/new", h.guard.Page(AccountsManage, h.newUserPage))
+	mux.Handle("POST /admin/users", h.guard.Page(AccountsManage, h.createUser))
+	mux.Handle("GET /admin/users/{id}", h.guard.Page(AccountsManage, h.userPage))
+	mux.Handle("POST /admin/users/{id}", h.guard.Page(AccountsManage, h.updateUser))
+	mux.Handle("POST /admin/users/{id}/reset-password", h.guard.Page(AccountsManage, h.resetPassword))
+	mux.Handle("POST /admin/users/{id}/unlock", h.guard.Page(AccountsManage, h.unlockUser))
+	mux.Handle("POST /admin/users/{id}/deactivate", h.guard.Page(AccountsManage, h.setActive(false)))
+	mux.Handle("POST /admin/users/{id}/activate", h.guard.Page(AccountsManage, h.setActive(true)))
+	mux.Handle("POST /admin/users/{id}/sessions/end", h.guard.Page(AccountsManage, h.endSessions))
 }
 
 type usersView struct {

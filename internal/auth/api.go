@@ -9,12 +9,12 @@ import (
 )
 
 func (h *Handlers) apiRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/users", h.API(AccountsManage, h.apiListUsers))
-	mux.Handle("POST /api/v1/users", h.API(AccountsManage, h.apiCreateUser))
-	mux.Handle("GET /api/v1/users/{id}", h.API(AccountsManage, h.apiUser(h.svc.User)))
-	mux.Handle("PATCH /api/v1/users/{id}", h.API(AccountsManage, h.apiUpdateUser))
-	mux.Handle("POST /api/v1/users/{id}/unlock", h.API(AccountsManage, h.apiUser(h.svc.Unlock)))
-	mux.Handle("POST /api/v1/users/{id}/reset-password", h.API(AccountsManage, h.apiResetPassword))
+	mux.Handle("GET /api/v1/users", h.guard.API(AccountsManage, h.apiListUsers))
+	mux.Handle("POST /api/v1/users", h.guard.API(AccountsManage, h.apiCreateUser))
+	mux.Handle("GET /api/v1/users/{id}", h.guard.API(AccountsManage, h.apiUser(h.svc.User)))
+	mux.Handle("PATCH /api/v1/users/{id}", h.guard.API(AccountsManage, h.apiUpdateUser))
+	mux.Handle("POST /api/v1/users/{id}/unlock", h.guard.API(AccountsManage, h.apiUser(h.svc.Unlock)))
+	mux.Handle("POST /api/v1/users/{id}/reset-password", h.guard.API(AccountsManage, h.apiResetPassword))
 }
 
 func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {

@@ -10,8 +10,8 @@ import (
 // auditRoutes serves the audit log reader to auditors, scoped to their region subtree.
 func (h *Handlers) auditRoutes(mux *http.ServeMux) {
 	audit.NewHandlers(h.svc.db, h.kit, audit.Access{
-		Page:  func(f http.HandlerFunc) http.Handler { return h.Page(AuditRead, f) },
-		API:   func(f http.HandlerFunc) http.Handler { return h.API(AuditRead, f) },
+		Page:  func(f http.HandlerFunc) http.Handler { return h.guard.Page(AuditRead, f) },
+		API:   func(f http.HandlerFunc) http.Handler { return h.guard.API(AuditRead, f) },
 		Scope: func(r *http.Request) audit.Scope { return AuditScope(FromContext(r.Context())) },
 	}).Routes(mux)
 }

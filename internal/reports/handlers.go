@@ -21,7 +21,7 @@ var templates embed.FS
 // Handlers serves the home page and the dashboards.
 type Handlers struct {
 	db    *db.DB
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 	// Now is the clock ages are counted from; tests replace it.
@@ -29,7 +29,7 @@ type Handlers struct {
 }
 
 // NewHandlers returns the reports handlers.
-func NewHandlers(d *db.DB, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(d *db.DB, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{db: d, auth: a, kit: kit, views: kit.Views(templates, nil), Now: time.Now}
 }
 
