@@ -30,15 +30,14 @@ type Handlers struct {
 
 // NewHandlers returns the auth handlers.
 func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
-	h := &Handlers{svc: svc, kit: kit, guard: NewGuard(kit), views: kit.Views(templates, viewFuncs)}
+	h := &Handlers{svc: svc, kit: kit, guard: NewGuard(kit), views: kit.Views(templates, nil)}
 	if svc.cfg.FailuresPerMinute > 0 {
 		h.limiter = newSignInLimiter(svc.cfg.FailuresPerMinute, svc.cfg.FailureBurst)
 	}
 	return h
 }
 
-// Routes registers the sign-in pages and the token endpoint, account management for security
-// admins (pages under /admin/users, API under /api/v1/users) and the audit log for auditors.
+// Routes registers the sign-in pages, the password change form and the token endpoint.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login", h.login)
@@ -46,9 +45,6 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/password", h.guard.Page("", h.passwordPage))
 	mux.Handle("POST /account/password", h.guard.Page("", h.changePassword))
 	mux.HandleFunc("POST /api/v1/auth/token", h.token)
-	h.adminRoutes(mux)
-	h.apiRoutes(mux)
-	h.auditRoutes(mux)
 }
 
 // throttled answers true, having refused the request, when the client has failed to sign in too
