@@ -84,7 +84,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, guard, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, guard, kit, partyH)
-	reports.NewHandlers(m.DB, guard, kit).Routes(mux)
+	reports.NewHandlers(reports.NewService(m.DB), guard, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
