@@ -63,10 +63,9 @@ func (m *Main) build() error {
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
 	authH.Routes(mux)
 	accounts.NewHandlers(accounts.NewService(m.DB, m.Auth), guard, kit).Routes(mux)
-	audit.NewHandlers(m.DB, kit, audit.Access{
-		Page:  func(f http.HandlerFunc) http.Handler { return guard.Page(auth.AuditRead, f) },
-		API:   func(f http.HandlerFunc) http.Handler { return guard.API(auth.AuditRead, f) },
-		Scope: func(r *http.Request) audit.Scope { return auth.AuditScope(auth.FromContext(r.Context())) },
+	audit.NewHandlers(audit.NewService(m.DB, auth.AuditReader), kit, audit.Access{
+		Page: func(f http.HandlerFunc) http.Handler { return guard.Page(auth.AuditRead, f) },
+		API:  func(f http.HandlerFunc) http.Handler { return guard.API(auth.AuditRead, f) },
 	}).Routes(mux)
 	register.NewHandlers(m.services.register, guard, kit).Routes(mux)
 	register.NewLedgerHandlers(m.services.ledger, guard, kit).Routes(mux)

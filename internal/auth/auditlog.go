@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"strings"
 
 	"linli/internal/audit"
@@ -13,4 +14,14 @@ func AuditScope(p *Principal) audit.Scope {
 		return audit.Scope{}
 	}
 	return audit.Scope{Pattern: p.Scope(), Root: strings.Count(p.RegionPath, "/") == 2}
+}
+
+// AuditReader is who may read the audit log, for the audit reader's service: the principal in ctx
+// must hold AuditRead, and reads their AuditScope.
+func AuditReader(ctx context.Context) (audit.Scope, error) {
+	p := FromContext(ctx)
+	if err := p.Require(AuditRead); err != nil {
+		return audit.Scope{}, err
+	}
+	return AuditScope(p), nil
 }
