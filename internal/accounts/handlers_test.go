@@ -47,11 +47,6 @@ func auditCount(t *testing.T, env *apptest.Env, action string, objectID int64) i
 	return n
 }
 
-func signIn(env *apptest.Env, t *testing.T, username, password string) (*apptest.Client, *apptest.Response) {
-	c := env.Anonymous(t)
-	return c, c.PostForm("/login", url.Values{"username": {username}, "password": {password}})
-}
-
 func TestAccountManagement(t *testing.T) {
 	env := apptest.New(t)
 	sec := env.Login(t, "security")
@@ -74,7 +69,7 @@ func TestAccountManagement(t *testing.T) {
 		if strings.Contains(env.Log.String(), pw) {
 			t.Error("the generated password is in the server log")
 		}
-		c, resp := signIn(env, t, "zhangwei", pw)
+		c, resp := env.SignIn(t, "zhangwei", pw)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign in with the generated password: %d", resp.StatusCode)
 		}
@@ -118,10 +113,10 @@ func TestAccountManagement(t *testing.T) {
 		if resp := worker.Get("/account/password"); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the old session still works after a reset: %d", resp.StatusCode)
 		}
-		if _, resp := signIn(env, t, "worker01", fixture.Password); resp.StatusCode != http.StatusUnauthorized {
+		if _, resp := env.SignIn(t, "worker01", fixture.Password); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("the old password still works: %d", resp.StatusCode)
 		}
-		c, resp := signIn(env, t, "worker01", pw)
+		c, resp := env.SignIn(t, "worker01", pw)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("temporary password: %d", resp.StatusCode)
 		}
@@ -135,9 +130,9 @@ func TestAccountManagement(t *testing.T) {
 
 	t.Run("unlock after lockout lets the user sign in again", func(t *testing.T) {
 		for i := 0; i < 5; i++ {
-			signIn(env, t, "grid02", "wrong-password")
+			env.SignIn(t, "grid02", "wrong-password")
 		}
-		if _, resp := signIn(env, t, "grid02", fixture.Password); resp.StatusCode != http.StatusTooManyRequests {
+		if _, resp := env.SignIn(t, "grid02", fixture.Password); resp.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("expected a lockout, got %d", resp.StatusCode)
 		}
 		id := userID(t, env, "grid02")
@@ -151,7 +146,7 @@ func TestAccountManagement(t *testing.T) {
 		if resp := sec.PostForm(fmt.Sprintf("/admin/users/%d/unlock", id), nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("unlock: %d", resp.StatusCode)
 		}
-		if _, resp := signIn(env, t, "grid02", fixture.Password); resp.StatusCode != http.StatusSeeOther {
+		if _, resp := env.SignIn(t, "grid02", fixture.Password); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("after unlock: %d", resp.StatusCode)
 		}
 		if auditCount(t, env, "user.unlock", id) != 1 {
@@ -172,14 +167,14 @@ func TestAccountManagement(t *testing.T) {
 		if resp := api.JSON("GET", "/api/v1/users", nil); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("token after deactivation: %d", resp.StatusCode)
 		}
-		if _, resp := signIn(env, t, "member01", fixture.Password); resp.StatusCode != http.StatusUnauthorized ||
+		if _, resp := env.SignIn(t, "member01", fixture.Password); resp.StatusCode != http.StatusUnauthorized ||
 			!strings.Contains(resp.Body, "账号已停用") {
 			t.Errorf("sign-in of a deactivated account: %d", resp.StatusCode)
 		}
 		if resp := sec.PostForm(fmt.Sprintf("/admin/users/%d/activate", id), nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("activate: %d", resp.StatusCode)
 		}
-		if _, resp := signIn(env, t, "member01", fixture.Password); resp.StatusCode != http.StatusSeeOther {
+		if _, resp := env.SignIn(t, "member01", fixture.Password); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("sign-in after reactivation: %d", resp.StatusCode)
 		}
 		if auditCount(t, env, "user.deactivate", id) != 1 || auditCount(t, env, "user.activate", id) != 1 {

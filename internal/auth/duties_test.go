@@ -17,11 +17,6 @@ import (
 	"linli/internal/fixture"
 )
 
-func signIn(env *apptest.Env, t *testing.T, username, password string) (*apptest.Client, *apptest.Response) {
-	c := env.Anonymous(t)
-	return c, c.PostForm("/login", url.Values{"username": {username}, "password": {password}})
-}
-
 func TestSeparationOfDuties(t *testing.T) {
 	env := apptest.New(t)
 	admin := env.Login(t, "admin")
@@ -62,7 +57,7 @@ func TestSeparationOfDuties(t *testing.T) {
 
 	t.Run("each lands on its own area after signing in", func(t *testing.T) {
 		for user, want := range map[string]string{"security": "/admin/users", "auditor": "/audit", "admin": "/"} {
-			_, resp := signIn(env, t, user, fixture.Password)
+			_, resp := env.SignIn(t, user, fixture.Password)
 			if resp.Header.Get("Location") != want {
 				t.Errorf("%s lands on %q, want %q", user, resp.Header.Get("Location"), want)
 			}
