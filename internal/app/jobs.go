@@ -20,7 +20,7 @@ type background struct {
 
 // buildJobs creates the job runner (capabilities register their job kinds on m.Jobs in build),
 // the calendar and notification services, and their routes.
-func (m *Main) buildJobs(mux *http.ServeMux, guard auth.Guard, kit *web.Kit) error {
+func (m *Main) buildJobs(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) error {
 	if m.Jobs == nil {
 		m.Jobs = jobs.NewRunner(m.DB, m.Log)
 	}
@@ -34,8 +34,8 @@ func (m *Main) buildJobs(mux *http.ServeMux, guard auth.Guard, kit *web.Kit) err
 	notify.NewWebhook(m.DB, hook).Register(m.Jobs)
 	m.Calendar = workday.NewService(m.DB)
 	m.Notify = notify.NewService(m.DB)
-	workday.NewHandlers(m.Calendar, guard, kit).Routes(mux)
-	notify.NewHandlers(m.Notify, guard, kit).Routes(mux)
+	workday.NewHandlers(m.Calendar, authH, kit).Routes(mux)
+	notify.NewHandlers(m.Notify, authH, kit).Routes(mux)
 	return nil
 }
 

@@ -38,8 +38,8 @@ func (m *Main) build() error {
 	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
-	authH := auth.NewHandlers(m.Auth, kit)
-	guard := auth.NewGuard(kit)
+	signIn := auth.NewHandlers(m.Auth, kit)
+	authH := auth.NewGuard(kit) // the route guard every capability receives
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
@@ -61,29 +61,29 @@ func (m *Main) build() error {
 		return err
 	}
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
-	authH.Routes(mux)
-	accounts.NewHandlers(accounts.NewService(m.DB, m.Auth), guard, kit).Routes(mux)
+	signIn.Routes(mux)
+	accounts.NewHandlers(accounts.NewService(m.DB, m.Auth), authH, kit).Routes(mux)
 	audit.NewHandlers(audit.NewService(m.DB, auth.AuditReader), kit, audit.Access{
-		Page: func(f http.HandlerFunc) http.Handler { return guard.Page(auth.AuditRead, f) },
-		API:  func(f http.HandlerFunc) http.Handler { return guard.API(auth.AuditRead, f) },
+		Page: func(f http.HandlerFunc) http.Handler { return authH.Page(auth.AuditRead, f) },
+		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
 	}).Routes(mux)
-	register.NewHandlers(m.services.register, guard, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, guard, kit).Routes(mux)
-	partyH := party.NewHandlers(m.services.party, guard, kit)
+	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
+	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
+	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
-	if err := m.buildJobs(mux, guard, kit); err != nil {
+	if err := m.buildJobs(mux, authH, kit); err != nil {
 		return err
 	}
-	if err := m.buildCases(mux, guard, kit); err != nil {
+	if err := m.buildCases(mux, authH, kit); err != nil {
 		return err
 	}
 	baseURL := m.Config.BaseURL
 	if baseURL == "" {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
-	cases.NewHandlers(m.services.cases, guard, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
-	m.buildVisits(mux, guard, kit, partyH)
-	reports.NewHandlers(reports.NewService(m.DB), guard, kit).Routes(mux)
+	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	m.buildVisits(mux, authH, kit, partyH)
+	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
@@ -93,7 +93,7 @@ func (m *Main) build() error {
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
 	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
-	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(authH.Middleware(mux)), mux))
+	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(signIn.Middleware(mux)), mux))
 	return nil
 }
 
