@@ -10,7 +10,7 @@ import (
 
 // buildMediation builds people's mediation on the cases service (a residents' case referred to
 // mediation is noted in the same transaction). It runs after buildCases.
-func (m *Main) buildMediation(mux *http.ServeMux, authH *auth.Handlers, kit *web.Kit) {
+func (m *Main) buildMediation(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) {
 	opts := mediation.Options{Cases: m.services.cases}
 	if m.Calendar != nil {
 		opts.Calendar = m.Calendar.Calendar

@@ -194,6 +194,13 @@ func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today 
 	if err != nil {
 		return err
 	}
+	// Only cases some figure may count: those of the period and those open or awaiting follow-up now.
+	var any []string
+	for _, name := range []string{"received", "accepted", "concluded", "refused", "open", "followup_due"} {
+		c, _ := figureCond(a, name, ff.From, ff.To, today)
+		any = append(any, "("+c+")")
+	}
+	where += ` AND (` + strings.Join(any, " OR ") + `)`
 	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, a.v...).Scan(dst...); err != nil {
 		return fmt.Errorf("mediation figures: %w", err)
 	}
@@ -224,6 +231,9 @@ func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, to
 		if err != nil {
 			return err
 		}
+		recv, _ := figureCond(a, "received", ff.From, ff.To, today)
+		agr, _ := figureCond(a, "agreements", ff.From, ff.To, today)
+		where += ` AND ((` + recv + `) OR (` + agr + `))`
 		q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), ` + received + `, ` + agreements + `, ` + amount +
 			` FROM mediation_cases m` + sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key
 		*sp.dst = []Breakdown{}

@@ -19,13 +19,13 @@ var templatesFS embed.FS
 // Handlers serves people's mediation's pages and API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the mediation handlers; it parses the templates and panics if one is broken.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	funcs := template.FuncMap{
 		"perfLabel": func(s string) string { return PerformanceLabels[s] },
 		"satLabel":  func(s string) string { return SatisfactionLabels[s] },
