@@ -48,11 +48,25 @@ func TestRegister(t *testing.T) {
 			_, err = w.svc.Register(w.ctx("mediator01"), r)
 			wantErr(t, err, errs.Invalid, "parties.0.phone")
 		})
+		t.Run("a_party_from_another_community_is_refused", func(t *testing.T) {
+			b := w.f.AddBuilding(t, w.f.OtherGrid, "北关1号楼", 100.46, 38.94)
+			far := w.f.RawResident(t, w.f.AddHousehold(t, b, "1", "101"), "赵北关", "M", "户主", "13700001111")
+			r := w.neighbours()
+			r.Parties[1] = PartyInput{Side: "respondent", ResidentID: far}
+			_, err := w.svc.Register(w.ctx("mediator01"), r)
+			wantErr(t, err, errs.Invalid, "parties.1.resident_id")
+			near := w.f.RawResident(t, w.hh, "钱南关", "F", "户主", "13700002222")
+			r.Parties[1].ResidentID = near
+			got := w.register(r)
+			if got.Parties[1].Name != "钱南关" || got.Parties[1].ResidentID == nil {
+				t.Fatalf("resident party %+v", got.Parties[1])
+			}
+		})
 		t.Run("short_name_is_configurable", func(t *testing.T) {
 			if err := w.svc.SetShortName(w.ctx("admin"), w.f.Community.ID, "南关"); err != nil {
 				t.Fatal(err)
 			}
-			if got := w.register(w.neighbours()).Number; got != "(2026)南关人调字第3号" {
+			if got := w.register(w.neighbours()).Number; got != "(2026)南关人调字第4号" {
 				t.Fatalf("number %q", got)
 			}
 		})
