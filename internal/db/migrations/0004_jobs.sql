@@ -35,7 +35,7 @@ CREATE INDEX notifications_user ON notifications(user_id, created_at);
 CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at IS NULL;
 
 -- workday_calendar: the days that differ from the Monday-to-Friday week (State Council notices).
--- Seeded from the calendar embedded in internal/workday on first use; admins add later years.
+-- Seeded with the shipped 2024–2026 calendar by migration 0011; admins add later years.
 CREATE TABLE workday_calendar (
     day        TEXT PRIMARY KEY,             -- YYYY-MM-DD (Asia/Shanghai)
     kind       TEXT NOT NULL CHECK (kind IN ('holiday','workday')),
