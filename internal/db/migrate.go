@@ -125,8 +125,14 @@ func (d *DB) migrations() ([]migration, error) {
 	return out, nil
 }
 
-// SchemaVersion returns the newest migration applied to the database, 0 for an empty one.
+// SchemaVersion returns the newest migration applied to the database, 0 for an empty one. It
+// creates schema_migrations when the database has none, and otherwise only reads.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	const newest = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+	var v int
+	if err := d.W.QueryRowContext(ctx, newest).Scan(&v); err == nil {
+		return v, nil
+	}
 	create := `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`
 	if _, err := d.W.ExecContext(ctx, create); err != nil {
@@ -136,8 +142,7 @@ func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("schema_migrations: %w", err)
 		}
 	}
-	var v int
-	err := d.W.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	err := d.W.QueryRowContext(ctx, newest).Scan(&v)
 	return v, err
 }
 
