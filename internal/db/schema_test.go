@@ -240,8 +240,12 @@ func describePostgres(t *testing.T, d *db.DB) []string {
 		func(r interface{ Scan(...any) error }) error {
 			var table, name, typ, nullable string
 			err := r.Scan(&table, &name, &typ, &nullable)
+			class := typeClass(typ)
+			if typ == "real" { // PostgreSQL's REAL has 4 bytes, SQLite's 8
+				class = "real (4 bytes)"
+			}
 			if !fullText[table] {
-				out = append(out, fmt.Sprintf("column %s.%s %s %s", table, name, typeClass(typ), nullability(nullable == "NO")))
+				out = append(out, fmt.Sprintf("column %s.%s %s %s", table, name, class, nullability(nullable == "NO")))
 			}
 			return err
 		})
