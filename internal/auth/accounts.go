@@ -148,7 +148,7 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f AccountFilter) 
 		where = append(where, `u.locked_until > `+arg(s.Now()))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+		pat := "%" + db.EscapeLike(strings.ToLower(q)) + "%"
 		n := arg(pat)
 		where = append(where, `(LOWER(u.username) LIKE `+n+` ESCAPE '\' OR u.name LIKE `+n+` ESCAPE '\')`)
 	}
@@ -176,10 +176,6 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f AccountFilter) 
 		out = append(out, *u)
 	}
 	return out, total, rows.Err()
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // User returns an account in the principal's scope; outside it, not found.

@@ -106,3 +106,21 @@ func InsertRows(ctx context.Context, tx *Tx, table string, cols []string, wrap f
 	}
 	return nil
 }
+
+// QueryIDs runs a query of one integer column and returns its values in the order read.
+func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -192,7 +192,7 @@ func (w *writer) caseRows(ctx context.Context, tx *db.Tx, all []*demoCase) error
 			c.ExtensionBy, c.ReopenCount, c.Supervised, c.SupervisedAt, c.Overdue, c.TrackingCode, c.CreatedBy,
 			c.Version, c.CreatedAt, c.UpdatedAt}
 	}
-	return insertRows(ctx, tx, "cases", cols, nil, rows)
+	return db.InsertRows(ctx, tx, "cases", cols, nil, rows)
 }
 
 // caseChildren writes the tasks, the timelines (in time order, so ids follow time), the
@@ -219,20 +219,20 @@ func (w *writer) caseChildren(ctx context.Context, tx *db.Tx, all []*demoCase) e
 		}
 		fts = append(fts, []any{c.ID, search.Tokens(strings.Join(text, " "))})
 	}
-	if err := insertRows(ctx, tx, "case_assignments", []string{"case_id", "region_id", "role", "target_kind",
+	if err := db.InsertRows(ctx, tx, "case_assignments", []string{"case_id", "region_id", "role", "target_kind",
 		"target_grid_id", "target_user_id", "target_name", "status", "dispatched_by", "dispatched_at", "sign_deadline",
 		"signed_at", "signed_by", "returned_at", "return_reason"}, nil, tasks); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case_events", []string{"case_id", "region_id", "at", "user_id", "actor_name", "action",
+	if err := db.InsertRows(ctx, tx, "case_events", []string{"case_id", "region_id", "at", "user_id", "actor_name", "action",
 		"from_state", "to_state", "note", "public", "attachments", "detail"}, nil, events); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case_callbacks", []string{"case_id", "region_id", "at", "by_user_id", "by_resident",
+	if err := db.InsertRows(ctx, tx, "case_callbacks", []string{"case_id", "region_id", "at", "by_user_id", "by_resident",
 		"method", "resolved", "satisfaction", "cause", "note"}, nil, calls); err != nil {
 		return err
 	}
-	return insertRows(ctx, tx, "case_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
+	return db.InsertRows(ctx, tx, "case_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
 		if col == 1 {
 			return tx.Dialect.FTSValue(ph)
 		}

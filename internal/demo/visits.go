@@ -95,11 +95,11 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 	if err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "method", "visited_on",
+	if err := db.InsertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "method", "visited_on",
 		"situation", "needs", "created_by", "created_at"}, nil, rows); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "liaison_id", "member_id",
+	if err := db.InsertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "liaison_id", "member_id",
 		"method", "visited_on", "situation", "created_by", "created_at"}, nil, contacts); err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 		}
 	}
 	sort.Slice(vr, func(i, j int) bool { return vr[i][0].(int64) < vr[j][0].(int64) })
-	if err := insertRows(ctx, tx, "visit_residents", []string{"visit_id", "resident_id"}, nil, vr); err != nil {
+	if err := db.InsertRows(ctx, tx, "visit_residents", []string{"visit_id", "resident_id"}, nil, vr); err != nil {
 		return err
 	}
 	var lv [][]any
@@ -123,7 +123,7 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 		lv = append(lv, []any{r, on})
 	}
 	sort.Slice(lv, func(i, j int) bool { return lv[i][0].(int64) < lv[j][0].(int64) })
-	if err := insertRows(ctx, tx, "care_last_visits", []string{"resident_id", "last_on"}, nil, lv); err != nil {
+	if err := db.InsertRows(ctx, tx, "care_last_visits", []string{"resident_id", "last_on"}, nil, lv); err != nil {
 		return err
 	}
 	return volunteerRows(ctx, tx, communityID, staff, now, rng)

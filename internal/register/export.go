@@ -50,7 +50,7 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 		}
 	}
 	// The same filters, scope and minors rule as the resident list.
-	var a args
+	var a db.Args
 	where, err := l.svc.residentWhere(p, l.svc.db.Dialect, req.Filter, &a)
 	if err != nil {
 		return 0, err
