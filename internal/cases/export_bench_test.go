@@ -12,11 +12,11 @@ func ListSQL(f Filter, p *auth.Principal, d db.Dialect, ordered bool) (count str
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	count, page, a, err := listQueries(&f, p, d, ListCountCap, ordered)
+	count, page, a, n, err := listQueries(&f, p, d, ListCountCap, ordered)
 	if err != nil {
 		return "", nil, "", nil, err
 	}
-	return count, a.v[:a.n], page, a.v, nil
+	return count, (*a)[:n], page, *a, nil
 }
 
 // FiguresSQL returns the statement Figures runs for f as p, with its arguments.
@@ -25,5 +25,5 @@ func FiguresSQL(f FigureFilter, p *auth.Principal, d db.Dialect) (string, []any,
 	if err != nil {
 		return "", nil, err
 	}
-	return q, a.v, nil
+	return q, *a, nil
 }

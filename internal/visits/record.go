@@ -200,12 +200,12 @@ func (s *Service) checkMet(ctx context.Context, tx *db.Tx, p *auth.Principal, ho
 
 // householdResidents lists the active residents of a household the principal may see.
 func (s *Service) householdResidents(ctx context.Context, q db.Querier, p *auth.Principal, householdID int64) ([]Person, error) {
-	a := &args{}
-	where := `household_id = ` + a.add(householdID) + ` AND status = 'active'`
+	a := &db.Args{}
+	where := `household_id = ` + a.Add(householdID) + ` AND status = 'active'`
 	if c := minorsHidden(p, "birth_date", s.today(), a); c != "" {
 		where += ` AND ` + c
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, relation, phone_masked FROM residents WHERE `+where+` ORDER BY id`, a.v...)
+	rows, err := q.QueryContext(ctx, `SELECT id, name, relation, phone_masked FROM residents WHERE `+where+` ORDER BY id`, *a...)
 	if err != nil {
 		return nil, err
 	}

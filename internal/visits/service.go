@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,24 +56,14 @@ func principal(ctx context.Context) (*auth.Principal, error) {
 	return p, nil
 }
 
-// args collects query arguments and hands out their placeholders.
-type args struct{ v []any }
-
-func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
-
-// inScope is the SQL condition that col (a region id) lies in the principal's subtree.
-func inScope(col, ph string) string {
-	return col + ` IN (SELECT id FROM regions WHERE path LIKE ` + ph + `)`
-}
-
 // minorsHidden is the condition that leaves out residents under 18 for users without MinorsRead,
 // or "" when they may see them.
-func minorsHidden(p *auth.Principal, col string, today string, a *args) string {
+func minorsHidden(p *auth.Principal, col string, today string, a *db.Args) string {
 	if p.Can(auth.MinorsRead) {
 		return ""
 	}
 	cut := subYears(today, 18)
-	return `(` + col + ` = '' OR ` + col + ` <= ` + a.add(cut) + `)`
+	return `(` + col + ` = '' OR ` + col + ` <= ` + a.Add(cut) + `)`
 }
 
 func subYears(date string, years int) string {
