@@ -420,7 +420,7 @@ func walkPage(f *Filter, p *auth.Principal, walk int) (page string, a *db.Args, 
 	if match == "" {
 		return "", a, nil
 	}
-		order, _ := listOrder(f)
+	order, _ := listOrder(f)
 	walked := "SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM cases c WHERE " +
 		w + order + " LIMIT " + strconv.Itoa(walk)
 	// OFFSET 0 and IS TRUE keep the test a per-row subplan: PostgreSQL would otherwise make it a
