@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
-	"linli/internal/workday"
 )
 
 // The bare SQL of the city benchmark must select what Linli itself selects, or its ratios compare
@@ -63,9 +63,9 @@ func TestTheBareSQLSelectsWhatTheCasesAPISelects(t *testing.T) {
 			}
 		}
 
-		year := time.Now().In(workday.Shanghai()).Year()
-		lo := time.Date(year, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
-		hi := time.Date(year+1, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
+		year := time.Now().In(clock.Shanghai()).Year()
+		lo := time.Date(year, 1, 1, 0, 0, 0, 0, clock.Shanghai()).UTC()
+		hi := time.Date(year+1, 1, 1, 0, 0, 0, 0, clock.Shanghai()).UTC()
 		figs, err := svc.Figures(district, cases.Filter{RegionID: f.Community.ID, From: fmt.Sprintf("%d-01-01", year), To: fmt.Sprintf("%d-12-31", year)})
 		if err != nil {
 			t.Fatal(err)

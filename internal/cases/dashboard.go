@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
-	"linli/internal/workday"
 )
 
 // Bucket is one bar of a dashboard chart: cases of the cohort and how many of them closed, with
@@ -109,7 +109,7 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	if err != nil {
 		return nil, err
 	}
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	start := lo.In(loc)
 	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc)
 	var months []Month

@@ -14,9 +14,9 @@ import (
 	xrate "golang.org/x/time/rate"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/web"
-	"linli/internal/workday"
 )
 
 //go:embed templates/*.html
@@ -58,7 +58,7 @@ func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions)
 			if t == nil || t.IsZero() {
 				return ""
 			}
-			return t.In(workday.Shanghai()).Format("2006-01-02 15:04")
+			return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 		},
 		"coord": func(f *float64) string {
 			if f == nil {
@@ -293,7 +293,7 @@ func formTime(r *http.Request, name string) (*time.Time, error) {
 		return nil, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, workday.Shanghai()); err == nil {
+		if t, err := time.ParseInLocation(layout, v, clock.Shanghai()); err == nil {
 			return &t, nil
 		}
 	}

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/search"
-	"linli/internal/workday"
 )
 
 // Queues a list can show (DOMAIN.md: to accept, to dispatch, my tasks, to verify, to call back,
@@ -55,7 +55,7 @@ type Filter struct {
 
 // period returns the UTC bounds of the dates from..to (inclusive) in Asia/Shanghai.
 func period(from, to string) (lo, hi *time.Time, err error) {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	if from != "" {
 		t, perr := time.ParseInLocation(time.DateOnly, from, loc)
 		if perr != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/workday"
 )
@@ -69,7 +70,7 @@ func (s *Service) RunReminder(ctx context.Context, payload []byte) error {
 			return err
 		}
 		n := Notice{Kind: "case." + r.Stage, Link: fmt.Sprintf("/cases/%d", c.ID), RegionID: c.RegionID}
-		local := due.In(workday.Shanghai()).Format("01-02 15:04")
+		local := due.In(clock.Shanghai()).Format("01-02 15:04")
 		if r.Stage == "due" {
 			n.Title = fmt.Sprintf("案件%s已超出%s", c.Number, slaLabels[kind])
 			n.Body = fmt.Sprintf("“%s”的%s已于%s届满，请尽快处理。", c.Title, slaLabels[kind], local)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/jobs"
 	"linli/internal/pii"
@@ -60,7 +61,7 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 	all := p.record()
 	all = append(all, p.merges(all, 8)...)
 	if now.After(recordEnd) {
-		local := now.In(workday.Shanghai())
+		local := now.In(clock.Shanghai())
 		sim.rng = mrand.New(mrand.NewPCG(seed, uint64(local.Year()*10000+int(local.Month())*100+local.Day())))
 		year := p.rolling()
 		all = append(all, year...)
@@ -69,7 +70,7 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 	sort.SliceStable(all, func(i, j int) bool { return all[i].c.ReceivedAt.Before(all[j].c.ReceivedAt) })
 	serial := map[int]int{}
 	for _, d := range all {
-		y := d.c.ReceivedAt.In(workday.Shanghai()).Year()
+		y := d.c.ReceivedAt.In(clock.Shanghai()).Year()
 		serial[y]++
 		d.c.Number = fmt.Sprintf("%s-%d-%06d", casePrefix, y, serial[y])
 		d.c.TrackingCode = strings.ToLower(rand.Text())
@@ -141,7 +142,7 @@ func (w *writer) cases(ctx context.Context, tx *db.Tx) error {
 	years := map[int]int{}
 	open, y2024 := 0, 0
 	for _, d := range all {
-		y := d.c.ReceivedAt.In(workday.Shanghai()).Year()
+		y := d.c.ReceivedAt.In(clock.Shanghai()).Year()
 		years[y]++
 		if d.c.State.Open() {
 			open++

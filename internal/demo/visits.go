@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/register"
 	"linli/internal/visits"
@@ -46,7 +47,7 @@ type demoHousehold struct {
 // volunteer service. The same seed and rows give the same records.
 func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time, seed uint64) error {
 	rng := mrand.New(mrand.NewPCG(seed, 0x7615_1715))
-	today := visits.ShanghaiToday(now)
+	today := clock.Date(now)
 	staff, err := gridStaff(ctx, tx, communityID)
 	if err != nil {
 		return err
@@ -299,7 +300,7 @@ func volunteerRows(ctx context.Context, tx *db.Tx, communityID int64, staff map[
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO service_hours (region_id, member_id, post_id, served_on, minutes, note,
 					status, decided_by, decided_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-					g, mem, post, visits.ShanghaiToday(starts), 60*(2+rng.IntN(2)), "按时到岗完成服务", status, decidedBy, decided,
+					g, mem, post, clock.Date(starts), 60*(2+rng.IntN(2)), "按时到岗完成服务", status, decidedBy, decided,
 					leader, starts.Add(4*time.Hour)); err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -247,7 +248,7 @@ func (s *Service) DeactivateMember(ctx context.Context, id int64, reason, on str
 		return nil, err
 	}
 	if on == "" {
-		on = now().In(shanghai).Format("2006-01-02")
+		on = now().In(clock.Shanghai()).Format("2006-01-02")
 	}
 	var after *Member
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {

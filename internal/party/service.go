@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
 	"linli/internal/register"
-	"linli/internal/web"
 )
 
 // Service is the party organisation's use cases. Every method acts as the principal in ctx and
@@ -96,7 +96,7 @@ func now() time.Time { return time.Now().UTC() }
 
 // adultCutoff is the latest birth date (YYYY-MM-DD) of someone 18 today: the party admits members
 // from 18, so younger residents are never offered or recorded as members.
-func adultCutoff() string { return register.MinorCutoff(time.Now().In(web.Shanghai())) }
+func adultCutoff() string { return register.MinorCutoff(time.Now().In(clock.Shanghai())) }
 
 // tooYoung reports whether a birth date ("" when unknown) is of someone under 18 today.
 func tooYoung(birth string) bool { return birth != "" && birth > adultCutoff() }

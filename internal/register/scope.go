@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // principal returns the signed-in principal after checking perm.
@@ -33,4 +33,4 @@ func adultsOnly(p *auth.Principal, alias string, a *db.Args) string {
 }
 
 // today is the current date in Shanghai, YYYY-MM-DD, for age rules.
-func today() time.Time { return time.Now().In(web.Shanghai()) }
+func today() time.Time { return time.Now().In(clock.Shanghai()) }

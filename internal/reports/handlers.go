@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/web"
 )
@@ -112,7 +113,7 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	ov, err := Figures(r.Context(), h.db, p, h.Now().In(web.Shanghai()))
+	ov, err := Figures(r.Context(), h.db, p, h.Now().In(clock.Shanghai()))
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
@@ -190,4 +191,4 @@ func itoa(n int64) string { return formatInt(n) }
 func monthStart(today string) string { return today[:8] + "01" }
 
 // yearOf returns the year of a date.
-func yearOf(t time.Time) int { return t.In(shanghai).Year() }
+func yearOf(t time.Time) int { return t.In(clock.Shanghai()).Year() }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
@@ -241,7 +242,7 @@ func formatHours(mins int) string {
 
 // parseLocal reads a datetime-local field in Asia/Shanghai.
 func parseLocal(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, shanghai)
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, clock.Shanghai())
 	if err != nil {
 		return time.Time{}
 	}

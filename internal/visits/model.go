@@ -198,16 +198,5 @@ type Photo struct {
 	path        string
 }
 
-// ShanghaiToday returns the date in Asia/Shanghai at t, as YYYY-MM-DD.
-func ShanghaiToday(t time.Time) string { return t.In(shanghai).Format(time.DateOnly) }
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
 // tagLabel names a tag in Chinese.
 func tagLabel(t register.Tag) string { return t.Label() }

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -43,7 +44,7 @@ func NewService(d *db.DB, opts Options) *Service {
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
 
 // today is the service's date in Asia/Shanghai.
-func (s *Service) today() string { return ShanghaiToday(s.opts.Now()) }
+func (s *Service) today() string { return clock.Date(s.opts.Now()) }
 
 // Today returns the service's date in Asia/Shanghai (YYYY-MM-DD), for pages and forms.
 func (s *Service) Today() string { return s.today() }
