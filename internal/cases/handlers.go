@@ -16,6 +16,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -198,7 +199,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return nil, r.ParseForm()
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*UploadMaxBytes+(2<<20))
+	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*photo.MaxBytes+(2<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		return nil, errs.Field("photos", "上传内容过大：每张照片不超过8MB，最多5张")
 	}
@@ -210,7 +211,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
 		if len(out) == MaxPhotos {
 			return nil, errs.Field("photos", "最多上传5张照片")
 		}
-		if fh.Size > UploadMaxBytes {
+		if fh.Size > photo.MaxBytes {
 			return nil, errs.Field("photos", "“"+fh.Filename+"”超过8MB，请压缩后再上传")
 		}
 		data, err := readPart(fh)
@@ -228,7 +229,7 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, UploadMaxBytes+1))
+	return io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
 }
 
 // needsText is the hint after a category's name in the intake and report forms naming what its

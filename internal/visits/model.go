@@ -48,7 +48,6 @@ func (m Method) Valid() bool { _, ok := methodLabels[m]; return ok }
 const (
 	MaxTextRunes   = 2000    // situation and needs
 	MaxPhotos      = 6       // photos per visit
-	MaxPhotoBytes  = 8 << 20 // bytes per photo
 	MaxServiceMins = 24 * 60 // minutes of service on one day
 )
 
