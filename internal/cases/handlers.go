@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	xrate "golang.org/x/time/rate"
-
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/errs"
@@ -41,7 +39,7 @@ type Handlers struct {
 	kit     *web.Kit
 	views   *web.Views
 	opts    PageOptions
-	limiter *ipLimiter
+	limiter *web.Limiter
 }
 
 // NewHandlers returns the cases page handlers.
@@ -53,7 +51,7 @@ func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions)
 		opts.ReportBurst = defaultReportBurst
 	}
 	limiter := svc.publicLimiter()
-	limiter.configure(xrate.Every(opts.ReportEvery), opts.ReportBurst)
+	limiter.Configure(opts.ReportEvery, opts.ReportBurst)
 	funcs := template.FuncMap{
 		"when": func(t *time.Time) string {
 			if t == nil || t.IsZero() {

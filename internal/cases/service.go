@@ -13,6 +13,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/web"
 	"linli/internal/workday"
 )
 
@@ -65,7 +66,7 @@ type Service struct {
 	countCap int // ListCountCap; tests lower it
 	walk     int // listWalk; tests lower it
 
-	public *ipLimiter // publicLimiter
+	public *web.Limiter // publicLimiter
 }
 
 // NewService returns the cases service.
