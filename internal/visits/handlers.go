@@ -10,7 +10,6 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/clock"
-	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -61,21 +60,6 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /volunteer/hours/{id}/decide", anyone(h.decideHours))
 	mux.Handle("GET /volunteer/ranking", anyone(h.ranking))
 	h.apiRoutes(mux)
-}
-
-// formFailed shows a rejected form again with its messages, or the error page for anything that
-// is not a validation or conflict error.
-func (h *Handlers) formFailed(w http.ResponseWriter, r *http.Request, err error, page *web.Page, render func(status int)) {
-	code := errs.CodeOf(err)
-	if code != errs.Invalid && code != errs.Conflict {
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) != 1 {
-		page.Error = errs.MessageOf(err)
-	}
-	render(web.Status(err))
 }
 
 // dueHousehold is a household on the today list with its residents due.

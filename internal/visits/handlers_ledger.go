@@ -228,7 +228,7 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		v := &settingsView{Page: web.Page{Title: "关爱计划设置"}, Cadences: cadenceRows(c), Points: points}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderSettings(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderSettings(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/settings/care-plans", "关爱计划设置已保存")

@@ -135,7 +135,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		for _, id := range in.Met {
 			v.Met[id] = true
 		}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderForm(w, r, status, v) })
 		return
 	}
 	flash := noun(auth.FromContext(r.Context())) + "记录已保存"
@@ -247,7 +247,7 @@ func (h *Handlers) toCase(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.ToCase(r.Context(), id, cat)
 	if err != nil {
 		vv := &visitView{}
-		h.formFailed(w, r, err, &vv.Page, func(status int) { h.renderVisit(w, r, status, vv) })
+		h.kit.FormFailed(w, r, err, &vv.Page, func(status int) { h.renderVisit(w, r, status, vv) })
 		return
 	}
 	web.Redirect(w, r, "/visits/"+strconv.FormatInt(id, 10), "已转为诉求 "+v.CaseNumber)
