@@ -111,20 +111,11 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind st
 	} else {
 		query += ` AND CAST($2 AS BIGINT) > 0` // keep both arguments bound
 	}
-	rows, err := q.QueryContext(ctx, query, c.CommunityID, c.ID)
+	out, err := db.QueryIDs(ctx, q, query, c.CommunityID, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reminder recipients: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SweepOverdue flags every case whose running deadline has passed at now, with one UPDATE per
