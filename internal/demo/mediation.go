@@ -5,8 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/mediation"
-	"linli/internal/workday"
 )
 
 // The demo's people's mediation (人民调解): the Nanguan committee with mediator01 and mediator02,
@@ -329,4 +329,4 @@ func atoiYear(date string) int {
 }
 
 // demoToday is the demo's date in Asia/Shanghai.
-func demoToday(now time.Time) string { return now.In(workday.Shanghai()).Format(time.DateOnly) }
+func demoToday(now time.Time) string { return clock.Date(now) }

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/mediation"
-	"linli/internal/workday"
 )
 
 // mediationStep writes the committee, its experts, every planned case with its whole file, and
@@ -64,7 +64,7 @@ func (w *writer) writeExperts(ctx context.Context, tx *db.Tx) ([]int64, error) {
 
 // medAt is a moment on a demo date: 10:00 in Asia/Shanghai, plus minutes to keep the order.
 func medAt(date string, minutes int) time.Time {
-	t, _ := time.ParseInLocation(time.DateOnly, date, workday.Shanghai())
+	t, _ := time.ParseInLocation(time.DateOnly, date, clock.Shanghai())
 	return t.Add(10*time.Hour + time.Duration(minutes)*time.Minute).UTC()
 }
 
@@ -227,7 +227,7 @@ func (w *writer) writeFile(ctx context.Context, tx *db.Tx, id int64, m *demoMed,
 	for i, e := range evs {
 		rows[i] = []any{id, medAt(e.date, i), lead, actor, e.action, e.to, e.note}
 	}
-	return insertRows(ctx, tx, "mediation_events", []string{"mediation_id", "at", "user_id", "actor_name", "action", "to_state", "note"}, nil, rows)
+	return db.InsertRows(ctx, tx, "mediation_events", []string{"mediation_id", "at", "user_id", "actor_name", "action", "to_state", "note"}, nil, rows)
 }
 
 // writeScreenings writes a screening round every 10 days per grid over the record period and
@@ -273,5 +273,5 @@ func (w *writer) writeScreenings(ctx context.Context, tx *db.Tx, today string) e
 	for i, it := range items {
 		rows[i] = []any{ids[it[0]], found[it[1]], types[it[1]]}
 	}
-	return insertRows(ctx, tx, "mediation_screening_items", []string{"screening_id", "description", "type_code"}, nil, rows)
+	return db.InsertRows(ctx, tx, "mediation_screening_items", []string{"screening_id", "description", "type_code"}, nil, rows)
 }

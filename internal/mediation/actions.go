@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"linli/internal/audit"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/workday"
@@ -26,10 +27,10 @@ type step struct {
 	to    State
 	note  string
 	sets  []string // column = value assignments for the case row
-	args  *args
+	args  *db.Args
 }
 
-func (st *step) set(col string, v any) { st.sets = append(st.sets, col+" = "+st.args.add(v)) }
+func (st *step) set(col string, v any) { st.sets = append(st.sets, col+" = "+st.args.Add(v)) }
 
 // Act takes action a on case id in one transaction: it checks the state machine, the principal's
 // right and scope, the input, applies the action, writes the timeline row and the audit entry,
@@ -57,7 +58,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 		if err := Allowed(a, c.State); err != nil {
 			return err
 		}
-		st := &step{s: s, tx: tx, v: v, c: c, in: in, today: s.Today(), cal: cal, to: c.State, args: &args{},
+		st := &step{s: s, tx: tx, v: v, c: c, in: in, today: s.Today(), cal: cal, to: c.State, args: &db.Args{},
 			note: strings.TrimSpace(in.Note)}
 		if utf8.RuneCountInString(st.note) > 2000 {
 			return errs.Field("note", "说明不能超过2000字")
@@ -91,9 +92,9 @@ func (st *step) save(ctx context.Context, a Action) error {
 	now := st.s.now()
 	st.set("state", string(st.to))
 	st.set("updated_at", now)
-	idPh, verPh := st.args.add(st.c.ID), st.args.add(st.c.Version)
+	idPh, verPh := st.args.Add(st.c.ID), st.args.Add(st.c.Version)
 	res, err := st.tx.ExecContext(ctx, `UPDATE mediation_cases SET `+strings.Join(st.sets, ", ")+`, version = version + 1
-		WHERE id = `+idPh+` AND version = `+verPh, st.args.v...)
+		WHERE id = `+idPh+` AND version = `+verPh, *st.args...)
 	if err != nil {
 		return fmt.Errorf("update mediation: %w", err)
 	}
@@ -427,9 +428,9 @@ func (st *step) archive(ctx context.Context) error {
 
 // dueAfter is the follow-up date n working days after date on the calendar.
 func dueAfter(cal *workday.Calendar, date string, n int) string {
-	t, err := time.ParseInLocation(time.DateOnly, date, workday.Shanghai())
+	t, err := time.ParseInLocation(time.DateOnly, date, clock.Shanghai())
 	if err != nil {
 		return date
 	}
-	return cal.AddWorkingDays(t.Add(12*time.Hour), n).In(workday.Shanghai()).Format(time.DateOnly)
+	return cal.AddWorkingDays(t.Add(12*time.Hour), n).In(clock.Shanghai()).Format(time.DateOnly)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -89,34 +88,16 @@ func seedCity(b *testing.B, d *db.DB, f *fixture.Community, n int) {
 	flush := func(tx *db.Tx) error {
 		for _, batch := range []struct {
 			table string
-			cols  string
+			cols  []string
 			rows  *[][]any
 		}{
-			{"mediation_cases", "id, number, year, serial, community_id, source, type_code, title, state, outcome, lead_mediator_id, registered_on, accepted_on, closed_on, amount, prevented_criminal, created_at, updated_at", &cases},
-			{"mediation_mediators", "mediation_id, user_id, lead", &meds},
-			{"mediation_participants", "mediation_id, kind, expert_id, name, consent_note, invited_on", &parts},
+			{"mediation_cases", []string{"id", "number", "year", "serial", "community_id", "source", "type_code", "title", "state",
+				"outcome", "lead_mediator_id", "registered_on", "accepted_on", "closed_on", "amount", "prevented_criminal",
+				"created_at", "updated_at"}, &cases},
+			{"mediation_mediators", []string{"mediation_id", "user_id", "lead"}, &meds},
+			{"mediation_participants", []string{"mediation_id", "kind", "expert_id", "name", "consent_note", "invited_on"}, &parts},
 		} {
-			if len(*batch.rows) == 0 {
-				continue
-			}
-			var sb strings.Builder
-			var args []any
-			sb.WriteString("INSERT INTO " + batch.table + " (" + batch.cols + ") VALUES ")
-			for i, row := range *batch.rows {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				sb.WriteString("(")
-				for j, v := range row {
-					if j > 0 {
-						sb.WriteString(", ")
-					}
-					args = append(args, v)
-					sb.WriteString("$" + strconv.Itoa(len(args)))
-				}
-				sb.WriteString(")")
-			}
-			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			if err := db.InsertRows(ctx, tx, batch.table, batch.cols, nil, *batch.rows); err != nil {
 				return err
 			}
 			*batch.rows = (*batch.rows)[:0]
@@ -142,7 +123,7 @@ func seedCity(b *testing.B, d *db.DB, f *fixture.Community, n int) {
 			if i%10 < 6 {
 				parts = append(parts, []any{i, "expert", experts[c], "专家", "双方同意", reg.Format(time.DateOnly)})
 			}
-			if len(cases) == 300 {
+			if len(cases) == 2000 {
 				if err := flush(tx); err != nil {
 					return err
 				}
@@ -153,11 +134,7 @@ func seedCity(b *testing.B, d *db.DB, f *fixture.Community, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if d.Dialect == db.Postgres {
-		if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
-			b.Fatal(err)
-		}
-	} else if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 }

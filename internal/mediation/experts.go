@@ -68,17 +68,17 @@ func (s *Service) Experts(ctx context.Context, typeCode string) ([]Expert, error
 	if v.redacted {
 		return nil, errs.E(errs.Forbidden, "您的角色无权查看智囊团")
 	}
-	a := &args{}
+	a := &db.Args{}
 	q := `SELECT e.id, e.community_id, e.name, e.kind, e.title, e.types, e.availability, e.phone_masked, e.user_id, e.active,
 		(SELECT COUNT(*) FROM mediation_participants p WHERE p.expert_id = e.id),
 		(SELECT COUNT(*) FROM mediation_participants p JOIN mediation_cases m ON m.id = p.mediation_id
 			WHERE p.expert_id = e.id AND m.outcome IN ('agreement','oral'))
-		FROM mediation_experts e WHERE e.community_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(v.p.Scope()) + `)`
+		FROM mediation_experts e WHERE ` + db.InScope("e.community_id", a.Add(v.p.Scope()))
 	if v.expertID != 0 {
-		q += ` AND e.id = ` + a.add(v.expertID)
+		q += ` AND e.id = ` + a.Add(v.expertID)
 	}
 	out := []Expert{}
-	err = each(ctx, s.db.R, q+` ORDER BY e.active DESC, e.id`, a.v, func(scan func(...any) error) error {
+	err = each(ctx, s.db.R, q+` ORDER BY e.active DESC, e.id`, *a, func(scan func(...any) error) error {
 		var e Expert
 		var types string
 		if err := scan(&e.ID, &e.CommunityID, &e.Name, &e.Kind, &e.Title, &types, &e.Availability, &e.PhoneMasked, &e.UserID,

@@ -30,14 +30,14 @@ var figureNames = []string{"received", "accepted", "agreements", "failed", "refu
 	"prevented_petition", "open", "near_limit", "followup_due"}
 
 // figureCond returns the SQL condition (on cases aliased m) selecting what figure name counts.
-func figureCond(a *args, name, from, to, today string) (string, error) {
+func figureCond(a *db.Args, name, from, to, today string) (string, error) {
 	if from == "" {
 		from = "0000-01-01"
 	}
 	if to == "" {
 		to = "9999-12-31"
 	}
-	in := func(col string) string { return col + ` >= ` + a.add(from) + ` AND ` + col + ` <= ` + a.add(to) }
+	in := func(col string) string { return col + ` >= ` + a.Add(from) + ` AND ` + col + ` <= ` + a.Add(to) }
 	switch name {
 	case "received":
 		return in("m.registered_on"), nil
@@ -58,7 +58,7 @@ func figureCond(a *args, name, from, to, today string) (string, error) {
 	case "open":
 		return `m.state IN ('registered','accepted','mediating')`, nil
 	case "near_limit":
-		return `m.state IN ('accepted','mediating') AND m.due_on <> '' AND m.due_on <= ` + a.add(addDays(today, 7)), nil
+		return `m.state IN ('accepted','mediating') AND m.due_on <> '' AND m.due_on <= ` + a.Add(addDays(today, 7)), nil
 	case "followup_due":
 		return `m.state = 'agreed'`, nil
 	}
@@ -169,14 +169,14 @@ func (s *Service) Figures(ctx context.Context, ff FigureFilter) (*Figures, error
 
 // sumIf is the SQL sum of val over the cases that figure name counts: every figure is its
 // drill-down's condition (figureCond), so that a figure and its list never disagree.
-func sumIf(a *args, name, val string, ff FigureFilter, today string) string {
+func sumIf(a *db.Args, name, val string, ff FigureFilter, today string) string {
 	cond, _ := figureCond(a, name, ff.From, ff.To, today)
 	return `COALESCE(SUM(CASE WHEN ` + cond + ` THEN ` + val + ` ELSE 0 END), 0)`
 }
 
 // totals counts every figure in one pass over the cases in scope.
 func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
-	a := &args{}
+	a := &db.Args{}
 	var sel []string
 	dst := []any{}
 	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
@@ -201,7 +201,7 @@ func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today 
 		any = append(any, "("+c+")")
 	}
 	where += ` AND (` + strings.Join(any, " OR ") + `)`
-	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, a.v...).Scan(dst...); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, *a...).Scan(dst...); err != nil {
 		return fmt.Errorf("mediation figures: %w", err)
 	}
 	return nil
@@ -224,7 +224,7 @@ func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, to
 			` JOIN mediation_participants pe ON pe.mediation_id = m.id JOIN mediation_experts e ON e.id = pe.expert_id`},
 	}
 	for _, sp := range splits {
-		a := &args{}
+		a := &db.Args{}
 		received, agreements := sumIf(a, "received", "1", ff, today), sumIf(a, "agreements", "1", ff, today)
 		amount := sumIf(a, "agreements", "m.amount", ff, today)
 		where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
@@ -237,7 +237,7 @@ func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, to
 		q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), ` + received + `, ` + agreements + `, ` + amount +
 			` FROM mediation_cases m` + sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key
 		*sp.dst = []Breakdown{}
-		err = each(ctx, s.db.R, q, a.v, func(scan func(...any) error) error {
+		err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
 			var b Breakdown
 			if err := scan(&b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
 				return err

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"linli/internal/auth"
-	"linli/internal/errs"
 	"linli/internal/web"
 )
 
@@ -162,24 +161,10 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	d, err := h.svc.Register(r.Context(), in)
 	if err != nil {
 		v := &formView{Page: web.Page{Title: "受理登记"}, Form: in}
-		if !h.formError(w, r, err, &v.Page) {
-			return
-		}
-		h.renderForm(w, r, web.Status(err), v)
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/mediation/cases/"+strconv.FormatInt(d.ID, 10), "已受理登记："+d.Number)
-}
-
-// formError puts a validation or conflict error on the page and reports true (the caller renders
-// the form again); any other error is answered here and it reports false.
-func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page) bool {
-	if c := errs.CodeOf(err); c != errs.Invalid && c != errs.Conflict {
-		h.kit.Error(w, r, err)
-		return false
-	}
-	page.Errors, page.Error = errs.FieldsOf(err), errs.MessageOf(err)
-	return true
 }
 
 type caseView struct {
@@ -194,20 +179,23 @@ type caseView struct {
 }
 
 func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
-	h.renderCase(w, r, http.StatusOK, nil, nil)
-}
-
-// renderCase renders the case page, with an action's error when one was rejected.
-func (h *Handlers) renderCase(w http.ResponseWriter, r *http.Request, status int, ferr error, revealed map[int64]string) {
-	id, err := web.PathID(r, "id")
+	v, err := h.caseView(r, nil)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	h.views.Render(w, r, http.StatusOK, "case.html", v)
+}
+
+// caseView reads the case page of the path's case, with numbers revealed just now.
+func (h *Handlers) caseView(r *http.Request, revealed map[int64]string) (*caseView, error) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
 	d, err := h.svc.Get(r.Context(), id)
 	if err != nil {
-		h.kit.Error(w, r, err)
-		return
+		return nil, err
 	}
 	v := &caseView{Page: web.Page{Title: d.Number}, D: d, Documents: ManualDocuments(), Today: h.svc.Today(),
 		Revealed: revealed, Can: map[string]bool{}}
@@ -216,14 +204,10 @@ func (h *Handlers) renderCase(w http.ResponseWriter, r *http.Request, status int
 	}
 	if v.Can[string(ActInvite)] {
 		if v.Experts, err = h.svc.Experts(r.Context(), d.TypeCode); err != nil {
-			h.kit.Error(w, r, err)
-			return
+			return nil, err
 		}
 	}
-	if ferr != nil && !h.formError(w, r, ferr, &v.Page) {
-		return
-	}
-	h.views.Render(w, r, status, "case.html", v)
+	return v, nil
 }
 
 func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +219,12 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
 	a := Action(r.PathValue("action"))
 	in := actionFrom(r, a)
 	if _, err := h.svc.Act(r.Context(), id, a, in); err != nil {
-		h.renderCase(w, r, web.Status(err), err, nil)
+		v, verr := h.caseView(r, nil)
+		if verr != nil {
+			h.kit.Error(w, r, verr)
+			return
+		}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "case.html", v) })
 		return
 	}
 	web.Redirect(w, r, "/mediation/cases/"+strconv.FormatInt(id, 10), "已完成："+a.Label())
@@ -300,5 +289,10 @@ func (h *Handlers) reveal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.SetPathValue("id", r.PostFormValue("case_id"))
-	h.renderCase(w, r, http.StatusOK, nil, map[int64]string{id: plain})
+	v, err := h.caseView(r, map[int64]string{id: plain})
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "case.html", v)
 }

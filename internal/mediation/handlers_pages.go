@@ -87,9 +87,7 @@ func (h *Handlers) addExpert(w http.ResponseWriter, r *http.Request) {
 		Types: r.PostForm["types"], Availability: r.PostFormValue("availability"), Phone: r.PostFormValue("phone")}
 	if _, err := h.svc.AddExpert(r.Context(), in); err != nil {
 		v := &expertsView{Page: web.Page{Title: "红色智囊团"}, Form: in}
-		if h.formError(w, r, err, &v.Page) {
-			h.renderExperts(w, r, web.Status(err), v)
-		}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderExperts(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/mediation/experts", "已加入智囊团："+in.Name)
@@ -149,9 +147,7 @@ func (h *Handlers) recordScreening(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := h.svc.RecordScreening(r.Context(), in); err != nil {
 		v := &screeningsView{Page: web.Page{Title: "矛盾纠纷排查"}, Form: in}
-		if h.formError(w, r, err, &v.Page) {
-			h.renderScreenings(w, r, web.Status(err), v)
-		}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderScreenings(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/mediation/screenings", "已登记排查")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/fixture"
@@ -26,7 +27,7 @@ type world struct {
 func newWorld(t *testing.T, d *db.DB) *world {
 	t.Helper()
 	w := &world{t: t, d: d, f: fixture.New(t, d)}
-	now := func() time.Time { return time.Date(2026, 12, 5, 10, 0, 0, 0, workday.Shanghai()) }
+	now := func() time.Time { return time.Date(2026, 12, 5, 10, 0, 0, 0, clock.Shanghai()) }
 	cal := func(context.Context) (*workday.Calendar, error) { return workday.SeedCalendar(), nil }
 	w.cases = cases.NewService(d, w.f.Sealer, cases.Options{DataDir: t.TempDir(), Now: now, Calendar: cal})
 	w.svc = NewService(d, w.f.Sealer, Options{Now: now, Calendar: cal, Cases: w.cases})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"linli/internal/db"
 	"linli/internal/errs"
 )
 
@@ -91,7 +92,7 @@ func (s *Service) screeningTotals(ctx context.Context, from, to string) (rounds,
 		return 0, 0, err
 	}
 	err = s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(found), 0) FROM mediation_screenings
-		WHERE grid_id IN (SELECT id FROM regions WHERE path LIKE $1) AND held_on >= $2 AND held_on <= $3`,
+		WHERE `+db.InScope("grid_id", "$1")+` AND held_on >= $2 AND held_on <= $3`,
 		p.Scope(), from, to).Scan(&rounds, &found)
 	return rounds, found, err
 }

@@ -146,20 +146,20 @@ func (s *Service) Screenings(ctx context.Context, gridID int64, limit, offset in
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	a := &args{}
-	where := `s.grid_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(p.Scope()) + `)`
+	a := &db.Args{}
+	where := db.InScope("s.grid_id", a.Add(p.Scope()))
 	if gridID != 0 {
-		where += ` AND s.grid_id = ` + a.add(gridID)
+		where += ` AND s.grid_id = ` + a.Add(gridID)
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mediation_screenings s WHERE `+where, a.v...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mediation_screenings s WHERE `+where, *a...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := []Screening{}
 	q := `SELECT s.id, s.grid_id, r.name, s.held_on, s.found, s.note, COALESCE(u.name, '') FROM mediation_screenings s
 		JOIN regions r ON r.id = s.grid_id LEFT JOIN users u ON u.id = s.created_by WHERE ` + where +
-		` ORDER BY s.held_on DESC, s.id DESC LIMIT ` + a.add(limit) + ` OFFSET ` + a.add(offset)
-	err = each(ctx, s.db.R, q, a.v, func(scan func(...any) error) error {
+		` ORDER BY s.held_on DESC, s.id DESC LIMIT ` + a.Add(limit) + ` OFFSET ` + a.Add(offset)
+	err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
 		var x Screening
 		err := scan(&x.ID, &x.GridID, &x.GridName, &x.HeldOn, &x.Found, &x.Note, &x.By)
 		x.Items = []ScreeningItem{}

@@ -13,6 +13,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -51,12 +52,7 @@ func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
 
 // Today is the service's date in Asia/Shanghai (YYYY-MM-DD).
-func (s *Service) Today() string { return s.opts.Now().In(workday.Shanghai()).Format(time.DateOnly) }
-
-// args collects query arguments and hands out their placeholders.
-type args struct{ v []any }
-
-func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
+func (s *Service) Today() string { return clock.Date(s.opts.Now()) }
 
 // viewer is the principal with what mediation lets them see: an expert (a user linked to the
 // pool) sees only the cases they were invited to; a screening-only user (grid worker) sees only
@@ -88,14 +84,14 @@ func (s *Service) viewer(ctx context.Context, q db.Querier) (*viewer, error) {
 }
 
 // scope is the SQL condition on cases aliased m that the viewer may see.
-func (v *viewer) scope(a *args) string {
+func (v *viewer) scope(a *db.Args) string {
 	switch {
 	case v.redacted:
-		return `m.grid_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(v.p.Scope()) + `)`
+		return db.InScope("m.grid_id", a.Add(v.p.Scope()))
 	case v.expertID != 0:
-		return `m.id IN (SELECT mediation_id FROM mediation_participants WHERE expert_id = ` + a.add(v.expertID) + `)`
+		return `m.id IN (SELECT mediation_id FROM mediation_participants WHERE expert_id = ` + a.Add(v.expertID) + `)`
 	}
-	return `m.community_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(v.p.Scope()) + `)`
+	return db.InScope("m.community_id", a.Add(v.p.Scope()))
 }
 
 // writer returns the viewer when they may change cases: mediators and admins, never an expert

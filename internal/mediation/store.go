@@ -38,9 +38,9 @@ func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 
 // visible loads case id when the viewer may see it; anything else is not found.
 func (s *Service) visible(ctx context.Context, q db.Querier, v *viewer, id int64) (*Case, error) {
-	a := &args{}
+	a := &db.Args{}
 	cond := v.scope(a)
-	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+caseFrom+` WHERE m.id = `+a.add(id)+` AND `+cond, a.v...))
+	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+caseFrom+` WHERE m.id = `+a.Add(id)+` AND `+cond, *a...))
 	if err != nil {
 		return nil, db.NotFound(err, "调解案件不存在")
 	}
@@ -110,39 +110,39 @@ func (f Filter) Values() url.Values {
 }
 
 // where builds the list condition for the viewer and filter.
-func (f Filter) where(v *viewer, a *args, today string) (string, error) {
+func (f Filter) where(v *viewer, a *db.Args, today string) (string, error) {
 	conds := []string{v.scope(a)}
 	add := func(c string) { conds = append(conds, c) }
 	if f.State != "" {
-		add(`m.state = ` + a.add(string(f.State)))
+		add(`m.state = ` + a.Add(string(f.State)))
 	}
 	if f.Source != "" {
-		add(`m.source = ` + a.add(string(f.Source)))
+		add(`m.source = ` + a.Add(string(f.Source)))
 	}
 	if f.TypeCode != "" {
-		add(`m.type_code = ` + a.add(f.TypeCode))
+		add(`m.type_code = ` + a.Add(f.TypeCode))
 	}
 	if f.MediatorID != 0 {
-		add(`m.id IN (SELECT mediation_id FROM mediation_mediators WHERE user_id = ` + a.add(f.MediatorID) + `)`)
+		add(`m.id IN (SELECT mediation_id FROM mediation_mediators WHERE user_id = ` + a.Add(f.MediatorID) + `)`)
 	}
 	if f.ExpertID != 0 {
-		add(`m.id IN (SELECT mediation_id FROM mediation_participants WHERE expert_id = ` + a.add(f.ExpertID) + `)`)
+		add(`m.id IN (SELECT mediation_id FROM mediation_participants WHERE expert_id = ` + a.Add(f.ExpertID) + `)`)
 	}
 	if f.GridID != 0 {
-		add(`m.grid_id = ` + a.add(f.GridID))
+		add(`m.grid_id = ` + a.Add(f.GridID))
 	}
 	if f.HouseholdID != 0 {
-		add(`m.household_id = ` + a.add(f.HouseholdID))
+		add(`m.household_id = ` + a.Add(f.HouseholdID))
 	}
 	if f.CaseID != 0 {
-		add(`m.case_id = ` + a.add(f.CaseID))
+		add(`m.case_id = ` + a.Add(f.CaseID))
 	}
 	if f.RegionID != 0 {
 		add(`m.community_id IN (SELECT r.id FROM regions r JOIN regions top ON r.path LIKE top.path || '%' WHERE top.id = ` +
-			a.add(f.RegionID) + `)`)
+			a.Add(f.RegionID) + `)`)
 	}
 	if f.Query != "" && !v.redacted {
-		like := a.add("%" + f.Query + "%")
+		like := a.Add("%" + f.Query + "%")
 		add(`(m.number LIKE ` + like + ` OR m.title LIKE ` + like + ` OR m.id IN (SELECT mediation_id FROM mediation_parties WHERE name LIKE ` + like + `))`)
 	}
 	if f.Figure != "" {
@@ -164,14 +164,14 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Case, int, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	a := &args{}
+	a := &db.Args{}
 	today := s.Today()
 	where, err := f.where(v, a, today)
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mediation_cases m WHERE `+where, a.v...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mediation_cases m WHERE `+where, *a...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count mediation: %w", err)
 	}
 	order := ` ORDER BY m.registered_on DESC, m.id DESC`
@@ -179,7 +179,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Case, int, error) {
 		order = ` ORDER BY m.due_on, m.id`
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+caseColumns+caseFrom+` WHERE `+where+order+
-		` LIMIT `+a.add(f.Limit)+` OFFSET `+a.add(f.Offset), a.v...)
+		` LIMIT `+a.Add(f.Limit)+` OFFSET `+a.Add(f.Offset), *a...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list mediation: %w", err)
 	}
