@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"linli/internal/audit"
+	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -276,7 +277,7 @@ func (s *Service) detail(ctx context.Context, q db.Querier, v *viewer, id int64)
 		names = append(names, p.Name)
 	}
 	d.PartyNames = strings.Join(names, "、")
-	if v.p.Can("mediation.write") && v.expertID == 0 {
+	if v.p.Can(auth.MediationWrite) && v.expertID == 0 {
 		for _, a := range Actions {
 			if Allowed(a, d.State) == nil {
 				d.Actions = append(d.Actions, a)
