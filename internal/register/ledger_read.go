@@ -1,17 +1,11 @@
 package register
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"linli/internal/sheet"
 )
 
 // MaxLedgerBytes is the largest ledger file accepted for import.
@@ -20,114 +14,26 @@ const MaxLedgerBytes = 30 << 20
 // maxLedgerRows bounds the data rows of one import.
 const maxLedgerRows = 200000
 
-// ledgerReader yields the rows of a ledger's first sheet, with their 1-based row numbers; it
-// returns io.EOF after the last row.
-type ledgerReader interface {
-	next() (num int, cells []string, err error)
-	close() error
-}
-
-// openLedger opens an .xlsx or .csv file (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 as
-// Chinese Excel saves it). Any other file is refused with a Chinese reason.
-func openLedger(name string, data []byte) (ledgerReader, error) {
-	ext := strings.ToLower(filepath.Ext(name))
-	switch {
-	case len(data) == 0:
-		return nil, ledgerErr("文件是空的")
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) || ext == ".xls" || ext == ".et" || ext == ".wps":
-		return nil, ledgerErr("暂不支持旧版 Excel（.xls）或 WPS 格式：请在 Excel 或 WPS 中“另存为” .xlsx 后上传")
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		if ext != ".xlsx" && ext != ".xlsm" && ext != "" {
-			return nil, ledgerErr("仅支持 .xlsx 或 .csv 文件")
-		}
-		return openXLSX(data)
-	case ext == ".csv" || ext == ".txt" || ext == ".tsv":
-		return openCSV(data)
-	}
-	return nil, ledgerErr("仅支持 .xlsx 或 .csv 文件，请在 Excel 中另存为其中一种格式后上传")
-}
-
-type csvReader struct {
-	r   *csv.Reader
-	num int
-}
-
-// decodeText returns the text of a CSV file as UTF-8, whatever Excel saved it as.
-func decodeText(data []byte) ([]byte, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		return data[3:], nil
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		out, _, err := transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder(), data)
-		return out, err
-	case utf8.Valid(data):
-		return data, nil
-	}
-	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
-	return out, err
-}
-
-func openCSV(data []byte) (ledgerReader, error) {
-	text, err := decodeText(data)
-	if err != nil {
-		return nil, ledgerErr("无法识别文件的文字编码，请另存为 UTF-8 编码的 CSV 后上传")
-	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.Comma = sniffDelimiter(text)
-	return &csvReader{r: r}, nil
-}
-
-// sniffDelimiter picks tab or semicolon over comma when the first line has more of them.
-func sniffDelimiter(text []byte) rune {
-	line := text
-	if i := bytes.IndexByte(text, '\n'); i >= 0 {
-		line = text[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte{','})
-	for _, d := range []rune{'\t', ';'} {
-		if c := bytes.Count(line, []byte(string(d))); c > n {
-			best, n = d, c
-		}
-	}
-	return best
-}
-
-func (c *csvReader) next() (int, []string, error) {
-	rec, err := c.r.Read()
-	if errors.Is(err, io.EOF) {
-		return 0, nil, io.EOF
-	}
-	c.num++
-	if err != nil {
-		return 0, nil, ledgerErr("CSV 文件第%d行格式有误：%v", c.num, err)
-	}
-	return c.num, rec, nil
-}
-
-func (c *csvReader) close() error { return nil }
-
 // sniffLedger opens a ledger, finds its header among the first rows and suggests a mapping.
 func sniffLedger(name string, data []byte) (LedgerMapping, error) {
-	lr, err := openLedger(name, data)
+	lr, err := sheet.Open(name, data)
 	if err != nil {
 		return LedgerMapping{}, err
 	}
-	defer lr.close()
+	defer lr.Close()
 	return ledgerHead(lr)
 }
 
 // scanLedger calls fn with every data row below the mapping's header row, skipping blank rows.
 func scanLedger(name string, data []byte, m LedgerMapping, fn func(num int, cells []string) error) error {
-	lr, err := openLedger(name, data)
+	lr, err := sheet.Open(name, data)
 	if err != nil {
 		return err
 	}
-	defer lr.close()
+	defer lr.Close()
 	rows := 0
 	for {
-		num, cells, err := lr.next()
+		num, cells, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -155,10 +61,10 @@ func blankRow(cells []string) bool {
 	return true
 }
 
-func ledgerHead(lr ledgerReader) (LedgerMapping, error) {
+func ledgerHead(lr sheet.Reader) (LedgerMapping, error) {
 	var first [][]string
 	for len(first) < 15 {
-		_, cells, err := lr.next()
+		_, cells, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}

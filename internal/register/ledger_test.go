@@ -1,15 +1,10 @@
 package register
 
 import (
-	"errors"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/width"
 )
 
@@ -85,51 +80,6 @@ func TestSplitAddress(t *testing.T) {
 	}
 	if canonBuilding("3栋") != "3号楼" || canonBuilding("3#") != "3号楼" || canonBuilding("农机院") != "农机院" {
 		t.Error("canonBuilding does not read 3栋 and 3# as 3号楼")
-	}
-}
-
-func readAll(t *testing.T, name string, data []byte) [][]string {
-	t.Helper()
-	lr, err := openLedger(name, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lr.close()
-	var out [][]string
-	for {
-		_, cells, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, cells)
-	}
-}
-
-func TestCSVEncodings(t *testing.T) {
-	text := "姓名,楼栋\n张三,1号楼\n"
-	gb, _, _ := transform.Bytes(simplifiedchinese.GB18030.NewEncoder(), []byte(text))
-	u16, _, _ := transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder(), []byte("姓名\t楼栋\n张三\t1号楼\n"))
-	want := [][]string{{"姓名", "楼栋"}, {"张三", "1号楼"}}
-	for name, data := range map[string][]byte{"utf-8": []byte(text), "utf-8 with BOM": append([]byte{0xEF, 0xBB, 0xBF}, text...),
-		"GB18030": gb, "UTF-16 tab-separated": u16} {
-		if got := readAll(t, "台账.csv", data); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: got %q", name, got)
-		}
-	}
-}
-
-func TestOpenLedgerRefusesOtherFiles(t *testing.T) {
-	for name, data := range map[string][]byte{
-		"台账.xls":  {0xD0, 0xCF, 0x11, 0xE0, 0, 0},
-		"照片.jpg":  {0xFF, 0xD8, 0xFF},
-		"说明.docx": []byte("PK\x03\x04rest"),
-	} {
-		if _, err := openLedger(name, data); err == nil {
-			t.Errorf("%s was accepted", name)
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package register
+package sheet
 
 import (
 	"archive/zip"
@@ -12,8 +12,8 @@ import (
 )
 
 // The .xlsx reader streams the first visible worksheet straight out of the zip: a 100,000-row
-// ledger is some 80 MB of XML, which a general XML decoder reads ten times slower than this
-// scanner of the few SpreadsheetML elements a ledger needs (rows, cells, values, shared and inline
+// sheet is some 80 MB of XML, which a general XML decoder reads ten times slower than this
+// scanner of the few SpreadsheetML elements a table needs (rows, cells, values, shared and inline
 // strings). Cells read as excelize reads them with RawCellValue: the stored value, unformatted.
 
 // xlsxMaxRows is the last row number a worksheet can have.
@@ -30,11 +30,16 @@ type xlsxReader struct {
 	aheadNum   int
 	aheadValid bool
 	done       bool
+	// buf and ends are reused from row to row: the values of a row's cells, and where each ends.
+	buf  []byte
+	ends []int
 }
 
-var errXLSXOpen = ledgerErr("无法读取该 Excel 文件，文件可能已损坏或设置了打开密码")
+var errXLSXOpen = sheetErr("无法读取该 Excel 文件，文件可能已损坏或设置了打开密码")
 
-func openXLSX(data []byte) (ledgerReader, error) {
+// OpenXLSX opens the first visible worksheet of an .xlsx workbook. Cells read as excelize reads
+// them with RawCellValue: the stored value, unformatted.
+func OpenXLSX(data []byte) (Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, errXLSXOpen
@@ -82,11 +87,11 @@ func openXLSX(data []byte) (ledgerReader, error) {
 		}
 	}
 	if sheet < 0 {
-		return nil, ledgerErr("Excel 文件中没有工作表")
+		return nil, sheetErr("Excel 文件中没有工作表")
 	}
 	sheetPart := part(byID[wb.Sheets[sheet].RID])
 	if sheetPart == nil {
-		return nil, ledgerErr("无法读取工作表“%s”", wb.Sheets[sheet].Name)
+		return nil, sheetErr("无法读取工作表“%s”", wb.Sheets[sheet].Name)
 	}
 	var sst []string
 	if f := part(sstPath); f != nil {
@@ -96,7 +101,7 @@ func openXLSX(data []byte) (ledgerReader, error) {
 	}
 	rc, err := sheetPart.Open()
 	if err != nil {
-		return nil, ledgerErr("无法读取工作表“%s”", wb.Sheets[sheet].Name)
+		return nil, sheetErr("无法读取工作表“%s”", wb.Sheets[sheet].Name)
 	}
 	return &xlsxReader{part: rc, x: newXMLScanner(rc), sst: sst}, nil
 }
@@ -167,7 +172,7 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 	}
 }
 
-func (r *xlsxReader) next() (int, []string, error) {
+func (r *xlsxReader) Next() (int, []string, error) {
 	if r.aheadValid {
 		r.num++
 		if r.num < r.aheadNum {
@@ -189,13 +194,13 @@ func (r *xlsxReader) next() (int, []string, error) {
 	}
 	if num > r.num+1 {
 		r.ahead, r.aheadNum, r.aheadValid = cells, num, true
-		return r.next()
+		return r.Next()
 	}
 	r.num = num
 	return num, cells, nil
 }
 
-func (r *xlsxReader) close() error { return r.part.Close() }
+func (r *xlsxReader) Close() error { return r.part.Close() }
 
 // readRow reads the next row element of the sheet's data; ok is false after the last.
 func (r *xlsxReader) readRow() (num int, cells []string, ok bool, err error) {
@@ -205,7 +210,7 @@ func (r *xlsxReader) readRow() (num int, cells []string, ok bool, err error) {
 			return 0, nil, false, nil
 		}
 		if err != nil {
-			return 0, nil, false, ledgerErr("读取 Excel 第%d行后出错：%v", r.num, err)
+			return 0, nil, false, sheetErr("读取 Excel 第%d行后出错：%v", r.num, err)
 		}
 		name, end, self := tagName(tag)
 		switch {
@@ -221,7 +226,7 @@ func (r *xlsxReader) readRow() (num int, cells []string, ok bool, err error) {
 				}
 			}
 			if num > xlsxMaxRows {
-				return 0, nil, false, ledgerErr("读取 Excel 第%d行后出错：行数超过上限", r.num)
+				return 0, nil, false, sheetErr("读取 Excel 第%d行后出错：行数超过上限", r.num)
 			}
 			if self {
 				return num, nil, true, nil
@@ -235,13 +240,13 @@ func (r *xlsxReader) readRow() (num int, cells []string, ok bool, err error) {
 // readCells reads the cells of a row up to its end tag. A cell's position comes from its
 // reference (C5), or follows the one before; empty cells are left out, as gaps.
 func (r *xlsxReader) readCells(num int) ([]string, error) {
-	var buf []byte
-	var ends []int // per column, the end of its value in buf
+	buf, ends := r.buf[:0], r.ends[:0] // ends: per column, the end of its value in buf
+	defer func() { r.buf, r.ends = buf, ends }()
 	col := 0
 	for {
 		_, tag, err := r.x.next(false)
 		if err != nil {
-			return nil, ledgerErr("无法读取 Excel 第%d行", num)
+			return nil, sheetErr("无法读取 Excel 第%d行", num)
 		}
 		name, end, self := tagName(tag)
 		if end && name == "row" {
@@ -253,7 +258,7 @@ func (r *xlsxReader) readCells(num int) ([]string, error) {
 		col++
 		if ref, ok := attr(tag, "r"); ok && len(ref) > 0 {
 			if col, ok = columnOf(ref); !ok {
-				return nil, ledgerErr("无法读取 Excel 第%d行", num)
+				return nil, sheetErr("无法读取 Excel 第%d行", num)
 			}
 		}
 		typ, _ := attr(tag, "t")
@@ -261,12 +266,15 @@ func (r *xlsxReader) readCells(num int) ([]string, error) {
 		var c xlsxCell
 		if !self {
 			if c, err = r.readCell(); err != nil {
-				return nil, ledgerErr("无法读取 Excel 第%d行", num)
+				return nil, sheetErr("无法读取 Excel 第%d行", num)
 			}
 		}
 		val := c.value(kind, r.sst)
 		if val == "" && !c.formula {
 			continue
+		}
+		if col > MaxColumns {
+			return nil, tooWide(num, col)
 		}
 		for len(ends) < col-1 {
 			ends = append(ends, len(buf))

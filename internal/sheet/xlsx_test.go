@@ -1,4 +1,4 @@
-package register
+package sheet
 
 import (
 	"archive/zip"
@@ -14,17 +14,17 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// readXLSXRows returns every row the ledger reader yields, numbered.
+// readXLSXRows returns every row the .xlsx reader yields, numbered.
 func readXLSXRows(t *testing.T, data []byte) []string {
 	t.Helper()
-	lr, err := openXLSX(data)
+	lr, err := OpenXLSX(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lr.close()
+	defer lr.Close()
 	var out []string
 	for {
-		num, cells, err := lr.next()
+		num, cells, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			return out
 		}
@@ -80,7 +80,7 @@ func sameAsExcelize(t *testing.T, data []byte) {
 	}
 }
 
-func workbook(t *testing.T, build func(f *excelize.File)) []byte {
+func workbook(t testing.TB, build func(f *excelize.File)) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -182,16 +182,16 @@ func TestXLSXReaderReadsCellsAsExcelizeDoes(t *testing.T) {
 	})
 	t.Run("a broken cell reference is a row error, not a crash", func(t *testing.T) {
 		sheet := `<worksheet><sheetData><row r="1"><c r="1A"><v>1</v></c></row></sheetData></worksheet>`
-		lr, err := openXLSX(withPart(t, base, "xl/worksheets/sheet1.xml", sheet))
+		lr, err := OpenXLSX(withPart(t, base, "xl/worksheets/sheet1.xml", sheet))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := lr.next(); err == nil || !strings.Contains(err.Error(), "第1行") {
+		if _, _, err := lr.Next(); err == nil || !strings.Contains(err.Error(), "第1行") {
 			t.Errorf("next = %v, want an error naming row 1", err)
 		}
 	})
 	t.Run("a damaged file is refused in Chinese", func(t *testing.T) {
-		if _, err := openXLSX(base[:len(base)/2]); err == nil || !strings.Contains(err.Error(), "损坏") {
+		if _, err := OpenXLSX(base[:len(base)/2]); err == nil || !strings.Contains(err.Error(), "损坏") {
 			t.Errorf("openXLSX = %v", err)
 		}
 	})
