@@ -11,6 +11,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/demo"
 	"linli/internal/jobs"
+	"linli/internal/ledger"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -22,7 +23,7 @@ import (
 // services holds every capability's service, for the demo builder and background work.
 type services struct {
 	register *register.Service
-	ledger   *register.Ledger
+	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
 }
@@ -40,7 +41,7 @@ func (m *Main) build() error {
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
-	m.services.ledger = register.NewLedger(m.services.register, m.Log)
+	m.services.ledger = ledger.New(m.DB, m.Sealer, m.services.register, m.Log)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
 
 	mux := http.NewServeMux()
@@ -60,7 +61,7 @@ func (m *Main) build() error {
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
 	authH.Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
+	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {

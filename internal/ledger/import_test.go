@@ -1,4 +1,4 @@
-package register_test
+package ledger_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
 	"linli/internal/fixture"
+	"linli/internal/ledger"
 	"linli/internal/pii"
 	"linli/internal/register"
 )
@@ -26,7 +27,7 @@ import (
 type ledgerWorld struct {
 	f      *fixture.Community
 	svc    *register.Service
-	ledger *register.Ledger
+	ledger *ledger.Ledger
 	b1, b2 int64
 	ctx    context.Context
 }
@@ -34,7 +35,7 @@ type ledgerWorld struct {
 func newLedgerWorld(t testing.TB, d *db.DB) *ledgerWorld {
 	f := fixture.New(t, d)
 	svc := register.NewService(d, f.Sealer)
-	w := &ledgerWorld{f: f, svc: svc, ledger: register.NewLedger(svc, slog.New(slog.NewTextHandler(io.Discard, nil))),
+	w := &ledgerWorld{f: f, svc: svc, ledger: ledger.New(d, f.Sealer, svc, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		ctx: f.Ctx("admin")}
 	w.b1 = f.AddBuilding(t, f.Grids[0], "1号楼", 100.4420, 38.9250)
 	w.b2 = f.AddBuilding(t, f.Grids[1], "2号楼", 100.4550, 38.9250)
@@ -104,7 +105,7 @@ func messyLedger(t testing.TB) []byte {
 	})
 }
 
-func findIssue(list []register.RowIssue, row int, text string) bool {
+func findIssue(list []ledger.RowIssue, row int, text string) bool {
 	for _, i := range list {
 		if i.Row == row && strings.Contains(i.Message, text) {
 			return true
@@ -175,7 +176,7 @@ func TestLedgerCheck(t *testing.T) {
 			}
 		})
 		t.Run("previews rows as they will be stored, numbers masked", func(t *testing.T) {
-			byName := map[string]register.PreviewRow{}
+			byName := map[string]ledger.PreviewRow{}
 			for _, p := range im.Check.Preview {
 				byName[p.Name] = p
 			}
@@ -218,7 +219,7 @@ func TestLedgerCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("creates the valid rows and their households in the building's grid", func(t *testing.T) {
-			if done.Status != register.ImportCommitted || done.CreatedRows != 4 || done.UpdatedRows != 0 {
+			if done.Status != ledger.ImportCommitted || done.CreatedRows != 4 || done.UpdatedRows != 0 {
 				t.Fatalf("commit = %s created %d updated %d", done.Status, done.CreatedRows, done.UpdatedRows)
 			}
 			c := counts(t, d)
@@ -321,7 +322,7 @@ func TestLedgerCommitFailureLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := counts(t, d)
-		register.SetLedgerHooks(w.ledger, 4, func(done int) error {
+		ledger.SetLedgerHooks(w.ledger, 4, func(done int) error {
 			if done >= 12 {
 				return errors.New("disk unplugged")
 			}
@@ -338,11 +339,11 @@ func TestLedgerCommitFailureLeavesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != register.ImportFailed || !strings.Contains(got.Message, "数据库未作任何更改") {
+		if got.Status != ledger.ImportFailed || !strings.Contains(got.Message, "数据库未作任何更改") {
 			t.Errorf("import after failure: %s %q", got.Status, got.Message)
 		}
 		t.Run("and the import can be committed again", func(t *testing.T) {
-			register.SetLedgerHooks(w.ledger, 4, nil)
+			ledger.SetLedgerHooks(w.ledger, 4, nil)
 			res, err := w.ledger.CommitAndWait(w.ctx, im.ID)
 			if err != nil || res.CreatedRows != 30 {
 				t.Fatalf("second commit: %+v %v", res, err)
@@ -364,7 +365,7 @@ func TestLedgerBackgroundCommitShowsProgress(t *testing.T) {
 	}
 	seen := make(chan int, 100)
 	release := make(chan struct{})
-	register.SetLedgerHooks(w.ledger, 10, func(done int) error {
+	ledger.SetLedgerHooks(w.ledger, 10, func(done int) error {
 		seen <- done
 		if done == 20 {
 			<-release
@@ -372,7 +373,7 @@ func TestLedgerBackgroundCommitShowsProgress(t *testing.T) {
 		return nil
 	})
 	started, err := w.ledger.Commit(w.ctx, im.ID)
-	if err != nil || started.Status != register.ImportCommitting {
+	if err != nil || started.Status != ledger.ImportCommitting {
 		t.Fatalf("commit: %+v %v", started, err)
 	}
 	for n := range seen {
@@ -384,7 +385,7 @@ func TestLedgerBackgroundCommitShowsProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mid.Status != register.ImportCommitting || mid.DoneRows != 20 || mid.Progress() != 40 {
+	if mid.Status != ledger.ImportCommitting || mid.DoneRows != 20 || mid.Progress() != 40 {
 		t.Errorf("midway: %s done %d (%d%%)", mid.Status, mid.DoneRows, mid.Progress())
 	}
 	if _, err := w.ledger.Commit(w.ctx, im.ID); !errs.Is(err, errs.Conflict) {
@@ -393,7 +394,7 @@ func TestLedgerBackgroundCommitShowsProgress(t *testing.T) {
 	close(release)
 	w.ledger.Wait()
 	end, _ := w.ledger.Get(w.ctx, im.ID)
-	if end.Status != register.ImportCommitted || end.DoneRows != 50 {
+	if end.Status != ledger.ImportCommitted || end.DoneRows != 50 {
 		t.Errorf("after: %s done %d", end.Status, end.DoneRows)
 	}
 }

@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/pii"
+	"linli/internal/register"
 	"linli/internal/search"
 	"linli/internal/web"
 )
@@ -133,7 +134,7 @@ func (w *ledgerWriter) households(keys []householdKey) error {
 		args := make([]any, 0, len(part)*8)
 		for _, k := range part {
 			args = append(args, w.st.buildingOf[k.building].regionID, w.st.communityID, k.building, k.unit, k.room,
-				string(HouseholdOwner), w.now, w.now)
+				string(register.HouseholdOwner), w.now, w.now)
 		}
 		stmt, err := w.stmt(q)
 		if err != nil {
@@ -247,7 +248,7 @@ type tagRow struct {
 func (w *ledgerWriter) tokens(s *step) string {
 	b := w.st.buildingOf[s.household.building]
 	return search.Tokens(strings.Join([]string{s.row.in.Name, b.name, b.address,
-		householdAddress("", s.household.unit, s.household.room)}, " "))
+		register.HouseholdAddress("", s.household.unit, s.household.room)}, " "))
 }
 
 func (w *ledgerWriter) insertFTS(rows []ftsRow) error {
@@ -319,7 +320,7 @@ func (w *ledgerWriter) insertTags(rows []tagRow) error {
 
 // seal is ResidentInput.Seal with the blind indexes the check already computed for the row: the
 // HMACs are the costliest part of a row after the encryption itself.
-func (w *ledgerWriter) seal(r *ledgerRow) SealedResident {
+func (w *ledgerWriter) seal(r *ledgerRow) register.SealedResident {
 	in := r.in
 	in.IDNumber, in.Phone = "", ""
 	out := in.Seal(w.sealer)

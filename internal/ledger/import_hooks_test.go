@@ -1,4 +1,4 @@
-package register
+package ledger
 
 // SetLedgerHooks lets the tests of package register_test shrink the batch size and run f after each
 // batch inside the write transaction (to make a commit fail midway).

@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Impor
 		if err != nil {
 			return nil, err
 		}
-		st, err := loadState(ctx, l.svc.db.R, im.CommunityID)
+		st, err := loadState(ctx, l.db.R, im.CommunityID)
 		if err != nil {
 			return nil, err
 		}

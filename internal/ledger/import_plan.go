@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/pii"
+	"linli/internal/register"
 )
 
 // registerState is what a commit needs to know of a community's register, loaded once so that no
@@ -352,10 +353,10 @@ func (s *step) diff(covered []string) {
 
 func (st *registerState) preview(s step) PreviewRow {
 	in := s.row.in
-	p := PreviewRow{Row: s.row.num, Action: s.action, Name: in.Name, Gender: GenderLabel(in.Gender),
+	p := PreviewRow{Row: s.row.num, Action: s.action, Name: in.Name, Gender: register.GenderLabel(in.Gender),
 		BirthDate: in.BirthDate, Relation: in.Relation, Ethnicity: in.Ethnicity,
-		ResidenceType: ResidenceType(in.ResidenceType).Label(), NewHousehold: s.hhID == 0, Changes: s.changes(),
-		Address: householdAddress(st.buildingOf[s.household.building].name, s.household.unit, s.household.room)}
+		ResidenceType: register.ResidenceType(in.ResidenceType).Label(), NewHousehold: s.hhID == 0, Changes: s.changes(),
+		Address: register.HouseholdAddress(st.buildingOf[s.household.building].name, s.household.unit, s.household.room)}
 	if in.IDNumber != "" {
 		p.IDMasked = pii.MaskID(in.IDNumber)
 	}
@@ -363,7 +364,7 @@ func (st *registerState) preview(s step) PreviewRow {
 		p.PhoneMasked = pii.MaskPhone(in.Phone)
 	}
 	for _, t := range in.Tags {
-		p.Tags = append(p.Tags, Tag(t).Label())
+		p.Tags = append(p.Tags, register.Tag(t).Label())
 	}
 	return p
 }

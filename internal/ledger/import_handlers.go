@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"bytes"
@@ -12,27 +12,28 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/register"
 	"linli/internal/web"
 )
 
 //go:embed templates/import*.html
 var ledgerTemplates embed.FS
 
-// LedgerHandlers serves the ledger import and export pages and API.
-type LedgerHandlers struct {
+// Handlers serves the ledger import and export pages and API.
+type Handlers struct {
 	ledger *Ledger
 	auth   *auth.Handlers
 	kit    *web.Kit
 	views  *web.Views
 }
 
-// NewLedgerHandlers returns the ledger handlers.
-func NewLedgerHandlers(l *Ledger, a *auth.Handlers, kit *web.Kit) *LedgerHandlers {
-	return &LedgerHandlers{ledger: l, auth: a, kit: kit, views: kit.Views(ledgerTemplates, nil)}
+// NewHandlers returns the ledger handlers.
+func NewHandlers(l *Ledger, a *auth.Handlers, kit *web.Kit) *Handlers {
+	return &Handlers{ledger: l, auth: a, kit: kit, views: kit.Views(ledgerTemplates, nil)}
 }
 
 // Routes registers /imports, the ledger exports and their API.
-func (h *LedgerHandlers) Routes(mux *http.ServeMux) {
+func (h *Handlers) Routes(mux *http.ServeMux) {
 	page := func(f http.HandlerFunc) http.Handler { return h.auth.Page(auth.RegisterImport, f) }
 	mux.Handle("GET /imports", page(h.list))
 	mux.Handle("POST /imports", page(h.upload))
@@ -50,17 +51,17 @@ func (h *LedgerHandlers) Routes(mux *http.ServeMux) {
 type importsView struct {
 	web.Page
 	Imports     []Import
-	Communities []Region
-	Tags        []Tag
+	Communities []register.Region
+	Tags        []register.Tag
 	CanUnmask   bool
 	MaxMB       int
 }
 
-func (h *LedgerHandlers) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	h.renderList(w, r, http.StatusOK, "")
 }
 
-func (h *LedgerHandlers) renderList(w http.ResponseWriter, r *http.Request, status int, formErr string) {
+func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, status int, formErr string) {
 	ctx := r.Context()
 	imports, err := h.ledger.List(ctx, 30)
 	if err != nil {
@@ -73,7 +74,7 @@ func (h *LedgerHandlers) renderList(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	h.views.Render(w, r, status, "imports.html", &importsView{Page: web.Page{Title: "台账导入导出", Error: formErr},
-		Imports: imports, Communities: communities, Tags: Tags, CanUnmask: auth.FromContext(ctx).Can(auth.RevealPII),
+		Imports: imports, Communities: communities, Tags: register.Tags, CanUnmask: auth.FromContext(ctx).Can(auth.RevealPII),
 		MaxMB: MaxLedgerBytes >> 20})
 }
 
@@ -110,7 +111,7 @@ func uploadCommunity(r *http.Request) int64 {
 	return auth.FromContext(r.Context()).RegionID
 }
 
-func (h *LedgerHandlers) upload(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) upload(w http.ResponseWriter, r *http.Request) {
 	name, data, err := readUpload(w, r)
 	if err == nil {
 		var im *Import
@@ -141,7 +142,7 @@ type mappingColumn struct {
 	Field  string
 }
 
-func (h *LedgerHandlers) show(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, err)
@@ -159,7 +160,7 @@ func (h *LedgerHandlers) show(w http.ResponseWriter, r *http.Request) {
 	h.renderImport(w, r, http.StatusOK, im, "")
 }
 
-func (h *LedgerHandlers) renderImport(w http.ResponseWriter, r *http.Request, status int, im *Import, formErr string) {
+func (h *Handlers) renderImport(w http.ResponseWriter, r *http.Request, status int, im *Import, formErr string) {
 	v := &importView{Page: web.Page{Title: "台账导入 · " + im.FileName, Error: formErr}, Import: im,
 		Fields: LedgerFields(), HTMX: h.kit.HasAsset("vendor/htmx.min.js")}
 	for i, hd := range im.Mapping.Headers {
@@ -175,7 +176,7 @@ func (h *LedgerHandlers) renderImport(w http.ResponseWriter, r *http.Request, st
 	h.views.Render(w, r, status, "import.html", v)
 }
 
-func (h *LedgerHandlers) remap(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) remap(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, err)
@@ -207,7 +208,7 @@ func (h *LedgerHandlers) remap(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/imports/"+strconv.FormatInt(next.ID, 10), "已按新的列对应关系重新校验")
 }
 
-func (h *LedgerHandlers) commit(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) commit(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, err)
@@ -227,7 +228,7 @@ func attachment(w http.ResponseWriter, name string) {
 	w.Header().Set("Cache-Control", "no-store")
 }
 
-func (h *LedgerHandlers) errorReport(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) errorReport(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, err)
@@ -244,13 +245,13 @@ func (h *LedgerHandlers) errorReport(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportFilter reads the resident list's filters from a query or form.
-func exportFilter(r *http.Request) ResidentFilter {
-	return ResidentFilter{Q: strings.TrimSpace(r.FormValue("q")), GridID: web.QueryInt64(r, "grid"),
+func exportFilter(r *http.Request) register.ResidentFilter {
+	return register.ResidentFilter{Q: strings.TrimSpace(r.FormValue("q")), GridID: web.QueryInt64(r, "grid"),
 		BuildingID: web.QueryInt64(r, "building"), HouseholdID: web.QueryInt64(r, "household"),
 		Tag: r.FormValue("tag"), Status: r.FormValue("status")}
 }
 
-func (h *LedgerHandlers) exportResidents(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) exportResidents(w http.ResponseWriter, r *http.Request) {
 	req := ExportRequest{Filter: exportFilter(r)}
 	if r.Method == http.MethodPost {
 		req.Unmask = r.PostFormValue("unmask") != ""
@@ -269,7 +270,7 @@ func (h *LedgerHandlers) exportResidents(w http.ResponseWriter, r *http.Request)
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *LedgerHandlers) exportHouseholds(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) exportHouseholds(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
 		h.kit.Error(w, r, err)
@@ -279,7 +280,7 @@ func (h *LedgerHandlers) exportHouseholds(w http.ResponseWriter, r *http.Request
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *LedgerHandlers) exportBuildings(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) exportBuildings(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
 		h.kit.Error(w, r, err)

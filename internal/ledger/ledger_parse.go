@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"encoding/hex"
@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/register"
 )
 
 // RowIssue is one problem found in one cell of a ledger: an error keeps the row out of the import,
@@ -23,13 +24,13 @@ type RowIssue struct {
 // some rows have (errors, corrections) hangs off a pointer.
 type ledgerRow struct {
 	num   int
-	in    ResidentInput
+	in    register.ResidentInput
 	given givenSet // fields whose cell was not empty; empty cells leave stored values alone
 	// parseErrs counts the errors found in the row itself; matching adds its own after them.
 	parseErrs int32
 	// where the resident lives, as written
 	estate, building, unit, room string
-	kind                         HouseholdKind
+	kind                         register.HouseholdKind
 	idIndex, phoneIndex          string    // blind indexes, packed (packIndex)
 	notes                        *rowNotes // nil for a clean row
 }
@@ -209,14 +210,14 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		case fieldAddress:
 			p.parseAddress(r, v, col)
 		case fieldKind:
-			k, ok := ParseHouseholdKind(v)
+			k, ok := register.ParseHouseholdKind(v)
 			if !ok {
 				r.addError(RowIssue{Row: num, Column: p.header(col), Message: "住房性质应为自住、出租、空置或集体户"})
 			}
 			r.kind = k
 		case fieldTags:
 			for _, s := range splitTags(v) {
-				if t, ok := ParseTag(s); ok && t.Derived() {
+				if t, ok := register.ParseTag(s); ok && t.Derived() {
 					r.addFix(RowIssue{Row: num, Column: p.header(col),
 						Message: "“" + t.Label() + "”由系统根据出生日期或党员信息自动生成，已忽略"})
 					continue
@@ -243,7 +244,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		}
 	}
 	if r.kind == "" {
-		r.kind = HouseholdOwner
+		r.kind = register.HouseholdOwner
 	}
 	p.normalize(r, colOf)
 	if r.building == "" && r.estate == "" {

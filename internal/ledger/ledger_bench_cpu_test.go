@@ -1,6 +1,6 @@
 //go:build unix
 
-package register_test
+package ledger_test
 
 import (
 	"syscall"

@@ -1,4 +1,4 @@
-package register_test
+package ledger_test
 
 import (
 	"context"

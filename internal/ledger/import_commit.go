@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // parseAll reads and validates every data row of a file under a mapping; keepCells keeps the cells
 // of every row, not only of those with errors.
 func (l *Ledger) parseAll(name string, data []byte, m LedgerMapping, keepCells bool) ([]*ledgerRow, error) {
-	p := newRowParser(m, l.svc.sealer)
+	p := newRowParser(m, l.sealer)
 	p.keepCells = keepCells
 	var rows []*ledgerRow
 	err := scanLedger(name, data, m, func(num int, cells []string) error {
@@ -42,7 +42,7 @@ func (l *Ledger) check(ctx context.Context, im *Import, data []byte) ([]*ledgerR
 	if err != nil {
 		return nil, err
 	}
-	st, err := loadState(ctx, l.svc.db.R, im.CommunityID)
+	st, err := loadState(ctx, l.db.R, im.CommunityID)
 	if err != nil {
 		return nil, fmt.Errorf("check import: %w", err)
 	}
@@ -210,7 +210,7 @@ func (l *Ledger) claim(ctx context.Context, id int64) (*Import, []byte, error) {
 		return nil, nil, errs.E(errs.Conflict, "该台账正在导入")
 	}
 	// A commit cut off by a restart left the row at committing; it wrote nothing and may run again.
-	res, err := l.svc.db.W.ExecContext(ctx, `UPDATE imports SET status = 'committing', done_rows = 0, message = ''
+	res, err := l.db.W.ExecContext(ctx, `UPDATE imports SET status = 'committing', done_rows = 0, message = ''
 		WHERE id = $1 AND status IN ('validated', 'failed', 'committing')`, id)
 	if err != nil {
 		return nil, nil, err
@@ -244,7 +244,7 @@ func (l *Ledger) run(ctx context.Context, im *Import, data []byte) error {
 	if errs.CodeOf(err) == errs.Internal {
 		l.log.ErrorContext(ctx, "ledger import failed", "import", im.ID, "err", err)
 	}
-	ferr := l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	ferr := l.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', message = $1, done_rows = 0,
 			finished_at = $2 WHERE id = $3`, msg, time.Now().UTC(), im.ID); err != nil {
 			return err
@@ -274,14 +274,14 @@ func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
 			return err
 		}
 	}
-	return l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	return l.db.InTx(ctx, func(tx *db.Tx) error {
 		st, err := loadState(ctx, tx, im.CommunityID)
 		if err != nil {
 			return err
 		}
 		pl := st.plan(rows, im.Mapping)
 		l.setProgress(im.ID, 0)
-		w := &ledgerWriter{ctx: ctx, tx: tx, sealer: l.svc.sealer, st: st, batch: l.batch, now: time.Now().UTC(),
+		w := &ledgerWriter{ctx: ctx, tx: tx, sealer: l.sealer, st: st, batch: l.batch, now: time.Now().UTC(),
 			progress: func(done int) error {
 				l.setProgress(im.ID, done)
 				if l.afterBatch != nil {

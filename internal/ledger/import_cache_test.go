@@ -1,4 +1,4 @@
-package register_test
+package ledger_test
 
 import (
 	"io"
@@ -7,7 +7,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
-	"linli/internal/register"
+	"linli/internal/ledger"
 )
 
 // The commit right after a check takes the rows the check read; after a restart it reads the
@@ -25,23 +25,23 @@ func TestLedgerCommitAfterCheck(t *testing.T) {
 				if !findIssue(im.Check.Errors, 6, "9号楼") || im.ValidRows != 4 {
 					t.Fatalf("check: valid %d, errors %+v", im.ValidRows, im.Check.Errors)
 				}
-				if !register.KeptRowsFor(w.ledger, im.ID) {
+				if !ledger.KeptRowsFor(w.ledger, im.ID) {
 					t.Fatal("the checked rows were not kept for the commit")
 				}
-				ledger := w.ledger
+				l := w.ledger
 				if restart {
-					ledger = register.NewLedger(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+					l = ledger.New(w.f.DB, w.f.Sealer, w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 				}
 				// The worker adds the missing building after reading the check, then commits.
 				w.f.AddBuilding(t, w.f.Grids[0], "9号楼", 100.4430, 38.9260)
-				res, err := ledger.CommitAndWait(w.ctx, im.ID)
+				res, err := l.CommitAndWait(w.ctx, im.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if res.CreatedRows != 5 || res.ErrorRows != 3 || findIssue(res.Check.Errors, 6, "9号楼") {
 					t.Errorf("commit: created %d, error rows %d, errors %+v", res.CreatedRows, res.ErrorRows, res.Check.Errors)
 				}
-				if register.KeptRowsFor(ledger, im.ID) {
+				if ledger.KeptRowsFor(l, im.ID) {
 					t.Error("the rows are still kept after the commit")
 				}
 				if c := counts(t, d); c.residents != 5 || c.households != 4 || c.fts != 5 {

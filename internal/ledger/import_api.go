@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"bytes"
@@ -12,12 +12,12 @@ import (
 	"linli/internal/web"
 )
 
-// OpenAPILedger is the ledger import and export part of /api/v1/openapi.json.
+// OpenAPI is the ledger import and export part of /api/v1/openapi.json.
 //
-//go:embed openapi_ledger.json
-var OpenAPILedger []byte
+//go:embed openapi.json
+var OpenAPI []byte
 
-func (h *LedgerHandlers) apiRoutes(mux *http.ServeMux) {
+func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	api := func(f http.HandlerFunc) http.Handler { return h.auth.API(auth.RegisterImport, f) }
 	mux.Handle("POST /api/v1/imports", api(h.apiUpload))
 	mux.Handle("GET /api/v1/imports/{id}", api(h.apiGet))
@@ -29,7 +29,7 @@ func (h *LedgerHandlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/exports/buildings.xlsx", api(h.apiExportBuildings))
 }
 
-func (h *LedgerHandlers) apiUpload(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiUpload(w http.ResponseWriter, r *http.Request) {
 	name, data, err := readUpload(w, r)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -55,7 +55,7 @@ func (h *LedgerHandlers) apiUpload(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, im)
 }
 
-func (h *LedgerHandlers) apiGet(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -69,7 +69,7 @@ func (h *LedgerHandlers) apiGet(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, im)
 }
 
-func (h *LedgerHandlers) apiRemap(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiRemap(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -90,7 +90,7 @@ func (h *LedgerHandlers) apiRemap(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, im)
 }
 
-func (h *LedgerHandlers) apiCommit(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiCommit(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -104,7 +104,7 @@ func (h *LedgerHandlers) apiCommit(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusAccepted, im)
 }
 
-func (h *LedgerHandlers) apiErrorReport(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiErrorReport(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.APIErr(w, r, err)
@@ -120,7 +120,7 @@ func (h *LedgerHandlers) apiErrorReport(w http.ResponseWriter, r *http.Request) 
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *LedgerHandlers) apiExportResidents(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiExportResidents(w http.ResponseWriter, r *http.Request) {
 	req := ExportRequest{Filter: exportFilter(r), Unmask: r.URL.Query().Get("unmask") == "true",
 		Reason: r.URL.Query().Get("reason")}
 	var buf bytes.Buffer
@@ -132,7 +132,7 @@ func (h *LedgerHandlers) apiExportResidents(w http.ResponseWriter, r *http.Reque
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *LedgerHandlers) apiExportHouseholds(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiExportHouseholds(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
 		h.kit.APIErr(w, r, err)
@@ -142,7 +142,7 @@ func (h *LedgerHandlers) apiExportHouseholds(w http.ResponseWriter, r *http.Requ
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *LedgerHandlers) apiExportBuildings(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiExportBuildings(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
 		h.kit.APIErr(w, r, err)

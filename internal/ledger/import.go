@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/pii"
+	"linli/internal/register"
 )
 
 // ImportStatus is where an import stands.
@@ -128,9 +130,11 @@ const (
 // Ledger imports the resident ledger (人口台账) into the register and exports the ledgers. It owns
 // the goroutines that commit large imports in the background and their progress.
 type Ledger struct {
-	svc *Service
-	log *slog.Logger
-	mu  sync.Mutex
+	db     *db.DB
+	sealer *pii.Sealer
+	reg    *register.Service
+	log    *slog.Logger
+	mu     sync.Mutex
 	// progress holds the rows done by each running commit; the write transaction cannot share it.
 	progress map[int64]int
 	wg       sync.WaitGroup
@@ -142,10 +146,10 @@ type Ledger struct {
 	parsed *parsedRows
 }
 
-// NewLedger returns the ledger import and export service over the register; log receives the
-// internal errors of background commits.
-func NewLedger(svc *Service, log *slog.Logger) *Ledger {
-	return &Ledger{svc: svc, log: log, progress: map[int64]int{}, batch: 500}
+// New returns the ledger import and export service over the register kept in d; log receives
+// the internal errors of background commits.
+func New(d *db.DB, sealer *pii.Sealer, reg *register.Service, log *slog.Logger) *Ledger {
+	return &Ledger{db: d, sealer: sealer, reg: reg, log: log, progress: map[int64]int{}, batch: 500}
 }
 
 // Wait blocks until every background commit has finished; the server calls it before closing the
@@ -153,40 +157,26 @@ func NewLedger(svc *Service, log *slog.Logger) *Ledger {
 func (l *Ledger) Wait() { l.wg.Wait() }
 
 // community returns the community region an import goes to, checking permission and scope.
-func (l *Ledger) community(ctx context.Context, p *auth.Principal, id int64) (*Region, error) {
+func (l *Ledger) community(ctx context.Context, p *auth.Principal, id int64) (*register.Region, error) {
 	if err := p.Require(auth.RegisterImport); err != nil {
 		return nil, err
 	}
-	r, err := l.svc.Region(ctx, p, id)
+	r, err := l.reg.Region(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	if r.Level != LevelCommunity {
+	if r.Level != register.LevelCommunity {
 		return nil, errs.Field("community", "请选择要导入的社区")
 	}
 	return r, nil
 }
 
 // Communities lists the communities the principal may import into.
-func (l *Ledger) Communities(ctx context.Context, p *auth.Principal) ([]Region, error) {
+func (l *Ledger) Communities(ctx context.Context, p *auth.Principal) ([]register.Region, error) {
 	if err := p.Require(auth.RegisterImport); err != nil {
 		return nil, err
 	}
-	rows, err := l.svc.db.R.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions
-		WHERE level = 'community' AND path LIKE $1 ORDER BY code`, p.Scope())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return l.reg.Communities(ctx, p)
 }
 
 // Upload checks a ledger file for a community: it finds the header, suggests the column mapping,
@@ -211,12 +201,12 @@ func (l *Ledger) Upload(ctx context.Context, communityID int64, fileName string,
 	if err != nil {
 		return nil, err
 	}
-	sealed := l.svc.sealer.Seal(string(data))
+	sealed := l.sealer.Seal(string(data))
 	var createdBy any // the command line acts without an account
 	if p.UserID != 0 {
 		createdBy = p.UserID
 	}
-	err = l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	err = l.db.InTx(ctx, func(tx *db.Tx) error {
 		im.CreatedAt = time.Now().UTC()
 		mapping, report, err := im.encode()
 		if err != nil {
@@ -260,7 +250,7 @@ func (l *Ledger) Remap(ctx context.Context, id int64, columns []string) (*Import
 		return nil, err
 	}
 	im.Status = ImportValidated
-	err = l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	err = l.db.InTx(ctx, func(tx *db.Tx) error {
 		mapping, report, err := im.encode()
 		if err != nil {
 			return err
@@ -337,7 +327,7 @@ func (l *Ledger) load(ctx context.Context, p *auth.Principal, id int64, withData
 	if withData {
 		content = "i.content_enc"
 	}
-	im, err := scanImport(l.svc.db.R.QueryRowContext(ctx, `SELECT `+importColumns+`, i.report, `+content+`
+	im, err := scanImport(l.db.R.QueryRowContext(ctx, `SELECT `+importColumns+`, i.report, `+content+`
 		FROM imports i JOIN regions g ON g.id = i.region_id LEFT JOIN users u ON u.id = i.created_by
 		WHERE i.id = $1 AND g.path LIKE $2`, id, p.Scope()), &report, &sealed)
 	if err != nil {
@@ -351,7 +341,7 @@ func (l *Ledger) load(ctx context.Context, p *auth.Principal, id int64, withData
 	l.overlay(im)
 	var data []byte
 	if withData {
-		plain, err := l.svc.sealer.Open(sealed)
+		plain, err := l.sealer.Open(sealed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("import %d file: %w", id, err)
 		}
@@ -381,7 +371,7 @@ func (l *Ledger) overlay(im *Import) {
 // previous returns the id of an earlier committed import of the same file into the same community.
 func (l *Ledger) previous(ctx context.Context, im *Import) int64 {
 	var id int64
-	err := l.svc.db.R.QueryRowContext(ctx, `SELECT id FROM imports WHERE region_id = $1 AND file_sha256 = $2
+	err := l.db.R.QueryRowContext(ctx, `SELECT id FROM imports WHERE region_id = $1 AND file_sha256 = $2
 		AND status = 'committed' AND id <> $3 ORDER BY id DESC LIMIT 1`, im.CommunityID, im.sha256, im.ID).Scan(&id)
 	if err != nil {
 		return 0
@@ -395,7 +385,7 @@ func (l *Ledger) List(ctx context.Context, limit int) ([]Import, error) {
 	if err := p.Require(auth.RegisterImport); err != nil {
 		return nil, err
 	}
-	rows, err := l.svc.db.R.QueryContext(ctx, `SELECT `+importColumns+`
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+importColumns+`
 		FROM imports i JOIN regions g ON g.id = i.region_id LEFT JOIN users u ON u.id = i.created_by
 		WHERE g.path LIKE $1 ORDER BY i.id DESC LIMIT $2`, p.Scope(), limit)
 	if err != nil {

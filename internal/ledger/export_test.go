@@ -1,4 +1,4 @@
-package register_test
+package ledger_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/ledger"
 	"linli/internal/register"
 )
 
@@ -40,7 +41,7 @@ func TestLedgerExport(t *testing.T) {
 		}
 		t.Run("masks every number by default", func(t *testing.T) {
 			var buf bytes.Buffer
-			n, err := w.ledger.ExportResidents(w.ctx, register.ExportRequest{}, &buf)
+			n, err := w.ledger.ExportResidents(w.ctx, ledger.ExportRequest{}, &buf)
 			if err != nil || n != 4 {
 				t.Fatalf("export: %d %v", n, err)
 			}
@@ -62,17 +63,17 @@ func TestLedgerExport(t *testing.T) {
 		})
 		t.Run("applies the resident list's filters", func(t *testing.T) {
 			var buf bytes.Buffer
-			n, err := w.ledger.ExportResidents(w.ctx, register.ExportRequest{Filter: register.ResidentFilter{Tag: "dibao"}}, &buf)
+			n, err := w.ledger.ExportResidents(w.ctx, ledger.ExportRequest{Filter: register.ResidentFilter{Tag: "dibao"}}, &buf)
 			if err != nil || n != 2 {
 				t.Fatalf("低保 export: %d %v", n, err)
 			}
 		})
 		t.Run("unmasks only with a reason, and audits it as pii.export", func(t *testing.T) {
 			var buf bytes.Buffer
-			if _, err := w.ledger.ExportResidents(w.ctx, register.ExportRequest{Unmask: true}, &buf); !errs.Is(err, errs.Invalid) {
+			if _, err := w.ledger.ExportResidents(w.ctx, ledger.ExportRequest{Unmask: true}, &buf); !errs.Is(err, errs.Invalid) {
 				t.Fatalf("unmask without reason: %v", err)
 			}
-			_, err := w.ledger.ExportResidents(w.ctx, register.ExportRequest{Unmask: true, Reason: "报送民政局年审"}, &buf)
+			_, err := w.ledger.ExportResidents(w.ctx, ledger.ExportRequest{Unmask: true, Reason: "报送民政局年审"}, &buf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +104,7 @@ func TestLedgerExport(t *testing.T) {
 		})
 		t.Run("another community's admin exports none of it", func(t *testing.T) {
 			var buf bytes.Buffer
-			if n, err := w.ledger.ExportResidents(w.f.Ctx("other"), register.ExportRequest{}, &buf); err != nil || n != 0 {
+			if n, err := w.ledger.ExportResidents(w.f.Ctx("other"), ledger.ExportRequest{}, &buf); err != nil || n != 0 {
 				t.Errorf("北关 export: %d %v", n, err)
 			}
 		})

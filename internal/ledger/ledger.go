@@ -1,10 +1,17 @@
-package register
+// Package ledger imports the resident ledgers (人口台账) communities keep into the register, and
+// exports the register as ledgers: the column mapping, the row checks and corrections, the plan
+// against what the register holds, the batched write, the error report and the .xlsx exports.
+// It reads files through internal/sheet and writes through the register's rules; register never
+// imports it.
+package ledger
 
 import (
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/width"
+
+	"linli/internal/register"
 )
 
 // LedgerField is a column a resident ledger (人口台账) may have, as the column-mapping step offers it.
@@ -50,16 +57,16 @@ var ledgerFields = []LedgerField{
 }
 
 // tagColumnAliases are the headers of yes/no columns, one tag each.
-var tagColumnAliases = map[Tag][]string{
-	TagElderlyAlone:    {"独居老人", "独居", "是否独居", "孤寡老人"},
-	TagEmptyNest:       {"空巢老人", "空巢", "是否空巢"},
-	TagDisabledCare:    {"失能/半失能", "失能半失能", "失能", "半失能", "失能老人"},
-	TagDisability:      {"残疾人", "残疾", "是否残疾"},
-	TagDibao:           {"低保/特困", "低保特困", "低保", "特困", "低保户", "是否低保"},
-	TagLeftBehindChild: {"留守儿童", "留守"},
-	TagChildInDistress: {"困境儿童"},
-	TagVeteran:         {"退役军人", "退伍军人", "是否退役军人"},
-	TagFocus:           {"重点关注", "重点人员", "关注对象"},
+var tagColumnAliases = map[register.Tag][]string{
+	register.TagElderlyAlone:    {"独居老人", "独居", "是否独居", "孤寡老人"},
+	register.TagEmptyNest:       {"空巢老人", "空巢", "是否空巢"},
+	register.TagDisabledCare:    {"失能/半失能", "失能半失能", "失能", "半失能", "失能老人"},
+	register.TagDisability:      {"残疾人", "残疾", "是否残疾"},
+	register.TagDibao:           {"低保/特困", "低保特困", "低保", "特困", "低保户", "是否低保"},
+	register.TagLeftBehindChild: {"留守儿童", "留守"},
+	register.TagChildInDistress: {"困境儿童"},
+	register.TagVeteran:         {"退役军人", "退伍军人", "是否退役军人"},
+	register.TagFocus:           {"重点关注", "重点人员", "关注对象"},
 }
 
 // headersNotMapped are headers that look like a field but are something else (户籍地址 is where the
@@ -70,7 +77,7 @@ var headersNotMapped = map[string]bool{"序号": true, "编号": true, "户籍�
 // LedgerFields returns the fields a column may be mapped to, with the one-tag columns after them.
 func LedgerFields() []LedgerField {
 	out := append([]LedgerField(nil), ledgerFields...)
-	for _, t := range SettableTags() {
+	for _, t := range register.SettableTags() {
 		out = append(out, LedgerField{Code: tagFieldPrefix + string(t), Label: "标签列：" + t.Label()})
 	}
 	return out
@@ -79,7 +86,7 @@ func LedgerFields() []LedgerField {
 // ledgerFieldLabel is the Chinese name of a field code, for error messages and the mapping form.
 func ledgerFieldLabel(code string) string {
 	if t, ok := strings.CutPrefix(code, tagFieldPrefix); ok {
-		return Tag(t).Label()
+		return register.Tag(t).Label()
 	}
 	for _, f := range ledgerFields {
 		if f.Code == code {
@@ -94,7 +101,7 @@ func validLedgerField(code string) bool {
 		return true
 	}
 	if t, ok := strings.CutPrefix(code, tagFieldPrefix); ok {
-		return Tag(t).Valid() && !Tag(t).Derived()
+		return register.Tag(t).Valid() && !register.Tag(t).Derived()
 	}
 	for _, f := range ledgerFields {
 		if f.Code == code {
@@ -139,7 +146,7 @@ func matchHeader(header string) string {
 			}
 		}
 	}
-	for _, t := range SettableTags() {
+	for _, t := range register.SettableTags() {
 		for _, a := range tagColumnAliases[t] {
 			if h == a || h == "是否"+a {
 				return tagFieldPrefix + string(t)
@@ -254,13 +261,13 @@ func (m LedgerMapping) column(code string) int {
 func (m LedgerMapping) coveredTags() []string {
 	if m.column(fieldTags) >= 0 {
 		var all []string
-		for _, t := range SettableTags() {
+		for _, t := range register.SettableTags() {
 			all = append(all, string(t))
 		}
 		return all
 	}
 	var out []string
-	for _, t := range SettableTags() {
+	for _, t := range register.SettableTags() {
 		if m.column(tagFieldPrefix+string(t)) >= 0 {
 			out = append(out, string(t))
 		}

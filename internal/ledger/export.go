@@ -1,4 +1,4 @@
-package register
+package ledger
 
 import (
 	"context"
@@ -15,13 +15,14 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/register"
 	"linli/internal/web"
 )
 
 // ExportRequest is what a resident ledger export takes: the filters of the resident list and,
 // for an export with full ID and phone numbers, the explicit request and its reason.
 type ExportRequest struct {
-	Filter ResidentFilter
+	Filter register.ResidentFilter
 	Unmask bool
 	Reason string
 }
@@ -50,20 +51,19 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 		}
 	}
 	// The same filters, scope and minors rule as the resident list.
-	var a args
-	where, err := l.svc.residentWhere(p, l.svc.db.Dialect, req.Filter, &a)
+	where, a, err := l.reg.ResidentWhere(p, req.Filter)
 	if err != nil {
 		return 0, err
 	}
 	var total int
-	if err := l.svc.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, a...).Scan(&total); err != nil {
+	if err := l.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, a...).Scan(&total); err != nil {
 		return 0, err
 	}
 	action, detail := "ledger.export", fmt.Sprintf("导出居民台账（号码已脱敏）%d人", total)
 	if req.Unmask {
 		action, detail = "pii.export", fmt.Sprintf("导出居民台账（含完整身份证号和电话）%d人，用途：%s", total, req.Reason)
 	}
-	err = l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	err = l.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "resident", RegionID: p.RegionID,
 			Detail: detail, After: exportFilterRecord(req)})
 	})
@@ -74,7 +74,7 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 	if err != nil {
 		return 0, err
 	}
-	rows, err := l.svc.db.R.QueryContext(ctx, `SELECT r.id, r.name, r.gender, r.birth_date, r.id_masked, r.phone_masked,
+	rows, err := l.db.R.QueryContext(ctx, `SELECT r.id, r.name, r.gender, r.birth_date, r.id_masked, r.phone_masked,
 		r.id_enc, r.phone_enc, COALESCE(g.name, ''), COALESCE(b.name, ''), COALESCE(h.unit, ''), COALESCE(h.room, ''),
 		r.relation, r.residence_type, r.ethnicity, r.status, r.note
 		FROM residents r LEFT JOIN households h ON h.id = r.household_id LEFT JOIN buildings b ON b.id = h.building_id
@@ -99,17 +99,17 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 			return n, err
 		}
 		if req.Unmask {
-			if idMasked, err = l.svc.sealer.Open(idEnc); err != nil {
+			if idMasked, err = l.sealer.Open(idEnc); err != nil {
 				return n, err
 			}
-			if phoneMasked, err = l.svc.sealer.Open(phoneEnc); err != nil {
+			if phoneMasked, err = l.sealer.Open(phoneEnc); err != nil {
 				return n, err
 			}
 		}
 		n++
 		cell, _ := excelize.CoordinatesToCellName(1, n+1)
-		if err := sw.SetRow(cell, []any{name, GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, unit, room,
-			relation, ResidenceType(rtype).Label(), ethnicity, tags[id], StatusLabel(status), note}); err != nil {
+		if err := sw.SetRow(cell, []any{name, register.GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, unit, room,
+			relation, register.ResidenceType(rtype).Label(), ethnicity, tags[id], register.StatusLabel(status), note}); err != nil {
 			return n, err
 		}
 	}
@@ -130,7 +130,7 @@ func exportFilterRecord(req ExportRequest) map[string]any {
 
 // exportTags returns each exported resident's stored tags as one cell: 独居老人、低保/特困.
 func (l *Ledger) exportTags(ctx context.Context, where string, args []any) (map[int64]string, error) {
-	rows, err := l.svc.db.R.QueryContext(ctx, `SELECT t.resident_id, t.tag FROM resident_tags t
+	rows, err := l.db.R.QueryContext(ctx, `SELECT t.resident_id, t.tag FROM resident_tags t
 		WHERE t.resident_id IN (SELECT r.id FROM residents r`+where+`)
 		ORDER BY t.resident_id`, args...)
 	if err != nil {
@@ -144,11 +144,11 @@ func (l *Ledger) exportTags(ctx context.Context, where string, args []any) (map[
 		if err := rows.Scan(&id, &tag); err != nil {
 			return nil, err
 		}
-		if Tag(tag).Valid() {
+		if register.Tag(tag).Valid() {
 			if out[id] != "" {
 				out[id] += "、"
 			}
-			out[id] += Tag(tag).Label()
+			out[id] += register.Tag(tag).Label()
 		}
 	}
 	return out, rows.Err()
@@ -196,7 +196,7 @@ func (l *Ledger) ExportHouseholds(ctx context.Context, gridID int64, w io.Writer
 		WHERE h.region_id IN (SELECT id FROM regions WHERE path LIKE $1) AND ($2 = 0 OR h.region_id = $2)
 		ORDER BY g.name, b.name, h.unit, h.room`,
 		func(vals []any) []any {
-			vals[4] = HouseholdKind(fmt.Sprint(vals[4])).Label()
+			vals[4] = register.HouseholdKind(fmt.Sprint(vals[4])).Label()
 			return vals
 		})
 }
@@ -214,7 +214,7 @@ func (l *Ledger) ExportBuildings(ctx context.Context, gridID int64, w io.Writer)
 		WHERE b.region_id IN (SELECT id FROM regions WHERE path LIKE $1) AND ($2 = 0 OR b.region_id = $2)
 		ORDER BY g.name, b.name`,
 		func(vals []any) []any {
-			vals[2] = BuildingKindLabel(fmt.Sprint(vals[2]))
+			vals[2] = register.BuildingKindLabel(fmt.Sprint(vals[2]))
 			return vals
 		})
 }
@@ -226,14 +226,14 @@ func (l *Ledger) exportTable(ctx context.Context, kind, title string, gridID int
 	if err := p.Require(auth.RegisterImport); err != nil {
 		return 0, err
 	}
-	err := l.svc.db.InTx(ctx, func(tx *db.Tx) error {
+	err := l.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "ledger.export", ObjectType: kind, RegionID: p.RegionID,
 			Detail: "导出" + title, After: map[string]any{"grid_id": gridID}})
 	})
 	if err != nil {
 		return 0, err
 	}
-	rows, err := l.svc.db.R.QueryContext(ctx, query, p.Scope(), gridID)
+	rows, err := l.db.R.QueryContext(ctx, query, p.Scope(), gridID)
 	if err != nil {
 		return 0, err
 	}
