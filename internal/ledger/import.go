@@ -86,8 +86,10 @@ type ImportCheck struct {
 	Preview       []PreviewRow `json:"preview"`
 	Errors        []RowIssue   `json:"errors"`
 	Fixes         []RowIssue   `json:"fixes"`
-	ErrorCount    int          `json:"error_count"` // all errors; Errors lists at most maxIssues
-	FixCount      int          `json:"fix_count"`
+	// Skipped lists the summary rows (合计, 小计, a lone count), which are not people.
+	Skipped    []RowIssue `json:"skipped"`
+	ErrorCount int        `json:"error_count"` // all errors; Errors lists at most maxIssues
+	FixCount   int        `json:"fix_count"`
 }
 
 // PreviewRow is a ledger row as it will be stored: numbers masked, aliases resolved.

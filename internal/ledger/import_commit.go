@@ -128,9 +128,14 @@ func (l *Ledger) takeParsed(im *Import) []*ledgerRow {
 // summarize counts rows, errors and planned actions into the import.
 func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 	c := &im.Check
-	c.Errors, c.Fixes, c.ErrorCount, c.FixCount = nil, nil, 0, 0
-	im.TotalRows, im.ErrorRows = len(rows), 0
+	c.Errors, c.Fixes, c.Skipped, c.ErrorCount, c.FixCount = nil, nil, nil, 0, 0
+	im.TotalRows, im.ErrorRows = 0, 0
 	for _, r := range rows {
+		if r.summary != "" {
+			c.Skipped = append(c.Skipped, RowIssue{Row: r.num, Message: r.summary})
+			continue
+		}
+		im.TotalRows++
 		if !r.ok() {
 			im.ErrorRows++
 		}

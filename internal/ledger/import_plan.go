@@ -79,6 +79,9 @@ func loadState(ctx context.Context, q db.Querier, communityID int64) (*registerS
 	if err != nil {
 		return nil, err
 	}
+	// A door stored as 5 is the door a ledger writes 5号, and the other way round; the stored
+	// spelling of a door wins over another door's alias.
+	aliases := map[householdKey]existingHousehold{}
 	for rows.Next() {
 		var h existingHousehold
 		var building int64
@@ -87,7 +90,19 @@ func loadState(ctx context.Context, q db.Querier, communityID int64) (*registerS
 			rows.Close()
 			return nil, err
 		}
-		st.households[householdKey{building, canonUnit(unit), canonRoom(room)}] = h
+		key := householdKey{building, canonUnit(unit), canonRoom(room)}
+		st.households[key] = h
+		for _, alias := range roomAliases(key.room) {
+			aliasKey := householdKey{key.building, key.unit, alias}
+			if _, taken := st.households[aliasKey]; !taken {
+				aliases[aliasKey] = h
+			}
+		}
+	}
+	for k, h := range aliases {
+		if _, taken := st.households[k]; !taken {
+			st.households[k] = h
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -235,6 +250,9 @@ func (st *registerState) plan(rows []*ledgerRow, m LedgerMapping) *plan {
 		buildingCol = m.column(fieldEstate)
 	}
 	for _, r := range rows {
+		if r.summary != "" {
+			continue
+		}
 		// Rows checked before are matched afresh: the register may have changed since.
 		r.forgetMatching()
 		if !r.ok() {

@@ -168,23 +168,41 @@ func splitTags(s string) []string {
 
 var chineseDigits = map[rune]rune{'一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9'}
 
-// canonUnit reads 1, 01, 1单元, 一单元 as "1"; other texts stay as they are.
+// canonUnit reads 1, 01, 1单元, 一单元 as "1单元", the form Linli stores and shows; other texts
+// stay as they are, without spaces.
 func canonUnit(s string) string {
-	s = strings.Map(dropSpace, width.Fold.String(s))
-	s = strings.TrimSuffix(s, "单元")
+	written := strings.Map(dropSpace, width.Fold.String(s))
+	s = strings.TrimSuffix(written, "单元")
 	if r := []rune(s); len(r) == 1 {
 		if d, ok := chineseDigits[r[0]]; ok {
-			return string(d)
+			s = string(d)
 		}
+	}
+	if s = trimZeros(s); s != "" && strings.Trim(s, "0123456789") == "" {
+		return s + "单元"
+	}
+	return written
+}
+
+// canonRoom reads 301 and 301室 as "301" (shown as 301室); a door number written with 号, as
+// bungalow courtyards number their doors (5号), keeps it: "5号".
+func canonRoom(s string) string {
+	s = strings.TrimSuffix(strings.Map(dropSpace, width.Fold.String(s)), "室")
+	if n, ok := strings.CutSuffix(s, "号"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		return trimZeros(n) + "号"
 	}
 	return trimZeros(s)
 }
 
-// canonRoom reads 301, 301室, 301号 as "301".
-func canonRoom(s string) string {
-	s = strings.Map(dropSpace, width.Fold.String(s))
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "室"), "号")
-	return trimZeros(s)
+// roomAliases are the other spellings under which a stored room is the same door: 5 and 5号.
+func roomAliases(room string) []string {
+	if n, ok := strings.CutSuffix(room, "号"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		return []string{n}
+	}
+	if room != "" && strings.Trim(room, "0123456789") == "" {
+		return []string{room + "号"}
+	}
+	return nil
 }
 
 func trimZeros(s string) string {

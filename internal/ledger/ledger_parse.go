@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"encoding/hex"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/width"
 
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -33,6 +36,8 @@ type ledgerRow struct {
 	kind                         register.HouseholdKind
 	idIndex, phoneIndex          string    // blind indexes, packed (packIndex)
 	notes                        *rowNotes // nil for a clean row
+	// summary, for a summary row (合计, 小计, a lone count), says why it is skipped: not a person.
+	summary string
 }
 
 // rowNotes are a row's errors and corrections, and for a row with errors its cells as read.
@@ -151,14 +156,22 @@ func (p *rowParser) header(col int) string {
 // parse cleans and validates one row. Building existence is checked later, against the register.
 func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 	r := &ledgerRow{num: num}
+	if r.summary = p.summaryRow(cells); r.summary != "" {
+		return r
+	}
 	colOf := map[string]int{}
 	var tags []string
+	var birthMonth, birthRaw string // a 出生年月 cell: year and month only
+	birthCol := 0
 	for col, code := range p.m.Columns {
 		if code == fieldIgnore || col >= len(cells) {
 			continue
 		}
 		colOf[code] = col
 		v, fix := cleanCell(cells[col], compactFields[code])
+		if code == fieldAddress && fix == (cellFix{spaces: true}) && cells[col] == strings.Join(strings.Fields(cells[col]), " ") {
+			fix = cellFix{} // single spaces between the parts: the address as Linli itself shows it
+		}
 		if msg := fix.message(); msg != "" && v != "" {
 			r.addFix(RowIssue{Row: num, Column: p.header(col), Message: msg})
 		}
@@ -189,6 +202,10 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 				r.addFix(RowIssue{Row: num, Column: p.header(col),
 					Message: "Excel 日期序号 " + v + " 已转换为 " + d})
 				v = d
+			}
+			if ym, ok := yearMonth(v); ok {
+				birthMonth, birthRaw, birthCol = ym, v, col
+				continue
 			}
 			r.in.BirthDate = v
 		case "relation":
@@ -245,6 +262,9 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 	}
 	if r.kind == "" {
 		r.kind = register.HouseholdOwner
+	}
+	if birthMonth != "" {
+		p.birthFromMonth(r, birthMonth, birthRaw, birthCol)
 	}
 	p.normalize(r, colOf)
 	if r.building == "" && r.estate == "" {
@@ -355,4 +375,85 @@ func (p *rowParser) checkDuplicate(r *ledgerRow, colOf map[string]int) {
 		return
 	}
 	seen[key] = r.num
+}
+
+// summaryTotal is a cell that opens a summary row: 合计, 小计, 总计, 共计, 合计：120人.
+var summaryTotal = regexp.MustCompile(`^(合计|小计|总计|共计|总数|人数合计)`)
+
+// summaryCount is a cell that only counts: 120, 共120人, 36户.
+var summaryCount = regexp.MustCompile(`^共?[0-9]+(人|户|名)?$`)
+
+// summaryRow says why a row is a summary rather than a person ("" when it is a person): a row
+// with a 合计, 小计 or 总计 cell and no ID number, or a row whose only content is one count (a
+// row with two numbers, such as a unit and a room, is a person whose name is missing). Such rows are skipped and listed as skipped, never as errors.
+func (p *rowParser) summaryRow(cells []string) string {
+	name, id := p.m.column("name"), p.m.column("id_number")
+	cell := func(i int) string {
+		if i < 0 || i >= len(cells) {
+			return ""
+		}
+		return strings.Map(dropSpace, width.Fold.String(cells[i]))
+	}
+	counts := 0
+	for i := range cells {
+		v := cell(i)
+		switch {
+		case v == "":
+		case summaryTotal.MatchString(v) && cell(id) == "":
+			return "“" + strings.TrimSpace(cells[i]) + "”是汇总行，已跳过"
+		case summaryCount.MatchString(v):
+			counts++
+		default:
+			counts = -len(cells) - 1
+		}
+	}
+	if counts == 1 && cell(name) == "" {
+		return "只有计数、没有姓名，视为汇总行，已跳过"
+	}
+	return ""
+}
+
+// birthMonthPattern is a birth column written as year and month: 1956.03, 1960.7, 1956-03,
+// 1956/3, 1956年3月, 198801.
+var birthMonthPattern = regexp.MustCompile(`^((?:19|20)[0-9]{2})(?:[.\-/年]([0-9]{1,2})月?|([0-9]{2}))$`)
+
+// yearMonth reads a year-and-month birth cell as YYYY-MM.
+func yearMonth(v string) (string, bool) {
+	m := birthMonthPattern.FindStringSubmatch(v)
+	if m == nil {
+		return "", false
+	}
+	month := m[2] + m[3]
+	if n, _ := strconv.Atoi(month); n < 1 || n > 12 {
+		return "", false
+	}
+	if len(month) == 1 {
+		month = "0" + month
+	}
+	return m[1] + "-" + month, true
+}
+
+// birthFromMonth settles a birth column that holds only year and month (ym, YYYY-MM). With a
+// valid ID number the ID's full date is taken when its year and month agree, and a disagreement
+// is a row error. Without one the day is unknown: the first of the month is stored, and the
+// correction list flags the row, so that a worker can ask for the day. (The register keeps
+// whole dates; a day-unknown marker would touch every age rule for a handful of residents.)
+func (p *rowParser) birthFromMonth(r *ledgerRow, ym, raw string, col int) {
+	if id, err := pii.NormalizeID(r.in.IDNumber); r.in.IDNumber != "" && err == nil {
+		birth, _ := pii.BirthFromID(id)
+		if !strings.HasPrefix(birth, ym) {
+			r.addError(RowIssue{Row: r.num, Column: p.header(col),
+				Message: "出生年月“" + raw + "”与身份证号中的出生日期 " + birth + " 不一致"})
+			return
+		}
+		r.addFix(RowIssue{Row: r.num, Column: p.header(col),
+			Message: "出生年月“" + raw + "”已按身份证号补全为 " + birth})
+		return
+	}
+	if r.in.IDNumber != "" {
+		return // the ID number's own error is reported; the birth date waits for a valid one
+	}
+	r.in.BirthDate = ym + "-01"
+	r.addFix(RowIssue{Row: r.num, Column: p.header(col),
+		Message: "出生年月“" + raw + "”只写到月份，出生日期按当月1日记为 " + ym + "-01，请核实"})
 }
