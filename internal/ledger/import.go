@@ -86,10 +86,18 @@ type ImportCheck struct {
 	Preview       []PreviewRow `json:"preview"`
 	Errors        []RowIssue   `json:"errors"`
 	Fixes         []RowIssue   `json:"fixes"`
+	// FixKinds counts the corrections by kind, every kind however many rows it covers.
+	FixKinds []FixKind `json:"fix_kinds"`
 	// Skipped lists the summary rows (合计, 小计, a lone count), which are not people.
 	Skipped    []RowIssue `json:"skipped"`
 	ErrorCount int        `json:"error_count"` // all errors; Errors lists at most maxIssues
 	FixCount   int        `json:"fix_count"`
+}
+
+// FixKind is one kind of automatic correction and how many cells it was made in.
+type FixKind struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
 }
 
 // PreviewRow is a ledger row as it will be stored: numbers masked, aliases resolved.

@@ -128,7 +128,8 @@ func (l *Ledger) takeParsed(im *Import) []*ledgerRow {
 // summarize counts rows, errors and planned actions into the import.
 func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 	c := &im.Check
-	c.Errors, c.Fixes, c.Skipped, c.ErrorCount, c.FixCount = nil, nil, nil, 0, 0
+	c.Errors, c.Fixes, c.FixKinds, c.Skipped, c.ErrorCount, c.FixCount = nil, nil, nil, nil, 0, 0
+	kinds := map[string]int{} // kind → index in c.FixKinds
 	im.TotalRows, im.ErrorRows = 0, 0
 	for _, r := range rows {
 		if r.summary != "" {
@@ -147,7 +148,15 @@ func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 			}
 		}
 		for _, f := range r.fixes() {
-			if len(c.Fixes) < maxIssues {
+			i, seen := kinds[f.Kind]
+			if !seen {
+				i = len(c.FixKinds)
+				kinds[f.Kind] = i
+				c.FixKinds = append(c.FixKinds, FixKind{Kind: f.Kind})
+			}
+			c.FixKinds[i].Count++
+			// The list stops at maxIssues, but shows at least one example of every kind.
+			if len(c.Fixes) < maxIssues || !seen {
 				c.Fixes = append(c.Fixes, f)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
+	"linli/internal/ledger"
 )
 
 // formsLedger holds one row for each spelling and form a community ledger uses: year-and-month
@@ -135,5 +137,29 @@ func TestLedgerReadsTheFormsCommunitiesWrite(t *testing.T) {
 				t.Errorf("re-import changed the register: %+v → %+v", before, after)
 			}
 		})
+	})
+}
+
+// TestCorrectionsAreCountedByKind: the correction report counts every kind, and lists an example
+// of each even past the first thousand corrections.
+func TestCorrectionsAreCountedByKind(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerWorld(t, d)
+		rows := [][]any{{"姓名", "出生日期", "楼号", "门牌号"}}
+		for i := 0; i < 1200; i++ {
+			rows = append(rows, []any{"居民" + fullWidth(strconv.Itoa(i)), "", "1号楼", strconv.Itoa(100 + i)})
+		}
+		rows = append(rows, []any{"孙七", "18326", "1号楼", "2001"})
+		im, err := w.ledger.Upload(w.ctx, w.f.Community.ID, "台账.xlsx", xlsx(t, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []ledger.FixKind{{Kind: "全角字符已转为半角", Count: 1200}, {Kind: "Excel 日期序号已转换为日期", Count: 1}}
+		if !reflect.DeepEqual(im.Check.FixKinds, want) || im.Check.FixCount != 1201 {
+			t.Errorf("fix kinds %+v (count %d); want %+v", im.Check.FixKinds, im.Check.FixCount, want)
+		}
+		if !findIssue(im.Check.Fixes, 1202, "Excel 日期序号 18326 已转换为 1950-03-04") {
+			t.Errorf("the one serial-date correction is not listed among %d", len(im.Check.Fixes))
+		}
 	})
 }

@@ -20,6 +20,9 @@ type RowIssue struct {
 	Row     int    `json:"row"`    // row number in the file, as Excel shows it
 	Column  string `json:"column"` // the column's header in the file
 	Message string `json:"message"`
+	// Kind names the kind of a correction, for the count per kind; it is the message when the
+	// message names no value.
+	Kind string `json:"kind,omitempty"`
 }
 
 // ledgerRow is one data row, cleaned and validated, ready to match against the register.
@@ -54,6 +57,9 @@ func (r *ledgerRow) addError(i RowIssue) {
 }
 
 func (r *ledgerRow) addFix(i RowIssue) {
+	if i.Kind == "" {
+		i.Kind = i.Message
+	}
 	if r.notes == nil {
 		r.notes = &rowNotes{}
 	}
@@ -200,7 +206,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 		case "birth_date":
 			if d, ok := excelSerialDate(v); ok {
 				r.addFix(RowIssue{Row: num, Column: p.header(col),
-					Message: "Excel 日期序号 " + v + " 已转换为 " + d})
+					Message: "Excel 日期序号 " + v + " 已转换为 " + d, Kind: "Excel 日期序号已转换为日期"})
 				v = d
 			}
 			if ym, ok := yearMonth(v); ok {
@@ -236,7 +242,7 @@ func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 			for _, s := range splitTags(v) {
 				if t, ok := register.ParseTag(s); ok && t.Derived() {
 					r.addFix(RowIssue{Row: num, Column: p.header(col),
-						Message: "“" + t.Label() + "”由系统根据出生日期或党员信息自动生成，已忽略"})
+						Message: "“" + t.Label() + "”由系统根据出生日期或党员信息自动生成，已忽略", Kind: "系统自动生成的标签已忽略"})
 					continue
 				}
 				tags = append(tags, s)
@@ -447,7 +453,7 @@ func (p *rowParser) birthFromMonth(r *ledgerRow, ym, raw string, col int) {
 			return
 		}
 		r.addFix(RowIssue{Row: r.num, Column: p.header(col),
-			Message: "出生年月“" + raw + "”已按身份证号补全为 " + birth})
+			Message: "出生年月“" + raw + "”已按身份证号补全为 " + birth, Kind: "出生年月已按身份证号补全"})
 		return
 	}
 	if r.in.IDNumber != "" {
@@ -455,5 +461,5 @@ func (p *rowParser) birthFromMonth(r *ledgerRow, ym, raw string, col int) {
 	}
 	r.in.BirthDate = ym + "-01"
 	r.addFix(RowIssue{Row: r.num, Column: p.header(col),
-		Message: "出生年月“" + raw + "”只写到月份，出生日期按当月1日记为 " + ym + "-01，请核实"})
+		Message: "出生年月“" + raw + "”只写到月份，出生日期按当月1日记为 " + ym + "-01，请核实", Kind: "出生年月只写到月份，按当月1日记录"})
 }
