@@ -1,49 +1,30 @@
 package cases
 
 import (
-	"bytes"
-	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/sheet/sheettest"
 )
 
 // TestHotlineImportOfASparseWorkbook: a small .xlsx of 4,000 rows whose only cell is in column
 // XFD once grew the server by 1.2 GB through excelize's GetRows; read through the shared sheet
 // reader it is refused with the cell named, allocating a bounded amount.
 func TestHotlineImportOfASparseWorkbook(t *testing.T) {
-	x := excelize.NewFile()
-	sw, err := x.NewStreamWriter("Sheet1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4000; i++ {
-		if err := sw.SetRow(fmt.Sprintf("XFD%d", i), []any{"x"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := sw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
+	data := sheettest.SparseWorkbook(t, 4000, "XFD")
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		res, err := w.svc.ImportHotline(w.ctx("admin"), HotlineFile{Name: "12345工单.xlsx", Data: buf.Bytes()})
+		res, err := w.svc.ImportHotline(w.ctx("admin"), HotlineFile{Name: "12345工单.xlsx", Data: data})
 		runtime.ReadMemStats(&after)
 		grown := after.TotalAlloc - before.TotalAlloc
-		t.Logf("%d KB workbook: %.2f MB allocated, %v", buf.Len()>>10, float64(grown)/(1<<20), err)
+		t.Logf("%d KB workbook: %.2f MB allocated, %v", len(data)>>10, float64(grown)/(1<<20), err)
 		if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.FieldsOf(err)["file"], "第1行第XFD列有内容") {
 			t.Errorf("ImportHotline = %+v, %v; want the file refused naming 第1行第XFD列", res, err)
 		}

@@ -192,21 +192,7 @@ func (s *Service) InTx(ctx context.Context, fn func(tx *db.Tx) error) error {
 
 // Communities lists the communities in the principal's scope, by code.
 func (s *Service) Communities(ctx context.Context, p *auth.Principal) ([]Region, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions
-		WHERE level = 'community' AND path LIKE $1 ORDER BY code`, p.Scope())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return queryRegions(ctx, s.db.R, `level = 'community' AND path LIKE $1`, p.Scope())
 }
 
 // RegionNode is a region with its children, for the tree page and the regions API.

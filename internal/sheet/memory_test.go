@@ -9,30 +9,16 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"linli/internal/sheet/sheettest"
 )
 
 // memoryBound is what reading one sheet may allocate in all, whatever its size or shape: well
 // under the 50 MB the server's memory may grow by for one upload.
 const memoryBound = 50 << 20
 
-// sparseWorkbook is an .xlsx of rows whose only cell ("x") is in the given column: the shape
-// that made the 12345 import's excelize reader pad every row out to that column.
-func sparseWorkbook(t testing.TB, rows int, column string) []byte {
-	return workbook(t, func(f *excelize.File) {
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 1; i <= rows; i++ {
-			if err := sw.SetRow(fmt.Sprintf("%s%d", column, i), []any{"x"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
+// sparseWorkbook is an .xlsx of rows whose only cell is in the given column.
+var sparseWorkbook = sheettest.SparseWorkbook
 
 // allocated reads the whole sheet, keeping nothing, and returns the bytes allocated meanwhile,
 // the rows read and the error that stopped it (nil at the end of the sheet).

@@ -15,22 +15,11 @@ import (
 // readAll returns the cells of every row Open yields.
 func readAll(t *testing.T, name string, data []byte) [][]string {
 	t.Helper()
-	lr, err := Open(name, data)
+	rows, err := readRows(name, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lr.Close()
-	var out [][]string
-	for {
-		_, cells, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, cells)
-	}
+	return rows
 }
 
 func TestCSVEncodings(t *testing.T) {
