@@ -22,13 +22,13 @@ var ledgerTemplates embed.FS
 // Handlers serves the ledger import and export pages and API.
 type Handlers struct {
 	ledger *Ledger
-	auth   *auth.Handlers
+	auth   auth.Guard
 	kit    *web.Kit
 	views  *web.Views
 }
 
 // NewHandlers returns the ledger handlers.
-func NewHandlers(l *Ledger, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(l *Ledger, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{ledger: l, auth: a, kit: kit, views: kit.Views(ledgerTemplates, nil)}
 }
 
