@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 
@@ -18,12 +17,11 @@ func TestHotlineImportOfASparseWorkbook(t *testing.T) {
 	data := sheettest.SparseWorkbook(t, 4000, "XFD")
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		res, err := w.svc.ImportHotline(w.ctx("admin"), HotlineFile{Name: "12345工单.xlsx", Data: data})
-		runtime.ReadMemStats(&after)
-		grown := after.TotalAlloc - before.TotalAlloc
+		var res *ImportResult
+		var err error
+		grown := sheettest.Allocated(func() {
+			res, err = w.svc.ImportHotline(w.ctx("admin"), HotlineFile{Name: "12345工单.xlsx", Data: data})
+		})
 		t.Logf("%d KB workbook: %.2f MB allocated, %v", len(data)>>10, float64(grown)/(1<<20), err)
 		if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.FieldsOf(err)["file"], "第1行第XFD列有内容") {
 			t.Errorf("ImportHotline = %+v, %v; want the file refused naming 第1行第XFD列", res, err)

@@ -1,7 +1,6 @@
 package ledger_test
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 
@@ -17,12 +16,8 @@ func TestLedgerUploadOfASparseWorkbook(t *testing.T) {
 	data := sheettest.SparseWorkbook(t, 4000, "XFD")
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newLedgerWorld(t, d)
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		_, err := w.ledger.Upload(w.ctx, w.f.Community.ID, "台账.xlsx", data)
-		runtime.ReadMemStats(&after)
-		grown := after.TotalAlloc - before.TotalAlloc
+		var err error
+		grown := sheettest.Allocated(func() { _, err = w.ledger.Upload(w.ctx, w.f.Community.ID, "台账.xlsx", data) })
 		t.Logf("%d KB workbook: %.2f MB allocated, %v", len(data)>>10, float64(grown)/(1<<20), err)
 		if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.MessageOf(err), "第1行第XFD列有内容") {
 			t.Errorf("Upload = %v; want the file refused naming 第1行第XFD列", err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -24,25 +23,23 @@ var sparseWorkbook = sheettest.SparseWorkbook
 // the rows read and the error that stopped it (nil at the end of the sheet).
 func allocated(t *testing.T, name string, data []byte) (bytes uint64, rows int, err error) {
 	t.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	r, err := Open(name, data)
-	if err == nil {
+	bytes = sheettest.Allocated(func() {
+		var r Reader
+		if r, err = Open(name, data); err != nil {
+			return
+		}
+		defer r.Close()
 		for {
-			_, _, err = r.Next()
-			if err != nil {
+			if _, _, err = r.Next(); err != nil {
 				break
 			}
 			rows++
 		}
-		r.Close()
 		if errors.Is(err, io.EOF) {
 			err = nil
 		}
-	}
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc, rows, err
+	})
+	return bytes, rows, err
 }
 
 func TestReadingStaysWithinBoundedMemory(t *testing.T) {

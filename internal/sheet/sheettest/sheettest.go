@@ -5,6 +5,7 @@ package sheettest
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -34,4 +35,15 @@ func SparseWorkbook(t testing.TB, rows int, column string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// Allocated runs fn and returns the bytes the process allocated meanwhile (runtime.MemStats
+// TotalAlloc, after a collection): an upper bound on what fn made the server's memory grow by.
+func Allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
