@@ -13,10 +13,10 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/register"
-	"linli/internal/web"
 )
 
 // ExportRequest is what a resident ledger export takes: the filters of the resident list and,
@@ -28,7 +28,7 @@ type ExportRequest struct {
 }
 
 // ledgerToday is now in Shanghai, for age rules and file names.
-func ledgerToday() time.Time { return time.Now().In(web.Shanghai()) }
+func ledgerToday() time.Time { return time.Now().In(clock.Shanghai()) }
 
 var residentExportHeader = []string{"姓名", "性别", "出生日期", "身份证号", "联系电话", "所属网格", "楼栋", "单元", "门牌号",
 	"与户主关系", "人口类型", "民族", "标签", "状态", "备注"}
