@@ -76,21 +76,28 @@ const (
 	AuditRead      Permission = "audit.read"
 )
 
+// The permissions of venues and activities (internal/activities).
+const (
+	ActivitiesRead  Permission = "activities.read"  // venues, activities, sign-ups and their figures
+	ActivitiesWrite Permission = "activities.write" // run venues and activities: publish, approve, check in, approve hours
+	VenuesBook      Permission = "venues.book"      // book a community room
+)
+
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage}
+	VisitsWrite, SettingsManage, ActivitiesRead, ActivitiesWrite, VenuesBook}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite},
-	GridWorker:     {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite},
+		CasesHandle, VisitsRead, VisitsWrite, ActivitiesRead, VenuesBook},
+	GridWorker:     {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite, ActivitiesRead},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
 	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
 	Mediator:       {CasesRead, CasesHandle},
-	UnitContact:    {CasesRead, CasesHandle},
+	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook},
 	Department:     {CasesRead, CasesHandle},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},

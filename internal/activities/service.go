@@ -1,0 +1,101 @@
+package activities
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/pii"
+	"linli/internal/workday"
+)
+
+// Options are the service's collaborators.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Calendar returns the working-day calendar; the built-in one when nil.
+	Calendar func(ctx context.Context) (*workday.Calendar, error)
+}
+
+// Service is venues and activities: bookings, sign-ups, check-in, volunteers and figures.
+type Service struct {
+	db     *db.DB
+	sealer *pii.Sealer
+	opts   Options
+}
+
+// NewService returns the venues and activities service.
+func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Calendar == nil {
+		cal := workday.SeedCalendar()
+		opts.Calendar = func(context.Context) (*workday.Calendar, error) { return cal, nil }
+	}
+	return &Service{db: d, sealer: sealer, opts: opts}
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
+
+// Now is the service's clock, for pages that show what is upcoming.
+func (s *Service) Now() time.Time { return s.now() }
+
+func principal(ctx context.Context, perm auth.Permission) (*auth.Principal, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	if perm != "" {
+		if err := p.Require(perm); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// args collects query arguments and hands out their placeholders.
+type args struct{ v []any }
+
+func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
+
+// visible is the condition that the region in col is one the principal reads: their subtree, and
+// the regions above them (a grid's staff use their community's rooms and see its activities).
+func visible(col string, p *auth.Principal, a *args) string {
+	return col + ` IN (SELECT id FROM regions WHERE path LIKE ` + a.add(p.Scope()) + ` OR ` + a.add(p.RegionPath) + ` LIKE path || '%')`
+}
+
+// canRun reports whether the principal runs the venues and activities of a region (by its path):
+// staff with ActivitiesWrite whose scope covers it.
+func canRun(p *auth.Principal, path string) bool {
+	return p != nil && p.Can(auth.ActivitiesWrite) && p.Covers(path)
+}
+
+func token() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// shanghaiDate is t's date in Asia/Shanghai.
+func shanghaiDate(t time.Time) string { return t.In(workday.Shanghai()).Format(time.DateOnly) }
+
+// monthStart is the first instant of t's month in Asia/Shanghai.
+func monthStart(t time.Time) time.Time {
+	t = t.In(workday.Shanghai())
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, workday.Shanghai())
+}
+
+func nullable(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func shanghai() *time.Location { return workday.Shanghai() }
