@@ -144,7 +144,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	out := &Figures{RegionID: r.id, RegionName: r.name, From: f.From, To: f.To}
 	base := "?region=" + strconv.FormatInt(r.id, 10) + "&from=" + f.From + "&to=" + f.To
 	out.HeldLink, out.FeaturedLink = "/activities"+base, "/activities"+base+"&featured=1"
-	out.VolunteerLink = "/activities/volunteers" + base + "&status=approved"
+	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
 	a := &args{}
 	set := activitySet(r, a, from, to, now)
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN se.featured THEN a.series_id END)

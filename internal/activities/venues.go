@@ -90,6 +90,15 @@ func (s *Service) venues(ctx context.Context, where string, args ...any) ([]Venu
 	return out, rows.Err()
 }
 
+// PublicVenue returns an active room for the public pages and feeds (no personal data).
+func (s *Service) PublicVenue(ctx context.Context, id int64) (*Venue, error) {
+	v, err := loadVenue(ctx, s.db.R, id)
+	if err != nil || !v.Active {
+		return nil, errs.E(errs.NotFound, "场地不存在")
+	}
+	return &v.Venue, nil
+}
+
 // Venue returns one room the principal may see; any other is not found.
 func (s *Service) Venue(ctx context.Context, id int64) (*Venue, error) {
 	p, err := principal(ctx, auth.ActivitiesRead)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
@@ -16,6 +17,7 @@ import (
 // /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
+		{Name: "activities", JSON: activities.OpenAPI},
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/activities"
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/demo"
@@ -25,6 +26,8 @@ type services struct {
 	ledger   *register.Ledger
 	party    *party.Service
 	cases    *cases.Service
+	// activities is venues and activities, which other capabilities book rooms through.
+	activities *activities.Service
 }
 
 func (m *Main) build() error {
@@ -75,6 +78,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
+	m.buildActivities(mux, authH, kit)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -153,6 +157,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
+		{"阵地预约", "/venues", auth.ActivitiesRead},
+		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}
