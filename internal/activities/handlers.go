@@ -220,7 +220,7 @@ func (h *Handlers) renderVenue(w http.ResponseWriter, r *http.Request, status in
 		Prev: start.AddDate(0, 0, -7).Format(time.DateOnly), Next: start.AddDate(0, 0, 7).Format(time.DateOnly),
 		CanRun: p.Can(auth.ActivitiesWrite), CanBook: p.Can(auth.VenuesBook), From: "09:00", To: "11:00",
 		Date: h.svc.Now().In(shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly),
-		ICS: "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics"}
+		ICS:  "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics"}
 	if fill != nil {
 		fill(v)
 	}

@@ -15,17 +15,17 @@ import (
 // world is the fixture community with two rooms of 南关 (a practice station open to all, a party
 // room that needs approval), a room of 北关, a unit contact, and a clock the test moves.
 type world struct {
-	t        *testing.T
-	d        *db.DB
-	f        *fixture.Community
-	svc      *Service
-	mu       sync.Mutex
-	clock    time.Time
-	station  *Venue
-	party    *Venue
-	otherRm  *Venue
-	elder    int64 // 独居老人 in grid 01
-	child    int64 // a left-behind child in grid 02
+	t         *testing.T
+	d         *db.DB
+	f         *fixture.Community
+	svc       *Service
+	mu        sync.Mutex
+	clock     time.Time
+	station   *Venue
+	party     *Venue
+	otherRm   *Venue
+	elder     int64 // 独居老人 in grid 01
+	child     int64 // a left-behind child in grid 02
 	household int64
 }
 
