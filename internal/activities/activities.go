@@ -104,6 +104,10 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *Activity
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var path string
@@ -136,7 +140,7 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 			return fmt.Errorf("insert activity: %w", err)
 		}
 		if in.VenueID != 0 {
-			b, err := s.BookTx(ctx, tx, BookingInput{VenueID: in.VenueID, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
+			b, err := s.BookTx(ctx, tx, cal, BookingInput{VenueID: in.VenueID, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
 				Purpose: in.Title, Headcount: max(1, in.Capacity)}, id)
 			if err != nil {
 				return err

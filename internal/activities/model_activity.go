@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -381,5 +382,5 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // hoursText writes a duration as hours: 3小时, 1.5小时.
 func hoursText(d time.Duration) string {
-	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + "小时"
+	return strconv.FormatFloat(math.Round(d.Hours()*10)/10, 'f', -1, 64) + "小时"
 }

@@ -12,6 +12,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/workday"
 )
 
 // CreateVenue adds a room to a community in the principal's scope.
@@ -196,18 +197,27 @@ func (in *BookingInput) validate() error {
 // Book books a room for the signed-in user: staff (the community's own work) or a unit's contact.
 // Two bookings of one room never overlap: the slots are claimed in the booking's transaction.
 func (s *Service) Book(ctx context.Context, in BookingInput) (*Booking, error) {
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *Booking
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.BookTx(ctx, tx, in, 0)
+		out, err = s.BookTx(ctx, tx, cal, in, 0)
 		return err
 	})
 	return out, err
 }
 
-// BookTx books a room inside the caller's transaction, linking it to an activity when activityID
-// is set; co-building and deliberation book their meetings' rooms through it.
-func (s *Service) BookTx(ctx context.Context, tx *db.Tx, in BookingInput, activityID int64) (*Booking, error) {
+// Calendar returns the working-day calendar the opening hours follow. Read it before a
+// transaction that books: loading it may need the database's one writer.
+func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) { return s.opts.Calendar(ctx) }
+
+// BookTx books a room inside the caller's transaction, on the calendar from Calendar (read before
+// the transaction), linking it to an activity when activityID is set; co-building and deliberation
+// book their meetings' rooms through it.
+func (s *Service) BookTx(ctx context.Context, tx *db.Tx, cal *workday.Calendar, in BookingInput, activityID int64) (*Booking, error) {
 	p, err := principal(ctx, auth.VenuesBook)
 	if err != nil {
 		return nil, err
@@ -226,7 +236,7 @@ func (s *Service) BookTx(ctx context.Context, tx *db.Tx, in BookingInput, activi
 	b := &Booking{VenueID: v.ID, RegionID: v.RegionID, StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), BookerKind: kind,
 		BookerName: p.Name, OrgName: p.OrgName, Purpose: in.Purpose, Headcount: in.Headcount, ActivityID: activityID,
 		bookerKey: fmt.Sprintf("user:%d", p.UserID)}
-	if err := s.book(ctx, tx, v, b, nil); err != nil {
+	if err := s.book(ctx, tx, cal, v, b, nil); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -242,6 +252,10 @@ func (s *Service) BookPublic(ctx context.Context, in BookingInput) (*Booking, er
 	if name == "" || utf8.RuneCountInString(name) > 30 || err != nil {
 		return nil, errs.Field("phone", "请填写姓名和正确的手机号码")
 	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *Booking
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		v, err := loadVenue(ctx, tx, in.VenueID)
@@ -252,23 +266,19 @@ func (s *Service) BookPublic(ctx context.Context, in BookingInput) (*Booking, er
 			BookerKind: BookerResident, BookerName: name, PhoneMasked: pii.MaskPhone(phone), Purpose: in.Purpose,
 			Headcount: in.Headcount, bookerKey: "phone:" + s.sealer.Index(phone)}
 		out = b
-		return s.book(ctx, tx, v, b, s.sealer.Seal(phone))
+		return s.book(ctx, tx, cal, v, b, s.sealer.Seal(phone))
 	})
 	return out, err
 }
 
 // book checks the rules, writes the booking and claims its slots; a slot already held fails the
 // whole transaction with a conflict.
-func (s *Service) book(ctx context.Context, tx *db.Tx, v *venueRow, b *Booking, phoneEnc []byte) error {
+func (s *Service) book(ctx context.Context, tx *db.Tx, cal *workday.Calendar, v *venueRow, b *Booking, phoneEnc []byte) error {
 	if !v.Active {
 		return errs.E(errs.Conflict, "%s已停用", v.Name)
 	}
 	if b.Headcount > v.Capacity {
 		return errs.Field("headcount", fmt.Sprintf("使用人数超过%s的容纳人数（%d人）", v.Name, v.Capacity))
-	}
-	cal, err := s.opts.Calendar(ctx)
-	if err != nil {
-		return err
 	}
 	req := RuleRequest{Span: Span{b.StartsAt, b.EndsAt}, Kind: b.BookerKind, Now: s.now()}
 	if b.BookerKind != BookerStaff {
@@ -279,6 +289,7 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, v *venueRow, b *Booking, 
 	if err := CheckRules(&v.Venue, cal, req); err != nil {
 		return err
 	}
+	var err error
 	b.Status = "approved"
 	if v.Rules.NeedsApproval && b.BookerKind != BookerStaff {
 		b.Status = "pending"
