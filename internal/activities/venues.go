@@ -212,7 +212,9 @@ func (s *Service) Book(ctx context.Context, in BookingInput) (*Booking, error) {
 
 // Calendar returns the working-day calendar the opening hours follow. Read it before a
 // transaction that books: loading it may need the database's one writer.
-func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) { return s.opts.Calendar(ctx) }
+func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	return s.opts.Calendar(ctx)
+}
 
 // BookTx books a room inside the caller's transaction, on the calendar from Calendar (read before
 // the transaction), linking it to an activity when activityID is set; co-building and deliberation
