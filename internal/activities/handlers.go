@@ -68,6 +68,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /activities/{id}/registrations/{rid}/checkin", write(h.checkInForm))
 	mux.Handle("POST /activities/{id}/walk-ins", write(h.walkInForm))
 	mux.Handle("POST /activities/{id}/summary", write(h.summaryForm))
+	mux.Handle("POST /activities/{id}/photos", write(h.uploadPhotos))
+	mux.Handle("GET /activities/{id}/photos/{photo}", read(h.photo))
 	mux.Handle("POST /activities/{id}/volunteers/{vid}/hours", write(h.hoursForm))
 	mux.Handle("POST /activities/{id}/volunteers/{vid}/{action}", write(h.volunteerActionForm))
 	mux.Handle("GET /activities/{id}/volunteers/{vid}/proof", write(h.proofPage))

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"linli/internal/auth"
+	"linli/internal/cases"
+	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -125,6 +128,7 @@ type activityView struct {
 	CheckinURL string
 	PublicURL  string
 	Form       SignUpInput
+	Photos     []int64
 }
 
 func (h *Handlers) activityPage(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +160,10 @@ func (h *Handlers) renderActivity(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	if v.Volunteers, err = h.svc.Volunteers(ctx, VolunteerFilter{ActivityID: id}); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if v.Photos, err = h.svc.PhotoIDs(ctx, id); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
@@ -350,6 +358,55 @@ func (h *Handlers) volunteerActionForm(w http.ResponseWriter, r *http.Request) {
 		to = "/activities/hours"
 	}
 	h.back(w, r, to, volunteerActionDone[action], err)
+}
+
+func (h *Handlers) uploadPhotos(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.NotFound(w, r)
+		return
+	}
+	if err := r.ParseMultipartForm(cases.UploadMaxBytes * 2); err != nil {
+		h.back(w, r, activityURL(r), "", errs.Field("photos", "照片太大或上传中断，请重试"))
+		return
+	}
+	n := 0
+	for _, fh := range r.MultipartForm.File["photos"] {
+		f, err := fh.Open()
+		if err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+		data, err := io.ReadAll(io.LimitReader(f, cases.UploadMaxBytes+1))
+		f.Close()
+		if err != nil {
+			h.kit.Error(w, r, err)
+			return
+		}
+		if _, err := h.svc.AddPhoto(r.Context(), id, fh.Filename, data); err != nil {
+			h.back(w, r, activityURL(r), "", err)
+			return
+		}
+		n++
+	}
+	h.back(w, r, activityURL(r), fmt.Sprintf("已上传%d张照片", n), nil)
+}
+
+func (h *Handlers) photo(w http.ResponseWriter, r *http.Request) {
+	id, err1 := web.PathID(r, "id")
+	pid, err2 := web.PathID(r, "photo")
+	if err1 != nil || err2 != nil {
+		h.kit.NotFound(w, r)
+		return
+	}
+	data, ctype, _, err := h.svc.Photo(r.Context(), id, pid)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	_, _ = w.Write(data)
 }
 
 type proofView struct {

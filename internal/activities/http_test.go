@@ -1,7 +1,11 @@
 package activities_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -115,6 +119,32 @@ func TestActivityThroughTheAPIAndPages(t *testing.T) {
 		x := env.Login(t, "admin").Get("/activities/hours/export.xlsx")
 		if x.StatusCode != http.StatusOK || !strings.HasPrefix(x.Body, "PK") {
 			t.Errorf("export: %d", x.StatusCode)
+		}
+	})
+	t.Run("photos after the activity are kept and shown", func(t *testing.T) {
+		c := env.Login(t, "admin")
+		var img bytes.Buffer
+		_ = png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 4, 4)))
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("photos", "现场.png")
+		_, _ = fw.Write(img.Bytes())
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+fmt.Sprintf("/activities/%d/photos", held.ID), &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if r := c.Do(req); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
+		}
+		page := c.Get(fmt.Sprintf("/activities/%d", held.ID))
+		m := regexp.MustCompile(`/activities/\d+/photos/\d+`).FindString(page.Body)
+		if m == "" {
+			t.Fatal("the page shows no photo")
+		}
+		if r := c.Get(m); r.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("photo answered %s", r.Header.Get("Content-Type"))
+		}
+		if r := env.Login(t, "other").Get(m); r.StatusCode != http.StatusNotFound {
+			t.Errorf("北关's admin sees the photo: %d", r.StatusCode)
 		}
 	})
 	t.Run("another community's admin finds nothing", func(t *testing.T) {

@@ -56,7 +56,7 @@ type demoSeries struct {
 
 var demoSeriesList = []*demoSeries{
 	{name: "“红色星期五”主题党日", desc: "每月一次的主题党日，组织党员学习、志愿服务", kind: "party_day", room: 1, title: "主题党日", every: 30, hour: 15, dur: 2},
-	{name: "“四点半课堂”", desc: "为双职工和留守儿童家庭提供课后作业辅导", kind: "homework", room: 2, focus: "left_behind_child", title: "四点半课堂", every: 14, hour: 16, dur: 2},
+	{name: "“四点半课堂”", desc: "为双职工和留守儿童家庭提供课后作业辅导", kind: "homework", room: 2, focus: "left_behind_child", title: "四点半课堂", every: 14, hour: 15, dur: 2},
 	{name: "“邻里助餐”暖心食堂", desc: "为独居、高龄老人提供助餐送餐", kind: "meal", room: 6, focus: "elderly_alone", title: "邻里助餐日", every: 14, hour: 11, dur: 2},
 	{name: "“健康义诊进社区”", desc: "联合社区卫生服务中心开展义诊、慢病管理", kind: "health", room: 3, focus: "aged_80", title: "健康义诊", every: 30, hour: 9, dur: 3},
 	{name: "“南关好声音”文化节", desc: "群众文艺展演和节日活动", kind: "festival", room: 3, title: "文艺汇演", every: 45, hour: 9, dur: 3},
@@ -275,7 +275,7 @@ func (s *actSeeder) upcoming() error {
 	for i, p := range plans {
 		room := demoRooms[p.room]
 		day := s.openDay(room, d.AddDate(0, 0, 2*i))
-		start := time.Date(day.Year(), day.Month(), day.Day(), 14+i%3, 0, 0, 0, loc)
+		start := time.Date(day.Year(), day.Month(), day.Day(), []int{9, 14, 15}[i%3], 0, 0, 0, loc)
 		end := start.Add(2 * time.Hour)
 		if !s.free(room, start, end) {
 			continue
