@@ -20,7 +20,7 @@ var templatesFS embed.FS
 // Handlers serves the venues and activities pages, the public pages and the API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 	base  string // the configured public address, for QR codes and feeds
@@ -28,7 +28,7 @@ type Handlers struct {
 
 // NewHandlers returns the handlers; it parses the templates and panics if one is broken. baseURL
 // is the public address residents reach (empty: the request's host).
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, baseURL string) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, baseURL string) *Handlers {
 	funcs := template.FuncMap{
 		"clock":    func(t time.Time) string { return t.In(shanghai()).Format("15:04") },
 		"tagLabel": func(t string) string { return register.Tag(t).Label() },

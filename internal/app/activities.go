@@ -12,7 +12,7 @@ import (
 // buildActivities builds venues and activities on the working-day calendar and serves their pages,
 // public pages and API. Co-building and the deliberation hall book rooms and record attendance
 // through m.services.activities.
-func (m *Main) buildActivities(mux *http.ServeMux, authH *auth.Handlers, kit *web.Kit) {
+func (m *Main) buildActivities(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) {
 	opts := activities.Options{}
 	if m.Calendar != nil {
 		opts.Calendar = m.Calendar.Calendar

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"linli/internal/accounts"
 	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
@@ -19,6 +20,7 @@ func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
 		{Name: "activities", JSON: activities.OpenAPI},
 		{Name: "auth", JSON: auth.OpenAPI},
+		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
