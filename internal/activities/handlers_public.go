@@ -9,13 +9,18 @@ import (
 )
 
 // publicRoutes are the pages residents open without signing in: the activities, sign-up, volunteer
-// sign-up, and the check-in page the door's QR code leads to.
+// sign-up, the rooms open to residents with their booking form, and the check-in page the door's
+// QR code leads to. Residents are known by name and phone for now; phone-verified accounts come
+// with the deliberation hall.
 func (h *Handlers) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /public/activities", h.publicList)
 	mux.HandleFunc("GET /public/activities/{id}", h.publicActivity)
 	mux.HandleFunc("POST /public/activities/{id}/signup", h.publicSignUp)
 	mux.HandleFunc("POST /public/activities/{id}/cancel", h.publicCancel)
 	mux.HandleFunc("POST /public/activities/{id}/volunteer", h.publicVolunteer)
+	mux.HandleFunc("GET /public/venues", h.publicVenues)
+	mux.HandleFunc("GET /public/venues/{id}", h.publicVenue)
+	mux.HandleFunc("POST /public/venues/{id}/bookings", h.publicBook)
 	mux.HandleFunc("GET /checkin/{token}", h.checkinPage)
 	mux.HandleFunc("POST /checkin/{token}", h.checkinSubmit)
 }

@@ -225,7 +225,23 @@ func TestVenueBookingAndCalendarFeed(t *testing.T) {
 	if !strings.Contains(body, "\r\n ") {
 		t.Error("a long summary is not folded")
 	}
-	if r := env.Anonymous(t).Get("/api/v1/activities/calendar.ics"); r.StatusCode != http.StatusOK {
+	anon := env.Anonymous(t)
+	pub := fmt.Sprintf("/public/venues/%d", v.ID)
+	r = anon.PostForm(pub+"/bookings", url.Values{"name": {"赵敏"}, "phone": {"13912345678"}, "date": {day.Format(time.DateOnly)},
+		"from": {"14:00"}, "to": {"15:00"}, "purpose": {"兴趣小组活动"}, "headcount": {"6"}})
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "预约已提交") {
+		t.Fatalf("a resident books on the public page: %d", r.StatusCode)
+	}
+	week = anon.Get(pub + "?week=" + day.Format(time.DateOnly))
+	if !strings.Contains(week.Body, "14:00–15:00 已预约") || strings.Contains(week.Body, "赵敏") || strings.Contains(week.Body, "兴趣小组") {
+		t.Errorf("the public week shows the taken hour without who took it")
+	}
+	r = anon.PostForm(pub+"/bookings", url.Values{"name": {"钱多"}, "phone": {"13912345679"}, "date": {day.Format(time.DateOnly)},
+		"from": {"14:30"}, "to": {"15:30"}, "purpose": {"聚会"}, "headcount": {"6"}})
+	if r.StatusCode != http.StatusConflict {
+		t.Errorf("a clashing public booking: %d", r.StatusCode)
+	}
+	if r := anon.Get("/api/v1/activities/calendar.ics"); r.StatusCode != http.StatusOK {
 		t.Errorf("activities feed: %d", r.StatusCode)
 	}
 }
