@@ -155,6 +155,9 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 				return fmt.Errorf("insert volunteer post: %w", err)
 			}
 		}
+		if err := s.enqueueReminder(ctx, tx, id, in.StartsAt.UTC()); err != nil {
+			return err
+		}
 		a, err := loadActivity(ctx, tx, `a.id = $1`, id)
 		if err != nil {
 			return err

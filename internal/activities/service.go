@@ -20,6 +20,10 @@ type Options struct {
 	Now func() time.Time
 	// Calendar returns the working-day calendar; the built-in one when nil.
 	Calendar func(ctx context.Context) (*workday.Calendar, error)
+	// Enqueue writes a durable job in the caller's transaction (the day-before reminders); none when nil.
+	Enqueue func(ctx context.Context, q db.Querier, kind, key string, payload any, runAt time.Time) error
+	// Notify sends a notification to a user in the caller's transaction; none when nil.
+	Notify func(ctx context.Context, q db.Querier, userID int64, n Notice) error
 }
 
 // Service is venues and activities: bookings, sign-ups, check-in, volunteers and figures.
