@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -204,14 +205,14 @@ func (f *Filter) where(a *args, now time.Time) (string, error) {
 		w = append(w, `a.kind = `+a.add(f.Kind))
 	}
 	if f.From != "" {
-		t, err := time.ParseInLocation(time.DateOnly, f.From, shanghai())
+		t, err := time.ParseInLocation(time.DateOnly, f.From, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("from", "开始日期格式应为 YYYY-MM-DD")
 		}
 		w = append(w, `a.starts_at >= `+a.add(t.UTC()))
 	}
 	if f.To != "" {
-		t, err := time.ParseInLocation(time.DateOnly, f.To, shanghai())
+		t, err := time.ParseInLocation(time.DateOnly, f.To, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("to", "结束日期格式应为 YYYY-MM-DD")
 		}

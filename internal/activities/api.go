@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/web"
 )
@@ -88,7 +89,7 @@ func (h *Handlers) apiVenue(w http.ResponseWriter, r *http.Request) {
 // period reads from/to (YYYY-MM-DD, Asia/Shanghai, both included) with a default span from today.
 func period(r *http.Request, days int, now time.Time) (time.Time, time.Time, error) {
 	q := r.URL.Query()
-	loc := shanghai()
+	loc := clock.Shanghai()
 	from := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, loc)
 	if s := q.Get("from"); s != "" {
 		t, err := time.ParseInLocation(time.DateOnly, s, loc)

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -135,7 +136,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id int64) (*NoShowResult, erro
 	}
 	if until, ok := suspended(v.Rules, req.NoShows, now); ok {
 		res.Suspended, res.SuspendUntil = true, &until
-		res.Message = fmt.Sprintf("已登记未到场（一年内第%d次），预约资格暂停至%s", res.NoShows, until.In(shanghai()).Format("2006年1月2日"))
+		res.Message = fmt.Sprintf("已登记未到场（一年内第%d次），预约资格暂停至%s", res.NoShows, until.In(clock.Shanghai()).Format("2006年1月2日"))
 	} else {
 		res.Message = fmt.Sprintf("已登记未到场并警告（一年内第%d次，满%d次将暂停预约资格%d天）", res.NoShows, v.Rules.NoShowLimit, v.Rules.SuspendDays)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -16,8 +17,8 @@ func (s *Service) onTheDay(a *activityRow) error {
 	if a.Status != "published" {
 		return errs.E(errs.Conflict, "活动已取消")
 	}
-	if today := shanghaiDate(s.now()); today != shanghaiDate(a.StartsAt) {
-		return errs.E(errs.Conflict, "只能在活动当天（%s）签到", shanghaiDate(a.StartsAt))
+	if today := clock.Date(s.now()); today != clock.Date(a.StartsAt) {
+		return errs.E(errs.Conflict, "只能在活动当天（%s）签到", clock.Date(a.StartsAt))
 	}
 	return nil
 }

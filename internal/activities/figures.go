@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/register"
@@ -83,7 +84,7 @@ type Figures struct {
 
 // period turns the filter's dates into [from, to) instants; the default is the year so far.
 func (f *FigureFilter) period(now time.Time) (time.Time, time.Time, error) {
-	loc := shanghai()
+	loc := clock.Shanghai()
 	if f.From == "" {
 		f.From = now.In(loc).Format("2006") + "-01-01"
 	}
@@ -245,9 +246,9 @@ func focusResidents(tag string, r *regionRef, a *args, to time.Time) string {
 	cond := `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(r.path) + ` || '%') AND `
 	switch register.Tag(tag) {
 	case register.TagAged80:
-		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.add(to.In(shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
+		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
 	case register.TagMinor:
-		return cond + `r.birth_date > ` + a.add(to.In(shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
+		return cond + `r.birth_date > ` + a.add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
 	}
 	return cond + `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.add(tag) + `)`
 }

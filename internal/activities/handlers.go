@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
@@ -30,7 +31,7 @@ type Handlers struct {
 // is the public address residents reach (empty: the request's host).
 func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, baseURL string) *Handlers {
 	funcs := template.FuncMap{
-		"clock":    func(t time.Time) string { return t.In(shanghai()).Format("15:04") },
+		"clock":    func(t time.Time) string { return t.In(clock.Shanghai()).Format("15:04") },
 		"tagLabel": func(t string) string { return register.Tag(t).Label() },
 		"pct":      func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"orgLabel": OrganiserLabel,
@@ -39,7 +40,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, baseURL string) *Hand
 			if t == nil {
 				return ""
 			}
-			return t.In(shanghai()).Format("2006-01-02 15:04")
+			return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 		},
 	}
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templatesFS, funcs), base: baseURL}
@@ -127,7 +128,7 @@ func (h *Handlers) week(r *http.Request, v *Venue, start time.Time, bs []Booking
 			if v != nil && b.VenueID != v.ID {
 				continue
 			}
-			if b.StartsAt.In(shanghai()).Format(time.DateOnly) == d.Format(time.DateOnly) {
+			if b.StartsAt.In(clock.Shanghai()).Format(time.DateOnly) == d.Format(time.DateOnly) {
 				x.Bookings = append(x.Bookings, b)
 			}
 		}
@@ -138,10 +139,10 @@ func (h *Handlers) week(r *http.Request, v *Venue, start time.Time, bs []Booking
 
 // weekStart is the Monday of the week asked for (?week=YYYY-MM-DD), this week by default.
 func (h *Handlers) weekStart(r *http.Request) time.Time {
-	now := h.svc.Now().In(shanghai())
-	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shanghai())
+	now := h.svc.Now().In(clock.Shanghai())
+	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, clock.Shanghai())
 	if s := r.URL.Query().Get("week"); s != "" {
-		if t, err := time.ParseInLocation(time.DateOnly, s, shanghai()); err == nil {
+		if t, err := time.ParseInLocation(time.DateOnly, s, clock.Shanghai()); err == nil {
 			d = t
 		}
 	}
@@ -221,7 +222,7 @@ func (h *Handlers) renderVenue(w http.ResponseWriter, r *http.Request, status in
 	v := &venueView{Page: web.Page{Title: ven.Name}, Venue: ven, Days: h.week(r, ven, start, bs), Week: start.Format(time.DateOnly),
 		Prev: start.AddDate(0, 0, -7).Format(time.DateOnly), Next: start.AddDate(0, 0, 7).Format(time.DateOnly),
 		CanRun: p.Can(auth.ActivitiesWrite), CanBook: p.Can(auth.VenuesBook), From: "09:00", To: "11:00",
-		Date: h.svc.Now().In(shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly),
+		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly),
 		ICS:  "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics"}
 	if fill != nil {
 		fill(v)
@@ -230,8 +231,8 @@ func (h *Handlers) renderVenue(w http.ResponseWriter, r *http.Request, status in
 }
 
 // localTime reads a date and a clock from a form as a time in Asia/Shanghai.
-func localTime(date, clock string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(date)+" "+strings.TrimSpace(clock), shanghai())
+func localTime(date, hhmm string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(date)+" "+strings.TrimSpace(hhmm), clock.Shanghai())
 	if err != nil {
 		return time.Time{}
 	}
@@ -240,7 +241,7 @@ func localTime(date, clock string) time.Time {
 
 // localDateTime reads an <input type=datetime-local> value in Asia/Shanghai.
 func localDateTime(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), shanghai())
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), clock.Shanghai())
 	if err != nil {
 		return time.Time{}
 	}
@@ -273,14 +274,14 @@ func (h *Handlers) bookForm(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	msg := "预约成功：" + b.StartsAt.In(shanghai()).Format("1月2日 15:04") + "—" + b.EndsAt.In(shanghai()).Format("15:04")
+	msg := "预约成功：" + b.StartsAt.In(clock.Shanghai()).Format("1月2日 15:04") + "—" + b.EndsAt.In(clock.Shanghai()).Format("15:04")
 	if b.Status == "pending" {
 		msg += "，待社区审批"
 	}
 	web.Redirect(w, r, "/venues/"+strconv.FormatInt(id, 10)+"?week="+h.weekOf(b.StartsAt), msg)
 }
 
-func (h *Handlers) weekOf(t time.Time) string { return t.In(shanghai()).Format(time.DateOnly) }
+func (h *Handlers) weekOf(t time.Time) string { return t.In(clock.Shanghai()).Format(time.DateOnly) }
 
 func (h *Handlers) bookingActionForm(w http.ResponseWriter, r *http.Request) {
 	vid, err1 := web.PathID(r, "id")

@@ -11,8 +11,9 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"linli/internal/auth"
-	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -150,7 +151,7 @@ func (h *Handlers) renderActivity(w http.ResponseWriter, r *http.Request, status
 	v := &activityView{Page: web.Page{Title: a.Title}, Activity: a, CanRun: h.svc.CanRun(ctx, a),
 		PublicURL: fmt.Sprintf("/public/activities/%d", a.ID)}
 	now := h.svc.Now()
-	v.IsToday, v.Started = shanghaiDate(now) == shanghaiDate(a.StartsAt), !a.StartsAt.After(now)
+	v.IsToday, v.Started = clock.Date(now) == clock.Date(a.StartsAt), !a.StartsAt.After(now)
 	if v.Regs, err = h.svc.Registrations(ctx, id); err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -366,7 +367,7 @@ func (h *Handlers) uploadPhotos(w http.ResponseWriter, r *http.Request) {
 		h.kit.NotFound(w, r)
 		return
 	}
-	if err := r.ParseMultipartForm(cases.UploadMaxBytes * 2); err != nil {
+	if err := r.ParseMultipartForm(photo.MaxBytes * 2); err != nil {
 		h.back(w, r, activityURL(r), "", errs.Field("photos", "照片太大或上传中断，请重试"))
 		return
 	}
@@ -377,7 +378,7 @@ func (h *Handlers) uploadPhotos(w http.ResponseWriter, r *http.Request) {
 			h.kit.Error(w, r, err)
 			return
 		}
-		data, err := io.ReadAll(io.LimitReader(f, cases.UploadMaxBytes+1))
+		data, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
 		f.Close()
 		if err != nil {
 			h.kit.Error(w, r, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -73,7 +74,7 @@ func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	now := h.svc.Now().In(shanghai())
+	now := h.svc.Now().In(clock.Shanghai())
 	v := &hoursView{Page: web.Page{Title: "志愿服务时长"}, Items: items, Status: status, From: q.Get("from"), To: q.Get("to"),
 		CanRun: auth.FromContext(r.Context()).Can(auth.ActivitiesWrite), Query: q}
 	if v.From == "" {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/web"
 )
 
@@ -59,7 +60,7 @@ func (h *Handlers) renderPublicVenue(w http.ResponseWriter, r *http.Request, sta
 	v := &publicVenueView{Page: web.Page{Title: ven.Name + " · 场地预约"}, Venue: ven, Days: h.week(r, ven, start, bs),
 		Week: start.Format(time.DateOnly), Prev: start.AddDate(0, 0, -7).Format(time.DateOnly),
 		Next: start.AddDate(0, 0, 7).Format(time.DateOnly), From: "09:00", To: "11:00",
-		Date: h.svc.Now().In(shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly)}
+		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly)}
 	if fill != nil {
 		fill(v)
 	}

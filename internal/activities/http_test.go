@@ -15,21 +15,21 @@ import (
 
 	"linli/internal/activities"
 	"linli/internal/apptest"
-	"linli/internal/workday"
+	"linli/internal/clock"
 )
 
 // today returns the whole of today in Asia/Shanghai (00:00–23:59), so an activity in it has
 // started and can be checked in to whenever the test runs.
 func today() (time.Time, time.Time) {
-	n := time.Now().In(workday.Shanghai())
-	start := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, workday.Shanghai())
+	n := time.Now().In(clock.Shanghai())
+	start := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, clock.Shanghai())
 	return start, start.Add(23*time.Hour + 59*time.Minute)
 }
 
 // tomorrow returns 09:00–11:00 tomorrow in Asia/Shanghai, open for sign-up.
 func tomorrow() (time.Time, time.Time) {
-	n := time.Now().In(workday.Shanghai()).AddDate(0, 0, 1)
-	start := time.Date(n.Year(), n.Month(), n.Day(), 9, 0, 0, 0, workday.Shanghai())
+	n := time.Now().In(clock.Shanghai()).AddDate(0, 0, 1)
+	start := time.Date(n.Year(), n.Month(), n.Day(), 9, 0, 0, 0, clock.Shanghai())
 	return start, start.Add(2 * time.Hour)
 }
 
@@ -184,9 +184,9 @@ func TestVenueBookingAndCalendarFeed(t *testing.T) {
 	}
 	var v activities.Venue
 	r.Decode(t, &v)
-	day := time.Now().In(workday.Shanghai()).AddDate(0, 0, 3)
+	day := time.Now().In(clock.Shanghai()).AddDate(0, 0, 3)
 	at := func(h int) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, workday.Shanghai())
+		return time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, clock.Shanghai())
 	}
 	long := strings.Repeat("共建单位党员志愿者培训，", 8)
 	r = admin.JSON("POST", fmt.Sprintf("/api/v1/venues/%d/bookings", v.ID), map[string]any{"starts_at": at(9), "ends_at": at(11),

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/workday"
 )
@@ -151,8 +152,8 @@ func (in *VenueInput) Validate() error {
 	if in.Opens == "" {
 		in.Opens, in.Closes = "08:30", "17:30"
 	}
-	o, err1 := clock(in.Opens)
-	c, err2 := clock(in.Closes)
+	o, err1 := minutesOf(in.Opens)
+	c, err2 := minutesOf(in.Closes)
 	if err1 != nil || err2 != nil || c <= o {
 		f.Add("opens", "开放时间不正确，应如 08:30 至 17:30")
 	}
@@ -178,8 +179,8 @@ func (in *VenueInput) Validate() error {
 	return f.Err()
 }
 
-// clock reads HH:MM as minutes after midnight.
-func clock(s string) (int, error) {
+// minutesOf reads HH:MM as minutes after midnight.
+func minutesOf(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
 	if err != nil {
 		return 0, errs.Field("time", "时间格式应为 HH:MM")
@@ -204,8 +205,8 @@ func (v *Venue) OpenOn(cal *workday.Calendar, t time.Time) bool {
 
 // OpenHours is how long the venue is open on a day it opens.
 func (v *Venue) OpenHours() float64 {
-	o, _ := clock(v.Opens)
-	c, _ := clock(v.Closes)
+	o, _ := minutesOf(v.Opens)
+	c, _ := minutesOf(v.Closes)
 	return float64(c-o) / 60
 }
 
@@ -229,7 +230,7 @@ type RuleRequest struct {
 // CheckRules says why a booking breaks the venue's rules, or nil. Staff bookings (the community's
 // own work) are held only to the opening hours; units and residents to every rule.
 func CheckRules(v *Venue, cal *workday.Calendar, r RuleRequest) error {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	start, end := r.Start.In(loc), r.End.In(loc)
 	if !end.After(start) {
 		return errs.Field("ends_at", "结束时间应晚于开始时间")
@@ -249,8 +250,8 @@ func CheckRules(v *Venue, cal *workday.Calendar, r RuleRequest) error {
 	if !v.OpenOn(cal, start) {
 		return errs.Field("starts_at", v.Name+"在"+start.Format("2006年1月2日")+"不开放（节假日及周末闭馆）")
 	}
-	o, _ := clock(v.Opens)
-	c, _ := clock(v.Closes)
+	o, _ := minutesOf(v.Opens)
+	c, _ := minutesOf(v.Closes)
 	if m := start.Hour()*60 + start.Minute(); m < o {
 		return errs.Field("starts_at", v.Name+"开放时间为"+v.Opens+"至"+v.Closes)
 	}

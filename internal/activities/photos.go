@@ -8,9 +8,9 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
-	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/photo"
 )
 
 // MaxActivityPhotos is how many photos an activity keeps.
@@ -23,7 +23,7 @@ func (s *Service) AddPhoto(ctx context.Context, activityID int64, name string, d
 	if err != nil {
 		return 0, err
 	}
-	photo, err := cases.CleanPhoto(name, data)
+	photo, err := photo.Clean(name, data)
 	if err != nil {
 		return 0, err
 	}

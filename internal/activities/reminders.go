@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 )
 
@@ -69,7 +70,7 @@ func (s *Service) RunReminder(ctx context.Context, payload []byte) error {
 		n := Notice{RegionID: a.RegionID, Link: fmt.Sprintf("/activities/%d", a.ID),
 			Title: fmt.Sprintf("明天的活动：%s", a.Title),
 			Body: fmt.Sprintf("%s在%s举行，已报名%d人、候补%d人。请提醒代为报名的居民（特别是没有手机的老人）按时参加。",
-				a.StartsAt.In(shanghai()).Format("1月2日 15:04"), a.Place, a.Registered, a.Waitlisted)}
+				a.StartsAt.In(clock.Shanghai()).Format("1月2日 15:04"), a.Place, a.Registered, a.Waitlisted)}
 		for _, u := range users {
 			if err := s.opts.Notify(ctx, tx, u, n); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/workday"
 )
@@ -11,7 +12,7 @@ import (
 // at is a time on a date in Asia/Shanghai: at("2024-09-30 09:00").
 func at(t testing.TB, s string) time.Time {
 	t.Helper()
-	v, err := time.ParseInLocation("2006-01-02 15:04", s, workday.Shanghai())
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, clock.Shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}

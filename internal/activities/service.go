@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -86,13 +87,10 @@ func token() string {
 	return hex.EncodeToString(b)
 }
 
-// shanghaiDate is t's date in Asia/Shanghai.
-func shanghaiDate(t time.Time) string { return t.In(workday.Shanghai()).Format(time.DateOnly) }
-
 // monthStart is the first instant of t's month in Asia/Shanghai.
 func monthStart(t time.Time) time.Time {
-	t = t.In(workday.Shanghai())
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, workday.Shanghai())
+	t = t.In(clock.Shanghai())
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, clock.Shanghai())
 }
 
 func nullable(id int64) any {
@@ -101,5 +99,3 @@ func nullable(id int64) any {
 	}
 	return id
 }
-
-func shanghai() *time.Location { return workday.Shanghai() }

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -93,7 +94,7 @@ func minorOn(birth string, t time.Time) bool {
 	if err != nil {
 		return false
 	}
-	return shanghaiDate(b.AddDate(18, 0, 0)) > shanghaiDate(t)
+	return clock.Date(b.AddDate(18, 0, 0)) > clock.Date(t)
 }
 
 // register writes a registration: a place while there is one (the conditional update on the

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -329,7 +330,7 @@ func claimSlots(ctx context.Context, tx *db.Tx, b *Booking) error {
 			b.VenueID, t, b.ID)
 		if db.IsUnique(err) {
 			return errs.E(errs.Conflict, "%s在 %s 已被预约，请选择其他时段", b.VenueName,
-				t.In(shanghai()).Format("1月2日 15:04"))
+				t.In(clock.Shanghai()).Format("1月2日 15:04"))
 		}
 		if err != nil {
 			return fmt.Errorf("claim slot: %w", err)

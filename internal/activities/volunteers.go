@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -102,7 +103,7 @@ func scanVolunteer(sc scanner) (*Volunteer, error) {
 		&v.PhoneMasked, &v.IDMasked, &in, &out, &v.Minutes, &v.Content, &v.Status, &v.CertNo, &decided); err != nil {
 		return nil, err
 	}
-	v.ServedOn = shanghaiDate(starts)
+	v.ServedOn = clock.Date(starts)
 	for _, x := range []struct {
 		n   sql.NullTime
 		dst **time.Time
@@ -292,7 +293,7 @@ func (s *Service) DecideHours(ctx context.Context, id int64, approve bool) (*Vol
 			if err := tx.QueryRowContext(ctx, `SELECT code FROM regions WHERE id = $1`, a.RegionID).Scan(&code); err != nil {
 				return err
 			}
-			v.Status, v.CertNo = "approved", CertNo(code, now.In(shanghai()).Year(), id)
+			v.Status, v.CertNo = "approved", CertNo(code, now.In(clock.Shanghai()).Year(), id)
 			cert = v.CertNo
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE activity_volunteers SET status = $1, cert_no = $2, decided_by = $3, decided_at = $4
@@ -327,7 +328,7 @@ func (s *Service) Proof(ctx context.Context, id int64) (*Proof, error) {
 	if v.Status != "approved" {
 		return nil, errs.E(errs.Conflict, "服务时长审核通过后才能开具志愿服务证明")
 	}
-	return &Proof{Volunteer: *v, Issuer: a.RegionName + "居民委员会", IssuedOn: shanghaiDate(*v.DecidedAt)}, nil
+	return &Proof{Volunteer: *v, Issuer: a.RegionName + "居民委员会", IssuedOn: clock.Date(*v.DecidedAt)}, nil
 }
 
 func maxTime(a, b time.Time) time.Time {

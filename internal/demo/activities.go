@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/activities"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/workday"
 )
@@ -211,7 +212,7 @@ func (s *actSeeder) free(room *demoRoom, a, b time.Time) bool {
 }
 
 func (s *actSeeder) series() error {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	for i, se := range demoSeriesList {
 		if err := s.tx.QueryRowContext(s.ctx, `INSERT INTO activity_series (region_id, name, description, featured, created_at)
 			VALUES ($1, $2, $3, TRUE, $4) RETURNING id`, s.community, se.name, se.desc, time.Date(2023, 12, 20, 0, 0, 0, 0, time.UTC)).Scan(&se.id); err != nil {
@@ -238,7 +239,7 @@ func (s *actSeeder) series() error {
 }
 
 func (s *actSeeder) ordinary() error {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	d := s.now.In(loc).AddDate(-1, 0, 0)
 	for d.Before(s.now.AddDate(0, 0, -1)) {
 		o := ordinaryTitles[s.rng.IntN(len(ordinaryTitles))]
@@ -260,7 +261,7 @@ func (s *actSeeder) ordinary() error {
 // upcoming writes the activities open for sign-up in the coming weeks; the third is full with a
 // waitlist.
 func (s *actSeeder) upcoming() error {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	plans := []struct {
 		title  string
 		kind   activities.ActivityKind

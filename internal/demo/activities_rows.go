@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"linli/internal/activities"
-	"linli/internal/workday"
+	"linli/internal/clock"
 )
 
 // booking writes a booking and, while it holds the room, its half-hour slots.
@@ -116,7 +116,7 @@ func (s *actSeeder) volunteers(activityID int64, start, end time.Time) error {
 		RETURNING id`, activityID, n).Scan(&roleID); err != nil {
 		return err
 	}
-	year := start.In(workday.Shanghai()).Year()
+	year := start.In(clock.Shanghai()).Year()
 	for _, p := range s.pick("", n) {
 		status, minutes := "signed", 0
 		var in, out, decided, decider any
@@ -150,7 +150,7 @@ func (s *actSeeder) volunteers(activityID int64, start, end time.Time) error {
 // bookings writes the year's bookings by units and residents: most used, a few cancelled, a few
 // no-shows, and two party-room requests ahead waiting for approval.
 func (s *actSeeder) bookings() error {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	var open []*demoRoom
 	for _, r := range demoRooms {
 		if strings.Contains(r.bookers, "unit") {
