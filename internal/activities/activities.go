@@ -190,36 +190,36 @@ type Filter struct {
 	Offset   int
 }
 
-func (f *Filter) where(a *args, now time.Time) (string, error) {
+func (f *Filter) where(a *db.Args, now time.Time) (string, error) {
 	var w []string
 	if f.RegionID != 0 {
-		w = append(w, `a.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = `+a.add(f.RegionID)+`) || '%')`)
+		w = append(w, `a.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = `+a.Add(f.RegionID)+`) || '%')`)
 	}
 	if f.SeriesID != 0 {
-		w = append(w, `a.series_id = `+a.add(f.SeriesID))
+		w = append(w, `a.series_id = `+a.Add(f.SeriesID))
 	}
 	if f.Featured {
 		w = append(w, `se.featured`)
 	}
 	if f.Kind != "" {
-		w = append(w, `a.kind = `+a.add(f.Kind))
+		w = append(w, `a.kind = `+a.Add(f.Kind))
 	}
 	if f.From != "" {
 		t, err := time.ParseInLocation(time.DateOnly, f.From, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("from", "开始日期格式应为 YYYY-MM-DD")
 		}
-		w = append(w, `a.starts_at >= `+a.add(t.UTC()))
+		w = append(w, `a.starts_at >= `+a.Add(t.UTC()))
 	}
 	if f.To != "" {
 		t, err := time.ParseInLocation(time.DateOnly, f.To, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("to", "结束日期格式应为 YYYY-MM-DD")
 		}
-		w = append(w, `a.starts_at < `+a.add(t.AddDate(0, 0, 1).UTC()))
+		w = append(w, `a.starts_at < `+a.Add(t.AddDate(0, 0, 1).UTC()))
 	}
 	if f.Upcoming {
-		w = append(w, `a.ends_at > `+a.add(now)+` AND a.status = 'published'`)
+		w = append(w, `a.ends_at > `+a.Add(now)+` AND a.status = 'published'`)
 	}
 	if len(w) == 0 {
 		return "1=1", nil
@@ -233,7 +233,7 @@ func (s *Service) ListActivities(ctx context.Context, f Filter) ([]Activity, int
 	if err != nil {
 		return nil, 0, err
 	}
-	a := &args{}
+	a := &db.Args{}
 	where, err := f.where(a, s.now())
 	if err != nil {
 		return nil, 0, err
@@ -244,7 +244,7 @@ func (s *Service) ListActivities(ctx context.Context, f Filter) ([]Activity, int
 
 // PublicActivities lists the public activities, soonest first, for residents without signing in.
 func (s *Service) PublicActivities(ctx context.Context, f Filter) ([]Activity, int, error) {
-	a := &args{}
+	a := &db.Args{}
 	where, err := f.where(a, s.now())
 	if err != nil {
 		return nil, 0, err
@@ -252,9 +252,9 @@ func (s *Service) PublicActivities(ctx context.Context, f Filter) ([]Activity, i
 	return s.activities(ctx, where+` AND a.public AND a.status = 'published'`, f, a)
 }
 
-func (s *Service) activities(ctx context.Context, where string, f Filter, a *args) ([]Activity, int, error) {
+func (s *Service) activities(ctx context.Context, where string, f Filter, a *db.Args) ([]Activity, int, error) {
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*)`+activityFrom+` WHERE `+where, a.v...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*)`+activityFrom+` WHERE `+where, *a...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count activities: %w", err)
 	}
 	order := `a.starts_at DESC, a.id DESC`
@@ -265,7 +265,7 @@ func (s *Service) activities(ctx context.Context, where string, f Filter, a *arg
 		f.Limit = 50
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+activityCols+activityFrom+` WHERE `+where+` ORDER BY `+order+
-		` LIMIT `+a.add(f.Limit)+` OFFSET `+a.add(max(0, f.Offset)), a.v...)
+		` LIMIT `+a.Add(f.Limit)+` OFFSET `+a.Add(max(0, f.Offset)), *a...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list activities: %w", err)
 	}
@@ -358,11 +358,11 @@ func (s *Service) ListSeries(ctx context.Context) ([]Series, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
-	now := a.add(s.now())
+	a := &db.Args{}
+	now := a.Add(s.now())
 	rows, err := s.db.R.QueryContext(ctx, `SELECT s.id, s.region_id, s.name, s.description, s.featured,
 		(SELECT COUNT(*) FROM activities x WHERE x.series_id = s.id AND x.status = 'published' AND x.starts_at <= `+now+`)
-		FROM activity_series s WHERE `+visible("s.region_id", p, a)+` ORDER BY s.id`, a.v...)
+		FROM activity_series s WHERE `+visible("s.region_id", p, a)+` ORDER BY s.id`, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}

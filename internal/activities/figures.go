@@ -118,11 +118,11 @@ func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64
 
 // activitySet is the condition selecting the activities that count for a region: those organised
 // in it, and those of the regions above it that are meant for its people. Held ones only.
-func activitySet(r *regionRef, a *args, from, to, now time.Time) string {
-	path := a.add(r.path)
-	id := a.add(r.id)
-	return `a.status = 'published' AND a.starts_at >= ` + a.add(from) + ` AND a.starts_at < ` + a.add(to) +
-		` AND a.starts_at <= ` + a.add(now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
+func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
+	path := a.Add(r.path)
+	id := a.Add(r.id)
+	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) +
+		` AND a.starts_at <= ` + a.Add(now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
 		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
 }
 
@@ -146,32 +146,32 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	base := "?region=" + strconv.FormatInt(r.id, 10) + "&from=" + f.From + "&to=" + f.To
 	out.HeldLink, out.FeaturedLink = "/activities"+base, "/activities"+base+"&featured=1"
 	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
-	a := &args{}
+	a := &db.Args{}
 	set := activitySet(r, a, from, to, now)
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN se.featured THEN a.series_id END)
-		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set, a.v...).Scan(&out.Held, &out.FeaturedSeries); err != nil {
+		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set, *a...).Scan(&out.Held, &out.FeaturedSeries); err != nil {
 		return nil, fmt.Errorf("figures: held: %w", err)
 	}
 	if out.BySeries, err = counts(ctx, q, `SELECT CAST(a.series_id AS TEXT), se.name, COUNT(*) FROM activities a
 		JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name ORDER BY COUNT(*) DESC, se.name`,
-		a.v, func(k string) string { return "/activities" + base + "&series=" + k }); err != nil {
+		*a, func(k string) string { return "/activities" + base + "&series=" + k }); err != nil {
 		return nil, err
 	}
 	if out.ByKind, err = counts(ctx, q, `SELECT a.kind, a.kind, COUNT(*) FROM activities a WHERE `+set+` GROUP BY a.kind ORDER BY COUNT(*) DESC, a.kind`,
-		a.v, func(k string) string { return "/activities" + base + "&kind=" + k }); err != nil {
+		*a, func(k string) string { return "/activities" + base + "&kind=" + k }); err != nil {
 		return nil, err
 	}
 	for i := range out.ByKind {
 		out.ByKind[i].Label = ActivityKind(out.ByKind[i].Key).Label()
 	}
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT COALESCE(CAST(r.resident_id AS TEXT), r.phone_index || r.name))
-		FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL AND `+set, a.v...).
+		FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL AND `+set, *a...).
 		Scan(&out.ParticipantsTotal, &out.ParticipantsDistinct); err != nil {
 		return nil, fmt.Errorf("figures: participants: %w", err)
 	}
 	var minutes int64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(v.minutes), 0) FROM activity_volunteers v JOIN activities a ON a.id = v.activity_id
-		WHERE v.status = 'approved' AND `+set, a.v...).Scan(&minutes); err != nil {
+		WHERE v.status = 'approved' AND `+set, *a...).Scan(&minutes); err != nil {
 		return nil, fmt.Errorf("figures: hours: %w", err)
 	}
 	out.VolunteerHours = round1(float64(minutes) / 60)
@@ -242,31 +242,31 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 }
 
 // focusResidents is the condition that resident r of the region carries tag on the period's last day.
-func focusResidents(tag string, r *regionRef, a *args, to time.Time) string {
-	cond := `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.add(r.path) + ` || '%') AND `
+func focusResidents(tag string, r *regionRef, a *db.Args, to time.Time) string {
+	cond := `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%') AND `
 	switch register.Tag(tag) {
 	case register.TagAged80:
-		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
+		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.Add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
 	case register.TagMinor:
-		return cond + `r.birth_date > ` + a.add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
+		return cond + `r.birth_date > ` + a.Add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
 	}
-	return cond + `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.add(tag) + `)`
+	return cond + `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
 }
 
 // tookPart is the condition that resident r checked in to an activity held in [from, to).
-func tookPart(a *args, from, to time.Time) string {
+func tookPart(a *db.Args, from, to time.Time) string {
 	return `r.id IN (SELECT x.resident_id FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
-		WHERE x.resident_id IS NOT NULL AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.add(from) + ` AND y.starts_at < ` + a.add(to) + `)`
+		WHERE x.resident_id IS NOT NULL AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to) + `)`
 }
 
 func (s *Service) reach(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time, base string) ([]Reach, error) {
 	out := []Reach{}
 	for _, t := range FocusTags {
-		a := &args{}
+		a := &db.Args{}
 		where := focusResidents(string(t), r, a, minTime(to, now))
 		x := Reach{Tag: string(t), Label: t.Label(), Link: "/activities/figures/reach" + base + "&tag=" + string(t)}
 		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN `+tookPart(a, from, to)+` THEN 1 END)
-			FROM residents r WHERE `+where, a.v...).Scan(&x.Total, &x.Reached); err != nil {
+			FROM residents r WHERE `+where, *a...).Scan(&x.Total, &x.Reached); err != nil {
 			return nil, fmt.Errorf("figures: reach %s: %w", t, err)
 		}
 		if x.Total > 0 {
@@ -298,10 +298,10 @@ func (s *Service) children(ctx context.Context, p *auth.Principal, r *regionRef,
 	for _, k := range kids {
 		c := RegionFigures{RegionID: k.id, Name: k.name,
 			Link: "/activities/figures?region=" + strconv.FormatInt(k.id, 10) + "&from=" + f.From + "&to=" + f.To}
-		a := &args{}
+		a := &db.Args{}
 		set := activitySet(&k, a, from, to, now)
 		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM activity_registrations x
-			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, a.v...).Scan(&c.Held, &c.Participants); err != nil {
+			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, *a...).Scan(&c.Held, &c.Participants); err != nil {
 			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
 		}
 		reach, err := s.reach(ctx, p, &k, from, to, now, "")
@@ -352,10 +352,10 @@ func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
+	a := &db.Args{}
 	where := focusResidents(tag, r, a, minTime(to, now))
 	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.name, g.id, g.name, CASE WHEN `+tookPart(a, from, to)+` THEN 1 ELSE 0 END AS took
-		FROM residents r JOIN regions g ON g.id = r.region_id WHERE `+where+` ORDER BY took, g.code, r.id LIMIT 2000`, a.v...)
+		FROM residents r JOIN regions g ON g.id = r.region_id WHERE `+where+` ORDER BY took, g.code, r.id LIMIT 2000`, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("reach list: %w", err)
 	}

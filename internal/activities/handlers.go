@@ -81,21 +81,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 // baseURL is the public address for links that leave the browser (QR codes, feeds).
 func (h *Handlers) baseURL(r *http.Request) string { return web.BaseURL(r, h.base) }
 
-// userError reports whether err is the user's to fix on the form (bad input, a clash, a rule that
-// refuses), as opposed to a failure the error page reports.
-// TODO: use the kit's form-error helper once issue 8 lands it.
-func userError(err error) bool {
-	c := errs.CodeOf(err)
-	return c == errs.Invalid || c == errs.Conflict || c == errs.Forbidden
-}
-
-// showError puts a rejected form's messages on its page.
-func showError(p *web.Page, err error) { p.Errors, p.Error = errs.FieldsOf(err), errs.MessageOf(err) }
-
 // back answers a button's POST: to the page with the outcome as a flash, error or not.
 func (h *Handlers) back(w http.ResponseWriter, r *http.Request, to, ok string, err error) {
 	if err != nil {
-		if !userError(err) {
+		if c := errs.CodeOf(err); c != errs.Invalid && c != errs.Conflict && c != errs.Forbidden {
 			h.kit.Error(w, r, err)
 			return
 		}
@@ -198,25 +187,28 @@ type venueView struct {
 }
 
 func (h *Handlers) venuePage(w http.ResponseWriter, r *http.Request) {
-	h.renderVenue(w, r, http.StatusOK, nil)
+	if v, ok := h.venueData(w, r); ok {
+		h.views.Render(w, r, http.StatusOK, "venue.html", v)
+	}
 }
 
-func (h *Handlers) renderVenue(w http.ResponseWriter, r *http.Request, status int, fill func(v *venueView)) {
+// venueData builds a room's page (its week and the booking form), answering the error itself when it cannot.
+func (h *Handlers) venueData(w http.ResponseWriter, r *http.Request) (*venueView, bool) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.NotFound(w, r)
-		return
+		return nil, false
 	}
 	ven, err := h.svc.Venue(r.Context(), id)
 	if err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	start := h.weekStart(r)
 	bs, err := h.svc.Bookings(r.Context(), id, start, start.AddDate(0, 0, 7))
 	if err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	p := auth.FromContext(r.Context())
 	v := &venueView{Page: web.Page{Title: ven.Name}, Venue: ven, Days: h.week(r, ven, start, bs), Week: start.Format(time.DateOnly),
@@ -224,10 +216,7 @@ func (h *Handlers) renderVenue(w http.ResponseWriter, r *http.Request, status in
 		CanRun: p.Can(auth.ActivitiesWrite), CanBook: p.Can(auth.VenuesBook), From: "09:00", To: "11:00",
 		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly),
 		ICS:  "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics"}
-	if fill != nil {
-		fill(v)
-	}
-	h.views.Render(w, r, status, "venue.html", v)
+	return v, true
 }
 
 // localTime reads a date and a clock from a form as a time in Asia/Shanghai.
@@ -264,14 +253,12 @@ func (h *Handlers) bookForm(w http.ResponseWriter, r *http.Request) {
 		Purpose: r.PostFormValue("purpose"), Headcount: formInt(r, "headcount"), Commercial: r.PostFormValue("commercial") == "1"}
 	b, err := h.svc.Book(r.Context(), in)
 	if err != nil {
-		if !userError(err) {
-			h.kit.Error(w, r, err)
+		v, ok := h.venueData(w, r)
+		if !ok {
 			return
 		}
-		h.renderVenue(w, r, web.Status(err), func(v *venueView) {
-			v.Form, v.Date, v.From, v.To = in, date, from, to
-			showError(&v.Page, err)
-		})
+		v.Form, v.Date, v.From, v.To = in, date, from, to
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "venue.html", v) })
 		return
 	}
 	msg := "预约成功：" + b.StartsAt.In(clock.Shanghai()).Format("1月2日 15:04") + "—" + b.EndsAt.In(clock.Shanghai()).Format("15:04")

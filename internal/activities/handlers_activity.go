@@ -105,13 +105,8 @@ func (h *Handlers) createActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := h.svc.CreateActivity(r.Context(), in)
 	if err != nil {
-		if !userError(err) {
-			h.kit.Error(w, r, err)
-			return
-		}
 		v := &activityFormView{Form: in, Start: r.PostFormValue("starts_at"), End: r.PostFormValue("ends_at"), RoleTitle: role, RoleSlots: slots}
-		showError(&v.Page, err)
-		h.renderActivityForm(w, r, web.Status(err), v)
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderActivityForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/activities/%d", a.ID), "活动已发布")
@@ -133,20 +128,23 @@ type activityView struct {
 }
 
 func (h *Handlers) activityPage(w http.ResponseWriter, r *http.Request) {
-	h.renderActivity(w, r, http.StatusOK, nil)
+	if v, ok := h.activityData(w, r); ok {
+		h.views.Render(w, r, http.StatusOK, "activity.html", v)
+	}
 }
 
-func (h *Handlers) renderActivity(w http.ResponseWriter, r *http.Request, status int, fill func(*activityView)) {
+// activityData builds an activity's page (sign-ups, volunteers, photos), answering the error itself when it cannot.
+func (h *Handlers) activityData(w http.ResponseWriter, r *http.Request) (*activityView, bool) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.NotFound(w, r)
-		return
+		return nil, false
 	}
 	ctx := r.Context()
 	a, err := h.svc.Activity(ctx, id)
 	if err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	v := &activityView{Page: web.Page{Title: a.Title}, Activity: a, CanRun: h.svc.CanRun(ctx, a),
 		PublicURL: fmt.Sprintf("/public/activities/%d", a.ID)}
@@ -154,32 +152,29 @@ func (h *Handlers) renderActivity(w http.ResponseWriter, r *http.Request, status
 	v.IsToday, v.Started = clock.Date(now) == clock.Date(a.StartsAt), !a.StartsAt.After(now)
 	if v.Regs, err = h.svc.Registrations(ctx, id); err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	if v.Roles, err = h.svc.VolunteerRoles(ctx, id); err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	if v.Volunteers, err = h.svc.Volunteers(ctx, VolunteerFilter{ActivityID: id}); err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	if v.Photos, err = h.svc.PhotoIDs(ctx, id); err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	if v.CanRun {
 		tok, err := h.svc.CheckinToken(ctx, id)
 		if err != nil {
 			h.kit.Error(w, r, err)
-			return
+			return nil, false
 		}
 		v.CheckinURL = "/checkin/" + tok
 	}
-	if fill != nil {
-		fill(v)
-	}
-	h.views.Render(w, r, status, "activity.html", v)
+	return v, true
 }
 
 type posterView struct {
@@ -268,11 +263,12 @@ func (h *Handlers) staffSignUp(w http.ResponseWriter, r *http.Request) {
 	in.ActivityID = id
 	reg, err := h.svc.SignUp(r.Context(), in)
 	if err != nil {
-		if !userError(err) {
-			h.kit.Error(w, r, err)
+		v, ok := h.activityData(w, r)
+		if !ok {
 			return
 		}
-		h.renderActivity(w, r, web.Status(err), func(v *activityView) { v.Form = in; showError(&v.Page, err) })
+		v.Form = in
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "activity.html", v) })
 		return
 	}
 	msg := reg.Name + " 报名成功"

@@ -50,29 +50,29 @@ type publicActivityView struct {
 }
 
 func (h *Handlers) publicActivity(w http.ResponseWriter, r *http.Request) {
-	h.renderPublic(w, r, http.StatusOK, nil)
+	if v, ok := h.publicData(w, r); ok {
+		h.views.Render(w, r, http.StatusOK, "public_activity.html", v)
+	}
 }
 
-func (h *Handlers) renderPublic(w http.ResponseWriter, r *http.Request, status int, fill func(*publicActivityView)) {
+// publicData builds a public activity's page, answering the error itself when it cannot.
+func (h *Handlers) publicData(w http.ResponseWriter, r *http.Request) (*publicActivityView, bool) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.NotFound(w, r)
-		return
+		return nil, false
 	}
 	a, err := h.svc.PublicActivity(r.Context(), id)
 	if err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	v := &publicActivityView{Page: web.Page{Title: a.Title}, Activity: a, Open: a.SignupOpen(h.svc.Now())}
 	if v.Roles, err = h.svc.VolunteerRoles(r.Context(), id); err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
-	if fill != nil {
-		fill(v)
-	}
-	h.views.Render(w, r, status, "public_activity.html", v)
+	return v, true
 }
 
 func (h *Handlers) publicSignUp(w http.ResponseWriter, r *http.Request) {
@@ -84,22 +84,18 @@ func (h *Handlers) publicSignUp(w http.ResponseWriter, r *http.Request) {
 	in := signUpFrom(r)
 	in.ActivityID, in.ResidentID = id, 0
 	reg, err := h.svc.SignUpPublic(r.Context(), in)
-	if err != nil && !userError(err) {
-		h.kit.Error(w, r, err)
+	v, ok := h.publicData(w, r)
+	if !ok {
 		return
 	}
-	status := http.StatusOK
+	render := func(status int) { h.views.Render(w, r, status, "public_activity.html", v) }
 	if err != nil {
-		status = web.Status(err)
+		v.Form = in
+		h.kit.FormFailed(w, r, err, &v.Page, render)
+		return
 	}
-	h.renderPublic(w, r, status, func(v *publicActivityView) {
-		if err != nil {
-			v.Form = in
-			showError(&v.Page, err)
-			return
-		}
-		v.Done = reg
-	})
+	v.Done = reg
+	render(http.StatusOK)
 }
 
 func (h *Handlers) publicCancel(w http.ResponseWriter, r *http.Request) {
@@ -144,14 +140,10 @@ func (h *Handlers) checkinSubmit(w http.ResponseWriter, r *http.Request) {
 	in := SignUpInput{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone")}
 	done, err := h.svc.DoorCheckIn(r.Context(), tok, in)
 	v := &checkinView{Page: web.Page{Title: "活动签到"}, Token: tok, Form: in, Done: done}
-	status := http.StatusOK
+	render := func(status int) { h.views.Render(w, r, status, "checkin.html", v) }
 	if err != nil {
-		if !userError(err) && web.Status(err) != http.StatusNotFound {
-			h.kit.Error(w, r, err)
-			return
-		}
-		showError(&v.Page, err)
-		status = web.Status(err)
+		h.kit.FormFailed(w, r, err, &v.Page, render)
+		return
 	}
-	h.views.Render(w, r, status, "checkin.html", v)
+	render(http.StatusOK)
 }

@@ -35,36 +35,35 @@ type publicVenueView struct {
 }
 
 func (h *Handlers) publicVenue(w http.ResponseWriter, r *http.Request) {
-	h.renderPublicVenue(w, r, http.StatusOK, nil)
+	if v, ok := h.publicVenueData(w, r); ok {
+		h.views.Render(w, r, http.StatusOK, "public_venue.html", v)
+	}
 }
 
-// renderPublicVenue shows a room's week with the taken hours, without who took them, and the
-// residents' booking form.
-func (h *Handlers) renderPublicVenue(w http.ResponseWriter, r *http.Request, status int, fill func(*publicVenueView)) {
+// publicVenueData builds the public page of a room open to residents: its week with the taken
+// hours, without who took them, and the booking form; it answers 404 itself for any other room.
+func (h *Handlers) publicVenueData(w http.ResponseWriter, r *http.Request) (*publicVenueView, bool) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.NotFound(w, r)
-		return
+		return nil, false
 	}
 	ven, err := h.svc.PublicVenue(r.Context(), id)
 	if err != nil || !ven.mayBook(BookerResident) {
 		h.kit.NotFound(w, r)
-		return
+		return nil, false
 	}
 	start := h.weekStart(r)
 	bs, err := h.svc.TakenSlots(r.Context(), id, start, start.AddDate(0, 0, 7))
 	if err != nil {
 		h.kit.Error(w, r, err)
-		return
+		return nil, false
 	}
 	v := &publicVenueView{Page: web.Page{Title: ven.Name + " · 场地预约"}, Venue: ven, Days: h.week(r, ven, start, bs),
 		Week: start.Format(time.DateOnly), Prev: start.AddDate(0, 0, -7).Format(time.DateOnly),
 		Next: start.AddDate(0, 0, 7).Format(time.DateOnly), From: "09:00", To: "11:00",
 		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly)}
-	if fill != nil {
-		fill(v)
-	}
-	h.views.Render(w, r, status, "public_venue.html", v)
+	return v, true
 }
 
 func (h *Handlers) publicBook(w http.ResponseWriter, r *http.Request) {
@@ -78,20 +77,16 @@ func (h *Handlers) publicBook(w http.ResponseWriter, r *http.Request) {
 		Headcount: formInt(r, "headcount"), Commercial: r.PostFormValue("commercial") == "1", Name: r.PostFormValue("name"),
 		Phone: r.PostFormValue("phone")}
 	b, err := h.svc.BookPublic(r.Context(), in)
-	if err != nil && !userError(err) {
-		h.kit.Error(w, r, err)
+	v, ok := h.publicVenueData(w, r)
+	if !ok {
 		return
 	}
-	status := http.StatusOK
+	v.Form, v.Date, v.From, v.To = in, date, from, to
+	render := func(status int) { h.views.Render(w, r, status, "public_venue.html", v) }
 	if err != nil {
-		status = web.Status(err)
+		h.kit.FormFailed(w, r, err, &v.Page, render)
+		return
 	}
-	h.renderPublicVenue(w, r, status, func(v *publicVenueView) {
-		v.Form, v.Date, v.From, v.To = in, date, from, to
-		if err != nil {
-			showError(&v.Page, err)
-			return
-		}
-		v.Done = b
-	})
+	v.Done = b
+	render(http.StatusOK)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"strconv"
 	"time"
 
 	"linli/internal/auth"
@@ -64,15 +63,11 @@ func principal(ctx context.Context, perm auth.Permission) (*auth.Principal, erro
 	return p, nil
 }
 
-// args collects query arguments and hands out their placeholders.
-type args struct{ v []any }
-
-func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
-
 // visible is the condition that the region in col is one the principal reads: their subtree, and
 // the regions above them (a grid's staff use their community's rooms and see its activities).
-func visible(col string, p *auth.Principal, a *args) string {
-	return col + ` IN (SELECT id FROM regions WHERE path LIKE ` + a.add(p.Scope()) + ` OR ` + a.add(p.RegionPath) + ` LIKE path || '%')`
+func visible(col string, p *auth.Principal, a *db.Args) string {
+	return `(` + db.InScope(col, a.Add(p.Scope())) + ` OR ` + col + ` IN (SELECT id FROM regions WHERE ` + a.Add(p.RegionPath) +
+		` LIKE path || '%'))`
 }
 
 // canRun reports whether the principal runs the venues and activities of a region (by its path):

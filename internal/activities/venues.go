@@ -65,8 +65,8 @@ func (s *Service) ListVenues(ctx context.Context) ([]Venue, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
-	return s.venues(ctx, `v.active AND `+visible("v.region_id", p, a), a.v...)
+	a := &db.Args{}
+	return s.venues(ctx, `v.active AND `+visible("v.region_id", p, a), *a...)
 }
 
 // PublicVenues lists the active rooms of a community that residents may book, for the public page.
@@ -132,13 +132,13 @@ func (s *Service) Bookings(ctx context.Context, venueID int64, from, to time.Tim
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
+	a := &db.Args{}
 	where := visible("b.region_id", p, a) + ` AND b.status IN ('pending','approved','no_show') AND b.starts_at < ` +
-		a.add(to.UTC()) + ` AND b.ends_at > ` + a.add(from.UTC())
+		a.Add(to.UTC()) + ` AND b.ends_at > ` + a.Add(from.UTC())
 	if venueID != 0 {
-		where += ` AND b.venue_id = ` + a.add(venueID)
+		where += ` AND b.venue_id = ` + a.Add(venueID)
 	}
-	out, err := queryBookings(ctx, s.db.R, where, a.v...)
+	out, err := queryBookings(ctx, s.db.R, where, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("list bookings: %w", err)
 	}

@@ -129,13 +129,13 @@ func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Voluntee
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
+	a := &db.Args{}
 	where := visible("a.region_id", p, a)
 	if f.ActivityID != 0 {
-		where += ` AND v.activity_id = ` + a.add(f.ActivityID)
+		where += ` AND v.activity_id = ` + a.Add(f.ActivityID)
 	}
 	if f.Status != "" {
-		where += ` AND v.status = ` + a.add(f.Status)
+		where += ` AND v.status = ` + a.Add(f.Status)
 	}
 	af := Filter{From: f.From, To: f.To}
 	w, err := af.where(a, s.now())
@@ -143,7 +143,7 @@ func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Voluntee
 		return nil, err
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+volunteerCols+volunteerFrom+` WHERE `+where+` AND `+w+
-		` ORDER BY a.starts_at DESC, v.id LIMIT 2000`, a.v...)
+		` ORDER BY a.starts_at DESC, v.id LIMIT 2000`, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("list volunteers: %w", err)
 	}
