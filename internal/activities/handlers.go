@@ -25,6 +25,8 @@ type Handlers struct {
 	kit   *web.Kit
 	views *web.Views
 	base  string // the configured public address, for QR codes and feeds
+	// public limits the public forms per client address: a burst of 20, then one every 30 seconds.
+	public *web.Limiter
 }
 
 // NewHandlers returns the handlers; it parses the templates and panics if one is broken. baseURL
@@ -43,7 +45,8 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, baseURL string) *Hand
 			return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 		},
 	}
-	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templatesFS, funcs), base: baseURL}
+	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templatesFS, funcs), base: baseURL,
+		public: web.NewLimiter(30*time.Second, 20)}
 }
 
 // Routes registers the pages, the public pages and the API.

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
+	"linli/internal/errs"
 	"linli/internal/web"
 )
 
@@ -15,14 +17,26 @@ import (
 func (h *Handlers) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /public/activities", h.publicList)
 	mux.HandleFunc("GET /public/activities/{id}", h.publicActivity)
-	mux.HandleFunc("POST /public/activities/{id}/signup", h.publicSignUp)
-	mux.HandleFunc("POST /public/activities/{id}/cancel", h.publicCancel)
-	mux.HandleFunc("POST /public/activities/{id}/volunteer", h.publicVolunteer)
+	mux.HandleFunc("POST /public/activities/{id}/signup", h.limited(h.publicSignUp))
+	mux.HandleFunc("POST /public/activities/{id}/cancel", h.limited(h.publicCancel))
+	mux.HandleFunc("POST /public/activities/{id}/volunteer", h.limited(h.publicVolunteer))
 	mux.HandleFunc("GET /public/venues", h.publicVenues)
 	mux.HandleFunc("GET /public/venues/{id}", h.publicVenue)
-	mux.HandleFunc("POST /public/venues/{id}/bookings", h.publicBook)
+	mux.HandleFunc("POST /public/venues/{id}/bookings", h.limited(h.publicBook))
 	mux.HandleFunc("GET /checkin/{token}", h.checkinPage)
-	mux.HandleFunc("POST /checkin/{token}", h.checkinSubmit)
+	mux.HandleFunc("POST /checkin/{token}", h.limited(h.checkinSubmit))
+}
+
+// limited refuses a client address that posts the public forms faster than a person would, so a
+// script cannot fill an activity's places or probe phone numbers at the door.
+func (h *Handlers) limited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.public.Allow(r, time.Now()) {
+			h.kit.Error(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
+			return
+		}
+		next(w, r)
+	}
 }
 
 type publicListView struct {

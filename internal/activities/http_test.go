@@ -251,3 +251,15 @@ func atoi(s string) int64 {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+func TestThePublicFormsRefuseAFloodFromOneAddress(t *testing.T) {
+	env := apptest.New(t)
+	anon := env.Anonymous(t)
+	last := 0
+	for range 21 {
+		last = anon.PostForm("/checkin/0123456789abcdef01234567", url.Values{"phone": {"13900001111"}}).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("the 21st post in a row answered %d", last)
+	}
+}
