@@ -101,6 +101,8 @@ type actSeeder struct {
 	elders    []demoPerson
 	children  []demoPerson
 	staffID   int64
+	regRows   [][]any // sign-ups and slots, written together by flush
+	slotRows  [][]any
 }
 
 // SeedActivities writes a community's rooms, featured series, activities, sign-ups, check-ins,
@@ -127,7 +129,10 @@ func SeedActivities(ctx context.Context, tx *db.Tx, communityID int64, code stri
 	if err := s.upcoming(); err != nil {
 		return err
 	}
-	return s.bookings()
+	if err := s.bookings(); err != nil {
+		return err
+	}
+	return s.flush()
 }
 
 func (s *actSeeder) people() error {

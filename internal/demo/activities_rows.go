@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/activities"
 	"linli/internal/clock"
+	"linli/internal/db"
 )
 
 // booking writes a booking and, while it holds the room, its half-hour slots.
@@ -31,10 +32,7 @@ func (s *actSeeder) booking(room *demoRoom, start, end time.Time, kind, key, nam
 		return id, nil
 	}
 	for t := start; t.Before(end); t = t.Add(30 * time.Minute) {
-		if _, err := s.tx.ExecContext(s.ctx, `INSERT INTO venue_slots (venue_id, slot_start, booking_id) VALUES ($1, $2, $3)`,
-			room.id, t.UTC(), id); err != nil {
-			return 0, fmt.Errorf("demo slot: %w", err)
-		}
+		s.slotRows = append(s.slotRows, []any{room.id, t.UTC(), id})
 	}
 	return id, nil
 }
@@ -93,12 +91,8 @@ func (s *actSeeder) signUps(activityID int64, focus string, n, capacity int, hel
 		if !held.IsZero() && s.rng.IntN(100) < 88 {
 			checked = held.Add(time.Duration(s.rng.IntN(15)) * time.Minute).UTC()
 		}
-		if _, err := s.tx.ExecContext(s.ctx, `INSERT INTO activity_registrations (activity_id, resident_id, name, phone_enc, phone_index,
-			phone_masked, minor, guardian_name, guardian_relation, consent_at, status, checked_in_at, created_by, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, activityID, p.id, p.name, enc, index, masked, p.child, guardian,
-			relation, consent, status, checked, nullID(s.staffID), created.UTC()); err != nil {
-			return fmt.Errorf("demo sign-up: %w", err)
-		}
+		s.regRows = append(s.regRows, []any{activityID, p.id, p.name, enc, index, masked, p.child, guardian, relation, consent,
+			status, checked, nullID(s.staffID), created.UTC()})
 	}
 	_, err := s.tx.ExecContext(s.ctx, `UPDATE activities SET registered = $1 WHERE id = $2`, registered, activityID)
 	return err
@@ -191,5 +185,19 @@ func (s *actSeeder) bookings() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// flush writes the sign-ups and booking slots gathered so far with multi-row INSERTs.
+func (s *actSeeder) flush() error {
+	if err := db.InsertRows(s.ctx, s.tx, "activity_registrations", []string{"activity_id", "resident_id", "name", "phone_enc",
+		"phone_index", "phone_masked", "minor", "guardian_name", "guardian_relation", "consent_at", "status", "checked_in_at",
+		"created_by", "created_at"}, nil, s.regRows); err != nil {
+		return fmt.Errorf("demo sign-ups: %w", err)
+	}
+	if err := db.InsertRows(s.ctx, s.tx, "venue_slots", []string{"venue_id", "slot_start", "booking_id"}, nil, s.slotRows); err != nil {
+		return fmt.Errorf("demo slots: %w", err)
+	}
+	s.regRows, s.slotRows = nil, nil
 	return nil
 }
