@@ -2,6 +2,7 @@ package app
 
 import (
 	"linli/internal/accounts"
+	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
@@ -19,6 +20,7 @@ import (
 // /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
+		{Name: "activities", JSON: activities.OpenAPI},
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linli/internal/accounts"
+	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
@@ -28,6 +29,8 @@ type services struct {
 	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
+	// activities is venues and activities, which other capabilities book rooms through.
+	activities *activities.Service
 }
 
 func (m *Main) build() error {
@@ -85,6 +88,7 @@ func (m *Main) build() error {
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
+	m.buildActivities(mux, authH, kit)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -165,6 +169,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"人民调解", "/mediation", auth.MediationRead},
 		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
+		{"阵地预约", "/venues", auth.ActivitiesRead},
+		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -82,22 +82,29 @@ const (
 	MediationScreen Permission = "mediation.screen"
 )
 
+// The permissions of venues and activities (internal/activities).
+const (
+	ActivitiesRead  Permission = "activities.read"  // venues, activities, sign-ups and their figures
+	ActivitiesWrite Permission = "activities.write" // run venues and activities: publish, approve, check in, approve hours
+	VenuesBook      Permission = "venues.book"      // book a community room
+)
+
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen}
+	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite, MediationScreen},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook},
 	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
-		MediationScreen},
+		MediationScreen, ActivitiesRead},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
 	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
 	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII},
-	UnitContact:    {CasesRead, CasesHandle},
+	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook},
 	Department:     {CasesRead, CasesHandle},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},
