@@ -92,7 +92,7 @@ func (w *where) arg(v any) string {
 	return "$" + strconv.Itoa(len(w.args))
 }
 
-// add appends a condition built with the placeholder of v.
+// add appends a condition in which every ? stands for v.
 func (w *where) add(format string, v any) {
 	w.conds = append(w.conds, strings.ReplaceAll(format, "?", w.arg(v)))
 }
