@@ -1,0 +1,333 @@
+package cobuild
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"linli/internal/auth"
+	"linli/internal/db"
+	"linli/internal/errs"
+)
+
+// FigureFilter selects the records the figures count: a region subtree (0: the viewer's scope), a
+// period of days (inclusive; empty ends are open) and optionally one unit.
+type FigureFilter struct {
+	RegionID int64  `json:"region_id"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	UnitID   int64  `json:"unit_id"`
+}
+
+// Figures are the alliance's counts for a region and period, each the size of the list its Href
+// opens (DOMAIN.md: needs, resources, projects, meetings, activities).
+type Figures struct {
+	Filter FigureFilter `json:"filter"`
+	// Needs counts needs raised in the period; NeedsClaimed those claimed in it; NeedsMet those
+	// met 办结 in it.
+	Needs        int `json:"needs"`
+	NeedsClaimed int `json:"needs_claimed"`
+	NeedsMet     int `json:"needs_met"`
+	// Resources counts resources offered (available from a day) in the period; ResourcesUsed the
+	// resources some project drew on in it.
+	Resources     int `json:"resources"`
+	ResourcesUsed int `json:"resources_used"`
+	// Projects counts projects started 立项 in the period, ProjectsByState splits them by state.
+	Projects        int            `json:"projects"`
+	ProjectsByState map[string]int `json:"projects_by_state"`
+	// Meetings counts joint meetings held in the period.
+	Meetings int `json:"meetings"`
+	// Decisions counts the decisions of those meetings: still open, closed by their due date, and
+	// late (closed after it, or open past it).
+	Decisions         int `json:"decisions"`
+	DecisionsOpen     int `json:"decisions_open"`
+	DecisionsOnTime   int `json:"decisions_closed_on_time"`
+	DecisionsLate     int `json:"decisions_late"`
+	Activities        int `json:"activities"`
+	Participants      int `json:"participants"`
+	ServiceMinutes    int `json:"service_minutes"`
+	MemberServiceMins int `json:"member_service_minutes"`
+	// Units ranks the member units by service for the year-end review 年度评议 (see UnitFigures.Score).
+	Units []UnitFigures `json:"units"`
+}
+
+// UnitFigures is one unit's part of the figures and its place in the ranking.
+type UnitFigures struct {
+	UnitID          int64  `json:"unit_id"`
+	Name            string `json:"name"`
+	NeedsClaimed    int    `json:"needs_claimed"`
+	NeedsMet        int    `json:"needs_met"`
+	Projects        int    `json:"projects"`
+	Activities      int    `json:"activities"`
+	Participants    int    `json:"participants"`
+	ServiceMinutes  int    `json:"service_minutes"`
+	MemberMinutes   int    `json:"member_service_minutes"`
+	Decisions       int    `json:"decisions"`
+	DecisionsOnTime int    `json:"decisions_closed_on_time"`
+	// Score is 3 per need claimed, 2 more per need met, 5 per project, 2 per activity, 2 per decision
+	// closed on time and 1 per ten hours of its members' service; Rank orders units by it.
+	Score int `json:"score"`
+	Rank  int `json:"rank"`
+}
+
+// href builds a list link with the filter's period and region.
+func (f FigureFilter) href(path string, kv ...string) string {
+	q := url.Values{}
+	if f.RegionID > 0 {
+		q.Set("region", strconv.FormatInt(f.RegionID, 10))
+	}
+	if f.UnitID > 0 {
+		q.Set("unit", strconv.FormatInt(f.UnitID, 10))
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// Href returns the page listing the records a figure counts, by the figure's JSON key.
+func (f Figures) Href(key string) string {
+	p := f.Filter
+	from, to := p.From, p.To
+	switch key {
+	case "needs":
+		return p.href("/cobuild/needs", "from", from, "to", to)
+	case "needs_claimed":
+		return p.href("/cobuild/needs", "by", "claimed", "from", from, "to", to)
+	case "needs_met":
+		return p.href("/cobuild/needs", "by", "done", "from", from, "to", to)
+	case "resources":
+		return p.href("/cobuild/resources", "from", from, "to", to)
+	case "resources_used":
+		return p.href("/cobuild/resources", "used", "1", "from", from, "to", to)
+	case "projects":
+		return p.href("/cobuild/projects", "from", from, "to", to)
+	case "meetings":
+		return p.href("/cobuild/meetings", "state", "held", "from", from, "to", to)
+	case "decisions":
+		return p.href("/cobuild/decisions", "from", from, "to", to)
+	case "decisions_open":
+		return p.href("/cobuild/decisions", "state", "open", "from", from, "to", to)
+	case "decisions_closed_on_time":
+		return p.href("/cobuild/decisions", "on_time", "1", "from", from, "to", to)
+	case "decisions_late":
+		return p.href("/cobuild/decisions", "late", "1", "from", from, "to", to)
+	case "activities":
+		return p.href("/cobuild/activities", "from", from, "to", to)
+	}
+	return ""
+}
+
+// StateHref returns the page listing the period's projects in one state.
+func (f Figures) StateHref(state string) string {
+	return f.Filter.href("/cobuild/projects", "state", state, "from", f.Filter.From, "to", f.Filter.To)
+}
+
+// Figures counts the alliance's records for p in the filter's region and period, with the units'
+// ranking. Every count is the total of the list the same filter gives (Href), so a figure and its
+// list never disagree. A unit contact's figures are their own unit's.
+func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter) (*Figures, error) {
+	ctx = auth.WithPrincipal(ctx, p)
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return nil, err
+	}
+	if (f.From != "" && !validDate(f.From)) || (f.To != "" && !validDate(f.To)) {
+		return nil, errs.E(errs.Invalid, "统计期间的日期格式应为 YYYY-MM-DD")
+	}
+	if !v.staff() {
+		f.UnitID = v.unitID
+	}
+	out := &Figures{Filter: f, ProjectsByState: map[string]int{}}
+	counts := []struct {
+		dst *int
+		run func() (int, error)
+	}{
+		{&out.Needs, func() (int, error) { return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1})) }},
+		{&out.NeedsClaimed, func() (int, error) {
+			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: "claimed", From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.NeedsMet, func() (int, error) {
+			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: "done", From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.Resources, func() (int, error) {
+			return total(s.Resources(ctx, ResourceFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.ResourcesUsed, func() (int, error) {
+			return total(s.Resources(ctx, ResourceFilter{RegionID: f.RegionID, UnitID: f.UnitID, Used: true, From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.Meetings, func() (int, error) {
+			return total(s.Meetings(ctx, MeetingFilter{RegionID: f.RegionID, State: "held", From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.DecisionsOpen, func() (int, error) {
+			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, State: "open", From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.DecisionsOnTime, func() (int, error) {
+			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, OnTime: true, From: f.From, To: f.To, Limit: 1}))
+		}},
+		{&out.DecisionsLate, func() (int, error) {
+			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, Late: true, From: f.From, To: f.To, Limit: 1}))
+		}},
+	}
+	for _, c := range counts {
+		if *c.dst, err = c.run(); err != nil {
+			return nil, err
+		}
+	}
+	projects, n, err := s.Projects(ctx, ProjectFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	out.Projects = n
+	for _, st := range ProjectStates {
+		out.ProjectsByState[string(st)] = 0
+	}
+	for _, p := range projects {
+		out.ProjectsByState[string(p.State)]++
+	}
+	decisions, n, err := s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	out.Decisions = n
+	activities, n, err := s.Activities(ctx, ActivityFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	out.Activities = n
+	for _, a := range activities {
+		out.Participants += a.Participants
+		out.ServiceMinutes += a.ServiceMinutes
+	}
+	out.Units, err = s.ranking(ctx, v, f, projects, decisions, activities)
+	for _, u := range out.Units {
+		out.MemberServiceMins += u.MemberMinutes
+	}
+	return out, err
+}
+
+func total[T any](_ []T, n int, err error) (int, error) { return n, err }
+
+// ranking puts each unit's figures together and ranks the units by score.
+func (s *Service) ranking(ctx context.Context, v viewer, f FigureFilter, projects []Project, decisions []Decision,
+	activities []Activity) ([]UnitFigures, error) {
+	units, _, err := s.Units(ctx, UnitFilter{RegionID: f.RegionID})
+	if err != nil {
+		return nil, err
+	}
+	by := map[int64]*UnitFigures{}
+	out := make([]UnitFigures, 0, len(units))
+	for _, u := range units {
+		if f.UnitID > 0 && u.ID != f.UnitID {
+			continue
+		}
+		out = append(out, UnitFigures{UnitID: u.ID, Name: u.Name})
+	}
+	for i := range out {
+		by[out[i].UnitID] = &out[i]
+	}
+	for _, step := range []struct {
+		col string
+		set func(u *UnitFigures, n int)
+	}{
+		{"claimed_on", func(u *UnitFigures, n int) { u.NeedsClaimed = n }},
+		{"done_on", func(u *UnitFigures, n int) { u.NeedsMet = n }},
+	} {
+		if err := perUnit(ctx, s.db.R, v, f, `SELECT n.unit_id, COUNT(*) FROM cobuild_needs n`, "n.region_id", "n."+step.col,
+			"n.unit_id", "", func(id int64, n int) {
+				if u := by[id]; u != nil {
+					step.set(u, n)
+				}
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if err := perUnit(ctx, s.db.R, v, f, `SELECT um.unit_id, SUM(sh.minutes) FROM service_hours sh
+		JOIN cobuild_unit_members um ON um.member_id = sh.member_id JOIN cobuild_units u ON u.id = um.unit_id`,
+		"u.region_id", "sh.served_on", "um.unit_id", "sh.status = 'approved'", func(id int64, n int) {
+			if u := by[id]; u != nil {
+				u.MemberMinutes = n
+			}
+		}); err != nil {
+		return nil, err
+	}
+	for _, p := range projects {
+		if u := by[p.UnitID]; u != nil {
+			u.Projects++
+		}
+	}
+	for _, d := range decisions {
+		if u := by[d.UnitID]; u != nil {
+			u.Decisions++
+			if d.OnTime() {
+				u.DecisionsOnTime++
+			}
+		}
+	}
+	for _, a := range activities {
+		for _, r := range a.Units {
+			if u := by[r.ID]; u != nil {
+				u.Activities++
+				u.Participants += a.Participants
+				u.ServiceMinutes += a.ServiceMinutes
+			}
+		}
+	}
+	for i := range out {
+		u := &out[i]
+		u.Score = 3*u.NeedsClaimed + 2*u.NeedsMet + 5*u.Projects + 2*u.Activities + 2*u.DecisionsOnTime + u.MemberMinutes/600
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	for i := range out {
+		out[i].Rank = i + 1
+		if i > 0 && out[i].Score == out[i-1].Score {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
+	return out, nil
+}
+
+// perUnit runs a grouped count or sum (selectFrom yields unit id and number) over the viewer's
+// region and the period, with an extra condition when not empty, and hands each unit's number to set.
+func perUnit(ctx context.Context, q db.Querier, v viewer, f FigureFilter, selectFrom, regionCol, dayCol, unitCol, extra string,
+	set func(id int64, n int)) error {
+	w := &where{}
+	w.add(inScope(regionCol, "?"), v.scope)
+	if f.RegionID > 0 {
+		var path string
+		if err := q.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, f.RegionID).Scan(&path); err != nil {
+			return err
+		}
+		w.add(inScope(regionCol, "?"), path+"%")
+	}
+	w.conds = append(w.conds, dayCol+" <> ''", unitCol+" IS NOT NULL")
+	if f.From != "" {
+		w.add(dayCol+" >= ?", f.From)
+	}
+	if f.To != "" {
+		w.add(dayCol+" <= ?", f.To)
+	}
+	if extra != "" {
+		w.conds = append(w.conds, extra)
+	}
+	rows, err := q.QueryContext(ctx, selectFrom+w.sql()+` GROUP BY `+unitCol, w.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		set(id, n)
+	}
+	return rows.Err()
+}
