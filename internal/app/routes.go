@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/metrics"
@@ -25,6 +26,7 @@ type services struct {
 	ledger   *register.Ledger
 	party    *party.Service
 	cases    *cases.Service
+	cobuild  *cobuild.Service
 }
 
 func (m *Main) build() error {
@@ -75,6 +77,8 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
+	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -152,6 +156,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"台账导入", "/imports", auth.RegisterImport},
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
+		{"共驻共建", "/cobuild", auth.CobuildRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
