@@ -195,7 +195,9 @@ func (s *Service) Claim(ctx context.Context, needID, unitID int64) (*Need, error
 		if !v.staff() {
 			unitID = v.unitID
 		}
-		n, err := needFor(ctx, tx, v, needID)
+		// A need claimed a moment ago by another unit is no longer visible to this unit's contact;
+		// look it up in the region so the loser of a race learns it was claimed (409), not 404.
+		n, err := needFor(ctx, tx, viewer{p: v.p, scope: v.scope}, needID)
 		if err != nil {
 			return nil, err
 		}
