@@ -149,7 +149,9 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter
 		dst *int
 		run func() (int, error)
 	}{
-		{&out.Needs, func() (int, error) { return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1})) }},
+		{&out.Needs, func() (int, error) {
+			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1}))
+		}},
 		{&out.NeedsClaimed, func() (int, error) {
 			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: "claimed", From: f.From, To: f.To, Limit: 1}))
 		}},
