@@ -370,3 +370,27 @@ func (s *Service) LinkMember(ctx context.Context, unitID, memberID int64) error 
 			map[string]int64{"member_id": memberID})
 	})
 }
+
+// PartnerUnits names every active member unit in the viewer's region — a unit contact's partners
+// too — for picking the units of a joint activity.
+func (s *Service) PartnerUnits(ctx context.Context) ([]Ref, error) {
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name FROM cobuild_units WHERE active = TRUE AND `+inScope("region_id", "$1")+
+		` ORDER BY id`, v.scope)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Ref{}
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
