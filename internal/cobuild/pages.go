@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -121,13 +122,27 @@ func (h *Handlers) rejected(w http.ResponseWriter, r *http.Request, err error, p
 func (h *Handlers) done(w http.ResponseWriter, r *http.Request, err error, to, flash string) {
 	if err != nil {
 		if c := errs.CodeOf(err); c == errs.Invalid || c == errs.Conflict {
-			web.Redirect(w, r, to, errs.MessageOf(err))
+			web.Redirect(w, r, to, flashOf(err))
 			return
 		}
 		h.kit.Error(w, r, err)
 		return
 	}
 	web.Redirect(w, r, to, flash)
+}
+
+// flashOf is an error's message for a flash: every field's message when there are several.
+func flashOf(err error) string {
+	fields := errs.FieldsOf(err)
+	if len(fields) < 2 {
+		return errs.MessageOf(err)
+	}
+	msgs := make([]string, 0, len(fields))
+	for _, m := range fields {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	return strings.Join(msgs, "；")
 }
 
 func formInt(r *http.Request, name string) int {
