@@ -49,7 +49,7 @@ func TestTheDemoReportsTheNewsFigures(t *testing.T) {
 			path += "?"
 		}
 		var l struct{ Total int }
-		admin.Get(path + period).Decode(t, &l)
+		admin.Get(path+period).Decode(t, &l)
 		if float64(l.Total) != want[key] {
 			t.Errorf("the %s list holds %d, the figure says %v", key, l.Total, want[key])
 		}

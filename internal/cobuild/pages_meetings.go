@@ -190,7 +190,9 @@ func (h *Handlers) loadMeeting(w http.ResponseWriter, r *http.Request, page stri
 	h.views.Render(w, r, http.StatusOK, page, v)
 }
 
-func (h *Handlers) meeting(w http.ResponseWriter, r *http.Request) { h.loadMeeting(w, r, "meeting.html") }
+func (h *Handlers) meeting(w http.ResponseWriter, r *http.Request) {
+	h.loadMeeting(w, r, "meeting.html")
+}
 
 func (h *Handlers) notice(w http.ResponseWriter, r *http.Request) { h.loadMeeting(w, r, "notice.html") }
 
@@ -294,7 +296,7 @@ type activityFormView struct {
 
 func (h *Handlers) newActivity(w http.ResponseWriter, r *http.Request) {
 	h.views.Render(w, r, http.StatusOK, "activity_form.html", &activityFormView{Page: web.Page{Title: "登记共建活动"},
-		Form: ActivityInput{HeldOn: h.svc.today(), NeedID: web.QueryInt64(r, "need"), ProjectID: web.QueryInt64(r, "project")},
+		Form:  ActivityInput{HeldOn: h.svc.today(), NeedID: web.QueryInt64(r, "need"), ProjectID: web.QueryInt64(r, "project")},
 		Units: h.unitOptionsAll(r)})
 }
 
