@@ -78,6 +78,7 @@ func (m *Main) build() error {
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -213,6 +213,9 @@ func (s *Service) ScheduleMeeting(ctx context.Context, in MeetingInput) (*Meetin
 		if err != nil {
 			return nil, err
 		}
+		if err := EnqueueNotice(ctx, tx, m.ID, m.NoticeOn, s.now()); err != nil {
+			return nil, err
+		}
 		return m, record(ctx, tx, "cobuild.meeting.schedule", "cobuild_meeting", id, regionID, "安排联席会议："+m.Title, m)
 	})
 }

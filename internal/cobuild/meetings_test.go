@@ -1,6 +1,10 @@
 package cobuild_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -8,6 +12,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/jobs"
 )
 
 func TestJointMeetingDecisionsAreTrackedUntilClosed(t *testing.T) {
@@ -120,5 +125,32 @@ func TestFiguresCountWhatTheirListsShow(t *testing.T) {
 		}
 		_, err = w.svc.Figures(admin, w.Users["admin"], cobuild.FigureFilter{RegionID: w.Other.ID})
 		wantCode(t, err, errs.NotFound)
+	})
+}
+
+func TestTheMeetingNoticeReachesEveryUnitContactOnItsNoticeDay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		m, err := w.svc.ScheduleMeeting(w.Ctx("admin"), cobuild.MeetingInput{Title: "2026年第三季度党建联席会议", Cadence: "quarterly",
+			StartsAt: time.Date(2026, 7, 10, 1, 30, 0, 0, time.UTC), Place: "社区党群服务中心"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := jobs.NewRunner(d, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		w.svc.RegisterJobs(r)
+		r.Now = func() time.Time { return time.Date(2026, 7, 6, 12, 0, 0, 0, time.UTC) } // the day before the notice day
+		if n, err := r.RunDue(context.Background()); err != nil || n != 0 {
+			t.Fatalf("before the notice day: ran %d (%v)", n, err)
+		}
+		r.Now = func() time.Time { return time.Date(2026, 7, 7, 2, 0, 0, 0, time.UTC) } // 10:00 on 07-07, the notice day
+		if n, err := r.RunDue(context.Background()); err != nil || n != 1 {
+			t.Fatalf("on the notice day: ran %d (%v)", n, err)
+		}
+		for _, who := range []string{"unit01", "unit02"} {
+			if got := count(t, d, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND link = $2`, w.Users[who].UserID,
+				fmt.Sprintf("/cobuild/meetings/%d/notice", m.ID)); got != 1 {
+				t.Errorf("%s got %d notices", who, got)
+			}
+		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"linli/internal/cobuild"
 )
 
 func (c *cb) need(ctx context.Context, n demoNeed, state, claimedOn, doneOn, satisfaction string) (int64, error) {
@@ -275,10 +277,12 @@ func (c *cb) pastYear(ctx context.Context, today string) error {
 		}
 	}
 	held := []int{-330, -240, -150, -60}
+	last := ""
 	for k, off := range held {
 		d := day(off)
 		t, _ := time.Parse(time.DateOnly, d)
 		title := strconv.Itoa(t.Year()) + "年第" + []string{"一", "二", "三", "四"}[(int(t.Month())-1)/3] + "季度党建联席会议"
+		last = title
 		id, err := c.meeting(ctx, title, "quarterly", d, "held", []string{"上次会议决议落实情况通报", yearNeeds[k*4].title + "需求对接"}, k*3+1)
 		if err != nil {
 			return err
@@ -299,7 +303,17 @@ func (c *cb) pastYear(ctx context.Context, today string) error {
 			}
 		}
 	}
-	if _, err := c.meeting(ctx, "下一季度党建联席会议", "quarterly", day(20), "scheduled", []string{"年度共建项目评议", "明年需求清单征集"}, -1); err != nil {
+	next := day(20)
+	nt, _ := time.Parse(time.DateOnly, next)
+	title := strconv.Itoa(nt.Year()) + "年第" + []string{"一", "二", "三", "四"}[(int(nt.Month())-1)/3] + "季度党建联席会议"
+	if title == last { // the quarter's regular meeting was held: this one reviews the year
+		title = strconv.Itoa(nt.Year()) + "年度共驻共建工作评议会"
+	}
+	id, err := c.meeting(ctx, title, "quarterly", next, "scheduled", []string{"年度共建项目评议", "明年需求清单征集"}, -1)
+	if err != nil {
+		return err
+	}
+	if err := cobuild.EnqueueNotice(ctx, c.tx, id, addDate(next, -3), mustParse(today)); err != nil {
 		return err
 	}
 	for i := 0; i < 28; i++ {
