@@ -23,6 +23,7 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cobuild/units", act(h.apiCreateUnit))
 	mux.Handle("GET /api/v1/cobuild/units/{id}", read(h.apiUnit))
 	mux.Handle("PUT /api/v1/cobuild/units/{id}", act(h.apiUpdateUnit))
+	mux.Handle("POST /api/v1/cobuild/units/{id}/members", act(h.apiLinkMember))
 	mux.Handle("GET /api/v1/cobuild/needs", read(h.apiNeeds))
 	mux.Handle("POST /api/v1/cobuild/needs", act(h.apiRaiseNeed))
 	mux.Handle("GET /api/v1/cobuild/needs/{id}", read(h.apiNeed))
@@ -168,6 +169,17 @@ func (h *Handlers) apiUnit(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) apiUpdateUnit(w http.ResponseWriter, r *http.Request) {
 	update(h, w, r, func(id int64, in UnitInput) (*Unit, error) { return h.svc.UpdateUnit(r.Context(), id, in) })
+}
+
+func (h *Handlers) apiLinkMember(w http.ResponseWriter, r *http.Request) {
+	update(h, w, r, func(id int64, in struct {
+		MemberID int64 `json:"member_id"`
+	}) (*Unit, error) {
+		if err := h.svc.LinkMember(r.Context(), id, in.MemberID); err != nil {
+			return nil, err
+		}
+		return h.svc.Unit(r.Context(), id)
+	})
 }
 
 // needFilter reads the needs list's filters from the query.

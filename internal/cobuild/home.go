@@ -69,6 +69,20 @@ func (s *Service) HomeFor(ctx context.Context) (*Home, error) {
 	return h, err
 }
 
+// OverdueMilestones lists the milestones past their due date and not done of the projects the
+// viewer may see (a unit contact: their unit's), most overdue first — the community's queue.
+func (s *Service) OverdueMilestones(ctx context.Context) ([]Milestone, error) {
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return nil, err
+	}
+	w := &where{}
+	projectScope(w, v)
+	w.conds = append(w.conds, "m.done_on = ''", "p.state IN ('approved', 'in_progress')")
+	w.add("m.due_on < ?", s.today())
+	return milestones(ctx, s.db.R, w)
+}
+
 // MyUnit returns the unit the signed-in unit contact acts for, 0 for anyone else.
 func (s *Service) MyUnit(ctx context.Context) int64 {
 	v, err := s.viewer(ctx, s.db.R, auth.CobuildClaim)

@@ -18,6 +18,7 @@ type homeView struct {
 type figuresView struct {
 	web.Page
 	F       *Figures
+	Overdue []Milestone
 	From    string
 	To      string
 	Query   url.Values
@@ -52,8 +53,13 @@ func (h *Handlers) figures(w http.ResponseWriter, r *http.Request) {
 	today := h.svc.today()
 	year, _ := strconv.Atoi(today[:4])
 	month, _ := strconv.Atoi(today[5:7])
-	h.views.Render(w, r, http.StatusOK, "figures.html", &figuresView{Page: web.Page{Title: "共驻共建"}, F: f, From: p.from, To: p.to,
-		Query: r.URL.Query(), Who: whoOf(r), Year: year, Quarter: (month-1)/3 + 1})
+	v := &figuresView{Page: web.Page{Title: "共驻共建"}, F: f, From: p.from, To: p.to, Query: r.URL.Query(), Who: whoOf(r),
+		Year: year, Quarter: (month-1)/3 + 1}
+	if v.Overdue, err = h.svc.OverdueMilestones(r.Context()); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "figures.html", v)
 }
 
 type unitsView struct {

@@ -1,9 +1,11 @@
 package cobuild_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"linli/internal/cobuild"
 	"linli/internal/db"
@@ -206,6 +208,51 @@ func TestMatchingSuggestsFittingAvailableResources(t *testing.T) {
 		back, err := w.svc.ResourceMatches(w.Ctx("admin"), doctors.ID)
 		if err != nil || len(back) != 1 || back[0].Need.ID != n.ID {
 			t.Fatalf("needs for the doctors = %+v (%v)", back, err)
+		}
+	})
+}
+
+func TestAnInServiceMembersHoursCountForTheirUnit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		var org, member int64
+		now := time.Now().UTC()
+		if err := d.W.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, kind, name, created_at, updated_at)
+			VALUES ($1, 'committee', '南关社区党委', $2, $2) RETURNING id`, w.Community.Community.ID, now).Scan(&org); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.W.QueryRowContext(ctx, `INSERT INTO party_members (region_id, org_id, name, kind, created_at, updated_at)
+			VALUES ($1, $2, '李老师', 'in_service', $3, $3) RETURNING id`, w.Community.Community.ID, org, now).Scan(&member); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []struct {
+			day, status string
+			minutes     int
+		}{{"2026-02-01", "approved", 120}, {"2026-03-01", "approved", 60}, {"2026-03-02", "pending", 600}} {
+			if _, err := d.W.ExecContext(ctx, `INSERT INTO service_hours (region_id, member_id, served_on, minutes, status, created_by, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, w.Community.Community.ID, member, h.day, h.minutes, h.status, w.Users["admin"].UserID, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantCode(t, w.svc.LinkMember(w.Ctx("unit01"), w.school.ID, member), errs.Forbidden)
+		if err := w.svc.LinkMember(w.Ctx("admin"), w.school.ID, member); err != nil {
+			t.Fatal(err)
+		}
+		home, err := w.svc.HomeFor(w.Ctx("unit01"))
+		if err != nil || home.MemberMinutes != 180 {
+			t.Fatalf("the school's members served %d minutes this year (%v), want the approved 180", home.MemberMinutes, err)
+		}
+		card, err := w.svc.ServiceCard(w.Ctx("unit01"), 0, 2026, 1)
+		if err != nil || len(card.Members) != 1 || card.Members[0].Minutes != 180 || card.Members[0].Times != 2 {
+			t.Fatalf("service card members = %+v (%v)", card, err)
+		}
+		if other, err := w.svc.ServiceCard(w.Ctx("unit02"), w.school.ID, 2026, 1); err != nil || other.Unit.ID != w.clinic.ID {
+			t.Fatalf("the clinic's contact asking for the school's card got %+v (%v), want the clinic's own", other, err)
+		}
+		f, _ := w.svc.Figures(w.Ctx("admin"), w.Users["admin"], cobuild.FigureFilter{From: "2026-01-01", To: "2026-12-31"})
+		if f.MemberServiceMins != 180 {
+			t.Fatalf("member service minutes = %d, want 180", f.MemberServiceMins)
 		}
 	})
 }
