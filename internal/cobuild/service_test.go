@@ -256,3 +256,25 @@ func TestAnInServiceMembersHoursCountForTheirUnit(t *testing.T) {
 		}
 	})
 }
+
+func TestANeedRaisedFromAVisitOrCaseIsLinkedAndConcernsItsGrid(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		_, err := w.svc.RaiseNeed(w.Ctx("worker01"), cobuild.NeedInput{Title: "助餐", Category: "助老", WantPeople: 1, VisitID: 999999})
+		if errsField(err, "visit_id") == "" {
+			t.Fatalf("a need from a visit that does not exist: %v", err)
+		}
+		_, err = w.svc.RaiseNeed(w.Ctx("worker01"), cobuild.NeedInput{Title: "助餐", Category: "助老", WantPeople: 1, CaseID: 999999})
+		if errsField(err, "case_id") == "" {
+			t.Fatalf("a need from a case that does not exist: %v", err)
+		}
+		_, err = w.svc.RaiseNeed(w.Ctx("unit01"), cobuild.NeedInput{Title: "助餐", Category: "助老", WantPeople: 1})
+		wantCode(t, err, errs.Forbidden)
+		n := w.need(t, "worker02", cobuild.NeedInput{})
+		if n.RegionID != w.Grids[1].ID {
+			t.Fatalf("worker02's need concerns region %d, want their grid", n.RegionID)
+		}
+		_, err = w.svc.Need(w.Ctx("worker01"), n.ID)
+		wantCode(t, err, errs.NotFound) // another grid's need
+	})
+}
