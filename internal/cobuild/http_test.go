@@ -119,3 +119,19 @@ func TestTheAPIAnswersAClaimRaceLoserWith409(t *testing.T) {
 		t.Fatalf("unit01 lists %d needs", list.Total)
 	}
 }
+
+func TestAStreetAdminPicksTheCommunityOfANewUnit(t *testing.T) {
+	env, _ := env(t)
+	street := env.Login(t, "street")
+	if page := street.Get("/cobuild/units/new"); !strings.Contains(page.Body, "北关社区") || !strings.Contains(page.Body, `name="region_id"`) {
+		t.Fatalf("the street admin's unit form does not offer the communities")
+	}
+	resp := street.PostForm("/cobuild/units", url.Values{"name": {"北关幼儿园"}, "kind": {"school"}, "credit_code": {code("000000009")},
+		"region_id": {fmt.Sprint(env.Fixture.Other.ID)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := env.Login(t, "admin").Get(resp.Header.Get("Location")); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("南关's admin sees 北关's unit: %d", resp.StatusCode)
+	}
+}

@@ -84,19 +84,25 @@ func (h *Handlers) units(w http.ResponseWriter, r *http.Request) {
 
 type unitFormView struct {
 	web.Page
-	ID   int64
-	Form UnitInput
+	ID          int64
+	Form        UnitInput
+	Communities []Ref // more than one: the form asks which community's 大党委
+}
+
+func (h *Handlers) renderUnitForm(w http.ResponseWriter, r *http.Request, status int, v *unitFormView) {
+	v.Communities, _ = h.svc.Communities(r.Context())
+	h.views.Render(w, r, status, "unit_form.html", v)
 }
 
 func (h *Handlers) newUnit(w http.ResponseWriter, r *http.Request) {
-	h.views.Render(w, r, http.StatusOK, "unit_form.html", &unitFormView{Page: web.Page{Title: "登记共建单位"}, Form: UnitInput{TermYears: 3}})
+	h.renderUnitForm(w, r, http.StatusOK, &unitFormView{Page: web.Page{Title: "登记共建单位"}, Form: UnitInput{TermYears: 3}})
 }
 
 func unitForm(r *http.Request) UnitInput {
 	return UnitInput{Name: r.FormValue("name"), Kind: r.FormValue("kind"), CreditCode: r.FormValue("credit_code"),
 		Address: r.FormValue("address"), PartyOrg: r.FormValue("party_org"), Secretary: r.FormValue("secretary"),
 		SignedOn: r.FormValue("signed_on"), TermYears: formInt(r, "term_years"), Commitments: r.FormValue("commitments"),
-		ReportedOn: r.FormValue("reported_on"), ContactUserID: web.QueryInt64(r, "contact_user_id")}
+		ReportedOn: r.FormValue("reported_on"), ContactUserID: web.QueryInt64(r, "contact_user_id"), RegionID: web.QueryInt64(r, "region_id")}
 }
 
 func (h *Handlers) createUnit(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +110,7 @@ func (h *Handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	u, err := h.svc.CreateUnit(r.Context(), in)
 	if err != nil {
 		v := &unitFormView{Page: web.Page{Title: "登记共建单位"}, Form: in}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "unit_form.html", v) })
+		h.rejected(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/units/"+strconv.FormatInt(u.ID, 10), "共建单位已登记")
@@ -146,7 +152,7 @@ func (h *Handlers) editUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	in := UnitInput{Name: u.Name, Kind: u.Kind, CreditCode: u.CreditCode, Address: u.Address, PartyOrg: u.PartyOrg,
 		Secretary: u.Secretary, SignedOn: u.SignedOn, TermYears: u.TermYears, Commitments: u.Commitments, ReportedOn: u.ReportedOn}
-	h.views.Render(w, r, http.StatusOK, "unit_form.html", &unitFormView{Page: web.Page{Title: "修改共建单位"}, ID: id, Form: in})
+	h.renderUnitForm(w, r, http.StatusOK, &unitFormView{Page: web.Page{Title: "修改共建单位"}, ID: id, Form: in})
 }
 
 func (h *Handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +163,7 @@ func (h *Handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		v := &unitFormView{Page: web.Page{Title: "修改共建单位"}, ID: id, Form: in}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "unit_form.html", v) })
+		h.rejected(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/units/"+strconv.FormatInt(id, 10), "已保存")

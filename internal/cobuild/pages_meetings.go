@@ -143,23 +143,29 @@ func (h *Handlers) meetings(w http.ResponseWriter, r *http.Request) {
 
 type meetingFormView struct {
 	web.Page
-	Form     MeetingInput
-	StartsAt string
+	Form        MeetingInput
+	StartsAt    string
+	Communities []Ref
+}
+
+func (h *Handlers) renderMeetingForm(w http.ResponseWriter, r *http.Request, status int, v *meetingFormView) {
+	v.Communities, _ = h.svc.Communities(r.Context())
+	h.views.Render(w, r, status, "meeting_form.html", v)
 }
 
 func (h *Handlers) newMeeting(w http.ResponseWriter, r *http.Request) {
-	h.views.Render(w, r, http.StatusOK, "meeting_form.html", &meetingFormView{Page: web.Page{Title: "安排联席会议"},
+	h.renderMeetingForm(w, r, http.StatusOK, &meetingFormView{Page: web.Page{Title: "安排联席会议"},
 		Form: MeetingInput{Cadence: "quarterly", Place: "社区党群服务中心会议室"}})
 }
 
 func (h *Handlers) scheduleMeeting(w http.ResponseWriter, r *http.Request) {
 	starts, _ := time.ParseInLocation("2006-01-02T15:04", r.FormValue("starts_at"), shanghai)
 	in := MeetingInput{Title: r.FormValue("title"), Cadence: r.FormValue("cadence"), StartsAt: starts, Place: r.FormValue("place"),
-		Chair: r.FormValue("chair")}
+		Chair: r.FormValue("chair"), RegionID: web.QueryInt64(r, "region_id")}
 	m, err := h.svc.ScheduleMeeting(r.Context(), in)
 	if err != nil {
 		v := &meetingFormView{Page: web.Page{Title: "安排联席会议"}, Form: in, StartsAt: r.FormValue("starts_at")}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "meeting_form.html", v) })
+		h.rejected(w, r, err, &v.Page, func(status int) { h.renderMeetingForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/meetings/"+strconv.FormatInt(m.ID, 10), "会议已安排，议题征集截止日和通知日已按规定生成")

@@ -394,3 +394,26 @@ func (s *Service) PartnerUnits(ctx context.Context) ([]Ref, error) {
 	}
 	return out, rows.Err()
 }
+
+// Communities names the communities in the viewer's scope, for the forms of staff above one
+// community (a street or district admin picks whose 大党委 a unit joins or a meeting belongs to).
+func (s *Service) Communities(ctx context.Context) ([]Ref, error) {
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = 'community' AND path LIKE $1 ORDER BY code`, v.scope)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Ref{}
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
