@@ -1,6 +1,7 @@
 package app
 
 import (
+	"linli/internal/accounts"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
@@ -18,6 +19,7 @@ import (
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
 		{Name: "auth", JSON: auth.OpenAPI},
+		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/accounts"
+	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
@@ -38,7 +40,8 @@ func (m *Main) build() error {
 	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
-	authH := auth.NewHandlers(m.Auth, kit)
+	signIn := auth.NewHandlers(m.Auth, kit)
+	authH := auth.NewGuard(kit) // the route guard every capability receives
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
@@ -60,7 +63,12 @@ func (m *Main) build() error {
 		return err
 	}
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
-	authH.Routes(mux)
+	signIn.Routes(mux)
+	accounts.NewHandlers(accounts.NewService(m.DB, m.Auth), authH, kit).Routes(mux)
+	audit.NewHandlers(audit.NewService(m.DB, auth.AuditReader), kit, audit.Access{
+		Page: func(f http.HandlerFunc) http.Handler { return authH.Page(auth.AuditRead, f) },
+		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
+	}).Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
 	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
@@ -80,7 +88,7 @@ func (m *Main) build() error {
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
-	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
+	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
@@ -90,7 +98,7 @@ func (m *Main) build() error {
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
 	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
-	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(authH.Middleware(mux)), mux))
+	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(signIn.Middleware(mux)), mux))
 	return nil
 }
 

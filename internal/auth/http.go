@@ -23,31 +23,28 @@ const SessionCookie = "linli_session"
 type Handlers struct {
 	svc     *Service
 	kit     *web.Kit
+	guard   Guard
 	views   *web.Views
 	limiter *signInLimiter
 }
 
 // NewHandlers returns the auth handlers.
 func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
-	h := &Handlers{svc: svc, kit: kit, views: kit.Views(templates, viewFuncs)}
+	h := &Handlers{svc: svc, kit: kit, guard: NewGuard(kit), views: kit.Views(templates, nil)}
 	if svc.cfg.FailuresPerMinute > 0 {
 		h.limiter = newSignInLimiter(svc.cfg.FailuresPerMinute, svc.cfg.FailureBurst)
 	}
 	return h
 }
 
-// Routes registers the sign-in pages and the token endpoint, account management for security
-// admins (pages under /admin/users, API under /api/v1/users) and the audit log for auditors.
+// Routes registers the sign-in pages, the password change form and the token endpoint.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login", h.login)
 	mux.HandleFunc("POST /logout", h.logout)
-	mux.Handle("GET /account/password", h.Page("", h.passwordPage))
-	mux.Handle("POST /account/password", h.Page("", h.changePassword))
+	mux.Handle("GET /account/password", h.guard.Page("", h.passwordPage))
+	mux.Handle("POST /account/password", h.guard.Page("", h.changePassword))
 	mux.HandleFunc("POST /api/v1/auth/token", h.token)
-	h.adminRoutes(mux)
-	h.apiRoutes(mux)
-	h.auditRoutes(mux)
 }
 
 // throttled answers true, having refused the request, when the client has failed to sign in too
@@ -101,51 +98,6 @@ func (h *Handlers) Middleware(next http.Handler) http.Handler {
 			ctx = WithPrincipal(ctx, p)
 		}
 		next.ServeHTTP(w, r.WithContext(audit.WithActor(ctx, actor)))
-	})
-}
-
-// Page guards an HTML handler: anonymous users go to the sign-in page, users who must change their
-// password go to that form, and users without perm (when perm is set) get 403.
-func (h *Handlers) Page(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := FromContext(r.Context())
-		if p == nil {
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
-		if p.MustChange && r.URL.Path != "/account/password" {
-			web.Redirect(w, r, "/account/password", "首次登录或密码已重置，请先修改密码")
-			return
-		}
-		if perm != "" {
-			if err := p.Require(perm); err != nil {
-				h.kit.Error(w, r, err)
-				return
-			}
-		}
-		next(w, r)
-	})
-}
-
-// API guards a JSON handler: 401 without credentials, 403 without perm (when set).
-func (h *Handlers) API(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := FromContext(r.Context())
-		if p == nil {
-			h.kit.APIErr(w, r, errs.E(errs.Unauthorized, "请先登录或提供有效的访问令牌"))
-			return
-		}
-		if p.MustChange {
-			h.kit.APIErr(w, r, errs.E(errs.Forbidden, "密码已重置或为初始密码，请先登录网页修改密码"))
-			return
-		}
-		if perm != "" {
-			if err := p.Require(perm); err != nil {
-				h.kit.APIErr(w, r, err)
-				return
-			}
-		}
-		next(w, r)
 	})
 }
 

@@ -21,12 +21,12 @@ var OpenAPI []byte
 // API serves the cases JSON API under /api/v1.
 type API struct {
 	svc  *Service
-	auth *auth.Handlers
+	auth auth.Guard
 	kit  *web.Kit
 }
 
 // NewAPI returns the cases API handlers.
-func NewAPI(svc *Service, a *auth.Handlers, kit *web.Kit) *API {
+func NewAPI(svc *Service, a auth.Guard, kit *web.Kit) *API {
 	return &API{svc: svc, auth: a, kit: kit}
 }
 

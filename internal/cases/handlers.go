@@ -36,7 +36,7 @@ type PageOptions struct {
 // import, the dashboard and exports for staff; the public report form and tracking page; QR codes.
 type Handlers struct {
 	svc     *Service
-	auth    *auth.Handlers
+	auth    auth.Guard
 	kit     *web.Kit
 	views   *web.Views
 	opts    PageOptions
@@ -44,7 +44,7 @@ type Handlers struct {
 }
 
 // NewHandlers returns the cases page handlers.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit, opts PageOptions) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Handlers {
 	if opts.ReportEvery <= 0 {
 		opts.ReportEvery = defaultReportEvery
 	}

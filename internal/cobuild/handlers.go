@@ -14,13 +14,13 @@ var templatesFS embed.FS
 // Handlers serves the co-building alliance's pages and API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the co-building handlers; it parses the templates and panics if one is broken.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templatesFS, funcs)}
 }
 

@@ -17,7 +17,7 @@ var templatesFS embed.FS
 // Handlers serves the party organisation's pages and API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 	// Contacts, when set, gives this month's contacts per liaison household of an organisation, so
@@ -34,7 +34,7 @@ type MonthContacts struct {
 }
 
 // NewHandlers returns the party handlers; it parses the templates and panics if one is broken.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templatesFS, nil)}
 }
 

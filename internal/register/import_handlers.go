@@ -21,13 +21,13 @@ var ledgerTemplates embed.FS
 // LedgerHandlers serves the ledger import and export pages and API.
 type LedgerHandlers struct {
 	ledger *Ledger
-	auth   *auth.Handlers
+	auth   auth.Guard
 	kit    *web.Kit
 	views  *web.Views
 }
 
 // NewLedgerHandlers returns the ledger handlers.
-func NewLedgerHandlers(l *Ledger, a *auth.Handlers, kit *web.Kit) *LedgerHandlers {
+func NewLedgerHandlers(l *Ledger, a auth.Guard, kit *web.Kit) *LedgerHandlers {
 	return &LedgerHandlers{ledger: l, auth: a, kit: kit, views: kit.Views(ledgerTemplates, nil)}
 }
 

@@ -20,13 +20,13 @@ var templatesFS embed.FS
 // Handlers serves grid work's pages and API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the grid-work handlers; it parses the templates and panics if one is broken.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	funcs := template.FuncMap{
 		"tagLabel":     func(t register.Tag) string { return t.Label() },
 		"cadenceLabel": CadenceLabel,

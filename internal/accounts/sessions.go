@@ -1,4 +1,4 @@
-package auth
+package accounts
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"linli/internal/audit"
+	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -34,17 +35,17 @@ func (a ActiveSession) KindLabel() string {
 }
 
 // Sessions lists the account's live sessions and API tokens, newest first.
-func (s *Service) Sessions(ctx context.Context, p *Principal, userID int64) ([]ActiveSession, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) Sessions(ctx context.Context, p *auth.Principal, userID int64) ([]ActiveSession, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
 	if _, err := s.scopedUser(ctx, s.db.R, p, userID); err != nil {
 		return nil, err
 	}
-	now := s.Now()
+	now, cfg := s.auth.Now(), s.auth.Config()
 	rows, err := s.db.R.QueryContext(ctx, `SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
 		WHERE user_id = $1 AND last_seen_at > $2 AND created_at > $3 ORDER BY created_at DESC`,
-		userID, now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.MaxAge))
+		userID, now.Add(-cfg.IdleTimeout), now.Add(-cfg.MaxAge))
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -57,8 +58,8 @@ func (s *Service) Sessions(ctx context.Context, p *Principal, userID int64) ([]A
 			return nil, err
 		}
 		a.Key = "s:" + id
-		a.ExpiresAt = a.LastSeenAt.Add(s.cfg.IdleTimeout)
-		if abs := a.CreatedAt.Add(s.cfg.MaxAge); abs.Before(a.ExpiresAt) {
+		a.ExpiresAt = a.LastSeenAt.Add(cfg.IdleTimeout)
+		if abs := a.CreatedAt.Add(cfg.MaxAge); abs.Before(a.ExpiresAt) {
 			a.ExpiresAt = abs
 		}
 		out = append(out, a)
@@ -91,8 +92,8 @@ func (s *Service) Sessions(ctx context.Context, p *Principal, userID int64) ([]A
 
 // EndSessions ends one session or token of an account (by its Key), or all of them when key is
 // empty. The user is signed out at their next request.
-func (s *Service) EndSessions(ctx context.Context, p *Principal, userID int64, key string) error {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) EndSessions(ctx context.Context, p *auth.Principal, userID int64, key string) error {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -126,8 +127,8 @@ func (s *Service) EndSessions(ctx context.Context, p *Principal, userID int64, k
 	})
 }
 
-func (s *Service) endAll(ctx context.Context, tx *db.Tx, u *User) error {
-	if err := endAllSessions(ctx, tx, u.ID); err != nil {
+func (s *Service) endAll(ctx context.Context, tx *db.Tx, u *auth.User) error {
+	if err := auth.EndUserSessions(ctx, tx, u.ID); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: "user.session_end", ObjectType: "user", ObjectID: u.ID,

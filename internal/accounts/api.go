@@ -1,20 +1,21 @@
-package auth
+package accounts
 
 import (
 	"context"
 	"net/http"
 	"strconv"
 
+	"linli/internal/auth"
 	"linli/internal/web"
 )
 
 func (h *Handlers) apiRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/users", h.API(AccountsManage, h.apiListUsers))
-	mux.Handle("POST /api/v1/users", h.API(AccountsManage, h.apiCreateUser))
-	mux.Handle("GET /api/v1/users/{id}", h.API(AccountsManage, h.apiUser(h.svc.User)))
-	mux.Handle("PATCH /api/v1/users/{id}", h.API(AccountsManage, h.apiUpdateUser))
-	mux.Handle("POST /api/v1/users/{id}/unlock", h.API(AccountsManage, h.apiUser(h.svc.Unlock)))
-	mux.Handle("POST /api/v1/users/{id}/reset-password", h.API(AccountsManage, h.apiResetPassword))
+	mux.Handle("GET /api/v1/users", h.auth.API(auth.AccountsManage, h.apiListUsers))
+	mux.Handle("POST /api/v1/users", h.auth.API(auth.AccountsManage, h.apiCreateUser))
+	mux.Handle("GET /api/v1/users/{id}", h.auth.API(auth.AccountsManage, h.apiUser(h.svc.User)))
+	mux.Handle("PATCH /api/v1/users/{id}", h.auth.API(auth.AccountsManage, h.apiUpdateUser))
+	mux.Handle("POST /api/v1/users/{id}/unlock", h.auth.API(auth.AccountsManage, h.apiUser(h.svc.Unlock)))
+	mux.Handle("POST /api/v1/users/{id}/reset-password", h.auth.API(auth.AccountsManage, h.apiResetPassword))
 }
 
 func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {
@@ -26,22 +27,22 @@ func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {
 	f.Locked = q.Get("locked") == "true" || q.Get("locked") == "1"
 	pager := web.PagerFrom(r, 50)
 	f.Limit, f.Offset = pager.Limit, pager.Offset
-	users, total, err := h.svc.ListUsers(r.Context(), FromContext(r.Context()), f)
+	users, total, err := h.svc.ListUsers(r.Context(), auth.FromContext(r.Context()), f)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, web.List[User]{Items: users, Total: total})
+	web.JSON(w, http.StatusOK, web.List[auth.User]{Items: users, Total: total})
 }
 
 // apiUser serves a request on /api/v1/users/{id}: it answers the account that act, done by the
 // caller on the path's ID, returns.
-func (h *Handlers) apiUser(act func(context.Context, *Principal, int64) (*User, error)) http.HandlerFunc {
+func (h *Handlers) apiUser(act func(context.Context, *auth.Principal, int64) (*auth.User, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := web.PathID(r, "id")
-		var u *User
+		var u *auth.User
 		if err == nil {
-			u, err = act(r.Context(), FromContext(r.Context()), id)
+			u, err = act(r.Context(), auth.FromContext(r.Context()), id)
 		}
 		if err != nil {
 			h.kit.APIErr(w, r, err)
@@ -54,17 +55,17 @@ func (h *Handlers) apiUser(act func(context.Context, *Principal, int64) (*User, 
 // CreatedUser answers POST /api/v1/users: the account and, when the server generated it, the
 // initial password, shown this once.
 type CreatedUser struct {
-	User     *User  `json:"user"`
-	Password string `json:"initial_password,omitempty"`
+	User     *auth.User `json:"user"`
+	Password string     `json:"initial_password,omitempty"`
 }
 
 func (h *Handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) {
-	var in AccountInput
+	var in Input
 	if err := web.DecodeJSON(r, &in); err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	u, generated, err := h.svc.CreateAccount(r.Context(), FromContext(r.Context()), in)
+	u, generated, err := h.svc.CreateAccount(r.Context(), auth.FromContext(r.Context()), in)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
@@ -75,21 +76,21 @@ func (h *Handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) {
 
 // UserPatch is the body of PATCH /api/v1/users/{id}; absent fields keep their value.
 type UserPatch struct {
-	Name     *string `json:"name"`
-	Role     *Role   `json:"role"`
-	RegionID *int64  `json:"region_id"`
-	OrgName  *string `json:"org_name"`
-	Active   *bool   `json:"active"`
+	Name     *string    `json:"name"`
+	Role     *auth.Role `json:"role"`
+	RegionID *int64     `json:"region_id"`
+	OrgName  *string    `json:"org_name"`
+	Active   *bool      `json:"active"`
 }
 
 func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
-	p := FromContext(r.Context())
+	p := auth.FromContext(r.Context())
 	id, err := web.PathID(r, "id")
 	var patch UserPatch
 	if err == nil {
 		err = web.DecodeJSON(r, &patch)
 	}
-	var u *User
+	var u *auth.User
 	if err == nil {
 		u, err = h.svc.User(r.Context(), p, id)
 	}
@@ -97,7 +98,7 @@ func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	c := AccountChange{Name: u.Name, Role: u.Role, RegionID: u.RegionID, OrgName: u.OrgName}
+	c := Change{Name: u.Name, Role: u.Role, RegionID: u.RegionID, OrgName: u.OrgName}
 	if patch.Name != nil {
 		c.Name = *patch.Name
 	}
@@ -128,15 +129,15 @@ func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 // PasswordReset answers POST /api/v1/users/{id}/reset-password with the temporary password,
 // shown this once.
 type PasswordReset struct {
-	User     *User  `json:"user"`
-	Password string `json:"temporary_password"`
+	User     *auth.User `json:"user"`
+	Password string     `json:"temporary_password"`
 }
 
 func (h *Handlers) apiResetPassword(w http.ResponseWriter, r *http.Request) {
-	p := FromContext(r.Context())
+	p := auth.FromContext(r.Context())
 	id, err := web.PathID(r, "id")
 	var pw string
-	var u *User
+	var u *auth.User
 	if err == nil {
 		pw, err = h.svc.ResetPassword(r.Context(), p, id)
 	}

@@ -1,4 +1,4 @@
-package auth_test
+package accounts_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/accounts"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -17,25 +18,25 @@ import (
 func TestAccountStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := fixture.New(t, d)
-		svc := auth.NewService(d, auth.Config{})
+		svc := accounts.NewService(d, auth.NewService(d, auth.Config{}))
 		sec := f.Users["security"]
 		ctx := audit.WithActor(f.Ctx("security"), audit.Actor{UserID: sec.UserID, Username: sec.Username, IP: "10.0.0.8"})
 
 		t.Run("lists accounts by role, region, status and name", func(t *testing.T) {
 			for _, tt := range []struct {
 				name   string
-				filter auth.AccountFilter
+				filter accounts.Filter
 				want   int
 			}{
-				{"everyone in the district", auth.AccountFilter{}, 12},
-				{"grid workers", auth.AccountFilter{Role: auth.GridWorker}, 2},
-				{"in grid 01", auth.AccountFilter{RegionID: f.Grids[0].ID}, 3},
-				{"by username, any case", auth.AccountFilter{Q: "WORKER0"}, 2},
-				{"by name", auth.AccountFilter{Q: "测试grid"}, 2},
-				{"a LIKE wildcard is literal", auth.AccountFilter{Q: "%"}, 0},
-				{"active", auth.AccountFilter{Status: "active"}, 12},
-				{"inactive", auth.AccountFilter{Status: "inactive"}, 0},
-				{"locked", auth.AccountFilter{Locked: true}, 0},
+				{"everyone in the district", accounts.Filter{}, 12},
+				{"grid workers", accounts.Filter{Role: auth.GridWorker}, 2},
+				{"in grid 01", accounts.Filter{RegionID: f.Grids[0].ID}, 3},
+				{"by username, any case", accounts.Filter{Q: "WORKER0"}, 2},
+				{"by name", accounts.Filter{Q: "测试grid"}, 2},
+				{"a LIKE wildcard is literal", accounts.Filter{Q: "%"}, 0},
+				{"active", accounts.Filter{Status: "active"}, 12},
+				{"inactive", accounts.Filter{Status: "inactive"}, 0},
+				{"locked", accounts.Filter{Locked: true}, 0},
 			} {
 				users, total, err := svc.ListUsers(ctx, sec, tt.filter)
 				if err != nil {
@@ -52,7 +53,7 @@ func TestAccountStore(t *testing.T) {
 			if _, err := svc.SetActive(ctx, sec, id, false); err != nil {
 				t.Fatal(err)
 			}
-			users, _, err := svc.ListUsers(ctx, sec, auth.AccountFilter{Status: "inactive"})
+			users, _, err := svc.ListUsers(ctx, sec, accounts.Filter{Status: "inactive"})
 			if err != nil || len(users) != 1 || users[0].Username != "worker02" {
 				t.Fatalf("inactive: %v %v", users, err)
 			}
@@ -68,7 +69,7 @@ func TestAccountStore(t *testing.T) {
 				time.Now().UTC().Add(10*time.Minute), id); err != nil {
 				t.Fatal(err)
 			}
-			if _, total, _ := svc.ListUsers(ctx, sec, auth.AccountFilter{Locked: true}); total != 1 {
+			if _, total, _ := svc.ListUsers(ctx, sec, accounts.Filter{Locked: true}); total != 1 {
 				t.Fatalf("locked: %d", total)
 			}
 			u, err := svc.Unlock(ctx, sec, id)
@@ -79,7 +80,7 @@ func TestAccountStore(t *testing.T) {
 
 		t.Run("an update records the change", func(t *testing.T) {
 			id := f.Users["mediator01"].UserID
-			u, err := svc.UpdateAccount(ctx, sec, id, auth.AccountChange{Name: "王调解", Role: auth.Mediator, RegionID: f.Street.ID})
+			u, err := svc.UpdateAccount(ctx, sec, id, accounts.Change{Name: "王调解", Role: auth.Mediator, RegionID: f.Street.ID})
 			if err != nil || u.RegionName != "南街街道" {
 				t.Fatalf("update: %+v %v", u, err)
 			}
@@ -97,7 +98,7 @@ func TestAccountStore(t *testing.T) {
 		})
 
 		t.Run("only security admins manage accounts", func(t *testing.T) {
-			_, _, err := svc.ListUsers(f.Ctx("admin"), f.Users["admin"], auth.AccountFilter{})
+			_, _, err := svc.ListUsers(f.Ctx("admin"), f.Users["admin"], accounts.Filter{})
 			if !errs.Is(err, errs.Forbidden) {
 				t.Errorf("community admin lists accounts: %v", err)
 			}

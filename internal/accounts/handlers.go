@@ -1,52 +1,76 @@
-package auth
+package accounts
 
 import (
+	"embed"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/web"
 )
+
+//go:embed templates
+var templates embed.FS
 
 var viewFuncs = template.FuncMap{
 	"levelLabel": func(l string) string { return levelLabels[l] },
 }
 
-func (h *Handlers) adminRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /admin/users", h.Page(AccountsManage, h.usersPage))
-	mux.Handle("GET /admin/users/new", h.Page(AccountsManage, h.newUserPage))
-	mux.Handle("POST /admin/users", h.Page(AccountsManage, h.createUser))
-	mux.Handle("GET /admin/users/{id}", h.Page(AccountsManage, h.userPage))
-	mux.Handle("POST /admin/users/{id}", h.Page(AccountsManage, h.updateUser))
-	mux.Handle("POST /admin/users/{id}/reset-password", h.Page(AccountsManage, h.resetPassword))
-	mux.Handle("POST /admin/users/{id}/unlock", h.Page(AccountsManage, h.unlockUser))
-	mux.Handle("POST /admin/users/{id}/deactivate", h.Page(AccountsManage, h.setActive(false)))
-	mux.Handle("POST /admin/users/{id}/activate", h.Page(AccountsManage, h.setActive(true)))
-	mux.Handle("POST /admin/users/{id}/sessions/end", h.Page(AccountsManage, h.endSessions))
+// Handlers serves account administration: pages under /admin/users and the API under /api/v1/users.
+type Handlers struct {
+	svc   *Service
+	auth  auth.Guard
+	kit   *web.Kit
+	views *web.Views
+}
+
+// NewHandlers returns the account administration handlers.
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
+	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, viewFuncs)}
+}
+
+// Routes registers the account pages and API, open to security admins only.
+func (h *Handlers) Routes(mux *http.ServeMux) {
+	h.pageRoutes(mux)
+	h.apiRoutes(mux)
+}
+
+func (h *Handlers) pageRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /admin/users", h.auth.Page(auth.AccountsManage, h.usersPage))
+	mux.Handle("GET /admin/users/new", h.auth.Page(auth.AccountsManage, h.newUserPage))
+	mux.Handle("POST /admin/users", h.auth.Page(auth.AccountsManage, h.createUser))
+	mux.Handle("GET /admin/users/{id}", h.auth.Page(auth.AccountsManage, h.userPage))
+	mux.Handle("POST /admin/users/{id}", h.auth.Page(auth.AccountsManage, h.updateUser))
+	mux.Handle("POST /admin/users/{id}/reset-password", h.auth.Page(auth.AccountsManage, h.resetPassword))
+	mux.Handle("POST /admin/users/{id}/unlock", h.auth.Page(auth.AccountsManage, h.unlockUser))
+	mux.Handle("POST /admin/users/{id}/deactivate", h.auth.Page(auth.AccountsManage, h.setActive(false)))
+	mux.Handle("POST /admin/users/{id}/activate", h.auth.Page(auth.AccountsManage, h.setActive(true)))
+	mux.Handle("POST /admin/users/{id}/sessions/end", h.auth.Page(auth.AccountsManage, h.endSessions))
 }
 
 type usersView struct {
 	web.Page
-	Users   []User
-	Filter  AccountFilter
+	Users   []auth.User
+	Filter  Filter
 	Query   url.Values
 	Pager   web.Pager
-	Roles   []Role
+	Roles   []auth.Role
 	Regions []RegionOption
 	svc     *Service
 }
 
 // Status is an account's state in a word, for the list.
-func (v *usersView) Status(u User) string { return accountStatus(&u, v.svc) }
+func (v *usersView) Status(u auth.User) string { return accountStatus(&u, v.svc) }
 
-func accountStatus(u *User, s *Service) string {
+func accountStatus(u *auth.User, s *Service) string {
 	switch {
 	case !u.Active:
 		return "已停用"
-	case u.Locked(s.Now()):
+	case u.Locked(s.auth.Now()):
 		return "已锁定"
 	case u.MustChangePassword:
 		return "待改密"
@@ -54,15 +78,15 @@ func accountStatus(u *User, s *Service) string {
 	return "正常"
 }
 
-func filterFrom(r *http.Request) AccountFilter {
+func filterFrom(r *http.Request) Filter {
 	q := r.URL.Query()
 	region, _ := strconv.ParseInt(q.Get("region"), 10, 64)
-	return AccountFilter{Role: Role(q.Get("role")), RegionID: region, Status: q.Get("status"),
+	return Filter{Role: auth.Role(q.Get("role")), RegionID: region, Status: q.Get("status"),
 		Locked: q.Get("locked") != "", Q: strings.TrimSpace(q.Get("q"))}
 }
 
 func (h *Handlers) usersPage(w http.ResponseWriter, r *http.Request) {
-	p := FromContext(r.Context())
+	p := auth.FromContext(r.Context())
 	f := filterFrom(r)
 	pager := web.PagerFrom(r, 50)
 	f.Limit, f.Offset = pager.Limit, pager.Offset
@@ -78,23 +102,23 @@ func (h *Handlers) usersPage(w http.ResponseWriter, r *http.Request) {
 	}
 	pager.Total = total
 	h.views.Render(w, r, http.StatusOK, "users.html", &usersView{Page: web.Page{Title: "账号管理"}, Users: users,
-		Filter: f, Query: r.URL.Query(), Pager: pager, Roles: Roles, Regions: regions, svc: h.svc})
+		Filter: f, Query: r.URL.Query(), Pager: pager, Roles: auth.Roles, Regions: regions, svc: h.svc})
 }
 
 type userFormView struct {
 	web.Page
-	Input   AccountInput
-	Roles   []Role
+	Input   Input
+	Roles   []auth.Role
 	Regions []RegionOption
 }
 
-func (h *Handlers) renderNewUser(w http.ResponseWriter, r *http.Request, status int, in AccountInput, err error) {
-	regions, rerr := h.svc.RegionsInScope(r.Context(), FromContext(r.Context()))
+func (h *Handlers) renderNewUser(w http.ResponseWriter, r *http.Request, status int, in Input, err error) {
+	regions, rerr := h.svc.RegionsInScope(r.Context(), auth.FromContext(r.Context()))
 	if rerr != nil {
 		h.kit.Error(w, r, rerr)
 		return
 	}
-	v := &userFormView{Page: web.Page{Title: "新建账号"}, Input: in, Roles: Roles, Regions: regions}
+	v := &userFormView{Page: web.Page{Title: "新建账号"}, Input: in, Roles: auth.Roles, Regions: regions}
 	if err != nil {
 		v.Error, v.Errors = errs.MessageOf(err), errs.FieldsOf(err)
 	}
@@ -102,12 +126,12 @@ func (h *Handlers) renderNewUser(w http.ResponseWriter, r *http.Request, status 
 }
 
 func (h *Handlers) newUserPage(w http.ResponseWriter, r *http.Request) {
-	h.renderNewUser(w, r, http.StatusOK, AccountInput{}, nil)
+	h.renderNewUser(w, r, http.StatusOK, Input{}, nil)
 }
 
-func accountInputFrom(r *http.Request) AccountInput {
+func accountInputFrom(r *http.Request) Input {
 	region, _ := strconv.ParseInt(r.PostFormValue("region_id"), 10, 64)
-	in := AccountInput{Username: r.PostFormValue("username"), Name: r.PostFormValue("name"), Role: Role(r.PostFormValue("role")),
+	in := Input{Username: r.PostFormValue("username"), Name: r.PostFormValue("name"), Role: auth.Role(r.PostFormValue("role")),
 		RegionID: region, OrgName: r.PostFormValue("org_name")}
 	// A typed password counts even if the "generate" choice was left on.
 	if r.PostFormValue("password_mode") == "manual" || r.PostFormValue("password") != "" {
@@ -118,7 +142,7 @@ func accountInputFrom(r *http.Request) AccountInput {
 
 type secretView struct {
 	web.Page
-	User     *User
+	User     *auth.User
 	Password string
 	Created  bool
 }
@@ -136,7 +160,7 @@ func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request) {
 		h.renderNewUser(w, r, http.StatusUnprocessableEntity, in, errs.Field("confirm", "两次输入的密码不一致"))
 		return
 	}
-	u, generated, err := h.svc.CreateAccount(r.Context(), FromContext(r.Context()), in)
+	u, generated, err := h.svc.CreateAccount(r.Context(), auth.FromContext(r.Context()), in)
 	if err != nil {
 		if errs.CodeOf(err) == errs.Internal {
 			h.kit.Error(w, r, err)
@@ -155,16 +179,16 @@ func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request) {
 
 type userView struct {
 	web.Page
-	User     *User
+	User     *auth.User
 	Self     bool
 	Status   string
 	Sessions []ActiveSession
-	Roles    []Role
+	Roles    []auth.Role
 	Regions  []RegionOption
 }
 
-func (h *Handlers) renderUser(w http.ResponseWriter, r *http.Request, status int, u *User, err error) {
-	p := FromContext(r.Context())
+func (h *Handlers) renderUser(w http.ResponseWriter, r *http.Request, status int, u *auth.User, err error) {
+	p := auth.FromContext(r.Context())
 	sessions, serr := h.svc.Sessions(r.Context(), p, u.ID)
 	if serr != nil {
 		h.kit.Error(w, r, serr)
@@ -176,18 +200,18 @@ func (h *Handlers) renderUser(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	v := &userView{Page: web.Page{Title: "账号 " + u.Username}, User: u, Self: u.ID == p.UserID,
-		Status: accountStatus(u, h.svc), Sessions: sessions, Roles: Roles, Regions: regions}
+		Status: accountStatus(u, h.svc), Sessions: sessions, Roles: auth.Roles, Regions: regions}
 	if err != nil {
 		v.Error, v.Errors = errs.MessageOf(err), errs.FieldsOf(err)
 	}
 	h.views.Render(w, r, status, "user.html", v)
 }
 
-func (h *Handlers) userByPath(w http.ResponseWriter, r *http.Request) (*User, bool) {
+func (h *Handlers) userByPath(w http.ResponseWriter, r *http.Request) (*auth.User, bool) {
 	id, err := web.PathID(r, "id")
 	if err == nil {
-		var u *User
-		if u, err = h.svc.User(r.Context(), FromContext(r.Context()), id); err == nil {
+		var u *auth.User
+		if u, err = h.svc.User(r.Context(), auth.FromContext(r.Context()), id); err == nil {
 			return u, true
 		}
 	}
@@ -201,7 +225,7 @@ func (h *Handlers) userPage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func userLink(u *User) string { return "/admin/users/" + strconv.FormatInt(u.ID, 10) }
+func userLink(u *auth.User) string { return "/admin/users/" + strconv.FormatInt(u.ID, 10) }
 
 func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.userByPath(w, r)
@@ -209,13 +233,13 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	region, _ := strconv.ParseInt(r.PostFormValue("region_id"), 10, 64)
-	c := AccountChange{Name: r.PostFormValue("name"), Role: Role(r.PostFormValue("role")), RegionID: region,
+	c := Change{Name: r.PostFormValue("name"), Role: auth.Role(r.PostFormValue("role")), RegionID: region,
 		OrgName: r.PostFormValue("org_name")}
-	if u.ID == FromContext(r.Context()).UserID {
+	if u.ID == auth.FromContext(r.Context()).UserID {
 		// The own-account form has no role or region fields.
 		c.Role, c.RegionID = u.Role, u.RegionID
 	}
-	if _, err := h.svc.UpdateAccount(r.Context(), FromContext(r.Context()), u.ID, c); err != nil {
+	if _, err := h.svc.UpdateAccount(r.Context(), auth.FromContext(r.Context()), u.ID, c); err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound {
 			h.kit.Error(w, r, err)
 			return
@@ -231,7 +255,7 @@ func (h *Handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pw, err := h.svc.ResetPassword(r.Context(), FromContext(r.Context()), u.ID)
+	pw, err := h.svc.ResetPassword(r.Context(), auth.FromContext(r.Context()), u.ID)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -244,7 +268,7 @@ func (h *Handlers) unlockUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := h.svc.Unlock(r.Context(), FromContext(r.Context()), u.ID); err != nil {
+	if _, err := h.svc.Unlock(r.Context(), auth.FromContext(r.Context()), u.ID); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
@@ -257,7 +281,7 @@ func (h *Handlers) setActive(active bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if _, err := h.svc.SetActive(r.Context(), FromContext(r.Context()), u.ID, active); err != nil {
+		if _, err := h.svc.SetActive(r.Context(), auth.FromContext(r.Context()), u.ID, active); err != nil {
 			h.kit.Error(w, r, err)
 			return
 		}
@@ -275,7 +299,7 @@ func (h *Handlers) endSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.PostFormValue("key")
-	if err := h.svc.EndSessions(r.Context(), FromContext(r.Context()), u.ID, key); err != nil {
+	if err := h.svc.EndSessions(r.Context(), auth.FromContext(r.Context()), u.ID, key); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}

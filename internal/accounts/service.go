@@ -1,4 +1,7 @@
-package auth
+// Package accounts is account and role administration for security admins: the pages under
+// /admin/users and the API under /api/v1/users. Accounts are scoped like everything else: a
+// security admin manages the accounts in their region subtree, never their own role or region.
+package accounts
 
 import (
 	"context"
@@ -11,13 +14,25 @@ import (
 	"time"
 
 	"linli/internal/audit"
+	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
 
-// AccountFilter narrows the account list a security admin sees.
-type AccountFilter struct {
-	Role     Role
+// Service is account administration: a security admin lists, creates and edits the accounts in
+// their scope, resets passwords, lifts lockouts and ends sessions. Who the user is, and signing
+// in, stay with auth.
+type Service struct {
+	db   *db.DB
+	auth *auth.Service // creates users, and is the clock lockouts and sessions are judged by
+}
+
+// NewService returns account administration on d, creating users through a.
+func NewService(d *db.DB, a *auth.Service) *Service { return &Service{db: d, auth: a} }
+
+// Filter narrows the account list a security admin sees.
+type Filter struct {
+	Role     auth.Role
 	RegionID int64  // only accounts in this region's subtree (which must be in scope)
 	Status   string // "active", "inactive" or "" for both
 	Locked   bool   // only accounts locked now
@@ -26,20 +41,20 @@ type AccountFilter struct {
 	Offset   int
 }
 
-// AccountInput is what a security admin fills in to create an account.
-type AccountInput struct {
-	Username string `json:"username"`
-	Name     string `json:"name"`
-	Role     Role   `json:"role"`
-	RegionID int64  `json:"region_id"`
-	OrgName  string `json:"org_name"`
-	Password string `json:"password"` // empty: a password is generated and shown once
+// Input is what a security admin fills in to create an account.
+type Input struct {
+	Username string    `json:"username"`
+	Name     string    `json:"name"`
+	Role     auth.Role `json:"role"`
+	RegionID int64     `json:"region_id"`
+	OrgName  string    `json:"org_name"`
+	Password string    `json:"password"` // empty: a password is generated and shown once
 }
 
-// AccountChange is an edit of an account's name, role, region or organisation.
-type AccountChange struct {
+// Change is an edit of an account's name, role, region or organisation.
+type Change struct {
 	Name     string
-	Role     Role
+	Role     auth.Role
 	RegionID int64
 	OrgName  string
 }
@@ -57,19 +72,19 @@ func (o RegionOption) Indent() string { return strings.Repeat("　", o.Depth) + 
 
 // roleLevels says which region levels an account of a role may be assigned to; roles not listed
 // may sit at any level.
-var roleLevels = map[Role][]string{
-	DistrictAdmin:  {"city", "district"},
-	StreetAdmin:    {"street"},
-	CommunityAdmin: {"community"},
-	GridLeader:     {"grid"},
-	GridWorker:     {"grid"},
-	BuildingLeader: {"grid"},
+var roleLevels = map[auth.Role][]string{
+	auth.DistrictAdmin:  {"city", "district"},
+	auth.StreetAdmin:    {"street"},
+	auth.CommunityAdmin: {"community"},
+	auth.GridLeader:     {"grid"},
+	auth.GridWorker:     {"grid"},
+	auth.BuildingLeader: {"grid"},
 }
 
 var levelLabels = map[string]string{"city": "市", "district": "区", "street": "街道", "community": "社区", "grid": "网格"}
 
 // needsOrg lists the roles whose accounts belong to an organisation outside the community.
-func needsOrg(r Role) bool { return r == UnitContact || r == Department }
+func needsOrg(r auth.Role) bool { return r == auth.UnitContact || r == auth.Department }
 
 type scopedRegion struct {
 	id    int64
@@ -78,7 +93,7 @@ type scopedRegion struct {
 }
 
 // regionInScope returns the region if the principal covers it; otherwise a field error.
-func (s *Service) regionInScope(ctx context.Context, q db.Querier, p *Principal, id int64) (*scopedRegion, error) {
+func (s *Service) regionInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*scopedRegion, error) {
 	r := &scopedRegion{id: id}
 	err := q.QueryRowContext(ctx, `SELECT path, level FROM regions WHERE id = $1`, id).Scan(&r.path, &r.level)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(r.path)) {
@@ -91,7 +106,7 @@ func (s *Service) regionInScope(ctx context.Context, q db.Querier, p *Principal,
 }
 
 // checkAssignment applies the rules for giving an account a role in a region.
-func (s *Service) checkAssignment(ctx context.Context, q db.Querier, p *Principal, role Role, regionID int64, org string, f errs.Fields) {
+func (s *Service) checkAssignment(ctx context.Context, q db.Querier, p *auth.Principal, role auth.Role, regionID int64, org string, f errs.Fields) {
 	if !role.Valid() {
 		f.Add("role", "请选择角色")
 	}
@@ -121,8 +136,8 @@ func (s *Service) checkAssignment(ctx context.Context, q db.Querier, p *Principa
 }
 
 // ListUsers returns the accounts in the principal's scope that match f, and how many match in all.
-func (s *Service) ListUsers(ctx context.Context, p *Principal, f AccountFilter) ([]User, int, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) ListUsers(ctx context.Context, p *auth.Principal, f Filter) ([]auth.User, int, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, 0, err
 	}
 	where := []string{`r.path LIKE $1`}
@@ -145,7 +160,7 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f AccountFilter) 
 		where = append(where, `u.active = `+arg(false))
 	}
 	if f.Locked {
-		where = append(where, `u.locked_until > `+arg(s.Now()))
+		where = append(where, `u.locked_until > `+arg(s.auth.Now()))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
@@ -161,15 +176,15 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f AccountFilter) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+userColumns+` FROM users u JOIN regions r ON r.id = u.region_id WHERE `+
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+auth.UserColumns+` FROM users u JOIN regions r ON r.id = u.region_id WHERE `+
 		cond+` ORDER BY r.path, u.username LIMIT `+arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	out := []User{}
+	out := []auth.User{}
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := auth.ScanUser(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -183,15 +198,15 @@ func likeEscape(s string) string {
 }
 
 // User returns an account in the principal's scope; outside it, not found.
-func (s *Service) User(ctx context.Context, p *Principal, id int64) (*User, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) User(ctx context.Context, p *auth.Principal, id int64) (*auth.User, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
 	return s.scopedUser(ctx, s.db.R, p, id)
 }
 
-func (s *Service) scopedUser(ctx context.Context, q db.Querier, p *Principal, id int64) (*User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN regions r ON r.id = u.region_id
+func (s *Service) scopedUser(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*auth.User, error) {
+	u, err := auth.ScanUser(q.QueryRowContext(ctx, `SELECT `+auth.UserColumns+` FROM users u JOIN regions r ON r.id = u.region_id
 		WHERE u.id = $1 AND r.path LIKE $2`, id, p.Scope()))
 	if err != nil {
 		return nil, db.NotFound(err, "账号不存在")
@@ -201,8 +216,8 @@ func (s *Service) scopedUser(ctx context.Context, q db.Querier, p *Principal, id
 
 // CreateAccount creates an account in the security admin's scope. Without a password it generates
 // one and returns it, to be shown once; either way the user must change it at first sign-in.
-func (s *Service) CreateAccount(ctx context.Context, p *Principal, in AccountInput) (*User, string, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) CreateAccount(ctx context.Context, p *auth.Principal, in Input) (*auth.User, string, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, "", err
 	}
 	in.Username, in.Name, in.OrgName = strings.TrimSpace(in.Username), strings.TrimSpace(in.Name), strings.TrimSpace(in.OrgName)
@@ -211,7 +226,7 @@ func (s *Service) CreateAccount(ctx context.Context, p *Principal, in AccountInp
 		generated = GeneratePassword(in.Username)
 		in.Password = generated
 	}
-	var u *User
+	var u *auth.User
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		f := errs.Fields{}
 		s.checkAssignment(ctx, tx, p, in.Role, in.RegionID, in.OrgName, f)
@@ -227,7 +242,7 @@ func (s *Service) CreateAccount(ctx context.Context, p *Principal, in AccountInp
 		if !needsOrg(in.Role) {
 			in.OrgName = ""
 		}
-		id, err := s.CreateUser(ctx, tx, NewUser{Username: in.Username, Name: in.Name, Password: in.Password,
+		id, err := s.auth.CreateUser(ctx, tx, auth.NewUser{Username: in.Username, Name: in.Name, Password: in.Password,
 			Role: in.Role, RegionID: in.RegionID, OrgName: in.OrgName, MustChange: true})
 		if err != nil {
 			return err
@@ -241,15 +256,15 @@ func (s *Service) CreateAccount(ctx context.Context, p *Principal, in AccountInp
 	return u, generated, nil
 }
 
-func validateNewUser(in AccountInput) error {
+func validateNewUser(in Input) error {
 	f := errs.Fields{}
-	if err := ValidateUsername(in.Username); err != nil {
+	if err := auth.ValidateUsername(in.Username); err != nil {
 		f.Add("username", errs.MessageOf(err))
 	}
 	if in.Name == "" {
 		f.Add("name", "请填写姓名")
 	}
-	if err := ValidatePassword(in.Password, in.Username); err != nil {
+	if err := auth.ValidatePassword(in.Password, in.Username); err != nil {
 		f.Add("password", errs.MessageOf(err))
 	}
 	return f.Err()
@@ -257,12 +272,12 @@ func validateNewUser(in AccountInput) error {
 
 // UpdateAccount changes an account's name, role, region and organisation. Nobody changes their own
 // role or region: that takes another security admin.
-func (s *Service) UpdateAccount(ctx context.Context, p *Principal, id int64, c AccountChange) (*User, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) UpdateAccount(ctx context.Context, p *auth.Principal, id int64, c Change) (*auth.User, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
 	c.Name, c.OrgName = strings.TrimSpace(c.Name), strings.TrimSpace(c.OrgName)
-	var out *User
+	var out *auth.User
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.scopedUser(ctx, tx, p, id)
 		if err != nil {
@@ -283,7 +298,7 @@ func (s *Service) UpdateAccount(ctx context.Context, p *Principal, id int64, c A
 			c.OrgName = ""
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, region_id = $3, org_name = $4, updated_at = $5
-			WHERE id = $6`, c.Name, string(c.Role), c.RegionID, c.OrgName, s.Now(), id); err != nil {
+			WHERE id = $6`, c.Name, string(c.Role), c.RegionID, c.OrgName, s.auth.Now(), id); err != nil {
 			return fmt.Errorf("update user %d: %w", id, err)
 		}
 		if out, err = s.scopedUser(ctx, tx, p, id); err != nil {
@@ -295,15 +310,15 @@ func (s *Service) UpdateAccount(ctx context.Context, p *Principal, id int64, c A
 	return out, err
 }
 
-func accountSnapshot(u *User) map[string]any {
+func accountSnapshot(u *auth.User) map[string]any {
 	return map[string]any{"username": u.Username, "name": u.Name, "role": u.Role, "region_id": u.RegionID,
 		"region_name": u.RegionName, "org_name": u.OrgName, "active": u.Active}
 }
 
 // ResetPassword gives another account a generated password, returned to be shown once; the user
 // must change it at next sign-in. It clears any lockout and ends the user's sessions and tokens.
-func (s *Service) ResetPassword(ctx context.Context, p *Principal, id int64) (string, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64) (string, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return "", err
 	}
 	var password string
@@ -316,16 +331,16 @@ func (s *Service) ResetPassword(ctx context.Context, p *Principal, id int64) (st
 			return errs.E(errs.Forbidden, "不能重置自己的密码，请在“修改密码”中修改")
 		}
 		password = GeneratePassword(u.Username)
-		hash, err := HashPassword(password)
+		hash, err := auth.HashPassword(password)
 		if err != nil {
 			return err
 		}
-		now := s.Now()
+		now := s.auth.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = TRUE, failed_logins = 0,
 			locked_until = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, now, id); err != nil {
 			return fmt.Errorf("reset password of user %d: %w", id, err)
 		}
-		if err := endAllSessions(ctx, tx, id); err != nil {
+		if err := auth.EndUserSessions(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_reset", ObjectType: "user", ObjectID: id,
@@ -335,22 +350,22 @@ func (s *Service) ResetPassword(ctx context.Context, p *Principal, id int64) (st
 }
 
 // Unlock lifts a lockout after failed sign-ins.
-func (s *Service) Unlock(ctx context.Context, p *Principal, id int64) (*User, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) Unlock(ctx context.Context, p *auth.Principal, id int64) (*auth.User, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
-	var out *User
+	var out *auth.User
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.scopedUser(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $1 WHERE id = $2`,
-			s.Now(), id); err != nil {
+			s.auth.Now(), id); err != nil {
 			return fmt.Errorf("unlock user %d: %w", id, err)
 		}
 		detail := "账号未处于锁定状态"
-		if u.Locked(s.Now()) {
+		if u.Locked(s.auth.Now()) {
 			detail = "解除登录失败锁定（原锁定至 " + u.LockedUntil.UTC().Format(time.RFC3339) + "）"
 		}
 		if out, err = s.scopedUser(ctx, tx, p, id); err != nil {
@@ -365,11 +380,11 @@ func (s *Service) Unlock(ctx context.Context, p *Principal, id int64) (*User, er
 
 // SetActive deactivates or reactivates an account. Deactivating ends every session and token of
 // the account at once; nobody deactivates themselves.
-func (s *Service) SetActive(ctx context.Context, p *Principal, id int64, active bool) (*User, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) SetActive(ctx context.Context, p *auth.Principal, id int64, active bool) (*auth.User, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
-	var out *User
+	var out *auth.User
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.scopedUser(ctx, tx, p, id)
 		if err != nil {
@@ -382,13 +397,13 @@ func (s *Service) SetActive(ctx context.Context, p *Principal, id int64, active 
 			out = u
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET active = $1, updated_at = $2 WHERE id = $3`, active, s.Now(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET active = $1, updated_at = $2 WHERE id = $3`, active, s.auth.Now(), id); err != nil {
 			return fmt.Errorf("set user %d active: %w", id, err)
 		}
 		action, detail := "user.activate", "重新启用账号"
 		if !active {
 			action, detail = "user.deactivate", "停用账号，已结束其全部会话和访问令牌"
-			if err := endAllSessions(ctx, tx, id); err != nil {
+			if err := auth.EndUserSessions(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -401,19 +416,9 @@ func (s *Service) SetActive(ctx context.Context, p *Principal, id int64, active 
 	return out, err
 }
 
-func endAllSessions(ctx context.Context, tx *db.Tx, userID int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("end sessions of user %d: %w", userID, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("revoke tokens of user %d: %w", userID, err)
-	}
-	return nil
-}
-
 // RegionsInScope lists the regions the principal may assign accounts to, in tree order.
-func (s *Service) RegionsInScope(ctx context.Context, p *Principal) ([]RegionOption, error) {
-	if err := p.Require(AccountsManage); err != nil {
+func (s *Service) RegionsInScope(ctx context.Context, p *auth.Principal) ([]RegionOption, error) {
+	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, level, path FROM regions WHERE path LIKE $1 ORDER BY path`, p.Scope())
@@ -459,7 +464,7 @@ func GeneratePassword(username string) string {
 			b.WriteByte(all[n.Int64()])
 		}
 		pw := b.String()
-		if ValidatePassword(pw, username) == nil && strings.ContainsAny(pw, passwordDigits) &&
+		if auth.ValidatePassword(pw, username) == nil && strings.ContainsAny(pw, passwordDigits) &&
 			strings.ContainsAny(pw, passwordUpper) && strings.ContainsAny(pw, passwordLower) {
 			return pw
 		}
