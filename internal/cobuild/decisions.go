@@ -63,9 +63,19 @@ func (s *Service) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, 
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.decisionWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listDecisions(ctx, s.db.R, w, f.Limit, f.Offset)
+}
+
+// decisionWhere builds the conditions of the decision list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) decisionWhere(ctx context.Context, v viewer, f DecisionFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	decisionScope(w, v)
@@ -88,7 +98,7 @@ func (s *Service) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, 
 	if f.Late {
 		w.add("((d.state = 'closed' AND d.closed_on > d.due_on) OR (d.state = 'open' AND d.due_on < ?))", s.today())
 	}
-	return listDecisions(ctx, s.db.R, w, f.Limit, f.Offset)
+	return w, nil
 }
 
 // Decision returns one decision the viewer may see.
@@ -170,9 +180,19 @@ func (s *Service) Activities(ctx context.Context, f ActivityFilter) ([]Activity,
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.activityWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listActivities(ctx, s.db.R, w, f.Limit, f.Offset)
+}
+
+// activityWhere builds the conditions of the activity list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) activityWhere(ctx context.Context, v viewer, f ActivityFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	activityScope(w, v)
@@ -192,7 +212,7 @@ func (s *Service) Activities(ctx context.Context, f ActivityFilter) ([]Activity,
 	if f.To != "" {
 		w.add("a.held_on <= ?", f.To)
 	}
-	return listActivities(ctx, s.db.R, w, f.Limit, f.Offset)
+	return w, nil
 }
 
 func listActivities(ctx context.Context, q db.Querier, w *where, limit, offset int) ([]Activity, int, error) {

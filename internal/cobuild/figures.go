@@ -182,58 +182,121 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter
 			return nil, err
 		}
 	}
-	projects, n, err := s.Projects(ctx, ProjectFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
-	if err != nil {
-		return nil, err
-	}
-	out.Projects = n
-	for _, st := range ProjectStates {
-		out.ProjectsByState[string(st)] = 0
-	}
-	for _, p := range projects {
-		out.ProjectsByState[string(p.State)]++
-	}
-	decisions, n, err := s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
-	if err != nil {
-		return nil, err
-	}
-	out.Decisions = n
-	activities, n, err := s.Activities(ctx, ActivityFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
-	if err != nil {
-		return nil, err
-	}
-	out.Activities = n
-	for _, a := range activities {
-		out.Participants += a.Participants
-		out.ServiceMinutes += a.ServiceMinutes
-	}
-	out.Units, err = s.ranking(ctx, v, f, projects, decisions, activities)
-	for _, u := range out.Units {
-		out.MemberServiceMins += u.MemberMinutes
-	}
-	return out, err
-}
-
-func total[T any](_ []T, n int, err error) (int, error) { return n, err }
-
-// ranking puts each unit's figures together and ranks the units by score.
-func (s *Service) ranking(ctx context.Context, v viewer, f FigureFilter, projects []Project, decisions []Decision,
-	activities []Activity) ([]UnitFigures, error) {
-	units, _, err := s.Units(ctx, UnitFilter{RegionID: f.RegionID})
+	units, err := s.rankedUnits(ctx, v, f)
 	if err != nil {
 		return nil, err
 	}
 	by := map[int64]*UnitFigures{}
+	for i := range units {
+		by[units[i].UnitID] = &units[i]
+	}
+	unit := func(id int64) *UnitFigures {
+		if u := by[id]; u != nil {
+			return u
+		}
+		return &UnitFigures{} // a unit outside the ranking (another unit's partner): counted in the totals only
+	}
+	for _, st := range ProjectStates {
+		out.ProjectsByState[string(st)] = 0
+	}
+	pw, err := s.projectWhere(ctx, v, ProjectFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	err = grouped(ctx, s.db.R, `SELECT p.unit_id, p.state, COUNT(*) FROM `+projectFrom+pw.sql()+` GROUP BY p.unit_id, p.state`, pw,
+		func(scan func(...any) error) error {
+			var id int64
+			var state string
+			var n int
+			err := scan(&id, &state, &n)
+			out.Projects += n
+			out.ProjectsByState[state] += n
+			unit(id).Projects += n
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	dw, err := s.decisionWhere(ctx, v, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	err = grouped(ctx, s.db.R, `SELECT d.unit_id, COUNT(*), SUM(CASE WHEN d.state = 'closed' AND d.closed_on <= d.due_on THEN 1 ELSE 0 END)
+		FROM `+decisionFrom+dw.sql()+` GROUP BY d.unit_id`, dw, func(scan func(...any) error) error {
+		var id int64
+		var n, onTime int
+		err := scan(&id, &n, &onTime)
+		out.Decisions += n
+		unit(id).Decisions += n
+		unit(id).DecisionsOnTime += onTime
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	aw, err := s.activityWhere(ctx, v, ActivityFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(a.participants), 0), COALESCE(SUM(a.service_minutes), 0)
+		FROM cobuild_activities a`+aw.sql(), aw.args...).Scan(&out.Activities, &out.Participants, &out.ServiceMinutes); err != nil {
+		return nil, err
+	}
+	err = grouped(ctx, s.db.R, `SELECT au.unit_id, COUNT(*), SUM(a.participants), SUM(a.service_minutes) FROM cobuild_activities a
+		JOIN cobuild_activity_units au ON au.activity_id = a.id`+aw.sql()+` GROUP BY au.unit_id`, aw, func(scan func(...any) error) error {
+		var id int64
+		var n, people, minutes int
+		err := scan(&id, &n, &people, &minutes)
+		u := unit(id)
+		u.Activities, u.Participants, u.ServiceMinutes = n, people, minutes
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Units, err = s.rank(ctx, v, f, units, by); err != nil {
+		return nil, err
+	}
+	for _, u := range out.Units {
+		out.MemberServiceMins += u.MemberMinutes
+	}
+	return out, nil
+}
+
+func total[T any](_ []T, n int, err error) (int, error) { return n, err }
+
+// grouped runs a grouped query with w's arguments and hands each row's scanner to row.
+func grouped(ctx context.Context, q db.Querier, query string, w *where, row func(scan func(...any) error) error) error {
+	rows, err := q.QueryContext(ctx, query, w.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// rankedUnits lists the units the ranking covers: every unit in the region, or the one asked for.
+func (s *Service) rankedUnits(ctx context.Context, v viewer, f FigureFilter) ([]UnitFigures, error) {
+	units, _, err := s.Units(ctx, UnitFilter{RegionID: f.RegionID})
+	if err != nil {
+		return nil, err
+	}
 	out := make([]UnitFigures, 0, len(units))
 	for _, u := range units {
-		if f.UnitID > 0 && u.ID != f.UnitID {
-			continue
+		if f.UnitID == 0 || u.ID == f.UnitID {
+			out = append(out, UnitFigures{UnitID: u.ID, Name: u.Name})
 		}
-		out = append(out, UnitFigures{UnitID: u.ID, Name: u.Name})
 	}
-	for i := range out {
-		by[out[i].UnitID] = &out[i]
-	}
+	return out, nil
+}
+
+// rank adds each unit's needs and members' service, scores the units and ranks them.
+func (s *Service) rank(ctx context.Context, v viewer, f FigureFilter, out []UnitFigures, by map[int64]*UnitFigures) ([]UnitFigures, error) {
 	for _, step := range []struct {
 		col string
 		set func(u *UnitFigures, n int)
@@ -258,28 +321,6 @@ func (s *Service) ranking(ctx context.Context, v viewer, f FigureFilter, project
 			}
 		}); err != nil {
 		return nil, err
-	}
-	for _, p := range projects {
-		if u := by[p.UnitID]; u != nil {
-			u.Projects++
-		}
-	}
-	for _, d := range decisions {
-		if u := by[d.UnitID]; u != nil {
-			u.Decisions++
-			if d.OnTime() {
-				u.DecisionsOnTime++
-			}
-		}
-	}
-	for _, a := range activities {
-		for _, r := range a.Units {
-			if u := by[r.ID]; u != nil {
-				u.Activities++
-				u.Participants += a.Participants
-				u.ServiceMinutes += a.ServiceMinutes
-			}
-		}
 	}
 	for i := range out {
 		u := &out[i]

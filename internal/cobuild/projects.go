@@ -172,9 +172,19 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, int
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.projectWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listProjects(ctx, s.db.R, w, f.Limit, f.Offset)
+}
+
+// projectWhere builds the conditions of the project list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) projectWhere(ctx context.Context, v viewer, f ProjectFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	projectScope(w, v)
@@ -191,7 +201,7 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, int
 	if f.To != "" {
 		w.add("p.started_on <= ?", f.To)
 	}
-	return listProjects(ctx, s.db.R, w, f.Limit, f.Offset)
+	return w, nil
 }
 
 // Project returns one project the viewer may see with its milestones and the resources it used.
