@@ -145,40 +145,43 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter
 		f.UnitID = v.unitID
 	}
 	out := &Figures{Filter: f, ProjectsByState: map[string]int{}}
+	needs := func(by string) func() (*where, error) {
+		return func() (*where, error) {
+			return s.needWhere(ctx, v, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: by, From: f.From, To: f.To})
+		}
+	}
+	resources := func(used bool) func() (*where, error) {
+		return func() (*where, error) {
+			return s.resourceWhere(ctx, v, ResourceFilter{RegionID: f.RegionID, UnitID: f.UnitID, Used: used, From: f.From, To: f.To})
+		}
+	}
+	decisions := func(df DecisionFilter) func() (*where, error) {
+		df.RegionID, df.UnitID, df.From, df.To = f.RegionID, f.UnitID, f.From, f.To
+		return func() (*where, error) { return s.decisionWhere(ctx, v, df) }
+	}
 	counts := []struct {
-		dst *int
-		run func() (int, error)
+		dst  *int
+		from string
+		cond func() (*where, error)
 	}{
-		{&out.Needs, func() (int, error) {
-			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1}))
+		{&out.Needs, "cobuild_needs n", needs("")},
+		{&out.NeedsClaimed, "cobuild_needs n", needs("claimed")},
+		{&out.NeedsMet, "cobuild_needs n", needs("done")},
+		{&out.Resources, "cobuild_resources s", resources(false)},
+		{&out.ResourcesUsed, "cobuild_resources s", resources(true)},
+		{&out.Meetings, "cobuild_meetings m", func() (*where, error) {
+			return s.meetingWhere(ctx, v, MeetingFilter{RegionID: f.RegionID, State: "held", From: f.From, To: f.To})
 		}},
-		{&out.NeedsClaimed, func() (int, error) {
-			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: "claimed", From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.NeedsMet, func() (int, error) {
-			return total(s.Needs(ctx, NeedFilter{RegionID: f.RegionID, UnitID: f.UnitID, By: "done", From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.Resources, func() (int, error) {
-			return total(s.Resources(ctx, ResourceFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.ResourcesUsed, func() (int, error) {
-			return total(s.Resources(ctx, ResourceFilter{RegionID: f.RegionID, UnitID: f.UnitID, Used: true, From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.Meetings, func() (int, error) {
-			return total(s.Meetings(ctx, MeetingFilter{RegionID: f.RegionID, State: "held", From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.DecisionsOpen, func() (int, error) {
-			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, State: "open", From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.DecisionsOnTime, func() (int, error) {
-			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, OnTime: true, From: f.From, To: f.To, Limit: 1}))
-		}},
-		{&out.DecisionsLate, func() (int, error) {
-			return total(s.Decisions(ctx, DecisionFilter{RegionID: f.RegionID, UnitID: f.UnitID, Late: true, From: f.From, To: f.To, Limit: 1}))
-		}},
+		{&out.DecisionsOpen, decisionFrom, decisions(DecisionFilter{State: "open"})},
+		{&out.DecisionsOnTime, decisionFrom, decisions(DecisionFilter{OnTime: true})},
+		{&out.DecisionsLate, decisionFrom, decisions(DecisionFilter{Late: true})},
 	}
 	for _, c := range counts {
-		if *c.dst, err = c.run(); err != nil {
+		w, err := c.cond()
+		if err == nil {
+			*c.dst, err = count(ctx, s.db.R, c.from, w)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -263,8 +266,6 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter
 	return out, nil
 }
 
-func total[T any](_ []T, n int, err error) (int, error) { return n, err }
-
 // grouped runs a grouped query with w's arguments and hands each row's scanner to row.
 func grouped(ctx context.Context, q db.Querier, query string, w *where, row func(scan func(...any) error) error) error {
 	rows, err := q.QueryContext(ctx, query, w.args...)
@@ -282,17 +283,24 @@ func grouped(ctx context.Context, q db.Querier, query string, w *where, row func
 
 // rankedUnits lists the units the ranking covers: every unit in the region, or the one asked for.
 func (s *Service) rankedUnits(ctx context.Context, v viewer, f FigureFilter) ([]UnitFigures, error) {
-	units, _, err := s.Units(ctx, UnitFilter{RegionID: f.RegionID})
+	within, err := s.within(ctx, v, f.RegionID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]UnitFigures, 0, len(units))
-	for _, u := range units {
-		if f.UnitID == 0 || u.ID == f.UnitID {
-			out = append(out, UnitFigures{UnitID: u.ID, Name: u.Name})
-		}
+	w := &where{}
+	w.add(inScope("u.region_id", "?"), v.scope)
+	w.add(inScope("u.region_id", "?"), within)
+	if f.UnitID > 0 {
+		w.add("u.id = ?", f.UnitID)
 	}
-	return out, nil
+	out := []UnitFigures{}
+	err = grouped(ctx, s.db.R, `SELECT u.id, u.name FROM cobuild_units u`+w.sql()+` ORDER BY u.id`, w, func(scan func(...any) error) error {
+		var u UnitFigures
+		err := scan(&u.UnitID, &u.Name)
+		out = append(out, u)
+		return err
+	})
+	return out, err
 }
 
 // rank adds each unit's needs and members' service, scores the units and ranks them.

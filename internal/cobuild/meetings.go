@@ -27,9 +27,19 @@ func (s *Service) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, int
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.meetingWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listMeetings(ctx, s.db.R, w, f.Limit, f.Offset)
+}
+
+// meetingWhere builds the conditions of the meeting list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) meetingWhere(ctx context.Context, v viewer, f MeetingFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	w.add(inScope("m.region_id", "?"), v.scope)
@@ -43,7 +53,7 @@ func (s *Service) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, int
 	if f.To != "" {
 		w.add("m.held_on <= ?", f.To)
 	}
-	return listMeetings(ctx, s.db.R, w, f.Limit, f.Offset)
+	return w, nil
 }
 
 func listMeetings(ctx context.Context, q db.Querier, w *where, limit, offset int) ([]Meeting, int, error) {

@@ -37,9 +37,19 @@ func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, int, error) 
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.needWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listNeeds(ctx, s.db.R, w, "", f.Limit, f.Offset)
+}
+
+// needWhere builds the conditions of the need list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) needWhere(ctx context.Context, v viewer, f NeedFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	needScope(w, v)
@@ -55,7 +65,7 @@ func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, int, error) 
 	}
 	col := map[string]string{"": "n.raised_on", "raised": "n.raised_on", "claimed": "n.claimed_on", "done": "n.done_on"}[f.By]
 	if col == "" {
-		return nil, 0, errs.E(errs.Invalid, "参数 by 应为 raised、claimed 或 done")
+		return nil, errs.E(errs.Invalid, "参数 by 应为 raised、claimed 或 done")
 	}
 	if f.From != "" || f.To != "" {
 		w.conds = append(w.conds, col+" <> ''")
@@ -69,7 +79,7 @@ func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, int, error) 
 	if f.Q != "" {
 		w.add("n.title LIKE ?", "%"+f.Q+"%")
 	}
-	return listNeeds(ctx, s.db.R, w, "", f.Limit, f.Offset)
+	return w, nil
 }
 
 // Need returns one need the viewer may see.

@@ -35,9 +35,19 @@ func (s *Service) Resources(ctx context.Context, f ResourceFilter) ([]Resource, 
 	if err != nil {
 		return nil, 0, err
 	}
-	within, err := s.within(ctx, v, f.RegionID)
+	w, err := s.resourceWhere(ctx, v, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return listResources(ctx, s.db.R, w, f.Limit, f.Offset)
+}
+
+// resourceWhere builds the conditions of the resource list for the viewer and filter; the list and the
+// figures both count through it, so a figure is always the total of its list.
+func (s *Service) resourceWhere(ctx context.Context, v viewer, f ResourceFilter) (*where, error) {
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
 	}
 	w := &where{}
 	resourceScope(w, v)
@@ -59,7 +69,7 @@ func (s *Service) Resources(ctx context.Context, f ResourceFilter) ([]Resource, 
 			w.add("s.available_from <= ?", f.To)
 		}
 	}
-	return listResources(ctx, s.db.R, w, f.Limit, f.Offset)
+	return w, nil
 }
 
 func orMin(d string) string {
