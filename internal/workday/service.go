@@ -89,9 +89,6 @@ func (s *Service) write(ctx context.Context, fn func(tx *db.Tx) error) error {
 	if err := p.Require(auth.SettingsManage); err != nil {
 		return err
 	}
-	if err := ensureSeeded(ctx, s.d); err != nil {
-		return err
-	}
 	if err := s.d.InTx(ctx, fn); err != nil {
 		return err
 	}

@@ -2,17 +2,17 @@
 -- members registered 报到 with the community), liaison households and the households they cover.
 
 CREATE TABLE party_orgs (
-    id          INTEGER PRIMARY KEY,
-    region_id   INTEGER NOT NULL REFERENCES regions(id),      -- committee: its community; branch: its grid
-    parent_id   INTEGER REFERENCES party_orgs(id),
+    id          {ID},
+    region_id   {BIGINT} NOT NULL REFERENCES regions(id),      -- committee: its community; branch: its grid
+    parent_id   {BIGINT} REFERENCES party_orgs(id),
     kind        TEXT NOT NULL CHECK (kind IN ('committee','branch','group')),
     name        TEXT NOT NULL,
-    grid_id     INTEGER REFERENCES grids(id),
+    grid_id     {BIGINT} REFERENCES grids(id),
     secretary   TEXT NOT NULL DEFAULT '',
     founded_on  TEXT NOT NULL DEFAULT '',
     note        TEXT NOT NULL DEFAULT '',
-    created_at  TIMESTAMP NOT NULL,
-    updated_at  TIMESTAMP NOT NULL
+    created_at  {TIMESTAMP} NOT NULL,
+    updated_at  {TIMESTAMP} NOT NULL
 );
 CREATE INDEX party_orgs_region ON party_orgs(region_id);
 CREATE INDEX party_orgs_parent ON party_orgs(parent_id);
@@ -21,14 +21,14 @@ CREATE UNIQUE INDEX party_orgs_committee ON party_orgs(region_id) WHERE kind = '
 CREATE UNIQUE INDEX party_orgs_branch_grid ON party_orgs(grid_id) WHERE kind = 'branch';
 
 CREATE TABLE party_members (
-    id             INTEGER PRIMARY KEY,
-    region_id      INTEGER NOT NULL REFERENCES regions(id),    -- the region of org_id
-    org_id         INTEGER NOT NULL REFERENCES party_orgs(id), -- branch (or committee, group) the member belongs or reported to
-    resident_id    INTEGER REFERENCES residents(id),
-    user_id        INTEGER REFERENCES users(id),
+    id             {ID},
+    region_id      {BIGINT} NOT NULL REFERENCES regions(id),    -- the region of org_id
+    org_id         {BIGINT} NOT NULL REFERENCES party_orgs(id), -- branch (or committee, group) the member belongs or reported to
+    resident_id    {BIGINT} REFERENCES residents(id),
+    user_id        {BIGINT} REFERENCES users(id),
     name           TEXT NOT NULL,
     gender         TEXT NOT NULL DEFAULT '' CHECK (gender IN ('', 'M', 'F')),
-    phone_enc      BLOB,
+    phone_enc      {BLOB},
     phone_index    TEXT,
     phone_masked   TEXT NOT NULL DEFAULT '',
     joined_on      TEXT NOT NULL DEFAULT '',
@@ -43,8 +43,8 @@ CREATE TABLE party_members (
     active         BOOLEAN NOT NULL DEFAULT TRUE,
     left_on        TEXT NOT NULL DEFAULT '',
     left_reason    TEXT NOT NULL DEFAULT '',
-    created_at     TIMESTAMP NOT NULL,
-    updated_at     TIMESTAMP NOT NULL
+    created_at     {TIMESTAMP} NOT NULL,
+    updated_at     {TIMESTAMP} NOT NULL
 );
 CREATE INDEX party_members_region ON party_members(region_id, name);
 CREATE INDEX party_members_org ON party_members(org_id);
@@ -52,15 +52,15 @@ CREATE INDEX party_members_phone_index ON party_members(phone_index);
 CREATE UNIQUE INDEX party_members_resident ON party_members(resident_id) WHERE resident_id IS NOT NULL;
 
 CREATE TABLE liaison_households (
-    id           INTEGER PRIMARY KEY,
-    region_id    INTEGER NOT NULL REFERENCES regions(id),      -- the branch's grid
-    org_id       INTEGER NOT NULL REFERENCES party_orgs(id),   -- the grid branch
-    member_id    INTEGER NOT NULL REFERENCES party_members(id),
-    household_id INTEGER NOT NULL UNIQUE REFERENCES households(id),
+    id           {ID},
+    region_id    {BIGINT} NOT NULL REFERENCES regions(id),      -- the branch's grid
+    org_id       {BIGINT} NOT NULL REFERENCES party_orgs(id),   -- the grid branch
+    member_id    {BIGINT} NOT NULL REFERENCES party_members(id),
+    household_id {BIGINT} NOT NULL UNIQUE REFERENCES households(id),
     since        TEXT NOT NULL DEFAULT '',
     note         TEXT NOT NULL DEFAULT '',
-    created_at   TIMESTAMP NOT NULL,
-    updated_at   TIMESTAMP NOT NULL
+    created_at   {TIMESTAMP} NOT NULL,
+    updated_at   {TIMESTAMP} NOT NULL
 );
 CREATE INDEX liaison_households_org ON liaison_households(org_id);
 CREATE INDEX liaison_households_member ON liaison_households(member_id);
@@ -68,10 +68,10 @@ CREATE INDEX liaison_households_region ON liaison_households(region_id);
 
 -- A household is covered by at most one liaison household.
 CREATE TABLE liaison_covers (
-    liaison_id   INTEGER NOT NULL REFERENCES liaison_households(id) ON DELETE CASCADE,
-    household_id INTEGER NOT NULL UNIQUE REFERENCES households(id),
-    region_id    INTEGER NOT NULL REFERENCES regions(id),
-    created_at   TIMESTAMP NOT NULL,
+    liaison_id   {BIGINT} NOT NULL REFERENCES liaison_households(id) ON DELETE CASCADE,
+    household_id {BIGINT} NOT NULL UNIQUE REFERENCES households(id),
+    region_id    {BIGINT} NOT NULL REFERENCES regions(id),
+    created_at   {TIMESTAMP} NOT NULL,
     PRIMARY KEY (liaison_id, household_id)
 );
 CREATE INDEX liaison_covers_region ON liaison_covers(region_id);

@@ -2,7 +2,8 @@
 
 -- The overdue queue is ordered supervised first, then by the running deadline: read in that
 -- order from this index, a page of a district's tens of thousands of overdue cases stops after
--- one page instead of sorting them all. region_id rides along so the scope test needs no row.
+-- one page instead of sorting them all (on SQLite the list names it with INDEXED BY when the
+-- selection is large). region_id rides along so the scope test needs no row.
 CREATE INDEX cases_overdue_order ON cases(supervised DESC, (COALESCE(handle_deadline, accept_deadline)), id, region_id)
     WHERE overdue;
 
@@ -11,4 +12,7 @@ CREATE INDEX cases_overdue_order ON cases(supervised DESC, (COALESCE(handle_dead
 CREATE INDEX cases_to_callback ON cases(supervised, received_at, id, region_id)
     WHERE state = 'closed' AND outcome IN ('resolved','partly','explained','not_ours')
     AND (callback_at IS NULL OR callback_at < closed_at);
+
+-- @postgres
 ANALYZE cases;
+-- @end

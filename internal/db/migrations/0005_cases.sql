@@ -12,20 +12,20 @@ CREATE TABLE case_channels (
 -- Units of a time limit: hours (0.5 = 30 minutes) run on the clock; working_hours and working_days on
 -- the working-day calendar.
 CREATE TABLE case_categories (
-    id               INTEGER PRIMARY KEY,
-    parent_id        INTEGER REFERENCES case_categories(id),
+    id               {ID},
+    parent_id        {BIGINT} REFERENCES case_categories(id),
     code             TEXT NOT NULL UNIQUE,
     name             TEXT NOT NULL,
     kind             TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('consultation','complaint','other')),
     handler_type     TEXT NOT NULL DEFAULT 'grid' CHECK (handler_type IN ('grid','user','unit','department')),
     priority         TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('normal','urgent','critical')),
-    accept_amount    REAL NOT NULL DEFAULT 2,
+    accept_amount    {DOUBLE} NOT NULL DEFAULT 2,
     accept_unit      TEXT NOT NULL DEFAULT 'working_hours',
-    sign_amount      REAL NOT NULL DEFAULT 1,
+    sign_amount      {DOUBLE} NOT NULL DEFAULT 1,
     sign_unit        TEXT NOT NULL DEFAULT 'working_days',
-    handle_amount    REAL NOT NULL DEFAULT 7,
+    handle_amount    {DOUBLE} NOT NULL DEFAULT 7,
     handle_unit      TEXT NOT NULL DEFAULT 'working_days',
-    callback_amount  REAL NOT NULL DEFAULT 2,
+    callback_amount  {DOUBLE} NOT NULL DEFAULT 2,
     callback_unit    TEXT NOT NULL DEFAULT 'working_days',
     duplicate_radius INTEGER NOT NULL DEFAULT 100,        -- metres
     required_fields  TEXT NOT NULL DEFAULT '',            -- comma-separated: address, location, photo, phone
@@ -39,82 +39,82 @@ CREATE INDEX case_categories_parent ON case_categories(parent_id);
 CREATE TABLE case_priority_limits (
     priority TEXT NOT NULL,
     kind     TEXT NOT NULL CHECK (kind IN ('sign','handle')),
-    amount   REAL NOT NULL,
+    amount   {DOUBLE} NOT NULL,
     unit     TEXT NOT NULL,
     PRIMARY KEY (priority, kind)
 );
 
 -- Per community, per year: the prefix and last serial of the case number 案卷编号 (NG-2024-000153).
 CREATE TABLE case_counters (
-    community_id INTEGER NOT NULL REFERENCES regions(id),
+    community_id {BIGINT} NOT NULL REFERENCES regions(id),
     year         INTEGER NOT NULL,
     last         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (community_id, year)
 );
 CREATE TABLE case_prefixes (
-    community_id INTEGER PRIMARY KEY REFERENCES regions(id),
+    community_id {BIGINT} PRIMARY KEY REFERENCES regions(id),
     prefix       TEXT NOT NULL
 );
 
 CREATE TABLE cases (
-    id                    INTEGER PRIMARY KEY,
+    id                    {ID},
     number                TEXT NOT NULL,
-    community_id          INTEGER NOT NULL REFERENCES regions(id),
-    region_id             INTEGER NOT NULL REFERENCES regions(id),  -- owner: the grid, the community, or above after 上报
-    grid_id               INTEGER REFERENCES grids(id),
+    community_id          {BIGINT} NOT NULL REFERENCES regions(id),
+    region_id             {BIGINT} NOT NULL REFERENCES regions(id),  -- owner: the grid, the community, or above after 上报
+    grid_id               {BIGINT} REFERENCES grids(id),
     channel               TEXT NOT NULL REFERENCES case_channels(code),
-    category_id           INTEGER NOT NULL REFERENCES case_categories(id),
+    category_id           {BIGINT} NOT NULL REFERENCES case_categories(id),
     priority              TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('normal','urgent','critical')),
     title                 TEXT NOT NULL,
     description           TEXT NOT NULL DEFAULT '',
     address               TEXT NOT NULL DEFAULT '',
-    building_id           INTEGER REFERENCES buildings(id),
-    household_id          INTEGER REFERENCES households(id),
-    resident_id           INTEGER REFERENCES residents(id),
-    lon                   REAL,
-    lat                   REAL,
+    building_id           {BIGINT} REFERENCES buildings(id),
+    household_id          {BIGINT} REFERENCES households(id),
+    resident_id           {BIGINT} REFERENCES residents(id),
+    lon                   {DOUBLE},
+    lat                   {DOUBLE},
     reporter_name         TEXT NOT NULL DEFAULT '',
-    reporter_phone_enc    BLOB,
+    reporter_phone_enc    {BLOB},
     reporter_phone_index  TEXT,
     reporter_phone_masked TEXT NOT NULL DEFAULT '',
     anonymous             BOOLEAN NOT NULL DEFAULT FALSE,
     external_no           TEXT,                                     -- 12345 work-order number
-    external_deadline     TIMESTAMP,
+    external_deadline     {TIMESTAMP},
     state                 TEXT NOT NULL CHECK (state IN ('received','accepted','dispatched','in_progress','suspended','reported','closed')),
     outcome               TEXT NOT NULL DEFAULT '' CHECK (outcome IN ('','resolved','partly','explained','not_ours','rejected','duplicate')),
-    received_at           TIMESTAMP NOT NULL,
-    accept_deadline       TIMESTAMP,
-    accepted_at           TIMESTAMP,
-    dispatched_at         TIMESTAMP,
-    sign_deadline         TIMESTAMP,
-    handle_deadline       TIMESTAMP,
-    reported_at           TIMESTAMP,
-    reported_by           INTEGER REFERENCES users(id),
-    closed_at             TIMESTAMP,
-    closed_by             INTEGER REFERENCES users(id),
+    received_at           {TIMESTAMP} NOT NULL,
+    accept_deadline       {TIMESTAMP},
+    accepted_at           {TIMESTAMP},
+    dispatched_at         {TIMESTAMP},
+    sign_deadline         {TIMESTAMP},
+    handle_deadline       {TIMESTAMP},
+    reported_at           {TIMESTAMP},
+    reported_by           {BIGINT} REFERENCES users(id),
+    closed_at             {TIMESTAMP},
+    closed_by             {BIGINT} REFERENCES users(id),
     handle_minutes        INTEGER,                                  -- working minutes accepted → closed, suspension excluded
-    callback_deadline     TIMESTAMP,
-    callback_at           TIMESTAMP,                                -- the latest callback
+    callback_deadline     {TIMESTAMP},
+    callback_at           {TIMESTAMP},                                -- the latest callback
     callback_resolved     BOOLEAN,
     callback_satisfaction TEXT NOT NULL DEFAULT '',
-    handler_id            INTEGER REFERENCES users(id),             -- who holds the lead task
-    suspended_at          TIMESTAMP,
+    handler_id            {BIGINT} REFERENCES users(id),             -- who holds the lead task
+    suspended_at          {TIMESTAMP},
     suspended_minutes     INTEGER NOT NULL DEFAULT 0,               -- working minutes spent suspended
     suspend_reason        TEXT NOT NULL DEFAULT '',
-    suspend_requested_by  INTEGER REFERENCES users(id),
-    extension_until       TIMESTAMP,                                -- a pending extension request
+    suspend_requested_by  {BIGINT} REFERENCES users(id),
+    extension_until       {TIMESTAMP},                                -- a pending extension request
     extension_reason      TEXT NOT NULL DEFAULT '',
-    extension_requested_by INTEGER REFERENCES users(id),
+    extension_requested_by {BIGINT} REFERENCES users(id),
     reopen_count          INTEGER NOT NULL DEFAULT 0,
     supervised            BOOLEAN NOT NULL DEFAULT FALSE,
-    supervised_at         TIMESTAMP,
+    supervised_at         {TIMESTAMP},
     overdue               BOOLEAN NOT NULL DEFAULT FALSE,
     tracking_code         TEXT NOT NULL UNIQUE,
-    merged_into           INTEGER REFERENCES cases(id),
-    created_by            INTEGER REFERENCES users(id),
+    merged_into           {BIGINT} REFERENCES cases(id),
+    created_by            {BIGINT} REFERENCES users(id),
     version               INTEGER NOT NULL DEFAULT 1,
-    created_at            TIMESTAMP NOT NULL,
-    updated_at            TIMESTAMP NOT NULL,
+    created_at            {TIMESTAMP} NOT NULL,
+    updated_at            {TIMESTAMP} NOT NULL,
     UNIQUE (community_id, number)
 );
 CREATE UNIQUE INDEX cases_external_no ON cases(external_no) WHERE external_no IS NOT NULL;
@@ -137,11 +137,11 @@ CREATE INDEX cases_merged ON cases(merged_into) WHERE merged_into IS NOT NULL;
 
 -- The timeline and audit of a case: one row per action.
 CREATE TABLE case_events (
-    id          INTEGER PRIMARY KEY,
-    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-    region_id   INTEGER NOT NULL REFERENCES regions(id),
-    at          TIMESTAMP NOT NULL,
-    user_id     INTEGER REFERENCES users(id),
+    id          {ID},
+    case_id     {BIGINT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    region_id   {BIGINT} NOT NULL REFERENCES regions(id),
+    at          {TIMESTAMP} NOT NULL,
+    user_id     {BIGINT} REFERENCES users(id),
     actor_name  TEXT NOT NULL DEFAULT '',
     action      TEXT NOT NULL,
     from_state  TEXT NOT NULL DEFAULT '',
@@ -155,21 +155,21 @@ CREATE INDEX case_events_case ON case_events(case_id, id);
 
 -- Dispatched tasks: one lead 主办 and optional assisting 协办 targets per dispatch.
 CREATE TABLE case_assignments (
-    id             INTEGER PRIMARY KEY,
-    case_id        INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-    region_id      INTEGER NOT NULL REFERENCES regions(id),
+    id             {ID},
+    case_id        {BIGINT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    region_id      {BIGINT} NOT NULL REFERENCES regions(id),
     role           TEXT NOT NULL CHECK (role IN ('lead','assist')),
     target_kind    TEXT NOT NULL CHECK (target_kind IN ('grid','user','unit','department')),
-    target_grid_id INTEGER REFERENCES grids(id),
-    target_user_id INTEGER REFERENCES users(id),
+    target_grid_id {BIGINT} REFERENCES grids(id),
+    target_user_id {BIGINT} REFERENCES users(id),
     target_name    TEXT NOT NULL DEFAULT '',
     status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','signed','returned','done','withdrawn')),
-    dispatched_by  INTEGER REFERENCES users(id),
-    dispatched_at  TIMESTAMP NOT NULL,
-    sign_deadline  TIMESTAMP NOT NULL,
-    signed_at      TIMESTAMP,
-    signed_by      INTEGER REFERENCES users(id),
-    returned_at    TIMESTAMP,
+    dispatched_by  {BIGINT} REFERENCES users(id),
+    dispatched_at  {TIMESTAMP} NOT NULL,
+    sign_deadline  {TIMESTAMP} NOT NULL,
+    signed_at      {TIMESTAMP},
+    signed_by      {BIGINT} REFERENCES users(id),
+    returned_at    {TIMESTAMP},
     return_reason  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX case_assignments_case ON case_assignments(case_id, role);
@@ -178,26 +178,26 @@ CREATE INDEX case_assignments_grid ON case_assignments(target_grid_id, status);
 CREATE INDEX case_assignments_name ON case_assignments(target_name, status);
 
 CREATE TABLE case_attachments (
-    id           INTEGER PRIMARY KEY,
-    case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-    region_id    INTEGER NOT NULL REFERENCES regions(id),
-    event_id     INTEGER REFERENCES case_events(id),
+    id           {ID},
+    case_id      {BIGINT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    region_id    {BIGINT} NOT NULL REFERENCES regions(id),
+    event_id     {BIGINT} REFERENCES case_events(id),
     path         TEXT NOT NULL,                -- relative to the data directory
     file_name    TEXT NOT NULL DEFAULT '',
     content_type TEXT NOT NULL,
-    size         INTEGER NOT NULL,
+    size         {BIGINT} NOT NULL,
     sha256       TEXT NOT NULL,
-    uploaded_by  INTEGER REFERENCES users(id),
-    created_at   TIMESTAMP NOT NULL
+    uploaded_by  {BIGINT} REFERENCES users(id),
+    created_at   {TIMESTAMP} NOT NULL
 );
 CREATE INDEX case_attachments_case ON case_attachments(case_id);
 
 CREATE TABLE case_callbacks (
-    id           INTEGER PRIMARY KEY,
-    case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-    region_id    INTEGER NOT NULL REFERENCES regions(id),
-    at           TIMESTAMP NOT NULL,
-    by_user_id   INTEGER REFERENCES users(id),
+    id           {ID},
+    case_id      {BIGINT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    region_id    {BIGINT} NOT NULL REFERENCES regions(id),
+    at           {TIMESTAMP} NOT NULL,
+    by_user_id   {BIGINT} REFERENCES users(id),
     by_resident  BOOLEAN NOT NULL DEFAULT FALSE,
     method       TEXT NOT NULL DEFAULT 'phone' CHECK (method IN ('phone','visit','link','sms')),
     resolved     BOOLEAN NOT NULL,
@@ -209,16 +209,24 @@ CREATE INDEX case_callbacks_case ON case_callbacks(case_id, at);
 
 -- API intake idempotency: the same key from the same user gives the same case.
 CREATE TABLE case_idempotency (
-    user_id    INTEGER NOT NULL REFERENCES users(id),
+    user_id    {BIGINT} NOT NULL REFERENCES users(id),
     key        TEXT NOT NULL,
     body_hash  TEXT NOT NULL,
-    case_id    INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-    created_at TIMESTAMP NOT NULL,
+    case_id    {BIGINT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    created_at {TIMESTAMP} NOT NULL,
     PRIMARY KEY (user_id, key)
 );
 
 -- Chinese full-text search over title, description, address and notes (rowid = case id).
+-- @sqlite
 CREATE VIRTUAL TABLE case_fts USING fts5(tokens, tokenize = 'unicode61');
+-- @postgres
+CREATE TABLE case_fts (
+    rowid  BIGINT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    tokens TSVECTOR NOT NULL
+);
+CREATE INDEX case_fts_tokens ON case_fts USING GIN (tokens);
+-- @end
 
 -- Seed: the channels of DOMAIN.md, the priority limits and a realistic category tree.
 INSERT INTO case_channels (code, name, sort) VALUES
