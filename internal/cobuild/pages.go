@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -27,11 +26,8 @@ var funcs = template.FuncMap{
 	"cadences":    func() []Choice { return Cadences },
 	"needStates":  func() []NeedState { return NeedStates },
 	"projStates":  func() []ProjectState { return ProjectStates },
-	"projLabel":   func(s string) string { return ProjectState(s).Label() },
-	"idStr":       func(id int64) string { return strconv.FormatInt(id, 10) },
 	"derefID":     derefID,
 	"hasID":       func(ids []int64, id int64) bool { return containsID(ids, id) },
-	"localDT":     func(t time.Time) string { return t.In(shanghai).Format("2006-01-02T15:04") },
 	"pageQueries": func(q url.Values) string { return q.Encode() },
 }
 
