@@ -6,6 +6,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/ledger"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -23,10 +24,10 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
+		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},
-		{Name: "register-ledger", JSON: register.OpenAPILedger},
 		{Name: "visits", JSON: visits.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"linli/internal/audit"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // Config holds the session and lockout rules.
@@ -107,7 +107,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
 			Detail: "账号锁定期间尝试登录"})
 		return nil, errs.E(errs.TooMany, "登录失败次数过多，账号已锁定至 %s，请稍后再试或联系安全管理员解锁",
-			u.LockedUntil.In(web.Shanghai()).Format("15:04"))
+			u.LockedUntil.In(clock.Shanghai()).Format("15:04"))
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {

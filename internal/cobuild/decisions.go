@@ -184,7 +184,7 @@ func (s *Service) Activities(ctx context.Context, f ActivityFilter) ([]Activity,
 	if err != nil {
 		return nil, 0, err
 	}
-	return listActivities(ctx, s.db.R, w, f.Limit, f.Offset)
+	return listActivities(ctx, s.db.R, s.db.Dialect, w, f.Limit, f.Offset)
 }
 
 // activityWhere builds the conditions of the activity list for the viewer and filter; the list and the
@@ -215,7 +215,7 @@ func (s *Service) activityWhere(ctx context.Context, v viewer, f ActivityFilter)
 	return w, nil
 }
 
-func listActivities(ctx context.Context, q db.Querier, w *where, limit, offset int) ([]Activity, int, error) {
+func listActivities(ctx context.Context, q db.Querier, d db.Dialect, w *where, limit, offset int) ([]Activity, int, error) {
 	total, err := count(ctx, q, "cobuild_activities a", w)
 	if err != nil {
 		return nil, 0, err
@@ -249,7 +249,7 @@ func listActivities(ctx context.Context, q db.Querier, w *where, limit, offset i
 	}
 	uw := &where{}
 	urows, err := q.QueryContext(ctx, `SELECT au.activity_id, u.id, u.name FROM cobuild_activity_units au
-		JOIN cobuild_units u ON u.id = au.unit_id WHERE au.activity_id IN (`+idList(uw, ids)+`) ORDER BY u.id`, uw.args...)
+		JOIN cobuild_units u ON u.id = au.unit_id WHERE `+d.InIDs("au.activity_id", ids, &uw.args)+` ORDER BY u.id`, uw.args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -271,14 +271,14 @@ func (s *Service) Activity(ctx context.Context, id int64) (*Activity, error) {
 	if err != nil {
 		return nil, err
 	}
-	return activityFor(ctx, s.db.R, v, id)
+	return s.activityFor(ctx, s.db.R, v, id)
 }
 
-func activityFor(ctx context.Context, q db.Querier, v viewer, id int64) (*Activity, error) {
+func (s *Service) activityFor(ctx context.Context, q db.Querier, v viewer, id int64) (*Activity, error) {
 	w := &where{}
 	activityScope(w, v)
 	w.add("a.id = ?", id)
-	out, _, err := listActivities(ctx, q, w, 1, 0)
+	out, _, err := listActivities(ctx, q, s.db.Dialect, w, 1, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (s *Service) RecordActivity(ctx context.Context, in ActivityInput) (*Activi
 				return nil, err
 			}
 		}
-		a, err := activityFor(ctx, tx, v, id)
+		a, err := s.activityFor(ctx, tx, v, id)
 		if err != nil {
 			return nil, err
 		}

@@ -77,7 +77,7 @@ func (s *Service) needWhere(ctx context.Context, v viewer, f NeedFilter) (*where
 		w.add(col+" <= ?", f.To)
 	}
 	if f.Q != "" {
-		w.add("n.title LIKE ?", "%"+f.Q+"%")
+		w.add(`n.title LIKE ? ESCAPE '\'`, "%"+db.EscapeLike(f.Q)+"%")
 	}
 	return w, nil
 }

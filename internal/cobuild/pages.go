@@ -100,20 +100,6 @@ func whoOf(r *http.Request) who {
 	return who{Staff: p.Can(auth.CobuildWrite), Unit: p.Can(auth.CobuildClaim), Raise: p.Can(auth.CobuildRaise)}
 }
 
-// rejected shows a form again with its messages after a validation or conflict error, and the
-// error page for anything else. (The kit's form-error helper of issue 8 replaces it when it lands.)
-func (h *Handlers) rejected(w http.ResponseWriter, r *http.Request, err error, page *web.Page, render func(status int)) {
-	if c := errs.CodeOf(err); c != errs.Invalid && c != errs.Conflict {
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) != 1 {
-		page.Error = errs.MessageOf(err)
-	}
-	render(web.Status(err))
-}
-
 // done redirects after a successful action with a flash, or shows the error page.
 func (h *Handlers) done(w http.ResponseWriter, r *http.Request, err error, to, flash string) {
 	if err != nil {

@@ -110,7 +110,7 @@ func (h *Handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	u, err := h.svc.CreateUnit(r.Context(), in)
 	if err != nil {
 		v := &unitFormView{Page: web.Page{Title: "登记共建单位"}, Form: in}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/units/"+strconv.FormatInt(u.ID, 10), "共建单位已登记")
@@ -163,7 +163,7 @@ func (h *Handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		v := &unitFormView{Page: web.Page{Title: "修改共建单位"}, ID: id, Form: in}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderUnitForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/units/"+strconv.FormatInt(id, 10), "已保存")
@@ -225,7 +225,7 @@ func (h *Handlers) raiseNeed(w http.ResponseWriter, r *http.Request) {
 	n, err := h.svc.RaiseNeed(r.Context(), in)
 	if err != nil {
 		v := &needFormView{Page: web.Page{Title: "提出需求"}, Form: in}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "need_form.html", v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "need_form.html", v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/needs/"+strconv.FormatInt(n.ID, 10), "需求已提出，已进入需求清单")
@@ -339,7 +339,7 @@ func (h *Handlers) offerResource(w http.ResponseWriter, r *http.Request) {
 	res, err := h.svc.OfferResource(r.Context(), in)
 	if err != nil {
 		v := &resourceFormView{Page: web.Page{Title: "提供资源"}, Form: in, Units: h.unitOptions(r), Who: whoOf(r)}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "resource_form.html", v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "resource_form.html", v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/resources/"+strconv.FormatInt(res.ID, 10), "资源已加入资源清单")

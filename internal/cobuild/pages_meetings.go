@@ -165,7 +165,7 @@ func (h *Handlers) scheduleMeeting(w http.ResponseWriter, r *http.Request) {
 	m, err := h.svc.ScheduleMeeting(r.Context(), in)
 	if err != nil {
 		v := &meetingFormView{Page: web.Page{Title: "安排联席会议"}, Form: in, StartsAt: r.FormValue("starts_at")}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.renderMeetingForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderMeetingForm(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/meetings/"+strconv.FormatInt(m.ID, 10), "会议已安排，议题征集截止日和通知日已按规定生成")
@@ -319,7 +319,7 @@ func (h *Handlers) recordActivity(w http.ResponseWriter, r *http.Request) {
 		Photos: formInt(r, "photos")}
 	if _, err := h.svc.RecordActivity(r.Context(), in); err != nil {
 		v := &activityFormView{Page: web.Page{Title: "登记共建活动"}, Form: in, Units: h.unitOptionsAll(r)}
-		h.rejected(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "activity_form.html", v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "activity_form.html", v) })
 		return
 	}
 	web.Redirect(w, r, "/cobuild/activities", "共建活动已登记")

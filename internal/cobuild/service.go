@@ -9,17 +9,13 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+// shanghai is the zone days are counted in.
+var shanghai = clock.Shanghai()
 
 // Service is the co-building alliance's use cases. Every method acts as the principal in ctx:
 // staff see their region subtree; a unit contact sees their own unit's records and the open needs
@@ -43,7 +39,7 @@ func NewService(d *db.DB, opt Options) *Service {
 }
 
 // today is the current day in Asia/Shanghai, YYYY-MM-DD.
-func (s *Service) today() string { return s.now().In(shanghai).Format(time.DateOnly) }
+func (s *Service) today() string { return clock.Date(s.now()) }
 
 // viewer is who is asking: their principal, scope pattern, and for a unit contact their unit.
 type viewer struct {
@@ -76,21 +72,16 @@ func (s *Service) viewer(ctx context.Context, q db.Querier, perm auth.Permission
 }
 
 // inScope is the SQL condition that a region column lies in the subtree matching the pattern $ph.
-func inScope(col, ph string) string {
-	return col + " IN (SELECT id FROM regions WHERE path LIKE " + ph + ")"
-}
+func inScope(col, ph string) string { return db.InScope(col, ph) }
 
 // where collects SQL conditions and their arguments, numbering placeholders as they are added.
 type where struct {
 	conds []string
-	args  []any
+	args  db.Args
 }
 
 // arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return "$" + strconv.Itoa(len(w.args))
-}
+func (w *where) arg(v any) string { return w.args.Add(v) }
 
 // add appends a condition in which every ? stands for v.
 func (w *where) add(format string, v any) {
@@ -201,9 +192,9 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, int, error) 
 		w.add("u.kind = ?", f.Kind)
 	}
 	if f.Q != "" {
-		w.add("u.name LIKE ?", "%"+f.Q+"%")
+		w.add(`u.name LIKE ? ESCAPE '\'`, "%"+db.EscapeLike(f.Q)+"%")
 	}
-	return listUnits(ctx, s.db.R, w, f.Limit, f.Offset)
+	return listUnits(ctx, s.db.R, s.db.Dialect, w, f.Limit, f.Offset)
 }
 
 // Unit returns one unit in scope with its contacts.
@@ -222,7 +213,7 @@ func (s *Service) unitFor(ctx context.Context, q db.Querier, v viewer, id int64)
 	w := &where{}
 	w.add(inScope("u.region_id", "?"), v.scope)
 	w.add("u.id = ?", id)
-	units, _, err := listUnits(ctx, q, w, 1, 0)
+	units, _, err := listUnits(ctx, q, s.db.Dialect, w, 1, 0)
 	if err != nil {
 		return nil, err
 	}

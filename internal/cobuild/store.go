@@ -3,7 +3,6 @@ package cobuild
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"linli/internal/db"
 )
@@ -23,18 +22,10 @@ func count(ctx context.Context, q db.Querier, from string, w *where) (int, error
 	return n, err
 }
 
-// idList is "$a, $b, …" for ids, added to w.
-func idList(w *where, ids []int64) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = w.arg(id)
-	}
-	return strings.Join(ph, ", ")
-}
 
 const unitFrom = `cobuild_units u JOIN regions r ON r.id = u.region_id`
 
-func listUnits(ctx context.Context, q db.Querier, w *where, limit, offset int) ([]Unit, int, error) {
+func listUnits(ctx context.Context, q db.Querier, d db.Dialect, w *where, limit, offset int) ([]Unit, int, error) {
 	total, err := count(ctx, q, unitFrom, w)
 	if err != nil {
 		return nil, 0, err
@@ -67,7 +58,7 @@ func listUnits(ctx context.Context, q db.Querier, w *where, limit, offset int) (
 	}
 	cw := &where{}
 	crows, err := q.QueryContext(ctx, `SELECT c.unit_id, us.id, us.username, us.name FROM cobuild_unit_contacts c
-		JOIN users us ON us.id = c.user_id WHERE c.unit_id IN (`+idList(cw, ids)+`) ORDER BY us.id`, cw.args...)
+		JOIN users us ON us.id = c.user_id WHERE `+d.InIDs("c.unit_id", ids, &cw.args)+` ORDER BY us.id`, cw.args...)
 	if err != nil {
 		return nil, 0, err
 	}

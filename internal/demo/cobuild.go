@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/cobuild"
 	"linli/internal/db"
-	"linli/internal/visits"
 )
 
 // The demo's co-building alliance 共驻共建 大党委: twelve member units with their agreements and
@@ -158,7 +158,7 @@ func seedCobuild(ctx context.Context, tx *db.Tx, w *writer, now time.Time) error
 	if err := c.record2024(ctx); err != nil {
 		return err
 	}
-	return c.pastYear(ctx, visits.ShanghaiToday(now))
+	return c.pastYear(ctx, clock.Date(now))
 }
 
 // members links the community's in-service party members to the units, in turn, so their service
