@@ -22,7 +22,6 @@ func count(ctx context.Context, q db.Querier, from string, w *where) (int, error
 	return n, err
 }
 
-
 const unitFrom = `cobuild_units u JOIN regions r ON r.id = u.region_id`
 
 func listUnits(ctx context.Context, q db.Querier, d db.Dialect, w *where, limit, offset int) ([]Unit, int, error) {
