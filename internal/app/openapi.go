@@ -7,6 +7,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/cobuild"
 	"linli/internal/ledger"
+	"linli/internal/mediation"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -25,6 +26,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
+		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},

@@ -86,6 +86,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
+	m.buildMediation(mux, authH, kit)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
@@ -168,6 +169,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"诉求", "/cases", auth.CasesRead},
 		{"共驻共建", "/cobuild", auth.CobuildRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
+		{"人民调解", "/mediation", auth.MediationRead},
+		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}
