@@ -6,6 +6,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/notify"
@@ -25,6 +26,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
+		{Name: "cobuild", JSON: cobuild.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},

@@ -12,6 +12,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
@@ -31,6 +32,7 @@ type services struct {
 	cases    *cases.Service
 	// activities is venues and activities, which other capabilities book rooms through.
 	activities *activities.Service
+	cobuild    *cobuild.Service
 }
 
 func (m *Main) build() error {
@@ -89,6 +91,9 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
+	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	m.services.cobuild.RegisterJobs(m.Jobs)
+	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -166,6 +171,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"台账导入", "/imports", auth.RegisterImport},
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
+		{"共驻共建", "/cobuild", auth.CobuildRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"人民调解", "/mediation", auth.MediationRead},
 		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
