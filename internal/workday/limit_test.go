@@ -119,7 +119,7 @@ func TestProgressIsTheShareOfTheLimitUsed(t *testing.T) {
 		{"the lunch break uses nothing", sh(t, "2024-03-04 14:00"), true, 0.5, false},
 		{"at the deadline all is used but it is not late", due, true, 1, false},
 		{"after the deadline it is late", sh(t, "2024-03-05 09:00"), true, 7.5 / 7, true},
-		{"in natural time the lunch break counts", sh(t, "2024-03-04 13:15"), false, 0.5, false},
+		{"in natural time the lunch break counts", sh(t, "2024-03-04 14:00"), false, 5.5 / 9.5, false},
 		{"without a calendar natural time is used", sh(t, "2024-03-04 13:15"), true, 0.5, false},
 	} {
 		c := cal

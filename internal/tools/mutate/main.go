@@ -53,18 +53,19 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of one mutant's test run")
 	budget := flag.Duration("budget", 0, "stop starting mutants after this long (0: no limit)")
 	list := flag.Bool("list", false, "list the mutants without running them")
+	at := flag.String("at", "", "comma-separated file:line places to mutate only (to re-run the survivors of a run)")
 	flag.Parse()
 	if *pkg == "" {
 		fmt.Fprintln(os.Stderr, "mutate: -pkg is required")
 		os.Exit(2)
 	}
-	if err := mutate(*pkg, *files, *funcs, *run, *skip, *timeout, *budget, *list); err != nil {
+	if err := mutate(*pkg, *files, *funcs, *run, *skip, *at, *timeout, *budget, *list); err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
 		os.Exit(1)
 	}
 }
 
-func mutate(pkg, files, funcs, run, skip string, timeout, budget time.Duration, list bool) error {
+func mutate(pkg, files, funcs, run, skip, at string, timeout, budget time.Duration, list bool) error {
 	dir, err := filepath.Abs(pkg)
 	if err != nil {
 		return err
@@ -101,6 +102,10 @@ func mutate(pkg, files, funcs, run, skip string, timeout, budget time.Duration, 
 	if err != nil {
 		return err
 	}
+	places := map[string]bool{}
+	for _, p := range split(at) {
+		places[p] = true
+	}
 	var ms []mutant
 	notCovered := 0
 	for _, f := range targets {
@@ -109,6 +114,9 @@ func mutate(pkg, files, funcs, run, skip string, timeout, budget time.Duration, 
 			return err
 		}
 		for _, m := range found {
+			if len(places) > 0 && !places[m.file+":"+strconv.Itoa(m.line)] {
+				continue
+			}
 			if !cover.covers(f, m.line) {
 				notCovered++
 				continue
