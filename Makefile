@@ -13,11 +13,11 @@ GOTESTFLAGS ?=
 
 export CHROMIUM
 
-.PHONY: run test vet unit e2e docs-images build assets bench mutation clean help
+.PHONY: run test vet tidy unit e2e docs-images build assets bench mutation clean help
 
 help:
 	@echo "make run     serve the Nanguan demo on http://127.0.0.1:8080 (SQLite under data/)"
-	@echo "make test    go vet, every Go test (PostgreSQL too when LINLI_TEST_POSTGRES is set), browser tests when Chromium is installed"
+	@echo "make test    go mod tidy check, go vet, every Go test (PostgreSQL too when LINLI_TEST_POSTGRES is set), browser tests when Chromium is installed"
 	@echo "make build   build bin/linli"
 	@echo "make assets  copy the pinned htmx, ECharts and Leaflet files into $(VENDOR)/"
 	@echo "make e2e     only the browser tests"
@@ -34,7 +34,7 @@ else
 endif
 	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/linli serve --demo
 
-test: vet unit
+test: tidy vet unit
 ifeq ($(CHROMIUM),)
 	@echo "e2e: skipped (no Chromium: install Debian's chromium or set CHROMIUM=/path/to/chrome)"
 else ifeq ($(NPM),)
@@ -45,6 +45,11 @@ endif
 
 vet:
 	$(GO) vet ./...
+
+# go.mod and go.sum must be exactly what `go mod tidy` writes (no direct dependency marked
+# indirect). Offline once the module cache holds what tidy reads (.ci/run fills it).
+tidy:
+	$(GO) mod tidy -diff
 
 # LINLI_TEST_POSTGRES, when set in the environment, makes the storage tests run on PostgreSQL too.
 unit:

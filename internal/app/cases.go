@@ -18,7 +18,7 @@ const sweepEvery = 5 * time.Minute
 
 // buildCases builds the cases service on the calendar, jobs, notifications and the grid locator,
 // registers its job kinds and serves its API. It runs after buildJobs.
-func (m *Main) buildCases(mux *http.ServeMux, authH *auth.Handlers, kit *web.Kit) error {
+func (m *Main) buildCases(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) error {
 	opts := cases.Options{
 		DataDir: m.Config.DataDir,
 		Enqueue: func(ctx context.Context, q db.Querier, kind, key string, payload any, runAt time.Time) error {

@@ -20,7 +20,7 @@ type background struct {
 
 // buildJobs creates the job runner (capabilities register their job kinds on m.Jobs in build),
 // the calendar and notification services, and their routes.
-func (m *Main) buildJobs(mux *http.ServeMux, authH *auth.Handlers, kit *web.Kit) error {
+func (m *Main) buildJobs(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) error {
 	if m.Jobs == nil {
 		m.Jobs = jobs.NewRunner(m.DB, m.Log)
 	}

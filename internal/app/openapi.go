@@ -1,9 +1,11 @@
 package app
 
 import (
+	"linli/internal/accounts"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/ledger"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -17,12 +19,13 @@ import (
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
 		{Name: "auth", JSON: auth.OpenAPI},
+		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
+		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},
-		{Name: "register-ledger", JSON: register.OpenAPILedger},
 		{Name: "visits", JSON: visits.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}

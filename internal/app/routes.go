@@ -7,10 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/accounts"
+	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/demo"
 	"linli/internal/jobs"
+	"linli/internal/ledger"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -22,7 +25,7 @@ import (
 // services holds every capability's service, for the demo builder and background work.
 type services struct {
 	register *register.Service
-	ledger   *register.Ledger
+	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
 }
@@ -36,11 +39,12 @@ func (m *Main) build() error {
 	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
-	authH := auth.NewHandlers(m.Auth, kit)
+	signIn := auth.NewHandlers(m.Auth, kit)
+	authH := auth.NewGuard(kit) // the route guard every capability receives
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
-	m.services.ledger = register.NewLedger(m.services.register, m.Log)
+	m.services.ledger = ledger.New(m.DB, m.Sealer, m.services.register, m.Log)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
 
 	mux := http.NewServeMux()
@@ -58,9 +62,14 @@ func (m *Main) build() error {
 		return err
 	}
 	mux.Handle("GET /api/v1/openapi.json", openapi.Handler(apiDoc))
-	authH.Routes(mux)
+	signIn.Routes(mux)
+	accounts.NewHandlers(accounts.NewService(m.DB, m.Auth), authH, kit).Routes(mux)
+	audit.NewHandlers(audit.NewService(m.DB, auth.AuditReader), kit, audit.Access{
+		Page: func(f http.HandlerFunc) http.Handler { return authH.Page(auth.AuditRead, f) },
+		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
+	}).Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
+	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {
@@ -75,7 +84,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
-	reports.NewHandlers(m.DB, authH, kit).Routes(mux)
+	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
@@ -85,7 +94,7 @@ func (m *Main) build() error {
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
 	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
-	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(authH.Middleware(mux)), mux))
+	m.Handler = m.DB.RouteReads(met.Handler(kit.Middleware(signIn.Middleware(mux)), mux))
 	return nil
 }
 

@@ -113,12 +113,18 @@ func (e *Env) Anonymous(t testing.TB) *Client {
 // Login signs in through the sign-in form as a fixture user and returns the client.
 func (e *Env) Login(t testing.TB, username string) *Client {
 	t.Helper()
-	c := e.Anonymous(t)
-	resp := c.PostForm("/login", url.Values{"username": {username}, "password": {fixture.Password}})
+	c, resp := e.SignIn(t, username, fixture.Password)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: status %d: %s", username, resp.StatusCode, resp.Body)
 	}
 	return c
+}
+
+// SignIn posts the sign-in form as a new browser and returns the browser and the answer,
+// whatever it is: for tests of refused, throttled or locked sign-ins.
+func (e *Env) SignIn(t testing.TB, username, password string) (*Client, *Response) {
+	c := e.Anonymous(t)
+	return c, c.PostForm("/login", url.Values{"username": {username}, "password": {password}})
 }
 
 // APIClient gets a bearer token for a fixture user through POST /api/v1/auth/token.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"linli/internal/db"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/web"
 )
@@ -24,25 +24,24 @@ var templates embed.FS
 var OpenAPI []byte
 
 // Access is what the audit handlers need from the sign-in layer, which this package cannot import:
-// guards that admit only users who may read the audit log, and the reader's scope.
+// the route guards that admit only users who may read the audit log.
 type Access struct {
-	Page  func(http.HandlerFunc) http.Handler
-	API   func(http.HandlerFunc) http.Handler
-	Scope func(*http.Request) Scope
+	Page func(http.HandlerFunc) http.Handler
+	API  func(http.HandlerFunc) http.Handler
 }
 
 // Handlers serves the audit log reader: pages under /audit and the API under /api/v1/audit.
 type Handlers struct {
-	db     *db.DB
+	svc    *Service
 	kit    *web.Kit
 	views  *web.Views
 	access Access
 }
 
 // NewHandlers returns the audit log reader.
-func NewHandlers(d *db.DB, kit *web.Kit, access Access) *Handlers {
+func NewHandlers(svc *Service, kit *web.Kit, access Access) *Handlers {
 	funcs := template.FuncMap{"objectLabel": ObjectLabel}
-	return &Handlers{db: d, kit: kit, views: kit.Views(templates, funcs), access: access}
+	return &Handlers{svc: svc, kit: kit, views: kit.Views(templates, funcs), access: access}
 }
 
 // Routes registers the reader's pages and API.
@@ -86,7 +85,7 @@ func parseDay(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, web.Shanghai()); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, clock.Shanghai()); err == nil {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339, s)
@@ -115,7 +114,7 @@ func (h *Handlers) listPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Pager = web.PagerFrom(r, 50)
 	f.Limit, f.Offset = v.Pager.Limit, v.Pager.Offset
-	v.Records, v.Pager.Total, err = List(r.Context(), h.db.R, h.access.Scope(r), f)
+	v.Records, v.Pager.Total, err = h.svc.List(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -135,17 +134,14 @@ func (h *Handlers) entryPage(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	rec, err := Get(r.Context(), h.db.R, h.access.Scope(r), id)
+	rec, changes, err := h.svc.Entry(r.Context(), id)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "audit_entry.html", &entryView{Page: web.Page{Title: "审计记录 #" + strconv.FormatInt(id, 10)},
-		Record: rec, Changes: Diff(rec.Before, rec.After)})
+		Record: rec, Changes: changes})
 }
-
-// exportLimit caps one export; an auditor narrows the filters for more.
-const exportLimit = 50000
 
 func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 	f, err := filterFrom(r)
@@ -153,30 +149,19 @@ func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	f.Limit = exportLimit
-	recs, total, err := List(r.Context(), h.db.R, h.access.Scope(r), f)
+	recs, err := h.svc.Export(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
-	detail := "导出审计日志 " + strconv.Itoa(len(recs)) + " 条"
-	if total > len(recs) {
-		detail += "（共 " + strconv.Itoa(total) + " 条，超出单次导出上限）"
-	}
-	if err := h.db.InTx(r.Context(), func(tx *db.Tx) error {
-		return Record(r.Context(), tx, Entry{Action: "audit.export", ObjectType: "audit_log", Detail: detail})
-	}); err != nil {
-		h.kit.Error(w, r, err)
-		return
-	}
-	name := "审计日志-" + time.Now().In(web.Shanghai()).Format("20060102-1504") + ".csv"
+	name := "审计日志-" + time.Now().In(clock.Shanghai()).Format("20060102-1504") + ".csv"
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	_, _ = w.Write([]byte("\xEF\xBB\xBF")) // a BOM, so Excel opens the file as UTF-8
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"编号", "时间", "用户", "IP 地址", "操作", "操作代码", "对象类型", "对象编号", "区域", "说明", "变更前", "变更后"})
 	for _, rec := range recs {
-		row := []string{strconv.FormatInt(rec.ID, 10), rec.At.In(web.Shanghai()).Format("2006-01-02 15:04:05"),
+		row := []string{strconv.FormatInt(rec.ID, 10), rec.At.In(clock.Shanghai()).Format("2006-01-02 15:04:05"),
 			rec.Username, rec.IP, rec.ActionName, rec.Action, ObjectLabel(rec.ObjectType), rec.ObjectID, rec.RegionName,
 			rec.Detail, rec.Before, rec.After}
 		for i, c := range row {
@@ -203,7 +188,7 @@ func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	pager := web.PagerFrom(r, 50)
 	f.Limit, f.Offset = pager.Limit, pager.Offset
-	recs, total, err := List(r.Context(), h.db.R, h.access.Scope(r), f)
+	recs, total, err := h.svc.List(r.Context(), f)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
@@ -217,7 +202,7 @@ func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	rec, err := Get(r.Context(), h.db.R, h.access.Scope(r), id)
+	rec, _, err := h.svc.Entry(r.Context(), id)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return

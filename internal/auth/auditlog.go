@@ -1,20 +1,11 @@
 package auth
 
 import (
-	"net/http"
+	"context"
 	"strings"
 
 	"linli/internal/audit"
 )
-
-// auditRoutes serves the audit log reader to auditors, scoped to their region subtree.
-func (h *Handlers) auditRoutes(mux *http.ServeMux) {
-	audit.NewHandlers(h.svc.db, h.kit, audit.Access{
-		Page:  func(f http.HandlerFunc) http.Handler { return h.Page(AuditRead, f) },
-		API:   func(f http.HandlerFunc) http.Handler { return h.API(AuditRead, f) },
-		Scope: func(r *http.Request) audit.Scope { return AuditScope(FromContext(r.Context())) },
-	}).Routes(mux)
-}
 
 // AuditScope is the part of the audit log a principal may read: their region subtree and, for a
 // principal at the top of the region tree, the entries tied to no region.
@@ -23,4 +14,14 @@ func AuditScope(p *Principal) audit.Scope {
 		return audit.Scope{}
 	}
 	return audit.Scope{Pattern: p.Scope(), Root: strings.Count(p.RegionPath, "/") == 2}
+}
+
+// AuditReader is who may read the audit log, for the audit reader's service: the principal in ctx
+// must hold AuditRead, and reads their AuditScope.
+func AuditReader(ctx context.Context) (audit.Scope, error) {
+	p := FromContext(ctx)
+	if err := p.Require(AuditRead); err != nil {
+		return audit.Scope{}, err
+	}
+	return AuditScope(p), nil
 }

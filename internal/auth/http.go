@@ -23,37 +23,34 @@ const SessionCookie = "linli_session"
 type Handlers struct {
 	svc     *Service
 	kit     *web.Kit
+	guard   Guard
 	views   *web.Views
-	limiter *signInLimiter
+	limiter *web.Limiter
 }
 
 // NewHandlers returns the auth handlers.
 func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
-	h := &Handlers{svc: svc, kit: kit, views: kit.Views(templates, viewFuncs)}
+	h := &Handlers{svc: svc, kit: kit, guard: NewGuard(kit), views: kit.Views(templates, nil)}
 	if svc.cfg.FailuresPerMinute > 0 {
-		h.limiter = newSignInLimiter(svc.cfg.FailuresPerMinute, svc.cfg.FailureBurst)
+		h.limiter = web.NewLimiter(time.Minute/time.Duration(svc.cfg.FailuresPerMinute), svc.cfg.FailureBurst)
 	}
 	return h
 }
 
-// Routes registers the sign-in pages and the token endpoint, account management for security
-// admins (pages under /admin/users, API under /api/v1/users) and the audit log for auditors.
+// Routes registers the sign-in pages, the password change form and the token endpoint.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login", h.login)
 	mux.HandleFunc("POST /logout", h.logout)
-	mux.Handle("GET /account/password", h.Page("", h.passwordPage))
-	mux.Handle("POST /account/password", h.Page("", h.changePassword))
+	mux.Handle("GET /account/password", h.guard.Page("", h.passwordPage))
+	mux.Handle("POST /account/password", h.guard.Page("", h.changePassword))
 	mux.HandleFunc("POST /api/v1/auth/token", h.token)
-	h.adminRoutes(mux)
-	h.apiRoutes(mux)
-	h.auditRoutes(mux)
 }
 
 // throttled answers true, having refused the request, when the client has failed to sign in too
 // often; the first refusal in a window is audited.
 func (h *Handlers) throttled(r *http.Request, username string) (bool, time.Duration) {
-	blocked, wait, first := h.limiter.blocked(web.ClientIP(r), h.svc.Now())
+	blocked, wait, first := h.limiter.Blocked(r, h.svc.Now())
 	if blocked && first {
 		_ = h.svc.audit(r.Context(), audit.Entry{Action: "auth.rate_limited", ObjectType: "user",
 			Detail: "来自该地址的登录失败次数过多，暂停登录（尝试的用户名：" + username + "）"})
@@ -69,7 +66,7 @@ func errThrottled(wait time.Duration) error {
 // countFailure feeds a failed sign-in to the per-address limit.
 func (h *Handlers) countFailure(r *http.Request, err error) {
 	if code := errs.CodeOf(err); code == errs.Unauthorized || code == errs.TooMany {
-		h.limiter.failed(web.ClientIP(r), h.svc.Now())
+		h.limiter.Allow(r, h.svc.Now()) // a failure takes a token; an empty bucket blocks
 	}
 }
 
@@ -101,51 +98,6 @@ func (h *Handlers) Middleware(next http.Handler) http.Handler {
 			ctx = WithPrincipal(ctx, p)
 		}
 		next.ServeHTTP(w, r.WithContext(audit.WithActor(ctx, actor)))
-	})
-}
-
-// Page guards an HTML handler: anonymous users go to the sign-in page, users who must change their
-// password go to that form, and users without perm (when perm is set) get 403.
-func (h *Handlers) Page(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := FromContext(r.Context())
-		if p == nil {
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
-		if p.MustChange && r.URL.Path != "/account/password" {
-			web.Redirect(w, r, "/account/password", "首次登录或密码已重置，请先修改密码")
-			return
-		}
-		if perm != "" {
-			if err := p.Require(perm); err != nil {
-				h.kit.Error(w, r, err)
-				return
-			}
-		}
-		next(w, r)
-	})
-}
-
-// API guards a JSON handler: 401 without credentials, 403 without perm (when set).
-func (h *Handlers) API(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := FromContext(r.Context())
-		if p == nil {
-			h.kit.APIErr(w, r, errs.E(errs.Unauthorized, "请先登录或提供有效的访问令牌"))
-			return
-		}
-		if p.MustChange {
-			h.kit.APIErr(w, r, errs.E(errs.Forbidden, "密码已重置或为初始密码，请先登录网页修改密码"))
-			return
-		}
-		if perm != "" {
-			if err := p.Require(perm); err != nil {
-				h.kit.APIErr(w, r, err)
-				return
-			}
-		}
-		next(w, r)
 	})
 }
 
@@ -182,7 +134,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
 	if blocked, wait := h.throttled(r, username); blocked {
-		setRetryAfter(w, wait)
+		web.RetryAfter(w, wait)
 		h.views.Render(w, r, http.StatusTooManyRequests, "login.html", &loginView{
 			Page: web.Page{Title: "登录", Error: errs.MessageOf(errThrottled(wait))}, Username: username, Next: next})
 		return
@@ -288,7 +240,7 @@ func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if blocked, wait := h.throttled(r, req.Username); blocked {
-		setRetryAfter(w, wait)
+		web.RetryAfter(w, wait)
 		h.kit.APIErr(w, r, errThrottled(wait))
 		return
 	}

@@ -1,4 +1,5 @@
-// Package auth holds users, roles, region scopes, passwords, sessions, API tokens and lockout.
+// Package auth holds users, roles, region scopes, passwords, sessions, API tokens, lockout and the
+// route guard capabilities receive. Account administration is package accounts.
 //
 // A user has one role and one region; the role says what they may do, the region subtree where.
 // Services check both: a permission missing is forbidden, an object outside the scope is not found.

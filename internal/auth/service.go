@@ -14,9 +14,9 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"linli/internal/audit"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // Config holds the session and lockout rules.
@@ -58,7 +58,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Service signs users in and out and manages accounts.
+// Service signs users in and out, resolves sessions and tokens to principals, and creates users.
 type Service struct {
 	db  *db.DB
 	cfg Config
@@ -107,7 +107,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
 			Detail: "账号锁定期间尝试登录"})
 		return nil, errs.E(errs.TooMany, "登录失败次数过多，账号已锁定至 %s，请稍后再试或联系安全管理员解锁",
-			u.LockedUntil.In(web.Shanghai()).Format("15:04"))
+			u.LockedUntil.In(clock.Shanghai()).Format("15:04"))
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
@@ -174,10 +174,12 @@ func actorWithUser(ctx context.Context, u *User) audit.Actor {
 	return a
 }
 
-const userColumns = `u.id, u.username, u.name, u.role, u.region_id, r.name, u.org_name, u.active,
+// UserColumns is the select list ScanUser reads, over `users u JOIN regions r ON r.id = u.region_id`.
+const UserColumns = `u.id, u.username, u.name, u.role, u.region_id, r.name, u.org_name, u.active,
 	u.must_change_password, u.failed_logins, u.locked_until, u.last_login_at, u.created_at`
 
-func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) {
+// ScanUser reads a row selected with UserColumns, then any extra columns into extra.
+func ScanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) {
 	u := &User{}
 	var locked, last sql.NullTime
 	dest := append([]any{&u.ID, &u.Username, &u.Name, &u.Role, &u.RegionID, &u.RegionName, &u.OrgName, &u.Active,
@@ -196,7 +198,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) 
 
 func (s *Service) userByUsername(ctx context.Context, username string) (*User, string, error) {
 	var hash string
-	u, err := scanUser(s.db.W.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash
+	u, err := ScanUser(s.db.W.QueryRowContext(ctx, `SELECT `+UserColumns+`, u.password_hash
 		FROM users u JOIN regions r ON r.id = u.region_id WHERE u.username = $1`, username), &hash)
 	if err != nil {
 		return nil, "", db.NotFound(err, "用户不存在")
@@ -282,6 +284,18 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 	}
 	p.SessionID = id
 	return p, nil
+}
+
+// EndUserSessions ends every session and revokes every API token of a user, inside q's
+// transaction; the user is signed out at their next request.
+func EndUserSessions(ctx context.Context, q db.Querier, userID int64) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("end sessions of user %d: %w", userID, err)
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // EndSession signs a session out.

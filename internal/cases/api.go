@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -21,12 +22,12 @@ var OpenAPI []byte
 // API serves the cases JSON API under /api/v1.
 type API struct {
 	svc  *Service
-	auth *auth.Handlers
+	auth auth.Guard
 	kit  *web.Kit
 }
 
 // NewAPI returns the cases API handlers.
-func NewAPI(svc *Service, a *auth.Handlers, kit *web.Kit) *API {
+func NewAPI(svc *Service, a auth.Guard, kit *web.Kit) *API {
 	return &API{svc: svc, auth: a, kit: kit}
 }
 
@@ -249,7 +250,7 @@ func (h *API) track(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) rate(w http.ResponseWriter, r *http.Request) {
-	if !h.svc.publicLimiter().Allow(web.ClientIP(r)) {
+	if !h.svc.publicLimiter().Allow(r, time.Now()) {
 		h.kit.APIErr(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
 		return
 	}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
-	"linli/internal/workday"
 )
 
 // periodCases are the cases of a whole month, March 2024, with every kind of case a month holds.
@@ -200,5 +200,5 @@ func local(t *time.Time) string {
 	if t == nil {
 		return "-"
 	}
-	return t.In(workday.Shanghai()).Format("2006-01-02 15:04")
+	return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 }

@@ -21,13 +21,13 @@ var OpenAPI []byte
 // Handlers serves /notifications and its API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the notification handlers.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, nil)}
 }
 

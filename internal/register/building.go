@@ -17,6 +17,58 @@ import (
 	"linli/internal/geo"
 )
 
+// BuildingKinds lists the building kinds.
+var BuildingKinds = []string{"building", "courtyard", "bungalow"}
+
+// BuildingKindLabel is the Chinese for a building kind.
+func BuildingKindLabel(k string) string {
+	switch k {
+	case "courtyard":
+		return "院落"
+	case "bungalow":
+		return "平房"
+	}
+	return "楼栋"
+}
+
+// Building is a building, courtyard or bungalow row with its point (WGS-84) and grid.
+type Building struct {
+	ID          int64    `json:"id"`
+	RegionID    int64    `json:"region_id"`
+	CommunityID int64    `json:"community_id"`
+	GridID      *int64   `json:"grid_id"`
+	GridName    string   `json:"grid_name"`
+	Name        string   `json:"name"`
+	Address     string   `json:"address"`
+	Kind        string   `json:"kind"`
+	Lon         *float64 `json:"lon"`
+	Lat         *float64 `json:"lat"`
+	Units       int      `json:"units"`
+	Floors      int      `json:"floors"`
+	GridManual  bool     `json:"grid_manual"`
+	Note        string   `json:"note"`
+	Households  int      `json:"households"`
+	Residents   int      `json:"residents"`
+}
+
+// KindLabel is the building kind's Chinese name.
+func (b *Building) KindLabel() string { return BuildingKindLabel(b.Kind) }
+
+// BuildingInput is what creating or editing a building takes. Lon and Lat are text as typed, in
+// the system CRS names (wgs84, gcj02, bd09); GridID 0 derives the grid from the point.
+type BuildingInput struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Kind    string `json:"kind"`
+	Lon     string `json:"lon"`
+	Lat     string `json:"lat"`
+	CRS     string `json:"crs"`
+	GridID  int64  `json:"grid_id"`
+	Units   int    `json:"units"`
+	Floors  int    `json:"floors"`
+	Note    string `json:"note"`
+}
+
 const buildingColumns = `b.id, b.region_id, b.community_id, b.grid_id, COALESCE(gr.name, ''), b.name, b.address, b.kind,
 	b.lon, b.lat, b.units, b.floors, b.grid_manual, b.note`
 
@@ -24,7 +76,7 @@ const buildingFrom = ` FROM buildings b LEFT JOIN regions gr ON gr.id = b.grid_i
 
 // buildingCounts are a building's household count and the count of its residents the principal may
 // see, to follow buildingColumns.
-func buildingCounts(p *auth.Principal, a *args) string {
+func buildingCounts(p *auth.Principal, a *db.Args) string {
 	return `,
 		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
 		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
@@ -52,13 +104,13 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 	if err != nil {
 		return nil, 0, err
 	}
-	var a args
-	where := ` WHERE ` + inScope("b.region_id", a.add(p.Scope()))
+	var a db.Args
+	where := ` WHERE ` + db.InScope("b.region_id", a.Add(p.Scope()))
 	if f.GridID != 0 {
-		where += ` AND b.grid_id = ` + a.add(f.GridID)
+		where += ` AND b.grid_id = ` + a.Add(f.GridID)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		ph := a.add("%" + escapeLike(q) + "%")
+		ph := a.Add("%" + db.EscapeLike(q) + "%")
 		where += ` AND (b.name LIKE ` + ph + ` ESCAPE '\' OR b.address LIKE ` + ph + ` ESCAPE '\')`
 	}
 	var total int
@@ -66,7 +118,7 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 		return nil, 0, err
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -94,10 +146,6 @@ func pageArgs(limit, offset int) (int, int) {
 	return limit, offset
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // Building returns one building in scope with its counts.
 func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
 	p, err := principal(ctx, auth.RegisterRead)
@@ -109,9 +157,9 @@ func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
 
 func (s *Service) buildingInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Building, error) {
 	var hh, rr int
-	var a args
-	query := `SELECT ` + buildingColumns + buildingCounts(p, &a) + buildingFrom + ` WHERE b.id = ` + a.add(id) + ` AND ` +
-		inScope("b.region_id", a.add(p.Scope()))
+	var a db.Args
+	query := `SELECT ` + buildingColumns + buildingCounts(p, &a) + buildingFrom + ` WHERE b.id = ` + a.Add(id) + ` AND ` +
+		db.InScope("b.region_id", a.Add(p.Scope()))
 	b, err := scanBuilding(q.QueryRowContext(ctx, query, a...), &hh, &rr)
 	if err != nil {
 		return nil, db.NotFound(err, "楼院不存在")

@@ -19,13 +19,13 @@ var templates embed.FS
 // Handlers serves the register's pages and API.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the register handlers.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	funcs := template.FuncMap{
 		"tagLabel":       func(t Tag) string { return t.Label() },
 		"dutyLabel":      func(d Duty) string { return d.Label() },

@@ -11,6 +11,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // Region is one region of the principal's scope, as the home page names it.
@@ -32,8 +33,8 @@ type Counts struct {
 	Households     int
 	Residents      int
 	MinorResidents int
-	Tags           map[string]int
-	Minors         map[string]int
+	Tags           map[register.Tag]int
+	Minors         map[register.Tag]int
 	Branches       int
 	Members        int
 	InService      int
@@ -46,7 +47,7 @@ type Counts struct {
 }
 
 func newCounts() *Counts {
-	return &Counts{Tags: map[string]int{}, Minors: map[string]int{}, HouseholdsOf: map[string]int{}}
+	return &Counts{Tags: map[register.Tag]int{}, Minors: map[register.Tag]int{}, HouseholdsOf: map[string]int{}}
 }
 
 func (c *Counts) add(o *Counts) {

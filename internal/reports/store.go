@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"linli/internal/db"
+	"linli/internal/register"
 )
 
 // inScope restricts a query's region_id column to the principal's subtree ($1 is the scope).
@@ -24,8 +26,7 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 		}
 		return c
 	}
-	aged := today.AddDate(-80, 0, 0).Format("2006-01-02")
-	adult := today.AddDate(-18, 0, 0).Format("2006-01-02")
+	aged, adult := register.Aged80Cutoff(today), register.MinorCutoff(today)
 	queries := []struct {
 		sql  string
 		args []any
@@ -60,18 +61,18 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 				c := at(id)
 				c.Residents += n
 				c.MinorResidents += minor
-				c.Tags["aged_80"] += old
-				c.Tags["minor"] += minor
-				c.Minors["minor"] += minor
+				c.Tags[register.TagAged80] += old
+				c.Tags[register.TagMinor] += minor
+				c.Minors[register.TagMinor] += minor
 				return err
 			}},
 		{`SELECT r.region_id, t.tag, COUNT(*), SUM(CASE WHEN r.birth_date > $2 THEN 1 ELSE 0 END)
 			FROM resident_tags t JOIN residents r ON r.id = t.resident_id
-			WHERE r.status = 'active' AND t.tag NOT IN ('aged_80', 'minor', 'party_member') AND r.region_id` + inScope + `
+			WHERE r.status = 'active' AND t.tag NOT IN (` + derivedTags() + `) AND r.region_id` + inScope + `
 			GROUP BY r.region_id, t.tag`, []any{adult},
 			func(rows *sql.Rows) error {
 				var id int64
-				var tag string
+				var tag register.Tag
 				var n, minors int
 				err := rows.Scan(&id, &tag, &n, &minors)
 				at(id).Tags[tag] += n
@@ -84,7 +85,7 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 				var id int64
 				var n int
 				err := rows.Scan(&id, &n)
-				at(id).Tags["party_member"] += n
+				at(id).Tags[register.TagPartyMember] += n
 				return err
 			}},
 		{`SELECT region_id, COUNT(*) FROM party_orgs WHERE kind = 'branch' AND region_id` + inScope + ` GROUP BY region_id`, nil,
@@ -144,6 +145,18 @@ func countByRegion(ctx context.Context, d *db.DB, scope string, today time.Time)
 		}
 	}
 	return out, nil
+}
+
+// derivedTags lists, for SQL, the tags the register computes rather than stores: their counts come
+// from birth dates and the party roll, not from resident_tags.
+func derivedTags() string {
+	var out []string
+	for _, t := range register.Tags {
+		if t.Derived() {
+			out = append(out, "'"+string(t)+"'")
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func each(ctx context.Context, d *db.DB, query string, args []any, scan func(*sql.Rows) error) error {

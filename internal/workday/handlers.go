@@ -24,13 +24,13 @@ var OpenAPI []byte
 // Handlers serves /settings/calendar and /api/v1/calendar.
 type Handlers struct {
 	svc   *Service
-	auth  *auth.Handlers
+	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
 }
 
 // NewHandlers returns the calendar handlers.
-func NewHandlers(svc *Service, a *auth.Handlers, kit *web.Kit) *Handlers {
+func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, nil)}
 }
 

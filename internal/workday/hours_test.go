@@ -3,6 +3,8 @@ package workday
 import (
 	"testing"
 	"time"
+
+	"linli/internal/clock"
 )
 
 func TestWorkingHoursAcceptSingleDigitHoursAndMinutes(t *testing.T) {
@@ -52,7 +54,7 @@ func TestASpanMustLieWithinOneDayAndEndAfterItStarts(t *testing.T) {
 
 func TestHoursWithoutAZoneAreCountedInShanghai(t *testing.T) {
 	cal := New(nil, WorkingHours{Spans: []Span{{9 * 60, 17 * 60}}})
-	if cal.Hours().Location != Shanghai() {
+	if cal.Hours().Location != clock.Shanghai() {
 		t.Fatalf("zone = %v, want Asia/Shanghai", cal.Hours().Location)
 	}
 	if got := fmtSH(cal.AddWorkingDays(sh(t, "2024-03-04 10:00"), 1)); got != "2024-03-05 17:00 Tue" {

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -73,7 +74,7 @@ func (s *Service) Overview(ctx context.Context, year int) (*Overview, error) {
 	all := cal.Days()
 	o := &Overview{Years: countYears(all), Year: year, Items: []Day{}, Hours: cal.Hours().String()}
 	if o.Year == 0 {
-		o.Year = time.Now().In(shanghai).Year()
+		o.Year = time.Now().In(clock.Shanghai()).Year()
 	}
 	for _, d := range all {
 		if d.Year() == o.Year {
@@ -87,9 +88,6 @@ func (s *Service) Overview(ctx context.Context, year int) (*Overview, error) {
 func (s *Service) write(ctx context.Context, fn func(tx *db.Tx) error) error {
 	p := auth.FromContext(ctx)
 	if err := p.Require(auth.SettingsManage); err != nil {
-		return err
-	}
-	if err := ensureSeeded(ctx, s.d); err != nil {
 		return err
 	}
 	if err := s.d.InTx(ctx, fn); err != nil {

@@ -25,11 +25,11 @@ var seedCSV []byte
 
 // Settings keys kept in the settings table.
 const (
-	seededKey = "workday.seeded" // set once the embedded calendar has been copied into the table
-	hoursKey  = "workday.hours"  // working hours as "08:30-12:00,14:30-18:00"
+	hoursKey = "workday.hours" // working hours as "08:30-12:00,14:30-18:00"
 )
 
-// Seed returns the calendar days shipped with Linli (2024–2026).
+// Seed returns the calendar days shipped with Linli (2024–2026). Migration 0011 writes the same
+// rows into a new database.
 func Seed() []Day {
 	days, err := ParseCSV(bytes.NewReader(seedCSV))
 	if err != nil {
@@ -147,13 +147,9 @@ func (d Day) Weekday() string {
 	return [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}[t.Weekday()]
 }
 
-// Load reads the calendar and working hours from the database. The first time it runs on a
-// database it copies the shipped calendar (2024–2026) into the table; days an admin deletes later
-// stay deleted.
+// Load reads the calendar and working hours from the database; it never writes (the shipped
+// calendar is seeded by migration).
 func Load(ctx context.Context, d *db.DB) (*Calendar, error) {
-	if err := ensureSeeded(ctx, d); err != nil {
-		return nil, err
-	}
 	days, err := listDays(ctx, d.R, 0)
 	if err != nil {
 		return nil, err
@@ -178,35 +174,6 @@ func readHours(ctx context.Context, q db.Querier) (WorkingHours, error) {
 		return WorkingHours{}, fmt.Errorf("load working hours: %w", err)
 	}
 	return DefaultHours(), nil
-}
-
-func ensureSeeded(ctx context.Context, d *db.DB) error {
-	var v string
-	err := d.R.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", seededKey).Scan(&v)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("workday seed: %w", err)
-	}
-	return d.InTx(ctx, func(tx *db.Tx) error {
-		now := time.Now().UTC()
-		res, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO NOTHING`, seededKey, "2024-2026", now)
-		if err != nil {
-			return fmt.Errorf("workday seed: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // another process seeded it first
-		}
-		for _, day := range Seed() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO workday_calendar (day, kind, name, updated_at)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (day) DO NOTHING`, day.Date, day.Kind, day.Name, now); err != nil {
-				return fmt.Errorf("workday seed %s: %w", day.Date, err)
-			}
-		}
-		return nil
-	})
 }
 
 // listDays returns the calendar's days of one year, or of every year when year is 0.

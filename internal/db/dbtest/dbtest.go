@@ -18,15 +18,14 @@ import (
 // SQLite returns a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "linli.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return migrated(t, EmptySQLite(t)(t))
+}
+
+// EmptySQLite creates an empty SQLite database file in a temporary directory and returns a
+// function that opens a new, unmigrated connection to it: call it twice for two processes.
+func EmptySQLite(t testing.TB) func(t testing.TB) *db.DB {
+	t.Helper()
+	return opener("sqlite:" + filepath.Join(t.TempDir(), "linli.db"))
 }
 
 // PostgresURL returns LINLI_TEST_POSTGRES, or "" when PostgreSQL tests are off.
@@ -35,6 +34,14 @@ func PostgresURL() string { return os.Getenv("LINLI_TEST_POSTGRES") }
 // Postgres returns a migrated database in a new schema of LINLI_TEST_POSTGRES, and skips the test
 // when that variable is unset.
 func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	return migrated(t, EmptyPostgres(t)(t))
+}
+
+// EmptyPostgres creates a new, empty schema in LINLI_TEST_POSTGRES (dropped after the test) and
+// returns a function that opens a new, unmigrated connection to it; it skips the test when that
+// variable is unset.
+func EmptyPostgres(t testing.TB) func(t testing.TB) *db.DB {
 	t.Helper()
 	base := PostgresURL()
 	if base == "" {
@@ -66,12 +73,25 @@ func Postgres(t testing.TB) *db.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	d, err := db.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
+	return opener(u.String())
+}
+
+// opener returns a function that opens rawURL and closes it when the test ends.
+func opener(rawURL string) func(t testing.TB) *db.DB {
+	return func(t testing.TB) *db.DB {
+		t.Helper()
+		d, err := db.Open(context.Background(), rawURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
 	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
+}
+
+func migrated(t testing.TB, d *db.DB) *db.DB {
+	t.Helper()
+	if _, err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return d
