@@ -215,23 +215,16 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 			return out, len(ids), err
 		}
 	}
+	count, page, n := residentPage(s.db.Dialect, f, where, &a, limit, offset)
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, a...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, count, a[:n]...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := []Resident{}
 	if total == 0 {
 		return out, 0, nil
 	}
-	pageWhere := where
-	if s.db.Dialect == db.SQLite && f.Q == "" && f.Tag == "" && f.HouseholdID == 0 && f.BuildingID == 0 {
-		// A plain list: keep SQLite off the scope's index (the unary plus), so it walks the primary
-		// key in order and stops after one page, or uses (region_id, status) for a grid filter,
-		// instead of sorting every resident in scope.
-		pageWhere = strings.Replace(where, ` r.region_id IN (SELECT`, ` +r.region_id IN (SELECT`, 1)
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+pageWhere+` ORDER BY r.id LIMIT `+
-		a.Add(limit)+` OFFSET `+a.Add(offset), a...)
+	rows, err := s.db.R.QueryContext(ctx, page, a...)
 	if err != nil {
 		return nil, 0, err
 	}
