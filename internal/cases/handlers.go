@@ -172,21 +172,14 @@ func hoursText(v any) string {
 	return strconv.FormatFloat(f, 'f', 1, 64)
 }
 
-// formError renders a rejected form again with its messages (validation, conflict or forbidden),
-// or the error page for anything else.
+// formShown is how the case forms answer a refusal: shown again for what the user can fix or may
+// not do, always with the message on top.
+var formShown = []web.FormOption{web.ShowOn(errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooMany), web.AlwaysMessage()}
+
+// formError renders a refused form (the template name with view) again with its messages, or the
+// error page for anything else.
 func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
-	switch errs.CodeOf(err) {
-	case errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooMany:
-	default:
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Error = errs.MessageOf(err)
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) > 0 && page.Error == "" {
-		page.Error = "请检查填写的内容"
-	}
-	h.views.Render(w, r, web.Status(err), name, view)
+	h.kit.FormFailed(w, r, err, page, func(status int) { h.views.Render(w, r, status, name, view) }, formShown...)
 }
 
 // needsText is the hint after a category's name in the intake and report forms naming what its
