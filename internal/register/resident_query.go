@@ -311,12 +311,8 @@ func (s *Service) Reveal(ctx context.Context, id int64, field, reason string) (s
 	if !ok {
 		return "", errs.Field("field", "只能查看身份证号或联系电话")
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return "", errs.Field("reason", "请填写查看原因，查看记录将留痕备查")
-	}
-	if utf8.RuneCountInString(reason) > 200 {
-		return "", errs.Field("reason", "查看原因不能超过200字")
+	if reason, err = pii.RevealReason(reason); err != nil {
+		return "", err
 	}
 	var plain string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
