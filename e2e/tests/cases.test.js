@@ -1,4 +1,4 @@
-// Browser flow of issue 3: a resident reports a problem on a phone; the community admin accepts and
+// Browser flow of a case: a resident reports a problem on a phone; the community admin accepts and
 // dispatches it to grid 01; the grid leader signs and reports; the admin verifies; the resident
 // rates it on the tracking page; the dashboard counts it. Screenshots go to e2e/screenshots/.
 

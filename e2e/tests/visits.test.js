@@ -1,4 +1,4 @@
-// Browser flow of issue 4 at a phone viewport: a grid worker opens today's list, records a visit of
+// Browser flow of a visit at a phone viewport: a grid worker opens today's list, records a visit of
 // an overdue household, the household leaves the list, and the need found becomes a case. Then the
 // signal drops: the draft is kept on the phone and submitted once when the connection returns.
 

@@ -95,7 +95,7 @@ func List(ctx context.Context, q db.Querier, s Scope, f Filter) ([]Row, int, err
 	}
 	switch {
 	case strings.HasSuffix(f.Action, "."):
-		where = append(where, `a.action LIKE `+arg(strings.ReplaceAll(f.Action, "_", `\_`)+"%")+` ESCAPE '\'`)
+		where = append(where, `a.action LIKE `+arg(db.EscapeLike(f.Action)+"%")+` ESCAPE '\'`)
 	case f.Action != "":
 		where = append(where, `a.action = `+arg(f.Action))
 	}

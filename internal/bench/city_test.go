@@ -20,6 +20,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/gen"
 	"linli/internal/pii"
+	"linli/internal/register"
 )
 
 const (
@@ -253,13 +254,14 @@ func runCity(t *testing.T, name, dbURL, bin string) []row {
 	compare(fmt.Sprintf("figures: a community's %d", year), "GET /api/v1/cases/figures?region=…&from=…&to=…",
 		get(district, fmt.Sprintf("/api/v1/cases/figures?region=%d&from=%d-01-01&to=%d-12-31", communityID, year, year)),
 		rowsOf(figures, figuresArgs...))
-	rfts := d.Dialect.FTSQuery([]string{"秀英"}, false)
-	rwhere := ` WHERE r.region_id IN (SELECT id FROM regions WHERE path LIKE $1) AND r.status = 'active' AND r.id IN (SELECT resident_fts.rowid FROM resident_fts WHERE ` +
-		d.Dialect.MatchFTS("resident_fts", "$2") + `)`
+	rcount, rcountArgs, rpage, rpageArgs, err := register.NewService(d, sealer).ResidentListSQL(scopeOf(scope),
+		register.ResidentFilter{Q: "秀英", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
 	compare("resident search 秀英", fmt.Sprintf("GET /api/v1/residents?q=…, district; register of %d", nres),
 		get(district, "/api/v1/residents?q="+urlq("秀英")),
-		bare(count(`SELECT COUNT(*) FROM residents r`+rwhere, scope, rfts),
-			rowsOf(`SELECT `+residentColumns+residentFrom+rwhere+` ORDER BY r.id LIMIT 50 OFFSET 0`, scope, rfts)))
+		bare(count(rcount, rcountArgs...), rowsOf(rpage, rpageArgs...)))
 
 	out = append(out, intake(t, d, community, communityID)...)
 	out = append(out, load(t, srv, "c"+communityCode)...)

@@ -12,17 +12,6 @@ import (
 	"linli/internal/db"
 )
 
-// The resident list's statement, as internal/register generates it for a search; register does
-// not export its statements yet, so keep this in step with resident_query.go.
-const (
-	residentColumns = `r.id, r.region_id, r.household_id, h.building_id, r.name, r.gender, r.birth_date, r.id_masked,
-	r.phone_masked, r.relation, r.residence_type, r.ethnicity, r.status, r.note, r.updated_at, COALESCE(b.name, ''),
-	COALESCE(h.unit, ''), COALESCE(h.room, ''), COALESCE(gr.name, ''),
-	CASE WHEN EXISTS (SELECT 1 FROM party_members pm WHERE pm.resident_id = r.id AND pm.active) THEN 1 ELSE 0 END`
-	residentFrom = ` FROM residents r LEFT JOIN households h ON h.id = r.household_id
-	LEFT JOIN buildings b ON b.id = h.building_id LEFT JOIN regions gr ON gr.id = b.grid_id`
-)
-
 // scopeOf is a district administrator whose scope is the path pattern scope ("/1/4/%").
 func scopeOf(scope string) *auth.Principal {
 	return &auth.Principal{Role: auth.DistrictAdmin, RegionPath: strings.TrimSuffix(scope, "%"), RegionLevel: "district"}

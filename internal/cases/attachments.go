@@ -17,11 +17,8 @@ import (
 	"linli/internal/photo"
 )
 
-// MaxPhotoBytes is the largest photo accepted; MaxPhotos the most per case action.
-const (
-	MaxPhotoBytes = 10 << 20
-	MaxPhotos     = 5
-)
+// MaxPhotos is the most photos per case action; each is at most photo.MaxBytes.
+const MaxPhotos = 5
 
 var photoTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 
@@ -30,7 +27,7 @@ type Photo = photo.Photo
 
 // AddPhotos stores photos of case id under the data directory and records them; the ids it
 // returns go into an action's attachments (report, note) to appear on the timeline. Only images
-// up to MaxPhotoBytes are accepted, at most MaxPhotos at once.
+// up to photo.MaxBytes are accepted, at most MaxPhotos at once.
 func (s *Service) AddPhotos(ctx context.Context, id int64, photos []Photo) ([]int64, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -60,8 +57,8 @@ func (s *Service) storePhotos(ctx context.Context, id int64, by *int64, photos [
 			return db.NotFound(err, "案件不存在或您无权查看")
 		}
 		for _, ph := range photos {
-			if len(ph.Data) > MaxPhotoBytes {
-				return errs.Field("photos", "照片不能超过10MB")
+			if len(ph.Data) > photo.MaxBytes {
+				return errs.Field("photos", fmt.Sprintf("照片不能超过%dMB", photo.MaxBytes>>20))
 			}
 			ct := http.DetectContentType(ph.Data)
 			ext, ok := photoTypes[ct]

@@ -3,8 +3,6 @@ package cases
 import (
 	"embed"
 	"html/template"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,7 +12,6 @@ import (
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/errs"
-	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -175,59 +172,14 @@ func hoursText(v any) string {
 	return strconv.FormatFloat(f, 'f', 1, 64)
 }
 
-// formError renders a rejected form again with its messages (validation, conflict or forbidden),
-// or the error page for anything else.
+// formShown is how the case forms answer a refusal: shown again for what the user can fix or may
+// not do, always with the message on top.
+var formShown = []web.FormOption{web.ShowOn(errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooMany), web.AlwaysMessage()}
+
+// formError renders a refused form (the template name with view) again with its messages, or the
+// error page for anything else.
 func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
-	switch errs.CodeOf(err) {
-	case errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooMany:
-	default:
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Error = errs.MessageOf(err)
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) > 0 && page.Error == "" {
-		page.Error = "请检查填写的内容"
-	}
-	h.views.Render(w, r, web.Status(err), name, view)
-}
-
-// parseUpload reads a (possibly multipart) form with at most MaxPhotos photos under "photos".
-func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return nil, r.ParseForm()
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*photo.MaxBytes+(2<<20))
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return nil, errs.Field("photos", "上传内容过大：每张照片不超过8MB，最多5张")
-	}
-	var out []Photo
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Size == 0 && fh.Filename == "" {
-			continue
-		}
-		if len(out) == MaxPhotos {
-			return nil, errs.Field("photos", "最多上传5张照片")
-		}
-		if fh.Size > photo.MaxBytes {
-			return nil, errs.Field("photos", "“"+fh.Filename+"”超过8MB，请压缩后再上传")
-		}
-		data, err := readPart(fh)
-		if err != nil {
-			return nil, errs.Field("photos", "读取照片失败，请重新选择")
-		}
-		out = append(out, Photo{FileName: fh.Filename, Data: data})
-	}
-	return out, nil
-}
-
-func readPart(fh *multipart.FileHeader) ([]byte, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+	h.kit.FormFailed(w, r, err, page, func(status int) { h.views.Render(w, r, status, name, view) }, formShown...)
 }
 
 // needsText is the hint after a category's name in the intake and report forms naming what its

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -141,7 +142,7 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := Action(r.PathValue("action"))
-	photos, err := parseUpload(w, r)
+	photos, err := photo.FromForm(w, r, MaxPhotos)
 	var c *Case
 	if err == nil {
 		var in ActionInput

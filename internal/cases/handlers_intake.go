@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/clock"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -62,7 +63,7 @@ func (h *Handlers) newCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) createCase(w http.ResponseWriter, r *http.Request) {
-	photos, err := parseUpload(w, r)
+	photos, err := photo.FromForm(w, r, MaxPhotos)
 	f := intakeForm{Channel: r.FormValue("channel"), Priority: r.FormValue("priority"), ReceivedAt: r.FormValue("received_at"),
 		ReporterName: r.FormValue("reporter_name"), ReporterPhone: r.FormValue("reporter_phone"),
 		Description: r.FormValue("description"), Address: r.FormValue("address"), Lon: r.FormValue("lon"),

@@ -2,13 +2,12 @@ package cases
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/pii"
 )
 
 // RevealReporterPhone returns the full phone number of a case's reporter — staff need it to call
@@ -22,12 +21,8 @@ func (s *Service) RevealReporterPhone(ctx context.Context, id int64, reason stri
 	if err := p.Require(auth.CasesRead); err != nil {
 		return "", err
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return "", errs.Field("reason", "请填写查看原因，查看记录将留痕备查")
-	}
-	if utf8.RuneCountInString(reason) > 200 {
-		return "", errs.Field("reason", "查看原因不能超过200字")
+	if reason, err = pii.RevealReason(reason); err != nil {
+		return "", err
 	}
 	var plain string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {

@@ -91,8 +91,8 @@ func bulkResidents(b *testing.B, f *fixture.Community, d *db.DB, n int) {
 					phone[:3]+"****"+phone[7:], f.Sealer.Index(phone), now)
 				fts = append(fts, name+" "+hhAddr[hh])
 			}
-			ids, err := insertReturning(ctx, tx, `INSERT INTO residents (region_id, community_id, household_id, name, birth_date,
-				phone_masked, phone_index, created_at, updated_at) VALUES `+strings.Join(rows, ", ")+` RETURNING id`, args)
+			ids, err := db.QueryIDs(ctx, tx, `INSERT INTO residents (region_id, community_id, household_id, name, birth_date,
+				phone_masked, phone_index, created_at, updated_at) VALUES `+strings.Join(rows, ", ")+` RETURNING id`, args...)
 			if err != nil {
 				return err
 			}
@@ -113,23 +113,6 @@ func bulkResidents(b *testing.B, f *fixture.Community, d *db.DB, n int) {
 	if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
-}
-
-func insertReturning(ctx context.Context, tx *db.Tx, q string, args []any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // BenchmarkResidentSearch times a two-character name query (张伟) by a community admin over a

@@ -99,23 +99,14 @@ func formatCoord(f *float64) string {
 	return strconv.FormatFloat(*f, 'f', 6, 64)
 }
 
-// formError renders a rejected form again with its messages, or the error page for anything that
-// is not a validation error.
-func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
-	if p, ok := h.rejected(w, r, err); ok {
-		page.Error, page.Errors = p.Error, p.Errors
-		h.views.Render(w, r, http.StatusUnprocessableEntity, name, view)
-	}
-}
+// formShown is how the register's forms answer a refusal: shown again, message on top, for a
+// validation error only.
+var formShown = []web.FormOption{web.ShowOn(errs.Invalid), web.AlwaysMessage()}
 
-// rejected answers err with the error page and reports false, unless err is a validation error: then
-// it returns a page carrying the error's messages, for the form to be shown again.
-func (h *Handlers) rejected(w http.ResponseWriter, r *http.Request, err error) (web.Page, bool) {
-	if errs.CodeOf(err) != errs.Invalid {
-		h.kit.Error(w, r, err)
-		return web.Page{}, false
-	}
-	return web.Page{Error: errs.MessageOf(err), Errors: errs.FieldsOf(err)}, true
+// formError renders a refused form (the template name with view) again with its messages, or the
+// error page for anything that is not a validation error.
+func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
+	h.kit.FormFailed(w, r, err, page, func(status int) { h.views.Render(w, r, status, name, view) }, formShown...)
 }
 
 func formInt(r *http.Request, name string) int {

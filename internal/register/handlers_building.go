@@ -113,17 +113,10 @@ func (h *Handlers) createBuilding(w http.ResponseWriter, r *http.Request) {
 	b, err := h.svc.CreateBuilding(r.Context(), in)
 	if err != nil {
 		v := buildingFormView{Form: in}
-		h.formErrorBuilding(w, r, err, v)
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderBuildingForm(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/buildings/%d", b.ID), "已新建楼院“"+b.Name+"”，所属"+b.GridName)
-}
-
-func (h *Handlers) formErrorBuilding(w http.ResponseWriter, r *http.Request, err error, v buildingFormView) {
-	if page, ok := h.rejected(w, r, err); ok {
-		v.Page.Error, v.Page.Errors = page.Error, page.Errors
-		h.renderBuildingForm(w, r, http.StatusUnprocessableEntity, v)
-	}
 }
 
 func (h *Handlers) editBuilding(w http.ResponseWriter, r *http.Request) {
@@ -154,7 +147,8 @@ func (h *Handlers) updateBuilding(w http.ResponseWriter, r *http.Request) {
 	in := buildingForm(r)
 	b, err := h.svc.UpdateBuilding(r.Context(), id, in)
 	if err != nil {
-		h.formErrorBuilding(w, r, err, buildingFormView{ID: id, Form: in})
+		v := buildingFormView{ID: id, Form: in}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderBuildingForm(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/buildings/%d", b.ID), "楼院信息已保存")
@@ -263,9 +257,8 @@ func (h *Handlers) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	in := householdForm(r)
 	if _, err := h.svc.UpdateHousehold(r.Context(), id, in); err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderHousehold(w, r, http.StatusUnprocessableEntity, householdView{Page: page, Form: in})
-		}
+		v := householdView{Form: in}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderHousehold(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/households/%d", id), "户信息已保存")

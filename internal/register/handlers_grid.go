@@ -39,9 +39,8 @@ func (h *Handlers) createRegion(w http.ResponseWriter, r *http.Request) {
 		Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}
 	reg, err := h.svc.CreateSubRegion(r.Context(), n)
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderRegions(w, r, http.StatusUnprocessableEntity, regionsView{Page: page, Form: n})
-		}
+		v := regionsView{Form: n}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderRegions(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, "/regions", "已新建"+reg.Level.Label()+"“"+reg.Name+"”")
@@ -109,9 +108,8 @@ func (h *Handlers) createGrid(w http.ResponseWriter, r *http.Request) {
 		Kind: r.FormValue("kind"), Note: r.FormValue("note")}
 	g, err := h.svc.CreateGrid(r.Context(), in)
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderGrids(w, r, http.StatusUnprocessableEntity, gridsView{Page: page, Form: in})
-		}
+		v := gridsView{Form: in}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderGrids(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", g.ID), "已新建网格“"+g.Name+"”，请划定网格边界")
@@ -181,9 +179,8 @@ func (h *Handlers) updateGrid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.svc.UpdateGrid(r.Context(), id, r.FormValue("kind"), r.FormValue("note")); err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page})
-		}
+		v := gridView{}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderGrid(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), "网格信息已保存")
@@ -215,9 +212,8 @@ func (h *Handlers) setBoundary(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.SetBoundary(r.Context(), id, text)
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page, BoundaryText: text})
-		}
+		v := gridView{BoundaryText: text}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderGrid(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), fmt.Sprintf("网格边界已保存，%d 栋楼院按坐标重新划归网格", res.Reassigned))
@@ -237,10 +233,9 @@ func (h *Handlers) addRoster(w http.ResponseWriter, r *http.Request) {
 	in := rosterForm(r)
 	e, err := h.svc.AddRosterEntry(r.Context(), id, in)
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			in.Phone = ""
-			h.renderGrid(w, r, http.StatusUnprocessableEntity, gridView{Page: page, RosterForm: in})
-		}
+		in.Phone = ""
+		v := gridView{RosterForm: in}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderGrid(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d#roster", id), "已将"+e.Name+"加入网格力量（"+e.Duty.Label()+"）")
@@ -291,9 +286,8 @@ func (h *Handlers) updateRoster(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.svc.UpdateRosterEntry(r.Context(), gid, eid, rosterForm(r)); err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderRosterEntry(w, r, http.StatusUnprocessableEntity, rosterEntryView{Page: page})
-		}
+		v := rosterEntryView{}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderRosterEntry(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d#roster", gid), "网格力量信息已保存")

@@ -98,9 +98,8 @@ func (h *Handlers) reveal(w http.ResponseWriter, r *http.Request) {
 	field := r.FormValue("field")
 	value, err := h.svc.Reveal(r.Context(), id, field, r.FormValue("reason"))
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: page, RevealField: field})
-		}
+		v := residentView{RevealField: field}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderResident(w, r, status, v) }, formShown...)
 		return
 	}
 	h.renderResident(w, r, http.StatusOK, residentView{Revealed: value, RevealedLabel: RevealFields[field], RevealField: field})
@@ -213,9 +212,8 @@ func (h *Handlers) moveResident(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.MoveResident(r.Context(), id, web.QueryInt64(r, "household_id"), r.FormValue("relation"))
 	if err != nil {
-		if page, ok := h.rejected(w, r, err); ok {
-			h.renderResident(w, r, http.StatusUnprocessableEntity, residentView{Page: page})
-		}
+		v := residentView{}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderResident(w, r, status, v) }, formShown...)
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/residents/%d", id), res.Name+"已迁至 "+res.Address)

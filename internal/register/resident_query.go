@@ -215,23 +215,16 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 			return out, len(ids), err
 		}
 	}
+	count, page, n := residentPage(s.db.Dialect, f, where, &a, limit, offset)
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, a...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, count, a[:n]...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := []Resident{}
 	if total == 0 {
 		return out, 0, nil
 	}
-	pageWhere := where
-	if s.db.Dialect == db.SQLite && f.Q == "" && f.Tag == "" && f.HouseholdID == 0 && f.BuildingID == 0 {
-		// A plain list: keep SQLite off the scope's index (the unary plus), so it walks the primary
-		// key in order and stops after one page, or uses (region_id, status) for a grid filter,
-		// instead of sorting every resident in scope.
-		pageWhere = strings.Replace(where, ` r.region_id IN (SELECT`, ` +r.region_id IN (SELECT`, 1)
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+pageWhere+` ORDER BY r.id LIMIT `+
-		a.Add(limit)+` OFFSET `+a.Add(offset), a...)
+	rows, err := s.db.R.QueryContext(ctx, page, a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -318,12 +311,8 @@ func (s *Service) Reveal(ctx context.Context, id int64, field, reason string) (s
 	if !ok {
 		return "", errs.Field("field", "只能查看身份证号或联系电话")
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return "", errs.Field("reason", "请填写查看原因，查看记录将留痕备查")
-	}
-	if utf8.RuneCountInString(reason) > 200 {
-		return "", errs.Field("reason", "查看原因不能超过200字")
+	if reason, err = pii.RevealReason(reason); err != nil {
+		return "", err
 	}
 	var plain string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {

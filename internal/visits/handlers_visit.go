@@ -3,7 +3,6 @@ package visits
 import (
 	"crypto/rand"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -110,21 +109,13 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 	h.views.Render(w, r, status, "visit_form.html", v)
 }
 
-// maxUpload bounds a visit form: the photos and a little text.
-const maxUpload = MaxPhotos*photo.MaxBytes + 1<<20
-
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil && err != http.ErrNotMultipart {
-		h.kit.Error(w, r, errs.E(errs.Invalid, "上传内容过大：照片每张不超过8MB，最多%d张", MaxPhotos))
-		return
-	}
-	in := visitForm(r.Form)
-	photos, err := formPhotos(r)
+	photos, err := photo.FromForm(w, r, MaxPhotos)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	in := visitForm(r.Form)
 	res, err := h.svc.Record(r.Context(), in, photos)
 	if err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
@@ -167,37 +158,6 @@ func visitForm(f url.Values) VisitInput {
 		}
 	}
 	return in
-}
-
-// formPhotos reads the uploaded photos, rejecting a file over the size limit before reading it.
-func formPhotos(r *http.Request) ([]photo.Photo, error) {
-	if r.MultipartForm == nil {
-		return nil, nil
-	}
-	files := r.MultipartForm.File["photos"]
-	if len(files) > MaxPhotos {
-		return nil, errs.Field("photos", fmt.Sprintf("每次最多上传%d张照片", MaxPhotos))
-	}
-	var out []photo.Photo
-	for _, fh := range files {
-		if fh.Size == 0 {
-			continue
-		}
-		if fh.Size > photo.MaxBytes {
-			return nil, errs.Field("photos", fmt.Sprintf("“%s”超过8MB，请压缩后再上传", fh.Filename))
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, err
-		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, photo.Photo{FileName: fh.Filename, Data: b})
-	}
-	return out, nil
 }
 
 type visitView struct {

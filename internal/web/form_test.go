@@ -50,3 +50,38 @@ func TestFormFailedShowsTheFormAgainOnlyForWhatTheUserCanFix(t *testing.T) {
 		})
 	}
 }
+
+func TestFormFailedOptionsChooseWhatShowsTheFormAndTheSummary(t *testing.T) {
+	kit, err := NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name       string
+		err        error
+		opts       []FormOption
+		wantStatus int
+		wantError  string
+	}{
+		{"always a summary, also for one field", errs.Field("phone", "电话号码格式不正确"), []FormOption{AlwaysMessage()}, 422, "电话号码格式不正确"},
+		{"fields without a message get a general one", &errs.Error{Code: errs.Invalid, Fields: map[string]string{"q": "太长"}},
+			[]FormOption{AlwaysMessage()}, 422, "请检查填写的内容"},
+		{"forbidden shown on the form when asked", errs.E(errs.Forbidden, "您无权办理此案件"),
+			[]FormOption{ShowOn(errs.Invalid, errs.Forbidden)}, 403, "您无权办理此案件"},
+		{"a conflict gets the error page when only validation is asked", errs.E(errs.Conflict, "已存在"),
+			[]FormOption{ShowOn(errs.Invalid)}, 0, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var page Page
+			rendered := 0
+			rec := httptest.NewRecorder()
+			kit.FormFailed(rec, httptest.NewRequest(http.MethodPost, "/", nil), c.err, &page, func(status int) { rendered = status }, c.opts...)
+			if rendered != c.wantStatus || page.Error != c.wantError {
+				t.Fatalf("form shown with status %d and error %q, want %d and %q", rendered, page.Error, c.wantStatus, c.wantError)
+			}
+			if c.wantStatus == 0 && rec.Code < 400 {
+				t.Fatalf("the error page answered %d", rec.Code)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -146,7 +147,7 @@ func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
 		h.renderReport(w, r, readReportForm(r), limited)
 		return
 	}
-	photos, err := parseUpload(w, r)
+	photos, err := photo.FromForm(w, r, MaxPhotos)
 	f := readReportForm(r)
 	if err != nil {
 		h.renderReport(w, r, f, err)

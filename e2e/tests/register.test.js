@@ -1,4 +1,4 @@
-// Browser flows of issue 2: sign in, the grid map, a household from its building, a ledger import,
+// Browser flows of the register: sign in, the grid map, a household from its building, a ledger import,
 // and the same sign-in on a phone. Each flow saves screenshots under e2e/screenshots/.
 
 import { after, before, test } from 'node:test';

@@ -1,6 +1,6 @@
 package cases
 
-// pages_service.go holds the read models the HTML pages need beyond the core use cases: the
+// service_pages.go holds the read models the HTML pages need beyond the core use cases: the
 // choices of the dispatch and merge forms, the register records a case links to, and the printable
 // QR targets. Every query is scoped to the principal like the rest of the service.
 
