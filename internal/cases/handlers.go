@@ -197,7 +197,6 @@ func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return nil, r.ParseForm()
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*photo.MaxBytes+(2<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		return nil, errs.Field("photos", "上传内容过大：每张照片不超过8MB，最多5张")
 	}

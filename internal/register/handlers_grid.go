@@ -195,7 +195,6 @@ func (h *Handlers) setBoundary(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
 	text := r.FormValue("geojson")
 	if f, _, ferr := r.FormFile("file"); ferr == nil {
 		b, rerr := io.ReadAll(f)

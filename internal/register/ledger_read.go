@@ -17,6 +17,13 @@ import (
 // MaxLedgerBytes is the largest ledger file accepted for import.
 const MaxLedgerBytes = 30 << 20
 
+// MaxLedgerBody bounds the request carrying a ledger file, and MaxBoundaryBytes a grid boundary;
+// the app hands them to the kit's web.BodyLimits.
+const (
+	MaxLedgerBody    = MaxLedgerBytes + 1<<20
+	MaxBoundaryBytes = 4 << 20
+)
+
 // maxLedgerRows bounds the data rows of one import.
 const maxLedgerRows = 200000
 

@@ -110,11 +110,11 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 	h.views.Render(w, r, status, "visit_form.html", v)
 }
 
-// maxUpload bounds a visit form: the photos and a little text.
-const maxUpload = MaxPhotos*photo.MaxBytes + 1<<20
+// MaxFormBytes bounds a visit form, the photos and a little text; the app hands it to the kit's
+// web.BodyLimits.
+const MaxFormBytes = MaxPhotos*photo.MaxBytes + 1<<20
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	if err := r.ParseMultipartForm(8 << 20); err != nil && err != http.ErrNotMultipart {
 		h.kit.Error(w, r, errs.E(errs.Invalid, "上传内容过大：照片每张不超过8MB，最多%d张", MaxPhotos))
 		return
