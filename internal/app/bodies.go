@@ -2,6 +2,7 @@ package app
 
 import (
 	"linli/internal/cases"
+	"linli/internal/ledger"
 	"linli/internal/register"
 	"linli/internal/visits"
 	"linli/internal/web"
@@ -23,8 +24,8 @@ func bodyLimits() web.BodyLimits {
 		"POST /cases/import":                cases.MaxImportBody,
 		"POST /api/v1/cases/imports":        cases.MaxImportBody,
 		"POST /visits":                      visits.MaxFormBytes,
-		"POST /imports":                     register.MaxLedgerBody,
-		"POST /api/v1/imports":              register.MaxLedgerBody,
+		"POST /imports":                     ledger.MaxLedgerBody,
+		"POST /api/v1/imports":              ledger.MaxLedgerBody,
 		"POST /grids/{id}/boundary":         register.MaxBoundaryBytes,
 		"PUT /api/v1/grids/{id}/boundary":   register.MaxBoundaryBytes,
 		"POST /settings/calendar/import":    workday.MaxImportBytes + web.DefaultBodyBytes,

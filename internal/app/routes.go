@@ -13,6 +13,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/demo"
 	"linli/internal/jobs"
+	"linli/internal/ledger"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -24,7 +25,7 @@ import (
 // services holds every capability's service, for the demo builder and background work.
 type services struct {
 	register *register.Service
-	ledger   *register.Ledger
+	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
 }
@@ -43,7 +44,7 @@ func (m *Main) build() error {
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
-	m.services.ledger = register.NewLedger(m.services.register, m.Log)
+	m.services.ledger = ledger.New(m.DB, m.Sealer, m.services.register, m.Log)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
 
 	mux := http.NewServeMux()
@@ -68,7 +69,7 @@ func (m *Main) build() error {
 		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
 	}).Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
+	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {

@@ -189,6 +189,10 @@ func (h *Handlers) updateGrid(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), "网格信息已保存")
 }
 
+// MaxBoundaryBytes bounds a grid boundary (GeoJSON text or file); the app hands it to the kit's
+// web.BodyLimits.
+const MaxBoundaryBytes = 4 << 20
+
 func (h *Handlers) setBoundary(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
