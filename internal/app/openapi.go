@@ -6,6 +6,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/ledger"
+	"linli/internal/mediation"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -23,6 +24,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
+		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},

@@ -84,6 +84,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
+	m.buildMediation(mux, authH, kit)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -166,6 +167,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
+		{"人民调解", "/mediation", auth.MediationRead},
+		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -75,22 +75,28 @@ const (
 	SettingsManage Permission = "settings.manage" // time limits, calendar, categories
 	AccountsManage Permission = "accounts.manage"
 	AuditRead      Permission = "audit.read"
+	// MediationRead sees the committee's mediation cases, experts and figures; MediationWrite
+	// registers and handles them; MediationScreen records the grids' dispute screening rounds.
+	MediationRead   Permission = "mediation.read"
+	MediationWrite  Permission = "mediation.write"
+	MediationScreen Permission = "mediation.screen"
 )
 
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage}
+	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite},
-	GridWorker:     {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen},
+	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
+		MediationScreen},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
 	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
-	Mediator:       {CasesRead, CasesHandle},
+	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII},
 	UnitContact:    {CasesRead, CasesHandle},
 	Department:     {CasesRead, CasesHandle},
 	SecurityAdmin:  {AccountsManage},
