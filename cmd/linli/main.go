@@ -48,6 +48,8 @@ const usage = `用法: linli <命令> [参数]
   user add   创建账号（例如部署后的第一个管理员）
   import     导入台账：linli import residents 台账.xlsx --community 区划代码
   export     导出台账：linli export residents --community 区划代码 -o 台账.xlsx
+  backup     备份数据库快照与数据目录（照片、上传文件）：linli backup -o 备份.tar.gz
+  restore    恢复到空的位置：linli restore --db sqlite:新文件 --data 新目录 备份.tar.gz
   version    显示版本
 
 运行 linli <命令> -h 查看各命令的参数。`
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importLedger(ctx, args, stdout, stderr)
 	case "export":
 		return exportLedger(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

@@ -215,7 +215,6 @@ func (h *API) act(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) importHotline(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 20<<20)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		h.kit.APIErr(w, r, errs.Field("file", "请上传12345工单导出文件（.xlsx 或 .csv，不超过20MB）"))

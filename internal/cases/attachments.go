@@ -20,6 +20,15 @@ import (
 // MaxPhotos is the most photos per case action; each is at most photo.MaxBytes.
 const MaxPhotos = 5
 
+// MaxFormBytes bounds the body of a case form that may carry photos (intake, report, actions);
+// MaxImportBytes bounds a 12345 export file and MaxImportBody the request that carries it. The
+// app hands them to the kit's web.BodyLimits.
+const (
+	MaxFormBytes   = int64(MaxPhotos)*photo.MaxBytes + 2<<20
+	MaxImportBytes = 20 << 20
+	MaxImportBody  = MaxImportBytes + 1<<20
+)
+
 var photoTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 
 // Photo is an uploaded image before it is stored.

@@ -42,7 +42,6 @@ func (h *Handlers) importForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) importPreview(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 20<<20)
 	v, err := h.importView(r)
 	if err != nil {
 		h.kit.Error(w, r, err)

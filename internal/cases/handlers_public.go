@@ -94,11 +94,9 @@ func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
 // smallFormBytes bounds the body of the public POSTs that carry only a few fields.
 const smallFormBytes = 64 << 10
 
-// smallForm parses the form of a public POST that carries only a few fields, refusing a larger
-// body before reading it: nobody can make the server read, or spool to disk, an upload it has no
-// use for.
+// smallForm parses the form of a public POST that carries only a few fields. Its body is bounded
+// by the kit (web.Bodies, web.DefaultBodyBytes) before it reaches here.
 func smallForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, smallFormBytes)
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		err = r.ParseMultipartForm(smallFormBytes)

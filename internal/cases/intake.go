@@ -113,13 +113,24 @@ type place struct {
 	buildingID  *int64
 }
 
+// writerScope is the condition that keeps an object named in a write body (its region_id) within
+// the writer's scope, "" for the public (no principal), whose submissions are placed by other rules.
+func writerScope(p *auth.Principal, a *db.Args) string {
+	if p == nil {
+		return ""
+	}
+	return " AND " + db.InScope("region_id", a.Add(p.Scope()))
+}
+
 // locate derives the community and grid from the household, building, grid, point or community
 // given, falling back to the principal's own community or grid.
 func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.Principal) (*place, error) {
 	pl := &place{}
 	if in.HouseholdID != 0 {
 		var b int64
-		if err := q.QueryRowContext(ctx, `SELECT building_id FROM households WHERE id = $1`, in.HouseholdID).Scan(&b); err != nil {
+		a := &db.Args{}
+		where := `id = ` + a.Add(in.HouseholdID) + writerScope(p, a)
+		if err := q.QueryRowContext(ctx, `SELECT building_id FROM households WHERE `+where, *a...).Scan(&b); err != nil {
 			return nil, errs.Field("household_id", "住户不存在")
 		}
 		in.BuildingID = b
@@ -127,7 +138,9 @@ func (s *Service) locate(ctx context.Context, q db.Querier, in *Intake, p *auth.
 	if in.BuildingID != 0 {
 		var grid *int64
 		var addr string
-		err := q.QueryRowContext(ctx, `SELECT community_id, grid_id, address FROM buildings WHERE id = $1`, in.BuildingID).
+		a := &db.Args{}
+		where := `id = ` + a.Add(in.BuildingID) + writerScope(p, a)
+		err := q.QueryRowContext(ctx, `SELECT community_id, grid_id, address FROM buildings WHERE `+where, *a...).
 			Scan(&pl.communityID, &grid, &addr)
 		if err != nil {
 			return nil, errs.Field("building_id", "楼院不存在")
@@ -336,9 +349,12 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 		return nil, errs.Field("community_id", "所选位置不在您的管辖范围内")
 	}
 	if in.ResidentID != 0 {
-		// The resident is named on the case page, so it must live in the case's community.
+		// The resident is named on the case page, so it must live in the case's community and
+		// within the writer's own scope: an id of another grid is not found.
 		var community int64
-		err := q.QueryRowContext(ctx, `SELECT community_id FROM residents WHERE id = $1`, in.ResidentID).Scan(&community)
+		a := &db.Args{}
+		where := `id = ` + a.Add(in.ResidentID) + writerScope(p, a)
+		err := q.QueryRowContext(ctx, `SELECT community_id FROM residents WHERE `+where, *a...).Scan(&community)
 		if err != nil || community != pl.communityID {
 			return nil, errs.Field("resident_id", "居民不存在或不属于该案件所在社区")
 		}

@@ -41,8 +41,8 @@ func TestPublicPostsDoNotReadLargeBodiesTheyHaveNoUseFor(t *testing.T) {
 	fields := url.Values{"category_id": {p.leaf(t, "other.consult")}, "description": {"占位内容"}}
 	for _, path := range []string{"/report/follow/1", "/track/" + strings.Repeat("x", 26) + "/rating"} {
 		resp := postMultipart(t, anon, p.env, path, fields, map[string][]byte{"big.png": big})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "提交的内容过大") {
-			t.Errorf("%s with a 3 MB body: %d", path, resp.StatusCode)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(resp.Body, "提交的内容过大") {
+			t.Errorf("%s with a 3 MB body: %d (want 413, issue 11 H1)", path, resp.StatusCode)
 		}
 	}
 	limited := false

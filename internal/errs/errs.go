@@ -20,6 +20,7 @@ const (
 	Forbidden    Code = "forbidden"
 	Unauthorized Code = "unauthorized"
 	TooMany      Code = "too_many_requests"
+	TooLarge     Code = "too_large"
 	Internal     Code = "internal"
 )
 

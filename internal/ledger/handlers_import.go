@@ -80,7 +80,6 @@ func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, status int
 
 // readUpload reads the uploaded ledger file of a multipart form, within the size limit.
 func readUpload(w http.ResponseWriter, r *http.Request) (name string, data []byte, err error) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxLedgerBytes+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

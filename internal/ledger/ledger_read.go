@@ -11,6 +11,10 @@ import (
 // MaxLedgerBytes is the largest ledger file accepted for import.
 const MaxLedgerBytes = 30 << 20
 
+// MaxLedgerBody bounds the request carrying a ledger file; the app hands it to the kit's
+// web.BodyLimits.
+const MaxLedgerBody = MaxLedgerBytes + 1<<20
+
 // maxLedgerRows bounds the data rows of one import.
 const maxLedgerRows = 200000
 

@@ -214,7 +214,7 @@ func (h *Handlers) apiSetBoundary(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		h.kit.APIErr(w, r, errs.Field("boundary", "边界内容读取失败或超过 4 MB"))
 		return

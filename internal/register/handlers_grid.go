@@ -186,13 +186,16 @@ func (h *Handlers) updateGrid(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, fmt.Sprintf("/grids/%d", id), "网格信息已保存")
 }
 
+// MaxBoundaryBytes bounds a grid boundary (GeoJSON text or file); the app hands it to the kit's
+// web.BodyLimits.
+const MaxBoundaryBytes = 4 << 20
+
 func (h *Handlers) setBoundary(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
 	text := r.FormValue("geojson")
 	if f, _, ferr := r.FormFile("file"); ferr == nil {
 		b, rerr := io.ReadAll(f)

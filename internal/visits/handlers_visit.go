@@ -109,6 +109,10 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 	h.views.Render(w, r, status, "visit_form.html", v)
 }
 
+// MaxFormBytes bounds a visit form, the photos and a little text; the app hands it to the kit's
+// web.BodyLimits.
+const MaxFormBytes = MaxPhotos*photo.MaxBytes + 1<<20
+
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	photos, err := photo.FromForm(w, r, MaxPhotos)
 	if err != nil {

@@ -47,8 +47,10 @@ func (s *Service) load(ctx context.Context, q db.Querier, id int64) (*Visit, err
 	if err != nil {
 		return nil, db.NotFound(err, "走访记录不存在")
 	}
+	a := &db.Args{}
+	where := `vr.visit_id = ` + a.Add(id) + s.metMinors(ctx, a)
 	rows, err := q.QueryContext(ctx, `SELECT r.id, r.name, r.relation, r.phone_masked FROM visit_residents vr
-		JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id = $1 ORDER BY r.id`, id)
+		JOIN residents r ON r.id = vr.resident_id WHERE `+where+` ORDER BY r.id`, *a...)
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +202,20 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Visit, int, error) {
 	return out, total, s.fillMet(ctx, out)
 }
 
+// metMinors is the condition that leaves minors out of the residents met (alias r) for a user
+// without the minors permission, so no list, page or export of visits names them; "" for one with
+// it or for the server's own work (no principal).
+func (s *Service) metMinors(ctx context.Context, a *db.Args) string {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return ""
+	}
+	if c := minorsHidden(p, "r.birth_date", s.today(), a); c != "" {
+		return " AND " + c
+	}
+	return ""
+}
+
 // fillMet adds the names of the residents met to a page of visits.
 func (s *Service) fillMet(ctx context.Context, list []Visit) error {
 	if len(list) == 0 {
@@ -213,7 +229,7 @@ func (s *Service) fillMet(ctx context.Context, list []Visit) error {
 		ph[i] = a.Add(list[i].ID)
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT vr.visit_id, r.id, r.name, r.relation, r.phone_masked FROM visit_residents vr
-		JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id IN (`+strings.Join(ph, ",")+`) ORDER BY r.id`, *a...)
+		JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id IN (`+strings.Join(ph, ",")+`)`+s.metMinors(ctx, a)+` ORDER BY r.id`, *a...)
 	if err != nil {
 		return err
 	}

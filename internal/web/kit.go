@@ -242,6 +242,8 @@ func Status(err error) int {
 		return http.StatusUnauthorized
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -263,6 +265,7 @@ type errorView struct {
 // Error renders an error page: the domain error's Chinese message, or a generic one for internal
 // errors, which are logged with the request ID.
 func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
+	err = bodyErr(err)
 	k.logIfInternal(r, err)
 	status := Status(err)
 	t := k.base.Lookup("error.html")
@@ -306,6 +309,7 @@ type APIError struct {
 
 // APIErr writes err as {"error":{"code","message"}} with the matching status.
 func (k *Kit) APIErr(w http.ResponseWriter, r *http.Request, err error) {
+	err = bodyErr(err)
 	k.logIfInternal(r, err)
 	JSON(w, Status(err), APIErrorBody{Error: APIError{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err),
 		Fields: errs.FieldsOf(err)}})
@@ -331,6 +335,9 @@ func DecodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if b := bodyErr(err); b != err {
+			return b
+		}
 		return errs.E(errs.Invalid, "请求内容不是有效的 JSON：%v", err)
 	}
 	return nil

@@ -109,11 +109,15 @@ func (h *Handlers) deleteDay(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, back(Day{Date: date}.Year()), "已删除 "+date+"，该日恢复按周一至周五计算")
 }
 
+// MaxImportBytes bounds a year's calendar file; the app bounds the request by it through the
+// kit's web.BodyLimits.
+const MaxImportBytes = 1 << 20
+
 func (h *Handlers) importYear(w http.ResponseWriter, r *http.Request) {
 	year := yearParam(r)
 	var data []byte
 	if f, _, err := r.FormFile("file"); err == nil {
-		data, err = io.ReadAll(io.LimitReader(f, 1<<20))
+		data, err = io.ReadAll(io.LimitReader(f, MaxImportBytes))
 		f.Close()
 		if err != nil {
 			h.kit.Error(w, r, err)

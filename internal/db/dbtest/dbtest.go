@@ -43,6 +43,14 @@ func Postgres(t testing.TB) *db.DB {
 // variable is unset.
 func EmptyPostgres(t testing.TB) func(t testing.TB) *db.DB {
 	t.Helper()
+	return opener(PostgresSchema(t))
+}
+
+// PostgresSchema creates a new, empty schema in LINLI_TEST_POSTGRES (dropped after the test) and
+// returns the database URL that uses it, for a server started by the test; it skips the test when
+// that variable is unset.
+func PostgresSchema(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL()
 	if base == "" {
 		t.Skip("LINLI_TEST_POSTGRES not set")
@@ -73,7 +81,7 @@ func EmptyPostgres(t testing.TB) func(t testing.TB) *db.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return opener(u.String())
+	return u.String()
 }
 
 // opener returns a function that opens rawURL and closes it when the test ends.
