@@ -140,7 +140,8 @@ func LoadKey(cfg Config) (string, error) {
 		return "", err
 	}
 	key := hex.EncodeToString(raw)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	// The key's folder is the server user's alone: 0700, like the key itself 0600.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
