@@ -44,6 +44,9 @@ type Config struct {
 	// MetricsToken lets a scraper on another machine read /metrics with "Authorization: Bearer
 	// <token>"; without it /metrics answers only direct requests from this machine.
 	MetricsToken string
+	// CookieSecure says browsers reach Linli over HTTPS only: cookies are Secure and HSTS is sent.
+	// Without it, a trusted proxy's X-Forwarded-Proto: https does the same per request.
+	CookieSecure bool
 	Auth         auth.Config
 	Webhook      notify.WebhookConfig // SMS/WeChat gateway for notifications; zero reads LINLI_WEBHOOK_URL
 	Log          *slog.Logger

@@ -36,6 +36,7 @@ func (m *Main) build() error {
 	}
 	kit.TileURL = m.Config.TileURL
 	kit.TrustedProxies = m.Config.TrustedProxies
+	kit.CookieSecure = m.Config.CookieSecure
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	signIn := auth.NewHandlers(m.Auth, kit)

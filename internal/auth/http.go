@@ -156,7 +156,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: h.svc.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		Secure: web.Secure(r), SameSite: http.SameSiteLaxMode,
 		MaxAge: int(h.svc.cfg.MaxAge / time.Second)})
 	if next == "/" {
 		next = landing(u.Role)

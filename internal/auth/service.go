@@ -26,7 +26,6 @@ type Config struct {
 	LockAfter    int           // failed sign-ins in a row that lock an account; default 5
 	LockFor      time.Duration // how long a lockout lasts; default 15 min
 	TokenTTL     time.Duration // lifetime of an API token; default 12 h
-	SecureCookie bool          // mark the session cookie Secure (behind HTTPS)
 	// FailuresPerMinute is how many failed sign-ins one client address may make per minute, after
 	// a burst of FailureBurst; defaults 10 and 10; negative turns the limit off.
 	FailuresPerMinute int
