@@ -21,11 +21,11 @@ import (
 
 // Config holds the session and lockout rules.
 type Config struct {
-	IdleTimeout  time.Duration // a session unused this long ends; default 30 min
-	MaxAge       time.Duration // a session ends this long after sign-in whatever happens; default 12 h
-	LockAfter    int           // failed sign-ins in a row that lock an account; default 5
-	LockFor      time.Duration // how long a lockout lasts; default 15 min
-	TokenTTL     time.Duration // lifetime of an API token; default 12 h
+	IdleTimeout time.Duration // a session unused this long ends; default 30 min
+	MaxAge      time.Duration // a session ends this long after sign-in whatever happens; default 12 h
+	LockAfter   int           // failed sign-ins in a row that lock an account; default 5
+	LockFor     time.Duration // how long a lockout lasts; default 15 min
+	TokenTTL    time.Duration // lifetime of an API token; default 12 h
 	// FailuresPerMinute is how many failed sign-ins one client address may make per minute, after
 	// a burst of FailureBurst; defaults 10 and 10; negative turns the limit off.
 	FailuresPerMinute int

@@ -71,8 +71,8 @@ type Kit struct {
 	// CookieSecure says browsers always reach Linli over HTTPS (behind a TLS proxy): cookies are
 	// marked Secure and HSTS is sent on every answer (the --cookie-secure setting).
 	CookieSecure bool
-	assets         map[string]string // static path → content hash
-	base           *template.Template
+	assets       map[string]string // static path → content hash
+	base         *template.Template
 }
 
 // NewKit parses the shared layout and partials and hashes the static assets.
