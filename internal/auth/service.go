@@ -16,16 +16,21 @@ import (
 	"linli/internal/audit"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // Config holds the session and lockout rules.
 type Config struct {
 	IdleTimeout time.Duration // a session unused this long ends; default 30 min
 	MaxAge      time.Duration // a session ends this long after sign-in whatever happens; default 12 h
-	LockAfter   int           // failed sign-ins in a row that lock an account; default 5
-	LockFor     time.Duration // how long a lockout lasts; default 15 min
-	TokenTTL    time.Duration // lifetime of an API token; default 12 h
+	// LockAfter is how many failed sign-ins one address may make against one account within
+	// LockFor before that address is refused for that account; default 5. The owner elsewhere
+	// signs in as usual.
+	LockAfter int
+	// AccountLockAfter is how many failed sign-ins from all addresses within LockFor hold the
+	// account itself for LockFor (the slower per-account throttle against guessing from many
+	// addresses) and alert the security admins; default 20.
+	AccountLockAfter int
+	LockFor          time.Duration // the window and the length of a hold; default 15 min
 	// FailuresPerMinute is how many failed sign-ins one client address may make per minute, after
 	// a burst of FailureBurst; defaults 10 and 10; negative turns the limit off.
 	FailuresPerMinute int
@@ -42,11 +47,11 @@ func (c Config) withDefaults() Config {
 	if c.LockAfter <= 0 {
 		c.LockAfter = 5
 	}
+	if c.AccountLockAfter <= 0 {
+		c.AccountLockAfter = 20
+	}
 	if c.LockFor <= 0 {
 		c.LockFor = 15 * time.Minute
-	}
-	if c.TokenTTL <= 0 {
-		c.TokenTTL = 12 * time.Hour
 	}
 	if c.FailuresPerMinute == 0 {
 		c.FailuresPerMinute = 10
@@ -105,8 +110,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u.Locked(now) {
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
 			Detail: "账号锁定期间尝试登录"})
-		return nil, errs.E(errs.TooMany, "登录失败次数过多，账号已锁定至 %s，请稍后再试或联系安全管理员解锁",
-			u.LockedUntil.In(web.Shanghai()).Format("15:04"))
+		return nil, ErrLocked(u.LockedUntil.Sub(now))
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
@@ -132,35 +136,53 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	return u, nil
 }
 
+// failLogin counts a wrong password against the account in one statement — concurrent guesses
+// each add one, none is lost (M1) — within a window of cfg.LockFor that starts at the first
+// failure. When the window's count reaches cfg.AccountLockAfter, the account is held for cfg.LockFor: the
+// slow per-account throttle. A single address never gets there: its own throttle per account and
+// address (Handlers) stops it first, so it cannot lock the owner out.
 func (s *Service) failLogin(ctx context.Context, u *User, now time.Time) error {
-	failed := u.FailedLogins + 1
-	var lockedUntil *time.Time
-	if failed >= s.cfg.LockAfter {
-		t := now.Add(s.cfg.LockFor)
-		lockedUntil = &t
-	}
+	var failed int
+	var locked sql.NullTime
+	windowStart, until := now.Add(-s.cfg.LockFor), now.Add(s.cfg.LockFor)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
-			failed, lockedUntil, u.ID); err != nil {
+		// Both databases evaluate every right-hand side on the row as it was before the update.
+		err := tx.QueryRowContext(ctx, `UPDATE users SET
+			failed_logins = `+failedCount+`,
+			failed_since = CASE WHEN failed_since IS NULL OR failed_since < $1 THEN $2 ELSE failed_since END,
+			locked_until = CASE WHEN `+failedCount+` >= $3 THEN $4 ELSE locked_until END
+			WHERE id = $5 RETURNING failed_logins, locked_until`, windowStart, now, s.cfg.AccountLockAfter, until, u.ID).Scan(&failed, &locked)
+		if err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID,
-			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（连续第%d次）", failed)}); err != nil {
+			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（%d分钟内第%d次）", int(s.cfg.LockFor.Minutes()), failed)}); err != nil {
 			return err
 		}
-		if lockedUntil != nil {
+		if failed == s.cfg.AccountLockAfter {
 			return audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
-				RegionID: u.RegionID, Detail: fmt.Sprintf("连续%d次登录失败，锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))})
+				RegionID: u.RegionID, Detail: fmt.Sprintf("%d分钟内%d次登录失败，账号暂停登录%d分钟", int(s.cfg.LockFor.Minutes()),
+					failed, int(s.cfg.LockFor.Minutes()))})
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("record failed sign-in: %w", err)
 	}
-	if lockedUntil != nil {
-		return errs.E(errs.TooMany, "连续%d次密码错误，账号已锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))
+	if locked.Valid && locked.Time.After(now) {
+		return ErrLocked(s.cfg.LockFor)
 	}
 	return errBadCredentials
+}
+
+// failedCount is the account's failure count after one more failure: one when the window of the
+// earlier failures ($1 is its earliest start) has passed.
+const failedCount = `(CASE WHEN failed_since IS NULL OR failed_since < $1 THEN 1 ELSE failed_logins + 1 END)`
+
+// ErrLocked is the answer to a sign-in refused by a throttle, whichever one: the same words for an
+// account that exists and one that does not, so the answer tells nobody which usernames exist.
+func ErrLocked(wait time.Duration) error {
+	return errs.E(errs.TooMany, "登录失败次数过多，已暂时锁定，请%d分钟后再试或联系安全管理员", int(wait/time.Minute)+1)
 }
 
 func (s *Service) audit(ctx context.Context, e audit.Entry) error {
@@ -311,7 +333,7 @@ func (s *Service) EndSession(ctx context.Context, p *Principal) error {
 func (s *Service) IssueToken(ctx context.Context, userID int64) (token string, expires time.Time, err error) {
 	token, hash := newToken()
 	now := s.Now()
-	expires = now.Add(s.cfg.TokenTTL)
+	expires = now.Add(s.cfg.MaxAge)
 	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		hash, userID, now, expires)
 	if err != nil {
