@@ -163,7 +163,7 @@ func (s *Service) ListUsers(ctx context.Context, p *auth.Principal, f Filter) ([
 		where = append(where, `u.locked_until > `+arg(s.auth.Now()))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+		pat := "%" + db.EscapeLike(strings.ToLower(q)) + "%"
 		n := arg(pat)
 		where = append(where, `(LOWER(u.username) LIKE `+n+` ESCAPE '\' OR u.name LIKE `+n+` ESCAPE '\')`)
 	}
@@ -191,10 +191,6 @@ func (s *Service) ListUsers(ctx context.Context, p *auth.Principal, f Filter) ([
 		out = append(out, *u)
 	}
 	return out, total, rows.Err()
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // User returns an account in the principal's scope; outside it, not found.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/web"
 )
@@ -84,7 +85,7 @@ func parseDay(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, web.Shanghai()); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, clock.Shanghai()); err == nil {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339, s)
@@ -153,14 +154,14 @@ func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	name := "审计日志-" + time.Now().In(web.Shanghai()).Format("20060102-1504") + ".csv"
+	name := "审计日志-" + time.Now().In(clock.Shanghai()).Format("20060102-1504") + ".csv"
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	_, _ = w.Write([]byte("\xEF\xBB\xBF")) // a BOM, so Excel opens the file as UTF-8
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"编号", "时间", "用户", "IP 地址", "操作", "操作代码", "对象类型", "对象编号", "区域", "说明", "变更前", "变更后"})
 	for _, rec := range recs {
-		row := []string{strconv.FormatInt(rec.ID, 10), rec.At.In(web.Shanghai()).Format("2006-01-02 15:04:05"),
+		row := []string{strconv.FormatInt(rec.ID, 10), rec.At.In(clock.Shanghai()).Format("2006-01-02 15:04:05"),
 			rec.Username, rec.IP, rec.ActionName, rec.Action, ObjectLabel(rec.ObjectType), rec.ObjectID, rec.RegionName,
 			rec.Detail, rec.Before, rec.After}
 		for i, c := range row {

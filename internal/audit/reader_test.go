@@ -12,10 +12,10 @@ import (
 	"linli/internal/apptest"
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
-	"linli/internal/web"
 )
 
 type auditPage struct {
@@ -72,7 +72,7 @@ func TestAuditReader(t *testing.T) {
 	})
 
 	t.Run("filters by user, object, IP and time", func(t *testing.T) {
-		today := time.Now().In(web.Shanghai()) // dates are days in China time
+		today := time.Now().In(clock.Shanghai()) // dates are days in China time
 		for _, tt := range []struct {
 			query string
 			want  int

@@ -25,14 +25,14 @@ type Handlers struct {
 	kit     *web.Kit
 	guard   Guard
 	views   *web.Views
-	limiter *signInLimiter
+	limiter *web.Limiter
 }
 
 // NewHandlers returns the auth handlers.
 func NewHandlers(svc *Service, kit *web.Kit) *Handlers {
 	h := &Handlers{svc: svc, kit: kit, guard: NewGuard(kit), views: kit.Views(templates, nil)}
 	if svc.cfg.FailuresPerMinute > 0 {
-		h.limiter = newSignInLimiter(svc.cfg.FailuresPerMinute, svc.cfg.FailureBurst)
+		h.limiter = web.NewLimiter(time.Minute/time.Duration(svc.cfg.FailuresPerMinute), svc.cfg.FailureBurst)
 	}
 	return h
 }
@@ -50,7 +50,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 // throttled answers true, having refused the request, when the client has failed to sign in too
 // often; the first refusal in a window is audited.
 func (h *Handlers) throttled(r *http.Request, username string) (bool, time.Duration) {
-	blocked, wait, first := h.limiter.blocked(web.ClientIP(r), h.svc.Now())
+	blocked, wait, first := h.limiter.Blocked(r, h.svc.Now())
 	if blocked && first {
 		_ = h.svc.audit(r.Context(), audit.Entry{Action: "auth.rate_limited", ObjectType: "user",
 			Detail: "来自该地址的登录失败次数过多，暂停登录（尝试的用户名：" + username + "）"})
@@ -66,7 +66,7 @@ func errThrottled(wait time.Duration) error {
 // countFailure feeds a failed sign-in to the per-address limit.
 func (h *Handlers) countFailure(r *http.Request, err error) {
 	if code := errs.CodeOf(err); code == errs.Unauthorized || code == errs.TooMany {
-		h.limiter.failed(web.ClientIP(r), h.svc.Now())
+		h.limiter.Allow(r, h.svc.Now()) // a failure takes a token; an empty bucket blocks
 	}
 }
 
@@ -134,7 +134,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
 	if blocked, wait := h.throttled(r, username); blocked {
-		setRetryAfter(w, wait)
+		web.RetryAfter(w, wait)
 		h.views.Render(w, r, http.StatusTooManyRequests, "login.html", &loginView{
 			Page: web.Page{Title: "登录", Error: errs.MessageOf(errThrottled(wait))}, Username: username, Next: next})
 		return
@@ -240,7 +240,7 @@ func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if blocked, wait := h.throttled(r, req.Username); blocked {
-		setRetryAfter(w, wait)
+		web.RetryAfter(w, wait)
 		h.kit.APIErr(w, r, errThrottled(wait))
 		return
 	}

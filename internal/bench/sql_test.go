@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
-	"linli/internal/workday"
 )
 
 // The bare SQL of the city benchmark must select what Linli itself selects, or its ratios compare
@@ -48,12 +48,8 @@ func TestTheBareSQLSelectsWhatTheCasesAPISelects(t *testing.T) {
 			for _, c := range items {
 				want = append(want, c.ID)
 			}
-			fts := ""
-			if q != "" {
-				fts = d.Dialect.FTSQuery([]string{"暖气", "气不", "不热"}, false)
-			}
-			for _, countCap := range []int{listCountCap, 2} { // paged from the ids; read in list order
-				got, err := casePage(ctx, d, scope, fts, countCap)
+			for _, countCap := range []int{cases.ListCountCap, 2} { // paged from the ids; read in list order
+				got, err := casePage(ctx, d, scope, q, countCap)
 				if err != nil {
 					t.Fatalf("q=%q cap %d: %v", q, countCap, err)
 				}
@@ -63,9 +59,7 @@ func TestTheBareSQLSelectsWhatTheCasesAPISelects(t *testing.T) {
 			}
 		}
 
-		year := time.Now().In(workday.Shanghai()).Year()
-		lo := time.Date(year, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
-		hi := time.Date(year+1, 1, 1, 0, 0, 0, 0, workday.Shanghai()).UTC()
+		year := time.Now().In(clock.Shanghai()).Year()
 		figs, err := svc.Figures(district, cases.Filter{RegionID: f.Community.ID, From: fmt.Sprintf("%d-01-01", year), To: fmt.Sprintf("%d-12-31", year)})
 		if err != nil {
 			t.Fatal(err)
@@ -75,7 +69,11 @@ func TestTheBareSQLSelectsWhatTheCasesAPISelects(t *testing.T) {
 		for i := range rest {
 			rest[i] = new(int64)
 		}
-		if err := d.R.QueryRowContext(ctx, figuresStatement(d.Dialect), figuresArgs(scope, f.Community.ID, lo, hi)...).
+		figures, args, err := figuresSQL(d.Dialect, scope, f.Community.ID, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.R.QueryRowContext(ctx, figures, args...).
 			Scan(append([]any{&intake, &accepted}, rest...)...); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -249,7 +250,7 @@ func (h *API) track(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) rate(w http.ResponseWriter, r *http.Request) {
-	if !h.svc.publicLimiter().Allow(web.ClientIP(r)) {
+	if !h.svc.publicLimiter().Allow(r, time.Now()) {
 		h.kit.APIErr(w, r, errs.E(errs.TooMany, "操作过于频繁，请稍后再试"))
 		return
 	}

@@ -11,7 +11,7 @@ import (
 
 	"linli/internal/apptest"
 	"linli/internal/cases"
-	"linli/internal/workday"
+	"linli/internal/clock"
 )
 
 func leafID(t testing.TB, c *apptest.Client, code string) int64 {
@@ -93,7 +93,7 @@ func TestCasesAPI(t *testing.T) {
 	if resp := other.JSON("POST", fmt.Sprintf("/api/v1/cases/%d/actions/note", c.ID), map[string]any{"note": "x"}); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("act outside scope: %d", resp.StatusCode)
 	}
-	today := time.Now().In(workday.Shanghai()).Format(time.DateOnly)
+	today := time.Now().In(clock.Shanghai()).Format(time.DateOnly)
 	resp = admin.Get("/api/v1/cases/figures?from=" + today + "&to=" + today)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"accepted":1`) || !strings.Contains(resp.Body, `"on_time_rate_den"`) {
 		t.Fatalf("figures: %d %s", resp.StatusCode, resp.Body)

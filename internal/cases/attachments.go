@@ -14,6 +14,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/photo"
 )
 
 // MaxPhotoBytes is the largest photo accepted; MaxPhotos the most per case action.
@@ -25,10 +26,7 @@ const (
 var photoTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 
 // Photo is an uploaded image before it is stored.
-type Photo struct {
-	FileName string
-	Data     []byte
-}
+type Photo = photo.Photo
 
 // AddPhotos stores photos of case id under the data directory and records them; the ids it
 // returns go into an action's attachments (report, note) to appear on the timeline. Only images

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"linli/internal/workday"
+	"linli/internal/clock"
+	"linli/internal/db"
 )
 
 // Bucket is one bar of a dashboard chart: cases of the cohort and how many of them closed, with
@@ -62,12 +63,12 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		col = "c.closed_at"
 	}
 	group := func(key, label, join, param string) ([]Bucket, error) {
-		a := &args{}
+		a := &db.Args{}
 		w := append([]string{scopeCond(a, p), between(a, col, lo, hi)}, dimensions(a, &f)...)
 		query := "SELECT " + key + ", " + label + ", COUNT(*), COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
 			handledOutcomes + " THEN 1 ELSE 0 END), 0) FROM cases c " + join + " WHERE " + strings.Join(w, " AND ") +
 			" GROUP BY " + key + ", " + label + " ORDER BY COUNT(*) DESC"
-		rows, err := s.db.R.QueryContext(ctx, query, a.v...)
+		rows, err := s.db.R.QueryContext(ctx, query, *a...)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
 		}
@@ -108,7 +109,7 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	if err != nil {
 		return nil, err
 	}
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	start := lo.In(loc)
 	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc)
 	var months []Month
@@ -128,11 +129,11 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	if len(months) == 0 {
 		return []Month{}, nil
 	}
-	a := &args{}
+	a := &db.Args{}
 	var sums []string
 	for _, b := range bounds {
 		for _, col := range []string{"c.received_at", "c.accepted_at", "c.closed_at"} {
-			cond := col + " >= " + a.add(b[0]) + " AND " + col + " < " + a.add(b[1])
+			cond := col + " >= " + a.Add(b[0]) + " AND " + col + " < " + a.Add(b[1])
 			if col == "c.closed_at" {
 				cond += " AND c.outcome IN " + handledOutcomes
 			}
@@ -148,7 +149,7 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 		ptrs[i] = &vals[i]
 	}
 	query := "SELECT " + strings.Join(sums, ", ") + " FROM cases c WHERE " + strings.Join(w, " AND ")
-	if err := s.db.R.QueryRowContext(ctx, query, a.v...).Scan(ptrs...); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, query, *a...).Scan(ptrs...); err != nil {
 		return nil, fmt.Errorf("dashboard months: %w", err)
 	}
 	for i := range months {

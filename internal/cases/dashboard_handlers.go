@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/web"
-	"linli/internal/workday"
 )
 
 // FigureCard is one figure of the dashboard with the links to the cases it counts.
@@ -105,7 +105,7 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 	if f.By != "closed" {
 		f.By = "accepted"
 	}
-	now := time.Now().In(workday.Shanghai())
+	now := time.Now().In(clock.Shanghai())
 	if f.From == "" && f.To == "" {
 		f.From, f.To = now.AddDate(0, -11, 0).Format("2006-01")+"-01", now.Format(time.DateOnly)
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"linli/internal/audit"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/workday"
 )
 
 // ExportMaxRows is the most cases one export holds.
@@ -97,7 +97,7 @@ func fmtTime(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(workday.Shanghai()).Format("2006-01-02 15:04")
+	return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 }
 
 func exportRow(c *Case) []any {
@@ -137,7 +137,7 @@ func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	name := "诉求清单-" + time.Now().In(workday.Shanghai()).Format("20060102-1504") + ".xlsx"
+	name := "诉求清单-" + time.Now().In(clock.Shanghai()).Format("20060102-1504") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"cases.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	_, _ = w.Write(data)

@@ -37,7 +37,7 @@ var figureNames = []string{"intake", "accepted", "closed", "response_rate_num", 
 const handledOutcomes = "('resolved','partly','explained','not_ours')"
 
 // figureCond returns the SQL condition selecting the cases figure name counts.
-func figureCond(a *args, name, by string, lo, hi *time.Time) (string, error) {
+func figureCond(a *db.Args, name, by string, lo, hi *time.Time) (string, error) {
 	if by != "" && by != "accepted" && by != "closed" {
 		return "", errs.Field("by", "统计口径应为 accepted 或 closed")
 	}
@@ -77,7 +77,7 @@ func figureCond(a *args, name, by string, lo, hi *time.Time) (string, error) {
 	case "satisfaction_rate_num":
 		return "(" + called() + " AND c.callback_satisfaction IN ('satisfied','basic'))", nil
 	case "satisfaction_satisfied", "satisfaction_basic", "satisfaction_dissatisfied":
-		return "(" + called() + " AND c.callback_satisfaction = " + a.add(strings.TrimPrefix(name, "satisfaction_")) + ")", nil
+		return "(" + called() + " AND c.callback_satisfaction = " + a.Add(strings.TrimPrefix(name, "satisfaction_")) + ")", nil
 	case "reopen_rate_num":
 		return "(" + closed() + " AND c.reopen_count > 0)", nil
 	}
@@ -111,7 +111,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if err := s.db.R.QueryRowContext(ctx, query, a.v...).Scan(ptrs...); err != nil && err != sql.ErrNoRows {
+	if err := s.db.R.QueryRowContext(ctx, query, *a...).Scan(ptrs...); err != nil && err != sql.ErrNoRows {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	n := map[string]int64{}
@@ -133,7 +133,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 }
 
 // figuresQuery builds the one aggregate over cases that Figures runs.
-func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *args, error) {
+func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *db.Args, error) {
 	if f.By == "received" {
 		f.By = ""
 	}
@@ -141,7 +141,7 @@ func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *ar
 	if err != nil {
 		return "", nil, err
 	}
-	a := &args{}
+	a := &db.Args{}
 	w := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
 	if lo != nil || hi != nil {
 		// On SQLite the dates are kept from the indexes ("+"): their OR would read the period's

@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	xrate "golang.org/x/time/rate"
-
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
-	"linli/internal/workday"
 )
 
 //go:embed templates/*.html
@@ -40,7 +39,7 @@ type Handlers struct {
 	kit     *web.Kit
 	views   *web.Views
 	opts    PageOptions
-	limiter *ipLimiter
+	limiter *web.Limiter
 }
 
 // NewHandlers returns the cases page handlers.
@@ -52,13 +51,13 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		opts.ReportBurst = defaultReportBurst
 	}
 	limiter := svc.publicLimiter()
-	limiter.configure(xrate.Every(opts.ReportEvery), opts.ReportBurst)
+	limiter.Configure(opts.ReportEvery, opts.ReportBurst)
 	funcs := template.FuncMap{
 		"when": func(t *time.Time) string {
 			if t == nil || t.IsZero() {
 				return ""
 			}
-			return t.In(workday.Shanghai()).Format("2006-01-02 15:04")
+			return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 		},
 		"coord": func(f *float64) string {
 			if f == nil {
@@ -198,7 +197,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return nil, r.ParseForm()
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*UploadMaxBytes+(2<<20))
+	r.Body = http.MaxBytesReader(w, r.Body, int64(MaxPhotos)*photo.MaxBytes+(2<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		return nil, errs.Field("photos", "上传内容过大：每张照片不超过8MB，最多5张")
 	}
@@ -210,7 +209,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request) ([]Photo, error) {
 		if len(out) == MaxPhotos {
 			return nil, errs.Field("photos", "最多上传5张照片")
 		}
-		if fh.Size > UploadMaxBytes {
+		if fh.Size > photo.MaxBytes {
 			return nil, errs.Field("photos", "“"+fh.Filename+"”超过8MB，请压缩后再上传")
 		}
 		data, err := readPart(fh)
@@ -228,7 +227,7 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, UploadMaxBytes+1))
+	return io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
 }
 
 // needsText is the hint after a category's name in the intake and report forms naming what its
@@ -293,7 +292,7 @@ func formTime(r *http.Request, name string) (*time.Time, error) {
 		return nil, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, workday.Shanghai()); err == nil {
+		if t, err := time.ParseInLocation(layout, v, clock.Shanghai()); err == nil {
 			return &t, nil
 		}
 	}

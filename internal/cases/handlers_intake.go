@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/web"
-	"linli/internal/workday"
 )
 
 type intakeView struct {
@@ -50,7 +50,7 @@ const channelCookie = "linli_intake_channel"
 // newCase is the intake form, the time of the call set to now and the channel to ?channel=, the
 // last one used or 电话.
 func (h *Handlers) newCase(w http.ResponseWriter, r *http.Request) {
-	f := intakeForm{Channel: "phone", ReceivedAt: time.Now().In(workday.Shanghai()).Format("2006-01-02T15:04"),
+	f := intakeForm{Channel: "phone", ReceivedAt: time.Now().In(clock.Shanghai()).Format("2006-01-02T15:04"),
 		CoordSystem: "gcj02", GridID: formID(r, "grid"), BuildingID: formID(r, "building")}
 	if c, err := r.Cookie(channelCookie); err == nil && c.Value != "" {
 		f.Channel = c.Value

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -18,6 +16,7 @@ import (
 
 	"linli/internal/apptest"
 	"linli/internal/cases"
+	"linli/internal/photo"
 )
 
 var photoRe = regexp.MustCompile(`/cases/(\d+)/photos/(\d+)`)
@@ -38,7 +37,7 @@ func TestPhotoUploads(t *testing.T) {
 	})
 
 	t.Run("a photo over 8 MB is refused", func(t *testing.T) {
-		big := append(pngBytes(t), bytes.Repeat([]byte{0}, cases.UploadMaxBytes)...)
+		big := append(pngBytes(t), bytes.Repeat([]byte{0}, photo.MaxBytes)...)
 		resp := postMultipart(t, anon, p.env, "/report", fields(), map[string][]byte{"大图.png": big})
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "超过8MB") {
 			t.Fatalf("oversize: %d %s", resp.StatusCode, resp.Body)
@@ -82,35 +81,6 @@ func TestPhotoUploads(t *testing.T) {
 			t.Fatal("the photo is not on the timeline")
 		}
 	})
-}
-
-func TestCleanPhotoStripsLocationButKeepsOrientation(t *testing.T) {
-	exif := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x02" +
-		"\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00" + // orientation 6
-		"\x88\x25\x00\x04\x00\x00\x00\x01\x00\x00\x00\x00" + // GPS IFD pointer
-		"\x00\x00\x00\x00GPSLatitude38.93")
-	seg := append([]byte{0xFF, 0xE1, byte((len(exif) + 2) >> 8), byte(len(exif) + 2)}, exif...)
-	jpeg := tinyJPEG(t)
-	withExif := append(append(append([]byte{}, jpeg[:2]...), seg...), jpeg[2:]...)
-	ph, err := cases.CleanPhoto("p.jpg", withExif)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(ph.Data, []byte("GPSLatitude")) {
-		t.Fatal("EXIF location kept")
-	}
-	if !bytes.Contains(ph.Data, []byte{0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06}) {
-		t.Fatal("orientation lost")
-	}
-}
-
-func tinyJPEG(t testing.TB) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 4)), nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func TestQueuesAreScoped(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/fixture"
@@ -28,7 +29,7 @@ type world struct {
 
 // at is a moment in Asia/Shanghai.
 func at(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, workday.Shanghai())
+	return time.Date(y, m, d, hh, mm, 0, 0, clock.Shanghai())
 }
 
 func newWorld(t *testing.T, d *db.DB) *world {

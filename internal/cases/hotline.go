@@ -19,9 +19,9 @@ import (
 	"golang.org/x/text/width"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/workday"
 )
 
 // HotlineFile is an uploaded 12345 work-order export.
@@ -290,7 +290,7 @@ func parseHotlineRow(row []string, col map[string]int, line int, cats []Category
 	}
 	if raw := cell("deadline"); raw != "" {
 		if t, ok := parseHotlineTime(raw); ok {
-			if l := t.In(workday.Shanghai()); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+			if l := t.In(clock.Shanghai()); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
 				t = t.Add(18 * time.Hour) // a date alone: due at the end of that working day
 			}
 			in.ExternalDeadline = &t
@@ -328,7 +328,7 @@ func parseHotlineTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 20000 && f < 80000 && !(len(s) == 8 && !strings.Contains(s, ".")) {
 		days := math.Floor(f)
 		secs := math.Round((f - days) * 86400)

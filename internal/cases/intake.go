@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/geo"
@@ -368,7 +369,7 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	}
 	acc := deadline(cal, received, cat.Accept)
 	c.AcceptDeadline = &acc
-	if c.Number, err = nextNumber(ctx, q, pl.communityID, pl.communityCd, received.In(workday.Shanghai()).Year()); err != nil {
+	if c.Number, err = nextNumber(ctx, q, pl.communityID, pl.communityCd, received.In(clock.Shanghai()).Year()); err != nil {
 		return nil, err
 	}
 	sealed, index := []byte(nil), ""

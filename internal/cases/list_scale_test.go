@@ -16,11 +16,11 @@ import (
 func pageIDs(t *testing.T, w *world, d *db.DB, user string, f Filter, ordered bool) []int64 {
 	t.Helper()
 	f.Limit = 200
-	_, page, a, err := listQueries(&f, auth.FromContext(w.ctx(user)), d.Dialect, w.svc.countCap, ordered)
+	_, page, a, _, err := listQueries(&f, auth.FromContext(w.ctx(user)), d.Dialect, w.svc.countCap, ordered)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := d.R.QueryContext(context.Background(), page, a.v...)
+	rows, err := d.R.QueryContext(context.Background(), page, *a...)
 	if err != nil {
 		t.Fatal(err)
 	}

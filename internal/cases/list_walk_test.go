@@ -63,7 +63,7 @@ func TestLargeSearchPagesAreTheSameWhetherReadFromTheFirstCasesInListOrderOrFrom
 				if err != nil {
 					t.Fatal(err)
 				}
-				walked, err := w.svc.pageCases(context.Background(), page, a.v)
+				walked, err := w.svc.pageCases(context.Background(), page, *a)
 				if err != nil {
 					t.Fatal(err)
 				}

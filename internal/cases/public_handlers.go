@@ -3,6 +3,7 @@ package cases
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"linli/internal/errs"
 	"linli/internal/web"
@@ -113,7 +114,7 @@ func smallForm(w http.ResponseWriter, r *http.Request) error {
 // smallFormBytes; otherwise it answers with the reason and reports false.
 func (h *Handlers) smallPublicPost(w http.ResponseWriter, r *http.Request) bool {
 	err := smallForm(w, r)
-	if !h.limiter.Allow(web.ClientIP(r)) {
+	if !h.limiter.Allow(r, time.Now()) {
 		err = errs.E(errs.TooMany, "操作过于频繁，请稍后再试")
 	}
 	if err != nil {
@@ -136,7 +137,7 @@ func (h *Handlers) checkSimilar(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) submitReport(w http.ResponseWriter, r *http.Request) {
-	if !h.limiter.Allow(web.ClientIP(r)) {
+	if !h.limiter.Allow(r, time.Now()) {
 		limited := errs.E(errs.TooMany, "提交过于频繁，请稍后再试")
 		if err := smallForm(w, r); err != nil { // photos are not read
 			h.kit.Error(w, r, limited)

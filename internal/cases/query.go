@@ -2,17 +2,16 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/search"
-	"linli/internal/workday"
 )
 
 // Queues a list can show (DOMAIN.md: to accept, to dispatch, my tasks, to verify, to call back,
@@ -54,17 +53,9 @@ type Filter struct {
 	Offset int
 }
 
-// args collects query arguments and hands out their placeholders.
-type args struct {
-	v []any
-	n int // how many of v a shorter statement built from the same conditions takes
-}
-
-func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
-
 // period returns the UTC bounds of the dates from..to (inclusive) in Asia/Shanghai.
 func period(from, to string) (lo, hi *time.Time, err error) {
-	loc := workday.Shanghai()
+	loc := clock.Shanghai()
 	if from != "" {
 		t, perr := time.ParseInLocation(time.DateOnly, from, loc)
 		if perr != nil {
@@ -88,51 +79,51 @@ func period(from, to string) (lo, hi *time.Time, err error) {
 }
 
 // between is the SQL condition col ∈ [lo, hi).
-func between(a *args, col string, lo, hi *time.Time) string {
+func between(a *db.Args, col string, lo, hi *time.Time) string {
 	conds := []string{col + " IS NOT NULL"}
 	if lo != nil {
-		conds = append(conds, col+" >= "+a.add(*lo))
+		conds = append(conds, col+" >= "+a.Add(*lo))
 	}
 	if hi != nil {
-		conds = append(conds, col+" < "+a.add(*hi))
+		conds = append(conds, col+" < "+a.Add(*hi))
 	}
 	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
 // scopeCond limits cases to the principal's region subtree; unit and department contacts also
 // see the cases dispatched to their organisation.
-func scopeCond(a *args, p *auth.Principal) string {
-	cond := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.add(p.Scope()) + ")"
+func scopeCond(a *db.Args, p *auth.Principal) string {
+	cond := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.Add(p.Scope()) + ")"
 	if (p.Role == auth.UnitContact || p.Role == auth.Department) && p.OrgName != "" {
-		cond = "(" + cond + " OR EXISTS (SELECT 1 FROM case_assignments sa WHERE sa.case_id = c.id AND sa.status IN ('pending','signed') AND sa.target_kind IN ('unit','department') AND sa.target_name = " + a.add(p.OrgName) + "))"
+		cond = "(" + cond + " OR EXISTS (SELECT 1 FROM case_assignments sa WHERE sa.case_id = c.id AND sa.status IN ('pending','signed') AND sa.target_kind IN ('unit','department') AND sa.target_name = " + a.Add(p.OrgName) + "))"
 	}
 	return cond
 }
 
 // dimensions are the conditions shared by lists and figures: region, grid, category, channel,
 // handler.
-func dimensions(a *args, f *Filter) []string {
+func dimensions(a *db.Args, f *Filter) []string {
 	var w []string
 	if f.RegionID != 0 {
-		w = append(w, "c.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = "+a.add(f.RegionID)+") || '%')")
+		w = append(w, "c.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = "+a.Add(f.RegionID)+") || '%')")
 	}
 	if f.GridID != 0 {
-		w = append(w, "c.grid_id = "+a.add(f.GridID))
+		w = append(w, "c.grid_id = "+a.Add(f.GridID))
 	}
 	if f.CategoryID != 0 {
-		ph := a.add(f.CategoryID)
+		ph := a.Add(f.CategoryID)
 		w = append(w, "c.category_id IN (SELECT id FROM case_categories WHERE id = "+ph+" OR parent_id = "+ph+")")
 	}
 	if f.Channel != "" {
-		w = append(w, "c.channel = "+a.add(f.Channel))
+		w = append(w, "c.channel = "+a.Add(f.Channel))
 	}
 	if f.HandlerID != 0 {
-		w = append(w, "c.handler_id = "+a.add(f.HandlerID))
+		w = append(w, "c.handler_id = "+a.Add(f.HandlerID))
 	}
 	return w
 }
 
-func queueCond(a *args, queue string, p *auth.Principal) (string, error) {
+func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 	switch queue {
 	case "":
 		return "", nil
@@ -149,12 +140,12 @@ func queueCond(a *args, queue string, p *auth.Principal) (string, error) {
 	case QueueSupervised:
 		return "c.supervised AND c.state <> 'closed'", nil
 	case QueueMine:
-		held := []string{"(ma.target_kind = 'user' AND ma.target_user_id = " + a.add(p.UserID) + ")"}
+		held := []string{"(ma.target_kind = 'user' AND ma.target_user_id = " + a.Add(p.UserID) + ")"}
 		if p.Role == auth.GridLeader || p.Role == auth.GridWorker {
-			held = append(held, "(ma.target_kind = 'grid' AND ma.target_grid_id = "+a.add(p.RegionID)+")")
+			held = append(held, "(ma.target_kind = 'grid' AND ma.target_grid_id = "+a.Add(p.RegionID)+")")
 		}
 		if (p.Role == auth.UnitContact || p.Role == auth.Department) && p.OrgName != "" {
-			held = append(held, "(ma.target_kind IN ('unit','department') AND ma.target_name = "+a.add(p.OrgName)+")")
+			held = append(held, "(ma.target_kind IN ('unit','department') AND ma.target_name = "+a.Add(p.OrgName)+")")
 		}
 		return "c.state IN ('dispatched','in_progress','suspended','reported') AND EXISTS (SELECT 1 FROM case_assignments ma WHERE ma.case_id = c.id AND ma.status IN ('pending','signed') AND (" + strings.Join(held, " OR ") + "))", nil
 	}
@@ -169,7 +160,7 @@ func smallScope(f *Filter, p *auth.Principal) bool {
 
 // where builds the WHERE clause of a list for p: w, and for a search the full-text condition both
 // as the bare MATCH on case_fts and as a condition on c, fts (the list's WHERE is w AND fts).
-func where(a *args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match, fts string, err error) {
+func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match, fts string, err error) {
 	conds := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
 	q, err := queueCond(a, f.Queue, p)
 	if err != nil {
@@ -182,7 +173,7 @@ func where(a *args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match
 		if f.State.Label() == "" {
 			return "", "", "", errs.Field("state", "未知的案件状态")
 		}
-		conds = append(conds, "c.state = "+a.add(f.State))
+		conds = append(conds, "c.state = "+a.Add(f.State))
 	}
 	if f.Overdue != nil {
 		if *f.Overdue {
@@ -212,7 +203,7 @@ func where(a *args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match
 		conds = append(conds, between(a, col, lo, hi))
 	}
 	if terms, prefix := search.Terms(f.Q); len(terms) > 0 {
-		match := d.MatchFTS("case_fts", a.add(d.FTSQuery(terms, prefix)))
+		match := d.MatchFTS("case_fts", a.Add(d.FTSQuery(terms, prefix)))
 		id := "c.id"
 		if d == db.SQLite && smallScope(f, p) {
 			// A community's or grid's few thousand cases are read through their region's index and
@@ -254,29 +245,25 @@ func listOrder(f *Filter) (order, index string) {
 // idsPage is the page query of a selection already collected as ids (at most the count cap).
 func idsPage(f *Filter, d db.Dialect, ids []int64) (string, []any) {
 	order, _ := listOrder(f)
-	in, arg := "c.id = ANY($1::bigint[])", any(ids)
-	if d == db.SQLite {
-		b, _ := json.Marshal(ids)
-		in, arg = "c.id IN (SELECT value FROM json_each($1))", string(b)
-	}
-	inner := "SELECT c.id FROM cases c WHERE " + in + order + " LIMIT $2 OFFSET $3"
+	var a db.Args
+	inner := "SELECT c.id FROM cases c WHERE " + d.InIDs("c.id", ids, &a) + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	return "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order,
-		[]any{arg, f.Limit, f.Offset}
+		a
 }
 
-// listQueries builds the count and the page query of a list; the count takes the first a.n
+// listQueries builds the count and the page query of a list; the count takes the first n
 // arguments, the page all of them. countCap > 0 makes the count select the ids of up to
 // countCap+1 cases instead of counting them all. ordered
 // reads the page from the index in list order and stops after it — the plan for a selection of
 // thousands of cases, where sorting them all would cost seconds; a smaller selection is found
 // through its region's index and sorted.
-func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, ordered bool) (count, page string, a *args, err error) {
-	a = &args{}
+func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, ordered bool) (count, page string, a *db.Args, n int, err error) {
+	a = &db.Args{}
 	w, match, fts, err := where(a, f, p, d)
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, 0, err
 	}
-	a.n = len(a.v)
+	n = len(*a)
 	all := w
 	if fts != "" {
 		all += " AND " + fts
@@ -306,12 +293,12 @@ func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, order
 		// A selection known to be small is collected first and sorted: given the LIMIT alone,
 		// PostgreSQL would walk the whole city's list index looking for a community's few.
 		inner = "WITH m AS MATERIALIZED (SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM " +
-			inner + " WHERE " + all + ") SELECT c.id FROM m c" + order + " LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+			inner + " WHERE " + all + ") SELECT c.id FROM m c" + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	} else {
-		inner = "SELECT c.id FROM " + inner + " WHERE " + all + order + " LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+		inner = "SELECT c.id FROM " + inner + " WHERE " + all + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	}
 	page = "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order
-	return count, page, a, nil
+	return count, page, a, n, nil
 }
 
 // List returns a page of the cases the filter selects within the principal's scope, supervised
@@ -341,18 +328,18 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	count, _, a, err := listQueries(&f, p, s.db.Dialect, countCap, false)
+	count, _, a, n, err := listQueries(&f, p, s.db.Dialect, countCap, false)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	var total int
 	var ids []int64
 	if countCap > 0 {
-		if ids, err = queryIDs(ctx, s.db.R, count, a.v[:a.n]); err != nil {
+		if ids, err = db.QueryIDs(ctx, s.db.R, count, (*a)[:n]...); err != nil {
 			return nil, 0, false, fmt.Errorf("count cases: %w", err)
 		}
 		total = len(ids)
-	} else if err := s.db.R.QueryRowContext(ctx, count, a.v[:a.n]...).Scan(&total); err != nil {
+	} else if err := s.db.R.QueryRowContext(ctx, count, (*a)[:n]...).Scan(&total); err != nil {
 		return nil, 0, false, fmt.Errorf("count cases: %w", err)
 	}
 	more := countCap > 0 && total > countCap
@@ -374,17 +361,17 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 				return nil, 0, false, err
 			}
 			if walk != "" {
-				out, err := s.pageCases(ctx, walk, a.v)
+				out, err := s.pageCases(ctx, walk, *a)
 				if err != nil || len(out) == f.Limit {
 					return out, total, more, err
 				}
 			}
 		}
-		_, page, a, err = listQueries(&f, p, s.db.Dialect, countCap, ordered)
+		_, page, a, _, err = listQueries(&f, p, s.db.Dialect, countCap, ordered)
 		if err != nil {
 			return nil, 0, false, err
 		}
-		pageArgs = a.v
+		pageArgs = *a
 	}
 	out, err := s.pageCases(ctx, page, pageArgs)
 	return out, total, more, err
@@ -424,8 +411,8 @@ const listWalk = 5000
 // the page instead. Its page is the list's page only when it is full (the matches within the first
 // walk cases are the first of all); when it is not, the terms are rare and the list's own page
 // statement is fast. page is empty when f has no search terms.
-func walkPage(f *Filter, p *auth.Principal, walk int) (page string, a *args, err error) {
-	a = &args{}
+func walkPage(f *Filter, p *auth.Principal, walk int) (page string, a *db.Args, err error) {
+	a = &db.Args{}
 	w, match, _, err := where(a, f, p, db.Postgres)
 	if err != nil {
 		return "", nil, err
@@ -433,31 +420,13 @@ func walkPage(f *Filter, p *auth.Principal, walk int) (page string, a *args, err
 	if match == "" {
 		return "", a, nil
 	}
-	a.n = len(a.v)
 	order, _ := listOrder(f)
 	walked := "SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM cases c WHERE " +
 		w + order + " LIMIT " + strconv.Itoa(walk)
 	// OFFSET 0 and IS TRUE keep the test a per-row subplan: PostgreSQL would otherwise make it a
 	// join over every match.
 	test := "(EXISTS (SELECT 1 FROM case_fts f WHERE f.rowid = c.id AND " + strings.Replace(match, "case_fts.", "f.", 1) + " OFFSET 0)) IS TRUE"
-	inner := "SELECT c.id FROM (" + walked + ") c WHERE " + test + order + " LIMIT " + a.add(f.Limit) + " OFFSET " + a.add(f.Offset)
+	inner := "SELECT c.id FROM (" + walked + ") c WHERE " + test + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	page = "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order
 	return page, a, nil
-}
-
-func queryIDs(ctx context.Context, q db.Querier, query string, args []any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/workday"
 )
@@ -69,7 +70,7 @@ func (s *Service) RunReminder(ctx context.Context, payload []byte) error {
 			return err
 		}
 		n := Notice{Kind: "case." + r.Stage, Link: fmt.Sprintf("/cases/%d", c.ID), RegionID: c.RegionID}
-		local := due.In(workday.Shanghai()).Format("01-02 15:04")
+		local := due.In(clock.Shanghai()).Format("01-02 15:04")
 		if r.Stage == "due" {
 			n.Title = fmt.Sprintf("案件%s已超出%s", c.Number, slaLabels[kind])
 			n.Body = fmt.Sprintf("“%s”的%s已于%s届满，请尽快处理。", c.Title, slaLabels[kind], local)
@@ -110,20 +111,11 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind st
 	} else {
 		query += ` AND CAST($2 AS BIGINT) > 0` // keep both arguments bound
 	}
-	rows, err := q.QueryContext(ctx, query, c.CommunityID, c.ID)
+	out, err := db.QueryIDs(ctx, q, query, c.CommunityID, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reminder recipients: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SweepOverdue flags every case whose running deadline has passed at now, with one UPDATE per

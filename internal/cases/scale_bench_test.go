@@ -286,7 +286,7 @@ func BenchmarkCasesAtScale(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
-						count, cargs, page, pargs, err := cases.ListSQL(l.f, l.p, d.Dialect, more)
+						count, cargs, page, pargs, err := cases.ListSQL(l.f, l.p, d.Dialect, cases.ListCountCap, more)
 						if err != nil {
 							b.Fatal(err)
 						}

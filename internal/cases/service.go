@@ -13,6 +13,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/web"
 	"linli/internal/workday"
 )
 
@@ -44,7 +45,8 @@ type Options struct {
 	DataDir string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Calendar returns the working-day calendar; the database calendar (cached a minute) when nil.
+	// Calendar returns the working-day calendar; when nil, the database calendar cached by a
+	// workday.Service of the service's own.
 	Calendar func(ctx context.Context) (*workday.Calendar, error)
 	Enqueue  Enqueuer
 	Notify   Notifier
@@ -58,20 +60,21 @@ type Service struct {
 	opts   Options
 
 	mu    sync.Mutex
-	cal   *workday.Calendar
-	calAt time.Time
 	stmts *stmtCache
 
 	countCap int // ListCountCap; tests lower it
 	walk     int // listWalk; tests lower it
 
-	public *ipLimiter // publicLimiter
+	public *web.Limiter // publicLimiter
 }
 
 // NewService returns the cases service.
 func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Calendar == nil {
+		opts.Calendar = workday.NewService(d).Calendar
 	}
 	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap, walk: listWalk}
 	if d.Dialect == db.SQLite {
@@ -85,19 +88,10 @@ func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Seco
 
 // Calendar returns the working-day calendar in force.
 func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) {
-	if s.opts.Calendar != nil {
-		return s.opts.Calendar(ctx)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cal != nil && time.Since(s.calAt) < time.Minute {
-		return s.cal, nil
-	}
-	cal, err := workday.Load(ctx, s.db)
+	cal, err := s.opts.Calendar(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load calendar: %w", err)
 	}
-	s.cal, s.calAt = cal, time.Now()
 	return cal, nil
 }
 

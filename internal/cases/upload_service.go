@@ -7,13 +7,14 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/photo"
 )
 
 // SubmitReport records a resident's request from the public form with its photos: the photos are
 // checked and cleaned first, so a bad photo rejects the submission before anything is written;
 // they are then attached to the case's first timeline entry.
 func (s *Service) SubmitReport(ctx context.Context, in PublicSubmission, files []Photo) (*Case, error) {
-	photos, err := CleanPhotos(files)
+	photos, err := photo.CleanAll(files, MaxPhotos)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func (s *Service) SubmitReport(ctx context.Context, in PublicSubmission, files [
 
 // IntakeWithPhotos is Intake for the staff form: the photos go on the intake entry.
 func (s *Service) IntakeWithPhotos(ctx context.Context, in Intake, files []Photo) (*Case, error) {
-	photos, err := CleanPhotos(files)
+	photos, err := photo.CleanAll(files, MaxPhotos)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (s *Service) IntakeWithPhotos(ctx context.Context, in Intake, files []Photo
 // ActWithPhotos is Act with photos uploaded in the same form (before-and-after photos on a report
 // or a progress note). Photos of an action that is then refused are removed again.
 func (s *Service) ActWithPhotos(ctx context.Context, id int64, a Action, in ActionInput, files []Photo) (*Case, error) {
-	photos, err := CleanPhotos(files)
+	photos, err := photo.CleanAll(files, MaxPhotos)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/jobs"
 	"linli/internal/pii"
@@ -60,7 +61,7 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 	all := p.record()
 	all = append(all, p.merges(all, 8)...)
 	if now.After(recordEnd) {
-		local := now.In(workday.Shanghai())
+		local := now.In(clock.Shanghai())
 		sim.rng = mrand.New(mrand.NewPCG(seed, uint64(local.Year()*10000+int(local.Month())*100+local.Day())))
 		year := p.rolling()
 		all = append(all, year...)
@@ -69,7 +70,7 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 	sort.SliceStable(all, func(i, j int) bool { return all[i].c.ReceivedAt.Before(all[j].c.ReceivedAt) })
 	serial := map[int]int{}
 	for _, d := range all {
-		y := d.c.ReceivedAt.In(workday.Shanghai()).Year()
+		y := d.c.ReceivedAt.In(clock.Shanghai()).Year()
 		serial[y]++
 		d.c.Number = fmt.Sprintf("%s-%d-%06d", casePrefix, y, serial[y])
 		d.c.TrackingCode = strings.ToLower(rand.Text())
@@ -141,7 +142,7 @@ func (w *writer) cases(ctx context.Context, tx *db.Tx) error {
 	years := map[int]int{}
 	open, y2024 := 0, 0
 	for _, d := range all {
-		y := d.c.ReceivedAt.In(workday.Shanghai()).Year()
+		y := d.c.ReceivedAt.In(clock.Shanghai()).Year()
 		years[y]++
 		if d.c.State.Open() {
 			open++
@@ -192,7 +193,7 @@ func (w *writer) caseRows(ctx context.Context, tx *db.Tx, all []*demoCase) error
 			c.ExtensionBy, c.ReopenCount, c.Supervised, c.SupervisedAt, c.Overdue, c.TrackingCode, c.CreatedBy,
 			c.Version, c.CreatedAt, c.UpdatedAt}
 	}
-	return insertRows(ctx, tx, "cases", cols, nil, rows)
+	return db.InsertRows(ctx, tx, "cases", cols, nil, rows)
 }
 
 // caseChildren writes the tasks, the timelines (in time order, so ids follow time), the
@@ -219,20 +220,20 @@ func (w *writer) caseChildren(ctx context.Context, tx *db.Tx, all []*demoCase) e
 		}
 		fts = append(fts, []any{c.ID, search.Tokens(strings.Join(text, " "))})
 	}
-	if err := insertRows(ctx, tx, "case_assignments", []string{"case_id", "region_id", "role", "target_kind",
+	if err := db.InsertRows(ctx, tx, "case_assignments", []string{"case_id", "region_id", "role", "target_kind",
 		"target_grid_id", "target_user_id", "target_name", "status", "dispatched_by", "dispatched_at", "sign_deadline",
 		"signed_at", "signed_by", "returned_at", "return_reason"}, nil, tasks); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case_events", []string{"case_id", "region_id", "at", "user_id", "actor_name", "action",
+	if err := db.InsertRows(ctx, tx, "case_events", []string{"case_id", "region_id", "at", "user_id", "actor_name", "action",
 		"from_state", "to_state", "note", "public", "attachments", "detail"}, nil, events); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case_callbacks", []string{"case_id", "region_id", "at", "by_user_id", "by_resident",
+	if err := db.InsertRows(ctx, tx, "case_callbacks", []string{"case_id", "region_id", "at", "by_user_id", "by_resident",
 		"method", "resolved", "satisfaction", "cause", "note"}, nil, calls); err != nil {
 		return err
 	}
-	return insertRows(ctx, tx, "case_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
+	return db.InsertRows(ctx, tx, "case_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
 		if col == 1 {
 			return tx.Dialect.FTSValue(ph)
 		}

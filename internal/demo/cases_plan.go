@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/workday"
 )
 
 // The news report's period and what it counted (DOMAIN.md, "The demo").
 var (
-	reportFrom = time.Date(2024, 1, 1, 0, 0, 0, 0, workday.Shanghai())
-	reportTo   = time.Date(2024, 10, 16, 0, 0, 0, 0, workday.Shanghai()) // exclusive: through 10-15
+	reportFrom = time.Date(2024, 1, 1, 0, 0, 0, 0, clock.Shanghai())
+	reportTo   = time.Date(2024, 10, 16, 0, 0, 0, 0, clock.Shanghai()) // exclusive: through 10-15
 	// recordEnd closes the fixed record; the cases of the rolling year start no earlier.
-	recordEnd = time.Date(2025, 1, 1, 0, 0, 0, 0, workday.Shanghai())
+	recordEnd = time.Date(2025, 1, 1, 0, 0, 0, 0, clock.Shanghai())
 )
 
 const (
@@ -300,7 +301,7 @@ func (p *casePlanner) intaker(d *demoCase) {
 // hotlineOrder gives a 12345 case its work-order number and the hotline's own deadline.
 func (p *casePlanner) hotlineOrder(d *demoCase) {
 	c := &d.c
-	local := c.ReceivedAt.In(workday.Shanghai())
+	local := c.ReceivedAt.In(clock.Shanghai())
 	no := ""
 	for n := 1 + p.rng.IntN(900); no == "" || p.extNos[no]; n++ {
 		no = fmt.Sprintf("ZY12345%s%04d", local.Format("20060102"), n)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"linli/internal/cases"
-	"linli/internal/workday"
+	"linli/internal/clock"
 )
 
 // counts says whether a case is one of the news report's 153 hotline cases handled or one of its
@@ -78,8 +78,8 @@ func (p *casePlanner) rolling() []*demoCase {
 	if start.Before(recordEnd) {
 		start = recordEnd
 	}
-	local := start.In(workday.Shanghai())
-	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, workday.Shanghai())
+	local := start.In(clock.Shanghai())
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, clock.Shanghai())
 	var out []*demoCase
 	for ; day.Before(p.now); day = day.AddDate(0, 0, 1) {
 		out = append(out, p.day(day, 1.1)...)
@@ -114,7 +114,7 @@ func (p *casePlanner) pending() []*demoCase {
 	for i, wt := range wants {
 		for try := 0; try < 40; try++ {
 			hotline := i%3 == 0
-			day := p.now.In(workday.Shanghai())
+			day := p.now.In(clock.Shanghai())
 			code := p.pickCategory(day, hotline)
 			ch := "hotline_12345"
 			if !hotline {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/register"
 	"linli/internal/visits"
@@ -46,7 +47,7 @@ type demoHousehold struct {
 // volunteer service. The same seed and rows give the same records.
 func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time, seed uint64) error {
 	rng := mrand.New(mrand.NewPCG(seed, 0x7615_1715))
-	today := visits.ShanghaiToday(now)
+	today := clock.Date(now)
 	staff, err := gridStaff(ctx, tx, communityID)
 	if err != nil {
 		return err
@@ -95,11 +96,11 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 	if err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "method", "visited_on",
+	if err := db.InsertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "method", "visited_on",
 		"situation", "needs", "created_by", "created_at"}, nil, rows); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "liaison_id", "member_id",
+	if err := db.InsertRows(ctx, tx, "visits", []string{"client_uuid", "kind", "region_id", "household_id", "liaison_id", "member_id",
 		"method", "visited_on", "situation", "created_by", "created_at"}, nil, contacts); err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 		}
 	}
 	sort.Slice(vr, func(i, j int) bool { return vr[i][0].(int64) < vr[j][0].(int64) })
-	if err := insertRows(ctx, tx, "visit_residents", []string{"visit_id", "resident_id"}, nil, vr); err != nil {
+	if err := db.InsertRows(ctx, tx, "visit_residents", []string{"visit_id", "resident_id"}, nil, vr); err != nil {
 		return err
 	}
 	var lv [][]any
@@ -123,7 +124,7 @@ func SeedVisits(ctx context.Context, tx *db.Tx, communityID int64, now time.Time
 		lv = append(lv, []any{r, on})
 	}
 	sort.Slice(lv, func(i, j int) bool { return lv[i][0].(int64) < lv[j][0].(int64) })
-	if err := insertRows(ctx, tx, "care_last_visits", []string{"resident_id", "last_on"}, nil, lv); err != nil {
+	if err := db.InsertRows(ctx, tx, "care_last_visits", []string{"resident_id", "last_on"}, nil, lv); err != nil {
 		return err
 	}
 	return volunteerRows(ctx, tx, communityID, staff, now, rng)
@@ -299,7 +300,7 @@ func volunteerRows(ctx context.Context, tx *db.Tx, communityID int64, staff map[
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO service_hours (region_id, member_id, post_id, served_on, minutes, note,
 					status, decided_by, decided_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-					g, mem, post, visits.ShanghaiToday(starts), 60*(2+rng.IntN(2)), "按时到岗完成服务", status, decidedBy, decided,
+					g, mem, post, clock.Date(starts), 60*(2+rng.IntN(2)), "按时到岗完成服务", status, decidedBy, decided,
 					leader, starts.Add(4*time.Hour)); err != nil {
 					return err
 				}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/visits"
@@ -14,7 +15,7 @@ import (
 func TestDemoGridWork(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		build(t, d)
-		today := visits.ShanghaiToday(time.Now())
+		today := clock.Date(time.Now())
 		yearAgo := time.Now().AddDate(-1, 0, -1).Format(time.DateOnly)
 		t.Run("a year of visits and contacts up to today", func(t *testing.T) {
 			if n := count(t, d, `SELECT COUNT(*) FROM visits WHERE kind = 'visit' AND visited_on > $1`, today); n != 0 {

@@ -123,7 +123,7 @@ func (w *writer) buildings(ctx context.Context, tx *db.Tx) error {
 		gid := w.gridIDs[b.grid]
 		rows[i] = []any{gid, w.community.ID, gid, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, recorded, recorded}
 	}
-	if err := insertRows(ctx, tx, "buildings", []string{"region_id", "community_id", "grid_id", "name", "address", "kind",
+	if err := db.InsertRows(ctx, tx, "buildings", []string{"region_id", "community_id", "grid_id", "name", "address", "kind",
 		"lon", "lat", "units", "floors", "created_at", "updated_at"}, nil, rows); err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (w *writer) households(ctx context.Context, tx *db.Tx) error {
 		b := w.p.buildings[h.building]
 		rows[i] = []any{w.gridIDs[b.grid], w.community.ID, w.buildingIDs[h.building], h.unit, h.room, h.kind, recorded, recorded}
 	}
-	if err := insertRows(ctx, tx, "households", []string{"region_id", "community_id", "building_id", "unit", "room", "kind",
+	if err := db.InsertRows(ctx, tx, "households", []string{"region_id", "community_id", "building_id", "unit", "room", "kind",
 		"created_at", "updated_at"}, nil, rows); err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (w *writer) residents(ctx context.Context, tx *db.Tx) error {
 			orNull(w.sealer.Seal(r.phone)), orNull(w.sealer.Index(r.phone)), pii.MaskPhone(r.phone), r.relation, r.residence,
 			r.ethnicity, created, created}
 	}
-	if err := insertRows(ctx, tx, "residents", []string{"region_id", "community_id", "household_id", "name", "gender",
+	if err := db.InsertRows(ctx, tx, "residents", []string{"region_id", "community_id", "household_id", "name", "gender",
 		"birth_date", "id_enc", "id_index", "id_masked", "phone_enc", "phone_index", "phone_masked", "relation",
 		"residence_type", "ethnicity", "created_at", "updated_at"}, nil, rows); err != nil {
 		return err
@@ -187,7 +187,7 @@ func (w *writer) residents(ctx context.Context, tx *db.Tx) error {
 		h := w.p.households[r.household]
 		fts[i] = []any{id, search.Tokens(r.name + " " + w.p.buildings[h.building].address + h.unit + h.room)}
 	}
-	return insertRows(ctx, tx, "resident_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
+	return db.InsertRows(ctx, tx, "resident_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
 		if col == 1 {
 			return tx.Dialect.FTSValue(ph)
 		}
@@ -203,7 +203,7 @@ func (w *writer) tags(ctx context.Context, tx *db.Tx) error {
 			rows = append(rows, []any{w.residentIDs[i], t.tag, region, t.since})
 		}
 	}
-	return insertRows(ctx, tx, "resident_tags", []string{"resident_id", "tag", "region_id", "since"}, nil, rows)
+	return db.InsertRows(ctx, tx, "resident_tags", []string{"resident_id", "tag", "region_id", "since"}, nil, rows)
 }
 
 func (w *writer) roster(ctx context.Context, tx *db.Tx) error {
@@ -220,7 +220,7 @@ func (w *writer) roster(ctx context.Context, tx *db.Tx) error {
 		rows[i] = []any{gid, gid, r.duty, r.name, orNull(w.sealer.Seal(r.phone)), orNull(w.sealer.Index(r.phone)),
 			pii.MaskPhone(r.phone), user, building, r.note, recorded, recorded}
 	}
-	return insertRows(ctx, tx, "grid_roster", []string{"grid_id", "region_id", "duty", "name", "phone_enc", "phone_index",
+	return db.InsertRows(ctx, tx, "grid_roster", []string{"grid_id", "region_id", "duty", "name", "phone_enc", "phone_index",
 		"phone_masked", "user_id", "building_id", "note", "created_at", "updated_at"}, nil, rows)
 }
 

@@ -48,7 +48,7 @@ func (w *writer) members(ctx context.Context, tx *db.Tx) error {
 			orNull(w.sealer.Index(r.phone)), pii.MaskPhone(r.phone), m.joined, m.status, m.kind, m.employment, m.workplace,
 			m.homeOrg, m.skills, m.registered, true, recorded, recorded}
 	}
-	if err := insertRows(ctx, tx, "party_members", []string{"region_id", "org_id", "resident_id", "name", "gender",
+	if err := db.InsertRows(ctx, tx, "party_members", []string{"region_id", "org_id", "resident_id", "name", "gender",
 		"phone_enc", "phone_index", "phone_masked", "joined_on", "status", "kind", "employment", "workplace", "home_org",
 		"skills", "registered_on", "active", "created_at", "updated_at"}, nil, rows); err != nil {
 		return err
@@ -71,7 +71,7 @@ func (w *writer) liaisons(ctx context.Context, tx *db.Tx) error {
 		rows[i] = []any{w.gridIDs[l.grid], w.branchIDs[l.grid], w.memberIDs[l.member], w.householdIDs[l.household], l.since,
 			recorded, recorded}
 	}
-	if err := insertRows(ctx, tx, "liaison_households", []string{"region_id", "org_id", "member_id", "household_id", "since",
+	if err := db.InsertRows(ctx, tx, "liaison_households", []string{"region_id", "org_id", "member_id", "household_id", "since",
 		"created_at", "updated_at"}, nil, rows); err != nil {
 		return err
 	}
@@ -88,5 +88,5 @@ func (w *writer) liaisons(ctx context.Context, tx *db.Tx) error {
 		}
 	}
 	w.covered = len(covers)
-	return insertRows(ctx, tx, "liaison_covers", []string{"liaison_id", "household_id", "region_id", "created_at"}, nil, covers)
+	return db.InsertRows(ctx, tx, "liaison_covers", []string{"liaison_id", "household_id", "region_id", "created_at"}, nil, covers)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/pii"
 	"linli/internal/search"
 )
@@ -60,8 +61,7 @@ var (
 	b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 )
 
-// shanghai is UTC+8; the history is drawn in local working hours and stored in UTC.
-var shanghai = time.FixedZone("CST", 8*3600)
+// clock.Shanghai() is UTC+8; the history is drawn in local working hours and stored in UTC.
 
 type gcase struct {
 	received time.Time
@@ -105,7 +105,7 @@ func (c *city) cases(cm *community, households []household, buildings []building
 		cat := c.pickCategory(rng, heating)
 		hour := 8 + rng.NormFloat64()*2.5 + 3
 		hour = math.Max(0, math.Min(23.9, hour))
-		local := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, shanghai).Add(time.Duration(hour * float64(time.Hour))).
+		local := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, clock.Shanghai()).Add(time.Duration(hour * float64(time.Hour))).
 			Add(time.Duration(rng.IntN(3600)) * time.Second)
 		g := gcase{received: local.UTC(), cat: cat}
 		r := rng.Float64() * chTotal
@@ -203,7 +203,7 @@ func (c *city) writeCase(cm *community, g *gcase, id, prev int64, counters map[i
 		}
 	}
 	rcv := g.received
-	year := rcv.In(shanghai).Year()
+	year := rcv.In(clock.Shanghai()).Year()
 	counters[year]++
 	number := fmt.Sprintf("SQ%s-%d-%06d", cm.code[len(cm.code)-3:], year, counters[year])
 	prio := g.cat.priority
@@ -333,7 +333,7 @@ func (c *city) writeCase(cm *community, g *gcase, id, prev int64, counters map[i
 	}
 	var extNo, extDL any
 	if g.channel == "hotline_12345" {
-		extNo = fmt.Sprintf("ZY%s%07d", rcv.In(shanghai).Format("20060102"), id)
+		extNo = fmt.Sprintf("ZY%s%07d", rcv.In(clock.Shanghai()).Format("20060102"), id)
 		extDL = rcv.Add(workDays(handleDays))
 	}
 	reporterName, phone, phoneIdx, phoneMasked := "", any(nil), any(nil), ""

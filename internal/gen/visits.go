@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"linli/internal/clock"
 )
 
 // careTags are the tags whose residents grid workers visit on a cadence.
@@ -45,7 +47,7 @@ func (c *city) visits(cm *community, households []household, rng *rand.Rand) {
 			if rng.Float64() < 0.2 {
 				method = "phone"
 			}
-			at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(8), rng.IntN(60), 0, 0, shanghai).UTC()
+			at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(8), rng.IntN(60), 0, 0, clock.Shanghai()).UTC()
 			o.row("visits", id, fmt.Sprintf("gen-%d-%016x", id, rng.Uint64()), "visit", h.grid, h.id, method, on,
 				situationsOK[rng.IntN(len(situationsOK))], needs[rng.IntN(len(needs))], worker[h.grid], at)
 			for _, r := range met {

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"linli/internal/db"
@@ -149,15 +148,11 @@ func Cancel(ctx context.Context, q db.Querier, kind, uniqueKey string) (int64, e
 // reminder of one case, say "case:42:" — and returns how many there were.
 func CancelPrefix(ctx context.Context, q db.Querier, kind, prefix string) (int64, error) {
 	res, err := q.ExecContext(ctx, `DELETE FROM jobs WHERE kind = $1 AND unique_key LIKE $2 ESCAPE '\' AND state = 'pending'`,
-		kind, escapeLike(prefix)+"%")
+		kind, db.EscapeLike(prefix)+"%")
 	if err != nil {
 		return 0, fmt.Errorf("jobs: cancel %s %s*: %w", kind, prefix, err)
 	}
 	return res.RowsAffected()
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Info is a job as operators and tests see it.

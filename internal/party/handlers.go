@@ -71,21 +71,6 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 
 func canWrite(r *http.Request) bool { return auth.FromContext(r.Context()).Can(auth.PartyWrite) }
 
-// formFailed shows a rejected form again with its messages, or the error page for anything that
-// is not a validation or conflict error.
-func (h *Handlers) formFailed(w http.ResponseWriter, r *http.Request, err error, page *web.Page, render func(status int)) {
-	code := errs.CodeOf(err)
-	if code != errs.Invalid && code != errs.Conflict {
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) != 1 {
-		page.Error = errs.MessageOf(err)
-	}
-	render(web.Status(err))
-}
-
 // chainCommittee is a committee with its branches on the organisation page; Org is nil for the
 // branches of a committee outside the user's scope (a grid worker sees only their branch).
 type chainCommittee struct {

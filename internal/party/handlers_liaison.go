@@ -92,7 +92,7 @@ func (h *Handlers) liaisonAction(w http.ResponseWriter, r *http.Request, id int6
 		h.kit.Error(w, r, lerr)
 		return
 	}
-	h.formFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "liaison.html", v) })
+	h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "liaison.html", v) })
 }
 
 func (h *Handlers) coverHouseholds(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +174,7 @@ func (h *Handlers) createLiaison(w http.ResponseWriter, r *http.Request) {
 	l, err := h.svc.CreateLiaison(r.Context(), in)
 	if err != nil {
 		v := &liaisonFormView{Form: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.liaisonForm(w, r, v, status) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.liaisonForm(w, r, v, status) })
 		return
 	}
 	web.Redirect(w, r, "/party/liaison/"+strconv.FormatInt(l.ID, 10), "已设立党员联系户，请添加其联系的住户")

@@ -138,7 +138,7 @@ func (h *Handlers) createMember(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		in.Phone = ""
 		v := &memberFormView{Form: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.memberForm(w, r, v, status) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.memberForm(w, r, v, status) })
 		return
 	}
 	msg := "已登记党员" + m.Name
@@ -182,7 +182,7 @@ func (h *Handlers) updateMember(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.svc.UpdateMember(r.Context(), id, in); err != nil {
 		in.Phone = ""
 		v := &memberFormView{ID: id, Form: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.memberForm(w, r, v, status) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.memberForm(w, r, v, status) })
 		return
 	}
 	web.Redirect(w, r, "/party/members/"+strconv.FormatInt(id, 10), "已保存")
@@ -204,7 +204,7 @@ func (h *Handlers) memberAction(w http.ResponseWriter, r *http.Request, id int64
 		return
 	}
 	v.Title = v.Member.Name
-	h.formFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "member.html", v) })
+	h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "member.html", v) })
 }
 
 func (h *Handlers) transferMember(w http.ResponseWriter, r *http.Request) {

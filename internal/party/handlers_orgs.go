@@ -136,7 +136,7 @@ func (h *Handlers) createOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := h.svc.CreateOrg(r.Context(), in)
 	if err != nil {
 		v := &orgFormView{Form: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.orgForm(w, r, v, status) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.orgForm(w, r, v, status) })
 		return
 	}
 	web.Redirect(w, r, "/party/orgs/"+strconv.FormatInt(o.ID, 10), "已建立"+o.Name)
@@ -163,7 +163,7 @@ func (h *Handlers) updateOrg(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.svc.UpdateOrg(r.Context(), id, OrgUpdate{Name: in.Name, Secretary: in.Secretary,
 		FoundedOn: in.FoundedOn, Note: in.Note}); err != nil {
 		v := &orgFormView{ID: id, Form: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.orgForm(w, r, v, status) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.orgForm(w, r, v, status) })
 		return
 	}
 	web.Redirect(w, r, "/party/orgs/"+strconv.FormatInt(id, 10), "已保存")

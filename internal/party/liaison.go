@@ -295,7 +295,7 @@ func (s *Service) SuggestCovered(ctx context.Context, liaisonID int64, limit int
 	rows, err := s.db.R.QueryContext(ctx, `SELECT h.id, b.id, b.name, h.unit, h.room, b.lon, b.lat,
 		COALESCE((SELECT MIN(r.name) FROM residents r WHERE r.household_id = h.id AND r.relation = '户主'), '')
 		FROM households h JOIN buildings b ON b.id = h.building_id
-		WHERE b.grid_id = (SELECT grid_id FROM party_orgs WHERE id = $1) AND `+inScope("h.region_id", "$2")+`
+		WHERE b.grid_id = (SELECT grid_id FROM party_orgs WHERE id = $1) AND `+db.InScope("h.region_id", "$2")+`
 		AND h.kind <> 'vacant'
 		AND NOT EXISTS (SELECT 1 FROM liaison_covers c WHERE c.household_id = h.id)
 		AND NOT EXISTS (SELECT 1 FROM liaison_households x WHERE x.household_id = h.id)`, l.OrgID, p.Scope())
@@ -352,7 +352,7 @@ func (s *Service) HouseholdChoices(ctx context.Context, orgID int64) ([]Candidat
 		return []Candidate{}, err
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT h.id, b.name, h.unit, h.room FROM households h
-		JOIN buildings b ON b.id = h.building_id WHERE b.grid_id = $1 AND `+inScope("h.region_id", "$2")+`
+		JOIN buildings b ON b.id = h.building_id WHERE b.grid_id = $1 AND `+db.InScope("h.region_id", "$2")+`
 		AND NOT EXISTS (SELECT 1 FROM liaison_covers c WHERE c.household_id = h.id)
 		AND NOT EXISTS (SELECT 1 FROM liaison_households x WHERE x.household_id = h.id)
 		ORDER BY b.name, h.unit, h.room LIMIT 1000`, *o.GridID, p.Scope())

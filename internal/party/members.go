@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -247,7 +248,7 @@ func (s *Service) DeactivateMember(ctx context.Context, id int64, reason, on str
 		return nil, err
 	}
 	if on == "" {
-		on = now().In(shanghai).Format("2006-01-02")
+		on = now().In(clock.Shanghai()).Format("2006-01-02")
 	}
 	var after *Member
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -302,7 +303,7 @@ func (s *Service) SearchResidents(ctx context.Context, q string) ([]ResidentHit,
 		args = append(args, s.db.Dialect.FTSQuery(terms, prefix))
 		match = ` OR r.id IN (SELECT rowid FROM resident_fts WHERE ` + s.db.Dialect.MatchFTS("resident_fts", "$4") + `)`
 	}
-	rows, err := s.db.R.QueryContext(ctx, residentSelect+` WHERE r.status = 'active' AND `+inScope("r.region_id", "$1")+
+	rows, err := s.db.R.QueryContext(ctx, residentSelect+` WHERE r.status = 'active' AND `+db.InScope("r.region_id", "$1")+
 		` AND (r.birth_date = '' OR r.birth_date <= $2) AND (r.name LIKE $3`+match+`) ORDER BY r.name, r.id LIMIT 20`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search residents: %w", err)

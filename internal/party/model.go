@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/register"
 )
@@ -287,7 +288,7 @@ func (in *MemberInput) Validate(creating bool) error {
 			f.Add("home_org", "请填写组织关系所在党组织")
 		}
 		if in.RegisteredOn == "" {
-			in.RegisteredOn = time.Now().In(shanghai).Format(time.DateOnly)
+			in.RegisteredOn = time.Now().In(clock.Shanghai()).Format(time.DateOnly)
 		}
 	}
 	for field, v := range map[string]string{"workplace": in.Workplace, "home_org": in.HomeOrg, "skills": in.Skills} {
@@ -362,14 +363,6 @@ const (
 	TypicalCoverMin = 5
 	TypicalCoverMax = 20
 )
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
 
 // validDate accepts an empty string or a real YYYY-MM-DD date.
 func validDate(s string) bool {

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
 	"linli/internal/register"
-	"linli/internal/web"
 )
 
 // Service is the party organisation's use cases. Every method acts as the principal in ctx and
@@ -96,7 +96,7 @@ func now() time.Time { return time.Now().UTC() }
 
 // adultCutoff is the latest birth date (YYYY-MM-DD) of someone 18 today: the party admits members
 // from 18, so younger residents are never offered or recorded as members.
-func adultCutoff() string { return register.MinorCutoff(time.Now().In(web.Shanghai())) }
+func adultCutoff() string { return register.MinorCutoff(time.Now().In(clock.Shanghai())) }
 
 // tooYoung reports whether a birth date ("" when unknown) is of someone under 18 today.
 func tooYoung(birth string) bool { return birth != "" && birth > adultCutoff() }
@@ -173,19 +173,19 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, regionID int64
 	scope := p.Scope()
 	q := s.db.R
 	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_orgs WHERE kind = 'branch' AND `+
-		inScope("region_id", "$1")+` AND `+inScope("region_id", "$2"), scope, within).Scan(&f.Branches)
+		db.InScope("region_id", "$1")+` AND `+db.InScope("region_id", "$2"), scope, within).Scan(&f.Branches)
 	if err == nil {
 		err = q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'in_service' THEN 1 ELSE 0 END), 0)
-			FROM party_members WHERE active = TRUE AND `+inScope("region_id", "$1")+` AND `+inScope("region_id", "$2"),
+			FROM party_members WHERE active = TRUE AND `+db.InScope("region_id", "$1")+` AND `+db.InScope("region_id", "$2"),
 			scope, within).Scan(&f.Members, &f.InService)
 	}
 	if err == nil {
 		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM liaison_households WHERE `+
-			inScope("region_id", "$1")+` AND `+inScope("region_id", "$2"), scope, within).Scan(&f.Liaisons)
+			db.InScope("region_id", "$1")+` AND `+db.InScope("region_id", "$2"), scope, within).Scan(&f.Liaisons)
 	}
 	if err == nil {
 		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM liaison_covers c JOIN liaison_households l ON l.id = c.liaison_id
-			WHERE `+inScope("l.region_id", "$1")+` AND `+inScope("l.region_id", "$2"), scope, within).Scan(&f.Covered)
+			WHERE `+db.InScope("l.region_id", "$1")+` AND `+db.InScope("l.region_id", "$2"), scope, within).Scan(&f.Covered)
 	}
 	return f, err
 }

@@ -11,11 +11,6 @@ import (
 	"linli/internal/register"
 )
 
-// inScope is the SQL predicate "the row's region lies under the LIKE pattern in placeholder ph".
-func inScope(col, ph string) string {
-	return col + " IN (SELECT id FROM regions WHERE path LIKE " + ph + ")"
-}
-
 type scanner interface{ Scan(...any) error }
 
 const orgSelect = `SELECT o.id, o.region_id, rg.name, rg.path, o.parent_id, COALESCE(po.name, ''), COALESCE(prg.path, ''),
@@ -93,12 +88,12 @@ func countOrgs(ctx context.Context, q db.Querier, orgs []*Org, scope, within str
 		add func(o *Org, n int)
 	}
 	counters := []counter{
-		{`SELECT org_id, COUNT(*) FROM party_members WHERE active = TRUE AND ` + inScope("region_id", "$1") +
-			` AND ` + inScope("region_id", "$2") + ` GROUP BY org_id`, func(o *Org, n int) { o.Members += n }},
-		{`SELECT org_id, COUNT(*) FROM liaison_households WHERE ` + inScope("region_id", "$1") +
-			` AND ` + inScope("region_id", "$2") + ` GROUP BY org_id`, func(o *Org, n int) { o.Liaisons += n }},
+		{`SELECT org_id, COUNT(*) FROM party_members WHERE active = TRUE AND ` + db.InScope("region_id", "$1") +
+			` AND ` + db.InScope("region_id", "$2") + ` GROUP BY org_id`, func(o *Org, n int) { o.Members += n }},
+		{`SELECT org_id, COUNT(*) FROM liaison_households WHERE ` + db.InScope("region_id", "$1") +
+			` AND ` + db.InScope("region_id", "$2") + ` GROUP BY org_id`, func(o *Org, n int) { o.Liaisons += n }},
 		{`SELECT l.org_id, COUNT(*) FROM liaison_covers c JOIN liaison_households l ON l.id = c.liaison_id WHERE ` +
-			inScope("l.region_id", "$1") + ` AND ` + inScope("l.region_id", "$2") + ` GROUP BY l.org_id`,
+			db.InScope("l.region_id", "$1") + ` AND ` + db.InScope("l.region_id", "$2") + ` GROUP BY l.org_id`,
 			func(o *Org, n int) { o.Covered += n }},
 	}
 	for _, c := range counters {
@@ -148,7 +143,7 @@ func scanMember(row scanner) (*Member, error) {
 
 // memberByID returns a member if their region lies under scope.
 func memberByID(ctx context.Context, q db.Querier, scope string, id int64) (*Member, error) {
-	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE m.id = $1 AND `+inScope("m.region_id", "$2"), id, scope))
+	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE m.id = $1 AND `+db.InScope("m.region_id", "$2"), id, scope))
 	if err != nil {
 		return nil, db.NotFound(err, "党员不存在")
 	}
@@ -170,7 +165,7 @@ type MemberFilter struct {
 }
 
 func listMembers(ctx context.Context, q db.Querier, scope, within string, f MemberFilter) ([]Member, int, error) {
-	where := []string{inScope("m.region_id", "$1"), inScope("m.region_id", "$2")}
+	where := []string{db.InScope("m.region_id", "$1"), db.InScope("m.region_id", "$2")}
 	args := []any{scope, within}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.Inactive {
@@ -232,7 +227,7 @@ func scanLiaison(row scanner) (*LiaisonHousehold, error) {
 }
 
 func liaisonByID(ctx context.Context, q db.Querier, scope string, id int64) (*LiaisonHousehold, error) {
-	l, err := scanLiaison(q.QueryRowContext(ctx, liaisonSelect+` WHERE l.id = $1 AND `+inScope("l.region_id", "$2"), id, scope))
+	l, err := scanLiaison(q.QueryRowContext(ctx, liaisonSelect+` WHERE l.id = $1 AND `+db.InScope("l.region_id", "$2"), id, scope))
 	if err != nil {
 		return nil, db.NotFound(err, "党员联系户不存在")
 	}
@@ -249,7 +244,7 @@ type LiaisonFilter struct {
 }
 
 func listLiaisons(ctx context.Context, q db.Querier, scope, within string, f LiaisonFilter) ([]LiaisonHousehold, int, error) {
-	where := []string{inScope("l.region_id", "$1"), inScope("l.region_id", "$2")}
+	where := []string{db.InScope("l.region_id", "$1"), db.InScope("l.region_id", "$2")}
 	args := []any{scope, within}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.OrgID > 0 {
@@ -304,7 +299,7 @@ type CoveredFilter struct {
 // listCovered lists the covered households under both LIKE patterns that match f; minorsOK says
 // whether the principal may see residents under 18, who are otherwise left out of the counts.
 func listCovered(ctx context.Context, q db.Querier, scope, within string, minorsOK bool, f CoveredFilter) ([]CoveredHousehold, int, error) {
-	where := []string{inScope("l.region_id", "$1"), inScope("l.region_id", "$2")}
+	where := []string{db.InScope("l.region_id", "$1"), db.InScope("l.region_id", "$2")}
 	args := []any{scope, within}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.LiaisonID > 0 {

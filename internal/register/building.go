@@ -24,7 +24,7 @@ const buildingFrom = ` FROM buildings b LEFT JOIN regions gr ON gr.id = b.grid_i
 
 // buildingCounts are a building's household count and the count of its residents the principal may
 // see, to follow buildingColumns.
-func buildingCounts(p *auth.Principal, a *args) string {
+func buildingCounts(p *auth.Principal, a *db.Args) string {
 	return `,
 		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
 		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
@@ -52,13 +52,13 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 	if err != nil {
 		return nil, 0, err
 	}
-	var a args
-	where := ` WHERE ` + inScope("b.region_id", a.add(p.Scope()))
+	var a db.Args
+	where := ` WHERE ` + db.InScope("b.region_id", a.Add(p.Scope()))
 	if f.GridID != 0 {
-		where += ` AND b.grid_id = ` + a.add(f.GridID)
+		where += ` AND b.grid_id = ` + a.Add(f.GridID)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		ph := a.add("%" + escapeLike(q) + "%")
+		ph := a.Add("%" + db.EscapeLike(q) + "%")
 		where += ` AND (b.name LIKE ` + ph + ` ESCAPE '\' OR b.address LIKE ` + ph + ` ESCAPE '\')`
 	}
 	var total int
@@ -66,7 +66,7 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 		return nil, 0, err
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -94,10 +94,6 @@ func pageArgs(limit, offset int) (int, int) {
 	return limit, offset
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // Building returns one building in scope with its counts.
 func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
 	p, err := principal(ctx, auth.RegisterRead)
@@ -109,9 +105,9 @@ func (s *Service) Building(ctx context.Context, id int64) (*Building, error) {
 
 func (s *Service) buildingInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Building, error) {
 	var hh, rr int
-	var a args
-	query := `SELECT ` + buildingColumns + buildingCounts(p, &a) + buildingFrom + ` WHERE b.id = ` + a.add(id) + ` AND ` +
-		inScope("b.region_id", a.add(p.Scope()))
+	var a db.Args
+	query := `SELECT ` + buildingColumns + buildingCounts(p, &a) + buildingFrom + ` WHERE b.id = ` + a.Add(id) + ` AND ` +
+		db.InScope("b.region_id", a.Add(p.Scope()))
 	b, err := scanBuilding(q.QueryRowContext(ctx, query, a...), &hh, &rr)
 	if err != nil {
 		return nil, db.NotFound(err, "楼院不存在")

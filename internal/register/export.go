@@ -13,9 +13,9 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // ExportRequest is what a resident ledger export takes: the filters of the resident list and,
@@ -27,7 +27,7 @@ type ExportRequest struct {
 }
 
 // ledgerToday is now in Shanghai, for age rules and file names.
-func ledgerToday() time.Time { return time.Now().In(web.Shanghai()) }
+func ledgerToday() time.Time { return time.Now().In(clock.Shanghai()) }
 
 var residentExportHeader = []string{"姓名", "性别", "出生日期", "身份证号", "联系电话", "所属网格", "楼栋", "单元", "门牌号",
 	"与户主关系", "人口类型", "民族", "标签", "状态", "备注"}
@@ -50,7 +50,7 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 		}
 	}
 	// The same filters, scope and minors rule as the resident list.
-	var a args
+	var a db.Args
 	where, err := l.svc.residentWhere(p, l.svc.db.Dialect, req.Filter, &a)
 	if err != nil {
 		return 0, err

@@ -44,12 +44,12 @@ func (s *Service) Grids(ctx context.Context) ([]Grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	var a args
+	var a db.Args
 	query := `SELECT ` + gridColumns + `,
 		(SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id),
 		(SELECT COUNT(*) FROM households h WHERE h.region_id = g.id),
 		(SELECT COUNT(*) FROM residents r WHERE r.region_id = g.id AND r.status = 'active'` + adultsOnly(p, "r", &a) + `)` +
-		gridFrom + ` WHERE rg.path LIKE ` + a.add(p.Scope()) + ` ORDER BY rg.code`
+		gridFrom + ` WHERE rg.path LIKE ` + a.Add(p.Scope()) + ` ORDER BY rg.code`
 	rows, err := s.db.R.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (s *Service) gridInScope(ctx context.Context, q db.Querier, p *auth.Princip
 		return nil, errs.E(errs.NotFound, "网格不存在")
 	}
 	if counts {
-		a := args{id}
+		a := db.Args{id}
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM buildings WHERE grid_id = $1),
 			(SELECT COUNT(*) FROM households WHERE region_id = $1),

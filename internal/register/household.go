@@ -15,7 +15,7 @@ import (
 )
 
 // householdColumns are a household's columns with the count of its members the principal may see.
-func householdColumns(p *auth.Principal, a *args) string {
+func householdColumns(p *auth.Principal, a *db.Args) string {
 	return `h.id, h.region_id, h.building_id, b.name, COALESCE(gr.name, ''), h.unit, h.room, h.kind, h.note,
 	(SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active'` + adultsOnly(p, "r", a) + `)`
 }
@@ -47,20 +47,20 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 	if err != nil {
 		return nil, 0, err
 	}
-	var a args
-	where := ` WHERE ` + inScope("h.region_id", a.add(p.Scope()))
+	var a db.Args
+	where := ` WHERE ` + db.InScope("h.region_id", a.Add(p.Scope()))
 	if f.BuildingID != 0 {
-		where += ` AND h.building_id = ` + a.add(f.BuildingID)
+		where += ` AND h.building_id = ` + a.Add(f.BuildingID)
 	}
 	if f.GridID != 0 {
-		where += ` AND h.region_id = ` + a.add(f.GridID)
+		where += ` AND h.region_id = ` + a.Add(f.GridID)
 	}
 	if f.Kind != "" {
 		k, ok := ParseHouseholdKind(f.Kind)
 		if !ok {
 			return nil, 0, errs.Field("kind", "户类型应为自住、出租、空置或集体户")
 		}
-		where += ` AND h.kind = ` + a.add(string(k))
+		where += ` AND h.kind = ` + a.Add(string(k))
 	}
 	var total int
 	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+where, a...).Scan(&total); err != nil {
@@ -68,7 +68,7 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+householdColumns(p, &a)+householdFrom+where+
-		` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+		` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -94,9 +94,9 @@ func (s *Service) Household(ctx context.Context, id int64) (*Household, error) {
 }
 
 func householdInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Household, error) {
-	var a args
-	query := `SELECT ` + householdColumns(p, &a) + householdFrom + ` WHERE h.id = ` + a.add(id) + ` AND ` +
-		inScope("h.region_id", a.add(p.Scope()))
+	var a db.Args
+	query := `SELECT ` + householdColumns(p, &a) + householdFrom + ` WHERE h.id = ` + a.Add(id) + ` AND ` +
+		db.InScope("h.region_id", a.Add(p.Scope()))
 	h, err := scanHousehold(q.QueryRowContext(ctx, query, a...))
 	return h, db.NotFound(err, "户不存在")
 }

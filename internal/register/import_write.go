@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/pii"
 	"linli/internal/search"
-	"linli/internal/web"
 )
 
 // ledgerWriter writes a plan inside one transaction with multi-row INSERTs through statements
@@ -295,7 +295,7 @@ func (w *ledgerWriter) flushTags() error {
 }
 
 func (w *ledgerWriter) insertTags(rows []tagRow) error {
-	since := w.now.In(web.Shanghai()).Format("2006-01-02")
+	since := w.now.In(clock.Shanghai()).Format("2006-01-02")
 	for i := 0; i < len(rows); i += tagChunk {
 		part := rows[i:min(i+tagChunk, len(rows))]
 		q := `INSERT INTO resident_tags (resident_id, tag, region_id, since) VALUES ` +

@@ -3,13 +3,10 @@ package register
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/jackc/pgx/v5"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
@@ -61,11 +58,11 @@ func loadTags(ctx context.Context, q db.Querier, rs []Resident) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	var a args
+	var a db.Args
 	ph := make([]string, len(rs))
 	byID := map[int64]*Resident{}
 	for i := range rs {
-		ph[i] = a.add(rs[i].ID)
+		ph[i] = a.Add(rs[i].ID)
 		byID[rs[i].ID] = &rs[i]
 	}
 	rows, err := q.QueryContext(ctx, `SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (`+strings.Join(ph, ",")+`)`, a...)
@@ -109,26 +106,26 @@ func containsTag(ts []Tag, t Tag) bool {
 
 // residentWhere builds the scoped WHERE clause of a resident filter. Minors are left out unless
 // the principal may see them.
-func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilter, a *args) (string, error) {
-	w := []string{inScope("r.region_id", a.add(p.Scope())) + adultsOnly(p, "r", a)}
+func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilter, a *db.Args) (string, error) {
+	w := []string{db.InScope("r.region_id", a.Add(p.Scope())) + adultsOnly(p, "r", a)}
 	day := today()
 	switch f.Status {
 	case "", "active":
 		w = append(w, `r.status = 'active'`)
 	case "moved_out", "deceased":
-		w = append(w, `r.status = `+a.add(f.Status))
+		w = append(w, `r.status = `+a.Add(f.Status))
 	case "all":
 	default:
 		return "", errs.Field("status", "状态应为在册、已迁出、已故或全部")
 	}
 	if f.GridID != 0 {
-		w = append(w, `r.region_id = `+a.add(f.GridID))
+		w = append(w, `r.region_id = `+a.Add(f.GridID))
 	}
 	if f.HouseholdID != 0 {
-		w = append(w, `r.household_id = `+a.add(f.HouseholdID))
+		w = append(w, `r.household_id = `+a.Add(f.HouseholdID))
 	}
 	if f.BuildingID != 0 {
-		w = append(w, `r.household_id IN (SELECT id FROM households WHERE building_id = `+a.add(f.BuildingID)+`)`)
+		w = append(w, `r.household_id IN (SELECT id FROM households WHERE building_id = `+a.Add(f.BuildingID)+`)`)
 	}
 	if f.Tag != "" {
 		t, ok := ParseTag(f.Tag)
@@ -136,13 +133,13 @@ func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilte
 		case !ok:
 			return "", errs.Field("tag", "无法识别的标签“"+f.Tag+"”")
 		case t == TagMinor:
-			w = append(w, `r.birth_date <> '' AND r.birth_date > `+a.add(MinorCutoff(day)))
+			w = append(w, `r.birth_date <> '' AND r.birth_date > `+a.Add(MinorCutoff(day)))
 		case t == TagAged80:
-			w = append(w, `r.birth_date <> '' AND r.birth_date <= `+a.add(Aged80Cutoff(day)))
+			w = append(w, `r.birth_date <> '' AND r.birth_date <= `+a.Add(Aged80Cutoff(day)))
 		case t == TagPartyMember:
 			w = append(w, `EXISTS (SELECT 1 FROM party_members pm WHERE pm.resident_id = r.id AND pm.active)`)
 		default:
-			w = append(w, `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = `+a.add(string(t))+`)`)
+			w = append(w, `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = `+a.Add(string(t))+`)`)
 		}
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
@@ -159,17 +156,17 @@ func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilte
 
 // searchClause interprets a search: a full ID number or phone through the blind index, four digits
 // as a phone's last four, anything else as Chinese full-text over name and address.
-func (s *Service) searchClause(q string, d db.Dialect, a *args) (string, error) {
+func (s *Service) searchClause(q string, d db.Dialect, a *db.Args) (string, error) {
 	clean := strings.ToUpper(pii.Clean(q))
 	if clean != "" && strings.Trim(clean, "0123456789X+") == "" {
 		if id, err := pii.NormalizeID(clean); err == nil {
-			return `r.id_index = ` + a.add(s.sealer.Index(id)), nil
+			return `r.id_index = ` + a.Add(s.sealer.Index(id)), nil
 		}
 		if ph, err := pii.NormalizePhone(clean); err == nil {
-			return `r.phone_index = ` + a.add(s.sealer.Index(ph)), nil
+			return `r.phone_index = ` + a.Add(s.sealer.Index(ph)), nil
 		}
 		if len(clean) == 4 && !strings.ContainsAny(clean, "X+") {
-			return `substr(r.phone_masked, length(r.phone_masked) - 3) = ` + a.add(clean), nil
+			return `substr(r.phone_masked, length(r.phone_masked) - 3) = ` + a.Add(clean), nil
 		}
 		return "", errs.Field("q", "请输入完整的身份证号或手机号，或手机号后四位")
 	}
@@ -177,7 +174,7 @@ func (s *Service) searchClause(q string, d db.Dialect, a *args) (string, error) 
 	if len(terms) == 0 {
 		return "", nil
 	}
-	return `r.id IN (SELECT rowid FROM resident_fts WHERE ` + d.MatchFTS("resident_fts", a.add(d.FTSQuery(terms, prefix))) + `)`, nil
+	return `r.id IN (SELECT rowid FROM resident_fts WHERE ` + d.MatchFTS("resident_fts", a.Add(d.FTSQuery(terms, prefix))) + `)`, nil
 }
 
 // Residents lists the residents in scope that match f, newest registration last, with the total.
@@ -189,7 +186,7 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 	if utf8.RuneCountInString(f.Q) > 50 {
 		return nil, 0, errs.Field("q", "搜索内容不能超过50个字")
 	}
-	var a args
+	var a db.Args
 	where, err := s.residentWhere(p, s.db.Dialect, f, &a)
 	if err != nil {
 		return nil, 0, err
@@ -199,8 +196,8 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 		// A search collects the ids of its matches once (up to searchCap), counts them and pages
 		// them here, instead of a COUNT and then a page query that works the match out again and
 		// that PostgreSQL may plan as a walk of every indexed resident in id order.
-		ids, err := queryIDs(ctx, s.db.R, `SELECT r.id FROM residents r`+where+` LIMIT `+strconv.Itoa(searchCap+1),
-			customPlan(s.db.Dialect, a))
+		ids, err := db.QueryIDs(ctx, s.db.R, `SELECT r.id FROM residents r`+where+` LIMIT `+strconv.Itoa(searchCap+1),
+			a...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -211,7 +208,7 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 		}
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, customPlan(s.db.Dialect, a)...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM residents r`+where, a...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := []Resident{}
@@ -226,7 +223,7 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 		pageWhere = strings.Replace(where, ` r.region_id IN (SELECT`, ` +r.region_id IN (SELECT`, 1)
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+pageWhere+` ORDER BY r.id LIMIT `+
-		a.add(limit)+` OFFSET `+a.add(offset), customPlan(s.db.Dialect, a)...)
+		a.Add(limit)+` OFFSET `+a.Add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -235,17 +232,6 @@ func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, 
 		return nil, 0, err
 	}
 	return out, total, loadTags(ctx, s.db.R, out)
-}
-
-// customPlan makes PostgreSQL plan a query for its actual arguments each time. pgx otherwise
-// prepares and caches the statement, and after five runs PostgreSQL may settle on a generic plan
-// that knows neither the scope nor the search term: for 秀英 over the 1M-resident city it walked the
-// scope's every resident and probed the full-text table for each (2.4 s instead of 60 ms).
-func customPlan(d db.Dialect, a []any) []any {
-	if d != db.Postgres {
-		return a
-	}
-	return append([]any{pgx.QueryExecModeExec}, a...)
 }
 
 // searchCap is the most matches of a search that Residents collects and pages itself; a larger
@@ -258,16 +244,9 @@ func (s *Service) residentsByID(ctx context.Context, ids []int64) ([]Resident, e
 	if len(ids) == 0 {
 		return []Resident{}, nil
 	}
-	in, arg := `r.id = ANY($1::bigint[])`, any(ids)
-	if s.db.Dialect == db.SQLite {
-		b, err := json.Marshal(ids)
-		if err != nil {
-			return nil, err
-		}
-		in, arg = `r.id IN (SELECT value FROM json_each($1))`, string(b)
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+` WHERE `+in+` ORDER BY r.id`,
-		customPlan(s.db.Dialect, []any{arg})...)
+	var a db.Args
+	in := s.db.Dialect.InIDs("r.id", ids, &a)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+` WHERE `+in+` ORDER BY r.id`, a...)
 	if err != nil {
 		return nil, err
 	}
@@ -293,23 +272,6 @@ func scanResidents(rows *sql.Rows) ([]Resident, error) {
 	return out, rows.Err()
 }
 
-func queryIDs(ctx context.Context, q db.Querier, query string, args []any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // Resident returns one resident in scope; a minor without the minors permission is not found.
 func (s *Service) Resident(ctx context.Context, id int64) (*Resident, error) {
 	p, err := principal(ctx, auth.RegisterRead)
@@ -320,8 +282,8 @@ func (s *Service) Resident(ctx context.Context, id int64) (*Resident, error) {
 }
 
 func (s *Service) residentInScope(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Resident, error) {
-	var a args
-	w := `r.id = ` + a.add(id) + ` AND ` + inScope("r.region_id", a.add(p.Scope())) + adultsOnly(p, "r", &a)
+	var a db.Args
+	w := `r.id = ` + a.Add(id) + ` AND ` + db.InScope("r.region_id", a.Add(p.Scope())) + adultsOnly(p, "r", &a)
 	r, err := scanResident(q.QueryRowContext(ctx, `SELECT `+residentColumns+residentFrom+` WHERE `+w, a...),
 		today().Format("2006-01-02"))
 	if err != nil {

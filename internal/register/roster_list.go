@@ -2,8 +2,10 @@ package register
 
 import (
 	"context"
+	"strconv"
 
 	"linli/internal/auth"
+	"linli/internal/db"
 )
 
 // RosterList lists the roster entries in the principal's scope — every grid's 网格力量 in one
@@ -14,13 +16,13 @@ func (s *Service) RosterList(ctx context.Context, f RosterFilter) ([]RosterEntry
 	if err != nil {
 		return nil, 0, err
 	}
-	var a args
-	where := ` WHERE ` + inScope("e.region_id", a.add(p.Scope()))
+	var a db.Args
+	where := ` WHERE ` + db.InScope("e.region_id", a.Add(p.Scope()))
 	if f.GridID != 0 {
 		if _, err := s.gridInScope(ctx, s.db.R, p, f.GridID, false); err != nil {
 			return nil, 0, err
 		}
-		where += ` AND e.grid_id = ` + a.add(f.GridID)
+		where += ` AND e.grid_id = ` + a.Add(f.GridID)
 	}
 	if len(f.Duties) > 0 {
 		where += ` AND e.duty IN (`
@@ -28,7 +30,7 @@ func (s *Service) RosterList(ctx context.Context, f RosterFilter) ([]RosterEntry
 			if i > 0 {
 				where += `, `
 			}
-			where += a.add(string(d))
+			where += a.Add(string(d))
 		}
 		where += `)`
 	}
@@ -39,12 +41,12 @@ func (s *Service) RosterList(ctx context.Context, f RosterFilter) ([]RosterEntry
 	// Duties in the order a roster shows them; an unknown stored duty sorts last.
 	rank := `CASE e.duty`
 	for i, d := range Duties {
-		rank += ` WHEN '` + string(d) + `' THEN ` + itoa(i)
+		rank += ` WHEN '` + string(d) + `' THEN ` + strconv.Itoa(i)
 	}
-	rank += ` ELSE ` + itoa(len(Duties)) + ` END`
+	rank += ` ELSE ` + strconv.Itoa(len(Duties)) + ` END`
 	limit, offset := pageArgs(f.Limit, f.Offset)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rosterColumns+rosterFrom+where+
-		` ORDER BY g.code, `+rank+`, e.id LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a...)
+		` ORDER BY g.code, `+rank+`, e.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
 	if err != nil {
 		return nil, 0, err
 	}

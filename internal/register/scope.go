@@ -5,8 +5,9 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
+	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/web"
 )
 
 // principal returns the signed-in principal after checking perm.
@@ -21,36 +22,15 @@ func principal(ctx context.Context, perm auth.Permission) (*auth.Principal, erro
 	return p, nil
 }
 
-// inScope is the SQL predicate that keeps rows whose region column lies in the subtree matched by
-// the LIKE pattern in placeholder ph (the principal's Scope()).
-func inScope(col, ph string) string {
-	return col + " IN (SELECT id FROM regions WHERE path LIKE " + ph + ")"
-}
-
 // adultsOnly is the condition on the residents aliased alias that leaves minors out for a principal
 // without the minors permission ("" for one with it), so every count agrees with the lists the
 // principal is shown.
-func adultsOnly(p *auth.Principal, alias string, a *args) string {
+func adultsOnly(p *auth.Principal, alias string, a *db.Args) string {
 	if p.Can(auth.MinorsRead) {
 		return ""
 	}
-	return ` AND (` + alias + `.birth_date = '' OR ` + alias + `.birth_date <= ` + a.add(MinorCutoff(today())) + `)`
+	return ` AND (` + alias + `.birth_date = '' OR ` + alias + `.birth_date <= ` + a.Add(MinorCutoff(today())) + `)`
 }
 
 // today is the current date in Shanghai, YYYY-MM-DD, for age rules.
-func today() time.Time { return time.Now().In(web.Shanghai()) }
-
-// args collects positional SQL arguments and hands out their $n placeholders.
-type args []any
-
-func (a *args) add(v any) string {
-	*a = append(*a, v)
-	return "$" + itoa(len(*a))
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
-}
+func today() time.Time { return time.Now().In(clock.Shanghai()) }

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/register"
-	"linli/internal/web"
 )
 
 // Service owns the rules of the home page: who sees figures and who is sent to their own work,
@@ -91,7 +91,7 @@ func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 	if !p.Can(auth.RegisterRead) {
 		return landing(p), nil
 	}
-	ov, err := Figures(ctx, s.db, p, s.Now().In(web.Shanghai()))
+	ov, err := Figures(ctx, s.db, p, s.Now().In(clock.Shanghai()))
 	if err != nil {
 		return nil, err
 	}

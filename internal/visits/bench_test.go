@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/register"
@@ -184,7 +185,7 @@ func city(b *testing.B, d *db.DB, n int) (district, community *auth.Principal) {
 			FROM seq s JOIN bench_grids g ON g.n = ((s.n - 1) / $3) % 3000`, n, now, n/3000); err != nil {
 			return err
 		}
-		today := visits.ShanghaiToday(time.Now())
+		today := clock.Date(time.Now())
 		day := func(ago int) string { return time.Now().AddDate(0, 0, -ago).Format(time.DateOnly) }
 		if _, err := tx.ExecContext(ctx, `INSERT INTO resident_tags (resident_id, tag, region_id, since)
 			SELECT id, CASE id % 7 WHEN 0 THEN 'elderly_alone' WHEN 1 THEN 'dibao' WHEN 2 THEN 'disability' WHEN 3 THEN 'disabled_care'

@@ -178,13 +178,13 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	if len(tags) == 0 {
 		return nil, nil
 	}
-	a := &args{}
-	where := `r.status = 'active' AND sg.path LIKE ` + a.add(p.Scope()) // see Coverage on the join
+	a := &db.Args{}
+	where := `r.status = 'active' AND sg.path LIKE ` + a.Add(p.Scope()) // see Coverage on the join
 	if f.GridID != 0 {
-		where += ` AND r.region_id = ` + a.add(f.GridID)
+		where += ` AND r.region_id = ` + a.Add(f.GridID)
 	}
 	if f.CommunityID != 0 {
-		where += ` AND r.community_id = ` + a.add(f.CommunityID)
+		where += ` AND r.community_id = ` + a.Add(f.CommunityID)
 	}
 	if c := minorsHidden(p, "r.birth_date", today, a); c != "" {
 		where += ` AND ` + c
@@ -193,7 +193,7 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	var stored []string
 	for _, t := range tags {
 		if t != register.TagAged80 {
-			stored = append(stored, a.add(string(t)))
+			stored = append(stored, a.Add(string(t)))
 		}
 	}
 	cols := `r.id, r.name, r.household_id, r.region_id, g.name, b.name, h.unit, h.room, b.lon, b.lat, COALESCE(l.last_on, '')`
@@ -205,9 +205,9 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	}
 	if cad[register.TagAged80] > 0 {
 		parts = append(parts, `SELECT `+cols+`, 'aged_80', r.birth_date FROM residents r JOIN regions sg ON sg.id = r.region_id`+joins+
-			` WHERE r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+` AND `+where)
+			` WHERE r.birth_date <> '' AND r.birth_date <= `+a.Add(register.Aged80Cutoff(mustDate(today)))+` AND `+where)
 	}
-	rows, err := s.db.R.QueryContext(ctx, strings.Join(parts, ` UNION ALL `), a.v...)
+	rows, err := s.db.R.QueryContext(ctx, strings.Join(parts, ` UNION ALL `), *a...)
 	if err != nil {
 		return nil, err
 	}

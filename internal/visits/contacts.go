@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/db"
 	"linli/internal/errs"
 )
 
@@ -49,13 +50,13 @@ func (s *Service) ContactCoverage(ctx context.Context, orgID int64, month string
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
-	where := inScope("l.region_id", a.add(p.Scope()))
+	a := &db.Args{}
+	where := db.InScope("l.region_id", a.Add(p.Scope()))
 	if orgID != 0 {
-		ph := a.add(orgID)
+		ph := a.Add(orgID)
 		where += ` AND (l.org_id = ` + ph + ` OR l.org_id IN (SELECT id FROM party_orgs WHERE parent_id = ` + ph + `))`
 	}
-	fromPh, toPh := a.add(first), a.add(last)
+	fromPh, toPh := a.Add(first), a.Add(last)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT l.id, o.id, o.name, m.name, b.name, h.unit, h.room,
 			(SELECT COUNT(*) FROM liaison_covers c WHERE c.liaison_id = l.id),
 			(SELECT COUNT(DISTINCT v.household_id) FROM visits v JOIN liaison_covers c ON c.household_id = v.household_id
@@ -64,7 +65,7 @@ func (s *Service) ContactCoverage(ctx context.Context, orgID int64, month string
 				AND v.visited_on >= `+fromPh+` AND v.visited_on <= `+toPh+`)
 		FROM liaison_households l JOIN party_orgs o ON o.id = l.org_id JOIN party_members m ON m.id = l.member_id
 		JOIN households h ON h.id = l.household_id JOIN buildings b ON b.id = h.building_id
-		WHERE `+where+` ORDER BY o.id, l.id`, a.v...)
+		WHERE `+where+` ORDER BY o.id, l.id`, *a...)
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, q, a.v...)
+	rows, err := s.db.R.QueryContext(ctx, q, *a...)
 	if err != nil {
 		return nil, err
 	}
@@ -122,9 +122,9 @@ func (s *Service) Coverage(ctx context.Context) (*CoverageReport, error) {
 // resident's); the residents' status from the short list of inactive residents (residents_inactive)
 // rather than from each tagged resident's row; the 高龄 residents from residents_active_birth. The
 // resident rows are read only when minors are hidden, for their birth dates.
-func coverageQuery(p *auth.Principal, cad Cadences, today string, dialect db.Dialect) (string, *args) {
-	a := &args{}
-	scope := `sg.path LIKE ` + a.add(p.Scope())
+func coverageQuery(p *auth.Principal, cad Cadences, today string, dialect db.Dialect) (string, *db.Args) {
+	a := &db.Args{}
+	scope := `sg.path LIKE ` + a.Add(p.Scope())
 	// Overdue when the later of the last visit and the tag's date lies more than a cadence before
 	// today — the same rule as NextDue; visited when there is a last visit.
 	overdue := func(since, threshold string) string {
@@ -137,9 +137,9 @@ func coverageQuery(p *auth.Principal, cad Cadences, today string, dialect db.Dia
 		if t == register.TagAged80 {
 			continue
 		}
-		ph := a.add(string(t))
+		ph := a.Add(string(t))
 		stored = append(stored, ph)
-		thresholds = append(thresholds, `WHEN `+ph+` THEN `+a.add(subDays(today, cad[t])))
+		thresholds = append(thresholds, `WHEN `+ph+` THEN `+a.Add(subDays(today, cad[t])))
 	}
 	var parts []string
 	if len(stored) > 0 {
@@ -162,9 +162,9 @@ func coverageQuery(p *auth.Principal, cad Cadences, today string, dialect db.Dia
 	if d := cad[register.TagAged80]; d > 0 {
 		// Nobody aged 80 is a minor: the 高龄 rows need no minors test.
 		since := `CAST(CAST(substr(r.birth_date, 1, 4) AS INTEGER) + 80 AS TEXT) || substr(r.birth_date, 5)`
-		parts = append(parts, `SELECT r.id, r.region_id, `+overdue(since, a.add(subDays(today, d)))+`, `+visited+`
+		parts = append(parts, `SELECT r.id, r.region_id, `+overdue(since, a.Add(subDays(today, d)))+`, `+visited+`
 			FROM regions sg JOIN residents r ON r.region_id = sg.id LEFT JOIN care_last_visits l ON l.resident_id = r.id
-			WHERE r.status = 'active' AND r.birth_date <> '' AND r.birth_date <= `+a.add(register.Aged80Cutoff(mustDate(today)))+
+			WHERE r.status = 'active' AND r.birth_date <> '' AND r.birth_date <= `+a.Add(register.Aged80Cutoff(mustDate(today)))+
 			` AND `+scope)
 	}
 	// A resident with several care tags counts once per grid through DISTINCT: overdue when any tag

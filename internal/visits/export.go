@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -84,7 +85,7 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter) ([]byte, int, error)
 		}
 		if err := row(i+2, []any{v.VisitedOn, kind, v.GridName, v.Address, v.Method.Label(), strings.Join(names, "、"),
 			strings.Join(phones, "、"), v.Situation, v.Needs, v.FollowUpOn, v.CaseNumber, v.CreatedByName,
-			v.CreatedAt.In(shanghai).Format("2006-01-02 15:04")}); err != nil {
+			v.CreatedAt.In(clock.Shanghai()).Format("2006-01-02 15:04")}); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/cases"
-	"linli/internal/errs"
+	"linli/internal/clock"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -60,21 +60,6 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /volunteer/hours/{id}/decide", anyone(h.decideHours))
 	mux.Handle("GET /volunteer/ranking", anyone(h.ranking))
 	h.apiRoutes(mux)
-}
-
-// formFailed shows a rejected form again with its messages, or the error page for anything that
-// is not a validation or conflict error.
-func (h *Handlers) formFailed(w http.ResponseWriter, r *http.Request, err error, page *web.Page, render func(status int)) {
-	code := errs.CodeOf(err)
-	if code != errs.Invalid && code != errs.Conflict {
-		h.kit.Error(w, r, err)
-		return
-	}
-	page.Errors = errs.FieldsOf(err)
-	if len(page.Errors) != 1 {
-		page.Error = errs.MessageOf(err)
-	}
-	render(web.Status(err))
 }
 
 // dueHousehold is a household on the today list with its residents due.
@@ -190,4 +175,4 @@ func itoa(n int64) string { return formatInt(n) }
 func monthStart(today string) string { return today[:8] + "01" }
 
 // yearOf returns the year of a date.
-func yearOf(t time.Time) int { return t.In(shanghai).Year() }
+func yearOf(t time.Time) int { return t.In(clock.Shanghai()).Year() }

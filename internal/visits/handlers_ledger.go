@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
@@ -227,7 +228,7 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		v := &settingsView{Page: web.Page{Title: "关爱计划设置"}, Cadences: cadenceRows(c), Points: points}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderSettings(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderSettings(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/settings/care-plans", "关爱计划设置已保存")
@@ -241,7 +242,7 @@ func formatHours(mins int) string {
 
 // parseLocal reads a datetime-local field in Asia/Shanghai.
 func parseLocal(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, shanghai)
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, clock.Shanghai())
 	if err != nil {
 		return time.Time{}
 	}

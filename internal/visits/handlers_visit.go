@@ -12,6 +12,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -110,7 +111,7 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 }
 
 // maxUpload bounds a visit form: the photos and a little text.
-const maxUpload = MaxPhotos*MaxPhotoBytes + 1<<20
+const maxUpload = MaxPhotos*photo.MaxBytes + 1<<20
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
@@ -134,7 +135,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		for _, id := range in.Met {
 			v.Met[id] = true
 		}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderForm(w, r, status, v) })
 		return
 	}
 	flash := noun(auth.FromContext(r.Context())) + "记录已保存"
@@ -169,7 +170,7 @@ func visitForm(f url.Values) VisitInput {
 }
 
 // formPhotos reads the uploaded photos, rejecting a file over the size limit before reading it.
-func formPhotos(r *http.Request) ([]cases.Photo, error) {
+func formPhotos(r *http.Request) ([]photo.Photo, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
@@ -177,12 +178,12 @@ func formPhotos(r *http.Request) ([]cases.Photo, error) {
 	if len(files) > MaxPhotos {
 		return nil, errs.Field("photos", fmt.Sprintf("每次最多上传%d张照片", MaxPhotos))
 	}
-	var out []cases.Photo
+	var out []photo.Photo
 	for _, fh := range files {
 		if fh.Size == 0 {
 			continue
 		}
-		if fh.Size > MaxPhotoBytes {
+		if fh.Size > photo.MaxBytes {
 			return nil, errs.Field("photos", fmt.Sprintf("“%s”超过8MB，请压缩后再上传", fh.Filename))
 		}
 		f, err := fh.Open()
@@ -194,7 +195,7 @@ func formPhotos(r *http.Request) ([]cases.Photo, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, cases.Photo{FileName: fh.Filename, Data: b})
+		out = append(out, photo.Photo{FileName: fh.Filename, Data: b})
 	}
 	return out, nil
 }
@@ -246,7 +247,7 @@ func (h *Handlers) toCase(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.ToCase(r.Context(), id, cat)
 	if err != nil {
 		vv := &visitView{}
-		h.formFailed(w, r, err, &vv.Page, func(status int) { h.renderVisit(w, r, status, vv) })
+		h.kit.FormFailed(w, r, err, &vv.Page, func(status int) { h.renderVisit(w, r, status, vv) })
 		return
 	}
 	web.Redirect(w, r, "/visits/"+strconv.FormatInt(id, 10), "已转为诉求 "+v.CaseNumber)

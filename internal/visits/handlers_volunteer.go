@@ -69,7 +69,7 @@ func (h *Handlers) createPost(w http.ResponseWriter, r *http.Request) {
 	in.Slots, _ = strconv.Atoi(strings.TrimSpace(r.FormValue("slots")))
 	if _, err := h.svc.CreatePost(r.Context(), in); err != nil {
 		v := &volunteerView{Post: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderVolunteer(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderVolunteer(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/volunteer", "志愿岗位已发布")
@@ -98,7 +98,7 @@ func (h *Handlers) logHours(w http.ResponseWriter, r *http.Request) {
 	in.Minutes = int(hours*60 + 0.5)
 	if _, err := h.svc.LogHours(r.Context(), in); err != nil {
 		v := &volunteerView{Log: in}
-		h.formFailed(w, r, err, &v.Page, func(status int) { h.renderVolunteer(w, r, status, v) })
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderVolunteer(w, r, status, v) })
 		return
 	}
 	web.Redirect(w, r, "/volunteer", "服务时长已提交，待网格长审核")

@@ -48,7 +48,6 @@ func (m Method) Valid() bool { _, ok := methodLabels[m]; return ok }
 const (
 	MaxTextRunes   = 2000    // situation and needs
 	MaxPhotos      = 6       // photos per visit
-	MaxPhotoBytes  = 8 << 20 // bytes per photo
 	MaxServiceMins = 24 * 60 // minutes of service on one day
 )
 
@@ -197,17 +196,6 @@ type Photo struct {
 	Size        int    `json:"size"`
 	path        string
 }
-
-// ShanghaiToday returns the date in Asia/Shanghai at t, as YYYY-MM-DD.
-func ShanghaiToday(t time.Time) string { return t.In(shanghai).Format(time.DateOnly) }
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
 
 // tagLabel names a tag in Chinese.
 func tagLabel(t register.Tag) string { return t.Label() }

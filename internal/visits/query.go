@@ -116,31 +116,31 @@ type Filter struct {
 	Offset      int
 }
 
-func (s *Service) where(p *auth.Principal, f Filter, a *args) (string, error) {
+func (s *Service) where(p *auth.Principal, f Filter, a *db.Args) (string, error) {
 	w := []string{}
 	if f.Mine || !p.Can(auth.VisitsRead) {
-		w = append(w, `v.created_by = `+a.add(p.UserID))
+		w = append(w, `v.created_by = `+a.Add(p.UserID))
 	} else {
-		w = append(w, inScope("v.region_id", a.add(p.Scope())))
+		w = append(w, db.InScope("v.region_id", a.Add(p.Scope())))
 	}
 	switch f.Kind {
 	case "":
 	case KindVisit, KindContact:
-		w = append(w, `v.kind = `+a.add(string(f.Kind)))
+		w = append(w, `v.kind = `+a.Add(string(f.Kind)))
 	default:
 		return "", errs.Field("kind", "类型应为走访或联系")
 	}
 	if f.GridID != 0 {
-		w = append(w, `v.region_id = `+a.add(f.GridID))
+		w = append(w, `v.region_id = `+a.Add(f.GridID))
 	}
 	if f.HouseholdID != 0 {
-		w = append(w, `v.household_id = `+a.add(f.HouseholdID))
+		w = append(w, `v.household_id = `+a.Add(f.HouseholdID))
 	}
 	if f.LiaisonID != 0 {
-		w = append(w, `v.liaison_id = `+a.add(f.LiaisonID))
+		w = append(w, `v.liaison_id = `+a.Add(f.LiaisonID))
 	}
 	if f.ResidentID != 0 {
-		w = append(w, `v.id IN (SELECT visit_id FROM visit_residents WHERE resident_id = `+a.add(f.ResidentID)+`)`)
+		w = append(w, `v.id IN (SELECT visit_id FROM visit_residents WHERE resident_id = `+a.Add(f.ResidentID)+`)`)
 	}
 	for _, d := range []struct{ v, op, field string }{{f.From, ">=", "from"}, {f.To, "<=", "to"}} {
 		if d.v == "" {
@@ -149,7 +149,7 @@ func (s *Service) where(p *auth.Principal, f Filter, a *args) (string, error) {
 		if !validDate(d.v) {
 			return "", errs.Field(d.field, "日期格式应为 YYYY-MM-DD")
 		}
-		w = append(w, `v.visited_on `+d.op+` `+a.add(d.v))
+		w = append(w, `v.visited_on `+d.op+` `+a.Add(d.v))
 	}
 	if f.WithCase {
 		w = append(w, `v.case_id IS NOT NULL`)
@@ -167,21 +167,21 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Visit, int, error) {
 	if !p.Can(auth.VisitsRead) && !p.Can(auth.VisitsWrite) {
 		return nil, 0, p.Require(auth.VisitsRead)
 	}
-	a := &args{}
+	a := &db.Args{}
 	where, err := s.where(p, f, a)
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits v`+where, a.v...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits v`+where, *a...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
 	q := `SELECT ` + visitColumns + visitFrom + where + ` ORDER BY v.visited_on DESC, v.id DESC LIMIT ` +
-		a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, q, a.v...)
+		a.Add(f.Limit) + ` OFFSET ` + a.Add(f.Offset)
+	rows, err := s.db.R.QueryContext(ctx, q, *a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -205,15 +205,15 @@ func (s *Service) fillMet(ctx context.Context, list []Visit) error {
 	if len(list) == 0 {
 		return nil
 	}
-	a := &args{}
+	a := &db.Args{}
 	idx := map[int64]int{}
 	ph := make([]string, len(list))
 	for i := range list {
 		idx[list[i].ID] = i
-		ph[i] = a.add(list[i].ID)
+		ph[i] = a.Add(list[i].ID)
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT vr.visit_id, r.id, r.name, r.relation, r.phone_masked FROM visit_residents vr
-		JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id IN (`+strings.Join(ph, ",")+`) ORDER BY r.id`, a.v...)
+		JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id IN (`+strings.Join(ph, ",")+`) ORDER BY r.id`, *a...)
 	if err != nil {
 		return err
 	}

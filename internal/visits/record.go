@@ -16,6 +16,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/photo"
 )
 
 // Recorded is the answer to a submitted visit or contact.
@@ -32,7 +33,7 @@ type Recorded struct {
 // any other is not found). The same ClientUUID from the same user answers the visit the first
 // submission made, so a draft replayed after a dropped connection is recorded once. With
 // NeedCategoryID the needs become a case of channel visit, linked both ways.
-func (s *Service) Record(ctx context.Context, in VisitInput, photos []cases.Photo) (*Recorded, error) {
+func (s *Service) Record(ctx context.Context, in VisitInput, photos []photo.Photo) (*Recorded, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func (s *Service) Record(ctx context.Context, in VisitInput, photos []cases.Phot
 	if len(photos) > MaxPhotos {
 		return nil, errs.Field("photos", fmt.Sprintf("每次走访最多上传%d张照片", MaxPhotos))
 	}
-	clean, err := cases.CleanPhotos(photos)
+	clean, err := photo.CleanAll(photos, MaxPhotos)
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +201,12 @@ func (s *Service) checkMet(ctx context.Context, tx *db.Tx, p *auth.Principal, ho
 
 // householdResidents lists the active residents of a household the principal may see.
 func (s *Service) householdResidents(ctx context.Context, q db.Querier, p *auth.Principal, householdID int64) ([]Person, error) {
-	a := &args{}
-	where := `household_id = ` + a.add(householdID) + ` AND status = 'active'`
+	a := &db.Args{}
+	where := `household_id = ` + a.Add(householdID) + ` AND status = 'active'`
 	if c := minorsHidden(p, "birth_date", s.today(), a); c != "" {
 		where += ` AND ` + c
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, relation, phone_masked FROM residents WHERE `+where+` ORDER BY id`, a.v...)
+	rows, err := q.QueryContext(ctx, `SELECT id, name, relation, phone_masked FROM residents WHERE `+where+` ORDER BY id`, *a...)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +230,7 @@ type storedPhoto struct {
 
 // storePhotos writes each photo content-addressed under DataDir/visits, so a replayed draft
 // writes the same files again harmlessly.
-func (s *Service) storePhotos(photos []cases.Photo) ([]storedPhoto, error) {
+func (s *Service) storePhotos(photos []photo.Photo) ([]storedPhoto, error) {
 	var out []storedPhoto
 	for _, ph := range photos {
 		if s.opts.DataDir == "" {

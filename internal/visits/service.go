@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
@@ -44,7 +44,7 @@ func NewService(d *db.DB, opts Options) *Service {
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
 
 // today is the service's date in Asia/Shanghai.
-func (s *Service) today() string { return ShanghaiToday(s.opts.Now()) }
+func (s *Service) today() string { return clock.Date(s.opts.Now()) }
 
 // Today returns the service's date in Asia/Shanghai (YYYY-MM-DD), for pages and forms.
 func (s *Service) Today() string { return s.today() }
@@ -57,24 +57,14 @@ func principal(ctx context.Context) (*auth.Principal, error) {
 	return p, nil
 }
 
-// args collects query arguments and hands out their placeholders.
-type args struct{ v []any }
-
-func (a *args) add(v any) string { a.v = append(a.v, v); return "$" + strconv.Itoa(len(a.v)) }
-
-// inScope is the SQL condition that col (a region id) lies in the principal's subtree.
-func inScope(col, ph string) string {
-	return col + ` IN (SELECT id FROM regions WHERE path LIKE ` + ph + `)`
-}
-
 // minorsHidden is the condition that leaves out residents under 18 for users without MinorsRead,
 // or "" when they may see them.
-func minorsHidden(p *auth.Principal, col string, today string, a *args) string {
+func minorsHidden(p *auth.Principal, col string, today string, a *db.Args) string {
 	if p.Can(auth.MinorsRead) {
 		return ""
 	}
 	cut := subYears(today, 18)
-	return `(` + col + ` = '' OR ` + col + ` <= ` + a.add(cut) + `)`
+	return `(` + col + ` = '' OR ` + col + ` <= ` + a.Add(cut) + `)`
 }
 
 func subYears(date string, years int) string {

@@ -128,7 +128,7 @@ const postColumns = `v.id, v.region_id, g.name, v.title, v.place, v.starts_at, v
 func (s *Service) post(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Post, error) {
 	var x Post
 	err := q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM volunteer_posts v JOIN regions g ON g.id = v.region_id
-		WHERE v.id = $1 AND `+inScope("v.region_id", "$2"), id, p.Scope()).Scan(&x.ID, &x.GridID, &x.GridName, &x.Title,
+		WHERE v.id = $1 AND `+db.InScope("v.region_id", "$2"), id, p.Scope()).Scan(&x.ID, &x.GridID, &x.GridName, &x.Title,
 		&x.Place, &x.StartsAt, &x.EndsAt, &x.Slots, &x.Note, &x.Taken)
 	if err != nil {
 		return nil, db.NotFound(err, "志愿岗位不存在")
@@ -146,7 +146,7 @@ func (s *Service) Posts(ctx context.Context, since time.Time) ([]Post, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+postColumns+`, EXISTS (SELECT 1 FROM volunteer_signups s
 			JOIN party_members m ON m.id = s.member_id WHERE s.post_id = v.id AND m.user_id = $3)
 		FROM volunteer_posts v JOIN regions g ON g.id = v.region_id
-		WHERE `+inScope("v.region_id", "$1")+` AND v.ends_at >= $2 ORDER BY v.starts_at, v.id LIMIT 200`,
+		WHERE `+db.InScope("v.region_id", "$1")+` AND v.ends_at >= $2 ORDER BY v.starts_at, v.id LIMIT 200`,
 		p.Scope(), since.UTC(), p.UserID)
 	if err != nil {
 		return nil, err
@@ -331,7 +331,7 @@ func (s *Service) DecideHours(ctx context.Context, id int64, approve bool, reaso
 		var region int64
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT region_id, status FROM service_hours WHERE id = $1 AND `+
-			inScope("region_id", "$2"), id, p.Scope()).Scan(&region, &cur)
+			db.InScope("region_id", "$2"), id, p.Scope()).Scan(&region, &cur)
 		if err != nil {
 			return db.NotFound(err, "服务记录不存在")
 		}
@@ -355,25 +355,25 @@ func (s *Service) HoursList(ctx context.Context, status string, limit, offset in
 	if err != nil {
 		return nil, 0, err
 	}
-	a := &args{}
-	where := `m.user_id = ` + a.add(p.UserID)
+	a := &db.Args{}
+	where := `m.user_id = ` + a.Add(p.UserID)
 	if canLead(p) || p.Can(auth.VisitsRead) {
-		where = inScope("h.region_id", a.add(p.Scope()))
+		where = db.InScope("h.region_id", a.Add(p.Scope()))
 	}
 	if status != "" {
-		where += ` AND h.status = ` + a.add(status)
+		where += ` AND h.status = ` + a.Add(status)
 	}
 	from := ` FROM service_hours h JOIN party_members m ON m.id = h.member_id LEFT JOIN volunteer_posts v ON v.id = h.post_id WHERE ` + where
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*)`+from, a.v...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*)`+from, *a...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT h.id, h.member_id, m.name, h.post_id, COALESCE(v.title, ''), h.served_on,
-		h.minutes, h.note, h.status, h.reason`+from+` ORDER BY h.served_on DESC, h.id DESC LIMIT `+a.add(limit)+
-		` OFFSET `+a.add(offset), a.v...)
+		h.minutes, h.note, h.status, h.reason`+from+` ORDER BY h.served_on DESC, h.id DESC LIMIT `+a.Add(limit)+
+		` OFFSET `+a.Add(offset), *a...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -463,7 +463,7 @@ func (s *Service) Ranking(ctx context.Context, year int) ([]Standing, float64, e
 	rows, err := s.db.R.QueryContext(ctx, `SELECT m.id, m.name, m.workplace, COALESCE(SUM(h.minutes), 0) AS mins
 		FROM party_members m LEFT JOIN service_hours h ON h.member_id = m.id AND h.status = 'approved'
 			AND h.served_on >= $2 AND h.served_on <= $3
-		WHERE m.kind = 'in_service' AND m.active AND `+inScope("m.region_id", "$1")+`
+		WHERE m.kind = 'in_service' AND m.active AND `+db.InScope("m.region_id", "$1")+`
 		GROUP BY m.id, m.name, m.workplace ORDER BY mins DESC, m.name LIMIT 500`, p.Scope(), from, to)
 	if err != nil {
 		return nil, 0, err

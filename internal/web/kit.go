@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/errs"
 )
 
@@ -130,17 +131,6 @@ func (k *Kit) Static() http.Handler {
 	})
 }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
-// Shanghai is the zone every time is shown in.
-func Shanghai() *time.Location { return shanghai }
-
 func (k *Kit) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    k.Asset,
@@ -150,13 +140,13 @@ func (k *Kit) funcs() template.FuncMap {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(shanghai).Format("2006-01-02 15:04")
+			return t.In(clock.Shanghai()).Format("2006-01-02 15:04")
 		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(shanghai).Format("2006-01-02")
+			return t.In(clock.Shanghai()).Format("2006-01-02")
 		},
 		"add": func(a, b int) int { return a + b },
 		"pct": func(num, den int) string {

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"linli/internal/clock"
 )
 
 // Kinds of calendar day.
@@ -44,26 +46,15 @@ type WorkingHours struct {
 	Location *time.Location
 }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
-// Shanghai is the zone days are counted in.
-func Shanghai() *time.Location { return shanghai }
-
 // DefaultHours are 08:30–12:00 and 14:30–18:00 in Asia/Shanghai: seven working hours a day.
 func DefaultHours() WorkingHours {
-	return WorkingHours{Spans: []Span{{8*60 + 30, 12 * 60}, {14*60 + 30, 18 * 60}}, Location: shanghai}
+	return WorkingHours{Spans: []Span{{8*60 + 30, 12 * 60}, {14*60 + 30, 18 * 60}}, Location: clock.Shanghai()}
 }
 
 // ParseHours reads working hours written as "08:30-12:00,14:30-18:00" (Asia/Shanghai). Spans must
 // be non-empty, ordered and not overlap.
 func ParseHours(s string) (WorkingHours, error) {
-	h := WorkingHours{Location: shanghai}
+	h := WorkingHours{Location: clock.Shanghai()}
 	s = strings.NewReplacer("，", ",", "－", "-", "–", "-", "—", "-", "～", "-", "~", "-", "：", ":", " ", "").Replace(s)
 	for _, part := range strings.Split(s, ",") {
 		if part == "" {
@@ -147,7 +138,7 @@ type Calendar struct {
 // DefaultHours. Load builds it from the database; tests build it directly.
 func New(days []Day, hours WorkingHours) *Calendar {
 	if hours.Location == nil {
-		hours.Location = shanghai
+		hours.Location = clock.Shanghai()
 	}
 	if hours.Validate() != nil {
 		hours = DefaultHours()

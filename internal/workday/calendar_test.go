@@ -5,19 +5,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"linli/internal/clock"
 )
 
 // sh parses "2006-01-02 15:04" in Asia/Shanghai.
 func sh(t testing.TB, s string) time.Time {
 	t.Helper()
-	v, err := time.ParseInLocation("2006-01-02 15:04", s, Shanghai())
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, clock.Shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
 }
 
-func fmtSH(t time.Time) string { return t.In(Shanghai()).Format("2006-01-02 15:04 Mon") }
+func fmtSH(t time.Time) string { return t.In(clock.Shanghai()).Format("2006-01-02 15:04 Mon") }
 
 func TestIsWorkday(t *testing.T) {
 	cal := SeedCalendar()

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -73,7 +74,7 @@ func (s *Service) Overview(ctx context.Context, year int) (*Overview, error) {
 	all := cal.Days()
 	o := &Overview{Years: countYears(all), Year: year, Items: []Day{}, Hours: cal.Hours().String()}
 	if o.Year == 0 {
-		o.Year = time.Now().In(shanghai).Year()
+		o.Year = time.Now().In(clock.Shanghai()).Year()
 	}
 	for _, d := range all {
 		if d.Year() == o.Year {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
@@ -27,7 +28,7 @@ func TestCalendarService(t *testing.T) {
 		ctx := context.Background()
 		svc := workday.NewService(d)
 		at := func(s string) time.Time {
-			v, _ := time.ParseInLocation("2006-01-02 15:04", s, workday.Shanghai())
+			v, _ := time.ParseInLocation("2006-01-02 15:04", s, clock.Shanghai())
 			return v
 		}
 
