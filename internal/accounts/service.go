@@ -367,6 +367,7 @@ func (s *Service) Unlock(ctx context.Context, p *auth.Principal, id int64) (*aut
 		if out, err = s.scopedUser(ctx, tx, p, id); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.auth.ReleaseHolds(u.Username) })
 		return audit.Record(ctx, tx, audit.Entry{Action: "user.unlock", ObjectType: "user", ObjectID: id, RegionID: u.RegionID,
 			Detail: detail, Before: map[string]any{"failed_logins": u.FailedLogins, "locked_until": u.LockedUntil},
 			After: map[string]any{"failed_logins": 0, "locked_until": nil}})

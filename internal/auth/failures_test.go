@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -12,13 +13,14 @@ import (
 	"linli/internal/fixture"
 )
 
-// guessInParallel tries n wrong passwords for username at once.
+// guessInParallel tries n wrong passwords for username at once, each from its own address (one
+// address alone is held after a few, see TestSignInThrottle).
 func guessInParallel(t *testing.T, svc *auth.Service, username string, n int) {
 	t.Helper()
-	ctx := audit.WithActor(context.Background(), audit.Actor{IP: "198.51.100.7"})
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
+		ctx := audit.WithActor(context.Background(), audit.Actor{IP: fmt.Sprintf("198.51.100.%d", i+1)})
 		go func() {
 			defer wg.Done()
 			if _, err := svc.Authenticate(ctx, username, "Wrong-Password-1"); err == nil {

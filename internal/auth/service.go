@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -16,6 +17,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/web"
 )
 
 // Config holds the session and lockout rules.
@@ -66,13 +68,30 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	db  *db.DB
 	cfg Config
+	// pairs throttles failures per typed username and client address; names mirrors the
+	// account hold for usernames that do not exist, so no answer tells which usernames exist.
+	pairs, names *web.Limiter
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnAccountHeld, when set, is called in the transaction that holds an account after
+	// cfg.AccountLockAfter failures: the app alerts the account's security admins.
+	OnAccountHeld func(ctx context.Context, q db.Querier, u *User, detail string) error
 }
 
 // NewService returns an auth service on d.
 func NewService(d *db.DB, cfg Config) *Service {
-	return &Service{db: d, cfg: cfg.withDefaults(), Now: func() time.Time { return time.Now().UTC() }}
+	cfg = cfg.withDefaults()
+	return &Service{db: d, cfg: cfg, Now: func() time.Time { return time.Now().UTC() },
+		pairs: web.NewLimiter(cfg.LockFor/time.Duration(cfg.LockAfter), cfg.LockAfter),
+		names: web.NewLimiter(cfg.LockFor/time.Duration(cfg.AccountLockAfter), cfg.AccountLockAfter)}
+}
+
+// ReleaseHolds lifts the sign-in holds on a username from every address (a security admin's
+// unlock); the account's own hold is in the database and cleared by the caller.
+func (s *Service) ReleaseHolds(username string) {
+	name := strings.ToLower(username)
+	s.pairs.ForgetPrefix(name + "|")
+	s.names.ForgetPrefix(name)
 }
 
 // Config returns the effective configuration.
@@ -93,15 +112,47 @@ var dummyHash, _ = argon2id.CreateHash("linli-no-such-user", hashParams)
 
 var errBadCredentials = errs.E(errs.Unauthorized, "用户名或密码错误")
 
-// Authenticate checks a username and password. Every attempt is audited; after cfg.LockAfter
-// failures in a row the account is locked for cfg.LockFor. It returns the user on success.
+// Authenticate checks a username and password. Every attempt is audited. Failures hold the
+// username for the client address after cfg.LockAfter within cfg.LockFor — the owner elsewhere is
+// not affected — and hold the account everywhere after cfg.AccountLockAfter from all addresses.
+// Unknown usernames get the same answers as wrong passwords. It returns the user on success.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*User, error) {
 	now := s.Now()
+	name := strings.ToLower(username)
+	pair := name + "|" + audit.ActorFrom(ctx).IP
+	ok, last, release := s.pairs.TakeKey(pair, now)
+	if !ok {
+		blocked, wait, first := s.pairs.BlockedKey(pair, now)
+		if first {
+			_ = s.audit(ctx, audit.Entry{Action: "auth.login_locked", ObjectType: "user",
+				Detail: "该地址对此用户名登录失败次数过多，暂停期间再次尝试（用户名：" + username + "；一分钟内的后续尝试不再逐条记录）"})
+		}
+		if !blocked {
+			wait = s.cfg.LockFor / time.Duration(s.cfg.LockAfter)
+		}
+		return nil, ErrLocked(wait)
+	}
+	u, err := s.checkPassword(ctx, username, password, now, last)
+	if err == nil {
+		release()
+	}
+	return u, err
+}
+
+// checkPassword is Authenticate once the attempt has taken its place in the address's allowance
+// for the username; last says it took the final place.
+func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time, last bool) (*User, error) {
+	name := strings.ToLower(username)
 	u, hash, err := s.userByUsername(ctx, username)
 	if errs.Is(err, errs.NotFound) {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		if blocked, wait, _ := s.names.BlockedKey(name, now); blocked {
+			_ = s.audit(ctx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", Detail: "用户名不存在：" + username})
+			return nil, ErrLocked(wait)
+		}
+		s.names.AllowKey(name, now)
 		_ = s.audit(ctx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", Detail: "用户名不存在：" + username})
-		return nil, errBadCredentials
+		return nil, s.pairFailed(ctx, last, username, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -117,7 +168,10 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return nil, fmt.Errorf("compare password: %w", err)
 	}
 	if !ok {
-		return nil, s.failLogin(actx, u, now)
+		if err := s.failLogin(actx, u, now); errs.CodeOf(err) != errs.Unauthorized {
+			return nil, err
+		}
+		return nil, s.pairFailed(actx, last, username, u)
 	}
 	if !u.Active {
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID, Detail: "账号已停用"})
@@ -159,10 +213,17 @@ func (s *Service) failLogin(ctx context.Context, u *User, now time.Time) error {
 			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（%d分钟内第%d次）", int(s.cfg.LockFor.Minutes()), failed)}); err != nil {
 			return err
 		}
-		if failed == s.cfg.AccountLockAfter {
-			return audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
-				RegionID: u.RegionID, Detail: fmt.Sprintf("%d分钟内%d次登录失败，账号暂停登录%d分钟", int(s.cfg.LockFor.Minutes()),
-					failed, int(s.cfg.LockFor.Minutes()))})
+		if failed != s.cfg.AccountLockAfter {
+			return nil
+		}
+		detail := fmt.Sprintf("%d分钟内来自各地址共%d次登录失败，账号暂停登录%d分钟", int(s.cfg.LockFor.Minutes()),
+			failed, int(s.cfg.LockFor.Minutes()))
+		if err := audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
+			RegionID: u.RegionID, Detail: detail}); err != nil {
+			return err
+		}
+		if s.OnAccountHeld != nil {
+			return s.OnAccountHeld(ctx, tx, u, detail)
 		}
 		return nil
 	})
@@ -173,6 +234,22 @@ func (s *Service) failLogin(ctx context.Context, u *User, now time.Time) error {
 		return ErrLocked(s.cfg.LockFor)
 	}
 	return errBadCredentials
+}
+
+// pairFailed answers a failure of username from the client address; the failure that used up the
+// pair's allowance (last) holds it, audited once, and answers as a hold does.
+func (s *Service) pairFailed(ctx context.Context, last bool, username string, u *User) error {
+	if !last {
+		return errBadCredentials
+	}
+	e := audit.Entry{Action: "auth.locked", ObjectType: "user", Detail: fmt.Sprintf(
+		"来自该地址的用户名 %s %d分钟内%d次登录失败，暂停该地址登录此账号；其他地址不受影响", username,
+		int(s.cfg.LockFor.Minutes()), s.cfg.LockAfter)}
+	if u != nil {
+		e.ObjectID, e.RegionID = u.ID, u.RegionID
+	}
+	_ = s.audit(ctx, e)
+	return ErrLocked(s.cfg.LockFor)
 }
 
 // failedCount is the account's failure count after one more failure: one when the window of the
