@@ -192,7 +192,7 @@ func ValidateUsername(s string) error {
 }
 
 // ValidatePassword enforces the password rules: at least 10 characters, at least three of upper
-// case, lower case, digits and symbols, and not containing the username.
+// case, lower case, digits and symbols, not containing the username, and not a common password.
 func ValidatePassword(password, username string) error {
 	if utf8.RuneCountInString(password) < 10 {
 		return errs.Field("password", "密码至少需要10个字符")
@@ -224,6 +224,9 @@ func ValidatePassword(password, username string) error {
 	}
 	if username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
 		return errs.Field("password", "密码不能包含用户名")
+	}
+	if isCommon(password) {
+		return errs.Field("password", "密码过于常见，容易被猜中，请换一个不含常见单词、拼音或键盘序列的密码")
 	}
 	return nil
 }

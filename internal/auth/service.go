@@ -429,8 +429,9 @@ func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal,
 	return p, err
 }
 
-// ChangePassword changes the principal's own password after checking the current one, and ends
-// their other sessions.
+// ChangePassword changes the principal's own password after checking the current one, ends
+// their other sessions and revokes their API tokens. The new password may not be one of the last
+// five (the current one included).
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
 	if _, err := s.Authenticate(ctx, p.Username, current); err != nil {
 		if errs.CodeOf(err) == errs.Unauthorized {
@@ -444,20 +445,55 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if current == next {
 		return errs.Field("password", "新密码不能与当前密码相同")
 	}
+	if reused, err := s.usedBefore(ctx, p.UserID, next); err != nil {
+		return err
+	} else if reused {
+		return errs.Field("password", "新密码不能与最近五次使用过的密码相同")
+	}
 	hash, err := HashPassword(next)
 	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at)
+			SELECT id, password_hash, $1 FROM users WHERE id = $2`, now, p.UserID); err != nil {
+			return fmt.Errorf("keep password history: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = FALSE,
-			password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, s.Now(), p.UserID); err != nil {
+			password_expires_at = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, now, p.UserID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_change", ObjectType: "user", ObjectID: p.UserID, RegionID: p.RegionID})
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, p.UserID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_change", ObjectType: "user", ObjectID: p.UserID,
+			RegionID: p.RegionID, Detail: "已结束其他会话并吊销全部访问令牌"})
 	})
+}
+
+// usedBefore reports whether password matches one of the user's last four earlier passwords
+// (with the current one, the last five).
+func (s *Service) usedBefore(ctx context.Context, userID int64, password string) (bool, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT password_hash FROM password_history WHERE user_id = $1
+		ORDER BY created_at DESC, id DESC LIMIT 4`, userID)
+	if err != nil {
+		return false, fmt.Errorf("password history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return false, err
+		}
+		if ok, err := argon2id.ComparePasswordAndHash(password, h); err == nil && ok {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // NewUser is what creating an account needs.
