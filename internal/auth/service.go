@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 
@@ -406,27 +407,94 @@ func (s *Service) EndSession(ctx context.Context, p *Principal) error {
 	})
 }
 
-// IssueToken creates an API bearer token for an authenticated user.
-func (s *Service) IssueToken(ctx context.Context, userID int64) (token string, expires time.Time, err error) {
+// IssueToken creates a named API bearer token for an authenticated user. It lives as long as a
+// session may (cfg.MaxAge, the --session-max setting).
+func (s *Service) IssueToken(ctx context.Context, userID int64, name string) (token string, expires time.Time, err error) {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > 50 {
+		return "", time.Time{}, errs.Field("name", "令牌名称不能超过50个字")
+	}
+	if name == "" {
+		name = "接口令牌"
+	}
 	token, hash := newToken()
 	now := s.Now()
 	expires = now.Add(s.cfg.MaxAge)
-	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		hash, userID, now, expires)
+	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		hash, userID, name, now, expires)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("issue token: %w", err)
 	}
 	return token, expires, nil
 }
 
-// TokenPrincipal resolves an API bearer token to its principal.
+// TokenPrincipal resolves an API bearer token to its principal and notes when it was last used
+// (at most once a minute).
 func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal, error) {
+	now := s.Now()
+	hash := hashToken(token)
 	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+
-		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hashToken(token), s.Now()))
+		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hash, now))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
 		return nil, errs.E(errs.Unauthorized, "访问令牌无效或已过期")
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	_, _ = s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
+		AND (last_used_at IS NULL OR last_used_at < $3)`, now, hash, now.Add(-time.Minute))
+	return p, nil
+}
+
+// Token is one of a user's API tokens, as its owner sees it; the secret is never shown again.
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// Tokens lists the principal's own live API tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, p *Principal) ([]Token, error) {
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
+		WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id DESC`, p.UserID, s.Now())
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		var t Token
+		var used sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.ExpiresAt, &used); err != nil {
+			return nil, err
+		}
+		if used.Valid {
+			t.LastUsedAt = &used.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes one of the principal's own API tokens; another user's is not found.
+func (s *Service) RevokeToken(ctx context.Context, p *Principal, id int64) error {
+	if p == nil {
+		return errs.E(errs.Unauthorized, "请先登录")
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 RETURNING name`, id, p.UserID).Scan(&name)
+		if err != nil {
+			return db.NotFound(err, "访问令牌不存在或已吊销")
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.token_revoke", ObjectType: "user", ObjectID: p.UserID,
+			RegionID: p.RegionID, Detail: "本人吊销访问令牌：" + name})
+	})
 }
 
 // ChangePassword changes the principal's own password after checking the current one, ends
