@@ -174,6 +174,13 @@ func (s *Service) checkPassword(ctx context.Context, username, password string, 
 		}
 		return nil, s.pairFailed(actx, last, username, u)
 	}
+	if expired, err := s.codeExpired(ctx, u.ID, now); err != nil {
+		return nil, err
+	} else if expired {
+		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
+			Detail: "初始口令已过期"})
+		return nil, errs.E(errs.Unauthorized, "初始口令已过期，请联系安全管理员重新生成")
+	}
 	if !u.Active {
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID, Detail: "账号已停用"})
 		return nil, errs.E(errs.Unauthorized, "账号已停用，请联系安全管理员")
@@ -261,6 +268,16 @@ const failedCount = `(CASE WHEN failed_since IS NULL OR failed_since < $1 THEN 1
 // account that exists and one that does not, so the answer tells nobody which usernames exist.
 func ErrLocked(wait time.Duration) error {
 	return errs.E(errs.TooMany, "登录失败次数过多，已暂时锁定，请%d分钟后再试或联系安全管理员", int(wait/time.Minute)+1)
+}
+
+// codeExpired reports whether the user's password is a one-time code (initial or reset) past its
+// lifetime.
+func (s *Service) codeExpired(ctx context.Context, userID int64, now time.Time) (bool, error) {
+	var exp sql.NullTime
+	if err := s.db.W.QueryRowContext(ctx, `SELECT password_expires_at FROM users WHERE id = $1`, userID).Scan(&exp); err != nil {
+		return false, fmt.Errorf("code expiry of user %d: %w", userID, err)
+	}
+	return exp.Valid && !exp.Time.After(now), nil
 }
 
 func (s *Service) audit(ctx context.Context, e audit.Entry) error {
