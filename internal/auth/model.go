@@ -75,24 +75,28 @@ const (
 	SettingsManage Permission = "settings.manage" // time limits, calendar, categories
 	AccountsManage Permission = "accounts.manage"
 	AuditRead      Permission = "audit.read"
+	// Volunteering is the volunteer pages: posts, sign-ups, hours and the ranking. Every business
+	// role has it; the security admin and the auditor do not (their duty is not the community's work).
+	Volunteering Permission = "volunteer.use"
 )
 
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage}
+	VisitsWrite, SettingsManage, Volunteering}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite},
-	GridWorker:     {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite},
-	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
-	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
-	Mediator:       {CasesRead, CasesHandle},
-	UnitContact:    {CasesRead, CasesHandle},
-	Department:     {CasesRead, CasesHandle},
+		CasesHandle, VisitsRead, VisitsWrite, Volunteering},
+	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
+		Volunteering},
+	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite, Volunteering},
+	PartyMember:    {PartyRead, CasesIntake, VisitsWrite, Volunteering},
+	Mediator:       {CasesRead, CasesHandle, Volunteering},
+	UnitContact:    {CasesRead, CasesHandle, Volunteering},
+	Department:     {CasesRead, CasesHandle, Volunteering},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},
 }
