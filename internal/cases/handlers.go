@@ -15,6 +15,7 @@ import (
 	"linli/internal/clock"
 	"linli/internal/errs"
 	"linli/internal/photo"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -53,6 +54,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 	limiter := svc.publicLimiter()
 	limiter.Configure(opts.ReportEvery, opts.ReportBurst)
 	funcs := template.FuncMap{
+		"revealPurposes": func() []string { return pii.RevealPurposes },
 		"when": func(t *time.Time) string {
 			if t == nil || t.IsZero() {
 				return ""

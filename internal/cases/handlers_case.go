@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -115,7 +116,11 @@ func (h *Handlers) revealPhone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	phone, err := h.svc.RevealReporterPhone(r.Context(), id, r.FormValue("reason"))
+	reason, err := pii.RevealReason(r.FormValue("purpose"), r.FormValue("reason"))
+	var phone string
+	if err == nil {
+		phone, err = h.svc.RevealReporterPhone(r.Context(), id, reason)
+	}
 	v, lerr := h.loadCaseView(r, id)
 	if lerr != nil {
 		h.kit.Error(w, r, lerr)
