@@ -15,6 +15,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/ledger"
 	"linli/internal/register"
 )
 
@@ -36,7 +37,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // ledgerSession opens Linli and acts as the operator on the command line, with the powers of a
 // community admin of the given community; everything it writes is audited as 命令行.
-func ledgerSession(ctx context.Context, c common, code string, stderr io.Writer) (*app.Main, *register.Ledger, context.Context, *register.Region, error) {
+func ledgerSession(ctx context.Context, c common, code string, stderr io.Writer) (*app.Main, *ledger.Ledger, context.Context, *register.Region, error) {
 	if code == "" {
 		return nil, nil, nil, nil, errors.New("请用 --community 指定社区的区划代码，如 --community 620702001001")
 	}
@@ -57,7 +58,7 @@ func ledgerSession(ctx context.Context, c common, code string, stderr io.Writer)
 	p := &auth.Principal{Username: "命令行", Name: "命令行", Role: auth.CommunityAdmin, RegionID: community.ID,
 		RegionPath: community.Path, RegionName: community.Name, RegionLevel: string(community.Level)}
 	actx := audit.WithActor(auth.WithPrincipal(ctx, p), audit.Actor{Username: "命令行", IP: "local"})
-	return m, register.NewLedger(svc, m.Log), actx, community, nil
+	return m, ledger.New(m.DB, m.Sealer, svc, m.Log), actx, community, nil
 }
 
 // cliErr shows a domain error by its Chinese message alone, without its code.
@@ -86,12 +87,12 @@ func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("读取 %s: %w", pos[1], err)
 	}
-	m, ledger, actx, community, err := ledgerSession(ctx, c, *code, stderr)
+	m, lg, actx, community, err := ledgerSession(ctx, c, *code, stderr)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	im, err := ledger.Upload(actx, community.ID, filepath.Base(pos[1]), data)
+	im, err := lg.Upload(actx, community.ID, filepath.Base(pos[1]), data)
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "  第%d行 %s：%s\n", e.Row, e.Column, e.Message)
 	}
 	if *report != "" && im.ErrorRows > 0 {
-		if err := writeFile(*report, func(w io.Writer) error { _, err := ledger.ErrorReport(actx, im.ID, w); return err }); err != nil {
+		if err := writeFile(*report, func(w io.Writer) error { _, err := lg.ErrorReport(actx, im.ID, w); return err }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "错误报告已写入 %s\n", *report)
@@ -117,7 +118,7 @@ func importLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *dryRun || im.ValidRows == 0 {
 		return nil
 	}
-	done, err := ledger.CommitAndWait(actx, im.ID)
+	done, err := lg.CommitAndWait(actx, im.ID)
 	if err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func exportLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(pos) != 1 || *out == "" {
 		return errors.New("用法: linli export residents|households|buildings --community 区划代码 -o 文件.xlsx")
 	}
-	m, ledger, actx, community, err := ledgerSession(ctx, c, *code, stderr)
+	m, lg, actx, community, err := ledgerSession(ctx, c, *code, stderr)
 	if err != nil {
 		return err
 	}
@@ -151,11 +152,11 @@ func exportLedger(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		var err error
 		switch pos[0] {
 		case "residents":
-			n, err = ledger.ExportResidents(actx, register.ExportRequest{Unmask: *unmask, Reason: *reason}, w)
+			n, err = lg.ExportResidents(actx, ledger.ExportRequest{Unmask: *unmask, Reason: *reason}, w)
 		case "households":
-			n, err = ledger.ExportHouseholds(actx, 0, w)
+			n, err = lg.ExportHouseholds(actx, 0, w)
 		case "buildings":
-			n, err = ledger.ExportBuildings(actx, 0, w)
+			n, err = lg.ExportBuildings(actx, 0, w)
 		default:
 			err = fmt.Errorf("未知台账 %q：可导出 residents、households、buildings", pos[0])
 		}

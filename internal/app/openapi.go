@@ -5,6 +5,8 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/ledger"
+	"linli/internal/mediation"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -21,10 +23,11 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
+		{Name: "ledger", JSON: ledger.OpenAPI},
+		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},
-		{Name: "register-ledger", JSON: register.OpenAPILedger},
 		{Name: "visits", JSON: visits.OpenAPI},
 		{Name: "workday", JSON: workday.OpenAPI},
 	}

@@ -13,6 +13,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/demo"
 	"linli/internal/jobs"
+	"linli/internal/ledger"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -24,7 +25,7 @@ import (
 // services holds every capability's service, for the demo builder and background work.
 type services struct {
 	register *register.Service
-	ledger   *register.Ledger
+	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
 }
@@ -45,7 +46,7 @@ func (m *Main) build() error {
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)
 
 	m.services.register = register.NewService(m.DB, m.Sealer)
-	m.services.ledger = register.NewLedger(m.services.register, m.Log)
+	m.services.ledger = ledger.New(m.DB, m.Sealer, m.services.register, m.Log)
 	m.services.party = party.NewService(m.DB, m.Sealer, m.services.register)
 
 	mux := http.NewServeMux()
@@ -70,7 +71,7 @@ func (m *Main) build() error {
 		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
 	}).Routes(mux)
 	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
-	register.NewLedgerHandlers(m.services.ledger, authH, kit).Routes(mux)
+	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
 	if err := m.buildJobs(mux, authH, kit); err != nil {
@@ -85,6 +86,7 @@ func (m *Main) build() error {
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
+	m.buildMediation(mux, authH, kit)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -163,6 +165,8 @@ func chrome(r *http.Request) web.Chrome {
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
+		{"人民调解", "/mediation", auth.MediationRead},
+		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -78,23 +78,28 @@ const (
 	// Volunteering is the volunteer pages: posts, sign-ups, hours and the ranking. Every business
 	// role has it; the security admin and the auditor do not (their duty is not the community's work).
 	Volunteering Permission = "volunteer.use"
+	// MediationRead sees the committee's mediation cases, experts and figures; MediationWrite
+	// registers and handles them; MediationScreen records the grids' dispute screening rounds.
+	MediationRead   Permission = "mediation.read"
+	MediationWrite  Permission = "mediation.write"
+	MediationScreen Permission = "mediation.screen"
 )
 
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage, Volunteering}
+	VisitsWrite, SettingsManage, Volunteering, MediationRead, MediationWrite, MediationScreen}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite, Volunteering},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, Volunteering},
 	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
-		Volunteering},
+		MediationScreen, Volunteering},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite, Volunteering},
 	PartyMember:    {PartyRead, CasesIntake, VisitsWrite, Volunteering},
-	Mediator:       {CasesRead, CasesHandle, Volunteering},
+	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII, Volunteering},
 	UnitContact:    {CasesRead, CasesHandle, Volunteering},
 	Department:     {CasesRead, CasesHandle, Volunteering},
 	SecurityAdmin:  {AccountsManage},

@@ -83,47 +83,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 	}
 	var out *Case
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, actor, err := visible(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if in.Version != 0 && in.Version != c.Version {
-			return errConflict()
-		}
-		if err := Check(a, c, actor); err != nil {
-			return err
-		}
-		st := &step{s: s, tx: tx, c: c, cal: cal, actor: actor, in: in, now: s.now(), before: auditView(c)}
-		if st.cat, err = categoryByID(ctx, tx, c.CategoryID); err != nil {
-			return err
-		}
-		st.in.Note = strings.TrimSpace(in.Note)
-		if utf8.RuneCountInString(st.in.Note) > 2000 {
-			return errs.Field("note", "说明不能超过2000字")
-		}
-		st.ev = &Event{At: st.now, UserID: &p.UserID, ActorName: p.Name, Action: a, FromState: c.State,
-			ToState: Next(a, c.State), Note: st.in.Note, Attachments: in.Attachments}
-		if err := st.apply(ctx, a); err != nil {
-			return err
-		}
-		c.State = st.ev.ToState
-		c.Overdue = overdueAt(c, st.now)
-		if err := saveCase(ctx, tx, c, c.Version, st.now); err != nil {
-			return err
-		}
-		eventID, err := record(ctx, tx, c, st.ev, st.before)
-		if err != nil {
-			return err
-		}
-		if err := linkAttachments(ctx, tx, c.ID, eventID, in.Attachments); err != nil {
-			return err
-		}
-		if st.ev.Note != "" {
-			if err := reindex(ctx, tx, tx.Dialect, c); err != nil {
-				return err
-			}
-		}
-		out, err = loadCase(ctx, tx, c.ID)
+		out, err = s.act(ctx, tx, p, cal, id, a, in)
 		return err
 	})
 	if err != nil {
@@ -131,6 +91,66 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 	}
 	out.ComputeSLA(cal, s.now())
 	return out, nil
+}
+
+// ActInTx takes action a on case id inside the caller's transaction tx, with the same checks,
+// timeline row and audit entry as Act, so that another capability's write and the case's change
+// commit together (a mediation referral notes the case it came from). cal is s.Calendar, loaded
+// before the transaction opened (loading may write). The answer's SLA is not computed.
+func (s *Service) ActInTx(ctx context.Context, tx *db.Tx, cal *workday.Calendar, id int64, a Action, in ActionInput) (*Case, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := rules[a]; !ok {
+		return nil, errs.E(errs.NotFound, "未知的操作：%s", a)
+	}
+	return s.act(ctx, tx, p, cal, id, a, in)
+}
+
+// act applies action a to case id in tx for p.
+func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, cal *workday.Calendar, id int64, a Action, in ActionInput) (*Case, error) {
+	c, actor, err := visible(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.Version != 0 && in.Version != c.Version {
+		return nil, errConflict()
+	}
+	if err := Check(a, c, actor); err != nil {
+		return nil, err
+	}
+	st := &step{s: s, tx: tx, c: c, cal: cal, actor: actor, in: in, now: s.now(), before: auditView(c)}
+	if st.cat, err = categoryByID(ctx, tx, c.CategoryID); err != nil {
+		return nil, err
+	}
+	st.in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(st.in.Note) > 2000 {
+		return nil, errs.Field("note", "说明不能超过2000字")
+	}
+	st.ev = &Event{At: st.now, UserID: &p.UserID, ActorName: p.Name, Action: a, FromState: c.State,
+		ToState: Next(a, c.State), Note: st.in.Note, Attachments: in.Attachments}
+	if err := st.apply(ctx, a); err != nil {
+		return nil, err
+	}
+	c.State = st.ev.ToState
+	c.Overdue = overdueAt(c, st.now)
+	if err := saveCase(ctx, tx, c, c.Version, st.now); err != nil {
+		return nil, err
+	}
+	eventID, err := record(ctx, tx, c, st.ev, st.before)
+	if err != nil {
+		return nil, err
+	}
+	if err := linkAttachments(ctx, tx, c.ID, eventID, in.Attachments); err != nil {
+		return nil, err
+	}
+	if st.ev.Note != "" {
+		if err := reindex(ctx, tx, tx.Dialect, c); err != nil {
+			return nil, err
+		}
+	}
+	return loadCase(ctx, tx, c.ID)
 }
 
 // overdueAt reports whether the deadline running in the case's state has passed at now (for a

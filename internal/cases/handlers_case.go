@@ -28,6 +28,8 @@ type caseView struct {
 	// CanReveal: the user may reveal the reporter's phone (with a reason); Phone is the revealed number.
 	CanReveal bool
 	Phone     string
+	// ToMediation: the user may refer this open case to people's mediation (internal/mediation).
+	ToMediation bool
 }
 
 // loadCaseView reads a case and everything its page needs for the signed-in user.
@@ -41,6 +43,7 @@ func (h *Handlers) loadCaseView(r *http.Request, id int64) (*caseView, error) {
 		HasMap:     h.kit.HasAsset("vendor/leaflet/leaflet.js") && d.Lon != nil,
 		Supervisor: auth.FromContext(ctx).Can(auth.CasesSupervise)}
 	v.CanReveal = auth.FromContext(ctx).Can(auth.RevealPII) && !d.Anonymous && d.ReporterPhone != ""
+	v.ToMediation = auth.FromContext(ctx).Can(auth.MediationWrite) && d.State != Closed
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
 	}

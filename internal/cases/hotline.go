@@ -1,9 +1,8 @@
 package cases
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,16 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/width"
 
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/sheet"
 )
 
 // HotlineFile is an uploaded 12345 work-order export.
@@ -148,14 +145,14 @@ func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*auth.Princip
 	if err := p.Require(auth.CasesDispatch); err != nil {
 		return nil, nil, nil, err
 	}
-	sheet, err := readSheet(f)
+	header, lines, err := readSheet(f)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if len(sheet) < 2 {
+	if len(lines) == 0 {
 		return nil, nil, nil, errs.Field("file", "文件中没有工单数据")
 	}
-	col, err := mapHeader(sheet[0])
+	col, err := mapHeader(header)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -165,11 +162,8 @@ func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*auth.Princip
 	}
 	var rows []hotlineRow
 	seen := map[string]int{}
-	for i, row := range sheet[1:] {
-		line := i + 2
-		if blank(row) {
-			continue
-		}
+	for _, l := range lines {
+		line, row := l.num, l.cells
 		in, rowErrs := parseHotlineRow(row, col, line, cats)
 		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
 			rowErrs = append(rowErrs, RowError{line, "工单编号", fmt.Sprintf("与第%d行的工单编号重复", prev)})
@@ -189,49 +183,38 @@ func blank(row []string) bool {
 	return true
 }
 
-func readSheet(f HotlineFile) ([][]string, error) {
+// sheetLine is a non-blank row of a sheet and its 1-based row number.
+type sheetLine struct {
+	num   int
+	cells []string
+}
+
+// readSheet reads a 12345 export through the shared sheet reader: the first row as the header,
+// then every non-blank row below it with its row number.
+func readSheet(f HotlineFile) (header []string, lines []sheetLine, err error) {
 	switch strings.ToLower(filepath.Ext(f.Name)) {
-	case ".xlsx", ".xlsm":
-		x, err := excelize.OpenReader(bytes.NewReader(f.Data))
-		if err != nil {
-			return nil, errs.Field("file", "无法读取 Excel 文件，请确认是 .xlsx 格式")
-		}
-		defer x.Close()
-		sheets := x.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, errs.Field("file", "Excel 文件中没有工作表")
-		}
-		rows, err := x.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, errs.Field("file", "无法读取 Excel 工作表")
-		}
-		return rows, nil
-	case ".csv", ".txt":
-		data := bytes.TrimPrefix(f.Data, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(data) {
-			dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-			if err != nil {
-				return nil, errs.Field("file", "CSV 文件编码无法识别，请另存为 UTF-8")
-			}
-			data = dec
-		}
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord = -1
-		r.LazyQuotes = true
-		var rows [][]string
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, errs.Field("file", "CSV 文件格式有误："+err.Error())
-			}
-			rows = append(rows, rec)
-		}
-		return rows, nil
+	case ".xlsx", ".xlsm", ".csv", ".txt":
+	default:
+		return nil, nil, errs.Field("file", "只支持 .xlsx 或 .csv 格式的12345工单导出文件")
 	}
-	return nil, errs.Field("file", "只支持 .xlsx 或 .csv 格式的12345工单导出文件")
+	r, err := sheet.Open(f.Name, f.Data)
+	if err != nil {
+		return nil, nil, errs.Field("file", errs.MessageOf(err))
+	}
+	defer r.Close()
+	for {
+		num, cells, err := r.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return header, lines, nil
+		case err != nil:
+			return nil, nil, errs.Field("file", errs.MessageOf(err))
+		case num == 1:
+			header = cells
+		case !blank(cells):
+			lines = append(lines, sheetLine{num, cells})
+		}
+	}
 }
 
 func normHeader(s string) string {

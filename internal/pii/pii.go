@@ -208,7 +208,23 @@ func NormalizePhone(raw string) (string, error) {
 	case len(p) >= 10 && len(p) <= 12 && p[0] == '0':
 		return p, nil
 	}
-	return "", errors.New("电话号码格式不正确，手机号应为11位")
+	return "", errors.New("电话号码格式不正确：" + phoneFault(p))
+}
+
+// phoneFault says what is wrong with a number of digits that is neither a mobile nor a landline
+// number, naming the actual fault.
+func phoneFault(p string) string {
+	switch {
+	case p == "":
+		return "没有数字"
+	case p[0] == '1' && len(p) == 11:
+		return "“" + p[:3] + "”不是有效的手机号段（手机号以13至19开头）"
+	case p[0] == '1':
+		return fmt.Sprintf("手机号应为11位，这里是%d位", len(p))
+	case p[0] == '0':
+		return fmt.Sprintf("固定电话连区号应为10至12位，这里是%d位", len(p))
+	}
+	return "电话号码应为以1开头的11位手机号，或以0开头、带区号的固定电话"
 }
 
 // MaskID shows the first 4 and last 4 characters of an ID number: 6201**********1234.

@@ -93,3 +93,19 @@ func TestSealer(t *testing.T) {
 		t.Error("a short key was accepted")
 	}
 }
+
+// TestNormalizePhoneNamesTheFault: a refused number says what is actually wrong with it.
+func TestNormalizePhoneNamesTheFault(t *testing.T) {
+	for in, want := range map[string]string{
+		"12812345678":  "“128”不是有效的手机号段",
+		"1381234567":   "手机号应为11位，这里是10位",
+		"138123456789": "手机号应为11位，这里是12位",
+		"093682":       "固定电话连区号应为10至12位，这里是6位",
+		"88212345":     "电话号码应为以1开头的11位手机号，或以0开头、带区号的固定电话",
+	} {
+		_, err := NormalizePhone(in)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(want, "手机号段") && strings.Contains(err.Error(), "11位") {
+			t.Errorf("NormalizePhone(%q) = %v; want the fault %q", in, err, want)
+		}
+	}
+}

@@ -17,6 +17,58 @@ import (
 	"linli/internal/geo"
 )
 
+// BuildingKinds lists the building kinds.
+var BuildingKinds = []string{"building", "courtyard", "bungalow"}
+
+// BuildingKindLabel is the Chinese for a building kind.
+func BuildingKindLabel(k string) string {
+	switch k {
+	case "courtyard":
+		return "院落"
+	case "bungalow":
+		return "平房"
+	}
+	return "楼栋"
+}
+
+// Building is a building, courtyard or bungalow row with its point (WGS-84) and grid.
+type Building struct {
+	ID          int64    `json:"id"`
+	RegionID    int64    `json:"region_id"`
+	CommunityID int64    `json:"community_id"`
+	GridID      *int64   `json:"grid_id"`
+	GridName    string   `json:"grid_name"`
+	Name        string   `json:"name"`
+	Address     string   `json:"address"`
+	Kind        string   `json:"kind"`
+	Lon         *float64 `json:"lon"`
+	Lat         *float64 `json:"lat"`
+	Units       int      `json:"units"`
+	Floors      int      `json:"floors"`
+	GridManual  bool     `json:"grid_manual"`
+	Note        string   `json:"note"`
+	Households  int      `json:"households"`
+	Residents   int      `json:"residents"`
+}
+
+// KindLabel is the building kind's Chinese name.
+func (b *Building) KindLabel() string { return BuildingKindLabel(b.Kind) }
+
+// BuildingInput is what creating or editing a building takes. Lon and Lat are text as typed, in
+// the system CRS names (wgs84, gcj02, bd09); GridID 0 derives the grid from the point.
+type BuildingInput struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Kind    string `json:"kind"`
+	Lon     string `json:"lon"`
+	Lat     string `json:"lat"`
+	CRS     string `json:"crs"`
+	GridID  int64  `json:"grid_id"`
+	Units   int    `json:"units"`
+	Floors  int    `json:"floors"`
+	Note    string `json:"note"`
+}
+
 const buildingColumns = `b.id, b.region_id, b.community_id, b.grid_id, COALESCE(gr.name, ''), b.name, b.address, b.kind,
 	b.lon, b.lat, b.units, b.floors, b.grid_manual, b.note`
 

@@ -17,6 +17,60 @@ import (
 	"linli/internal/geo"
 )
 
+// GridKinds lists the grid kinds: a basic grid of homes, or a dedicated grid (a school, a market).
+var GridKinds = []string{"basic", "dedicated"}
+
+// GridKindLabel is the Chinese for a grid kind.
+func GridKindLabel(k string) string {
+	if k == "dedicated" {
+		return "专属网格"
+	}
+	return "基础网格"
+}
+
+// Grid is a grid with its community and figures.
+type Grid struct {
+	ID            int64            `json:"id"`
+	CommunityID   int64            `json:"community_id"`
+	CommunityName string           `json:"community_name"`
+	Number        int              `json:"number"`
+	Code          string           `json:"code"`
+	Name          string           `json:"name"`
+	Kind          string           `json:"kind"`
+	Note          string           `json:"note"`
+	Boundary      orb.MultiPolygon `json:"-"`
+	Buildings     int              `json:"buildings"`
+	Households    int              `json:"households"`
+	Residents     int              `json:"residents"`
+	UpdatedAt     time.Time        `json:"updated_at"`
+	Path          string           `json:"-"`
+}
+
+// KindLabel is the grid kind's Chinese name.
+func (g *Grid) KindLabel() string { return GridKindLabel(g.Kind) }
+
+// HasBoundary reports whether the grid has a boundary polygon.
+func (g *Grid) HasBoundary() bool { return len(g.Boundary) > 0 }
+
+// VertexCount is the number of vertices of the boundary.
+func (g *Grid) VertexCount() int { return geo.VertexCount(g.Boundary) }
+
+// Centroid is the boundary's centroid as [lon, lat], or nil without a boundary.
+func (g *Grid) Centroid() []float64 {
+	if !g.HasBoundary() {
+		return nil
+	}
+	c := geo.Centroid(g.Boundary)
+	return []float64{round6(c[0]), round6(c[1])}
+}
+
+func round6(f float64) float64 {
+	if f < 0 {
+		return -float64(int64(-f*1e6+0.5)) / 1e6
+	}
+	return float64(int64(f*1e6+0.5)) / 1e6
+}
+
 const gridColumns = `g.id, g.community_id, c.name, g.number, rg.code, rg.name, g.kind, g.note, g.boundary, g.updated_at, rg.path`
 
 const gridFrom = ` FROM grids g JOIN regions rg ON rg.id = g.id JOIN regions c ON c.id = g.community_id`

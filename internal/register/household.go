@@ -14,6 +14,102 @@ import (
 	"linli/internal/errs"
 )
 
+// HouseholdKind is how a household's dwelling is used.
+type HouseholdKind string
+
+// The household kinds.
+const (
+	HouseholdOwner      HouseholdKind = "owner"      // 自住
+	HouseholdRented     HouseholdKind = "rented"     // 出租
+	HouseholdVacant     HouseholdKind = "vacant"     // 空置
+	HouseholdCollective HouseholdKind = "collective" // 集体户
+)
+
+// HouseholdKinds lists the household kinds in display order.
+var HouseholdKinds = []HouseholdKind{HouseholdOwner, HouseholdRented, HouseholdVacant, HouseholdCollective}
+
+var householdKindLabels = map[HouseholdKind]string{
+	HouseholdOwner: "自住", HouseholdRented: "出租", HouseholdVacant: "空置", HouseholdCollective: "集体户",
+}
+
+// Label is the household kind's Chinese name.
+func (k HouseholdKind) Label() string { return householdKindLabels[k] }
+
+// ParseHouseholdKind accepts a code or a Chinese label; empty means owner-occupied.
+func ParseHouseholdKind(s string) (HouseholdKind, bool) {
+	s = strings.TrimSpace(width.Fold.String(s))
+	if s == "" {
+		return HouseholdOwner, true
+	}
+	if k := HouseholdKind(strings.ToLower(s)); k.Label() != "" {
+		return k, true
+	}
+	for k, l := range householdKindLabels {
+		if s == l {
+			return k, true
+		}
+	}
+	switch s {
+	case "自有", "自购", "业主自住":
+		return HouseholdOwner, true
+	case "租住", "租户", "出租房":
+		return HouseholdRented, true
+	case "集体":
+		return HouseholdCollective, true
+	}
+	return "", false
+}
+
+// Household is a dwelling and the people registered in it.
+type Household struct {
+	ID           int64         `json:"id"`
+	RegionID     int64         `json:"region_id"`
+	BuildingID   int64         `json:"building_id"`
+	BuildingName string        `json:"building_name"`
+	GridName     string        `json:"grid_name"`
+	Unit         string        `json:"unit"`
+	Room         string        `json:"room"`
+	Kind         HouseholdKind `json:"kind"`
+	Note         string        `json:"note"`
+	Address      string        `json:"address"`
+	Members      int           `json:"members"`
+}
+
+// KindLabel is the household kind's Chinese name.
+func (h *Household) KindLabel() string { return h.Kind.Label() }
+
+// HouseholdInput is what creating or editing a household takes.
+type HouseholdInput struct {
+	BuildingID int64  `json:"building_id"`
+	Unit       string `json:"unit"`
+	Room       string `json:"room"`
+	Kind       string `json:"kind"`
+	Note       string `json:"note"`
+}
+
+// HouseholdAddress is how a household's address reads everywhere: 3号楼 2单元 301室 (a bare number
+// of unit or room gets 单元 or 室).
+func HouseholdAddress(building, unit, room string) string {
+	return householdAddress(building, unit, room)
+}
+
+func householdAddress(building, unit, room string) string {
+	parts := []string{building}
+	if unit != "" {
+		if strings.Trim(unit, "0123456789") == "" {
+			unit += "单元"
+		}
+		parts = append(parts, unit)
+	}
+	if room != "" {
+		if strings.Trim(room, "0123456789") == "" {
+			room += "室"
+		}
+		parts = append(parts, room)
+	}
+	return strings.Join(parts, " ")
+}
+
 // householdColumns are a household's columns with the count of its members the principal may see.
 func householdColumns(p *auth.Principal, a *db.Args) string {
 	return `h.id, h.region_id, h.building_id, b.name, COALESCE(gr.name, ''), h.unit, h.room, h.kind, h.note,

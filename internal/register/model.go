@@ -147,52 +147,6 @@ func ParseResidenceType(s string) (ResidenceType, bool) {
 	return "", false
 }
 
-// HouseholdKind is how a household's dwelling is used.
-type HouseholdKind string
-
-// The household kinds.
-const (
-	HouseholdOwner      HouseholdKind = "owner"      // 自住
-	HouseholdRented     HouseholdKind = "rented"     // 出租
-	HouseholdVacant     HouseholdKind = "vacant"     // 空置
-	HouseholdCollective HouseholdKind = "collective" // 集体户
-)
-
-// HouseholdKinds lists the household kinds in display order.
-var HouseholdKinds = []HouseholdKind{HouseholdOwner, HouseholdRented, HouseholdVacant, HouseholdCollective}
-
-var householdKindLabels = map[HouseholdKind]string{
-	HouseholdOwner: "自住", HouseholdRented: "出租", HouseholdVacant: "空置", HouseholdCollective: "集体户",
-}
-
-// Label is the household kind's Chinese name.
-func (k HouseholdKind) Label() string { return householdKindLabels[k] }
-
-// ParseHouseholdKind accepts a code or a Chinese label; empty means owner-occupied.
-func ParseHouseholdKind(s string) (HouseholdKind, bool) {
-	s = strings.TrimSpace(width.Fold.String(s))
-	if s == "" {
-		return HouseholdOwner, true
-	}
-	if k := HouseholdKind(strings.ToLower(s)); k.Label() != "" {
-		return k, true
-	}
-	for k, l := range householdKindLabels {
-		if s == l {
-			return k, true
-		}
-	}
-	switch s {
-	case "自有", "自购", "业主自住":
-		return HouseholdOwner, true
-	case "租住", "租户", "出租房":
-		return HouseholdRented, true
-	case "集体":
-		return HouseholdCollective, true
-	}
-	return "", false
-}
-
 // Relations lists the relations to the head of household a resident may have, as stored.
 var Relations = []string{"户主", "配偶", "儿子", "女儿", "父亲", "母亲", "孙子", "孙女", "外孙子", "外孙女",
 	"兄弟姐妹", "儿媳", "女婿", "祖父母", "外祖父母", "其他亲属", "非亲属"}

@@ -14,6 +14,79 @@ import (
 	"linli/internal/search"
 )
 
+// Resident is a person in the register, as every page and API answer shows them: numbers masked.
+type Resident struct {
+	ID            int64         `json:"id"`
+	RegionID      int64         `json:"region_id"`
+	HouseholdID   *int64        `json:"household_id"`
+	BuildingID    *int64        `json:"building_id"`
+	Name          string        `json:"name"`
+	Gender        string        `json:"gender"`
+	BirthDate     string        `json:"birth_date"`
+	Age           int           `json:"age"`
+	IDMasked      string        `json:"id_masked"`
+	PhoneMasked   string        `json:"phone_masked"`
+	Relation      string        `json:"relation"`
+	ResidenceType ResidenceType `json:"residence_type"`
+	Ethnicity     string        `json:"ethnicity"`
+	Status        string        `json:"status"`
+	Note          string        `json:"note"`
+	Tags          []Tag         `json:"tags"`
+	Address       string        `json:"address"`
+	GridName      string        `json:"grid_name"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// GenderLabel is the gender in Chinese.
+func (r *Resident) GenderLabel() string { return GenderLabel(r.Gender) }
+
+// StatusLabel is the status in Chinese.
+func (r *Resident) StatusLabel() string { return StatusLabel(r.Status) }
+
+// ResidenceLabel is the residence type in Chinese.
+func (r *Resident) ResidenceLabel() string { return r.ResidenceType.Label() }
+
+// HasTag reports whether the resident carries tag t.
+func (r *Resident) HasTag(t Tag) bool {
+	for _, x := range r.Tags {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// StatusLabel is the Chinese for a resident status.
+func StatusLabel(s string) string {
+	switch s {
+	case "moved_out":
+		return "已迁出"
+	case "deceased":
+		return "已故"
+	}
+	return "在册"
+}
+
+// ResidentFilter selects residents for lists, searches and the API.
+type ResidentFilter struct {
+	Q           string // a name or address (Chinese search), a full phone or ID number, or a phone's last 4 digits
+	GridID      int64
+	BuildingID  int64
+	HouseholdID int64
+	Tag         string
+	Status      string // active (default), moved_out, deceased, all
+	Limit       int
+	Offset      int
+}
+
+// ResidentUpdate is an edit of a resident. An empty IDNumber or Phone keeps the stored number
+// unless the matching Clear flag is set.
+type ResidentUpdate struct {
+	ResidentInput
+	ClearID    bool
+	ClearPhone bool
+}
+
 // CreateResident registers a person in a household in scope.
 func (s *Service) CreateResident(ctx context.Context, in ResidentInput) (*Resident, error) {
 	if _, err := principal(ctx, auth.RegisterWrite); err != nil {

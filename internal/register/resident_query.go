@@ -104,6 +104,14 @@ func containsTag(ts []Tag, t Tag) bool {
 	return false
 }
 
+// ResidentWhere is the WHERE clause, with its arguments, that keeps the residents (aliased r) the
+// resident list shows the principal for filter f: the same scope, minors rule and filters.
+func (s *Service) ResidentWhere(p *auth.Principal, f ResidentFilter) (string, []any, error) {
+	var a db.Args
+	where, err := s.residentWhere(p, s.db.Dialect, f, &a)
+	return where, a, err
+}
+
 // residentWhere builds the scoped WHERE clause of a resident filter. Minors are left out unless
 // the principal may see them.
 func (s *Service) residentWhere(p *auth.Principal, d db.Dialect, f ResidentFilter, a *db.Args) (string, error) {

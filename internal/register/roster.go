@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +14,117 @@ import (
 	"linli/internal/errs"
 	"linli/internal/pii"
 )
+
+// Duty is a place on a grid's roster 网格力量 (多网合一: every sector's people on one grid).
+type Duty string
+
+// The roster duties.
+const (
+	DutyGridLeader      Duty = "grid_leader"
+	DutyWorkerFull      Duty = "worker_full"
+	DutyWorkerPart      Duty = "worker_part"
+	DutyBuildingLeader  Duty = "building_leader"
+	DutyPolice          Duty = "police"
+	DutyUrban           Duty = "urban"
+	DutyZongzhi         Duty = "zongzhi"
+	DutyMinzheng        Duty = "minzheng"
+	DutyBranchSecretary Duty = "branch_secretary"
+)
+
+// Duties lists the duties in the order a roster shows them.
+var Duties = []Duty{DutyGridLeader, DutyWorkerFull, DutyWorkerPart, DutyBuildingLeader, DutyPolice, DutyUrban,
+	DutyZongzhi, DutyMinzheng, DutyBranchSecretary}
+
+var dutyLabels = map[Duty]string{
+	DutyGridLeader: "网格长", DutyWorkerFull: "专职网格员", DutyWorkerPart: "兼职网格员", DutyBuildingLeader: "楼栋长",
+	DutyPolice: "社区民警", DutyUrban: "城管队员", DutyZongzhi: "综治专干", DutyMinzheng: "民政专干",
+	DutyBranchSecretary: "网格党支部书记",
+}
+
+// Label is the duty's Chinese name.
+func (d Duty) Label() string { return dutyLabels[d] }
+
+// WorkerDuties are the duties the home page counts as 网格员: full- and part-time grid workers.
+var WorkerDuties = []Duty{DutyWorkerFull, DutyWorkerPart}
+
+// ParseDuties reads a duty filter: codes or Chinese names, given as repeated values or separated by
+// commas ("worker_full,worker_part"); empty values are ignored and each duty is kept once.
+func ParseDuties(values []string) ([]Duty, error) {
+	var out []Duty
+	seen := map[Duty]bool{}
+	for _, v := range values {
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			d := Duty(strings.ToLower(part))
+			if d.Label() == "" {
+				for code, label := range dutyLabels {
+					if label == part {
+						d = code
+					}
+				}
+			}
+			if d.Label() == "" {
+				return nil, errs.Field("duty", "职责“"+part+"”不存在")
+			}
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
+}
+
+// DutyQuery is the duty filter's query value for a list of duties: codes joined by commas.
+func DutyQuery(duties []Duty) string {
+	parts := make([]string, len(duties))
+	for i, d := range duties {
+		parts[i] = string(d)
+	}
+	return strings.Join(parts, ",")
+}
+
+// RosterEntry is one person on a grid's roster. Username is the sign-in account linked to the
+// entry, empty when the person has none.
+type RosterEntry struct {
+	ID           int64  `json:"id"`
+	GridID       int64  `json:"grid_id"`
+	GridName     string `json:"grid_name"`
+	Duty         Duty   `json:"duty"`
+	Name         string `json:"name"`
+	PhoneMasked  string `json:"phone_masked"`
+	BuildingID   *int64 `json:"building_id"`
+	BuildingName string `json:"building_name"`
+	UserID       *int64 `json:"user_id"`
+	Username     string `json:"username"`
+	Note         string `json:"note"`
+}
+
+// RosterFilter selects roster entries for the roster list and the API: by grid and by duties
+// (none means every duty).
+type RosterFilter struct {
+	GridID int64
+	Duties []Duty
+	Limit  int
+	Offset int
+}
+
+// DutyLabel is the entry's duty in Chinese.
+func (e *RosterEntry) DutyLabel() string { return e.Duty.Label() }
+
+// RosterInput is what adding or editing a roster entry takes. On edit an empty Phone keeps the
+// stored number unless ClearPhone is set.
+type RosterInput struct {
+	Duty       string `json:"duty"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	ClearPhone bool   `json:"clear_phone"`
+	BuildingID int64  `json:"building_id"`
+	Note       string `json:"note"`
+}
 
 const rosterColumns = `e.id, e.grid_id, g.name, e.duty, e.name, e.phone_masked, e.building_id, COALESCE(b.name, ''),
 	e.user_id, COALESCE(u.username, ''), e.note`
@@ -255,3 +367,57 @@ func (s *Service) RemoveRosterEntry(ctx context.Context, gridID, id int64) error
 
 // nullString stores "" as NULL, so unique blind indexes ignore absent numbers.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// RosterList lists the roster entries in the principal's scope — every grid's 网格力量 in one
+// list — by grid and duty, with the total. It is the list the home page's 网格长 and 网格员
+// figures count. A grid filter outside the scope answers not found.
+func (s *Service) RosterList(ctx context.Context, f RosterFilter) ([]RosterEntry, int, error) {
+	p, err := principal(ctx, auth.RegisterRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var a db.Args
+	where := ` WHERE ` + db.InScope("e.region_id", a.Add(p.Scope()))
+	if f.GridID != 0 {
+		if _, err := s.gridInScope(ctx, s.db.R, p, f.GridID, false); err != nil {
+			return nil, 0, err
+		}
+		where += ` AND e.grid_id = ` + a.Add(f.GridID)
+	}
+	if len(f.Duties) > 0 {
+		where += ` AND e.duty IN (`
+		for i, d := range f.Duties {
+			if i > 0 {
+				where += `, `
+			}
+			where += a.Add(string(d))
+		}
+		where += `)`
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM grid_roster e`+where, a...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	// Duties in the order a roster shows them; an unknown stored duty sorts last.
+	rank := `CASE e.duty`
+	for i, d := range Duties {
+		rank += ` WHEN '` + string(d) + `' THEN ` + strconv.Itoa(i)
+	}
+	rank += ` ELSE ` + strconv.Itoa(len(Duties)) + ` END`
+	limit, offset := pageArgs(f.Limit, f.Offset)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rosterColumns+rosterFrom+where+
+		` ORDER BY g.code, `+rank+`, e.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []RosterEntry{}
+	for rows.Next() {
+		e, err := scanRoster(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *e)
+	}
+	return out, total, rows.Err()
+}

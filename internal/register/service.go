@@ -1,5 +1,6 @@
 // Package register keeps the register of a community: regions, grids and their roster (多网合一),
-// buildings, households, residents with their focus tags, and the ledger import and export.
+// buildings, households, and residents with their focus tags. The ledger import and export is
+// internal/ledger.
 package register
 
 import (

@@ -1,0 +1,281 @@
+package mediation
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"linli/internal/db"
+	"linli/internal/errs"
+)
+
+// The figures, each counted in cases so that its drill-down (Filter.Figure) lists exactly the
+// cases it counts; the period is [from, to] in Asia/Shanghai dates:
+//
+//	received            cases registered in the period (受理登记)
+//	accepted            cases accepted in the period (both parties willing)
+//	agreements          cases closed with an agreement, written or oral, in the period (调解成功)
+//	failed              cases closed without agreement in the period (调解不成)
+//	refused             cases refused or ended before mediation in the period (不予受理/终止)
+//	concluded           agreements + failed: the success rate's denominator
+//	prevented_criminal  cases registered in the period judged to have prevented 民转刑
+//	prevented_petition  cases registered in the period judged to have prevented 群体性上访
+//	open                cases being mediated now (no period)
+//	near_limit          open cases within 7 days of their 30-day target or past it (no period)
+//	followup_due        agreements awaiting performance follow-up (no period)
+var figureNames = []string{"received", "accepted", "agreements", "failed", "refused", "concluded", "prevented_criminal",
+	"prevented_petition", "open", "near_limit", "followup_due"}
+
+// figureCond returns the SQL condition (on cases aliased m) selecting what figure name counts.
+func figureCond(a *db.Args, name, from, to, today string) (string, error) {
+	if from == "" {
+		from = "0000-01-01"
+	}
+	if to == "" {
+		to = "9999-12-31"
+	}
+	in := func(col string) string { return col + ` >= ` + a.Add(from) + ` AND ` + col + ` <= ` + a.Add(to) }
+	switch name {
+	case "received":
+		return in("m.registered_on"), nil
+	case "accepted":
+		return `m.accepted_on <> '' AND ` + in("m.accepted_on"), nil
+	case "agreements":
+		return `m.outcome IN ('agreement','oral') AND ` + in("m.closed_on"), nil
+	case "failed":
+		return `m.outcome = 'failed' AND ` + in("m.closed_on"), nil
+	case "refused":
+		return `m.outcome = 'refused' AND ` + in("m.closed_on"), nil
+	case "concluded":
+		return `m.outcome IN ('agreement','oral','failed') AND ` + in("m.closed_on"), nil
+	case "prevented_criminal":
+		return `m.prevented_criminal AND ` + in("m.registered_on"), nil
+	case "prevented_petition":
+		return `m.prevented_petition AND ` + in("m.registered_on"), nil
+	case "open":
+		return `m.state IN ('registered','accepted','mediating')`, nil
+	case "near_limit":
+		return `m.state IN ('accepted','mediating') AND m.due_on <> '' AND m.due_on <= ` + a.Add(addDays(today, 7)), nil
+	case "followup_due":
+		return `m.state = 'agreed'`, nil
+	}
+	return "", errs.Field("figure", "未知的统计指标："+name)
+}
+
+// Breakdown is one row of a figure split by source, dispute type, mediator or expert.
+type Breakdown struct {
+	Key        string `json:"key"`
+	Label      string `json:"label"`
+	Received   int    `json:"received"`
+	Agreements int    `json:"agreements"`
+	Amount     int64  `json:"amount"`
+	// Link lists the agreements this row counts.
+	Link string `json:"link"`
+}
+
+// Figures are the mediation statistics of a region and period, computed from the records.
+type Figures struct {
+	From                    string      `json:"from"`
+	To                      string      `json:"to"`
+	RegionID                int64       `json:"region_id,omitempty"`
+	Received                int         `json:"received"`
+	Accepted                int         `json:"accepted"`
+	Agreements              int         `json:"agreements"`
+	Failed                  int         `json:"failed"`
+	Refused                 int         `json:"refused"`
+	SuccessRate             float64     `json:"success_rate"`
+	SuccessRateNum          int         `json:"success_rate_num"`
+	SuccessRateDen          int         `json:"success_rate_den"`
+	Amount                  int64       `json:"amount"`
+	PreventedCriminal       int         `json:"prevented_criminal"`
+	PreventedCriminalPeople int         `json:"prevented_criminal_people"`
+	PreventedPetition       int         `json:"prevented_petition"`
+	PreventedPetitionPeople int         `json:"prevented_petition_people"`
+	Open                    int         `json:"open"`
+	NearLimit               int         `json:"near_limit"`
+	FollowupDue             int         `json:"followup_due"`
+	BySource                []Breakdown `json:"by_source"`
+	ByType                  []Breakdown `json:"by_type"`
+	ByMediator              []Breakdown `json:"by_mediator"`
+	ByExpert                []Breakdown `json:"by_expert"`
+}
+
+// FigureFilter selects the region (a community, street or district in scope; 0 is the whole
+// scope) and the period.
+type FigureFilter struct {
+	RegionID int64
+	From, To string
+}
+
+// Link is the list of cases a figure counts, for drill-down links.
+func (f FigureFilter) Link(figure string, extra ...string) string {
+	q := url.Values{}
+	q.Set("figure", figure)
+	if f.From != "" {
+		q.Set("from", f.From)
+	}
+	if f.To != "" {
+		q.Set("to", f.To)
+	}
+	if f.RegionID != 0 {
+		q.Set("region", strconv.FormatInt(f.RegionID, 10))
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return "/mediation/cases?" + q.Encode()
+}
+
+// Figures computes the statistics for the principal's scope (or a region in it) and period.
+func (s *Service) Figures(ctx context.Context, ff FigureFilter) (*Figures, error) {
+	v, err := s.viewer(ctx, s.db.R)
+	if err != nil {
+		return nil, err
+	}
+	if v.redacted {
+		return nil, errs.E(errs.Forbidden, "您的角色无权查看调解统计")
+	}
+	for k, d := range map[string]string{"from": ff.From, "to": ff.To} {
+		if d != "" && !validDate(d) {
+			return nil, errs.Field(k, "日期格式应为YYYY-MM-DD")
+		}
+	}
+	if ff.From != "" && ff.To != "" && ff.From > ff.To {
+		return nil, errs.Field("to", "结束日期不能早于开始日期")
+	}
+	if ff.RegionID != 0 {
+		var path string
+		if err := s.db.R.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, ff.RegionID).Scan(&path); err != nil || !v.p.Covers(path) {
+			return nil, errs.E(errs.NotFound, "区域不存在")
+		}
+	}
+	today := s.Today()
+	out := &Figures{From: ff.From, To: ff.To, RegionID: ff.RegionID}
+	if err := s.totals(ctx, v, ff, today, out); err != nil {
+		return nil, err
+	}
+	out.SuccessRateNum = out.Agreements
+	if out.SuccessRateDen > 0 {
+		out.SuccessRate = float64(out.SuccessRateNum) / float64(out.SuccessRateDen)
+	}
+	if err := s.breakdowns(ctx, v, ff, today, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sumIf is the SQL sum of val over the cases that figure name counts: every figure is its
+// drill-down's condition (figureCond), so that a figure and its list never disagree.
+func sumIf(a *db.Args, name, val string, ff FigureFilter, today string) string {
+	cond, _ := figureCond(a, name, ff.From, ff.To, today)
+	return `COALESCE(SUM(CASE WHEN ` + cond + ` THEN ` + val + ` ELSE 0 END), 0)`
+}
+
+// totals counts every figure in one pass over the cases in scope.
+func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
+	a := &db.Args{}
+	var sel []string
+	dst := []any{}
+	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
+		"failed": &out.Failed, "refused": &out.Refused, "concluded": &out.SuccessRateDen,
+		"prevented_criminal": &out.PreventedCriminal, "prevented_petition": &out.PreventedPetition, "open": &out.Open,
+		"near_limit": &out.NearLimit, "followup_due": &out.FollowupDue}
+	for _, name := range figureNames {
+		sel = append(sel, sumIf(a, name, "1", ff, today))
+		dst = append(dst, counts[name])
+	}
+	sel = append(sel, sumIf(a, "agreements", "m.amount", ff, today), sumIf(a, "prevented_criminal", "m.prevented_people", ff, today),
+		sumIf(a, "prevented_petition", "m.prevented_people", ff, today))
+	dst = append(dst, &out.Amount, &out.PreventedCriminalPeople, &out.PreventedPetitionPeople)
+	where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
+	if err != nil {
+		return err
+	}
+	// Only cases some figure may count: those of the period and those open or awaiting follow-up now.
+	var any []string
+	for _, name := range []string{"received", "accepted", "concluded", "refused", "open", "followup_due"} {
+		c, _ := figureCond(a, name, ff.From, ff.To, today)
+		any = append(any, "("+c+")")
+	}
+	where += ` AND (` + strings.Join(any, " OR ") + `)`
+	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, *a...).Scan(dst...); err != nil {
+		return fmt.Errorf("mediation figures: %w", err)
+	}
+	return nil
+}
+
+// breakdowns splits received and agreements by source, dispute type, mediator and expert, one
+// grouped pass each.
+func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
+	splits := []struct {
+		dst        *[]Breakdown
+		param      string
+		key, label string
+		join       string
+	}{
+		{&out.BySource, "source", "m.source", "m.source", ""},
+		{&out.ByType, "type", "m.type_code", "t.name", ` JOIN mediation_types t ON t.code = m.type_code`},
+		{&out.ByMediator, "mediator", "CAST(mm.user_id AS TEXT)", "u.name",
+			` JOIN mediation_mediators mm ON mm.mediation_id = m.id JOIN users u ON u.id = mm.user_id`},
+		{&out.ByExpert, "expert", "CAST(pe.expert_id AS TEXT)", "e.name",
+			` JOIN mediation_participants pe ON pe.mediation_id = m.id JOIN mediation_experts e ON e.id = pe.expert_id`},
+	}
+	for _, sp := range splits {
+		a := &db.Args{}
+		received, agreements := sumIf(a, "received", "1", ff, today), sumIf(a, "agreements", "1", ff, today)
+		amount := sumIf(a, "agreements", "m.amount", ff, today)
+		where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
+		if err != nil {
+			return err
+		}
+		recv, _ := figureCond(a, "received", ff.From, ff.To, today)
+		agr, _ := figureCond(a, "agreements", ff.From, ff.To, today)
+		where += ` AND ((` + recv + `) OR (` + agr + `))`
+		q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), ` + received + `, ` + agreements + `, ` + amount +
+			` FROM mediation_cases m` + sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key
+		*sp.dst = []Breakdown{}
+		err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
+			var b Breakdown
+			if err := scan(&b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
+				return err
+			}
+			if b.Received == 0 && b.Agreements == 0 {
+				return nil
+			}
+			if sp.param == "source" {
+				b.Label = Source(b.Key).Label()
+			}
+			b.Link = ff.Link("agreements", sp.param, b.Key)
+			*sp.dst = append(*sp.dst, b)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("mediation breakdown %s: %w", sp.param, err)
+		}
+		slices.SortStableFunc(*sp.dst, func(x, y Breakdown) int {
+			if x.Received != y.Received {
+				return y.Received - x.Received
+			}
+			return strings.Compare(x.Key, y.Key)
+		})
+	}
+	return nil
+}
+
+// each runs a query and calls fn with each row's scanner.
+func each(ctx context.Context, q db.Querier, query string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
