@@ -98,6 +98,15 @@ func env(name, def string) string {
 	return def
 }
 
+// envBool reads a yes/no environment variable: 1, true, yes or on is yes.
+func envBool(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
 // common are the flags every database command takes.
 type common struct {
 	db, dataDir, keyFile string
@@ -138,6 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	proxies := fs.String("trusted-proxies", env("LINLI_TRUSTED_PROXIES", ""), "可信反向代理地址段，逗号分隔（如 127.0.0.1/32,10.0.0.0/8）；仅信任其 X-Forwarded-For")
 	tiles := fs.String("tiles", env("LINLI_TILE_URL", ""), "地图瓦片地址模板（可选），如 https://{s}.example.com/{z}/{x}/{y}.png")
 	metricsToken := fs.String("metrics-token", env("LINLI_METRICS_TOKEN", ""), "允许其他机器凭此令牌读取 /metrics（环境变量 LINLI_METRICS_TOKEN）；不设置时仅本机直连可读")
+	cookieSecure := fs.Bool("cookie-secure", envBool("LINLI_COOKIE_SECURE"), "浏览器只经 HTTPS 访问（TLS 反向代理之后）：Cookie 标记 Secure 并发送 HSTS（环境变量 LINLI_COOKIE_SECURE=1）；可信代理发来 X-Forwarded-Proto: https 时自动如此")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -154,6 +164,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.MetricsToken = *metricsToken
+	cfg.CookieSecure = *cookieSecure
 	cfg.DemoPass = os.Getenv("LINLI_DEMO_PASSWORD")
 	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge}
 	start := time.Now()

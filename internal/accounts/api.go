@@ -16,6 +16,22 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("PATCH /api/v1/users/{id}", h.auth.API(auth.AccountsManage, h.apiUpdateUser))
 	mux.Handle("POST /api/v1/users/{id}/unlock", h.auth.API(auth.AccountsManage, h.apiUser(h.svc.Unlock)))
 	mux.Handle("POST /api/v1/users/{id}/reset-password", h.auth.API(auth.AccountsManage, h.apiResetPassword))
+	mux.Handle("POST /api/v1/account-requests", h.auth.API(auth.SettingsManage, h.apiRequestAccount))
+	mux.Handle("POST /api/v1/account-requests/{id}/approve", h.auth.API(auth.AccountsManage, h.apiUser(h.svc.ApproveRequest)))
+}
+
+func (h *Handlers) apiRequestAccount(w http.ResponseWriter, r *http.Request) {
+	var in AccountRequest
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	req, err := h.svc.RequestAccount(r.Context(), auth.FromContext(r.Context()), in)
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, req)
 }
 
 func (h *Handlers) apiListUsers(w http.ResponseWriter, r *http.Request) {

@@ -235,12 +235,19 @@ func (s *Service) CreateAccount(ctx context.Context, p *auth.Principal, in Input
 			}
 			return f.Err()
 		}
+		if err := checkDuties("", in.Role); err != nil {
+			return err
+		}
 		if !needsOrg(in.Role) {
 			in.OrgName = ""
 		}
 		id, err := s.auth.CreateUser(ctx, tx, auth.NewUser{Username: in.Username, Name: in.Name, Password: in.Password,
 			Role: in.Role, RegionID: in.RegionID, OrgName: in.OrgName, MustChange: true})
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_expires_at = $1 WHERE id = $2`,
+			s.auth.Now().Add(CodeLifetime), id); err != nil {
 			return err
 		}
 		u, err = s.scopedUser(ctx, tx, p, id)
@@ -290,6 +297,9 @@ func (s *Service) UpdateAccount(ctx context.Context, p *auth.Principal, id int64
 		if err := f.Err(); err != nil {
 			return err
 		}
+		if err := checkDuties(u.Role, c.Role); err != nil {
+			return err
+		}
 		if !needsOrg(c.Role) {
 			c.OrgName = ""
 		}
@@ -333,7 +343,8 @@ func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64
 		}
 		now := s.auth.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = TRUE, failed_logins = 0,
-			locked_until = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, now, id); err != nil {
+			locked_until = NULL, password_changed_at = $2, updated_at = $2, password_expires_at = $3 WHERE id = $4`,
+			hash, now, now.Add(CodeLifetime), id); err != nil {
 			return fmt.Errorf("reset password of user %d: %w", id, err)
 		}
 		if err := auth.EndUserSessions(ctx, tx, id); err != nil {
@@ -367,6 +378,7 @@ func (s *Service) Unlock(ctx context.Context, p *auth.Principal, id int64) (*aut
 		if out, err = s.scopedUser(ctx, tx, p, id); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.auth.ReleaseHolds(u.Username) })
 		return audit.Record(ctx, tx, audit.Entry{Action: "user.unlock", ObjectType: "user", ObjectID: id, RegionID: u.RegionID,
 			Detail: detail, Before: map[string]any{"failed_logins": u.FailedLogins, "locked_until": u.LockedUntil},
 			After: map[string]any{"failed_logins": 0, "locked_until": nil}})

@@ -44,6 +44,9 @@ type Config struct {
 	// MetricsToken lets a scraper on another machine read /metrics with "Authorization: Bearer
 	// <token>"; without it /metrics answers only direct requests from this machine.
 	MetricsToken string
+	// CookieSecure says browsers reach Linli over HTTPS only: cookies are Secure and HSTS is sent.
+	// Without it, a trusted proxy's X-Forwarded-Proto: https does the same per request.
+	CookieSecure bool
 	Auth         auth.Config
 	Webhook      notify.WebhookConfig // SMS/WeChat gateway for notifications; zero reads LINLI_WEBHOOK_URL
 	Log          *slog.Logger
@@ -140,7 +143,8 @@ func LoadKey(cfg Config) (string, error) {
 		return "", err
 	}
 	key := hex.EncodeToString(raw)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	// The key's folder is the server user's alone: 0700, like the key itself 0600.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {

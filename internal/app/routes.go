@@ -42,8 +42,10 @@ func (m *Main) build() error {
 	}
 	kit.TileURL = m.Config.TileURL
 	kit.TrustedProxies = m.Config.TrustedProxies
+	kit.CookieSecure = m.Config.CookieSecure
 	kit.Chrome = chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
+	m.Auth.OnAccountHeld = accounts.AlertSecurityAdmins
 	signIn := auth.NewHandlers(m.Auth, kit)
 	authH := auth.NewGuard(kit) // the route guard every capability receives
 	m.Jobs = jobs.NewRunner(m.DB, m.Log)

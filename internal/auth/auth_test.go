@@ -132,3 +132,36 @@ func TestPasswordRules(t *testing.T) {
 		t.Fatalf("good password: %d %s", resp.StatusCode, resp.Body)
 	}
 }
+
+func TestPasswordHistory(t *testing.T) {
+	env := apptest.New(t)
+	c := env.Login(t, "grid02")
+	current := fixture.Password
+	change := func(next string) *apptest.Response {
+		resp := c.PostForm("/account/password", url.Values{"current": {current}, "password": {next}, "confirm": {next}})
+		if resp.StatusCode == http.StatusSeeOther {
+			current = next
+		}
+		return resp
+	}
+	t.Run("the last five passwords cannot be used again (L3)", func(t *testing.T) {
+		used := []string{"Jade-River-2031", "Silk-Road-Camel-7", "Danxia-Hills-42", "Black-River-Bend-9"}
+		for _, pw := range used {
+			if resp := change(pw); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("change to %s: %d", pw, resp.StatusCode)
+			}
+		}
+		for _, pw := range append([]string{fixture.Password}, used[:3]...) {
+			if resp := change(pw); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "最近五次") {
+				t.Errorf("reusing %s: %d", pw, resp.StatusCode)
+			}
+		}
+		if resp := change("Fresh-Oasis-Well-5"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a new password: %d", resp.StatusCode)
+		}
+		// Five changes later, the first one is six back and may return.
+		if resp := change(fixture.Password); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("a password six changes back: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}

@@ -133,3 +133,23 @@ func TestSignInRateLimit(t *testing.T) {
 		t.Fatalf("after waiting: %d", resp.StatusCode)
 	}
 }
+
+func TestSecurityAdminAndAuditorDoNotReadVolunteerOrQRPages(t *testing.T) {
+	env := apptest.New(t)
+	admin := env.Login(t, "admin")
+	paths := []string{"/volunteer", "/volunteer/ranking", fmt.Sprintf("/grids/%d/qr", env.Fixture.Grids[0].ID),
+		fmt.Sprintf("/grids/%d/qr.png", env.Fixture.Grids[0].ID)}
+	for _, path := range paths {
+		if resp := admin.Get(path); resp.StatusCode != http.StatusOK {
+			t.Fatalf("community admin GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	for _, user := range []string{"auditor", "security"} {
+		c := env.Login(t, user)
+		for _, path := range paths {
+			if resp := c.Get(path); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s GET %s: %d, want 403 (L1)", user, path, resp.StatusCode)
+			}
+		}
+	}
+}

@@ -45,6 +45,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/password", h.guard.Page("", h.passwordPage))
 	mux.Handle("POST /account/password", h.guard.Page("", h.changePassword))
 	mux.HandleFunc("POST /api/v1/auth/token", h.token)
+	mux.Handle("GET /account/tokens", h.guard.Page("", h.tokensPage))
+	mux.Handle("POST /account/tokens/{id}/revoke", h.guard.Page("", h.revokeTokenForm))
+	mux.Handle("GET /api/v1/auth/tokens", h.guard.API("", h.apiTokens))
+	mux.Handle("DELETE /api/v1/auth/tokens/{id}", h.guard.API("", h.apiRevokeToken))
 }
 
 // throttled answers true, having refused the request, when the client has failed to sign in too
@@ -156,7 +160,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: h.svc.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		Secure: web.Secure(r), SameSite: http.SameSiteLaxMode,
 		MaxAge: int(h.svc.cfg.MaxAge / time.Second)})
 	if next == "/" {
 		next = landing(u.Role)
@@ -225,6 +229,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 type TokenRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	Name     string `json:"name"` // what the token is for, shown in the token list; optional
 }
 
 // TokenResponse answers POST /api/v1/auth/token.
@@ -250,7 +255,7 @@ func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	token, exp, err := h.svc.IssueToken(r.Context(), u.ID)
+	token, exp, err := h.svc.IssueToken(r.Context(), u.ID, req.Name)
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return

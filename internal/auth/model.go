@@ -79,6 +79,9 @@ const (
 	SettingsManage Permission = "settings.manage" // time limits, calendar, categories
 	AccountsManage Permission = "accounts.manage"
 	AuditRead      Permission = "audit.read"
+	// Volunteering is the volunteer pages: posts, sign-ups, hours and the ranking. Every business
+	// role has it; the security admin and the auditor do not (their duty is not the community's work).
+	Volunteering Permission = "volunteer.use"
 	// MediationRead sees the committee's mediation cases, experts and figures; MediationWrite
 	// registers and handles them; MediationScreen records the grids' dispute screening rounds.
 	MediationRead   Permission = "mediation.read"
@@ -95,7 +98,7 @@ const (
 
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook,
+	VisitsWrite, SettingsManage, Volunteering, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook,
 	CobuildRead, CobuildWrite, CobuildRaise}
 
 var rolePerms = map[Role][]Permission{
@@ -103,14 +106,14 @@ var rolePerms = map[Role][]Permission{
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook, CobuildRead, CobuildRaise},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook, CobuildRead, CobuildRaise, Volunteering},
 	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
-		MediationScreen, ActivitiesRead, CobuildRead, CobuildRaise},
-	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
-	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
-	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII},
-	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook, CobuildRead, CobuildClaim},
-	Department:     {CasesRead, CasesHandle},
+		MediationScreen, ActivitiesRead, CobuildRead, CobuildRaise, Volunteering},
+	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite, Volunteering},
+	PartyMember:    {PartyRead, CasesIntake, VisitsWrite, Volunteering},
+	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII, Volunteering},
+	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook, CobuildRead, CobuildClaim, Volunteering},
+	Department:     {CasesRead, CasesHandle, Volunteering},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},
 }
@@ -210,7 +213,7 @@ func ValidateUsername(s string) error {
 }
 
 // ValidatePassword enforces the password rules: at least 10 characters, at least three of upper
-// case, lower case, digits and symbols, and not containing the username.
+// case, lower case, digits and symbols, not containing the username, and not a common password.
 func ValidatePassword(password, username string) error {
 	if utf8.RuneCountInString(password) < 10 {
 		return errs.Field("password", "密码至少需要10个字符")
@@ -242,6 +245,9 @@ func ValidatePassword(password, username string) error {
 	}
 	if username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
 		return errs.Field("password", "密码不能包含用户名")
+	}
+	if isCommon(password) {
+		return errs.Field("password", "密码过于常见，容易被猜中，请换一个不含常见单词、拼音或键盘序列的密码")
 	}
 	return nil
 }

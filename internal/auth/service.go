@@ -9,24 +9,31 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 
 	"linli/internal/audit"
-	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/web"
 )
 
 // Config holds the session and lockout rules.
 type Config struct {
-	IdleTimeout  time.Duration // a session unused this long ends; default 30 min
-	MaxAge       time.Duration // a session ends this long after sign-in whatever happens; default 12 h
-	LockAfter    int           // failed sign-ins in a row that lock an account; default 5
-	LockFor      time.Duration // how long a lockout lasts; default 15 min
-	TokenTTL     time.Duration // lifetime of an API token; default 12 h
-	SecureCookie bool          // mark the session cookie Secure (behind HTTPS)
+	IdleTimeout time.Duration // a session unused this long ends; default 30 min
+	MaxAge      time.Duration // a session ends this long after sign-in whatever happens; default 12 h
+	// LockAfter is how many failed sign-ins one address may make against one account within
+	// LockFor before that address is refused for that account; default 5. The owner elsewhere
+	// signs in as usual.
+	LockAfter int
+	// AccountLockAfter is how many failed sign-ins from all addresses within LockFor hold the
+	// account itself for LockFor (the slower per-account throttle against guessing from many
+	// addresses) and alert the security admins; default 20.
+	AccountLockAfter int
+	LockFor          time.Duration // the window and the length of a hold; default 15 min
 	// FailuresPerMinute is how many failed sign-ins one client address may make per minute, after
 	// a burst of FailureBurst; defaults 10 and 10; negative turns the limit off.
 	FailuresPerMinute int
@@ -43,11 +50,11 @@ func (c Config) withDefaults() Config {
 	if c.LockAfter <= 0 {
 		c.LockAfter = 5
 	}
+	if c.AccountLockAfter <= 0 {
+		c.AccountLockAfter = 20
+	}
 	if c.LockFor <= 0 {
 		c.LockFor = 15 * time.Minute
-	}
-	if c.TokenTTL <= 0 {
-		c.TokenTTL = 12 * time.Hour
 	}
 	if c.FailuresPerMinute == 0 {
 		c.FailuresPerMinute = 10
@@ -62,13 +69,30 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	db  *db.DB
 	cfg Config
+	// pairs throttles failures per typed username and client address; names mirrors the
+	// account hold for usernames that do not exist, so no answer tells which usernames exist.
+	pairs, names *web.Limiter
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnAccountHeld, when set, is called in the transaction that holds an account after
+	// cfg.AccountLockAfter failures: the app alerts the account's security admins.
+	OnAccountHeld func(ctx context.Context, q db.Querier, u *User, detail string) error
 }
 
 // NewService returns an auth service on d.
 func NewService(d *db.DB, cfg Config) *Service {
-	return &Service{db: d, cfg: cfg.withDefaults(), Now: func() time.Time { return time.Now().UTC() }}
+	cfg = cfg.withDefaults()
+	return &Service{db: d, cfg: cfg, Now: func() time.Time { return time.Now().UTC() },
+		pairs: web.NewLimiter(cfg.LockFor/time.Duration(cfg.LockAfter), cfg.LockAfter),
+		names: web.NewLimiter(cfg.LockFor/time.Duration(cfg.AccountLockAfter), cfg.AccountLockAfter)}
+}
+
+// ReleaseHolds lifts the sign-in holds on a username from every address (a security admin's
+// unlock); the account's own hold is in the database and cleared by the caller.
+func (s *Service) ReleaseHolds(username string) {
+	name := strings.ToLower(username)
+	s.pairs.ForgetPrefix(name + "|")
+	s.names.ForgetPrefix(name)
 }
 
 // Config returns the effective configuration.
@@ -89,15 +113,47 @@ var dummyHash, _ = argon2id.CreateHash("linli-no-such-user", hashParams)
 
 var errBadCredentials = errs.E(errs.Unauthorized, "用户名或密码错误")
 
-// Authenticate checks a username and password. Every attempt is audited; after cfg.LockAfter
-// failures in a row the account is locked for cfg.LockFor. It returns the user on success.
+// Authenticate checks a username and password. Every attempt is audited. Failures hold the
+// username for the client address after cfg.LockAfter within cfg.LockFor — the owner elsewhere is
+// not affected — and hold the account everywhere after cfg.AccountLockAfter from all addresses.
+// Unknown usernames get the same answers as wrong passwords. It returns the user on success.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*User, error) {
 	now := s.Now()
+	name := strings.ToLower(username)
+	pair := name + "|" + audit.ActorFrom(ctx).IP
+	ok, last, release := s.pairs.TakeKey(pair, now)
+	if !ok {
+		blocked, wait, first := s.pairs.BlockedKey(pair, now)
+		if first {
+			_ = s.audit(ctx, audit.Entry{Action: "auth.login_locked", ObjectType: "user",
+				Detail: "该地址对此用户名登录失败次数过多，暂停期间再次尝试（用户名：" + username + "；一分钟内的后续尝试不再逐条记录）"})
+		}
+		if !blocked {
+			wait = s.cfg.LockFor / time.Duration(s.cfg.LockAfter)
+		}
+		return nil, ErrLocked(wait)
+	}
+	u, err := s.checkPassword(ctx, username, password, now, last)
+	if err == nil {
+		release()
+	}
+	return u, err
+}
+
+// checkPassword is Authenticate once the attempt has taken its place in the address's allowance
+// for the username; last says it took the final place.
+func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time, last bool) (*User, error) {
+	name := strings.ToLower(username)
 	u, hash, err := s.userByUsername(ctx, username)
 	if errs.Is(err, errs.NotFound) {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		if blocked, wait, _ := s.names.BlockedKey(name, now); blocked {
+			_ = s.audit(ctx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", Detail: "用户名不存在：" + username})
+			return nil, ErrLocked(wait)
+		}
+		s.names.AllowKey(name, now)
 		_ = s.audit(ctx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", Detail: "用户名不存在：" + username})
-		return nil, errBadCredentials
+		return nil, s.pairFailed(ctx, last, username, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -106,15 +162,24 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u.Locked(now) {
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_locked", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
 			Detail: "账号锁定期间尝试登录"})
-		return nil, errs.E(errs.TooMany, "登录失败次数过多，账号已锁定至 %s，请稍后再试或联系安全管理员解锁",
-			u.LockedUntil.In(clock.Shanghai()).Format("15:04"))
+		return nil, ErrLocked(u.LockedUntil.Sub(now))
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
 		return nil, fmt.Errorf("compare password: %w", err)
 	}
 	if !ok {
-		return nil, s.failLogin(actx, u, now)
+		if err := s.failLogin(actx, u, now); errs.CodeOf(err) != errs.Unauthorized {
+			return nil, err
+		}
+		return nil, s.pairFailed(actx, last, username, u)
+	}
+	if expired, err := s.codeExpired(ctx, u.ID, now); err != nil {
+		return nil, err
+	} else if expired {
+		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID,
+			Detail: "初始口令已过期"})
+		return nil, errs.E(errs.Unauthorized, "初始口令已过期，请联系安全管理员重新生成")
 	}
 	if !u.Active {
 		_ = s.audit(actx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID, RegionID: u.RegionID, Detail: "账号已停用"})
@@ -133,35 +198,86 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	return u, nil
 }
 
+// failLogin counts a wrong password against the account in one statement — concurrent guesses
+// each add one, none is lost (M1) — within a window of cfg.LockFor that starts at the first
+// failure. When the window's count reaches cfg.AccountLockAfter, the account is held for cfg.LockFor: the
+// slow per-account throttle. A single address never gets there: its own throttle per account and
+// address (Handlers) stops it first, so it cannot lock the owner out.
 func (s *Service) failLogin(ctx context.Context, u *User, now time.Time) error {
-	failed := u.FailedLogins + 1
-	var lockedUntil *time.Time
-	if failed >= s.cfg.LockAfter {
-		t := now.Add(s.cfg.LockFor)
-		lockedUntil = &t
-	}
+	var failed int
+	var locked sql.NullTime
+	windowStart, until := now.Add(-s.cfg.LockFor), now.Add(s.cfg.LockFor)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
-			failed, lockedUntil, u.ID); err != nil {
+		// Both databases evaluate every right-hand side on the row as it was before the update.
+		err := tx.QueryRowContext(ctx, `UPDATE users SET
+			failed_logins = `+failedCount+`,
+			failed_since = CASE WHEN failed_since IS NULL OR failed_since < $1 THEN $2 ELSE failed_since END,
+			locked_until = CASE WHEN `+failedCount+` >= $3 THEN $4 ELSE locked_until END
+			WHERE id = $5 RETURNING failed_logins, locked_until`, windowStart, now, s.cfg.AccountLockAfter, until, u.ID).Scan(&failed, &locked)
+		if err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ObjectType: "user", ObjectID: u.ID,
-			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（连续第%d次）", failed)}); err != nil {
+			RegionID: u.RegionID, Detail: fmt.Sprintf("密码错误（%d分钟内第%d次）", int(s.cfg.LockFor.Minutes()), failed)}); err != nil {
 			return err
 		}
-		if lockedUntil != nil {
-			return audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
-				RegionID: u.RegionID, Detail: fmt.Sprintf("连续%d次登录失败，锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))})
+		if failed != s.cfg.AccountLockAfter {
+			return nil
+		}
+		detail := fmt.Sprintf("%d分钟内来自各地址共%d次登录失败，账号暂停登录%d分钟", int(s.cfg.LockFor.Minutes()),
+			failed, int(s.cfg.LockFor.Minutes()))
+		if err := audit.Record(ctx, tx, audit.Entry{Action: "auth.locked", ObjectType: "user", ObjectID: u.ID,
+			RegionID: u.RegionID, Detail: detail}); err != nil {
+			return err
+		}
+		if s.OnAccountHeld != nil {
+			return s.OnAccountHeld(ctx, tx, u, detail)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("record failed sign-in: %w", err)
 	}
-	if lockedUntil != nil {
-		return errs.E(errs.TooMany, "连续%d次密码错误，账号已锁定%d分钟", failed, int(s.cfg.LockFor.Minutes()))
+	if locked.Valid && locked.Time.After(now) {
+		return ErrLocked(s.cfg.LockFor)
 	}
 	return errBadCredentials
+}
+
+// pairFailed answers a failure of username from the client address; the failure that used up the
+// pair's allowance (last) holds it, audited once, and answers as a hold does.
+func (s *Service) pairFailed(ctx context.Context, last bool, username string, u *User) error {
+	if !last {
+		return errBadCredentials
+	}
+	e := audit.Entry{Action: "auth.locked", ObjectType: "user", Detail: fmt.Sprintf(
+		"来自该地址的用户名 %s %d分钟内%d次登录失败，暂停该地址登录此账号；其他地址不受影响", username,
+		int(s.cfg.LockFor.Minutes()), s.cfg.LockAfter)}
+	if u != nil {
+		e.ObjectID, e.RegionID = u.ID, u.RegionID
+	}
+	_ = s.audit(ctx, e)
+	return ErrLocked(s.cfg.LockFor)
+}
+
+// failedCount is the account's failure count after one more failure: one when the window of the
+// earlier failures ($1 is its earliest start) has passed.
+const failedCount = `(CASE WHEN failed_since IS NULL OR failed_since < $1 THEN 1 ELSE failed_logins + 1 END)`
+
+// ErrLocked is the answer to a sign-in refused by a throttle, whichever one: the same words for an
+// account that exists and one that does not, so the answer tells nobody which usernames exist.
+func ErrLocked(wait time.Duration) error {
+	return errs.E(errs.TooMany, "登录失败次数过多，已暂时锁定，请%d分钟后再试或联系安全管理员", int(wait/time.Minute)+1)
+}
+
+// codeExpired reports whether the user's password is a one-time code (initial or reset) past its
+// lifetime.
+func (s *Service) codeExpired(ctx context.Context, userID int64, now time.Time) (bool, error) {
+	var exp sql.NullTime
+	if err := s.db.W.QueryRowContext(ctx, `SELECT password_expires_at FROM users WHERE id = $1`, userID).Scan(&exp); err != nil {
+		return false, fmt.Errorf("code expiry of user %d: %w", userID, err)
+	}
+	return exp.Valid && !exp.Time.After(now), nil
 }
 
 func (s *Service) audit(ctx context.Context, e audit.Entry) error {
@@ -308,31 +424,99 @@ func (s *Service) EndSession(ctx context.Context, p *Principal) error {
 	})
 }
 
-// IssueToken creates an API bearer token for an authenticated user.
-func (s *Service) IssueToken(ctx context.Context, userID int64) (token string, expires time.Time, err error) {
+// IssueToken creates a named API bearer token for an authenticated user. It lives as long as a
+// session may (cfg.MaxAge, the --session-max setting).
+func (s *Service) IssueToken(ctx context.Context, userID int64, name string) (token string, expires time.Time, err error) {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > 50 {
+		return "", time.Time{}, errs.Field("name", "令牌名称不能超过50个字")
+	}
+	if name == "" {
+		name = "接口令牌"
+	}
 	token, hash := newToken()
 	now := s.Now()
-	expires = now.Add(s.cfg.TokenTTL)
-	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		hash, userID, now, expires)
+	expires = now.Add(s.cfg.MaxAge)
+	_, err = s.db.W.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		hash, userID, name, now, expires)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("issue token: %w", err)
 	}
 	return token, expires, nil
 }
 
-// TokenPrincipal resolves an API bearer token to its principal.
+// TokenPrincipal resolves an API bearer token to its principal and notes when it was last used
+// (at most once a minute).
 func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal, error) {
+	now := s.Now()
+	hash := hashToken(token)
 	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+
-		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hashToken(token), s.Now()))
+		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hash, now))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
 		return nil, errs.E(errs.Unauthorized, "访问令牌无效或已过期")
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	_, _ = s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
+		AND (last_used_at IS NULL OR last_used_at < $3)`, now, hash, now.Add(-time.Minute))
+	return p, nil
 }
 
-// ChangePassword changes the principal's own password after checking the current one, and ends
-// their other sessions.
+// Token is one of a user's API tokens, as its owner sees it; the secret is never shown again.
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// Tokens lists the principal's own live API tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, p *Principal) ([]Token, error) {
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
+		WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id DESC`, p.UserID, s.Now())
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		var t Token
+		var used sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.ExpiresAt, &used); err != nil {
+			return nil, err
+		}
+		if used.Valid {
+			t.LastUsedAt = &used.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes one of the principal's own API tokens; another user's is not found.
+func (s *Service) RevokeToken(ctx context.Context, p *Principal, id int64) error {
+	if p == nil {
+		return errs.E(errs.Unauthorized, "请先登录")
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 RETURNING name`, id, p.UserID).Scan(&name)
+		if err != nil {
+			return db.NotFound(err, "访问令牌不存在或已吊销")
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.token_revoke", ObjectType: "user", ObjectID: p.UserID,
+			RegionID: p.RegionID, Detail: "本人吊销访问令牌：" + name})
+	})
+}
+
+// ChangePassword changes the principal's own password after checking the current one, ends
+// their other sessions and revokes their API tokens. The new password may not be one of the last
+// five (the current one included).
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
 	if _, err := s.Authenticate(ctx, p.Username, current); err != nil {
 		if errs.CodeOf(err) == errs.Unauthorized {
@@ -346,20 +530,55 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if current == next {
 		return errs.Field("password", "新密码不能与当前密码相同")
 	}
+	if reused, err := s.usedBefore(ctx, p.UserID, next); err != nil {
+		return err
+	} else if reused {
+		return errs.Field("password", "新密码不能与最近五次使用过的密码相同")
+	}
 	hash, err := HashPassword(next)
 	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at)
+			SELECT id, password_hash, $1 FROM users WHERE id = $2`, now, p.UserID); err != nil {
+			return fmt.Errorf("keep password history: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = FALSE,
-			password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, s.Now(), p.UserID); err != nil {
+			password_expires_at = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3`, hash, now, p.UserID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_change", ObjectType: "user", ObjectID: p.UserID, RegionID: p.RegionID})
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, p.UserID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_change", ObjectType: "user", ObjectID: p.UserID,
+			RegionID: p.RegionID, Detail: "已结束其他会话并吊销全部访问令牌"})
 	})
+}
+
+// usedBefore reports whether password matches one of the user's last four earlier passwords
+// (with the current one, the last five).
+func (s *Service) usedBefore(ctx context.Context, userID int64, password string) (bool, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT password_hash FROM password_history WHERE user_id = $1
+		ORDER BY created_at DESC, id DESC LIMIT 4`, userID)
+	if err != nil {
+		return false, fmt.Errorf("password history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return false, err
+		}
+		if ok, err := argon2id.ComparePasswordAndHash(password, h); err == nil && ok {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // NewUser is what creating an account needs.

@@ -12,6 +12,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/errs"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -50,6 +51,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 	limiter := svc.publicLimiter()
 	limiter.Configure(opts.ReportEvery, opts.ReportBurst)
 	funcs := template.FuncMap{
+		"revealPurposes": func() []string { return pii.RevealPurposes },
 		"when": func(t *time.Time) string {
 			if t == nil || t.IsZero() {
 				return ""
@@ -124,10 +126,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/actions/{action}", read(h.act))
 	mux.Handle("GET /cases/{id}/photos/{photo}", read(h.photo))
 	mux.Handle("POST /cases/{id}/reveal-phone", read(h.revealPhone))
-	mux.Handle("GET /grids/{id}/qr", h.auth.Page("", h.qrPage("grid")))
-	mux.Handle("GET /grids/{id}/qr.png", h.auth.Page("", h.qrImage("grid")))
-	mux.Handle("GET /buildings/{id}/qr", h.auth.Page("", h.qrPage("building")))
-	mux.Handle("GET /buildings/{id}/qr.png", h.auth.Page("", h.qrImage("building")))
+	mux.Handle("GET /grids/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("grid")))
+	mux.Handle("GET /grids/{id}/qr.png", h.auth.Page(auth.RegisterRead, h.qrImage("grid")))
+	mux.Handle("GET /buildings/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("building")))
+	mux.Handle("GET /buildings/{id}/qr.png", h.auth.Page(auth.RegisterRead, h.qrImage("building")))
 	mux.HandleFunc("GET /report", h.reportForm)
 	mux.HandleFunc("POST /report", h.submitReport)
 	mux.HandleFunc("POST /report/similar", h.checkSimilar)

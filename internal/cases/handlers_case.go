@@ -9,6 +9,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/photo"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -119,7 +120,11 @@ func (h *Handlers) revealPhone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	phone, err := h.svc.RevealReporterPhone(r.Context(), id, r.FormValue("reason"))
+	reason, err := pii.RevealReason(r.FormValue("purpose"), r.FormValue("reason"))
+	var phone string
+	if err == nil {
+		phone, err = h.svc.RevealReporterPhone(r.Context(), id, reason)
+	}
 	v, lerr := h.loadCaseView(r, id)
 	if lerr != nil {
 		h.kit.Error(w, r, lerr)
@@ -245,7 +250,6 @@ func (h *Handlers) photo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("Content-Disposition", "inline")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, _ = w.Write(data)

@@ -88,6 +88,6 @@ func (h *Handlers) createCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: channelCookie, Value: c.Channel, Path: "/cases", MaxAge: 180 * 24 * 3600,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteLaxMode})
 	web.Redirect(w, r, fmt.Sprintf("/cases/%d", c.ID), "诉求已登记，案卷编号 "+c.Number)
 }

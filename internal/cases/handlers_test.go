@@ -434,7 +434,7 @@ func TestStaffRevealTheReporterPhoneForACallbackWithAReasonThatIsAudited(t *test
 		!strings.Contains(resp.Body, "请填写查看原因") || strings.Contains(resp.Body, "13655556666") {
 		t.Fatalf("a reveal without a reason: %d %s", resp.StatusCode, resp.Body)
 	}
-	resp := p.admin.PostForm(path+"/reveal-phone", url.Values{"reason": {"电话回访"}})
+	resp := p.admin.PostForm(path+"/reveal-phone", url.Values{"purpose": {"电话回访核实"}, "reason": {"电话回访诉求办理结果"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `href="tel:13655556666"`) ||
 		resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("reveal: %d %s %s", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Body)
@@ -444,7 +444,7 @@ func TestStaffRevealTheReporterPhoneForACallbackWithAReasonThatIsAudited(t *test
 		AND object_id = $1 AND detail LIKE '%电话回访%'`, strconv.FormatInt(c.ID, 10)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("audit entries: %d %v", n, err)
 	}
-	if resp := p.env.Login(t, "grid02").PostForm(path+"/reveal-phone", url.Values{"reason": {"回访"}}); resp.StatusCode != http.StatusNotFound {
+	if resp := p.env.Login(t, "grid02").PostForm(path+"/reveal-phone", url.Values{"purpose": {"电话回访核实"}, "reason": {"回访核实办理结果"}}); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another grid's leader: %d", resp.StatusCode)
 	}
 	if strings.Contains(p.env.Log.String(), "13655556666") {

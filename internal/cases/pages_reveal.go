@@ -21,7 +21,7 @@ func (s *Service) RevealReporterPhone(ctx context.Context, id int64, reason stri
 	if err := p.Require(auth.CasesRead); err != nil {
 		return "", err
 	}
-	if reason, err = pii.RevealReason(reason); err != nil {
+	if reason, err = pii.CheckReason(reason); err != nil {
 		return "", err
 	}
 	var plain string

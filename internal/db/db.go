@@ -59,9 +59,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, errors.New("sqlite: 数据库文件路径为空")
 	}
 	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("创建数据目录 %s: %w", dir, err)
 		}
+	}
+	// The file holds every resident's record: create it readable by the server's user only (SQLite
+	// gives its -wal and -shm files the same mode). An existing file keeps the mode its owner chose.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("创建 SQLite 数据库文件 %s: %w", path, err)
 	}
 	// synchronous=FULL: an acknowledged write survives power loss.
 	pragmas := "?_time_format=sqlite&_txlock=immediate" +

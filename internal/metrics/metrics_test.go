@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -73,6 +74,32 @@ func TestMetrics(t *testing.T) {
 		}
 		if code, _ := get(t, srv.URL+"/metrics", "X-Forwarded-For", "203.0.113.9", "Authorization", "Bearer s3cret-token"); code != http.StatusOK {
 			t.Errorf("proxied with the token: %d", code)
+		}
+	})
+}
+
+func TestMetricsMethodLabel(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	m := metrics.New("", metrics.Pool{Name: "write", DB: sql.OpenDB(nopConnector{})})
+	srv := httptest.NewServer(m.Handler(mux, mux))
+	defer srv.Close()
+
+	t.Run("unknown HTTP methods share one OTHER label (L2)", func(t *testing.T) {
+		for i := 0; i < 50; i++ {
+			req, _ := http.NewRequest(fmt.Sprintf("X%dRANDOM", i), srv.URL+"/healthz", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		_, body := get(t, srv.URL+"/metrics")
+		if strings.Contains(body, "RANDOM") {
+			t.Error("a client's made-up method name became a label")
+		}
+		if !strings.Contains(body, `linli_http_requests_total{code="200",method="OTHER",route="/healthz"} 50`) {
+			t.Errorf("made-up methods not counted under OTHER")
 		}
 	})
 }

@@ -7,9 +7,9 @@ import (
 	"linli/internal/errs"
 )
 
-// RevealReason checks the reason a user gives for revealing a plain number — required, at most 200
+// CheckReason checks the reason a service receives for revealing a plain number — required, at most 200
 // characters — and returns it trimmed, for the audit entry of the reveal.
-func RevealReason(reason string) (string, error) {
+func CheckReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return "", errs.Field("reason", "请填写查看原因，查看记录将留痕备查")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"linli/internal/auth"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -79,8 +80,9 @@ func (h *Handlers) apiResidentStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 type revealBody struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
+	Field   string `json:"field"`
+	Purpose string `json:"purpose"` // one of pii.RevealPurposes
+	Reason  string `json:"reason"`  // the explanation, at least pii.MinReasonRunes characters
 }
 
 type revealAnswer struct {
@@ -93,7 +95,11 @@ func (h *Handlers) apiReveal(w http.ResponseWriter, r *http.Request) {
 	if !ok || !h.apiBody(w, r, &b) {
 		return
 	}
-	value, err := h.svc.Reveal(r.Context(), id, b.Field, b.Reason)
+	reason, err := pii.RevealReason(b.Purpose, b.Reason)
+	var value string
+	if err == nil {
+		value, err = h.svc.Reveal(r.Context(), id, b.Field, reason)
+	}
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return

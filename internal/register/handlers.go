@@ -10,6 +10,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/geo"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -28,6 +29,7 @@ type Handlers struct {
 func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 	funcs := template.FuncMap{
 		"tagLabel":       func(t Tag) string { return t.Label() },
+		"revealPurposes": func() []string { return pii.RevealPurposes },
 		"dutyLabel":      func(d Duty) string { return d.Label() },
 		"gridKindLabel":  GridKindLabel,
 		"buildingKind":   BuildingKindLabel,

@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/pii"
 	"linli/internal/web"
 )
 
@@ -96,7 +97,11 @@ func (h *Handlers) reveal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	field := r.FormValue("field")
-	value, err := h.svc.Reveal(r.Context(), id, field, r.FormValue("reason"))
+	reason, err := pii.RevealReason(r.FormValue("purpose"), r.FormValue("reason"))
+	var value string
+	if err == nil {
+		value, err = h.svc.Reveal(r.Context(), id, field, reason)
+	}
 	if err != nil {
 		v := residentView{RevealField: field}
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderResident(w, r, status, v) }, formShown...)

@@ -59,7 +59,7 @@ func TestResidentPagesAndAPIScope(t *testing.T) {
 		}
 	})
 	t.Run("and cannot reveal their number", func(t *testing.T) {
-		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", li), map[string]string{"field": "phone", "reason": "核实"})
+		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", li), map[string]string{"field": "phone", "purpose": "电话回访核实", "reason": "核实住址联系方式"})
 		if resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 		}
@@ -102,7 +102,7 @@ func TestRevealOverHTTP(t *testing.T) {
 		noPlainNumbers(t, "refused reveal", resp.Body)
 	})
 	t.Run("the page shows the number once and audits the reason", func(t *testing.T) {
-		resp := page.PostForm(fmt.Sprintf("/residents/%d/reveal", zhang), url.Values{"field": {"id_number"}, "reason": {"办理低保需核对身份"}})
+		resp := page.PostForm(fmt.Sprintf("/residents/%d/reveal", zhang), url.Values{"field": {"id_number"}, "purpose": {"办理业务核对身份"}, "reason": {"办理低保需核对身份"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, plainID) {
 			t.Fatalf("status %d; number shown: %v", resp.StatusCode, strings.Contains(resp.Body, plainID))
 		}
@@ -113,7 +113,7 @@ func TestRevealOverHTTP(t *testing.T) {
 	})
 	t.Run("the API answers the value and audits the reason", func(t *testing.T) {
 		api := env.APIClient(t, "grid01")
-		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", zhang), map[string]string{"field": "phone", "reason": "电话回访"})
+		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", zhang), map[string]string{"field": "phone", "purpose": "电话回访核实", "reason": "电话回访低保办理进度"})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"value":"`+plainPhone+`"`) {
 			t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 		}
@@ -122,7 +122,7 @@ func TestRevealOverHTTP(t *testing.T) {
 	t.Run("a user without the reveal permission is refused", func(t *testing.T) {
 		env.Fixture.AddUser(t, "leader01", "building_leader", env.Fixture.Grids[0])
 		api := env.APIClient(t, "leader01")
-		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", zhang), map[string]string{"field": "phone", "reason": "看看"})
+		resp := api.JSON("POST", fmt.Sprintf("/api/v1/residents/%d/reveal", zhang), map[string]string{"field": "phone", "purpose": "其他", "reason": "看看此人的电话号码"})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("status %d", resp.StatusCode)
 		}

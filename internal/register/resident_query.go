@@ -311,7 +311,7 @@ func (s *Service) Reveal(ctx context.Context, id int64, field, reason string) (s
 	if !ok {
 		return "", errs.Field("field", "只能查看身份证号或联系电话")
 	}
-	if reason, err = pii.RevealReason(reason); err != nil {
+	if reason, err = pii.CheckReason(reason); err != nil {
 		return "", err
 	}
 	var plain string

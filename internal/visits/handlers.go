@@ -40,6 +40,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	read := func(f http.HandlerFunc) http.Handler { return h.auth.Page(auth.VisitsRead, f) }
 	write := func(f http.HandlerFunc) http.Handler { return h.auth.Page(auth.VisitsWrite, f) }
 	anyone := func(f http.HandlerFunc) http.Handler { return h.auth.Page("", f) }
+	volunteer := func(f http.HandlerFunc) http.Handler { return h.auth.Page(auth.Volunteering, f) }
 	mux.Handle("GET /today", write(h.today))
 	mux.Handle("GET /visits", write(h.list))
 	mux.Handle("GET /visits/new", write(h.newVisit))
@@ -53,12 +54,12 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /care-plans/residents", read(h.careResidents))
 	mux.Handle("GET /settings/care-plans", h.auth.Page(auth.SettingsManage, h.settings))
 	mux.Handle("POST /settings/care-plans", h.auth.Page(auth.SettingsManage, h.saveSettings))
-	mux.Handle("GET /volunteer", anyone(h.volunteer))
-	mux.Handle("POST /volunteer/posts", anyone(h.createPost))
-	mux.Handle("POST /volunteer/posts/{id}/signup", anyone(h.signUp))
-	mux.Handle("POST /volunteer/hours", anyone(h.logHours))
-	mux.Handle("POST /volunteer/hours/{id}/decide", anyone(h.decideHours))
-	mux.Handle("GET /volunteer/ranking", anyone(h.ranking))
+	mux.Handle("GET /volunteer", volunteer(h.volunteer))
+	mux.Handle("POST /volunteer/posts", volunteer(h.createPost))
+	mux.Handle("POST /volunteer/posts/{id}/signup", volunteer(h.signUp))
+	mux.Handle("POST /volunteer/hours", volunteer(h.logHours))
+	mux.Handle("POST /volunteer/hours/{id}/decide", volunteer(h.decideHours))
+	mux.Handle("GET /volunteer/ranking", volunteer(h.ranking))
 	h.apiRoutes(mux)
 }
 

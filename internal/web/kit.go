@@ -69,8 +69,11 @@ type Kit struct {
 	TileURL string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; empty trusts none.
 	TrustedProxies []netip.Prefix
-	assets         map[string]string // static path → content hash
-	base           *template.Template
+	// CookieSecure says browsers always reach Linli over HTTPS (behind a TLS proxy): cookies are
+	// marked Secure and HSTS is sent on every answer (the --cookie-secure setting).
+	CookieSecure bool
+	assets       map[string]string // static path → content hash
+	base         *template.Template
 }
 
 // NewKit parses the shared layout and partials and hashes the static assets.
@@ -114,8 +117,15 @@ func (k *Kit) Static() http.Handler {
 	sub, _ := fs.Sub(embedded, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			// No directory listings: only the files the pages link to are served.
+			k.Error(w, r, errs.E(errs.NotFound, "页面不存在"))
+			return
+		}
 		if r.URL.Query().Get("v") != "" {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Del("Cache-Control")
 		}
 		files.ServeHTTP(w, r)
 	})

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,24 +65,35 @@ func (l *Limiter) get(addr string, now time.Time) *limited {
 
 // Allow takes one of the request's client address's tokens at now and reports whether it had one.
 func (l *Limiter) Allow(r *http.Request, now time.Time) bool {
-	if l == nil {
-		return true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.get(ClientIP(r), now).lim.AllowN(now, 1)
+	return l.AllowKey(ClientIP(r), now)
 }
 
 // Blocked reports, without taking a token, whether the request's client address has none left at
 // now, how long until it has one, and whether this is the first refusal for the address within a
 // minute (the one worth a log or audit line).
 func (l *Limiter) Blocked(r *http.Request, now time.Time) (blocked bool, wait time.Duration, first bool) {
+	return l.BlockedKey(ClientIP(r), now)
+}
+
+// AllowKey is Allow for any key the caller builds — an account, or an account and an address —
+// when the limit is on something other than the client address alone.
+func (l *Limiter) AllowKey(key string, now time.Time) bool {
+	if l == nil {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.get(key, now).lim.AllowN(now, 1)
+}
+
+// BlockedKey is Blocked for any key the caller builds.
+func (l *Limiter) BlockedKey(key string, now time.Time) (blocked bool, wait time.Duration, first bool) {
 	if l == nil {
 		return false, 0, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e := l.get(ClientIP(r), now)
+	e := l.get(key, now)
 	tokens := e.lim.TokensAt(now)
 	if tokens >= 1 {
 		return false, 0, false
@@ -92,6 +104,43 @@ func (l *Limiter) Blocked(r *http.Request, now time.Time) (blocked bool, wait ti
 		e.announced = now
 	}
 	return true, wait, first
+}
+
+// TakeKey takes one of key's tokens at now, atomically with the check: parallel requests cannot
+// all pass a check made before any of them took a token. ok is false, and nothing taken, when
+// none was left; last says this took the final one; release gives it back (an action that turned
+// out not to count, like a sign-in that succeeded).
+func (l *Limiter) TakeKey(key string, now time.Time) (ok, last bool, release func()) {
+	if l == nil {
+		return true, false, func() {}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.get(key, now).lim
+	if lim.TokensAt(now) < 1 {
+		return false, false, nil
+	}
+	res := lim.ReserveN(now, 1)
+	return true, lim.TokensAt(now) < 1, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		res.CancelAt(now)
+	}
+}
+
+// ForgetPrefix drops every key that starts with prefix, refilling them: an administrator's
+// unlock lifts the holds on an account from every address.
+func (l *Limiter) ForgetPrefix(prefix string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.byAddr {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.byAddr, k)
+		}
+	}
 }
 
 // RetryAfter sets the Retry-After header to wait, rounded up to the next whole second.

@@ -141,7 +141,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		id := hex.EncodeToString(b)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		ctx = context.WithValue(ctx, clientIPKey{}, k.clientIP(r))
-		r = r.WithContext(ctx)
+		r = k.transportHeaders(w, r.WithContext(ctx))
 		sw := &statusWriter{ResponseWriter: w}
 		h := sw.Header()
 		h.Set("X-Request-ID", id)
@@ -179,7 +179,13 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 // SetFlash stores a one-time message shown on the next page.
 func SetFlash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: "linli_flash", Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: 60})
+		SameSite: http.SameSiteLaxMode, MaxAge: 60, Secure: secureWriter(w)})
+}
+
+// secureWriter reports whether the response w answers a request Middleware found secure; SetFlash
+// has only the writer. Middleware sets HSTS exactly then.
+func secureWriter(w http.ResponseWriter) bool {
+	return w.Header().Get("Strict-Transport-Security") != ""
 }
 
 // TakeFlash returns and clears the one-time message.
