@@ -156,7 +156,7 @@ func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*hotlineRead,
 			rd.ignored = append(rd.ignored, RowError{l.num, "", "合计/小计行，已跳过"})
 			continue
 		}
-		key := rowKey(l.cells)
+		key := rowKey(l.cells, sh.col)
 		if prev, ok := same[key]; ok {
 			rd.folded++
 			rd.ignored = append(rd.ignored, RowError{l.num, "", fmt.Sprintf("与第%d行完全相同，已合并", prev)})

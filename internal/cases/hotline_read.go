@@ -171,15 +171,21 @@ func kindOf(row []string) rowKind {
 	return rowBlank
 }
 
-// rowKey is a row's cells as compared for identical duplicates.
-func rowKey(row []string) string {
+// rowKey is a row's work-order fields as compared for identical duplicates (a 序号 column that
+// numbers the copy differently does not make it another work order).
+func rowKey(row []string, col map[string]int) string {
 	var b strings.Builder
-	for _, c := range row {
-		b.WriteString(strings.TrimSpace(c))
+	for _, field := range hotlineFields {
+		if i, ok := col[field]; ok && i < len(row) {
+			b.WriteString(strings.TrimSpace(row[i]))
+		}
 		b.WriteByte(0)
 	}
-	return strings.TrimRight(b.String(), "\x00")
+	return b.String()
 }
+
+// hotlineFields lists the fields of hotlineColumns in a fixed order.
+var hotlineFields = []string{"no", "time", "caller", "phone", "text", "title", "address", "category", "deadline", "status"}
 
 // parseHotlineRow reads one work order: received and due times on the calendar, a blank 诉求内容
 // taken from the 诉求标题, the hotline's status kept at the end of the description.
