@@ -13,7 +13,7 @@ GOTESTFLAGS ?=
 
 export CHROMIUM
 
-.PHONY: run test vet tidy unit e2e docs-images build assets bench clean help
+.PHONY: run test vet tidy unit e2e docs-images build assets bench mutation clean help
 
 help:
 	@echo "make run     serve the Nanguan demo on http://127.0.0.1:8080 (SQLite under data/)"
@@ -23,6 +23,7 @@ help:
 	@echo "make e2e     only the browser tests"
 	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME)), then the city benchmark (LINLI_BENCH_RESIDENTS=30000)"
 	@echo "make docs-images  retake the README screenshots"
+	@echo "make mutation  mutation-test the rule packages with gremlins (MUTATION_PKGS=\"workday pii\"); slow, not part of make test"
 
 # Without npm the pages fall back to plain HTML: tables instead of charts, a list instead of a map.
 run:
@@ -88,6 +89,23 @@ assets: web/node_modules/.package-lock.json
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
 	LINLI_BENCH=1 $(GO) test -count=1 -run '^TestCityBench$$' -v -timeout 120m ./internal/bench
+
+# Mutation testing (docs/development.md, "Mutation testing"): gremlins changes one operator at a time
+# in a rule package and runs that package's tests, which must fail. Slow (a test binary is built per
+# mutant), so it is neither in CI nor in make test; run it before resolving an issue that changes
+# rules. SQLite only: LINLI_TEST_POSTGRES is cleared. Packages that do not exist yet are skipped. The
+# timeout is a multiple of the (cached) coverage run, so it must leave room for building each mutant.
+GREMLINS      ?= $(or $(shell command -v gremlins 2>/dev/null),$(wildcard $(shell $(GO) env GOPATH)/bin/gremlins))
+MUTATION_PKGS ?= workday pii cases register ledger visits party auth accounts
+MUTATION_FLAGS ?= --workers 1 --test-cpu 1 --timeout-coefficient 100 --invert-logical
+mutation:
+	@test -n "$(GREMLINS)" || { echo "gremlins not found: go install github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0"; exit 1; }
+	@mkdir -p bin/mutation
+	@for p in $(MUTATION_PKGS); do \
+		if [ ! -d internal/$$p ]; then echo "mutation: internal/$$p does not exist yet, skipped"; continue; fi; \
+		echo "mutation: internal/$$p"; \
+		LINLI_TEST_POSTGRES= $(GREMLINS) unleash $(MUTATION_FLAGS) -o bin/mutation/$$p.json ./internal/$$p || exit 1; \
+	done
 
 clean:
 	rm -rf bin $(VENDOR) web/node_modules e2e/node_modules e2e/screenshots

@@ -2,9 +2,11 @@ package app
 
 import (
 	"linli/internal/accounts"
+	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/notify"
@@ -19,10 +21,12 @@ import (
 // /api/v1 embeds its internal/<pkg>/openapi.json as `var OpenAPI []byte` and is added here.
 func openAPIFragments() []openapi.Fragment {
 	return []openapi.Fragment{
+		{Name: "activities", JSON: activities.OpenAPI},
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
+		{Name: "cobuild", JSON: cobuild.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},

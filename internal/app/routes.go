@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"linli/internal/accounts"
+	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
@@ -28,6 +30,9 @@ type services struct {
 	ledger   *ledger.Ledger
 	party    *party.Service
 	cases    *cases.Service
+	// activities is venues and activities, which other capabilities book rooms through.
+	activities *activities.Service
+	cobuild    *cobuild.Service
 }
 
 func (m *Main) build() error {
@@ -85,6 +90,10 @@ func (m *Main) build() error {
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
+	m.buildActivities(mux, authH, kit)
+	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	m.services.cobuild.RegisterJobs(m.Jobs)
+	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -162,9 +171,12 @@ func chrome(r *http.Request) web.Chrome {
 		{"台账导入", "/imports", auth.RegisterImport},
 		{"党组织", "/party", auth.PartyRead},
 		{"诉求", "/cases", auth.CasesRead},
+		{"共驻共建", "/cobuild", auth.CobuildRead},
 		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"人民调解", "/mediation", auth.MediationRead},
 		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
+		{"阵地预约", "/venues", auth.ActivitiesRead},
+		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -72,6 +72,10 @@ const (
 	CasesSupervise Permission = "cases.supervise"
 	VisitsRead     Permission = "visits.read"
 	VisitsWrite    Permission = "visits.write"
+	CobuildRead    Permission = "cobuild.read"    // the co-building alliance's units, lists, meetings and figures
+	CobuildWrite   Permission = "cobuild.write"   // run the alliance: units, matching, meetings, decisions, evaluation
+	CobuildRaise   Permission = "cobuild.raise"   // raise a need (grid staff, from a visit or a case)
+	CobuildClaim   Permission = "cobuild.claim"   // act for one's own unit: claim needs, offer resources, report progress
 	SettingsManage Permission = "settings.manage" // time limits, calendar, categories
 	AccountsManage Permission = "accounts.manage"
 	AuditRead      Permission = "audit.read"
@@ -82,22 +86,30 @@ const (
 	MediationScreen Permission = "mediation.screen"
 )
 
+// The permissions of venues and activities (internal/activities).
+const (
+	ActivitiesRead  Permission = "activities.read"  // venues, activities, sign-ups and their figures
+	ActivitiesWrite Permission = "activities.write" // run venues and activities: publish, approve, check in, approve hours
+	VenuesBook      Permission = "venues.book"      // book a community room
+)
+
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
-	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen}
+	VisitsWrite, SettingsManage, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook,
+	CobuildRead, CobuildWrite, CobuildRaise}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite, MediationScreen},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook, CobuildRead, CobuildRaise},
 	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
-		MediationScreen},
+		MediationScreen, ActivitiesRead, CobuildRead, CobuildRaise},
 	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite},
 	PartyMember:    {PartyRead, CasesIntake, VisitsWrite},
 	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII},
-	UnitContact:    {CasesRead, CasesHandle},
+	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook, CobuildRead, CobuildClaim},
 	Department:     {CasesRead, CasesHandle},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},

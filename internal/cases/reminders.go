@@ -119,8 +119,10 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind st
 }
 
 // SweepOverdue flags every case whose running deadline has passed at now, with one UPDATE per
-// kind of deadline (not per case), and clears the flag of cases whose deadline was moved past now.
-// It returns how many cases it newly flagged.
+// kind of deadline (not per case); a suspended case's clock stands, so the sweep never flags it.
+// The sweep only sets flags: whatever moves a deadline (resuming, an approved extension, a new
+// state) is an action, and every action recomputes the case's flag in its own transaction
+// (overdueAt). It returns how many cases it newly flagged.
 func (s *Service) SweepOverdue(ctx context.Context) (int64, error) {
 	now := s.now()
 	var total int64

@@ -146,7 +146,11 @@ func usernames() []string {
 	for i := 1; i <= 10; i++ {
 		out = append(out, fmt.Sprintf("worker%02d", i))
 	}
-	return append(out, "mediator01", "mediator02", "mediator03", "security", "auditor")
+	out = append(out, "mediator01", "mediator02", "mediator03", "security", "auditor")
+	for i := range demoUnits {
+		out = append(out, fmt.Sprintf("unit%02d", i+1))
+	}
+	return out
 }
 
 // RandomPassword returns a fresh password that meets the password rules, for a demo started

@@ -279,7 +279,8 @@ func TestBuild(t *testing.T) {
 				"district": {"district_admin", "620702"}, "grid01": {"grid_leader", "62070200100101"},
 				"grid10": {"grid_leader", "62070200100110"}, "worker07": {"grid_worker", "62070200100107"},
 				"mediator03": {"mediator", "620702001001"}, "security": {"security_admin", "620702"},
-				"auditor": {"auditor", "620702"},
+				"auditor": {"auditor", "620702"}, "unit01": {"unit_contact", "620702001001"},
+				"unit12": {"unit_contact", "620702001001"},
 			}
 			for user, w := range want {
 				if n := count(t, d, `SELECT COUNT(*) FROM users u JOIN regions r ON r.id = u.region_id
@@ -287,7 +288,8 @@ func TestBuild(t *testing.T) {
 					t.Errorf("%s: not a %s of %s", user, w[0], w[1])
 				}
 			}
-			if len(res.Accounts) != 28 || count(t, d, `SELECT COUNT(*) FROM users`) != 28 {
+			// 28 staff accounts and the 12 co-building units' contacts unit01…unit12.
+			if len(res.Accounts) != 40 || count(t, d, `SELECT COUNT(*) FROM users`) != 40 {
 				t.Errorf("accounts = %d", len(res.Accounts))
 			}
 		})
@@ -352,7 +354,7 @@ func TestDemoAccountsAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, err := demo.ResetPasswords(ctx, d, newHash)
-	if err != nil || len(names) != 28 {
+	if err != nil || len(names) != 40 {
 		t.Fatalf("reset %d accounts (%v)", len(names), err)
 	}
 	svc := auth.NewService(d, auth.Config{})

@@ -22,7 +22,8 @@ import (
 func demoEnv(t testing.TB) *apptest.Env {
 	t.Helper()
 	env := apptest.NewDemo(t)
-	if len(env.Main.DemoAccounts) != 28 || env.Main.DemoPassword != fixture.Password {
+	// 28 staff accounts and the co-building units' contacts unit01…unit12.
+	if len(env.Main.DemoAccounts) != 40 || env.Main.DemoPassword != fixture.Password {
 		t.Fatalf("demo accounts %v", env.Main.DemoAccounts)
 	}
 	return env

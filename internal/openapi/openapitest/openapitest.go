@@ -17,6 +17,9 @@ import (
 // DocumentPath is where the document itself is served; its answer is not checked against itself.
 const DocumentPath = "/api/v1/openapi.json"
 
+// iCalendar feeds (text/calendar) are text; their schema is a string.
+func init() { openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder) }
+
 // Checker validates answers of /api/v1 against one document.
 type Checker struct {
 	Doc    *openapi3.T

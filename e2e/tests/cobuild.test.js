@@ -1,0 +1,128 @@
+// Browser flow of issue 13, the co-building alliance 共驻共建: a grid worker raises a need from a
+// visit, a unit contact claims it on a phone and makes it a project, and a joint meeting records a
+// decision for the unit that its contact later closes 销号. The unit contact's pages fit a 390 px
+// wide screen without sideways scrolling.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from '../lib/server.js';
+import { launch, context, desktop, phone, signIn, shot } from '../lib/browser.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** overflow lists the elements that reach past the right edge of the screen, except inside a box
+ * that scrolls on its own (tables). */
+async function overflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (e) => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      }
+      return false;
+    };
+    return [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
+  });
+}
+
+test('a visit need is claimed on a phone, becomes a project, and a meeting decision is closed later', async () => {
+  const title = '楼道扶手加装' + Date.now().toString().slice(-5);
+
+  // A grid worker raises the need from one of their visits.
+  const worker = await context(browser, server, phone);
+  let page = await worker.newPage();
+  await signIn(page, 'worker01');
+  await page.goto('/visits?mine=1');
+  const visit = await page.locator('table a[href^="/visits/"]').first().getAttribute('href');
+  await page.goto(visit);
+  await Promise.all([page.waitForURL(/\/cobuild\/needs\/new\?visit=\d+/), page.click('#visit-cobuild')]);
+  await page.fill('input[name="title"]', title);
+  await page.selectOption('select[name="category"]', '助老');
+  await page.selectOption('select[name="beneficiary"]', 'households');
+  await page.fill('input[name="households"]', '3号楼2单元 王**');
+  await page.fill('input[name="want_people"]', '2');
+  await Promise.all([page.waitForURL(/\/cobuild\/needs\/\d+$/), page.click('form[action="/cobuild/needs"] button[type="submit"]')]);
+  const needPath = new URL(page.url()).pathname;
+  assert.match(await page.innerText('main'), /走访发现/);
+  assert.deepEqual(worker.pageErrors, []);
+  await worker.close();
+
+  // The school's contact sees it on their phone, claims it and makes it a project.
+  const unit = await context(browser, server, phone);
+  page = await unit.newPage();
+  await signIn(page, 'unit01');
+  await page.goto('/cobuild');
+  assert.equal(await page.locator(`#open a[href="${needPath}"]`).count(), 1, 'the new need is offered on the unit\'s home page');
+  await page.goto(needPath);
+  assert.deepEqual(await overflow(page), [], 'the need page is wider than the phone');
+  await Promise.all([page.waitForURL(needPath), page.click(`form[action="${needPath}/claim"] button`)]);
+  assert.match(await page.innerText('main'), /认领成功/);
+  await page.fill('textarea[name="plan"]', '联系物业与社区，两周内完成扶手加装');
+  await Promise.all([page.waitForURL(/\/cobuild\/projects\/\d+$/), page.click('form[action="/cobuild/projects"] button')]);
+  const projectPath = new URL(page.url()).pathname;
+  await page.fill('form[action$="/milestones"] input[name="title"]', '现场测量');
+  const due = new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10);
+  await page.fill('form[action$="/milestones"] input[name="due_on"]', due);
+  await Promise.all([page.waitForURL(projectPath), page.click('form[action$="/milestones"] button')]);
+  assert.match(await page.innerText('main'), /现场测量/);
+  for (const path of ['/cobuild', projectPath, '/cobuild/needs', '/cobuild/decisions', '/cobuild/card']) {
+    await page.goto(path);
+    assert.deepEqual(await overflow(page), [], `${path} is wider than the phone`);
+  }
+  await page.goto('/cobuild');
+  await shot(page, 'cobuild-unit-home-phone');
+
+  // The community holds a joint meeting and gives the school a decision.
+  const admin = await context(browser, server, desktop);
+  const apage = await admin.newPage();
+  await signIn(apage, 'admin');
+  await apage.goto('/cobuild/meetings/new');
+  await apage.fill('input[name="title"]', '专题党建联席会议');
+  await apage.selectOption('select[name="cadence"]', 'special');
+  const now = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16);
+  await apage.fill('input[name="starts_at"]', now);
+  await Promise.all([apage.waitForURL(/\/cobuild\/meetings\/\d+$/), apage.click('form[action="/cobuild/meetings"] button')]);
+  const meetingPath = new URL(apage.url()).pathname;
+  await apage.fill('input[name="minute_taker"]', '李文静');
+  await apage.fill('textarea[name="minutes"]', `会议研究了${title}等事项。`);
+  await Promise.all([apage.waitForURL(meetingPath), apage.click(`form[action="${meetingPath}/minutes"] button`)]);
+  await apage.fill(`form[action="${meetingPath}/decisions"] input[name="text"]`, `${title}两周内完成`);
+  await apage.click(`form[action="${meetingPath}/decisions"] button`);
+  await apage.waitForURL(meetingPath);
+  assert.match(await apage.innerText('main'), /决议事项须明确牵头单位|决议事项须明确完成时限/, 'a decision without owner or due date is refused');
+  await apage.fill(`form[action="${meetingPath}/decisions"] input[name="text"]`, `${title}两周内完成`);
+  const school = await apage.$eval(`form[action="${meetingPath}/decisions"] select[name="unit_id"]`,
+    (s) => [...s.options].find((o) => o.textContent.includes('南关小学')).value);
+  await apage.selectOption(`form[action="${meetingPath}/decisions"] select[name="unit_id"]`, school);
+  await apage.fill(`form[action="${meetingPath}/decisions"] input[name="due_on"]`, due);
+  await Promise.all([apage.waitForURL(meetingPath), apage.click(`form[action="${meetingPath}/decisions"] button`)]);
+  assert.match(await apage.innerText('main'), new RegExp(`${title}两周内完成`));
+  await shot(apage, 'cobuild-meeting');
+  assert.deepEqual(admin.pageErrors, []);
+
+  // Later the school's contact reports it done from their phone and it is closed.
+  await page.goto('/cobuild');
+  const item = page.locator('#decisions article', { hasText: `${title}两周内完成` });
+  await item.locator('input[name="note"]').fill('扶手已安装，老人出行方便');
+  await Promise.all([page.waitForURL('**/cobuild'), item.locator('button').click()]);
+  assert.match(await page.innerText('main'), /决议事项已销号/);
+  await apage.goto(meetingPath);
+  assert.match(await apage.innerText('main'), /已销号/);
+  assert.deepEqual(unit.pageErrors, []);
+  await admin.close();
+  await unit.close();
+});

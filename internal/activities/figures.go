@@ -1,0 +1,376 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/clock"
+	"linli/internal/db"
+	"linli/internal/errs"
+	"linli/internal/register"
+)
+
+// FigureFilter chooses the region (a street, community or grid; the principal's own when 0) and
+// the period by date in Asia/Shanghai, both ends included.
+type FigureFilter struct {
+	RegionID int64
+	From, To string // YYYY-MM-DD
+}
+
+// Count is one line of a breakdown, with the list it counts.
+type Count struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+	Link  string `json:"link"`
+}
+
+// VenueUse is how much a room was used: hours booked ÷ hours open in the period.
+type VenueUse struct {
+	VenueID     int64   `json:"venue_id"`
+	Name        string  `json:"name"`
+	HoursBooked float64 `json:"hours_booked"`
+	HoursOpen   float64 `json:"hours_open"`
+	UseRate     float64 `json:"use_rate"`
+	Link        string  `json:"link"`
+}
+
+// Reach is, for one focus tag, how many residents with it took part in an activity in the period.
+type Reach struct {
+	Tag     string  `json:"tag"`
+	Label   string  `json:"label"`
+	Total   int     `json:"total"`
+	Reached int     `json:"reached"`
+	Rate    float64 `json:"rate"`
+	Link    string  `json:"link"` // the residents not reached
+}
+
+// RegionFigures are one sub-region's headline figures, for the per-grid and per-community table.
+type RegionFigures struct {
+	RegionID     int64  `json:"region_id"`
+	Name         string `json:"name"`
+	Held         int    `json:"held"`
+	Participants int    `json:"participants"`
+	FocusTotal   int    `json:"focus_total"`
+	FocusReached int    `json:"focus_reached"`
+	Link         string `json:"link"`
+}
+
+// Figures are the activities figures of a region and period, each computed from the records and
+// carrying the link to them.
+type Figures struct {
+	RegionID             int64           `json:"region_id"`
+	RegionName           string          `json:"region_name"`
+	From                 string          `json:"from"`
+	To                   string          `json:"to"`
+	Held                 int             `json:"held"`
+	HeldLink             string          `json:"held_link"`
+	FeaturedSeries       int             `json:"featured_series"`
+	FeaturedLink         string          `json:"featured_link"`
+	BySeries             []Count         `json:"by_series"`
+	ByKind               []Count         `json:"by_kind"`
+	ParticipantsTotal    int             `json:"participants_total"`
+	ParticipantsDistinct int             `json:"participants_distinct"`
+	VolunteerHours       float64         `json:"volunteer_hours"`
+	VolunteerLink        string          `json:"volunteer_link"`
+	Venues               []VenueUse      `json:"venues"`
+	Reach                []Reach         `json:"reach"`
+	Children             []RegionFigures `json:"children"`
+}
+
+// period turns the filter's dates into [from, to) instants; the default is the year so far.
+func (f *FigureFilter) period(now time.Time) (time.Time, time.Time, error) {
+	loc := clock.Shanghai()
+	if f.From == "" {
+		f.From = now.In(loc).Format("2006") + "-01-01"
+	}
+	if f.To == "" {
+		f.To = now.In(loc).Format(time.DateOnly)
+	}
+	from, err1 := time.ParseInLocation(time.DateOnly, f.From, loc)
+	to, err2 := time.ParseInLocation(time.DateOnly, f.To, loc)
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 3*366*24*time.Hour {
+		return time.Time{}, time.Time{}, errs.Field("from", "统计期间不正确（日期格式 YYYY-MM-DD，最长三年）")
+	}
+	return from.UTC(), to.AddDate(0, 0, 1).UTC(), nil
+}
+
+type regionRef struct {
+	id                int64
+	name, path, level string
+}
+
+// figureRegion resolves the filter's region in the principal's scope; any other is not found.
+func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*regionRef, error) {
+	if id == 0 {
+		id = p.RegionID
+	}
+	r := &regionRef{id: id}
+	if err := q.QueryRowContext(ctx, `SELECT name, path, level FROM regions WHERE id = $1`, id).Scan(&r.name, &r.path, &r.level); err != nil || !p.Covers(r.path) {
+		return nil, errs.E(errs.NotFound, "区域不存在")
+	}
+	return r, nil
+}
+
+// activitySet is the condition selecting the activities that count for a region: those organised
+// in it, and those of the regions above it that are meant for its people. Held ones only.
+func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
+	path := a.Add(r.path)
+	id := a.Add(r.id)
+	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) +
+		` AND a.starts_at <= ` + a.Add(now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
+		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
+}
+
+// Figures computes the activities figures of a region in the principal's scope for a period.
+func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error) {
+	p, err := principal(ctx, auth.ActivitiesRead)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	from, to, err := f.period(now)
+	if err != nil {
+		return nil, err
+	}
+	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.R
+	out := &Figures{RegionID: r.id, RegionName: r.name, From: f.From, To: f.To}
+	base := "?region=" + strconv.FormatInt(r.id, 10) + "&from=" + f.From + "&to=" + f.To
+	out.HeldLink, out.FeaturedLink = "/activities"+base, "/activities"+base+"&featured=1"
+	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
+	a := &db.Args{}
+	set := activitySet(r, a, from, to, now)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN se.featured THEN a.series_id END)
+		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set, *a...).Scan(&out.Held, &out.FeaturedSeries); err != nil {
+		return nil, fmt.Errorf("figures: held: %w", err)
+	}
+	if out.BySeries, err = counts(ctx, q, `SELECT CAST(a.series_id AS TEXT), se.name, COUNT(*) FROM activities a
+		JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name ORDER BY COUNT(*) DESC, se.name`,
+		*a, func(k string) string { return "/activities" + base + "&series=" + k }); err != nil {
+		return nil, err
+	}
+	if out.ByKind, err = counts(ctx, q, `SELECT a.kind, a.kind, COUNT(*) FROM activities a WHERE `+set+` GROUP BY a.kind ORDER BY COUNT(*) DESC, a.kind`,
+		*a, func(k string) string { return "/activities" + base + "&kind=" + k }); err != nil {
+		return nil, err
+	}
+	for i := range out.ByKind {
+		out.ByKind[i].Label = ActivityKind(out.ByKind[i].Key).Label()
+	}
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT COALESCE(CAST(r.resident_id AS TEXT), r.phone_index || r.name))
+		FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL AND `+set, *a...).
+		Scan(&out.ParticipantsTotal, &out.ParticipantsDistinct); err != nil {
+		return nil, fmt.Errorf("figures: participants: %w", err)
+	}
+	var minutes int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(v.minutes), 0) FROM activity_volunteers v JOIN activities a ON a.id = v.activity_id
+		WHERE v.status = 'approved' AND `+set, *a...).Scan(&minutes); err != nil {
+		return nil, fmt.Errorf("figures: hours: %w", err)
+	}
+	out.VolunteerHours = round1(float64(minutes) / 60)
+	if out.Venues, err = s.venueUse(ctx, r, from, to); err != nil {
+		return nil, err
+	}
+	if out.Reach, err = s.reach(ctx, p, r, from, to, now, base); err != nil {
+		return nil, err
+	}
+	if out.Children, err = s.children(ctx, p, r, from, to, now, f); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func counts(ctx context.Context, q db.Querier, query string, v []any, link func(string) string) ([]Count, error) {
+	rows, err := q.QueryContext(ctx, query, v...)
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	defer rows.Close()
+	out := []Count{}
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Key, &c.Label, &c.Count); err != nil {
+			return nil, err
+		}
+		c.Link = link(c.Key)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// venueUse is, per room of the region or above it, hours booked ÷ hours open in [from, to).
+func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time) ([]VenueUse, error) {
+	cal, err := s.opts.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.venues(ctx, `v.active AND (v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%')
+		OR v.region_id IN (SELECT id FROM regions WHERE $1 LIKE path || '%'))`, r.path)
+	if err != nil {
+		return nil, err
+	}
+	out := []VenueUse{}
+	for _, v := range vs {
+		u := VenueUse{VenueID: v.ID, Name: v.Name, Link: "/venues/" + strconv.FormatInt(v.ID, 10)}
+		for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
+			if v.OpenOn(cal, d) {
+				u.HoursOpen += v.OpenHours()
+			}
+		}
+		bs, err := queryBookings(ctx, s.db.R, `b.venue_id = $1 AND b.status IN ('approved','no_show') AND b.starts_at < $2 AND b.ends_at > $3`,
+			v.ID, to, from)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			u.HoursBooked += minTime(b.EndsAt, to).Sub(maxTime(b.StartsAt, from)).Hours()
+		}
+		u.HoursBooked = round1(u.HoursBooked)
+		if u.HoursOpen > 0 {
+			u.UseRate = math.Round(u.HoursBooked/u.HoursOpen*1000) / 1000
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// focusResidents is the condition that resident r of the region carries tag on the period's last day.
+func focusResidents(tag string, r *regionRef, a *db.Args, to time.Time) string {
+	cond := `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%') AND `
+	switch register.Tag(tag) {
+	case register.TagAged80:
+		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.Add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
+	case register.TagMinor:
+		return cond + `r.birth_date > ` + a.Add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
+	}
+	return cond + `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
+}
+
+// tookPart is the condition that resident r checked in to an activity held in [from, to).
+func tookPart(a *db.Args, from, to time.Time) string {
+	return `r.id IN (SELECT x.resident_id FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
+		WHERE x.resident_id IS NOT NULL AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to) + `)`
+}
+
+func (s *Service) reach(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time, base string) ([]Reach, error) {
+	out := []Reach{}
+	for _, t := range FocusTags {
+		a := &db.Args{}
+		where := focusResidents(string(t), r, a, minTime(to, now))
+		x := Reach{Tag: string(t), Label: t.Label(), Link: "/activities/figures/reach" + base + "&tag=" + string(t)}
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN `+tookPart(a, from, to)+` THEN 1 END)
+			FROM residents r WHERE `+where, *a...).Scan(&x.Total, &x.Reached); err != nil {
+			return nil, fmt.Errorf("figures: reach %s: %w", t, err)
+		}
+		if x.Total > 0 {
+			x.Rate = math.Round(float64(x.Reached)/float64(x.Total)*1000) / 1000
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// children computes the headline figures of each region directly below r (grids of a community,
+// communities of a street).
+func (s *Service) children(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time, f FigureFilter) ([]RegionFigures, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, path, level FROM regions WHERE parent_id = $1 ORDER BY code`, r.id)
+	if err != nil {
+		return nil, err
+	}
+	var kids []regionRef
+	for rows.Next() {
+		var k regionRef
+		if err := rows.Scan(&k.id, &k.name, &k.path, &k.level); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		kids = append(kids, k)
+	}
+	rows.Close()
+	out := []RegionFigures{}
+	for _, k := range kids {
+		c := RegionFigures{RegionID: k.id, Name: k.name,
+			Link: "/activities/figures?region=" + strconv.FormatInt(k.id, 10) + "&from=" + f.From + "&to=" + f.To}
+		a := &db.Args{}
+		set := activitySet(&k, a, from, to, now)
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM activity_registrations x
+			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, *a...).Scan(&c.Held, &c.Participants); err != nil {
+			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
+		}
+		reach, err := s.reach(ctx, p, &k, from, to, now, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range reach {
+			c.FocusTotal += x.Total
+			c.FocusReached += x.Reached
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+// ReachResident is a resident with a focus tag and whether they took part in the period; the care
+// plan link leads to the grid worker's list for the tag.
+type ReachResident struct {
+	ResidentID int64  `json:"resident_id"`
+	Name       string `json:"name"`
+	GridName   string `json:"grid_name"`
+	TookPart   bool   `json:"took_part"`
+	CareLink   string `json:"care_link"`
+}
+
+// ReachList lists the residents of a focus tag in a region with whether they took part in an
+// activity in the period, those who did not first. Child tags need the permission to see minors.
+func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]ReachResident, error) {
+	p, err := principal(ctx, auth.ActivitiesRead)
+	if err != nil {
+		return nil, err
+	}
+	if !isFocusTag(tag) {
+		return nil, errs.Field("tag", "请选择重点人群")
+	}
+	if (tag == string(register.TagLeftBehindChild) || tag == string(register.TagChildInDistress) || tag == string(register.TagMinor)) &&
+		!p.Can(auth.MinorsRead) {
+		return nil, errs.E(errs.Forbidden, "查看未成年人名单需要相应权限")
+	}
+	now := s.now()
+	from, to, err := f.period(now)
+	if err != nil {
+		return nil, err
+	}
+	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	a := &db.Args{}
+	where := focusResidents(tag, r, a, minTime(to, now))
+	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.name, g.id, g.name, CASE WHEN `+tookPart(a, from, to)+` THEN 1 ELSE 0 END AS took
+		FROM residents r JOIN regions g ON g.id = r.region_id WHERE `+where+` ORDER BY took, g.code, r.id LIMIT 2000`, *a...)
+	if err != nil {
+		return nil, fmt.Errorf("reach list: %w", err)
+	}
+	defer rows.Close()
+	out := []ReachResident{}
+	for rows.Next() {
+		var x ReachResident
+		var gridID int64
+		var took int
+		if err := rows.Scan(&x.ResidentID, &x.Name, &gridID, &x.GridName, &took); err != nil {
+			return nil, err
+		}
+		x.TookPart = took == 1
+		x.CareLink = "/care-plans/residents?grid=" + strconv.FormatInt(gridID, 10) + "&tag=" + tag
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,57 @@
+package activities
+
+import (
+	"testing"
+
+	"linli/internal/db"
+	"linli/internal/db/dbtest"
+	"linli/internal/errs"
+)
+
+func TestFigures(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		se, err := w.svc.CreateSeries(w.f.Ctx("admin"), Series{Name: "邻里助餐", Featured: true})
+		w.must(err)
+		a := w.activity(ActivityInput{Title: "助餐日", Kind: "meal", SeriesID: se.ID, VenueID: w.station.ID,
+			StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"), Audience: "focus", FocusTag: "elderly_alone"})
+		r, err := w.svc.SignUp(w.f.Ctx("worker01"), SignUpInput{ActivityID: a.ID, ResidentID: w.elder})
+		w.must(err)
+		w.setNow("2024-10-11 09:05")
+		_, err = w.svc.CheckIn(w.f.Ctx("admin"), a.ID, r.ID)
+		w.must(err)
+		w.setNow("2024-10-12 10:00")
+		f, err := w.svc.Figures(w.f.Ctx("admin"), FigureFilter{From: "2024-10-01", To: "2024-10-31"})
+		w.must(err)
+		if f.Held != 1 || f.FeaturedSeries != 1 || f.ParticipantsTotal != 1 || f.ParticipantsDistinct != 1 {
+			t.Errorf("held %d, featured %d, participants %d/%d", f.Held, f.FeaturedSeries, f.ParticipantsTotal, f.ParticipantsDistinct)
+		}
+		for _, x := range f.Reach {
+			if x.Tag == "elderly_alone" && (x.Total != 1 || x.Reached != 1) {
+				t.Errorf("独居老人 reach %d/%d", x.Reached, x.Total)
+			}
+		}
+		// October 2024 has 19 working days (23 weekdays, 1–4 and 7 off, Saturday the 12th worked) of 9 open hours.
+		for _, v := range f.Venues {
+			if v.VenueID == w.station.ID && (v.HoursBooked != 2 || v.HoursOpen != 19*9) {
+				t.Errorf("station use %v of %v hours", v.HoursBooked, v.HoursOpen)
+			}
+		}
+		if len(f.Children) != 2 || f.Children[0].FocusReached != 1 {
+			t.Errorf("per-grid figures %+v", f.Children)
+		}
+		t.Run("a grid worker reads their grid's reach list, not the community's", func(t *testing.T) {
+			if _, err := w.svc.Figures(w.f.Ctx("worker01"), FigureFilter{RegionID: w.f.Community.ID}); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("community figures for a grid worker: %v", err)
+			}
+			list, err := w.svc.ReachList(w.f.Ctx("worker01"), FigureFilter{From: "2024-10-01", To: "2024-10-31"}, "elderly_alone")
+			w.must(err)
+			if len(list) != 1 || !list[0].TookPart || list[0].CareLink == "" {
+				t.Errorf("reach list %+v", list)
+			}
+			if _, err := w.svc.ReachList(w.f.Ctx("worker02"), FigureFilter{}, "left_behind_child"); errs.CodeOf(err) != errs.Forbidden {
+				t.Errorf("children's list without the minors permission: %v", err)
+			}
+		})
+	})
+}

@@ -1,0 +1,99 @@
+package activities
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/clock"
+	"linli/internal/register"
+	"linli/internal/web"
+)
+
+type figuresView struct {
+	web.Page
+	F *Figures
+}
+
+func (h *Handlers) figuresPage(w http.ResponseWriter, r *http.Request) {
+	f, err := h.svc.Figures(r.Context(), figureFilterFrom(r))
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "figures.html", &figuresView{Page: web.Page{Title: "活动统计"}, F: f})
+}
+
+type reachView struct {
+	web.Page
+	Tag      string
+	Label    string
+	Filter   FigureFilter
+	Items    []ReachResident
+	Missed   int
+	CanMinor bool
+}
+
+func (h *Handlers) reachPage(w http.ResponseWriter, r *http.Request) {
+	f := figureFilterFrom(r)
+	tag := r.URL.Query().Get("tag")
+	items, err := h.svc.ReachList(r.Context(), f, tag)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	v := &reachView{Page: web.Page{Title: register.Tag(tag).Label() + "参与活动情况"}, Tag: tag, Label: register.Tag(tag).Label(),
+		Filter: f, Items: items}
+	for _, x := range items {
+		if !x.TookPart {
+			v.Missed++
+		}
+	}
+	h.views.Render(w, r, http.StatusOK, "reach.html", v)
+}
+
+type hoursView struct {
+	web.Page
+	Items    []Volunteer
+	Status   string
+	From, To string
+	CanRun   bool
+	Query    url.Values
+}
+
+// hoursPage is the list of volunteer hours, pending ones first for approval, with the export.
+func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status == "" && q.Get("from") == "" {
+		status = "pending"
+	}
+	items, err := h.svc.Volunteers(r.Context(), VolunteerFilter{Status: status, From: q.Get("from"), To: q.Get("to")})
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	now := h.svc.Now().In(clock.Shanghai())
+	v := &hoursView{Page: web.Page{Title: "志愿服务时长"}, Items: items, Status: status, From: q.Get("from"), To: q.Get("to"),
+		CanRun: auth.FromContext(r.Context()).Can(auth.ActivitiesWrite), Query: q}
+	if v.From == "" {
+		v.From = now.Format("2006") + "-01-01"
+	}
+	if v.To == "" {
+		v.To = now.Format(time.DateOnly)
+	}
+	h.views.Render(w, r, http.StatusOK, "hours.html", v)
+}
+
+func (h *Handlers) exportHours(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	b, _, err := h.svc.ExportHoursXLSX(r.Context(), VolunteerFilter{From: q.Get("from"), To: q.Get("to")})
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="volunteer-hours.xlsx"; filename*=UTF-8''%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E6%97%B6%E9%95%BF.xlsx`)
+	_, _ = w.Write(b)
+}

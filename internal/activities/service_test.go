@@ -1,0 +1,352 @@
+package activities
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"linli/internal/db"
+	"linli/internal/db/dbtest"
+	"linli/internal/errs"
+	"linli/internal/pii"
+)
+
+func TestBookingsNeverOverlap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-09-26 10:00")
+		// Eight requests at once for overlapping stretches of one room: 09:00–11:00, 09:30–11:30 …
+		const n = 8
+		var wg sync.WaitGroup
+		errsOut := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				start := at(t, "2024-09-30 09:00").Add(time.Duration(i%3) * 30 * time.Minute)
+				_, errsOut[i] = w.svc.Book(w.f.Ctx("admin"), BookingInput{VenueID: w.station.ID, StartsAt: start,
+					EndsAt: start.Add(2 * time.Hour), Purpose: fmt.Sprintf("会议%d", i), Headcount: 10})
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errsOut {
+			switch {
+			case err == nil:
+				won++
+			case errs.CodeOf(err) != errs.Conflict:
+				t.Errorf("a losing request failed otherwise: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d overlapping bookings were taken, want 1", won, n)
+		}
+		if got := w.count(`SELECT COUNT(*) FROM venue_bookings`); got != 1 {
+			t.Errorf("%d booking rows written, want the winner's only", got)
+		}
+		if got := w.count(`SELECT COUNT(*) FROM venue_slots`); got != 4 {
+			t.Errorf("%d slots held, want 4 half hours", got)
+		}
+	})
+}
+
+func TestBooking(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-09-26 10:00")
+		ctx := w.f.Ctx("unit01")
+		in := BookingInput{VenueID: w.station.ID, StartsAt: at(t, "2024-09-30 14:00"), EndsAt: at(t, "2024-09-30 16:00"),
+			Purpose: "共建单位党员学习", Headcount: 20}
+		t.Run("a unit books a room that is then shown as taken", func(t *testing.T) {
+			b, err := w.svc.Book(ctx, in)
+			w.must(err)
+			if b.Status != "approved" || b.BookerKind != BookerUnit {
+				t.Fatalf("booking %+v", b)
+			}
+			week, err := w.svc.Bookings(w.f.Ctx("admin"), w.station.ID, at(t, "2024-09-30 00:00"), at(t, "2024-10-07 00:00"))
+			w.must(err)
+			if len(week) != 1 || week[0].ID != b.ID {
+				t.Fatalf("week view %+v", week)
+			}
+			_, err = w.svc.Book(w.f.Ctx("unit02"), BookingInput{VenueID: w.station.ID, StartsAt: at(t, "2024-09-30 15:30"),
+				EndsAt: at(t, "2024-09-30 16:30"), Purpose: "座谈", Headcount: 5})
+			if errs.CodeOf(err) != errs.Conflict {
+				t.Fatalf("a clashing booking: %v", err)
+			}
+		})
+		t.Run("a cancelled booking frees its slots", func(t *testing.T) {
+			week, _ := w.svc.Bookings(ctx, w.station.ID, at(t, "2024-09-30 00:00"), at(t, "2024-10-01 00:00"))
+			_, err := w.svc.CancelBooking(ctx, week[0].ID, "")
+			w.must(err)
+			_, err = w.svc.Book(w.f.Ctx("unit02"), BookingInput{VenueID: w.station.ID, StartsAt: at(t, "2024-09-30 15:30"),
+				EndsAt: at(t, "2024-09-30 16:30"), Purpose: "座谈", Headcount: 5})
+			w.must(err)
+		})
+		t.Run("commercial use and too many people are refused with nothing written", func(t *testing.T) {
+			before := w.count(`SELECT COUNT(*) FROM venue_bookings`)
+			bad := in
+			bad.StartsAt, bad.EndsAt, bad.Commercial = at(t, "2024-10-08 09:00"), at(t, "2024-10-08 10:00"), true
+			if _, err := w.svc.Book(ctx, bad); errs.FieldsOf(err)["commercial"] == "" {
+				t.Errorf("commercial use: %v", err)
+			}
+			bad.Commercial, bad.Headcount = false, 41
+			if _, err := w.svc.Book(ctx, bad); errs.FieldsOf(err)["headcount"] == "" {
+				t.Errorf("41 people in a room for 40: %v", err)
+			}
+			if got := w.count(`SELECT COUNT(*) FROM venue_bookings`); got != before {
+				t.Errorf("refused bookings wrote rows: %d → %d", before, got)
+			}
+		})
+		t.Run("the party room waits for approval", func(t *testing.T) {
+			b, err := w.svc.Book(ctx, BookingInput{VenueID: w.party.ID, StartsAt: at(t, "2024-09-30 09:00"),
+				EndsAt: at(t, "2024-09-30 10:00"), Purpose: "支部共建", Headcount: 10})
+			w.must(err)
+			if b.Status != "pending" {
+				t.Fatalf("status %s", b.Status)
+			}
+			if _, err := w.svc.DecideBooking(ctx, b.ID, true, ""); errs.CodeOf(err) != errs.Forbidden {
+				t.Errorf("the unit approves its own booking: %v", err)
+			}
+			b, err = w.svc.DecideBooking(w.f.Ctx("admin"), b.ID, true, "")
+			w.must(err)
+			if b.Status != "approved" {
+				t.Errorf("status %s", b.Status)
+			}
+		})
+		t.Run("another community's room is not found", func(t *testing.T) {
+			if _, err := w.svc.Book(ctx, BookingInput{VenueID: w.otherRm.ID, StartsAt: at(t, "2024-09-30 09:00"),
+				EndsAt: at(t, "2024-09-30 10:00"), Purpose: "x", Headcount: 1}); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("booking 北关's room: %v", err)
+			}
+			if _, err := w.svc.Venue(w.f.Ctx("admin"), w.otherRm.ID); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("reading 北关's room: %v", err)
+			}
+			if _, err := w.svc.Venue(w.f.Ctx("worker01"), w.station.ID); err != nil {
+				t.Errorf("a grid worker reads the community's room: %v", err)
+			}
+		})
+	})
+}
+
+func TestNoShowWarnsThenSuspends(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-09-02 10:00")
+		book := func(day string) *Booking {
+			b, err := w.svc.BookPublic(t.Context(), BookingInput{VenueID: w.station.ID, StartsAt: at(t, day+" 09:00"),
+				EndsAt: at(t, day+" 10:00"), Purpose: "兴趣小组", Headcount: 6, Name: "赵敏", Phone: "13912345678"})
+			w.must(err)
+			return b
+		}
+		first, second := book("2024-09-04"), book("2024-09-05")
+		w.setNow("2024-09-04 11:00")
+		res, err := w.svc.MarkNoShow(w.f.Ctx("admin"), first.ID)
+		w.must(err)
+		if res.Suspended || res.NoShows != 1 {
+			t.Fatalf("first no-show: %+v", res)
+		}
+		w.setNow("2024-09-05 11:00")
+		res, err = w.svc.MarkNoShow(w.f.Ctx("admin"), second.ID)
+		w.must(err)
+		if !res.Suspended || res.SuspendUntil == nil {
+			t.Fatalf("second no-show: %+v", res)
+		}
+		_, err = w.svc.BookPublic(t.Context(), BookingInput{VenueID: w.station.ID, StartsAt: at(t, "2024-09-10 09:00"),
+			EndsAt: at(t, "2024-09-10 10:00"), Purpose: "兴趣小组", Headcount: 6, Name: "赵敏", Phone: "139 1234 5678"})
+		if errs.CodeOf(err) != errs.Forbidden {
+			t.Errorf("a suspended resident books again: %v", err)
+		}
+	})
+}
+
+func TestSignUp(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"), Capacity: 2,
+			VenueID: w.station.ID, Volunteers: []RoleInput{{Title: "秩序维护", Slots: 2}}})
+		sign := func(name, phone string) *Registration {
+			r, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: name, Phone: phone})
+			w.must(err)
+			return r
+		}
+		r1, _, r3 := sign("甲", "13900000001"), sign("乙", "13900000002"), sign("丙", "13900000003")
+		t.Run("past capacity the sign-up goes to the waitlist", func(t *testing.T) {
+			if r1.Status != "registered" || r3.Status != "waitlisted" {
+				t.Fatalf("statuses %s, %s", r1.Status, r3.Status)
+			}
+		})
+		t.Run("a cancellation moves the waitlist up", func(t *testing.T) {
+			w.must(w.svc.CancelRegistration(w.f.Ctx("admin"), a.ID, r1.ID))
+			regs, err := w.svc.Registrations(w.f.Ctx("admin"), a.ID)
+			w.must(err)
+			for _, r := range regs {
+				if r.Name == "丙" && r.Status != "registered" {
+					t.Errorf("丙 is %s after 甲 cancelled", r.Status)
+				}
+			}
+			got, _ := w.svc.Activity(w.f.Ctx("admin"), a.ID)
+			if got.Registered != 2 || got.Waitlisted != 0 {
+				t.Errorf("places %d, waitlist %d", got.Registered, got.Waitlisted)
+			}
+		})
+		t.Run("the same person signs up once", func(t *testing.T) {
+			if _, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: "乙", Phone: "13900000002"}); errs.CodeOf(err) != errs.Conflict {
+				t.Errorf("second sign-up: %v", err)
+			}
+		})
+		t.Run("a minor needs the guardian's consent, and nothing is written without it", func(t *testing.T) {
+			before := w.count(`SELECT COUNT(*) FROM activity_registrations`)
+			_, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: "小红", Phone: "13900000009", Minor: true,
+				GuardianName: "李梅", GuardianRelation: "母亲"})
+			if errs.FieldsOf(err)["consent"] == "" {
+				t.Fatalf("without consent: %v", err)
+			}
+			if got := w.count(`SELECT COUNT(*) FROM activity_registrations`); got != before {
+				t.Errorf("a refused sign-up wrote a row")
+			}
+			r, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: "小红", Phone: "13900000009", Minor: true,
+				GuardianName: "李梅", GuardianRelation: "母亲", Consent: true})
+			w.must(err)
+			if r.ConsentAt == nil || r.GuardianName != "李梅" {
+				t.Errorf("consent not recorded: %+v", r)
+			}
+		})
+		t.Run("staff sign up a child from the register only with consent", func(t *testing.T) {
+			_, err := w.svc.SignUp(w.f.Ctx("admin"), SignUpInput{ActivityID: a.ID, ResidentID: w.child})
+			if errs.FieldsOf(err)["consent"] == "" {
+				t.Fatalf("a minor from the register without consent: %v", err)
+			}
+			if _, err := w.svc.SignUp(w.f.Ctx("worker01"), SignUpInput{ActivityID: a.ID, ResidentID: w.child, Consent: true,
+				GuardianName: "王大海", GuardianRelation: "父亲"}); errs.FieldsOf(err)["resident_id"] == "" {
+				t.Errorf("a grid worker of another grid, without the minors permission, signs up the child: %v", err)
+			}
+		})
+		t.Run("a grid worker without the minors permission sees a child's name masked", func(t *testing.T) {
+			regs, err := w.svc.Registrations(w.f.Ctx("worker01"), a.ID)
+			w.must(err)
+			for _, r := range regs {
+				if r.Minor && (r.Name != "小**" || r.GuardianName != "") {
+					t.Errorf("minor shown as %q / %q", r.Name, r.GuardianName)
+				}
+			}
+		})
+		t.Run("check-in only on the activity's day", func(t *testing.T) {
+			tok, err := w.svc.CheckinToken(w.f.Ctx("admin"), a.ID)
+			w.must(err)
+			if _, err := w.svc.DoorCheckIn(t.Context(), tok, SignUpInput{Phone: "13900000002"}); errs.CodeOf(err) != errs.Conflict {
+				t.Errorf("check-in three days early: %v", err)
+			}
+			w.setNow("2024-10-11 08:50")
+			got, err := w.svc.DoorCheckIn(t.Context(), tok, SignUpInput{Phone: "13900000002"})
+			w.must(err)
+			if len(got) != 1 || got[0].Name != "乙" {
+				t.Errorf("checked in %+v", got)
+			}
+			walk, err := w.svc.DoorCheckIn(t.Context(), tok, SignUpInput{Phone: "13900000077", Name: "路人丁"})
+			w.must(err)
+			if len(walk) != 1 || walk[0].CheckedInAt == nil {
+				t.Errorf("walk-in %+v", walk)
+			}
+		})
+	})
+}
+
+func TestSignUpsUnderConcurrencyKeepCapacity(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"), Capacity: 3})
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: fmt.Sprintf("居民%d", i),
+					Phone: fmt.Sprintf("1390000%04d", i)})
+				if err != nil {
+					t.Errorf("sign-up %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if got := w.count(`SELECT COUNT(*) FROM activity_registrations WHERE status = 'registered'`); got != 3 {
+			t.Errorf("%d places taken of 3", got)
+		}
+		if got := w.count(`SELECT COUNT(*) FROM activity_registrations WHERE status = 'waitlisted'`); got != 7 {
+			t.Errorf("%d on the waitlist, want 7", got)
+		}
+	})
+}
+
+func TestVolunteerHours(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"),
+			Volunteers: []RoleInput{{Title: "助老服务", Slots: 1}}})
+		roles, err := w.svc.VolunteerRoles(t.Context(), a.ID)
+		w.must(err)
+		v, err := w.svc.VolunteerSignUp(t.Context(), VolunteerInput{RoleID: roles[0].ID, Name: "刘洋", Phone: "13700001234",
+			IDNumber: "62070219900101123" + string(pii.IDCheckDigit("62070219900101123"))})
+		w.must(err)
+		if v.IDMasked == "" || v.PhoneMasked != "137****1234" {
+			t.Errorf("numbers kept as %q, %q", v.IDMasked, v.PhoneMasked)
+		}
+		if _, err := w.svc.VolunteerSignUp(t.Context(), VolunteerInput{RoleID: roles[0].ID, Name: "陈晨", Phone: "13700005678"}); errs.CodeOf(err) != errs.Conflict {
+			t.Errorf("a second volunteer for one place: %v", err)
+		}
+		w.setNow("2024-10-11 12:00")
+		t.Run("hours beyond the activity's duration are refused", func(t *testing.T) {
+			if _, err := w.svc.RecordHours(w.f.Ctx("admin"), v.ID, HoursInput{Minutes: 150}); errs.FieldsOf(err)["minutes"] == "" {
+				t.Errorf("150 minutes of a two-hour activity: %v", err)
+			}
+		})
+		t.Run("approved hours give a proof with a number", func(t *testing.T) {
+			_, err := w.svc.RecordHours(w.f.Ctx("admin"), v.ID, HoursInput{Minutes: 120, Content: "陪伴老人包饺子"})
+			w.must(err)
+			if _, err := w.svc.Proof(w.f.Ctx("admin"), v.ID); errs.CodeOf(err) != errs.Conflict {
+				t.Errorf("a proof before approval: %v", err)
+			}
+			if _, err := w.svc.DecideHours(w.f.Ctx("other"), v.ID, true); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("北关's admin approves 南关's hours: %v", err)
+			}
+			_, err = w.svc.DecideHours(w.f.Ctx("admin"), v.ID, true)
+			w.must(err)
+			p, err := w.svc.Proof(w.f.Ctx("admin"), v.ID)
+			w.must(err)
+			if p.Volunteer.CertNo == "" || p.Volunteer.Minutes != 120 || p.Issuer != "南关社区居民委员会" {
+				t.Errorf("proof %+v", p)
+			}
+		})
+	})
+}
+
+func TestScope(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00")})
+		if _, err := w.svc.Activity(w.f.Ctx("other"), a.ID); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("北关's admin reads 南关's activity: %v", err)
+		}
+		if _, err := w.svc.Activity(w.f.Ctx("worker02"), a.ID); err != nil {
+			t.Errorf("a grid worker reads the community's activity: %v", err)
+		}
+		if _, err := w.svc.CheckinToken(w.f.Ctx("worker02"), a.ID); errs.CodeOf(err) != errs.Forbidden {
+			t.Errorf("a grid worker runs the check-in: %v", err)
+		}
+		list, total, err := w.svc.ListActivities(w.f.Ctx("street"), Filter{})
+		w.must(err)
+		if total != 1 || len(list) != 1 {
+			t.Errorf("the street sees %d activities", total)
+		}
+		private := w.activity(ActivityInput{Title: "支委会", StartsAt: at(t, "2024-10-12 09:00"), EndsAt: at(t, "2024-10-12 10:00")})
+		w.must(w.d.InTx(t.Context(), func(tx *db.Tx) error {
+			_, err := tx.ExecContext(t.Context(), `UPDATE activities SET public = FALSE WHERE id = $1`, private.ID)
+			return err
+		}))
+		pub, _, err := w.svc.PublicActivities(t.Context(), Filter{Upcoming: true})
+		w.must(err)
+		if len(pub) != 1 || pub[0].ID != a.ID {
+			t.Errorf("public list %+v", pub)
+		}
+		if _, err := w.svc.PublicActivity(t.Context(), private.ID); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("a non-public activity on the public page: %v", err)
+		}
+	})
+}

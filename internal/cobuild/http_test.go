@@ -1,0 +1,137 @@
+package cobuild_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"linli/internal/apptest"
+	"linli/internal/auth"
+	"linli/internal/cobuild"
+)
+
+// env starts the app on the fixture with one unit whose contact is unit01.
+func env(t *testing.T) (*apptest.Env, *cobuild.Unit) {
+	env := apptest.New(t)
+	u := env.Fixture.AddUser(t, "unit01", auth.UnitContact, env.Fixture.Community)
+	svc := cobuild.NewService(env.DB(), cobuild.Options{})
+	unit, err := svc.CreateUnit(env.Fixture.Ctx("admin"), cobuild.UnitInput{Name: "南关小学", Kind: "school",
+		CreditCode: code("000000001"), ContactUserID: u.UserID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, unit
+}
+
+func TestAGridWorkersNeedIsClaimedOnAPhoneAndBecomesAProject(t *testing.T) {
+	env, unit := env(t)
+	worker := env.Login(t, "worker01")
+	resp := worker.PostForm("/cobuild/needs", url.Values{"title": {"楼道照明维修"}, "category": {"其他"}, "want_people": {"2"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raise: %d %s", resp.StatusCode, resp.Body)
+	}
+	needURL := resp.Header.Get("Location")
+	contact := env.Login(t, "unit01")
+	if page := contact.Get("/cobuild"); !strings.Contains(page.Body, "楼道照明维修") || !strings.Contains(page.Body, unit.Name) {
+		t.Fatalf("the unit's home does not offer the open need:\n%s", page.Body)
+	}
+	if resp := contact.PostForm(needURL+"/claim", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("claim: %d %s", resp.StatusCode, resp.Body)
+	}
+	id := strings.TrimPrefix(needURL, "/cobuild/needs/")
+	resp = contact.PostForm("/cobuild/projects", url.Values{"need_id": {id}, "plan": {"联系供电所更换灯具"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/cobuild/projects/") {
+		t.Fatalf("project: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	page := contact.Get(resp.Header.Get("Location"))
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "楼道照明维修") || !strings.Contains(page.Body, "添加节点") {
+		t.Fatalf("project page: %d", page.StatusCode)
+	}
+	admin := env.Login(t, "admin")
+	resp = admin.PostForm(needURL+"/claim", url.Values{"unit_id": {fmt.Sprint(unit.ID)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != needURL {
+		t.Fatalf("a second claim: %d", resp.StatusCode)
+	}
+	if page := admin.Get(needURL); !strings.Contains(page.Body, "该需求已被认领") {
+		t.Fatalf("the need page does not say it was already claimed:\n%s", page.Body)
+	}
+}
+
+func TestEveryCobuildPageRenders(t *testing.T) {
+	env, unit := env(t)
+	for _, who := range []string{"admin", "unit01", "worker01"} {
+		c := env.Login(t, who)
+		for _, path := range []string{"/cobuild", "/cobuild/figures?from=2024-01-01&to=2024-12-31", "/cobuild/units", "/cobuild/needs",
+			"/cobuild/resources", "/cobuild/projects", "/cobuild/meetings", "/cobuild/decisions", "/cobuild/activities"} {
+			if resp := c.Get(path); resp.StatusCode != http.StatusOK {
+				t.Errorf("%s GET %s: %d", who, path, resp.StatusCode)
+			}
+		}
+	}
+	admin := env.Login(t, "admin")
+	for _, path := range []string{"/cobuild/units/new", "/cobuild/needs/new", "/cobuild/resources/new", "/cobuild/meetings/new",
+		"/cobuild/activities/new", fmt.Sprintf("/cobuild/units/%d", unit.ID), fmt.Sprintf("/cobuild/card?unit=%d", unit.ID)} {
+		if resp := admin.Get(path); resp.StatusCode != http.StatusOK {
+			t.Errorf("admin GET %s: %d %s", path, resp.StatusCode, resp.Body)
+		}
+	}
+	for _, path := range []string{"/cobuild/needs.xlsx", "/cobuild/resources.xlsx", "/cobuild/projects.xlsx", "/cobuild/card.xlsx"} {
+		resp := env.Login(t, "unit01").Get(path)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Body, "PK") {
+			t.Errorf("GET %s: %d, not a workbook", path, resp.StatusCode)
+		}
+	}
+	if resp := env.Login(t, "other").Get(fmt.Sprintf("/cobuild/units/%d", unit.ID)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another community's admin got the unit: %d", resp.StatusCode)
+	}
+}
+
+func TestABadCreditCodeIsShownOnTheForm(t *testing.T) {
+	env, _ := env(t)
+	resp := env.Login(t, "admin").PostForm("/cobuild/units", url.Values{"name": {"某公司"}, "kind": {"enterprise"},
+		"credit_code": {"91350100M000100Y44"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "GB 32100") {
+		t.Fatalf("bad credit code: %d", resp.StatusCode)
+	}
+}
+
+func TestTheAPIAnswersAClaimRaceLoserWith409(t *testing.T) {
+	env, unit := env(t)
+	admin := env.APIClient(t, "admin")
+	resp := admin.JSON("POST", "/api/v1/cobuild/needs", map[string]any{"title": "助老送餐", "category": "助老", "want_people": 2})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("raise: %d %s", resp.StatusCode, resp.Body)
+	}
+	var n cobuild.Need
+	resp.Decode(t, &n)
+	path := fmt.Sprintf("/api/v1/cobuild/needs/%d/actions/claim", n.ID)
+	if resp := env.APIClient(t, "unit01").JSON("POST", path, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("claim: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := admin.JSON("POST", path, map[string]any{"unit_id": unit.ID}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("second claim: %d %s", resp.StatusCode, resp.Body)
+	}
+	var list struct{ Total int }
+	env.APIClient(t, "unit01").Get("/api/v1/cobuild/needs").Decode(t, &list)
+	if list.Total != 1 {
+		t.Fatalf("unit01 lists %d needs", list.Total)
+	}
+}
+
+func TestAStreetAdminPicksTheCommunityOfANewUnit(t *testing.T) {
+	env, _ := env(t)
+	street := env.Login(t, "street")
+	if page := street.Get("/cobuild/units/new"); !strings.Contains(page.Body, "北关社区") || !strings.Contains(page.Body, `name="region_id"`) {
+		t.Fatalf("the street admin's unit form does not offer the communities")
+	}
+	resp := street.PostForm("/cobuild/units", url.Values{"name": {"北关幼儿园"}, "kind": {"school"}, "credit_code": {code("000000009")},
+		"region_id": {fmt.Sprint(env.Fixture.Other.ID)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := env.Login(t, "admin").Get(resp.Header.Get("Location")); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("南关's admin sees 北关's unit: %d", resp.StatusCode)
+	}
+}
