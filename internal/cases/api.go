@@ -227,13 +227,14 @@ func (h *API) importHotline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	community, _ := strconv.ParseInt(r.FormValue("community_id"), 10, 64)
-	res, err := h.svc.ImportHotline(r.Context(), HotlineFile{Name: hdr.Filename, Data: data, CommunityID: community})
+	confirm := r.FormValue("confirm") == "true" || r.FormValue("confirm") == "1"
+	res, err := h.svc.ImportHotline(r.Context(), HotlineFile{Name: hdr.Filename, Data: data, CommunityID: community, Confirm: confirm})
 	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
 	status := http.StatusOK
-	if len(res.Errors) > 0 {
+	if len(res.Errors) > 0 && !confirm {
 		status = http.StatusUnprocessableEntity
 	}
 	web.JSON(w, status, res)

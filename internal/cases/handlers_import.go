@@ -77,12 +77,12 @@ func (h *Handlers) importCommit(w http.ResponseWriter, r *http.Request) {
 		h.formError(w, r, err, &v.Page, "import.html", v)
 		return
 	}
-	if len(res.Errors) > 0 {
-		v.Result = res
-		v.Page.Error = "导入有误，已全部撤销，请修改后重新上传"
-		h.views.Render(w, r, http.StatusUnprocessableEntity, "import.html", v)
-		return
+	msg := "导入完成：新建" + countText(int64(res.Created)) + "件，已存在跳过" + countText(int64(res.Skipped)) + "件"
+	if res.Folded > 0 {
+		msg += "，重复行合并" + countText(int64(res.Folded)) + "行"
 	}
-	web.Redirect(w, r, "/cases?channel=hotline_12345&queue=to_accept",
-		"导入完成：新建"+countText(int64(res.Created))+"件，已存在跳过"+countText(int64(res.Skipped))+"件")
+	if len(res.Errors) > 0 {
+		msg += "，有错误未导入" + countText(int64(len(res.Errors))) + "处"
+	}
+	web.Redirect(w, r, "/cases?channel=hotline_12345&queue=to_accept", msg)
 }

@@ -38,6 +38,9 @@ type ImportPreview struct {
 	FileName string
 	Rows     []PreviewRow
 	Errors   []RowError
+	// Ignored lists the rows passed over: blank, 合计/小计, identical duplicates folded.
+	Ignored  []RowError
+	Folded   int
 	New      int
 	Existing int
 }
@@ -67,17 +70,19 @@ func (s *Service) sweepImports() {
 }
 
 // PreviewHotline checks a 12345 export without importing it: header, every row's fields and which
-// work orders are already registered. A file without errors is kept for CommitHotline.
+// work orders are already registered. A file with new valid work orders is kept for CommitHotline,
+// which imports those and passes over the rows with errors.
 func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPreview, error) {
-	p, rows, cats, err := s.readHotline(ctx, f)
+	rd, err := s.readHotline(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	p, rows, cats := rd.p, rd.rows, rd.cats
 	names := map[int64]string{}
 	for _, c := range cats {
 		names[c.ID] = c.FullName
 	}
-	out := &ImportPreview{FileName: f.Name, Rows: []PreviewRow{}, Errors: []RowError{}}
+	out := &ImportPreview{FileName: f.Name, Rows: []PreviewRow{}, Errors: []RowError{}, Ignored: rd.ignored, Folded: rd.folded}
 	for _, r := range rows {
 		in, rowErrs := r.in, r.errs
 		pr := PreviewRow{Line: r.line, ExternalNo: in.ExternalNo, ReceivedAt: in.ReceivedAt, Deadline: in.ExternalDeadline,
@@ -100,7 +105,7 @@ func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPre
 		out.Errors = append(out.Errors, rowErrs...)
 		out.Rows = append(out.Rows, pr)
 	}
-	if len(out.Errors) == 0 && out.New > 0 {
+	if out.New > 0 {
 		if s.opts.DataDir == "" {
 			return nil, errs.E(errs.Invalid, "未配置数据目录，无法暂存导入文件")
 		}
@@ -117,7 +122,8 @@ func (s *Service) PreviewHotline(ctx context.Context, f HotlineFile) (*ImportPre
 	return out, nil
 }
 
-// CommitHotline imports the file a preview kept (token), as ImportHotline does, and removes it.
+// CommitHotline imports the valid rows of the file a preview kept (token) — the user confirmed
+// them with its errors in view — and removes it.
 // Only the user who previewed it may commit it.
 func (s *Service) CommitHotline(ctx context.Context, token, name string, communityID int64) (*ImportResult, error) {
 	p, err := principal(ctx)
@@ -137,8 +143,8 @@ func (s *Service) CommitHotline(ctx context.Context, token, name string, communi
 	if err != nil {
 		return nil, errs.E(errs.NotFound, "导入文件已失效，请重新上传")
 	}
-	res, err := s.ImportHotline(ctx, HotlineFile{Name: name, Data: data, CommunityID: communityID})
-	if err == nil && len(res.Errors) == 0 {
+	res, err := s.ImportHotline(ctx, HotlineFile{Name: name, Data: data, CommunityID: communityID, Confirm: true})
+	if err == nil {
 		_ = os.Remove(path)
 	}
 	return res, err
