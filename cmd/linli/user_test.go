@@ -15,7 +15,7 @@ import (
 
 func TestUserAdd(t *testing.T) {
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "linli.db")
-	const password = "First-Admin-2025"
+	const password = "Qx7#Lanzhou-Heqiao"
 	add := func(t *testing.T, args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
