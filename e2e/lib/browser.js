@@ -89,3 +89,21 @@ export async function follow(page, prefix, id) {
   const link = page.locator(`a[href="${p}"], a[href^="${p}?"], a[href^="${p}#"]`).first();
   await Promise.all([page.waitForURL((u) => u.pathname === p), link.click()]);
 }
+
+/** overflow lists the elements that reach past the right edge of the screen, except inside a box
+ * that scrolls on its own (tables, the queue tabs): empty when the page fits. */
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (e) => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      }
+      return false;
+    };
+    return [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
+  });
+}

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, phone, signIn, shot } from '../lib/browser.js';
+import { launch, context, phone, signIn, shot, overflow } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -19,23 +19,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** wider lists the elements that push the page past the screen's right edge (tables scroll inside their box). */
-async function wider(page) {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const scrolls = (e) => {
-      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
-      }
-      return false;
-    };
-    return [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
-      .slice(0, 3)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
-  });
-}
 
 /** shanghai formats a time as the value of a datetime-local input in Asia/Shanghai. */
 function shanghai(d) {
@@ -67,12 +50,12 @@ test('a resident signs a child up with consent and the organiser checks them in 
   await organiser.fill('input[name="role_slots"]', '2');
   await Promise.all([organiser.waitForURL(/\/activities\/\d+$/), organiser.click('form[action="/activities"] button[type="submit"]')]);
   const id = new URL(organiser.url()).pathname.split('/').pop();
-  assert.deepEqual(await wider(organiser), [], 'the activity page is wider than the phone');
+  assert.deepEqual(await overflow(organiser), [], 'the activity page is wider than the phone');
 
   const residents = await context(browser, server, phone);
   const resident = await residents.newPage();
   await resident.goto(`/public/activities/${id}`);
-  assert.deepEqual(await wider(resident), [], 'the public page is wider than the phone');
+  assert.deepEqual(await overflow(resident), [], 'the public page is wider than the phone');
   await resident.fill('input[name="name"]', '王小明');
   await resident.fill('input[name="phone"]', '13900001111');
   await resident.check('input[name="minor"]');
@@ -107,7 +90,7 @@ test('the organiser approves a volunteer\'s hours and prints the proof', async (
   const page = await ctx.newPage();
   await signIn(page, 'admin');
   await page.goto('/activities/hours?status=pending');
-  assert.deepEqual(await wider(page), [], 'the hours page is wider than the phone');
+  assert.deepEqual(await overflow(page), [], 'the hours page is wider than the phone');
   const form = page.locator('form[action$="/approve"]').first();
   const action = await form.getAttribute('action');
   const [, activity, volunteer] = action.match(/^\/activities\/(\d+)\/volunteers\/(\d+)\/approve$/);
@@ -119,7 +102,7 @@ test('the organiser approves a volunteer\'s hours and prints the proof', async (
   assert.match(proof, /证明编号：志证\d+-\d{4}-\d{6}/);
   assert.match(proof, /服务时长/);
   assert.doesNotMatch(proof, /(?<![\d*])1[3-9]\d{9}(?![\d*])/, 'a phone number in the clear');
-  assert.deepEqual(await wider(page), [], 'the proof is wider than the phone');
+  assert.deepEqual(await overflow(page), [], 'the proof is wider than the phone');
   await shot(page, 'activities-proof-phone');
   assert.deepEqual(ctx.pageErrors, []);
   await ctx.close();
@@ -138,7 +121,7 @@ test('a unit books a room, which then shows as taken', async () => {
     await signIn(page, who);
   }
   await page.goto('/venues');
-  assert.deepEqual(await wider(page), [], 'the venues week view is wider than the phone');
+  assert.deepEqual(await overflow(page), [], 'the venues week view is wider than the phone');
   const href = await page.locator('.venue-week h2 a', { hasText: '新时代文明实践站' }).getAttribute('href');
   const venue = href.match(/^\/venues\/(\d+)/)[1];
   // Try the days from a week ahead until one is open and 15:00–16:00 is free.
@@ -157,7 +140,7 @@ test('a unit books a room, which then shows as taken', async () => {
   assert.ok(booked, `${who} could not book the room on any day`);
   assert.match(await page.locator('.flash').textContent(), /预约成功/);
   assert.match(await page.locator('.week').textContent(), /15:00–16:00 共建单位党员志愿者培训/);
-  assert.deepEqual(await wider(page), [], 'the venue page is wider than the phone');
+  assert.deepEqual(await overflow(page), [], 'the venue page is wider than the phone');
   await shot(page, 'activities-venue-phone');
 
   // The same hour again is refused, and nothing new appears.

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, phone, signIn, linkIDs, shot } from '../lib/browser.js';
+import { launch, context, phone, signIn, linkIDs, shot, overflow } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -18,24 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** overflow lists the elements that reach past the right edge of the screen, except inside a box
- * that scrolls on its own (tables, the queue tabs). */
-async function overflow(page) {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const scrolls = (e) => {
-      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
-      }
-      return false;
-    };
-    return [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
-      .slice(0, 3)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
-  });
-}
 
 test('a grid leader reads and works cases on a phone without sideways scrolling', async () => {
   const ctx = await context(browser, server, phone);

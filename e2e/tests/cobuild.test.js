@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, desktop, phone, signIn, shot } from '../lib/browser.js';
+import { launch, context, desktop, phone, signIn, shot, overflow } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -20,24 +20,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** overflow lists the elements that reach past the right edge of the screen, except inside a box
- * that scrolls on its own (tables). */
-async function overflow(page) {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const scrolls = (e) => {
-      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
-      }
-      return false;
-    };
-    return [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
-      .slice(0, 3)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
-  });
-}
 
 test('a visit need is claimed on a phone, becomes a project, and a meeting decision is closed later', async () => {
   const title = '楼道扶手加装' + Date.now().toString().slice(-5);
