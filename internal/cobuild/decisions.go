@@ -26,7 +26,7 @@ type DecisionFilter struct {
 const decisionFrom = `cobuild_decisions d JOIN cobuild_meetings m ON m.id = d.meeting_id JOIN cobuild_units u ON u.id = d.unit_id`
 
 func decisionScope(w *where, v viewer) {
-	w.add(inScope("d.region_id", "?"), v.scope)
+	w.add(db.InScope("d.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("d.unit_id = ?", v.unitID)
 	}
@@ -79,7 +79,7 @@ func (s *Service) decisionWhere(ctx context.Context, v viewer, f DecisionFilter)
 	}
 	w := &where{}
 	decisionScope(w, v)
-	w.add(inScope("d.region_id", "?"), within)
+	w.add(db.InScope("d.region_id", "?"), within)
 	if f.State != "" {
 		w.add("d.state = ?", f.State)
 	}
@@ -167,7 +167,7 @@ type ActivityFilter struct {
 }
 
 func activityScope(w *where, v viewer) {
-	w.add(inScope("a.region_id", "?"), v.scope)
+	w.add(db.InScope("a.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("a.id IN (SELECT activity_id FROM cobuild_activity_units WHERE unit_id = ?)", v.unitID)
 	}
@@ -196,7 +196,7 @@ func (s *Service) activityWhere(ctx context.Context, v viewer, f ActivityFilter)
 	}
 	w := &where{}
 	activityScope(w, v)
-	w.add(inScope("a.region_id", "?"), within)
+	w.add(db.InScope("a.region_id", "?"), within)
 	if f.UnitID > 0 {
 		w.add("a.id IN (SELECT activity_id FROM cobuild_activity_units WHERE unit_id = ?)", f.UnitID)
 	}

@@ -288,8 +288,8 @@ func (s *Service) rankedUnits(ctx context.Context, v viewer, f FigureFilter) ([]
 		return nil, err
 	}
 	w := &where{}
-	w.add(inScope("u.region_id", "?"), v.scope)
-	w.add(inScope("u.region_id", "?"), within)
+	w.add(db.InScope("u.region_id", "?"), v.scope)
+	w.add(db.InScope("u.region_id", "?"), within)
 	if f.UnitID > 0 {
 		w.add("u.id = ?", f.UnitID)
 	}
@@ -349,13 +349,13 @@ func (s *Service) rank(ctx context.Context, v viewer, f FigureFilter, out []Unit
 func perUnit(ctx context.Context, q db.Querier, v viewer, f FigureFilter, selectFrom, regionCol, dayCol, unitCol, extra string,
 	set func(id int64, n int)) error {
 	w := &where{}
-	w.add(inScope(regionCol, "?"), v.scope)
+	w.add(db.InScope(regionCol, "?"), v.scope)
 	if f.RegionID > 0 {
 		var path string
 		if err := q.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, f.RegionID).Scan(&path); err != nil {
 			return err
 		}
-		w.add(inScope(regionCol, "?"), path+"%")
+		w.add(db.InScope(regionCol, "?"), path+"%")
 	}
 	w.conds = append(w.conds, dayCol+" <> ''", unitCol+" IS NOT NULL")
 	if f.From != "" {

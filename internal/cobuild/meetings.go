@@ -42,8 +42,8 @@ func (s *Service) meetingWhere(ctx context.Context, v viewer, f MeetingFilter) (
 		return nil, err
 	}
 	w := &where{}
-	w.add(inScope("m.region_id", "?"), v.scope)
-	w.add(inScope("m.region_id", "?"), within)
+	w.add(db.InScope("m.region_id", "?"), v.scope)
+	w.add(db.InScope("m.region_id", "?"), within)
 	if f.State != "" {
 		w.add("m.state = ?", f.State)
 	}
@@ -93,7 +93,7 @@ func (s *Service) Meeting(ctx context.Context, id int64) (*Meeting, error) {
 
 func meetingFor(ctx context.Context, q db.Querier, v viewer, id int64) (*Meeting, error) {
 	w := &where{}
-	w.add(inScope("m.region_id", "?"), v.scope)
+	w.add(db.InScope("m.region_id", "?"), v.scope)
 	w.add("m.id = ?", id)
 	out, _, err := listMeetings(ctx, q, w, 1, 0)
 	if err != nil {

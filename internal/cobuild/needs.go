@@ -25,7 +25,7 @@ type NeedFilter struct {
 // needScope adds the viewer's conditions: their region subtree, and for a unit contact their
 // unit's needs plus the open ones they may claim.
 func needScope(w *where, v viewer) {
-	w.add(inScope("n.region_id", "?"), v.scope)
+	w.add(db.InScope("n.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("(n.unit_id = ? OR n.state = 'raised')", v.unitID)
 	}
@@ -53,7 +53,7 @@ func (s *Service) needWhere(ctx context.Context, v viewer, f NeedFilter) (*where
 	}
 	w := &where{}
 	needScope(w, v)
-	w.add(inScope("n.region_id", "?"), within)
+	w.add(db.InScope("n.region_id", "?"), within)
 	if f.State != "" {
 		w.add("n.state = ?", string(f.State))
 	}
@@ -123,7 +123,7 @@ func (s *Service) RaiseNeed(ctx context.Context, in NeedInput) (*Need, error) {
 		}
 		if in.BuildingID > 0 {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM buildings WHERE id = $1 AND `+inScope("region_id", "$2"),
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM buildings WHERE id = $1 AND `+db.InScope("region_id", "$2"),
 				in.BuildingID, v.scope).Scan(&n); err != nil {
 				return nil, err
 			}

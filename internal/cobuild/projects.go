@@ -23,7 +23,7 @@ type ResourceFilter struct {
 
 // resourceScope adds the viewer's conditions: their region, and for a unit contact their unit's.
 func resourceScope(w *where, v viewer) {
-	w.add(inScope("s.region_id", "?"), v.scope)
+	w.add(db.InScope("s.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("s.unit_id = ?", v.unitID)
 	}
@@ -51,7 +51,7 @@ func (s *Service) resourceWhere(ctx context.Context, v viewer, f ResourceFilter)
 	}
 	w := &where{}
 	resourceScope(w, v)
-	w.add(inScope("s.region_id", "?"), within)
+	w.add(db.InScope("s.region_id", "?"), within)
 	if f.Kind != "" {
 		w.add("s.kind = ?", f.Kind)
 	}
@@ -170,7 +170,7 @@ type ProjectFilter struct {
 }
 
 func projectScope(w *where, v viewer) {
-	w.add(inScope("p.region_id", "?"), v.scope)
+	w.add(db.InScope("p.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("p.unit_id = ?", v.unitID)
 	}
@@ -198,7 +198,7 @@ func (s *Service) projectWhere(ctx context.Context, v viewer, f ProjectFilter) (
 	}
 	w := &where{}
 	projectScope(w, v)
-	w.add(inScope("p.region_id", "?"), within)
+	w.add(db.InScope("p.region_id", "?"), within)
 	if f.State != "" {
 		w.add("p.state = ?", string(f.State))
 	}

@@ -71,9 +71,6 @@ func (s *Service) viewer(ctx context.Context, q db.Querier, perm auth.Permission
 	return v, nil
 }
 
-// inScope is the SQL condition that a region column lies in the subtree matching the pattern $ph.
-func inScope(col, ph string) string { return db.InScope(col, ph) }
-
 // where collects SQL conditions and their arguments, numbering placeholders as they are added.
 type where struct {
 	conds []string
@@ -183,8 +180,8 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, int, error) 
 	if err != nil {
 		return nil, 0, err
 	}
-	w.add(inScope("u.region_id", "?"), v.scope)
-	w.add(inScope("u.region_id", "?"), within)
+	w.add(db.InScope("u.region_id", "?"), v.scope)
+	w.add(db.InScope("u.region_id", "?"), within)
 	if !v.staff() {
 		w.add("u.id = ?", v.unitID)
 	}
@@ -211,7 +208,7 @@ func (s *Service) unitFor(ctx context.Context, q db.Querier, v viewer, id int64)
 		return nil, errs.E(errs.NotFound, "共建单位不存在")
 	}
 	w := &where{}
-	w.add(inScope("u.region_id", "?"), v.scope)
+	w.add(db.InScope("u.region_id", "?"), v.scope)
 	w.add("u.id = ?", id)
 	units, _, err := listUnits(ctx, q, s.db.Dialect, w, 1, 0)
 	if err != nil {
@@ -346,7 +343,7 @@ func (s *Service) LinkMember(ctx context.Context, unitID, memberID int64) error 
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_members WHERE id = $1 AND `+inScope("region_id", "$2"),
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_members WHERE id = $1 AND `+db.InScope("region_id", "$2"),
 			memberID, v.scope).Scan(&n); err != nil {
 			return err
 		}
@@ -369,7 +366,7 @@ func (s *Service) PartnerUnits(ctx context.Context) ([]Ref, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name FROM cobuild_units WHERE active = TRUE AND `+inScope("region_id", "$1")+
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name FROM cobuild_units WHERE active = TRUE AND `+db.InScope("region_id", "$1")+
 		` ORDER BY id`, v.scope)
 	if err != nil {
 		return nil, err
