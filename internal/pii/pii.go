@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -241,4 +242,21 @@ func MaskPhone(p string) string {
 		return strings.Repeat("*", len(p))
 	}
 	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+}
+
+// longNumber is a run of seven or more digits (an ID card's last may be X), possibly broken by
+// spaces or hyphens the way people write phone numbers in free text.
+var longNumber = regexp.MustCompile(`\d(?:[ \-]?\d){6,}[\dXx]?`)
+
+// MaskNumbers masks, in free text a resident wrote, every number long enough to be a phone or ID
+// number: an ID number as MaskID, anything else as MaskPhone. Text shown to the public goes
+// through it.
+func MaskNumbers(text string) string {
+	return longNumber.ReplaceAllStringFunc(text, func(m string) string {
+		n := Clean(m)
+		if len(n) == 18 {
+			return MaskID(n)
+		}
+		return MaskPhone(n)
+	})
 }
