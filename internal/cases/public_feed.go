@@ -18,8 +18,11 @@ import (
 
 // SubmitWithin is Submit through another public channel (open311): the same rules as the public
 // form, the channel given, and the place must lie within the region whose path is within (the
-// region a client's key serves); a place outside it is a field error on community_id.
-func (s *Service) SubmitWithin(ctx context.Context, channel, within string, in PublicSubmission) (*Case, error) {
+// region a client's key serves); a place outside it is a field error on community_id. then, when
+// not nil, runs in the same transaction with the new case, so that the channel's own record of it
+// commits or rolls back with the case.
+func (s *Service) SubmitWithin(ctx context.Context, channel, within string, in PublicSubmission,
+	then func(ctx context.Context, q db.Querier, c *Case) error) (*Case, error) {
 	in.ReceivedAt, in.ExternalNo, in.ExternalDeadline, in.ResidentID, in.HouseholdID = nil, "", nil, 0, 0
 	in.Channel = channel
 	cal, err := s.Calendar(ctx)
@@ -35,6 +38,9 @@ func (s *Service) SubmitWithin(ctx context.Context, channel, within string, in P
 		if within != "" && !strings.HasPrefix(c.regionPath, within) {
 			return errs.Field("community_id", "所选位置不在该接入方的服务范围内")
 		}
+		if then != nil {
+			return then(ctx, tx, c)
+		}
 		return nil
 	})
 	return c, err
@@ -46,7 +52,7 @@ type FeedFilter struct {
 	Numbers      []string // case numbers
 	CategoryIDs  []int64
 	From, To     *time.Time // received, [From, To]
-	UpdatedFrom  *time.Time // last changed, [UpdatedFrom, UpdatedTo]
+	UpdatedFrom  *time.Time // changed (the case, or a public note added) within [UpdatedFrom, UpdatedTo]
 	UpdatedTo    *time.Time
 	Open         *bool
 	Channel      string
@@ -106,15 +112,24 @@ func (s *Service) Feed(ctx context.Context, f FeedFilter) ([]FeedCase, error) {
 	if len(f.CategoryIDs) > 0 {
 		conds = append(conds, s.db.Dialect.InIDs("c.category_id", f.CategoryIDs, &a))
 	}
-	for _, b := range []struct {
-		col string
-		t   *time.Time
-		op  string
-	}{{"c.received_at", f.From, ">="}, {"c.received_at", f.To, "<="}, {"c.updated_at", f.UpdatedFrom, ">="},
-		{"c.updated_at", f.UpdatedTo, "<="}} {
-		if b.t != nil {
-			conds = append(conds, b.col+" "+b.op+" "+a.Add(b.t.UTC()))
+	if f.From != nil {
+		conds = append(conds, "c.received_at >= "+a.Add(f.From.UTC()))
+	}
+	if f.To != nil {
+		conds = append(conds, "c.received_at <= "+a.Add(f.To.UTC()))
+	}
+	if f.UpdatedFrom != nil || f.UpdatedTo != nil {
+		var changed, noted []string
+		if f.UpdatedFrom != nil {
+			ph := a.Add(f.UpdatedFrom.UTC())
+			changed, noted = append(changed, "c.updated_at >= "+ph), append(noted, "e.at >= "+ph)
 		}
+		if f.UpdatedTo != nil {
+			ph := a.Add(f.UpdatedTo.UTC())
+			changed, noted = append(changed, "c.updated_at <= "+ph), append(noted, "e.at <= "+ph)
+		}
+		conds = append(conds, "(("+strings.Join(changed, " AND ")+") OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.public AND "+
+			strings.Join(noted, " AND ")+"))")
 	}
 	if f.Open != nil {
 		if *f.Open {
@@ -182,20 +197,21 @@ func (s *Service) feedNotes(ctx context.Context, c *Case) ([]FeedNote, error) {
 	return notes, nil
 }
 
-// Comment adds the reporter's comment to an open or closed case as a public note (channel clients
-// post the reporter's follow-up this way); the case must lie within the region path within.
-func (s *Service) Comment(ctx context.Context, id int64, within, note string) (*Case, error) {
+// Comment adds the reporter's comment to a case as a public note (channel clients post the
+// reporter's follow-up this way) and returns the note's id; the case must lie within the region
+// path within.
+func (s *Service) Comment(ctx context.Context, id int64, within, note string) (int64, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
-		return nil, errs.Field("description", "请填写补充说明")
+		return 0, errs.Field("description", "请填写补充说明")
 	}
 	if utf8.RuneCountInString(note) > 4000 {
-		return nil, errs.Field("description", "补充说明不能超过4000字")
+		return 0, errs.Field("description", "补充说明不能超过4000字")
 	}
-	var c *Case
+	var noteID int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if c, err = loadCase(ctx, tx, id); err != nil {
+		c, err := loadCase(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if !strings.HasPrefix(c.regionPath, within) {
@@ -205,9 +221,9 @@ func (s *Service) Comment(ctx context.Context, id int64, within, note string) (*
 		if err := CheckState(ActNote, c); err != nil {
 			return err
 		}
-		_, err = record(ctx, tx, c, &Event{At: s.now(), ActorName: "居民", Action: ActNote, FromState: c.State,
+		noteID, err = record(ctx, tx, c, &Event{At: s.now(), ActorName: "居民", Action: ActNote, FromState: c.State,
 			ToState: c.State, Note: note, Public: true}, before)
 		return err
 	})
-	return c, err
+	return noteID, err
 }
