@@ -29,17 +29,17 @@ const (
 
 // Key is a client's API key as the security admin sees it: never the key itself.
 type Key struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	Hint       string     `json:"hint"`
-	RegionID   int64      `json:"region_id"`
-	RegionName string     `json:"region_name"`
-	ReadOnly   bool       `json:"read_only"`
-	CreatedAt  time.Time  `json:"created_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	Calls      int64      `json:"calls"`
-	Posts      int64      `json:"posts"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Hint        string     `json:"hint"`
+	RegionID    int64      `json:"region_id"`
+	RegionName  string     `json:"region_name"`
+	ReadOnly    bool       `json:"read_only"`
+	CreatedAt   time.Time  `json:"created_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	Calls       int64      `json:"calls"`
+	Posts       int64      `json:"posts"`
 	regionPath  string
 	regionLevel string
 }
@@ -88,8 +88,8 @@ func hashKey(secret string) string {
 
 // Jurisdiction maps a jurisdiction_id to the region it selects.
 type Jurisdiction struct {
-	Code       string `json:"jurisdiction_id"`
-	RegionID   int64  `json:"region_id"`
+	Code        string `json:"jurisdiction_id"`
+	RegionID    int64  `json:"region_id"`
 	RegionName  string `json:"region_name"`
 	regionPath  string
 	regionLevel string

@@ -172,14 +172,14 @@ func attributes(c *cases.Category) []Attribute {
 		case "address":
 			add(Attribute{Variable: true, Code: attrAddress, Datatype: "string", Required: true,
 				DatatypeDescription: "门牌地址，或改填 address_string / lat+long / address_id",
-				Description: "该类诉求需要地址或位置（address_string、lat+long 或 address_id 之一即可）"})
+				Description:         "该类诉求需要地址或位置（address_string、lat+long 或 address_id 之一即可）"})
 		case "location":
 			add(Attribute{Variable: false, Code: attrLocation, Datatype: "string", Required: true,
 				Description: "该类诉求需要在地图上标注位置：请提交 lat 与 long，或 address_id（楼院编号）"})
 		case "phone":
 			add(Attribute{Variable: true, Code: attrPhone, Datatype: "string", Required: true,
 				DatatypeDescription: "11位手机号或带区号的固定电话；也可填在 phone 字段",
-				Description: "联系电话，仅用于回复，不会公开"})
+				Description:         "联系电话，仅用于回复，不会公开"})
 		}
 	}
 	add(Attribute{Variable: true, Code: attrTitle, Datatype: "string", DatatypeDescription: "不超过100字",
@@ -304,7 +304,7 @@ func (s *Service) intakeOf(cat *cases.Category, ar area, in PostInput) (cases.In
 	}
 	it := cases.Intake{CategoryID: cat.ID, Description: in.Description, Title: attr(attrTitle),
 		Address: strings.TrimSpace(in.AddressString), CoordSystem: attr(attrCoordSystem),
-		ReporterName: strings.TrimSpace(strings.TrimSpace(in.FirstName) + " " + strings.TrimSpace(in.LastName)),
+		ReporterName:  strings.TrimSpace(strings.TrimSpace(in.FirstName) + " " + strings.TrimSpace(in.LastName)),
 		ReporterPhone: strings.TrimSpace(in.Phone)}
 	if it.ReporterPhone == "" {
 		it.ReporterPhone = attr(attrPhone)
