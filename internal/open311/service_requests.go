@@ -166,7 +166,13 @@ const (
 // attributes are a category's attributes: its required fields, then the optional ones.
 func attributes(c *cases.Category) []Attribute {
 	var out []Attribute
-	add := func(a Attribute) { a.Order = len(out) + 1; out = append(out, a) }
+	add := func(a Attribute) {
+		a.Order = len(out) + 1
+		if len(a.Values) > 0 {
+			a.XMLValues = &valueList{Items: a.Values}
+		}
+		out = append(out, a)
+	}
 	for _, f := range strings.Split(c.RequiredFields, ",") {
 		switch strings.TrimSpace(f) {
 		case "address":

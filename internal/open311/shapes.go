@@ -58,7 +58,13 @@ type Attribute struct {
 	DatatypeDescription string  `xml:"datatype_description" json:"datatype_description"`
 	Order               int     `xml:"order" json:"order"`
 	Description         string  `xml:"description" json:"description"`
-	Values              []Value `xml:"values>value" json:"values,omitempty"`
+	Values              []Value `xml:"-" json:"values,omitempty"`
+	// XMLValues is Values for XML, where the <values> element appears only for a list.
+	XMLValues *valueList `xml:"values,omitempty" json:"-"`
+}
+
+type valueList struct {
+	Items []Value `xml:"value"`
 }
 
 // Value is one choice of a list attribute.
