@@ -7,6 +7,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -160,41 +161,59 @@ func (s *Service) Feed(ctx context.Context, f FeedFilter) ([]FeedCase, error) {
 		return nil, err
 	}
 	out := make([]FeedCase, 0, len(cs))
+	var notes map[int64][]FeedNote
+	if f.WithComments && len(cs) > 0 {
+		if notes, err = s.feedNotes(ctx, cs); err != nil {
+			return nil, err
+		}
+	}
 	for _, c := range cs {
 		fc := FeedCase{ID: c.ID, Number: c.Number, CategoryID: c.CategoryID, CategoryName: c.CategoryName, State: c.State,
 			Outcome: c.Outcome, Description: pii.MaskNumbers(c.Description), Address: pii.MaskNumbers(c.Address),
 			BuildingID: c.BuildingID, Lon: c.Lon, Lat: c.Lat, Agency: c.RegionName, ReceivedAt: c.ReceivedAt,
-			UpdatedAt: c.UpdatedAt, HandleDeadline: c.HandleDeadline, Notes: []FeedNote{}}
-		if f.WithComments {
-			if fc.Notes, err = s.feedNotes(ctx, c); err != nil {
-				return nil, err
-			}
+			UpdatedAt: c.UpdatedAt, HandleDeadline: c.HandleDeadline, Notes: notes[c.ID]}
+		if fc.Notes == nil {
+			fc.Notes = []FeedNote{}
 		}
 		out = append(out, fc)
 	}
 	return out, nil
 }
 
-// feedNotes are the public steps of a case with staff names replaced and numbers masked.
-func (s *Service) feedNotes(ctx context.Context, c *Case) ([]FeedNote, error) {
-	events, err := listEvents(ctx, s.db.R, c.ID, true)
+// feedNotes are the public steps of the cases, by case id, with staff names replaced and numbers
+// masked: two statements for the whole page.
+func (s *Service) feedNotes(ctx context.Context, cs []*Case) (map[int64][]FeedNote, error) {
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	staff, err := staffNamesOf(ctx, s.db.R, ids)
 	if err != nil {
 		return nil, err
 	}
-	staff, err := staffNames(ctx, s.db.R, c.ID)
+	var a db.Args
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, case_id, at, action, from_state, to_state, note FROM case_events
+		WHERE case_id IN (`+idList(&a, ids)+`) AND public ORDER BY case_id, id`, a...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("feed notes: %w", err)
 	}
-	notes := make([]FeedNote, 0, len(events))
-	for _, e := range events {
-		st := e.ToState
-		if st == "" {
-			st = e.FromState
+	defer rows.Close()
+	out := map[int64][]FeedNote{}
+	for rows.Next() {
+		var n FeedNote
+		var caseID int64
+		var from State
+		if err := rows.Scan(&n.ID, &caseID, &n.At, &n.Action, &from, &n.State, &n.Note); err != nil {
+			return nil, err
 		}
-		notes = append(notes, FeedNote{ID: e.ID, At: e.At, Action: e.Action, State: st,
-			Note: pii.MaskNumbers(staff.Replace(e.Note))})
+		if n.State == "" {
+			n.State = from
+		}
+		n.At = n.At.UTC()
+		n.Note = pii.MaskNumbers(staff[caseID].Replace(n.Note))
+		out[caseID] = append(out[caseID], n)
 	}
-	return notes, nil
+	return out, rows.Err()
 }
 
 // Comment adds the reporter's comment to a case as a public note (channel clients post the
