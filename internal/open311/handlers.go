@@ -147,11 +147,9 @@ func (h *Handlers) client(w http.ResponseWriter, r *http.Request, format string,
 	if !h.limit(w, r, format, "key:"+strconv.FormatInt(k.ID, 10), post) {
 		return nil, false
 	}
-	if !post {
-		if err := h.svc.Counted(r.Context(), k); err != nil {
-			h.fail(w, r, format, err)
-			return nil, false
-		}
+	if err := h.svc.Counted(r.Context(), k); err != nil {
+		h.fail(w, r, format, err)
+		return nil, false
 	}
 	return k, true
 }

@@ -1,5 +1,7 @@
 package open311
 
+// service_requests.go: a client's key and area, and posting a request.
+
 import (
 	"context"
 	"crypto/rand"
@@ -10,12 +12,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"linli/internal/audit"
 	"linli/internal/cases"
-	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 )
@@ -39,9 +39,9 @@ func (s *Service) Client(ctx context.Context, apiKey string) (*Key, error) {
 	return k, nil
 }
 
-// Counted counts a read call of the key.
+// Counted counts a call of the key, whatever its answer; what it posts is counted with the post.
 func (s *Service) Counted(ctx context.Context, k *Key) error {
-	return countUse(ctx, s.db.W, k.ID, false, s.now())
+	return countUse(ctx, s.db.W, k.ID, 1, 0, s.now())
 }
 
 // area is the region a call works in: its path and level.
@@ -84,128 +84,6 @@ func (s *Service) area(ctx context.Context, jurisdiction string, k *Key) (area, 
 		return a, nil
 	}
 	return area{}, bi(errs.Forbidden, "该 api_key 不能用于此辖区", "api_key is not valid for this jurisdiction")
-}
-
-// serviceCode is a category's Open311 code: its own, or its Linli code where none was set.
-func serviceCode(c *cases.Category) string {
-	if c.Open311Code != "" {
-		return c.Open311Code
-	}
-	return c.Code
-}
-
-// leaves returns the active leaf categories in order, with their parents' names.
-func (s *Service) leaves(ctx context.Context) ([]cases.Category, map[int64]string, error) {
-	all, err := s.cases.Categories(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	names := map[int64]string{}
-	for _, c := range all {
-		names[c.ID] = c.Name
-	}
-	var out []cases.Category
-	for _, c := range all {
-		if c.Leaf() && c.Active {
-			out = append(out, c)
-		}
-	}
-	return out, names, nil
-}
-
-// Services lists the leaf categories as services.
-func (s *Service) Services(ctx context.Context, jurisdiction string) ([]ServiceInfo, error) {
-	if _, err := s.area(ctx, jurisdiction, nil); err != nil {
-		return nil, err
-	}
-	leaves, parents, err := s.leaves(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []ServiceInfo{}
-	for i := range leaves {
-		c := &leaves[i]
-		group := parents[*c.ParentID]
-		out = append(out, ServiceInfo{Code: serviceCode(c), Name: c.Name, Description: describe(c), Metadata: true,
-			Type: "realtime", Keywords: strings.Join([]string{group, c.Name, c.Code}, ", "), Group: group})
-	}
-	return out, nil
-}
-
-// describe says what a service is and how fast it is handled.
-func describe(c *cases.Category) string {
-	return fmt.Sprintf("%s：%s内受理，受理后%s内办结（遇法定节假日顺延）", c.FullName, c.Accept, c.Handle)
-}
-
-// find returns the active leaf category of a service code, or a 404.
-func (s *Service) find(ctx context.Context, code string) (*cases.Category, error) {
-	if code == "" {
-		return nil, bi(errs.Invalid, "缺少 service_code", "service_code is required")
-	}
-	leaves, _, err := s.leaves(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range leaves {
-		if serviceCode(&leaves[i]) == code {
-			return &leaves[i], nil
-		}
-	}
-	return nil, bi(errs.NotFound, "service_code 不存在", "service_code not found")
-}
-
-// The attributes every service takes, and those a category's required fields add.
-const (
-	attrCoordSystem = "coord_system"
-	attrTitle       = "title"
-	attrAddress     = "address"
-	attrLocation    = "location"
-	attrPhone       = "contact_phone"
-)
-
-// attributes are a category's attributes: its required fields, then the optional ones.
-func attributes(c *cases.Category) []Attribute {
-	var out []Attribute
-	add := func(a Attribute) {
-		a.Order = len(out) + 1
-		if len(a.Values) > 0 {
-			a.XMLValues = &valueList{Items: a.Values}
-		}
-		out = append(out, a)
-	}
-	for _, f := range strings.Split(c.RequiredFields, ",") {
-		switch strings.TrimSpace(f) {
-		case "address":
-			add(Attribute{Variable: true, Code: attrAddress, Datatype: "string", Required: true,
-				DatatypeDescription: "门牌地址，或改填 address_string / lat+long / address_id",
-				Description:         "该类诉求需要地址或位置（address_string、lat+long 或 address_id 之一即可）"})
-		case "location":
-			add(Attribute{Variable: false, Code: attrLocation, Datatype: "string", Required: true,
-				Description: "该类诉求需要在地图上标注位置：请提交 lat 与 long，或 address_id（楼院编号）"})
-		case "phone":
-			add(Attribute{Variable: true, Code: attrPhone, Datatype: "string", Required: true,
-				DatatypeDescription: "11位手机号或带区号的固定电话；也可填在 phone 字段",
-				Description:         "联系电话，仅用于回复，不会公开"})
-		}
-	}
-	add(Attribute{Variable: true, Code: attrTitle, Datatype: "string", DatatypeDescription: "不超过100字",
-		Description: "标题；不填时取诉求内容的开头"})
-	add(Attribute{Variable: true, Code: attrCoordSystem, Datatype: "singlevaluelist",
-		Description: "lat/long 的坐标系；不填为 WGS-84", Values: []Value{{Key: "wgs84", Name: "WGS-84（GPS）"},
-			{Key: "gcj02", Name: "GCJ-02（微信、高德）"}, {Key: "bd09", Name: "BD-09（百度）"}}})
-	return out
-}
-
-// Definition returns a service's definition.
-func (s *Service) Definition(ctx context.Context, jurisdiction, code string) (*Definition, error) {
-	if _, err := s.area(ctx, jurisdiction, nil); err != nil {
-		return nil, err
-	}
-	c, err := s.find(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	return &Definition{Code: serviceCode(c), Attributes: attributes(c)}, nil
 }
 
 // PostInput is a POST requests form as the spec names its fields.
@@ -280,7 +158,7 @@ func (s *Service) Post(ctx context.Context, k *Key, in PostInput) (*Posted, erro
 		if err := insertRequest(ctx, q, r, s.now(), in.DeviceID); err != nil {
 			return err
 		}
-		if err := countUse(ctx, q, k.ID, true, s.now()); err != nil {
+		if err := countUse(ctx, q, k.ID, 0, 1, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, audit.Entry{Action: "open311.request", ObjectType: "case", ObjectID: c.ID,
@@ -384,304 +262,4 @@ func hasValue(vs []Value, v string) bool {
 		}
 	}
 	return false
-}
-
-// Query is a GET requests call as the spec names its parameters.
-type Query struct {
-	Jurisdiction string
-	IDs          []string // service_request_id: overrides every other filter
-	ServiceCodes []string
-	Start, End   string // start_date, end_date
-	// UpdatedAfter and UpdatedBefore filter on updated_datetime (FixMyStreet's extension).
-	UpdatedAfter, UpdatedBefore string
-	Statuses                    []string
-}
-
-// parseTime reads a W3C date-time; one without a zone, or a bare date, is in Asia/Shanghai.
-func parseTime(name, v string) (*time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil, nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		var t time.Time
-		var err error
-		if layout == time.RFC3339 {
-			t, err = time.Parse(layout, v)
-		} else {
-			t, err = time.ParseInLocation(layout, v, clock.Shanghai())
-		}
-		if err == nil {
-			return &t, nil
-		}
-	}
-	return nil, bi(errs.Invalid, name+" 应为 W3C 日期时间，如 2026-12-05T09:30:00+08:00",
-		name+" must be a W3C date-time such as 2026-12-05T09:30:00+08:00")
-}
-
-// filter turns a query into the cases' feed filter, with the spec's defaults and limits.
-func (s *Service) filter(ctx context.Context, q Query, ar area) (cases.FeedFilter, bool, error) {
-	f := cases.FeedFilter{RegionPath: ar.path, Limit: MaxRequests, WithComments: true}
-	if len(q.IDs) > 0 {
-		f.Numbers = q.IDs
-		return f, true, nil
-	}
-	start, err := parseTime("start_date", q.Start)
-	if err != nil {
-		return f, false, err
-	}
-	end, err := parseTime("end_date", q.End)
-	if err != nil {
-		return f, false, err
-	}
-	switch {
-	case start == nil && end == nil:
-		now := s.now()
-		from := now.Add(-DefaultSpan)
-		start = &from
-	case start == nil:
-		from := end.Add(-DefaultSpan)
-		start = &from
-	case end != nil && end.Before(*start):
-		return f, false, bi(errs.Invalid, "end_date 不能早于 start_date", "end_date is before start_date")
-	case end != nil && end.Sub(*start) > DefaultSpan:
-		return f, false, bi(errs.Invalid, "start_date 与 end_date 相距不能超过90天", "start_date to end_date may not span more than 90 days")
-	}
-	f.From, f.To = start, end
-	if f.UpdatedFrom, err = parseTime("updated_after", q.UpdatedAfter); err != nil {
-		return f, false, err
-	}
-	if f.UpdatedTo, err = parseTime("updated_before", q.UpdatedBefore); err != nil {
-		return f, false, err
-	}
-	open, closed := false, false
-	for _, st := range q.Statuses {
-		switch strings.TrimSpace(st) {
-		case "open":
-			open = true
-		case "closed":
-			closed = true
-		default:
-			return f, false, bi(errs.Invalid, "status 只能为 open 或 closed", "status must be open or closed")
-		}
-	}
-	if open != closed {
-		f.Open = &open
-	}
-	if len(q.ServiceCodes) > 0 {
-		leaves, _, err := s.leaves(ctx)
-		if err != nil {
-			return f, false, err
-		}
-		for _, code := range q.ServiceCodes {
-			for i := range leaves {
-				if serviceCode(&leaves[i]) == strings.TrimSpace(code) {
-					f.CategoryIDs = append(f.CategoryIDs, leaves[i].ID)
-				}
-			}
-		}
-		if len(f.CategoryIDs) == 0 {
-			return f, false, nil // no service of those codes: nothing to list
-		}
-	}
-	return f, true, nil
-}
-
-// Requests lists requests in the key's region: by service_request_id, or by the filters.
-func (s *Service) Requests(ctx context.Context, k *Key, q Query) ([]Request, error) {
-	ar, err := s.area(ctx, q.Jurisdiction, k)
-	if err != nil {
-		return nil, err
-	}
-	f, ok, err := s.filter(ctx, q, ar)
-	if err != nil || !ok {
-		return []Request{}, err
-	}
-	return s.requests(ctx, f)
-}
-
-// Request returns one request as a list of one; unknown or outside the key's region is a 404.
-func (s *Service) Request(ctx context.Context, k *Key, jurisdiction, id string) ([]Request, error) {
-	out, err := s.Requests(ctx, k, Query{Jurisdiction: jurisdiction, IDs: []string{id}})
-	if err == nil && len(out) == 0 {
-		err = bi(errs.NotFound, "service_request_id 不存在", "service_request_id not found")
-	}
-	return out, err
-}
-
-func (s *Service) requests(ctx context.Context, f cases.FeedFilter) ([]Request, error) {
-	feed, err := s.cases.Feed(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	codes, err := s.codes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(feed))
-	for i, c := range feed {
-		ids[i] = c.ID
-	}
-	own, err := requestsOf(ctx, s.db, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Request, 0, len(feed))
-	for _, c := range feed {
-		r := Request{ID: c.Number, Status: Status(c.State.Open()), ServiceName: leafName(c.CategoryName),
-			ServiceCode: codes[c.CategoryID], Description: c.Description, Agency: c.Agency,
-			Requested: Time{c.ReceivedAt}, Updated: Time{changed(c)}, Expected: At(c.HandleDeadline), Address: c.Address,
-			Lat: Coord{c.Lat}, Long: Coord{c.Lon}, MediaURL: own[c.ID].MediaURL}
-		if c.BuildingID != nil {
-			r.AddressID = strconv.FormatInt(*c.BuildingID, 10)
-		}
-		for i := len(c.Notes) - 1; i >= 0; i-- {
-			if c.Notes[i].Note != "" {
-				r.StatusNotes = c.Notes[i].Note
-				break
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// changed is a request's updated_datetime: the case's last change or its last public note.
-func changed(c cases.FeedCase) time.Time {
-	t := c.UpdatedAt
-	for _, n := range c.Notes {
-		if n.At.After(t) {
-			t = n.At
-		}
-	}
-	return t
-}
-
-// leafName is the category's own name out of its full name (环境卫生 › 垃圾清运 → 垃圾清运).
-func leafName(full string) string {
-	if i := strings.LastIndex(full, " › "); i >= 0 {
-		return full[i+len(" › "):]
-	}
-	return full
-}
-
-// codes maps category ids to service codes.
-func (s *Service) codes(ctx context.Context) (map[int64]string, error) {
-	all, err := s.cases.Categories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]string{}
-	for i := range all {
-		out[all[i].ID] = serviceCode(&all[i])
-	}
-	return out, nil
-}
-
-// Token resolves a token to its service_request_id; only the key's region is searched.
-func (s *Service) Token(ctx context.Context, k *Key, jurisdiction, token string) (*TokenAnswer, error) {
-	ar, err := s.area(ctx, jurisdiction, k)
-	if err != nil {
-		return nil, err
-	}
-	number, err := requestByToken(ctx, s.db.R, strings.ToLower(strings.TrimSpace(token)))
-	if err == nil {
-		var feed []cases.FeedCase
-		feed, err = s.cases.Feed(ctx, cases.FeedFilter{RegionPath: ar.path, Numbers: []string{number}, Limit: 1})
-		if err == nil && len(feed) == 1 {
-			return &TokenAnswer{ID: number, Token: token}, nil
-		}
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	return nil, bi(errs.NotFound, "token 不存在", "token not found")
-}
-
-// Updates lists the public steps of the requests in the key's region between start and end
-// (FixMyStreet's service request updates), oldest first; by default the last 90 days.
-func (s *Service) Updates(ctx context.Context, k *Key, jurisdiction, start, end string) ([]Update, error) {
-	ar, err := s.area(ctx, jurisdiction, k)
-	if err != nil {
-		return nil, err
-	}
-	from, err := parseTime("start_date", start)
-	if err != nil {
-		return nil, err
-	}
-	to, err := parseTime("end_date", end)
-	if err != nil {
-		return nil, err
-	}
-	if from == nil {
-		t := s.now().Add(-DefaultSpan)
-		if to != nil {
-			t = to.Add(-DefaultSpan)
-		}
-		from = &t
-	}
-	if to != nil && to.Before(*from) {
-		return nil, bi(errs.Invalid, "end_date 不能早于 start_date", "end_date is before start_date")
-	}
-	feed, err := s.cases.Feed(ctx, cases.FeedFilter{RegionPath: ar.path, UpdatedFrom: from, UpdatedTo: to,
-		Limit: MaxRequests, WithComments: true})
-	if err != nil {
-		return nil, err
-	}
-	out := []Update{}
-	for _, c := range feed {
-		for _, n := range c.Notes {
-			if n.At.Before(*from) || (to != nil && n.At.After(*to)) {
-				continue
-			}
-			out = append(out, Update{UpdateID: strconv.FormatInt(n.ID, 10), RequestID: c.Number,
-				Status: Status(n.State.Open()), Updated: Time{n.At}, Description: n.Note})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Updated.Before(out[j].Updated.Time) })
-	if len(out) > MaxRequests {
-		out = out[:MaxRequests]
-	}
-	return out, nil
-}
-
-// PostUpdate adds the reporter's comment, sent by the client that filed the request, as a public
-// note of the case.
-func (s *Service) PostUpdate(ctx context.Context, k *Key, jurisdiction, id, description string) (*UpdatePosted, error) {
-	if k.ReadOnly {
-		return nil, bi(errs.Forbidden, "只读 api_key 不能提交", "read-only api_key cannot post updates")
-	}
-	ar, err := s.area(ctx, jurisdiction, k)
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(id) == "" {
-		return nil, bi(errs.Invalid, "缺少 service_request_id", "service_request_id is required")
-	}
-	feed, err := s.cases.Feed(ctx, cases.FeedFilter{RegionPath: ar.path, Numbers: []string{id}, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(feed) == 0 {
-		return nil, bi(errs.NotFound, "service_request_id 不存在", "service_request_id not found")
-	}
-	own, err := requestsOf(ctx, s.db, []int64{feed[0].ID})
-	if err != nil {
-		return nil, err
-	}
-	if r, ok := own[feed[0].ID]; !ok || r.KeyID != k.ID {
-		return nil, bi(errs.Forbidden, "只有提交该诉求的接入方可以补充说明", "only the client that posted the request may post updates")
-	}
-	if utf8.RuneCountInString(description) > MaxDescription {
-		return nil, bi(errs.Invalid, "description 不能超过4000字", "description is longer than 4000 characters")
-	}
-	ctx = audit.WithActor(ctx, clientActor(ctx, k))
-	noteID, err := s.cases.Comment(ctx, feed[0].ID, ar.path, description)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if err := countUse(ctx, s.db.W, k.ID, true, s.now()); err != nil {
-		return nil, err
-	}
-	return &UpdatePosted{UpdateID: strconv.FormatInt(noteID, 10)}, nil
 }

@@ -58,14 +58,10 @@ func keyByHash(ctx context.Context, q db.Querier, hash string) (*Key, error) {
 	return scanKey(q.QueryRowContext(ctx, `SELECT `+keyColumns+keyFrom+` WHERE k.key_hash = $1`, hash))
 }
 
-// countUse counts one call of the key (and one post when posted).
-func countUse(ctx context.Context, q db.Querier, id int64, posted bool, now time.Time) error {
-	post := 0
-	if posted {
-		post = 1
-	}
-	_, err := q.ExecContext(ctx, `UPDATE open311_keys SET calls = calls + 1, posts = posts + $1, last_used_at = $2
-		WHERE id = $3`, post, now, id)
+// countUse adds calls and posts to the key's counts and notes its last use.
+func countUse(ctx context.Context, q db.Querier, id int64, calls, posts int, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE open311_keys SET calls = calls + $1, posts = posts + $2, last_used_at = $3
+		WHERE id = $4`, calls, posts, now, id)
 	return err
 }
 
