@@ -10,6 +10,8 @@ func TestMaskNumbersHidesPhoneAndIDNumbersInFreeText(t *testing.T) {
 		{"座机09368123456", "座机093****3456"},
 		{"3号楼2单元401室", "3号楼2单元401室"},
 		{"共12户", "共12户"},
+		{"座机 0936-8123456", "座机 093****3456"},
+		{"2026-12-05 已并入 NG-2026-000123", "2026-12-05 已并入 NG-2026-000123"},
 	} {
 		if got := MaskNumbers(c.in); got != c.want {
 			t.Errorf("MaskNumbers(%q) = %q, want %q", c.in, got, c.want)
