@@ -10,6 +10,7 @@ import (
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/notify"
+	"linli/internal/open311"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -30,6 +31,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},
+		{Name: "open311", JSON: open311.OpenAPI},
 		{Name: "party", JSON: party.OpenAPI},
 		{Name: "register", JSON: register.OpenAPI},
 		{Name: "visits", JSON: visits.OpenAPI},

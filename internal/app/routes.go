@@ -90,6 +90,7 @@ func (m *Main) build() error {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
 	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	m.buildOpen311(mux, authH, kit, baseURL)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
@@ -184,6 +185,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"阵地预约", "/venues", auth.ActivitiesRead},
 		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
+		{"Open311 接入", "/admin/open311", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}
 	for _, it := range items {

@@ -84,31 +84,57 @@ func (s *Service) Track(ctx context.Context, code string) (*PublicCase, error) {
 // on it and whoever was dispatched a task by name (派遣至 主办：王雪) — with 工作人员: a resident sees
 // which grid or unit handles the case, not who.
 func staffNames(ctx context.Context, q db.Querier, caseID int64) (*strings.Replacer, error) {
-	rows, err := q.QueryContext(ctx, `SELECT actor_name FROM case_events WHERE case_id = $1 AND user_id IS NOT NULL
-		UNION SELECT target_name FROM case_assignments WHERE case_id = $1 AND target_kind = 'user'`, caseID)
+	all, err := staffNamesOf(ctx, q, []int64{caseID})
+	if err != nil {
+		return nil, err
+	}
+	return all[caseID], nil
+}
+
+// staffNamesOf is staffNames for several cases at once, by case id (every id has a replacer).
+func staffNamesOf(ctx context.Context, q db.Querier, caseIDs []int64) (map[int64]*strings.Replacer, error) {
+	var a db.Args
+	in := idList(&a, caseIDs)
+	rows, err := q.QueryContext(ctx, `SELECT case_id, actor_name FROM case_events WHERE case_id IN (`+in+`) AND user_id IS NOT NULL
+		UNION SELECT case_id, target_name FROM case_assignments WHERE case_id IN (`+in+`) AND target_kind = 'user'`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("staff names: %w", err)
 	}
 	defer rows.Close()
-	var names []string
+	names := map[int64][]string{}
 	for rows.Next() {
+		var id int64
 		var n string
-		if err := rows.Scan(&n); err != nil {
+		if err := rows.Scan(&id, &n); err != nil {
 			return nil, err
 		}
 		if n = strings.TrimSpace(n); utf8.RuneCountInString(n) >= 2 {
-			names = append(names, n)
+			names[id] = append(names[id], n)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	pairs := make([]string, 0, 2*len(names))
-	for _, n := range names {
-		pairs = append(pairs, n, "工作人员")
+	out := make(map[int64]*strings.Replacer, len(caseIDs))
+	for _, id := range caseIDs {
+		ns := names[id]
+		sort.Slice(ns, func(i, j int) bool { return len(ns[i]) > len(ns[j]) })
+		pairs := make([]string, 0, 2*len(ns))
+		for _, n := range ns {
+			pairs = append(pairs, n, "工作人员")
+		}
+		out[id] = strings.NewReplacer(pairs...)
 	}
-	return strings.NewReplacer(pairs...), nil
+	return out, nil
+}
+
+// idList adds ids to a and returns their placeholders, "$1, $2, …" (at most a page of cases).
+func idList(a *db.Args, ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.Add(id)
+	}
+	return strings.Join(ph, ", ")
 }
 
 // Rating is the resident's callback through the tracking link.
