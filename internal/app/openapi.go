@@ -4,6 +4,7 @@ import (
 	"linli/internal/accounts"
 	"linli/internal/activities"
 	"linli/internal/audit"
+	"linli/internal/briefing"
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
@@ -25,6 +26,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
+		{Name: "briefing", JSON: briefing.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},

@@ -19,6 +19,8 @@ import (
 //	intake             cases received in the period
 //	accepted           cases accepted in the period
 //	closed             cases of the cohort closed after being worked on (not rejected or merged)
+//	practical_matters  实事: closed cases of the cohort resolved (outcome resolved) that came by
+//	                   any channel but the 12345 hotline (DOMAIN.md, the demo's table)
 //	response_rate      cohort cases whose first lead task was signed within its sign limit ÷ cohort cases dispatched
 //	due                accepted cases whose handle deadline fell in the period
 //	on_time_rate       due cases closed by their deadline ÷ due
@@ -29,7 +31,7 @@ import (
 //	mean_handle_hours  mean working hours from accepted to closed (suspension excluded) of closed
 //
 // The cohort is the cases accepted in the period, or with by=closed the cases closed in it.
-var figureNames = []string{"intake", "accepted", "closed", "response_rate_num", "response_rate_den", "due",
+var figureNames = []string{"intake", "accepted", "closed", "practical_matters", "response_rate_num", "response_rate_den", "due",
 	"on_time_rate_num", "on_time_rate_den", "closure_rate_num", "closure_rate_den", "resolution_rate_num",
 	"resolution_rate_den", "satisfaction_rate_num", "satisfaction_rate_den", "satisfaction_satisfied",
 	"satisfaction_basic", "satisfaction_dissatisfied", "reopen_rate_num", "reopen_rate_den", "mean_handle_hours"}
@@ -61,6 +63,8 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time) (string, error) 
 		return between(a, "c.accepted_at", lo, hi), nil
 	case "closed", "closure_rate_num", "reopen_rate_den", "mean_handle_hours":
 		return "(" + closed() + ")", nil
+	case "practical_matters":
+		return "(" + closed() + " AND c.outcome = 'resolved' AND c.channel <> 'hotline_12345')", nil
 	case "response_rate_den":
 		return "(" + cohort() + " AND EXISTS (" + firstLead + "))", nil
 	case "response_rate_num":
@@ -119,6 +123,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 		n[name] = vals[i]
 	}
 	out := Figures{"intake": n["intake"], "accepted": n["accepted"], "closed": n["closed"], "due": n["due"],
+		"practical_matters":      n["practical_matters"],
 		"satisfaction_satisfied": n["satisfaction_satisfied"], "satisfaction_basic": n["satisfaction_basic"],
 		"satisfaction_dissatisfied": n["satisfaction_dissatisfied"]}
 	for _, r := range []string{"response_rate", "on_time_rate", "closure_rate", "resolution_rate", "satisfaction_rate", "reopen_rate"} {
