@@ -21,12 +21,18 @@ func levelWord(level string) string {
 	return "社区"
 }
 
-// previous is the period of the same length just before [from, to].
+// previous is the period just before [from, to]: the same number of whole months when the period
+// is whole months (a month, a quarter, a year), otherwise the same number of days.
 func previous(from, to string) (string, string) {
 	f, _ := time.Parse(time.DateOnly, from)
 	t, _ := time.Parse(time.DateOnly, to)
+	before := f.AddDate(0, 0, -1).Format(time.DateOnly)
+	if f.Day() == 1 && t.AddDate(0, 0, 1).Day() == 1 {
+		months := (t.Year()-f.Year())*12 + int(t.Month()-f.Month()) + 1
+		return f.AddDate(0, -months, 0).Format(time.DateOnly), before
+	}
 	days := int(t.Sub(f).Hours()/24) + 1
-	return f.AddDate(0, 0, -days).Format(time.DateOnly), f.AddDate(0, 0, -1).Format(time.DateOnly)
+	return f.AddDate(0, 0, -days).Format(time.DateOnly), before
 }
 
 func ref(key string, kv ...string) string {

@@ -231,17 +231,17 @@ func allowed(text string, start, end int) bool {
 			return true
 		}
 	}
-	return strings.HasSuffix(text[:start], "第") || dateAround(text, start)
+	return strings.HasSuffix(text[:start], "第")
 }
 
-// dateAround reports whether the number at start is part of a YYYY-MM-DD date.
-func dateAround(text string, start int) bool {
-	lo := max(0, start-8)
-	hi := min(len(text), start+6)
-	return datePattern.MatchString(text[lo:hi])
-}
+// datePattern matches dates written with digits and separators (2024-01-15, 2024/1/15, 2024.1.15).
+var datePattern = regexp.MustCompile(`\d{4}[-/.]\d{1,2}[-/.]\d{1,2}`)
 
-var datePattern = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+// blankDates replaces the dates of a text with spaces of the same length, so that their digits are
+// not taken for typed numbers.
+func blankDates(text string) string {
+	return datePattern.ReplaceAllStringFunc(text, func(d string) string { return strings.Repeat(" ", len(d)) })
+}
 
 // Check lists the numbers typed into the text that match no figure of the briefing (values holds
 // the resolved figures by reference). Publishing is refused while any remains.
@@ -257,11 +257,12 @@ func (b *Briefing) Check(values map[string]Value) []Flag {
 				if seg.Ref != "" {
 					continue
 				}
-				for _, m := range typed.FindAllStringIndex(seg.Text, -1) {
-					if allowed(seg.Text, m[0], m[1]) || known[normalizeNumber(seg.Text[m[0]:m[1]])] {
+				text := blankDates(seg.Text)
+				for _, m := range typed.FindAllStringIndex(text, -1) {
+					if allowed(text, m[0], m[1]) || known[normalizeNumber(text[m[0]:m[1]])] {
 						continue
 					}
-					out = append(out, Flag{Section: section, Number: strings.TrimSpace(seg.Text[m[0]:m[1]]), Context: around(seg.Text, m[0], m[1])})
+					out = append(out, Flag{Section: section, Number: strings.TrimSpace(text[m[0]:m[1]]), Context: around(seg.Text, m[0], m[1])})
 				}
 			}
 		}
