@@ -290,6 +290,29 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		}
 	})
 
+	t.Run("the pages show, edit and print a briefing", func(t *testing.T) {
+		web := env.Login(t, "admin")
+		resp := web.PostForm("/briefings", url.Values{"region": {fmt.Sprint(region)}, "preset": {"2024-01-01/2024-10-15"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("generate through the page: %d %s", resp.StatusCode, resp.Body)
+		}
+		path := resp.Header.Get("Location")
+		for page, want := range map[string]string{"/briefings": "生成简报", path: `data-ref="cases.hotline_handled"`,
+			path + "/edit": "可引用的指标", path + "/print": "南关社区工作简报"} {
+			r := web.Get(page)
+			if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, want) {
+				t.Errorf("%s: %d, want %q in the page", page, r.StatusCode, want)
+			}
+		}
+		r := web.PostForm(path, url.Values{"title": {"南关社区工作简报"}, "issuer": {"南关社区党委"}, "section_basic": {"社区有党员88名。"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save through the page: %d %s", r.StatusCode, r.Body)
+		}
+		if r := web.Get(path); !strings.Contains(r.Body, "88") || !strings.Contains(r.Body, "手工输入的数字") {
+			t.Errorf("the typed 88 is not flagged on the page")
+		}
+	})
+
 	t.Run("only the community's leaders write briefings", func(t *testing.T) {
 		grid := env.APIClient(t, "grid01")
 		if r := grid.JSON(http.MethodPost, "/api/v1/briefings", map[string]any{"region": region, "from": "2024-01-01", "to": "2024-10-15"}); r.StatusCode != http.StatusForbidden {

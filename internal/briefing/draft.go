@@ -116,8 +116,12 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 			if len(parts) == 3 || c.Closed == 0 {
 				break
 			}
-			parts = append(parts, c.Label+ref("cases.hotline_handled", "category", c.Key)+"件（上期"+
-				ref("cases.hotline_handled", "category", c.Key, "from", prevFrom, "to", prevTo)+"件）")
+			part := c.Label + ref("cases.hotline_handled", "category", c.Key) + "件"
+			prev := "cases.hotline_handled category=" + c.Key + " from=" + prevFrom + " to=" + prevTo
+			if v, err := r.resolve(ctx, prev, p); err == nil && v.Value > 0 {
+				part += "（上期" + "{{" + prev + "}}" + "件）"
+			}
+			parts = append(parts, part)
 		}
 		if len(parts) > 0 {
 			cs += "\n从热线诉求的类别看，" + strings.Join(parts, "、") + "居前。"
@@ -131,7 +135,7 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 		var parts []string
 		for _, c := range af.BySeries {
 			if len(parts) < 4 && c.Count > 0 && c.Key != "" && c.Key != "0" {
-				parts = append(parts, "“"+c.Label+"”"+ref("activities.series_held", "series", c.Key)+"场")
+				parts = append(parts, "“"+strings.Trim(c.Label, "“”\"")+"”"+ref("activities.series_held", "series", c.Key)+"场")
 			}
 		}
 		if len(parts) > 0 {
@@ -156,7 +160,9 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 		problems = append(problems, "群众满意率为"+ref("cases.satisfaction_rate")+"，回访中仍有不满意的诉求。")
 		next = append(next, "对回访不满意的诉求开展“回头看”，重办到群众满意。")
 	}
-	if v := val("mediation.near_limit"); v.Value > 0 {
+	// Open work is the state today: it belongs in a briefing of a period that ends about now.
+	recent := b.To >= time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
+	if v := val("mediation.near_limit"); recent && v.Value > 0 {
 		problems = append(problems, "有"+ref("mediation.near_limit")+"件调解案件临近或超过期限。")
 		next = append(next, "对临期调解案件提级研判，必要时邀请红色智囊团专家参与。")
 	}

@@ -197,6 +197,8 @@ type showView struct {
 	web.Page
 	B        rendered
 	CanWrite bool
+	// Print shows the briefing alone, for printing on A4 (the browser prints it to PDF).
+	Print bool
 }
 
 func (h *Handlers) load(w http.ResponseWriter, r *http.Request) (*View, bool) {
@@ -226,7 +228,7 @@ func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.views.Render(w, r, http.StatusOK, "print.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}})
+	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}, Print: true})
 }
 
 type editView struct {
