@@ -313,6 +313,61 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		}
 	})
 
+	t.Run("a street's briefing compares its communities with the cases API's figures of each", func(t *testing.T) {
+		street := env.APIClient(t, "street")
+		var streets struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		street.Get("/api/v1/regions?level=street").Decode(t, &streets)
+		if len(streets.Items) == 0 {
+			t.Fatal("the demo has no street")
+		}
+		var sv struct {
+			Figures    map[string]struct{ Value float64 } `json:"figures"`
+			Comparison struct {
+				Rows []struct {
+					RegionID int64    `json:"region_id"`
+					Now      []string `json:"now"`
+				} `json:"rows"`
+			} `json:"comparison"`
+		}
+		resp := street.JSON(http.MethodPost, "/api/v1/briefings", map[string]any{"region": streets.Items[0].ID, "from": "2024-01-01", "to": "2024-12-31"})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("street briefing: %d %s", resp.StatusCode, resp.Body)
+		}
+		resp.Decode(t, &sv)
+		if len(sv.Comparison.Rows) == 0 {
+			t.Fatal("the street's briefing compares no community")
+		}
+		for _, row := range sv.Comparison.Rows {
+			var all, hot map[string]any
+			street.Get(fmt.Sprintf("/api/v1/cases/figures?by=closed&region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &all)
+			street.Get(fmt.Sprintf("/api/v1/cases/figures?by=closed&channel=hotline_12345&region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &hot)
+			for _, ref := range row.Now {
+				got := sv.Figures[ref].Value
+				switch {
+				case strings.HasPrefix(ref, "cases.hotline_handled "):
+					if got != hot["closed"] {
+						t.Errorf("%s = %v, the cases API says %v", ref, got, hot["closed"])
+					}
+				case strings.HasPrefix(ref, "cases.practical_matters "):
+					if got != all["practical_matters"] {
+						t.Errorf("%s = %v, the cases API says %v", ref, got, all["practical_matters"])
+					}
+				}
+			}
+		}
+		total := 0.0
+		for _, row := range sv.Comparison.Rows {
+			total += sv.Figures[row.Now[0]].Value
+		}
+		if total == 0 {
+			t.Errorf("南关's 2024 hotline cases are not in the street's comparison")
+		}
+	})
+
 	t.Run("only the community's leaders write briefings", func(t *testing.T) {
 		grid := env.APIClient(t, "grid01")
 		if r := grid.JSON(http.MethodPost, "/api/v1/briefings", map[string]any{"region": region, "from": "2024-01-01", "to": "2024-10-15"}); r.StatusCode != http.StatusForbidden {

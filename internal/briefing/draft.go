@@ -109,15 +109,21 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 		"件，为群众办实事" + ref("cases.practical_matters") + "件，按期办结率" + ref("cases.on_time_rate") + "，群众满意率" +
 		ref("cases.satisfaction_rate") + "。"
 	prevFrom, prevTo := previous(b.From, b.To)
-	if series, err := s.src.Cases.DashboardSeries(ctx, cases.Filter{Channel: "hotline_12345", By: "closed", RegionID: b.RegionID,
-		From: b.From, To: b.To}); err == nil && len(series.Categories) > 0 {
+	hotline := cases.Filter{Channel: "hotline_12345", By: "closed", RegionID: b.RegionID, From: b.From, To: b.To}
+	before := hotline
+	before.From, before.To = prevFrom, prevTo
+	if cats, err := r.casesByCategory(ctx, hotline); err == nil {
+		if _, err := r.casesByCategory(ctx, before); err != nil {
+			return err
+		}
 		var parts []string
-		for _, c := range series.Categories {
-			if len(parts) == 3 || c.Closed == 0 {
+		for _, c := range cats {
+			if n, _ := number(c.Figures["closed"]); len(parts) == 3 || n == 0 {
 				break
 			}
-			part := c.Label + ref("cases.hotline_handled", "category", c.Key) + "件"
-			prev := "cases.hotline_handled category=" + c.Key + " from=" + prevFrom + " to=" + prevTo
+			key := id(c.ID)
+			part := c.Name + ref("cases.hotline_handled", "category", key) + "件"
+			prev := "cases.hotline_handled category=" + key + " from=" + prevFrom + " to=" + prevTo
 			if v, err := r.resolve(ctx, prev, p); err == nil && v.Value > 0 {
 				part += "（上期" + "{{" + prev + "}}" + "件）"
 			}

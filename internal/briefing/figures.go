@@ -52,6 +52,10 @@ type Def struct {
 	// Filter names the extra parameter the figure takes ("" for none).
 	Filter string `json:"filter,omitempty"`
 	read   func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error)
+	// cases and channel mark the figures of the case loop, which the resolver reads by category in
+	// one statement when a text quotes several categories.
+	cases   bool
+	channel string
 }
 
 // Value is a figure resolved for its parameters, with the list of the records it counts.
@@ -150,7 +154,7 @@ func mediationDef(key, label, unit, def string, period, rate bool, figure string
 // casesDef is a figure of the case loop: the cases API's figure named figure, over the cases
 // closed in the period (by=closed) of one channel ("" for all), optionally one category.
 func casesDef(key, label, unit, def string, rate bool, channel, figure string) *Def {
-	d := &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: true, Rate: rate, Filter: "category"}
+	d := &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: true, Rate: rate, Filter: "category", channel: channel, cases: true}
 	d.read = func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
 		f := cases.Filter{Channel: channel, By: "closed", RegionID: p.RegionID, From: p.From, To: p.To}
 		if p.Filter != "" {
@@ -244,8 +248,17 @@ var defs = []*Def{
 	casesDef("cases.hotline_satisfaction_rate", "12345热线满意率", "", "期间办结并回访的12345热线诉求中（满意 + 基本满意）÷ 已回访", true, "hotline_12345", "satisfaction_rate"),
 	casesDef("cases.on_time_rate", "按期办结率", "", "期间办结的诉求中按期办结 ÷ 办结时限已到的诉求", true, "", "on_time_rate"),
 	casesDef("cases.resolution_rate", "解决率", "", "期间办结并回访的诉求中已解决 ÷ 已回访", true, "", "resolution_rate"),
-	activitiesDef("activities.held", "开展活动", "场", "期间举办的活动（含上级区域面向本区域居民的活动）", "",
-		func(f *activities.Figures, _ string) (float64, string) { return float64(f.Held), f.HeldLink }),
+	{Key: "activities.held", Label: "开展活动", Unit: "场", Definition: "期间举办的活动（含上级区域面向本区域居民的活动）", Period: true,
+		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
+			if c, ok := r.memo[heldKey(p)].(activities.RegionFigures); ok { // read with the region above (comparison)
+				return float64(c.Held), false, c.Link, nil
+			}
+			f, err := r.activities(ctx, p)
+			if err != nil {
+				return 0, false, "", err
+			}
+			return float64(f.Held), false, f.HeldLink, nil
+		}},
 	activitiesDef("activities.featured_series", "特色活动品牌", "个", "期间开展过活动的特色活动系列", "",
 		func(f *activities.Figures, _ string) (float64, string) {
 			return float64(f.FeaturedSeries), f.FeaturedLink
@@ -334,9 +347,53 @@ func (r *resolver) activities(ctx context.Context, p Params) (*activities.Figure
 	})
 }
 
+func casesKey(f cases.Filter) string {
+	return "cases|" + f.Channel + "|" + id(f.CategoryID) + "|" + id(f.RegionID) + "|" + f.From + "|" + f.To
+}
+
+func heldKey(p Params) string { return pkey("activities.held", p) }
+
+// activitiesByRegion reads the activities figures of a region and keeps the activities held in each
+// region under it (the figures' Children, counted as each region's own figures count them).
+func (r *resolver) activitiesByRegion(ctx context.Context, p Params) error {
+	f, err := r.activities(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, c := range f.Children {
+		one := p
+		one.RegionID = c.RegionID
+		r.memo[heldKey(one)] = c
+	}
+	return nil
+}
+
 func (r *resolver) cases(ctx context.Context, f cases.Filter) (cases.Figures, error) {
-	k := "cases|" + f.Channel + "|" + id(f.CategoryID) + "|" + id(f.RegionID) + "|" + f.From + "|" + f.To
-	return memo(r, k, func() (cases.Figures, error) { return r.src.Cases.Figures(ctx, f) })
+	return memo(r, casesKey(f), func() (cases.Figures, error) { return r.src.Cases.Figures(ctx, f) })
+}
+
+// casesByRegion reads the case figures of every region under f.RegionID in one statement and keeps
+// each as if read alone, so that the comparison's references resolve without a query each.
+func (r *resolver) casesByRegion(ctx context.Context, f cases.Filter) error {
+	groups, err := r.src.Cases.FiguresByRegion(ctx, f)
+	for _, g := range groups {
+		one := f
+		one.RegionID = g.ID
+		r.memo[casesKey(one)] = g.Figures
+	}
+	return err
+}
+
+// casesByCategory is casesByRegion for the top-level categories of a region; it returns them, most
+// cases first.
+func (r *resolver) casesByCategory(ctx context.Context, f cases.Filter) ([]cases.Group, error) {
+	groups, err := r.src.Cases.FiguresByCategory(ctx, f)
+	for _, g := range groups {
+		one := f
+		one.CategoryID = g.ID
+		r.memo[casesKey(one)] = g.Figures
+	}
+	return groups, err
 }
 
 // resolve computes one reference. A reference is a figure key with optional parameters that

@@ -76,6 +76,37 @@ func (v rendered) HTML(text string) template.HTML {
 	return template.HTML(b.String())
 }
 
+// chartSeries is one figure of the comparison chart: its value per region, this period and the last.
+type chartSeries struct {
+	Label string    `json:"label"`
+	Now   []float64 `json:"now"`
+	Prev  []float64 `json:"prev"`
+}
+
+// Chart is the comparison's data for the page's chart: the count figures by region.
+func (v rendered) Chart() map[string]any {
+	if v.Comparison == nil {
+		return nil
+	}
+	var names []string
+	for _, r := range v.Comparison.Rows {
+		names = append(names, r.Name)
+	}
+	var series []chartSeries
+	for i, c := range v.Comparison.Columns {
+		if c.Rate {
+			continue
+		}
+		cs := chartSeries{Label: c.Label}
+		for _, r := range v.Comparison.Rows {
+			cs.Now = append(cs.Now, v.Values[r.Now[i]].Value)
+			cs.Prev = append(cs.Prev, v.Values[r.Prev[i]].Value)
+		}
+		series = append(series, cs)
+	}
+	return map[string]any{"regions": names, "series": series}
+}
+
 // DistributionLines are the 报/送/发 lines.
 func (v rendered) DistributionLines() []string {
 	var out []string
@@ -195,8 +226,9 @@ func formInt(r *http.Request, name string) int64 {
 
 type showView struct {
 	web.Page
-	B        rendered
-	CanWrite bool
+	B         rendered
+	CanWrite  bool
+	HasCharts bool
 	// Print shows the briefing alone, for printing on A4 (the browser prints it to PDF).
 	Print bool
 }
@@ -220,7 +252,7 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v},
-		CanWrite: auth.FromContext(r.Context()).Can(auth.BriefingWrite)})
+		CanWrite: auth.FromContext(r.Context()).Can(auth.BriefingWrite), HasCharts: h.kit.HasAsset("vendor/echarts.min.js")})
 }
 
 func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -153,7 +154,11 @@ func (s *Service) Generate(ctx context.Context, in GenerateInput) (*View, error)
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, b.ID)
+	saved, err := getBriefing(ctx, s.db.R, p, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, p, saved, r)
 }
 
 // Get reads a briefing in the user's scope with every figure resolved.
@@ -166,12 +171,12 @@ func (s *Service) Get(ctx context.Context, id int64) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, p, b)
+	return s.view(ctx, p, b, newResolver(s.src, p))
 }
 
 // view resolves the briefing's figures: live for a draft; for a published briefing the frozen
 // values, with the figures whose records have changed since listed apart.
-func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing) (*View, error) {
+func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing, r *resolver) (*View, error) {
 	v := &View{Briefing: b, Values: map[string]Value{}, Changed: []Change{}, Errors: []string{}}
 	base := Params{RegionID: b.RegionID, From: b.From, To: b.To}
 	refs := b.Refs()
@@ -186,7 +191,9 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing) (*Vi
 			refs = append(refs, row.Prev...)
 		}
 	}
-	r := newResolver(s.src, p)
+	if err := s.prefetch(ctx, r, v, refs); err != nil {
+		return nil, err
+	}
 	for _, ref := range refs {
 		live, err := r.resolve(ctx, ref, base)
 		if err != nil {
@@ -210,6 +217,41 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing) (*Vi
 		v.Flags = []Flag{}
 	}
 	return v, nil
+}
+
+// prefetch reads in one statement each what many references of a briefing quote: the case
+// figures of the compared regions and of the quoted categories, and the activities of the compared
+// regions.
+func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []string) error {
+	b := v.Briefing
+	if v.Comparison != nil {
+		for _, period := range [][2]string{{b.From, b.To}, {v.Comparison.PrevFrom, v.Comparison.PrevTo}} {
+			for _, channel := range []string{"", "hotline_12345"} {
+				f := cases.Filter{Channel: channel, By: "closed", RegionID: b.RegionID, From: period[0], To: period[1]}
+				if err := r.casesByRegion(ctx, f); err != nil {
+					return err
+				}
+			}
+			if err := r.activitiesByRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}); err != nil {
+				return err
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		d, p, err := parseRef(ref, Params{RegionID: b.RegionID, From: b.From, To: b.To})
+		if err != nil || !d.cases || p.Filter == "" {
+			continue
+		}
+		f := cases.Filter{Channel: d.channel, By: "closed", RegionID: p.RegionID, From: p.From, To: p.To}
+		if k := casesKey(f); !seen[k] {
+			seen[k] = true
+			if _, err := r.casesByCategory(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // comparison lists the regions directly under a street or district with the key figures.
@@ -333,7 +375,7 @@ func (s *Service) Publish(ctx context.Context, id int64) (*View, error) {
 	if b.State != Draft {
 		return nil, errs.E(errs.Conflict, "简报已发布")
 	}
-	v, err := s.view(ctx, p, b)
+	v, err := s.view(ctx, p, b, newResolver(s.src, p))
 	if err != nil {
 		return nil, err
 	}
