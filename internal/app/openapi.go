@@ -5,6 +5,7 @@ import (
 	"linli/internal/activities"
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/briefing"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
 	"linli/internal/ledger"
@@ -26,6 +27,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "auth", JSON: auth.OpenAPI},
 		{Name: "accounts", JSON: accounts.OpenAPI},
 		{Name: "audit", JSON: audit.OpenAPI},
+		{Name: "briefing", JSON: briefing.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},

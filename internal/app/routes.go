@@ -16,6 +16,7 @@ import (
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
+	"linli/internal/mediation"
 	"linli/internal/metrics"
 	"linli/internal/openapi"
 	"linli/internal/party"
@@ -33,6 +34,7 @@ type services struct {
 	// activities is venues and activities, which other capabilities book rooms through.
 	activities *activities.Service
 	cobuild    *cobuild.Service
+	mediation  *mediation.Service
 }
 
 func (m *Main) build() error {
@@ -97,6 +99,7 @@ func (m *Main) build() error {
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
+	m.buildBriefing(mux, authH, kit)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -182,6 +185,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"统计", "/cases/dashboard", auth.CasesRead},
 		{"人民调解", "/mediation", auth.MediationRead},
 		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
+		{"工作简报", "/briefings", auth.BriefingRead},
 		{"阵地预约", "/venues", auth.ActivitiesRead},
 		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},

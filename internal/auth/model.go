@@ -96,10 +96,16 @@ const (
 	VenuesBook      Permission = "venues.book"      // book a community room
 )
 
+// The permissions of the work briefing (internal/briefing).
+const (
+	BriefingRead  Permission = "briefing.read"  // read the region's briefings
+	BriefingWrite Permission = "briefing.write" // generate, edit, publish and delete briefings
+)
+
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
 	VisitsWrite, SettingsManage, Volunteering, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook,
-	CobuildRead, CobuildWrite, CobuildRaise}
+	CobuildRead, CobuildWrite, CobuildRaise, BriefingRead, BriefingWrite}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,

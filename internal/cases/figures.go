@@ -19,6 +19,8 @@ import (
 //	intake             cases received in the period
 //	accepted           cases accepted in the period
 //	closed             cases of the cohort closed after being worked on (not rejected or merged)
+//	practical_matters  实事: closed cases of the cohort resolved (outcome resolved) that came by
+//	                   any channel but the 12345 hotline (DOMAIN.md, the demo's table)
 //	response_rate      cohort cases whose first lead task was signed within its sign limit ÷ cohort cases dispatched
 //	due                accepted cases whose handle deadline fell in the period
 //	on_time_rate       due cases closed by their deadline ÷ due
@@ -29,7 +31,7 @@ import (
 //	mean_handle_hours  mean working hours from accepted to closed (suspension excluded) of closed
 //
 // The cohort is the cases accepted in the period, or with by=closed the cases closed in it.
-var figureNames = []string{"intake", "accepted", "closed", "response_rate_num", "response_rate_den", "due",
+var figureNames = []string{"intake", "accepted", "closed", "practical_matters", "response_rate_num", "response_rate_den", "due",
 	"on_time_rate_num", "on_time_rate_den", "closure_rate_num", "closure_rate_den", "resolution_rate_num",
 	"resolution_rate_den", "satisfaction_rate_num", "satisfaction_rate_den", "satisfaction_satisfied",
 	"satisfaction_basic", "satisfaction_dissatisfied", "reopen_rate_num", "reopen_rate_den", "mean_handle_hours"}
@@ -61,6 +63,8 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time) (string, error) 
 		return between(a, "c.accepted_at", lo, hi), nil
 	case "closed", "closure_rate_num", "reopen_rate_den", "mean_handle_hours":
 		return "(" + closed() + ")", nil
+	case "practical_matters":
+		return "(" + closed() + " AND c.outcome = 'resolved' AND c.channel <> 'hotline_12345')", nil
 	case "response_rate_den":
 		return "(" + cohort() + " AND EXISTS (" + firstLead + "))", nil
 	case "response_rate_num":
@@ -114,11 +118,17 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 	if err := s.db.R.QueryRowContext(ctx, query, *a...).Scan(ptrs...); err != nil && err != sql.ErrNoRows {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
+	return figuresFrom(vals), nil
+}
+
+// figuresFrom turns the sums of figureNames (in that order) into the figures the API returns.
+func figuresFrom(vals []int64) Figures {
 	n := map[string]int64{}
 	for i, name := range figureNames {
 		n[name] = vals[i]
 	}
 	out := Figures{"intake": n["intake"], "accepted": n["accepted"], "closed": n["closed"], "due": n["due"],
+		"practical_matters":      n["practical_matters"],
 		"satisfaction_satisfied": n["satisfaction_satisfied"], "satisfaction_basic": n["satisfaction_basic"],
 		"satisfaction_dissatisfied": n["satisfaction_dissatisfied"]}
 	for _, r := range []string{"response_rate", "on_time_rate", "closure_rate", "resolution_rate", "satisfaction_rate", "reopen_rate"} {
@@ -129,7 +139,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 	out["mean_handle_hours_num"] = math.Round(hours*100) / 100
 	out["mean_handle_hours_den"] = n["closed"]
 	out["mean_handle_hours"] = rate(hours, n["closed"])
-	return out, nil
+	return out
 }
 
 // figuresQuery builds the one aggregate over cases that Figures runs.

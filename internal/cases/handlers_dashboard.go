@@ -39,7 +39,7 @@ type dashboardView struct {
 
 var countFigures = []struct{ key, label, note string }{
 	{"intake", "受理数", "期间登记的诉求"}, {"accepted", "立案数", "期间受理立案"}, {"closed", "结案数", "经办理后结案"},
-	{"due", "应结案数", "办结时限落在期间内"},
+	{"due", "应结案数", "办结时限落在期间内"}, {"practical_matters", "办实事", "12345以外渠道、已解决结案"},
 }
 
 var rateFigures = []struct{ key, label, note string }{

@@ -189,3 +189,31 @@ func ancestors(ctx context.Context, d *db.DB, own Region) ([]Region, error) {
 	}
 	return out, nil
 }
+
+// RegionCounts is the register and party counts of one region subtree in the principal's scope
+// (the work briefing's 基本情况); a region outside the scope is not found. Without the minors
+// permission, residents under 18 are left out of the residents count.
+func RegionCounts(ctx context.Context, d *db.DB, p *auth.Principal, regionID int64, today time.Time) (*Counts, error) {
+	if err := p.Require(auth.RegisterRead); err != nil {
+		return nil, err
+	}
+	var path string
+	if err := d.R.QueryRowContext(ctx, `SELECT path FROM regions WHERE id = $1`, regionID).Scan(&path); err != nil || !p.Covers(path) {
+		return nil, errs.E(errs.NotFound, "区划不存在")
+	}
+	perRegion, err := countByRegion(ctx, d, path+"%", today)
+	if err != nil {
+		return nil, err
+	}
+	total := newCounts()
+	for _, c := range perRegion {
+		total.add(c)
+	}
+	if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE level = 'grid' AND path LIKE $1`, path+"%").Scan(&total.Grids); err != nil {
+		return nil, fmt.Errorf("grids of region: %w", err)
+	}
+	if !p.Can(auth.MinorsRead) {
+		total.Residents -= total.MinorResidents
+	}
+	return total, nil
+}

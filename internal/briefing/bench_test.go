@@ -1,0 +1,86 @@
+package briefing_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"linli/internal/activities"
+	"linli/internal/auth"
+	"linli/internal/briefing"
+	"linli/internal/cases"
+	"linli/internal/cobuild"
+	"linli/internal/db"
+	"linli/internal/mediation"
+	"linli/internal/party"
+	"linli/internal/pii"
+	"linli/internal/register"
+	"linli/internal/reports"
+)
+
+// BenchmarkBriefingDistrictYear generates the briefing of a whole district for a year — every
+// figure of every capability, the drafted text and the table of its streets with the previous
+// year — on a generated city: LINLI_BENCH_CITY, a database URL made by `linli gen`.
+func BenchmarkBriefingDistrictYear(b *testing.B) {
+	url := os.Getenv("LINLI_BENCH_CITY")
+	if url == "" {
+		b.Skip("LINLI_BENCH_CITY is not set")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	sealer, err := pii.NewSealer("bench-briefing-district-year-0123456789")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var district int64
+	var path, name string
+	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
+		Scan(&district, &path, &name); err != nil {
+		b.Fatal(err)
+	}
+	var userID int64
+	if err := d.R.QueryRowContext(ctx, `SELECT MIN(id) FROM users`).Scan(&userID); err != nil || userID == 0 {
+		b.Skipf("the city has no user to write the briefing as: %v", err)
+	}
+	p := &auth.Principal{UserID: userID, Role: auth.DistrictAdmin, RegionID: district, RegionPath: path, RegionName: name, RegionLevel: "district"}
+	reg := register.NewService(d, sealer)
+	cs := cases.NewService(d, sealer, cases.Options{})
+	svc := briefing.NewService(d, briefing.Sources{
+		Cases: cs, Party: party.NewService(d, sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
+		Mediation: mediation.NewService(d, sealer, mediation.Options{Cases: cs}), Activities: activities.NewService(d, sealer, activities.Options{}),
+		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
+			return reports.RegionCounts(ctx, d, p, regionID, time.Now())
+		},
+	})
+	var last string
+	if err := d.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(received_at), CURRENT_TIMESTAMP) FROM cases`).Scan(&last); err != nil {
+		b.Fatal(err)
+	}
+	year := strings.TrimSpace(last)[:4]
+	in := briefing.GenerateInput{RegionID: district, From: year + "-01-01", To: year + "-12-31"}
+	if today := time.Now().Format(time.DateOnly); in.To > today {
+		in.To = today
+	}
+	ctx = auth.WithPrincipal(ctx, p)
+	b.ResetTimer()
+	for b.Loop() {
+		v, err := svc.Generate(ctx, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := svc.Delete(ctx, v.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
