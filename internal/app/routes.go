@@ -106,6 +106,7 @@ func (m *Main) build() error {
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
 	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
+	m.Router = mux
 	bodies, err := kit.Bodies(mux, bodyLimits())
 	if err != nil {
 		return err
