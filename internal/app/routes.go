@@ -185,6 +185,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"阵地预约", "/venues", auth.ActivitiesRead},
 		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
+		{"账号申请", "/account-requests", auth.SettingsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}
 	for _, it := range items {
