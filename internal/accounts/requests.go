@@ -17,13 +17,13 @@ import (
 // RequestRow is an account request as the requests page lists it.
 type RequestRow struct {
 	AccountRequest
-	RegionName    string     `json:"region_name"`
-	RequestedBy   string     `json:"requested_by"` // the requester's name
-	CreatedAt     time.Time  `json:"created_at"`
-	DecidedAt     *time.Time `json:"decided_at,omitempty"`
-	DecisionNote  string     `json:"decision_note,omitempty"`
-	Mine          bool       `json:"-"` // filed by the reader
-	requesterID   int64
+	RegionName   string     `json:"region_name"`
+	RequestedBy  string     `json:"requested_by"` // the requester's name
+	CreatedAt    time.Time  `json:"created_at"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	DecisionNote string     `json:"decision_note,omitempty"`
+	Mine         bool       `json:"-"` // filed by the reader
+	requesterID  int64
 }
 
 // RoleLabel is the requested role's Chinese name.
