@@ -21,6 +21,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
+	"linli/internal/register"
 )
 
 // writeRoutes returns every route pattern of a write method (POST, PUT, PATCH, DELETE) that the
@@ -324,3 +325,97 @@ func tableDigest(t *testing.T, env *apptest.Env) map[string][32]byte {
 	}
 	return out
 }
+
+// TestNoWriteRouteChangesAnotherCommunitysRecords walks every guarded write route as the community
+// admin of 北关 (who holds every business permission, in their own community only), with the
+// path's ids and the usual id fields of a body naming records of 南关, and checks that no table
+// changes. Issue 11 "scope at every write". It proves that ids out of scope are refused by every
+// route that a body of ids alone can reach; a route whose other required fields are missing stops
+// earlier, and its own tests check its scope with complete bodies (cases' intake and dispatch,
+// register, visits, party).
+func TestNoWriteRouteChangesAnotherCommunitysRecords(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { walkOutOfScope(t, apptest.New(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		if dbtest.PostgresURL() == "" {
+			t.Skip("LINLI_TEST_POSTGRES not set")
+		}
+		walkOutOfScope(t, apptest.NewWithDB(t, dbtest.PostgresSchema(t)))
+	})
+}
+
+// ownScopeWrites are routes the outsider may use to change their own records with ids alone.
+var ownScopeWrites = map[string]string{
+	"POST /account/password": "the outsider's own password form: a wrong current password counts as a failed sign-in",
+}
+
+func walkOutOfScope(t *testing.T, env *apptest.Env) {
+	f := env.Fixture
+	b := f.AddBuilding(t, f.Grids[0], "南关小区9号楼", 100.45, 38.93)
+	hh := f.AddHousehold(t, b, "1", "101")
+	res := f.AddResident(t, register.ResidentInput{HouseholdID: hh, Name: "赵大海", BirthDate: "1960-01-02", Relation: "户主"})
+	var category int64
+	if err := env.DB().R.QueryRow(`SELECT id FROM case_categories WHERE code = 'dispute.leak'`).Scan(&category); err != nil {
+		t.Fatal(err)
+	}
+	r := env.APIClient(t, "admin").JSON("POST", "/api/v1/cases", map[string]any{"channel": "phone", "category_id": category,
+		"description": "楼顶漏水", "household_id": hh, "resident_id": res})
+	var c struct{ ID int64 }
+	r.Decode(t, &c)
+	ids := map[string]int64{"residents": res, "households": hh, "buildings": b, "grids": f.Grids[0].ID, "cases": c.ID,
+		"regions": f.Community.ID, "communities": f.Community.ID}
+	body := map[string]any{"resident_id": res, "household_id": hh, "building_id": b, "grid_id": f.Grids[0].ID,
+		"community_id": f.Community.ID, "region_id": f.Community.ID, "case_id": c.ID, "resident_ids": []int64{res},
+		"met": []int64{res}, "lead": map[string]any{"kind": "grid", "grid_id": f.Grids[0].ID}}
+	form := url.Values{}
+	for k, v := range body {
+		if n, ok := v.(int64); ok {
+			form.Set(k, strconv.FormatInt(n, 10))
+		}
+	}
+	form.Set("met", strconv.FormatInt(res, 10))
+	form.Set("lead", "grid:"+strconv.FormatInt(f.Grids[0].ID, 10))
+	outsider := env.Login(t, "other")
+	for _, pattern := range writeRoutes(t) {
+		method, path, _ := strings.Cut(pattern, " ")
+		segs := strings.Split(path, "/")
+		for i, s := range segs {
+			if !strings.HasPrefix(s, "{") {
+				continue
+			}
+			segs[i] = "1"
+			if i > 0 {
+				if id, ok := ids[segs[i-1]]; ok {
+					segs[i] = strconv.FormatInt(id, 10)
+				}
+			}
+			if s == "{action}" {
+				segs[i] = "accept"
+			}
+		}
+		path = strings.Join(segs, "/")
+		req, _ := http.NewRequest(method, "http://linli"+path, nil)
+		if h, _ := env.Main.Router.Handler(req); !isGuarded(h) {
+			continue // public routes: walked by TestEveryWriteRouteIsGuarded
+		}
+		if _, ok := ownScopeWrites[pattern]; ok {
+			continue
+		}
+		before := tableDigest(t, env)
+		var resp *apptest.Response
+		if strings.HasPrefix(path, "/api/") {
+			resp = outsider.JSON(method, path, body)
+		} else {
+			rq, _ := http.NewRequest(method, outsider.ServerURL()+path, strings.NewReader(form.Encode()))
+			rq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp = outsider.Do(rq)
+		}
+		after := tableDigest(t, env)
+		for tb, d := range after {
+			if before[tb] != d {
+				t.Errorf("%s as 北关's admin with 南关's ids (%d) changed %s", pattern, resp.StatusCode, tb)
+			}
+		}
+	}
+}
+
+func isGuarded(h http.Handler) bool { _, ok := h.(auth.Guarded); return ok }
