@@ -148,6 +148,7 @@ var unaudited = map[string]bool{"audit_log": true, "sessions": true, "jobs": tru
 func walkWriteRoutes(t *testing.T, env *apptest.Env) {
 	routes := writeRoutes(t)
 	writes.Store(0)
+	tg := seedTargets(t, env)
 	users := map[string]*apptest.Client{}
 	roles := map[string]auth.Role{}
 	for _, name := range holding {
@@ -167,7 +168,7 @@ func walkWriteRoutes(t *testing.T, env *apptest.Env) {
 			if r := send(users["admin"], method, path, true); r.StatusCode != http.StatusForbidden {
 				t.Errorf("%s (public): a cross-site request answered %d, want 403", pattern, r.StatusCode)
 			}
-			if wroteUnaudited(t, env, anon, method, path) {
+			if wroteUnaudited(t, env, func() { send(anon, method, path, false) }) {
 				t.Errorf("%s (public) changed a table without an audit entry", pattern)
 			}
 			continue
@@ -216,11 +217,14 @@ func walkWriteRoutes(t *testing.T, env *apptest.Env) {
 		// Same-site, as the holder, with an empty body: most are refused for the missing fields
 		// (some pages answer a refusal with a redirect and a message); any request that changed a
 		// table must have left an audit entry with the change.
-		if wroteUnaudited(t, env, users[holder], method, path) {
-			t.Errorf("%s as %s changed a table without an audit entry", pattern, holder)
+		// And with this community's ids in the path and the body, which reaches the write of
+		// some routes whose other fields are optional.
+		_, filled := tg.fillPath(pattern)
+		if wroteUnaudited(t, env, func() { tg.sendFilled(users[holder], method, filled) }) {
+			t.Errorf("%s as %s with ids changed a table without an audit entry", pattern, holder)
 		}
 	}
-	t.Logf("%d write routes walked; %d of the empty requests wrote, each with its audit entry", len(routes), writes.Load())
+	t.Logf("%d write routes walked; %d of the requests (empty, or with ids) wrote, each with its audit entry", len(routes), writes.Load())
 }
 
 // send makes a write request with an empty body: JSON for the API, a form for pages. A
@@ -255,17 +259,17 @@ func auditRows(t *testing.T, env *apptest.Env) int {
 
 // wroteUnaudited sends the request and reports whether it changed some table's rows while the
 // audit log stayed as it was.
-func wroteUnaudited(t *testing.T, env *apptest.Env, c *apptest.Client, method, path string) bool {
+func wroteUnaudited(t *testing.T, env *apptest.Env, request func()) bool {
 	t.Helper()
 	before, rows := auditRows(t, env), tableDigest(t, env)
-	send(c, method, path, false)
+	request()
 	after := tableDigest(t, env)
 	for tb, d := range after {
 		if rows[tb] == d {
 			continue
 		}
 		if auditRows(t, env) == before {
-			t.Logf("%s %s changed %s", method, path, tb)
+			t.Logf("changed %s", tb)
 			return true
 		}
 		writes.Add(1)
@@ -349,6 +353,38 @@ var ownScopeWrites = map[string]string{
 }
 
 func walkOutOfScope(t *testing.T, env *apptest.Env) {
+	tg := seedTargets(t, env)
+	outsider := env.Login(t, "other")
+	for _, pattern := range writeRoutes(t) {
+		method, path := tg.fillPath(pattern)
+		req, _ := http.NewRequest(method, "http://linli"+path, nil)
+		if h, _ := env.Main.Router.Handler(req); !isGuarded(h) {
+			continue // public routes: walked by TestEveryWriteRouteIsGuarded
+		}
+		if _, ok := ownScopeWrites[pattern]; ok {
+			continue
+		}
+		before := tableDigest(t, env)
+		resp := tg.sendFilled(outsider, method, path)
+		after := tableDigest(t, env)
+		for tb, d := range after {
+			if before[tb] != d {
+				t.Errorf("%s as 北关's admin with 南关's ids (%d) changed %s", pattern, resp.StatusCode, tb)
+			}
+		}
+	}
+}
+
+// targets are records of 南关 a walk names in paths and bodies: ids by the path segment before
+// an id wildcard, and a JSON body and a form holding the usual id fields.
+type targets struct {
+	ids  map[string]int64
+	body map[string]any
+	form url.Values
+}
+
+func seedTargets(t *testing.T, env *apptest.Env) targets {
+	t.Helper()
 	f := env.Fixture
 	b := f.AddBuilding(t, f.Grids[0], "南关小区9号楼", 100.45, 38.93)
 	hh := f.AddHousehold(t, b, "1", "101")
@@ -374,48 +410,35 @@ func walkOutOfScope(t *testing.T, env *apptest.Env) {
 	}
 	form.Set("met", strconv.FormatInt(res, 10))
 	form.Set("lead", "grid:"+strconv.FormatInt(f.Grids[0].ID, 10))
-	outsider := env.Login(t, "other")
-	for _, pattern := range writeRoutes(t) {
-		method, path, _ := strings.Cut(pattern, " ")
-		segs := strings.Split(path, "/")
-		for i, s := range segs {
-			if !strings.HasPrefix(s, "{") {
-				continue
-			}
-			segs[i] = "1"
-			if i > 0 {
-				if id, ok := ids[segs[i-1]]; ok {
-					segs[i] = strconv.FormatInt(id, 10)
-				}
-			}
-			if s == "{action}" {
-				segs[i] = "accept"
-			}
-		}
-		path = strings.Join(segs, "/")
-		req, _ := http.NewRequest(method, "http://linli"+path, nil)
-		if h, _ := env.Main.Router.Handler(req); !isGuarded(h) {
-			continue // public routes: walked by TestEveryWriteRouteIsGuarded
-		}
-		if _, ok := ownScopeWrites[pattern]; ok {
+	return targets{ids: ids, body: body, form: form}
+}
+
+// fillPath fills a pattern's wildcards: an id with the seeded record named by the segment before
+// it (1 otherwise), an action with accept.
+func (tg targets) fillPath(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if !strings.HasPrefix(s, "{") {
 			continue
 		}
-		before := tableDigest(t, env)
-		var resp *apptest.Response
-		if strings.HasPrefix(path, "/api/") {
-			resp = outsider.JSON(method, path, body)
-		} else {
-			rq, _ := http.NewRequest(method, outsider.ServerURL()+path, strings.NewReader(form.Encode()))
-			rq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp = outsider.Do(rq)
-		}
-		after := tableDigest(t, env)
-		for tb, d := range after {
-			if before[tb] != d {
-				t.Errorf("%s as 北关's admin with 南关's ids (%d) changed %s", pattern, resp.StatusCode, tb)
-			}
+		_, filled := samplePath("POST /" + s)
+		segs[i] = strings.TrimPrefix(filled, "/")
+		if id, ok := tg.ids[segs[i-1]]; ok && filled == "/1" {
+			segs[i] = strconv.FormatInt(id, 10)
 		}
 	}
+	return method, strings.Join(segs, "/")
+}
+
+// sendFilled sends a write with the seeded ids: JSON for the API, a form for pages.
+func (tg targets) sendFilled(c *apptest.Client, method, path string) *apptest.Response {
+	if strings.HasPrefix(path, "/api/") {
+		return c.JSON(method, path, tg.body)
+	}
+	rq, _ := http.NewRequest(method, c.ServerURL()+path, strings.NewReader(tg.form.Encode()))
+	rq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Do(rq)
 }
 
 func isGuarded(h http.Handler) bool { _, ok := h.(auth.Guarded); return ok }
