@@ -144,6 +144,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	demoMode := fs.Bool("demo", false, "演示模式：空数据库时写入南关社区演示数据并创建演示账号")
 	idle := fs.Duration("session-idle", 30*time.Minute, "会话空闲超时")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "会话绝对时长")
+	tokenIdle := fs.Duration("token-idle", 2*time.Hour, "接口访问令牌空闲超时：超过此时长未使用即失效（令牌最长也不超过 --session-max）")
 	proxies := fs.String("trusted-proxies", env("LINLI_TRUSTED_PROXIES", ""), "可信反向代理地址段，逗号分隔（如 127.0.0.1/32,10.0.0.0/8）；仅信任其 X-Forwarded-For")
 	tiles := fs.String("tiles", env("LINLI_TILE_URL", ""), "地图瓦片地址模板（可选），如 https://{s}.example.com/{z}/{x}/{y}.png")
 	metricsToken := fs.String("metrics-token", env("LINLI_METRICS_TOKEN", ""), "允许其他机器凭此令牌读取 /metrics（环境变量 LINLI_METRICS_TOKEN）；不设置时仅本机直连可读")
@@ -166,7 +167,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.MetricsToken = *metricsToken
 	cfg.CookieSecure = *cookieSecure
 	cfg.DemoPass = os.Getenv("LINLI_DEMO_PASSWORD")
-	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge}
+	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge, TokenIdle: *tokenIdle}
 	start := time.Now()
 	m, err := app.New(ctx, cfg)
 	if err != nil {

@@ -146,16 +146,17 @@ func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 // shown this once.
 type PasswordReset struct {
 	User     *auth.User `json:"user"`
-	Password string     `json:"temporary_password"`
+	Password string     `json:"temporary_password,omitempty"` // a security or audit account's
+	SentTo   []string   `json:"code_sent_to,omitempty"`       // a business account's code went to these admins
 }
 
 func (h *Handlers) apiResetPassword(w http.ResponseWriter, r *http.Request) {
 	p := auth.FromContext(r.Context())
 	id, err := web.PathID(r, "id")
-	var pw string
+	var reset Reset
 	var u *auth.User
 	if err == nil {
-		pw, err = h.svc.ResetPassword(r.Context(), p, id)
+		reset, err = h.svc.ResetPassword(r.Context(), p, id)
 	}
 	if err == nil {
 		u, err = h.svc.User(r.Context(), p, id)
@@ -165,5 +166,5 @@ func (h *Handlers) apiResetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	web.JSON(w, http.StatusOK, PasswordReset{User: u, Password: pw})
+	web.JSON(w, http.StatusOK, PasswordReset{User: u, Password: reset.Password, SentTo: reset.SentTo})
 }

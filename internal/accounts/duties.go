@@ -40,17 +40,17 @@ func DutyOf(r auth.Role) Duty {
 	return DutyBusiness
 }
 
-// needsRequest lists the business admin roles: an account gets one only through an approved
-// account request.
-func needsRequest(r auth.Role) bool {
-	return r == auth.DistrictAdmin || r == auth.StreetAdmin || r == auth.CommunityAdmin
-}
+// needsRequest says which roles an account gets only through an approved account request: every
+// business role, because every one of them reads business data (grid workers and mediators reveal
+// residents' numbers; unit contacts and departments handle cases). The security admin opens only
+// security and audit accounts directly.
+func needsRequest(r auth.Role) bool { return DutyOf(r) == DutyBusiness }
 
 // CodeLifetime is how long an initial or reset password (a one-time code) may be used to reach
 // the set-password form.
 const CodeLifetime = 72 * time.Hour
 
-var errNeedsRequest = errs.E(errs.Forbidden, "业务管理员账号须由所在区域的业务管理员提出开通申请，经安全管理员审批后开通")
+var errNeedsRequest = errs.E(errs.Forbidden, "业务账号（含网格员、调解员等）须由所在区域的业务管理员提出开通申请，经安全管理员审批后开通")
 
 // checkDuties refuses what separation of duties forbids for giving role to an account that now
 // has from (empty when creating): crossing duties, and a business admin role without a request.
@@ -64,19 +64,20 @@ func checkDuties(from, to auth.Role) error {
 	return nil
 }
 
-// AccountRequest is a business admin's request for a business admin account.
+// AccountRequest is a business admin's request for a business account.
 type AccountRequest struct {
 	ID       int64     `json:"id"`
 	Username string    `json:"username"`
 	Name     string    `json:"name"`
 	Role     auth.Role `json:"role"`
 	RegionID int64     `json:"region_id"`
+	OrgName  string    `json:"org_name,omitempty"`
 	Reason   string    `json:"reason"`
 	Status   string    `json:"status"`
 }
 
-// RequestAccount files a request for a business admin account in the requester's scope; only a
-// business admin (who holds settings.manage over their region) may file one.
+// RequestAccount files a request for a business account in the requester's scope; only a business
+// admin (who holds settings.manage over their region) may file one.
 func (s *Service) RequestAccount(ctx context.Context, p *auth.Principal, in AccountRequest) (*AccountRequest, error) {
 	if err := p.Require(auth.SettingsManage); err != nil {
 		return nil, err
@@ -90,16 +91,28 @@ func (s *Service) RequestAccount(ctx context.Context, p *auth.Principal, in Acco
 		if in.Name == "" {
 			f.Add("name", "请填写姓名")
 		}
-		if !needsRequest(in.Role) {
-			f.Add("role", "只有区级、街道、社区管理员账号需要申请；其他账号由安全管理员直接开通")
+		if in.Role.Valid() && !needsRequest(in.Role) {
+			f.Add("role", "安全管理员、审计员账号不经业务申请，由安全管理员开通")
 		}
-		s.checkAssignment(ctx, tx, p, in.Role, in.RegionID, "", f)
+		in.OrgName = strings.TrimSpace(in.OrgName)
+		s.checkAssignment(ctx, tx, p, in.Role, in.RegionID, in.OrgName, f)
 		if err := f.Err(); err != nil {
 			return err
 		}
+		if !needsOrg(in.Role) {
+			in.OrgName = ""
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users WHERE username = $1) +
+			(SELECT COUNT(*) FROM account_requests WHERE username = $1 AND status = 'pending')`, in.Username).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return errs.Field("username", "该用户名已被使用或已在申请中")
+		}
 		in.Status = "pending"
-		if err := tx.QueryRowContext(ctx, `INSERT INTO account_requests (username, name, role, region_id, reason, requested_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, in.Username, in.Name, string(in.Role), in.RegionID, in.Reason,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO account_requests (username, name, role, region_id, org_name, reason, requested_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, in.Username, in.Name, string(in.Role), in.RegionID, in.OrgName, in.Reason,
 			p.UserID, s.auth.Now()).Scan(&in.ID); err != nil {
 			return fmt.Errorf("file account request: %w", err)
 		}
@@ -123,9 +136,9 @@ func (s *Service) ApproveRequest(ctx context.Context, p *auth.Principal, id int6
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var req AccountRequest
 		var requester int64
-		err := tx.QueryRowContext(ctx, `SELECT q.username, q.name, q.role, q.region_id, q.status, q.requested_by
+		err := tx.QueryRowContext(ctx, `SELECT q.username, q.name, q.role, q.region_id, q.org_name, q.status, q.requested_by
 			FROM account_requests q JOIN regions r ON r.id = q.region_id WHERE q.id = $1 AND r.path LIKE $2`, id, p.Scope()).
-			Scan(&req.Username, &req.Name, &req.Role, &req.RegionID, &req.Status, &requester)
+			Scan(&req.Username, &req.Name, &req.Role, &req.RegionID, &req.OrgName, &req.Status, &requester)
 		if err != nil {
 			return db.NotFound(err, "开通申请不存在")
 		}
@@ -138,7 +151,7 @@ func (s *Service) ApproveRequest(ctx context.Context, p *auth.Principal, id int6
 		code := GeneratePassword(req.Username)
 		now := s.auth.Now()
 		uid, err := s.auth.CreateUser(ctx, tx, auth.NewUser{Username: req.Username, Name: req.Name, Password: code,
-			Role: req.Role, RegionID: req.RegionID, MustChange: true})
+			Role: req.Role, RegionID: req.RegionID, OrgName: req.OrgName, MustChange: true})
 		if err != nil {
 			return err
 		}

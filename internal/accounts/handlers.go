@@ -37,6 +37,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	h.pageRoutes(mux)
 	h.apiRoutes(mux)
+	h.requestRoutes(mux)
 }
 
 func (h *Handlers) pageRoutes(mux *http.ServeMux) {
@@ -118,7 +119,7 @@ func (h *Handlers) renderNewUser(w http.ResponseWriter, r *http.Request, status 
 		h.kit.Error(w, r, rerr)
 		return
 	}
-	v := &userFormView{Page: web.Page{Title: "新建账号"}, Input: in, Roles: auth.Roles, Regions: regions}
+	v := &userFormView{Page: web.Page{Title: "新建账号"}, Input: in, Roles: directRoles(), Regions: regions}
 	if err != nil {
 		v.Error, v.Errors = errs.MessageOf(err), errs.FieldsOf(err)
 	}
@@ -255,12 +256,16 @@ func (h *Handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pw, err := h.svc.ResetPassword(r.Context(), auth.FromContext(r.Context()), u.ID)
+	reset, err := h.svc.ResetPassword(r.Context(), auth.FromContext(r.Context()), u.ID)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
-	h.showSecret(w, r, &secretView{Page: web.Page{Title: "密码已重置"}, User: u, Password: pw})
+	if reset.Password == "" {
+		web.Redirect(w, r, userLink(u), "密码已重置，一次性口令已发给业务管理员 "+strings.Join(reset.SentTo, "、")+"，请其当面交给本人")
+		return
+	}
+	h.showSecret(w, r, &secretView{Page: web.Page{Title: "密码已重置"}, User: u, Password: reset.Password})
 }
 
 func (h *Handlers) unlockUser(w http.ResponseWriter, r *http.Request) {

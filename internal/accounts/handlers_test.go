@@ -54,9 +54,9 @@ func TestAccountManagement(t *testing.T) {
 	community := env.Fixture.Community.ID
 	grid := env.Fixture.Grids[0].ID
 
-	t.Run("security admin creates an account with a generated password shown once", func(t *testing.T) {
-		resp := sec.PostForm("/admin/users", url.Values{"username": {"zhangwei"}, "name": {"张伟"}, "role": {"grid_worker"},
-			"region_id": {fmt.Sprint(grid)}, "password_mode": {"generate"}})
+	t.Run("security admin creates an audit account with a generated password shown once", func(t *testing.T) {
+		resp := sec.PostForm("/admin/users", url.Values{"username": {"zhangwei"}, "name": {"张伟"}, "role": {"auditor"},
+			"region_id": {fmt.Sprint(community)}, "password_mode": {"generate"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "只显示这一次") {
 			t.Fatalf("create: %d\n%s", resp.StatusCode, resp.Body)
 		}
@@ -87,13 +87,13 @@ func TestAccountManagement(t *testing.T) {
 			form url.Values
 			want string
 		}{
-			{url.Values{"username": {"weak"}, "name": {"弱密码"}, "role": {"grid_worker"}, "region_id": {fmt.Sprint(grid)},
+			{url.Values{"username": {"weak"}, "name": {"弱密码"}, "role": {"auditor"}, "region_id": {fmt.Sprint(grid)},
 				"password_mode": {"manual"}, "password": {"abc"}, "confirm": {"abc"}}, "密码至少需要10个字符"},
 			{url.Values{"username": {"wronglevel"}, "name": {"层级错"}, "role": {"grid_worker"}, "region_id": {fmt.Sprint(community)},
 				"password_mode": {"generate"}}, "网格员只能设在网格一级"},
 			{url.Values{"username": {"noorg"}, "name": {"无单位"}, "role": {"unit_contact"}, "region_id": {fmt.Sprint(community)},
 				"password_mode": {"generate"}}, "须填写所属单位"},
-			{url.Values{"username": {"admin"}, "name": {"重名"}, "role": {"mediator"}, "region_id": {fmt.Sprint(community)},
+			{url.Values{"username": {"admin"}, "name": {"重名"}, "role": {"auditor"}, "region_id": {fmt.Sprint(community)},
 				"password_mode": {"generate"}}, "用户名已被使用"},
 		} {
 			resp := sec.PostForm("/admin/users", tt.form)
@@ -103,14 +103,21 @@ func TestAccountManagement(t *testing.T) {
 		}
 	})
 
-	t.Run("reset password shows a temporary one and signs the user out", func(t *testing.T) {
+	t.Run("reset password of a business account sends the code to the business side and signs the user out", func(t *testing.T) {
 		worker := env.Login(t, "worker01")
 		id := userID(t, env, "worker01")
 		resp := sec.PostForm(fmt.Sprintf("/admin/users/%d/reset-password", id), nil)
-		if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reset: %d", resp.StatusCode)
 		}
-		pw := shownPassword(t, resp.Body)
+		if secretRe.MatchString(resp.Body) || strings.Contains(sec.Get(resp.Header.Get("Location")).Body, "一次性口令：") {
+			t.Fatal("the security admin was shown the worker's code")
+		}
+		// worker01 was opened without a request: the code goes to the community admin over grid 01.
+		pw := notifiedCode(t, env, "admin", "account.reset")
+		if n := notifiedCount(t, env, "security", "account.reset"); n != 0 {
+			t.Fatalf("the security admin got %d reset codes", n)
+		}
 		if resp := worker.Get("/account/password"); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the old session still works after a reset: %d", resp.StatusCode)
 		}
@@ -225,8 +232,8 @@ func TestAccountManagement(t *testing.T) {
 
 	t.Run("API: create, get, update, unlock and reset", func(t *testing.T) {
 		api := env.APIClient(t, "security")
-		resp := api.JSON("POST", "/api/v1/users", map[string]any{"username": "lina", "name": "李娜", "role": "department",
-			"region_id": community, "org_name": "南街派出所"})
+		resp := api.JSON("POST", "/api/v1/users", map[string]any{"username": "lina", "name": "李娜", "role": "auditor",
+			"region_id": community})
 		if resp.StatusCode != http.StatusCreated {
 			t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
 		}
@@ -235,13 +242,17 @@ func TestAccountManagement(t *testing.T) {
 			InitialPassword string    `json:"initial_password"`
 		}
 		resp.Decode(t, &created)
-		if created.InitialPassword == "" || !created.User.MustChangePassword || created.User.OrgName != "南街派出所" {
+		if created.InitialPassword == "" || !created.User.MustChangePassword {
 			t.Fatalf("created: %+v", created)
 		}
 		path := fmt.Sprintf("/api/v1/users/%d", created.User.ID)
-		if resp := api.JSON("PATCH", path, map[string]any{"name": "李娜娜", "role": "mediator"}); resp.StatusCode != http.StatusOK ||
-			!strings.Contains(resp.Body, `"role":"mediator"`) || !strings.Contains(resp.Body, `"org_name":""`) {
+		if resp := api.JSON("PATCH", path, map[string]any{"name": "李娜娜", "region_id": env.Fixture.Street.ID}); resp.StatusCode != http.StatusOK ||
+			!strings.Contains(resp.Body, `"name":"李娜娜"`) {
 			t.Fatalf("update: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := api.JSON("POST", "/api/v1/users", map[string]any{"username": "lina2", "name": "李娜", "role": "department",
+			"region_id": community, "org_name": "南街派出所"}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("the security admin opened a department account alone: %d", resp.StatusCode)
 		}
 		if resp := api.JSON("POST", path+"/unlock", nil); resp.StatusCode != http.StatusOK {
 			t.Fatalf("unlock: %d", resp.StatusCode)
@@ -250,7 +261,7 @@ func TestAccountManagement(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "temporary_password") {
 			t.Fatalf("reset: %d %s", resp.StatusCode, resp.Body)
 		}
-		list := api.JSON("GET", "/api/v1/users?role=mediator&q=%E6%9D%8E", nil)
+		list := api.JSON("GET", "/api/v1/users?role=auditor&q=%E6%9D%8E", nil)
 		var page struct {
 			Items []auth.User
 			Total int
@@ -263,7 +274,7 @@ func TestAccountManagement(t *testing.T) {
 
 	t.Run("a token of a user who must change the password is refused", func(t *testing.T) {
 		api := env.APIClient(t, "security")
-		resp := api.JSON("POST", "/api/v1/users", map[string]any{"username": "newbie", "name": "新人", "role": "mediator",
+		resp := api.JSON("POST", "/api/v1/users", map[string]any{"username": "newbie", "name": "新人", "role": "auditor",
 			"region_id": community, "password": "Fresh-Start-2025"})
 		if resp.StatusCode != http.StatusCreated {
 			t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
@@ -334,4 +345,25 @@ func TestAccountScope(t *testing.T) {
 			t.Errorf("moving an account out of scope: %d", resp.StatusCode)
 		}
 	})
+}
+
+// notifiedCode is the one-time code in the newest notification of kind to username.
+func notifiedCode(t *testing.T, env *apptest.Env, username, kind string) string {
+	t.Helper()
+	var body string
+	env.DB().W.QueryRow(`SELECT n.body FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE u.username = $1 AND n.kind = $2 ORDER BY n.id DESC LIMIT 1`, username, kind).Scan(&body)
+	m := regexp.MustCompile(`口令：([A-Za-z0-9-]+)`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no code in %s's %s notification: %q", username, kind, body)
+	}
+	return m[1]
+}
+
+func notifiedCount(t *testing.T, env *apptest.Env, username, kind string) int {
+	t.Helper()
+	var n int
+	env.DB().W.QueryRow(`SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE u.username = $1 AND n.kind = $2`, username, kind).Scan(&n)
+	return n
 }

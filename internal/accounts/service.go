@@ -17,6 +17,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/notify"
 )
 
 // Service is account administration: a security admin lists, creates and edits the accounts in
@@ -321,13 +322,23 @@ func accountSnapshot(u *auth.User) map[string]any {
 		"region_name": u.RegionName, "org_name": u.OrgName, "active": u.Active}
 }
 
-// ResetPassword gives another account a generated password, returned to be shown once; the user
-// must change it at next sign-in. It clears any lockout and ends the user's sessions and tokens.
-func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64) (string, error) {
+// Reset is the outcome of a password reset: the one-time code when the security admin may see it
+// (a security or audit account), or else the business admins it was sent to.
+type Reset struct {
+	Password string
+	SentTo   []string
+}
+
+// ResetPassword gives another account a one-time code that opens only the set-password form, for
+// CodeLifetime. It clears any lockout and ends the user's sessions and tokens. The code of a
+// business account goes to the business side (the account's requester, or the business admins
+// over it) as a notification — the security admin never sees it, so cannot sign in as a business
+// user; the code of a security or audit account is returned to be shown once.
+func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64) (Reset, error) {
 	if err := p.Require(auth.AccountsManage); err != nil {
-		return "", err
+		return Reset{}, err
 	}
-	var password string
+	var out Reset
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.scopedUser(ctx, tx, p, id)
 		if err != nil {
@@ -336,8 +347,16 @@ func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64
 		if u.ID == p.UserID {
 			return errs.E(errs.Forbidden, "不能重置自己的密码，请在“修改密码”中修改")
 		}
-		password = GeneratePassword(u.Username)
-		hash, err := auth.HashPassword(password)
+		code := GeneratePassword(u.Username)
+		var recipients []int64
+		if needsRequest(u.Role) {
+			if recipients, out.SentTo, err = codeRecipients(ctx, tx, u); err != nil {
+				return err
+			}
+		} else {
+			out.Password = code
+		}
+		hash, err := auth.HashPassword(code)
 		if err != nil {
 			return err
 		}
@@ -350,10 +369,22 @@ func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, id int64
 		if err := auth.EndUserSessions(ctx, tx, id); err != nil {
 			return err
 		}
+		for _, to := range recipients {
+			if err := notify.Notify(ctx, tx, to, notify.Notification{RegionID: u.RegionID, Kind: "account.reset",
+				Title: "账号密码已重置：" + u.Username,
+				Body: fmt.Sprintf("一次性口令：%s（%d小时内有效，仅能用于设置新密码）。请当面交给%s本人，登录后立即设置新密码。",
+					code, int(CodeLifetime.Hours()), u.Name)}); err != nil {
+				return err
+			}
+		}
+		detail := "密码已重置，须在下次登录时修改；已结束该账号的全部会话"
+		if len(out.SentTo) > 0 {
+			detail += "；一次性口令已发给业务管理员 " + strings.Join(out.SentTo, "、")
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "user.password_reset", ObjectType: "user", ObjectID: id,
-			RegionID: u.RegionID, Detail: "密码已重置，须在下次登录时修改；已结束该账号的全部会话"})
+			RegionID: u.RegionID, Detail: detail})
 	})
-	return password, err
+	return out, err
 }
 
 // Unlock lifts a lockout after failed sign-ins.
@@ -429,6 +460,18 @@ func (s *Service) RegionsInScope(ctx context.Context, p *auth.Principal) ([]Regi
 	if err := p.Require(auth.AccountsManage); err != nil {
 		return nil, err
 	}
+	return s.regionsIn(ctx, p)
+}
+
+// RequestRegions lists the regions a business admin may request accounts in, in tree order.
+func (s *Service) RequestRegions(ctx context.Context, p *auth.Principal) ([]RegionOption, error) {
+	if err := p.Require(auth.SettingsManage); err != nil {
+		return nil, err
+	}
+	return s.regionsIn(ctx, p)
+}
+
+func (s *Service) regionsIn(ctx context.Context, p *auth.Principal) ([]RegionOption, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, level, path FROM regions WHERE path LIKE $1 ORDER BY path`, p.Scope())
 	if err != nil {
 		return nil, fmt.Errorf("regions in scope: %w", err)

@@ -69,7 +69,8 @@ func (s *Service) Sessions(ctx context.Context, p *auth.Principal, userID int64)
 		return nil, err
 	}
 	trows, err := s.db.R.QueryContext(ctx, `SELECT id, created_at, expires_at, last_used_at FROM api_tokens
-		WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC`, userID, now)
+		WHERE user_id = $1 AND expires_at > $2 AND COALESCE(last_used_at, created_at) > $3 ORDER BY created_at DESC`,
+		userID, now, now.Add(-cfg.TokenIdle))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -82,9 +83,11 @@ func (s *Service) Sessions(ctx context.Context, p *auth.Principal, userID int64)
 			return nil, err
 		}
 		a.Key = "t:" + strconv.FormatInt(id, 10)
+		var last *time.Time
 		if used.Valid {
-			a.LastSeenAt = used.Time
+			a.LastSeenAt, last = used.Time, &used.Time
 		}
+		a.ExpiresAt = s.auth.TokenEnds(a.CreatedAt, a.ExpiresAt, last)
 		out = append(out, a)
 	}
 	return out, trows.Err()

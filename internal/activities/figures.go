@@ -263,7 +263,8 @@ func (s *Service) reach(ctx context.Context, p *auth.Principal, r *regionRef, fr
 	out := []Reach{}
 	for _, t := range FocusTags {
 		a := &db.Args{}
-		where := focusResidents(string(t), r, a, minTime(to, now))
+		// The minors rule: counts agree with the list a user may open.
+		where := focusResidents(string(t), r, a, minTime(to, now)) + p.AdultsOnly("r.birth_date", now, a)
 		x := Reach{Tag: string(t), Label: t.Label(), Link: "/activities/figures/reach" + base + "&tag=" + string(t)}
 		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN `+tookPart(a, from, to)+` THEN 1 END)
 			FROM residents r WHERE `+where, *a...).Scan(&x.Total, &x.Reached); err != nil {
@@ -353,7 +354,7 @@ func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]
 		return nil, err
 	}
 	a := &db.Args{}
-	where := focusResidents(tag, r, a, minTime(to, now))
+	where := focusResidents(tag, r, a, minTime(to, now)) + p.AdultsOnly("r.birth_date", now, a)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.name, g.id, g.name, CASE WHEN `+tookPart(a, from, to)+` THEN 1 ELSE 0 END AS took
 		FROM residents r JOIN regions g ON g.id = r.region_id WHERE `+where+` ORDER BY took, g.code, r.id LIMIT 2000`, *a...)
 	if err != nil {

@@ -57,9 +57,11 @@ type Main struct {
 	Config  Config
 	DB      *db.DB
 	Handler http.Handler
-	Sealer  *pii.Sealer
-	Auth    *auth.Service
-	Log     *slog.Logger
+	// Router is the routes behind Handler's middleware, for tests that walk every route.
+	Router *http.ServeMux
+	Sealer *pii.Sealer
+	Auth   *auth.Service
+	Log    *slog.Logger
 	// DemoAccounts lists the demo usernames created at start, for the console.
 	DemoAccounts []string
 	// DemoPassword is the password of every demo account when the demo was seeded.

@@ -110,6 +110,7 @@ func (m *Main) build() error {
 	})
 	met := metrics.New(m.Config.MetricsToken, metrics.Pool{Name: "write", DB: m.DB.W}, metrics.Pool{Name: "read", DB: m.DB.R})
 	// With a read replica, whoever just wrote reads from the primary (db.RouteReads).
+	m.Router = mux
 	bodies, err := kit.Bodies(mux, bodyLimits())
 	if err != nil {
 		return err
@@ -190,6 +191,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"活动", "/activities", auth.ActivitiesRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"Open311 接入", "/admin/open311", auth.AccountsManage},
+		{"账号申请", "/account-requests", auth.SettingsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}
 	for _, it := range items {

@@ -206,3 +206,6 @@ func (c *Client) JSON(method, path string, v any) *Response {
 	req.Header.Set("Accept", "application/json")
 	return c.Do(req)
 }
+
+// ServerURL is the address of the server the client talks to.
+func (c *Client) ServerURL() string { return c.env.Server.URL }

@@ -36,6 +36,9 @@ type Row struct {
 type Scope struct {
 	Pattern string // e.g. "/1/%"
 	Root    bool
+	// MinorsBornAfter, when set (YYYY-MM-DD), hides what entries about a resident born after it
+	// say: the minors rule for a reader without minors.read.
+	MinorsBornAfter string
 }
 
 // Filter narrows the audit log; zero fields do not filter.
@@ -137,7 +140,11 @@ func List(ctx context.Context, q db.Querier, s Scope, f Filter) ([]Row, int, err
 		}
 		out = append(out, *rec)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	return out, total, hideMinors(ctx, q, s, out)
 }
 
 // Get returns one entry in scope; outside it, not found.
@@ -153,5 +160,9 @@ func Get(ctx context.Context, q db.Querier, s Scope, id int64) (*Row, error) {
 	if err != nil {
 		return nil, db.NotFound(err, "审计记录不存在")
 	}
-	return rec, nil
+	one := []Row{*rec}
+	if err := hideMinors(ctx, q, s, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }

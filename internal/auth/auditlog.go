@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"strings"
+	"time"
 
 	"linli/internal/audit"
 )
@@ -13,7 +14,11 @@ func AuditScope(p *Principal) audit.Scope {
 	if p == nil || p.RegionPath == "" {
 		return audit.Scope{}
 	}
-	return audit.Scope{Pattern: p.Scope(), Root: strings.Count(p.RegionPath, "/") == 2}
+	s := audit.Scope{Pattern: p.Scope(), Root: strings.Count(p.RegionPath, "/") == 2}
+	if p.HidesMinors() {
+		s.MinorsBornAfter = AdultBornBy(time.Now())
+	}
+	return s
 }
 
 // AuditReader is who may read the audit log, for the audit reader's service: the principal in ctx

@@ -21,7 +21,7 @@ func NewGuard(kit *web.Kit) Guard { return Guard{kit: kit} }
 // Page guards an HTML handler: anonymous users go to the sign-in page, users who must change their
 // password go to that form, and users without perm (when perm is set) get 403.
 func (g Guard) Page(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return Guarded{Perm: perm, h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := FromContext(r.Context())
 		if p == nil {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -38,13 +38,13 @@ func (g Guard) Page(perm Permission, next http.HandlerFunc) http.Handler {
 			}
 		}
 		next(w, r)
-	})
+	})}
 }
 
 // API guards a JSON handler: 401 without credentials, 403 for a user who must first change their
 // password or lacks perm (when set).
 func (g Guard) API(perm Permission, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return Guarded{Perm: perm, API: true, h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := FromContext(r.Context())
 		if p == nil {
 			g.kit.APIErr(w, r, errs.E(errs.Unauthorized, "请先登录或提供有效的访问令牌"))
@@ -61,5 +61,15 @@ func (g Guard) API(perm Permission, next http.HandlerFunc) http.Handler {
 			}
 		}
 		next(w, r)
-	})
+	})}
 }
+
+// Guarded is a route behind the guard. It says which permission the route requires, so that a
+// test can walk the router and check every route against its permission.
+type Guarded struct {
+	Perm Permission // empty: any signed-in user
+	API  bool       // a JSON route (401 without credentials) rather than a page (sign-in redirect)
+	h    http.Handler
+}
+
+func (g Guarded) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.h.ServeHTTP(w, r) }

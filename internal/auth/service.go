@@ -25,6 +25,9 @@ import (
 type Config struct {
 	IdleTimeout time.Duration // a session unused this long ends; default 30 min
 	MaxAge      time.Duration // a session ends this long after sign-in whatever happens; default 12 h
+	// TokenIdle is how long an API token may go unused before it stops working (--token-idle);
+	// default 2 h. A token also ends MaxAge after it was issued.
+	TokenIdle time.Duration
 	// LockAfter is how many failed sign-ins one address may make against one account within
 	// LockFor before that address is refused for that account; default 5. The owner elsewhere
 	// signs in as usual.
@@ -46,6 +49,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAge <= 0 {
 		c.MaxAge = 12 * time.Hour
+	}
+	if c.TokenIdle <= 0 {
+		c.TokenIdle = 2 * time.Hour
 	}
 	if c.LockAfter <= 0 {
 		c.LockAfter = 5
@@ -451,7 +457,8 @@ func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal,
 	now := s.Now()
 	hash := hashToken(token)
 	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+
-		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2`, hash, now))
+		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2
+		AND COALESCE(t.last_used_at, t.created_at) > $3`, hash, now, now.Add(-s.cfg.TokenIdle)))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
 		return nil, errs.E(errs.Unauthorized, "访问令牌无效或已过期")
 	}
@@ -461,6 +468,19 @@ func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal,
 	_, _ = s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
 		AND (last_used_at IS NULL OR last_used_at < $3)`, now, hash, now.Add(-time.Minute))
 	return p, nil
+}
+
+// TokenEnds is when a token stops working unless it is used again: at its expiry, or TokenIdle
+// after its last use (its issue when never used), whichever comes first.
+func (s *Service) TokenEnds(created, expires time.Time, lastUsed *time.Time) time.Time {
+	idle := created.Add(s.cfg.TokenIdle)
+	if lastUsed != nil {
+		idle = lastUsed.Add(s.cfg.TokenIdle)
+	}
+	if idle.Before(expires) {
+		return idle
+	}
+	return expires
 }
 
 // Token is one of a user's API tokens, as its owner sees it; the secret is never shown again.
@@ -477,8 +497,10 @@ func (s *Service) Tokens(ctx context.Context, p *Principal) ([]Token, error) {
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "请先登录")
 	}
+	now := s.Now()
 	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
-		WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id DESC`, p.UserID, s.Now())
+		WHERE user_id = $1 AND expires_at > $2 AND COALESCE(last_used_at, created_at) > $3
+		ORDER BY created_at DESC, id DESC`, p.UserID, now, now.Add(-s.cfg.TokenIdle))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -493,6 +515,7 @@ func (s *Service) Tokens(ctx context.Context, p *Principal) ([]Token, error) {
 		if used.Valid {
 			t.LastUsedAt = &used.Time
 		}
+		t.ExpiresAt = s.TokenEnds(t.CreatedAt, t.ExpiresAt, t.LastUsedAt)
 		out = append(out, t)
 	}
 	return out, rows.Err()

@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/apptest"
 	"linli/internal/auth"
+	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
 )
 
@@ -33,7 +34,16 @@ func namedToken(t *testing.T, env *apptest.Env, username, name string) *apptest.
 }
 
 func TestAPITokens(t *testing.T) {
-	env := apptest.New(t)
+	t.Run("sqlite", func(t *testing.T) { apiTokens(t, apptest.New(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		if dbtest.PostgresURL() == "" {
+			t.Skip("LINLI_TEST_POSTGRES not set")
+		}
+		apiTokens(t, apptest.NewWithDB(t, dbtest.PostgresSchema(t)))
+	})
+}
+
+func apiTokens(t *testing.T, env *apptest.Env) {
 
 	t.Run("each token has a name and a last-used time, listed for its owner (M9)", func(t *testing.T) {
 		api := namedToken(t, env, "worker01", "台账同步脚本")
@@ -93,6 +103,36 @@ func TestAPITokens(t *testing.T) {
 		defer func() { env.Main.Auth.Now = func() time.Time { return time.Now().UTC() } }()
 		if resp := api.JSON("GET", "/api/v1/auth/tokens", nil); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("a token past the session limit: %d", resp.StatusCode)
+		}
+	})
+
+	t.Run("a token unused for --token-idle stops working; one in use lives on", func(t *testing.T) {
+		idle := env.Main.Auth.Config().TokenIdle
+		unused, used := namedToken(t, env, "grid02", "闲置"), namedToken(t, env, "grid02", "常用")
+		at := func(d time.Duration) { env.Main.Auth.Now = func() time.Time { return time.Now().UTC().Add(d) } }
+		defer func() { env.Main.Auth.Now = func() time.Time { return time.Now().UTC() } }()
+		// Used a little before the idle limit: its idle time starts again.
+		at(idle - 5*time.Minute)
+		if resp := used.JSON("GET", "/api/v1/auth/tokens", nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("a token used within the idle time: %d", resp.StatusCode)
+		}
+		at(idle + 5*time.Minute)
+		if resp := unused.JSON("GET", "/api/v1/auth/tokens", nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("a token unused past the idle time: %d", resp.StatusCode)
+		}
+		var list tokenList
+		resp := used.JSON("GET", "/api/v1/auth/tokens", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("a token used %s ago stopped working: %d", 10*time.Minute, resp.StatusCode)
+		}
+		resp.Decode(t, &list)
+		for _, tk := range list.Items {
+			if tk.Name == "闲置" {
+				t.Error("the idle token is still listed as live")
+			}
+			if tk.Name == "常用" && tk.ExpiresAt.After(time.Now().Add(idle+5*time.Minute+idle+time.Minute)) {
+				t.Errorf("the listed end %s is not the idle limit after its last use", tk.ExpiresAt)
+			}
 		}
 	})
 }

@@ -90,6 +90,7 @@ func (s *Service) Act(ctx context.Context, id int64, a Action, in ActionInput) (
 		return nil, err
 	}
 	out.ComputeSLA(cal, s.now())
+	hideMinor(p, out, s.now())
 	return out, nil
 }
 

@@ -25,12 +25,15 @@ func (st *step) resolveTarget(ctx context.Context, t *Target, field string) (str
 		t.UserID, t.Name = 0, ""
 		return name, nil
 	case "user":
-		var name string
+		var name, path string
 		var role auth.Role
 		var active bool
-		err := st.tx.QueryRowContext(ctx, `SELECT name, role, active FROM users WHERE id = $1`, t.UserID).Scan(&name, &role, &active)
-		if err != nil || !active {
-			return "", errs.Field(field, "所选人员不存在或已停用")
+		err := st.tx.QueryRowContext(ctx, `SELECT u.name, u.role, u.active, r.path FROM users u JOIN regions r ON r.id = u.region_id
+			WHERE u.id = $1`, t.UserID).Scan(&name, &role, &active, &path)
+		// A user outside the dispatcher's scope is answered like one that does not exist: the
+		// message names nobody, so ids cannot be tried for names (issue 11 M5).
+		if err != nil || !active || !st.actor.Principal.Covers(path) {
+			return "", errs.Field(field, "所选人员不存在、已停用或不在您的管辖范围内")
 		}
 		if !(&auth.Principal{Role: role}).Can(auth.CasesHandle) {
 			return "", errs.Field(field, fmt.Sprintf("%s（%s）不能承办案件", name, role.Label()))

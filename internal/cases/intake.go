@@ -354,6 +354,9 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 		var community int64
 		a := &db.Args{}
 		where := `id = ` + a.Add(in.ResidentID) + writerScope(p, a)
+		if p != nil { // a minor is not found by a writer the minors rule hides them from
+			where += p.AdultsOnly("birth_date", s.now(), a)
+		}
 		err := q.QueryRowContext(ctx, `SELECT community_id FROM residents WHERE `+where, *a...).Scan(&community)
 		if err != nil || community != pl.communityID {
 			return nil, errs.Field("resident_id", "居民不存在或不属于该案件所在社区")

@@ -350,6 +350,7 @@ type Case struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SLA            SLA        `json:"sla"`
 	regionPath     string
+	residentBorn   string // the birth date of the resident the case concerns, for the minors rule
 }
 
 // StateLabel is the state's Chinese name, for templates.

@@ -33,6 +33,9 @@ func (s *Service) RevealReporterPhone(ctx context.Context, id int64, reason stri
 		if err := p.Require(auth.RevealPII); err != nil {
 			return err
 		}
+		if hidesMinorOf(p, c, s.now()) {
+			return errMinorHidden
+		}
 		var sealed []byte
 		if err := tx.QueryRowContext(ctx, `SELECT reporter_phone_enc FROM cases WHERE id = $1`, id).Scan(&sealed); err != nil {
 			return err

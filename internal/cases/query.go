@@ -389,12 +389,14 @@ func (s *Service) pageCases(ctx context.Context, page string, args []any) ([]Cas
 		return nil, err
 	}
 	now := s.now()
+	p := auth.FromContext(ctx)
 	out := []Case{}
 	for rows.Next() {
 		c, err := scanCase(rows)
 		if err != nil {
 			return nil, err
 		}
+		hideMinor(p, c, now)
 		c.ComputeSLA(cal, now)
 		out = append(out, *c)
 	}

@@ -184,6 +184,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Detail, error) {
 		return nil, err
 	}
 	c.ComputeSLA(cal, s.now())
+	hideMinor(p, c, s.now())
 	d := &Detail{Case: *c}
 	if d.Events, err = listEvents(ctx, s.db.R, id, false); err != nil {
 		return nil, err

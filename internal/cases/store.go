@@ -23,7 +23,7 @@ const caseColumns = `c.id, c.number, c.community_id, c.region_id, r.name, r.path
 	c.callback_resolved, c.callback_satisfaction, c.handler_id, COALESCE(hu.name, ''), c.suspended_at,
 	c.suspended_minutes, c.suspend_reason, c.suspend_requested_by, c.extension_until, c.extension_reason,
 	c.extension_requested_by, c.reopen_count, c.supervised, c.supervised_at, c.overdue, c.tracking_code,
-	c.merged_into, c.created_by, c.version, c.created_at, c.updated_at`
+	c.merged_into, c.created_by, c.version, c.created_at, c.updated_at, COALESCE(mr.birth_date, '')`
 
 const caseFrom = ` FROM cases c
 	JOIN regions r ON r.id = c.region_id
@@ -31,7 +31,8 @@ const caseFrom = ` FROM cases c
 	JOIN case_channels ch ON ch.code = c.channel
 	JOIN case_categories cat ON cat.id = c.category_id
 	LEFT JOIN case_categories cp ON cp.id = cat.parent_id
-	LEFT JOIN users hu ON hu.id = c.handler_id`
+	LEFT JOIN users hu ON hu.id = c.handler_id
+	LEFT JOIN residents mr ON mr.id = c.resident_id`
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	c := &Case{}
@@ -44,7 +45,7 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 		&c.CallbackOK, &c.Satisfaction, &c.HandlerID, &c.HandlerName, &c.SuspendedAt, &c.SuspendedMin,
 		&c.SuspendReason, &c.SuspendAsked, &c.ExtensionUntil, &c.ExtensionNote, &c.ExtensionBy, &c.ReopenCount,
 		&c.Supervised, &c.SupervisedAt, &c.Overdue, &c.TrackingCode, &c.MergedInto, &c.CreatedBy, &c.Version,
-		&c.CreatedAt, &c.UpdatedAt)
+		&c.CreatedAt, &c.UpdatedAt, &c.residentBorn)
 	if err != nil {
 		return nil, err
 	}

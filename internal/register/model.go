@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"linli/internal/auth"
 	"linli/internal/errs"
 	"linli/internal/pii"
 )
@@ -456,7 +457,7 @@ func atoi(s string) int {
 
 // MinorCutoff returns the birth date after which a person is under 18 on today: residents with
 // birth_date > MinorCutoff(today) are minors.
-func MinorCutoff(today time.Time) string { return today.AddDate(-18, 0, 0).Format("2006-01-02") }
+func MinorCutoff(today time.Time) string { return auth.AdultBornBy(today) }
 
 // Aged80Cutoff returns the birth date on or before which a person is 80 or older on today.
 func Aged80Cutoff(today time.Time) string { return today.AddDate(-80, 0, 0).Format("2006-01-02") }
