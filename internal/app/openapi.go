@@ -7,6 +7,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/notify"
@@ -27,6 +28,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "audit", JSON: audit.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
+		{Name: "deliberation", JSON: deliberation.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},

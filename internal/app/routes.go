@@ -13,6 +13,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
@@ -33,6 +34,8 @@ type services struct {
 	// activities is venues and activities, which other capabilities book rooms through.
 	activities *activities.Service
 	cobuild    *cobuild.Service
+	// deliberation is the residents' deliberation hall; the work briefing reads its figures.
+	deliberation *deliberation.Service
 }
 
 func (m *Main) build() error {
@@ -93,6 +96,8 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
+	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{})
+	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
@@ -183,6 +188,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"纠纷排查", "/mediation/screenings", auth.MediationScreen},
 		{"阵地预约", "/venues", auth.ActivitiesRead},
 		{"活动", "/activities", auth.ActivitiesRead},
+		{"议事厅", "/deliberation", auth.DeliberationRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"审计日志", "/audit", auth.AuditRead},
 	}

@@ -542,3 +542,11 @@ func (s *Service) Agenda(ctx context.Context, meetingID int64) ([]AgendaItem, er
 	}
 	return out, rows.Err()
 }
+
+// PublicMeeting returns the meeting a room's QR code names, for check-in and ballots on phones.
+func (s *Service) PublicMeeting(ctx context.Context, tok string) (*Meeting, error) {
+	if tok == "" {
+		return nil, errs.E(errs.NotFound, "议事会不存在")
+	}
+	return loadMeeting(ctx, s.db.R, nil, `m.checkin_token = `, tok)
+}

@@ -139,3 +139,9 @@ func roleLabel(p *auth.Principal) string {
 	}
 	return fmt.Sprintf("%s%s", p.RegionName, p.Role.Label())
 }
+
+// CanManage reports whether the principal in ctx runs the hall's review, meetings and decisions.
+func (s *Service) CanManage(ctx context.Context) bool {
+	p := auth.FromContext(ctx)
+	return p != nil && p.Can(auth.DeliberationManage)
+}
