@@ -68,6 +68,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /deliberation/topics/{id}/progress", manage(h.progressForm))
 	mux.Handle("POST /deliberation/topics/{id}/questions/{qid}/answer", manage(h.answerForm))
 	mux.Handle("GET /deliberation/topics/{id}/notice", read(h.noticePage))
+	mux.Handle("GET /deliberation/topics/{id}/qr.png", read(h.topicQR))
 	mux.Handle("GET /deliberation/meetings", read(h.meetingsPage))
 	mux.Handle("GET /deliberation/meetings/new", manage(h.newMeeting))
 	mux.Handle("POST /deliberation/meetings", manage(h.createMeeting))

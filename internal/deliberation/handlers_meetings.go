@@ -146,7 +146,25 @@ func (h *Handlers) meetingQR(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	png, err := qrcode.Encode(web.BaseURL(r, h.base)+"/public/deliberation/meetings/"+m.Token(), qrcode.Medium, 512)
+	h.qr(w, r, web.BaseURL(r, h.base)+"/public/deliberation/meetings/"+m.Token())
+}
+
+// topicQR is the QR code of a topic's public page, printed on the decision's notice.
+func (h *Handlers) topicQR(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if _, err := h.svc.Topic(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.qr(w, r, web.BaseURL(r, h.base)+"/public/deliberation/topics/"+itoa(id))
+}
+
+func (h *Handlers) qr(w http.ResponseWriter, r *http.Request, target string) {
+	png, err := qrcode.Encode(target, qrcode.Medium, 512)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
