@@ -96,7 +96,13 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
-	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{})
+	// Residents' verification codes go to the SMS gateway at LINLI_SMS_WEBHOOK; without one they are
+	// only logged (the demo's gateway).
+	var sms deliberation.Sender = deliberation.LogSender{Log: m.Log}
+	if hook := os.Getenv("LINLI_SMS_WEBHOOK"); hook != "" {
+		sms = deliberation.WebhookSender{URL: hook}
+	}
+	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{SMS: sms})
 	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)

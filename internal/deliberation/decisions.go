@@ -238,7 +238,7 @@ func (s *Service) AskPublic(ctx context.Context, topicID int64, who ResidentInpu
 		if t.State != Published {
 			return errs.E(errs.Conflict, "决议不在公示期，不能提出疑问")
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func (s *Service) RatePublic(ctx context.Context, topicID int64, who ResidentInp
 		if t.State != Evaluating {
 			return errs.E(errs.Conflict, "议题处于“%s”，现在不能评议", t.State.Label())
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}

@@ -90,7 +90,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 // back answers a button's POST: to the page with the outcome as a flash, error or not.
 func (h *Handlers) back(w http.ResponseWriter, r *http.Request, to, ok string, err error) {
 	if err != nil {
-		if c := errs.CodeOf(err); c != errs.Invalid && c != errs.Conflict && c != errs.Forbidden && c != errs.NotFound {
+		if c := errs.CodeOf(err); c != errs.Invalid && c != errs.Conflict && c != errs.Forbidden && c != errs.NotFound &&
+			c != errs.Unauthorized {
 			h.kit.Error(w, r, err)
 			return
 		}

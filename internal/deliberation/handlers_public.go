@@ -16,6 +16,10 @@ import (
 func (h *Handlers) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /public/deliberation", h.publicHome)
 	mux.HandleFunc("GET /public/deliberation/new", h.publicNew)
+	mux.HandleFunc("GET /public/deliberation/verify", h.verifyPage)
+	mux.HandleFunc("POST /public/deliberation/code", h.limited(h.sendCode))
+	mux.HandleFunc("POST /public/deliberation/verify", h.limited(h.verifyCode))
+	mux.HandleFunc("POST /public/deliberation/signout", h.signOut)
 	mux.HandleFunc("POST /public/deliberation/topics", h.limited(h.publicCreate))
 	mux.HandleFunc("GET /public/deliberation/topics/{id}", h.publicTopic)
 	mux.HandleFunc("POST /public/deliberation/topics/{id}/{what}", h.limited(h.publicTopicForm))
@@ -35,12 +39,81 @@ func (h *Handlers) limited(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// residentFrom is the resident the request's cookie names (verified by the service).
 func residentFrom(r *http.Request) ResidentInput {
-	return ResidentInput{Name: r.FormValue("name"), Phone: r.FormValue("phone")}
+	var tok string
+	if c, err := r.Cookie(ResidentToken); err == nil {
+		tok = c.Value
+	}
+	return ResidentInput{Token: tok}
+}
+
+// me is the verified resident of the request, or nil.
+func (h *Handlers) me(r *http.Request) *Resident {
+	who := residentFrom(r)
+	if who.Token == "" {
+		return nil
+	}
+	res, err := h.svc.Verified(r.Context(), who.Token)
+	if err != nil {
+		return nil
+	}
+	return res
+}
+
+// backTo is the public page to return to after verifying: a path under /public/deliberation.
+func backTo(s string) string {
+	if strings.HasPrefix(s, "/public/deliberation") && !strings.Contains(s, "//") {
+		return s
+	}
+	return "/public/deliberation"
+}
+
+type verifyView struct {
+	web.Page
+	Back, Name, Phone, Masked string
+}
+
+// verifyPage asks a resident for the name and phone the register holds, to text them a code.
+func (h *Handlers) verifyPage(w http.ResponseWriter, r *http.Request) {
+	h.views.Render(w, r, http.StatusOK, "verify.html", &verifyView{Page: web.Page{Title: "验证手机号"},
+		Back: backTo(r.URL.Query().Get("back"))})
+}
+
+func (h *Handlers) sendCode(w http.ResponseWriter, r *http.Request) {
+	v := &verifyView{Page: web.Page{Title: "验证手机号"}, Back: backTo(r.FormValue("back")), Name: r.FormValue("name"),
+		Phone: r.FormValue("phone")}
+	masked, err := h.svc.SendCode(r.Context(), ResidentInput{Name: v.Name, Phone: v.Phone})
+	if err != nil {
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "verify.html", v) },
+			web.ShowOn(errs.Invalid, errs.Conflict, errs.TooMany))
+		return
+	}
+	v.Masked = masked
+	h.views.Render(w, r, http.StatusOK, "verify.html", v)
+}
+
+func (h *Handlers) verifyCode(w http.ResponseWriter, r *http.Request) {
+	v := &verifyView{Page: web.Page{Title: "验证手机号"}, Back: backTo(r.FormValue("back")), Name: r.FormValue("name"),
+		Phone: r.FormValue("phone"), Masked: "您的手机"}
+	tok, err := h.svc.Verify(r.Context(), ResidentInput{Name: v.Name, Phone: v.Phone}, strings.TrimSpace(r.FormValue("code")))
+	if err != nil {
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "verify.html", v) })
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: ResidentToken, Value: tok, Path: "/public/deliberation", MaxAge: int(ResidentTTL.Seconds()),
+		HttpOnly: true, Secure: h.kit.CookieSecure, SameSite: http.SameSiteLaxMode})
+	web.Redirect(w, r, v.Back, "手机号已验证，可以参与议事了")
+}
+
+func (h *Handlers) signOut(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: ResidentToken, Path: "/public/deliberation", MaxAge: -1})
+	web.Redirect(w, r, "/public/deliberation", "已退出")
 }
 
 type publicHomeView struct {
 	web.Page
+	Me                                 *Resident
 	Collecting, Moving, Decided, Ended []Topic
 	Meetings                           []Meeting
 }
@@ -57,7 +130,7 @@ func (h *Handlers) publicHome(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	v := &publicHomeView{Page: web.Page{Title: "居民议事厅"}, Meetings: ms}
+	v := &publicHomeView{Page: web.Page{Title: "居民议事厅"}, Meetings: ms, Me: h.me(r)}
 	for _, t := range items {
 		switch {
 		case t.State == Proposed || t.State == Queued:
@@ -76,20 +149,19 @@ func (h *Handlers) publicHome(w http.ResponseWriter, r *http.Request) {
 type publicNewView struct {
 	web.Page
 	Form     TopicInput
-	Who      ResidentInput
+	Me       *Resident
 	Building bool
 }
 
 func (h *Handlers) publicNew(w http.ResponseWriter, r *http.Request) {
-	h.views.Render(w, r, http.StatusOK, "public_new.html", &publicNewView{Page: web.Page{Title: "我要提议题"}, Building: true})
+	h.views.Render(w, r, http.StatusOK, "public_new.html", &publicNewView{Page: web.Page{Title: "我要提议题"}, Building: true, Me: h.me(r)})
 }
 
 func (h *Handlers) publicCreate(w http.ResponseWriter, r *http.Request) {
 	v := &publicNewView{Page: web.Page{Title: "我要提议题"}, Form: TopicInput{Title: r.FormValue("title"),
-		Description: r.FormValue("description")}, Who: residentFrom(r), Building: r.FormValue("scope") == "building"}
-	t, err := h.svc.CreatePublicTopic(r.Context(), v.Who, v.Form, v.Building)
+		Description: r.FormValue("description")}, Me: h.me(r), Building: r.FormValue("scope") == "building"}
+	t, err := h.svc.CreatePublicTopic(r.Context(), residentFrom(r), v.Form, v.Building)
 	if err != nil {
-		v.Who.Phone = ""
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "public_new.html", v) })
 		return
 	}
@@ -107,7 +179,8 @@ func (h *Handlers) publicTopic(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	h.views.Render(w, r, http.StatusOK, "topic.html", &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa, Public: true})
+	h.views.Render(w, r, http.StatusOK, "topic.html", &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa, Public: true,
+		Me: h.me(r)})
 }
 
 // publicTopicForm takes a resident's support, comment, question or rating.
@@ -135,6 +208,7 @@ func (h *Handlers) publicTopicForm(w http.ResponseWriter, r *http.Request) {
 
 type publicMeetingView struct {
 	web.Page
+	Me      *Resident
 	M       *Meeting
 	Agenda  []AgendaItem
 	Motions []Motion
@@ -148,7 +222,7 @@ func (h *Handlers) publicMeeting(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	v := &publicMeetingView{Page: web.Page{Title: m.Title}, M: m, Token: tok}
+	v := &publicMeetingView{Page: web.Page{Title: m.Title}, M: m, Token: tok, Me: h.me(r)}
 	if v.Agenda, err = h.svc.Agenda(r.Context(), m.ID); err == nil {
 		v.Motions, err = h.svc.Motions(r.Context(), m.ID)
 	}

@@ -93,6 +93,7 @@ type topicView struct {
 	CanRun  bool
 	Raise   bool
 	Public  bool
+	Me      *Resident // the verified resident on the public page
 }
 
 func (h *Handlers) topicPage(w http.ResponseWriter, r *http.Request) {

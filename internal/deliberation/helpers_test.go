@@ -3,6 +3,7 @@ package deliberation_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,43 @@ type world struct {
 	b1    int64
 	hh    map[string]int64 // household by name
 	who   map[string]deliberation.ResidentInput
+	sms   *fakeSMS
+}
+
+// fakeSMS keeps the last text sent to each phone.
+type fakeSMS struct {
+	mu   sync.Mutex
+	last map[string]string
+}
+
+func (f *fakeSMS) Send(_ context.Context, phone, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last == nil {
+		f.last = map[string]string{}
+	}
+	f.last[phone] = text
+	return nil
+}
+
+func (f *fakeSMS) code(phone string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return regexp.MustCompile(`\d{6}`).FindString(f.last[phone])
+}
+
+// verify asks for a code for the resident and verifies it, returning them with their token.
+func (w *world) verify(in deliberation.ResidentInput) deliberation.ResidentInput {
+	w.t.Helper()
+	if _, err := w.svc.SendCode(context.Background(), in); err != nil {
+		w.t.Fatalf("send code to %s: %v", in.Name, err)
+	}
+	tok, err := w.svc.Verify(context.Background(), in, w.sms.code(in.Phone))
+	if err != nil {
+		w.t.Fatalf("verify %s: %v", in.Name, err)
+	}
+	in.Token = tok
+	return in
 }
 
 func at(t testing.TB, s string) time.Time {
@@ -47,7 +85,8 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	w := &world{t: t, d: d, f: f, clock: at(t, "2026-06-15 10:00"), hh: map[string]int64{}, who: map[string]deliberation.ResidentInput{}}
 	now := func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.clock }
 	w.rooms = activities.NewService(d, f.Sealer, activities.Options{Now: now})
-	w.svc = deliberation.NewService(d, f.Sealer, w.rooms, deliberation.Options{Now: now})
+	w.sms = &fakeSMS{}
+	w.svc = deliberation.NewService(d, f.Sealer, w.rooms, deliberation.Options{Now: now, SMS: w.sms})
 	var err error
 	w.hall, err = w.rooms.CreateVenue(f.Ctx("admin"), activities.VenueInput{Name: "居民议事厅", Kind: activities.KindDeliberation, Capacity: 50})
 	w.must(err)
@@ -59,7 +98,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		rname := "居民" + name
 		phone := fmt.Sprintf("1380000%04d", i)
 		f.AddResident(t, register.ResidentInput{HouseholdID: h, Name: rname, Phone: phone, BirthDate: "1970-01-01", Relation: "户主"})
-		w.hh[name], w.who[name] = h, deliberation.ResidentInput{Name: rname, Phone: phone}
+		w.hh[name], w.who[name] = h, w.verify(deliberation.ResidentInput{Name: rname, Phone: phone})
 	}
 	for i, n := range []string{"a1", "a2", "a3", "a4"} {
 		add(n, w.b1, fmt.Sprintf("10%d", i+1), i+1)

@@ -122,10 +122,45 @@ func TestTheHallThroughTheAPIAndPages(t *testing.T) {
 			t.Fatalf("the staff page without sign-in: %d", r.StatusCode)
 		}
 	})
+	t.Run("a resident verifies the phone by a texted code and supports a topic", func(t *testing.T) {
+		tp2 := admin.JSON("POST", "/api/v1/deliberation/topics", map[string]any{"title": "五号楼增设休息座椅",
+			"description": "楼前没有座椅，老人散步没处歇脚，建议增设两张座椅。", "region_id": f.Grids[0].ID, "source": "grid"})
+		var topic2 deliberation.Topic
+		tp2.Decode(t, &topic2)
+		anon := env.Anonymous(t)
+		to := fmt.Sprintf("/public/deliberation/topics/%d", topic2.ID)
+		if r := anon.PostForm(to+"/support", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("support without a verified phone: %d", r.StatusCode)
+		}
+		r := anon.PostForm("/public/deliberation/code", url.Values{"name": {"赵秀英"}, "phone": {"13700001234"}, "back": {to}})
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "137****1234") {
+			t.Fatalf("send code: %d %s", r.StatusCode, r.Body)
+		}
+		m := regexp.MustCompile(`137\*\*\*\*1234.*?验证码为(\d{6})`).FindAllStringSubmatch(env.Log.String(), -1)
+		if m == nil {
+			t.Fatal("the demo gateway did not log the code")
+		}
+		r = anon.PostForm("/public/deliberation/verify", url.Values{"name": {"赵秀英"}, "phone": {"13700001234"}, "back": {to}, "code": {"000000"}})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "验证码不正确") {
+			t.Fatalf("a wrong code: %d", r.StatusCode)
+		}
+		r = anon.PostForm("/public/deliberation/verify", url.Values{"name": {"赵秀英"}, "phone": {"13700001234"}, "back": {to},
+			"code": {m[len(m)-1][1]}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("verify: %d %s", r.StatusCode, r.Body)
+		}
+		anon.PostForm(to+"/support", nil)
+		if page := anon.Get(to); !strings.Contains(page.Body, "1 户") || !strings.Contains(page.Body, "已验证：5号楼居民") {
+			t.Fatalf("after the support: %s", page.Body)
+		}
+		if strings.Contains(env.Log.String(), "13700001234") {
+			t.Fatal("a phone number in the clear in the log")
+		}
+	})
 	t.Run("figures drill to the records", func(t *testing.T) {
 		day := time.Now().In(clock.Shanghai()).Format(time.DateOnly)
 		r := admin.Get("/api/v1/deliberation/figures?from=" + day + "&to=" + day)
-		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"topics":1`) || !strings.Contains(r.Body, `"accepted":1`) {
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"topics":2`) || !strings.Contains(r.Body, `"accepted":1`) {
 			t.Fatalf("%d %s", r.StatusCode, r.Body)
 		}
 		var fig deliberation.Figures

@@ -398,7 +398,7 @@ func (s *Service) CheckInPublic(ctx context.Context, tok string, who ResidentInp
 		if err != nil {
 			return err
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func (s *Service) CommentPublic(ctx context.Context, topicID int64, who Resident
 		if err := discussable(t); err != nil {
 			return err
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}

@@ -20,15 +20,18 @@ import (
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// SMS sends residents' verification codes; without one residents cannot verify their phones.
+	SMS Sender
 }
 
 // Service is the deliberation hall's use cases. Every method acts as the principal in ctx (staff
 // see their region subtree and the community above them; anything else is not found), or — the
-// Public* methods — as a resident known by name and phone in the register.
+// Public* methods — as a resident whose phone, registered in the register, was verified by a code.
 type Service struct {
 	db     *db.DB
 	sealer *pii.Sealer
 	rooms  *activities.Service
+	sms    Sender
 	now    func() time.Time
 }
 
@@ -37,7 +40,7 @@ func NewService(d *db.DB, sealer *pii.Sealer, rooms *activities.Service, opts Op
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: d, sealer: sealer, rooms: rooms, now: func() time.Time { return opts.Now().UTC().Truncate(time.Second) }}
+	return &Service{db: d, sealer: sealer, rooms: rooms, sms: opts.SMS, now: func() time.Time { return opts.Now().UTC().Truncate(time.Second) }}
 }
 
 // Now is the service's clock.
@@ -83,10 +86,12 @@ type Resident struct {
 	Label       string // what public pages show: the building, never the name
 }
 
-// ResidentInput identifies a resident on the public pages.
+// ResidentInput identifies a resident on the public pages: by name and phone to ask for a code,
+// then by the token their verified phone gave them.
 type ResidentInput struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
+	Token string `json:"-"`
 }
 
 // resident finds the active resident with this name and phone, who has a household.

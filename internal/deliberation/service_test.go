@@ -33,8 +33,8 @@ func TestSupportsSendATopicToReviewOncePerHousehold(t *testing.T) {
 		wantCode(t, "supporting twice from one household", err, errs.Conflict)
 		_, err = w.svc.SupportPublic(t.Context(), tp.ID, w.who["b1"])
 		wantCode(t, "a household of another building", err, errs.Invalid)
-		_, err = w.svc.SupportPublic(t.Context(), tp.ID, deliberation.ResidentInput{Name: "居民a2", Phone: "13900000000"})
-		wantCode(t, "a phone the register does not know", err, errs.Invalid)
+		_, err = w.svc.SupportPublic(t.Context(), tp.ID, deliberation.ResidentInput{Name: "居民a2", Phone: "13800000002"})
+		wantCode(t, "a phone not verified", err, errs.Unauthorized)
 		if n := w.count(`SELECT COUNT(*) FROM delib_supports WHERE topic_id = $1`, tp.ID); n != 1 {
 			t.Fatalf("refused supports wrote rows: %d", n)
 		}
@@ -269,5 +269,47 @@ func TestScopeOfTopicsAndComments(t *testing.T) {
 		if total != 0 {
 			t.Fatalf("北关 lists 南关's topics: %d", total)
 		}
+	})
+}
+
+func TestAResidentVerifiesTheirPhoneByCode(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		_, err := w.svc.SendCode(t.Context(), deliberation.ResidentInput{Name: "居民a1", Phone: "13900000000"})
+		wantCode(t, "a phone the register does not know", err, errs.Invalid)
+		_, err = w.svc.SendCode(t.Context(), deliberation.ResidentInput{Name: "别人", Phone: "13800000001"})
+		wantCode(t, "a name that does not go with the phone", err, errs.Invalid)
+		who := deliberation.ResidentInput{Name: "居民a2", Phone: "138 0000 0002"}
+		masked, err := w.svc.SendCode(t.Context(), who)
+		w.must(err)
+		if masked != "138****0002" {
+			t.Fatalf("the code went to %q", masked)
+		}
+		_, err = w.svc.SendCode(t.Context(), who)
+		wantCode(t, "a second code within a minute", err, errs.TooMany)
+		code := w.sms.code("13800000002")
+		for i := 0; i < deliberation.CodeAttempts; i++ {
+			_, err = w.svc.Verify(t.Context(), who, "000000x")
+			wantCode(t, "a wrong code", err, errs.Invalid)
+		}
+		_, err = w.svc.Verify(t.Context(), who, code)
+		wantCode(t, "the right code after five wrong ones", err, errs.Invalid)
+		w.setNow("2026-06-15 10:02")
+		_, err = w.svc.SendCode(t.Context(), who)
+		w.must(err)
+		w.setNow("2026-06-15 10:18")
+		_, err = w.svc.Verify(t.Context(), who, w.sms.code("13800000002"))
+		wantCode(t, "a code older than 15 minutes", err, errs.Invalid)
+		_, err = w.svc.SendCode(t.Context(), who)
+		w.must(err)
+		tok, err := w.svc.Verify(t.Context(), who, w.sms.code("13800000002"))
+		w.must(err)
+		r, err := w.svc.Verified(t.Context(), tok)
+		if err != nil || r.HouseholdID != w.hh["a2"] || r.Label != "1号楼居民" {
+			t.Fatalf("the verified resident: %+v %v", r, err)
+		}
+		w.setNow("2026-07-16 10:00")
+		_, err = w.svc.Verified(t.Context(), tok)
+		wantCode(t, "a token past 30 days", err, errs.Unauthorized)
 	})
 }

@@ -186,7 +186,7 @@ func (s *Service) CreatePublicTopic(ctx context.Context, who ResidentInput, in T
 	}
 	var out *Topic
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}
@@ -274,7 +274,7 @@ func (s *Service) SupportPublic(ctx context.Context, topicID int64, who Resident
 		if err != nil {
 			return err
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}

@@ -186,7 +186,7 @@ func (s *Service) BallotPublic(ctx context.Context, tok string, motionID int64, 
 		if mo.MeetingID != m.ID {
 			return errs.E(errs.NotFound, "表决事项不存在")
 		}
-		r, err := s.resident(ctx, tx, who)
+		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
 		}

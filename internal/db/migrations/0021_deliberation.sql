@@ -183,3 +183,21 @@ CREATE TABLE delib_ratings (
     created_at    {TIMESTAMP} NOT NULL,
     PRIMARY KEY (topic_id, household_id)
 );
+
+-- Residents' phone verification: one pending code per phone (blind index), hashed; and the tokens
+-- of verified phones, hashed, that the public pages' cookie carries.
+CREATE TABLE delib_codes (
+    phone_index   TEXT NOT NULL PRIMARY KEY,
+    code_hash     TEXT NOT NULL,
+    sent_at       {TIMESTAMP} NOT NULL,
+    expires_at    {TIMESTAMP} NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE delib_residents (
+    token_hash    TEXT NOT NULL PRIMARY KEY,
+    resident_id   {BIGINT} NOT NULL REFERENCES residents(id),
+    created_at    {TIMESTAMP} NOT NULL,
+    expires_at    {TIMESTAMP} NOT NULL
+);
+CREATE INDEX delib_residents_resident ON delib_residents(resident_id);
