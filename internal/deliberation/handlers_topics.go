@@ -76,7 +76,8 @@ func (h *Handlers) newTopic(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createTopic(w http.ResponseWriter, r *http.Request) {
 	in := TopicInput{Title: r.FormValue("title"), Description: r.FormValue("description"), RegionID: formID(r, "region_id"),
 		BuildingID: formID(r, "building_id"), Source: Source(r.FormValue("source")), CaseID: formID(r, "case_id"),
-		VisitID: formID(r, "visit_id"), Threshold: formInt(r, "threshold"), ResidentID: formID(r, "resident_id")}
+		VisitID: formID(r, "visit_id"), Threshold: formInt(r, "threshold"), ThresholdPct: formInt(r, "threshold_pct"),
+		ResidentID: formID(r, "resident_id")}
 	t, err := h.svc.CreateTopic(r.Context(), in)
 	if err != nil {
 		v := &topicFormView{Page: web.Page{Title: "提出议题"}, Form: in, Sources: staffSources}

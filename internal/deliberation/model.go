@@ -191,15 +191,16 @@ func Threshold(fixed, pct, households int) int {
 
 // TopicInput is a new topic.
 type TopicInput struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	RegionID    int64  `json:"region_id"`   // the scope: a grid or the community; the user's own region when 0
-	BuildingID  int64  `json:"building_id"` // narrows the scope to one building or courtyard
-	Source      Source `json:"source"`
-	CaseID      int64  `json:"case_id"`
-	VisitID     int64  `json:"visit_id"`
-	Threshold   int    `json:"threshold"`   // supporting households; DefaultThreshold when 0
-	ResidentID  int64  `json:"resident_id"` // the resident it is recorded for (staff on their behalf)
+	Title        string `json:"title"`
+	Description  string `json:"description"`
+	RegionID     int64  `json:"region_id"`   // the scope: a grid or the community; the user's own region when 0
+	BuildingID   int64  `json:"building_id"` // narrows the scope to one building or courtyard
+	Source       Source `json:"source"`
+	CaseID       int64  `json:"case_id"`
+	VisitID      int64  `json:"visit_id"`
+	Threshold    int    `json:"threshold"`     // supporting households; DefaultThreshold when 0 and no share is set
+	ThresholdPct int    `json:"threshold_pct"` // or this per cent of the households in scope
+	ResidentID   int64  `json:"resident_id"`   // the resident it is recorded for (staff on their behalf)
 }
 
 // Validate checks a new topic.
@@ -227,7 +228,10 @@ func (in *TopicInput) Validate() error {
 	if in.Threshold < 0 || in.Threshold > 10000 {
 		f.Add("threshold", "支持户数门槛应为1至10000户")
 	}
-	if in.Threshold == 0 {
+	if in.ThresholdPct < 0 || in.ThresholdPct > 100 {
+		f.Add("threshold_pct", "支持比例应为1%至100%")
+	}
+	if in.Threshold == 0 && in.ThresholdPct == 0 {
 		in.Threshold = DefaultThreshold
 	}
 	return f.Err()

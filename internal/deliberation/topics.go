@@ -217,6 +217,18 @@ func (s *Service) insertTopic(ctx context.Context, tx *db.Tx, in TopicInput, pat
 			return nil, errs.Field("building_id", "所选楼院不在议题范围内")
 		}
 	}
+	if in.Threshold == 0 {
+		var a db.Args
+		where := db.InScope("h.region_id", a.Add(path+"%"))
+		if in.BuildingID != 0 {
+			where += ` AND h.building_id = ` + a.Add(in.BuildingID)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.kind <> 'vacant' AND `+where, a...).Scan(&n); err != nil {
+			return nil, err
+		}
+		in.Threshold = Threshold(0, in.ThresholdPct, n)
+	}
 	now := s.now()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO delib_topics (region_id, community_id, building_id, title, description, source,

@@ -222,8 +222,9 @@ func (s *delibSeeder) topic(anchor time.Time, d *dTopic, meetings []*dMeeting) e
 	}
 	var building any
 	scope := pool
+	title := d.title
 	if d.building {
-		building = raiser.building
+		building, title = raiser.building, raiser.buildingName+d.title
 		scope = nil
 		for _, p := range pool {
 			if p.building == raiser.building {
@@ -286,7 +287,7 @@ func (s *delibSeeder) topic(anchor time.Time, d *dTopic, meetings []*dMeeting) e
 		case_id, raised_by, raiser_household, raiser_label, threshold, state, owner_label, plan, summary, reason, merged_into, supports,
 		created_at, accepted_at, decided_at, done_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$19) RETURNING id`,
-		region, s.community, building, d.title, d.desc, src, caseID, s.admin, household, label, d.threshold, d.state, owner, plan,
+		region, s.community, building, title, d.desc, src, caseID, s.admin, household, label, d.threshold, d.state, owner, plan,
 		summary, d.reason, merged, min(d.supports, len(scope)), created, accepted, decided, done).Scan(&id)
 	if err != nil {
 		return err
@@ -320,12 +321,12 @@ func (s *delibSeeder) topic(anchor time.Time, d *dTopic, meetings []*dMeeting) e
 	if mt.day >= 0 {
 		return nil
 	}
-	return s.vote(anchor, d, id, region, mt, caseID, scope, done)
+	return s.vote(anchor, d, title, id, region, mt, caseID, scope, done)
 }
 
 // vote writes the motion of a held meeting, its ballots when voted on phones, and what followed:
 // the decision, its publication, progress reports and ratings.
-func (s *delibSeeder) vote(anchor time.Time, d *dTopic, id, region int64, mt *dMeeting, caseID any, scope []dPerson, done any) error {
+func (s *delibSeeder) vote(anchor time.Time, d *dTopic, title string, id, region int64, mt *dMeeting, caseID any, scope []dPerson, done any) error {
 	present := 0
 	var attended []int64
 	rows, err := s.tx.QueryContext(s.ctx, `SELECT id FROM delib_participants WHERE meeting_id = $1 AND attended_at IS NOT NULL ORDER BY id`, mt.id)
@@ -351,7 +352,7 @@ func (s *delibSeeder) vote(anchor time.Time, d *dTopic, id, region int64, mt *dM
 	var mid int64
 	err = s.tx.QueryRowContext(s.ctx, `INSERT INTO delib_motions (meeting_id, topic_id, text, method, secret, state, entitled, present,
 		yes, no, abstain, quorum_met, passed, opened_at, closed_at) VALUES ($1,$2,$3,$4,$5,'closed',$6,$7,$8,$9,$10,$11,$12,$13,$14)
-		RETURNING id`, mt.id, id, "同意《"+d.title+"》实施方案", d.vote.method, d.vote.method == "ballot", c.Entitled, c.Present, c.Yes,
+		RETURNING id`, mt.id, id, "同意《"+title+"》实施方案", d.vote.method, d.vote.method == "ballot", c.Entitled, c.Present, c.Yes,
 		c.No, c.Abstain, rule.Quorum(c), rule.Passes(c), opened, opened.Add(10*time.Minute)).Scan(&mid)
 	if err != nil {
 		return err
@@ -493,9 +494,9 @@ func yearTopics() []dTopic {
 			raised: -280, supports: 10, threshold: 10, state: deliberation.Closed, meeting: 2, vote: dVote{"ballot", 20, 2, 2},
 			decision: "制定《南关社区公共维修资金使用规则》，每季度公示收支。", owner: [2]string{"community", "社区居委会"},
 			dueAfter: 30, progress: 100, doneAfter: 35, ratings: []int{4, 4, 5, 3}},
-		{title: "五号楼加装电梯", desc: "五号楼老年住户多，上下楼困难，申请加装电梯，费用按楼层分摊。", grid: 4, building: true, source: deliberation.SrcResident,
+		{title: "加装电梯", desc: "本楼老年住户多，上下楼困难，申请加装电梯，费用按楼层分摊。", grid: 4, building: true, source: deliberation.SrcResident,
 			raised: -200, supports: 12, threshold: 10, state: deliberation.Evaluating, meeting: 3, vote: dVote{"ballot", 21, 1, 2},
-			decision: "五号楼一单元加装电梯，费用按楼层系数分摊，申请市级补贴。", owner: [2]string{"unit", "市住建局加装电梯办公室"},
+			decision: "一单元加装电梯，费用按楼层系数分摊，申请市级补贴。", owner: [2]string{"unit", "市住建局加装电梯办公室"},
 			dueAfter: 70, progress: 100, doneAfter: 60, ratings: []int{5, 5, 4}, linkProject: true},
 		{title: "小区外墙广告牌清理", desc: "临街外墙广告牌老化，存在坠落风险，建议统一拆除。", grid: 7, source: deliberation.SrcGrid,
 			raised: -190, supports: 10, threshold: 10, state: deliberation.Rejected, reason: "居民代表会议表决未通过：赞成票未过到会代表半数",
@@ -504,9 +505,9 @@ func yearTopics() []dTopic {
 			raised: -120, supports: 13, threshold: 10, state: deliberation.Implementing, meeting: 4, vote: dVote{"hands", 20, 1, 3},
 			decision: "三号院雨污分流改造，分两期实施，施工期间保障居民出行。", owner: [2]string{"department", "区住建局"},
 			dueAfter: 150, progress: 60, linkCase: true, linkProject: true},
-		{title: "八号楼楼道堆物清理公约", desc: "楼道堆放杂物，消防隐患大，建议制定公约定期清理。", grid: 7, building: true, source: deliberation.SrcResident,
+		{title: "楼道堆物清理公约", desc: "楼道堆放杂物，消防隐患大，建议制定公约定期清理。", grid: 7, building: true, source: deliberation.SrcResident,
 			raised: -45, supports: 10, threshold: 10, state: deliberation.Published, meeting: 6, vote: dVote{"ballot", 19, 2, 3},
-			decision: "制定《八号楼楼道管理公约》，每月第一个周六集中清理。", owner: [2]string{"grid", "第八网格"},
+			decision: "制定《楼道管理公约》，每月第一个周六集中清理。", owner: [2]string{"grid", "第八网格"},
 			dueAfter: 30, comments: []string{"支持，楼道里堆的纸箱太危险", "建议物业帮忙清运大件"}},
 		{title: "社区食堂开设老年助餐窗口", desc: "独居老人吃饭难，建议在社区食堂开设老年助餐窗口。", grid: -1, source: deliberation.SrcParty,
 			raised: -40, supports: 15, threshold: 10, state: deliberation.Decided, meeting: 6, vote: dVote{"hands", 22, 0, 2},
@@ -514,7 +515,7 @@ func yearTopics() []dTopic {
 		{title: "九号院垃圾分类亭选址", desc: "九号院垃圾分类亭离住户太近，异味大，建议重新选址。", grid: 8, source: deliberation.SrcResident,
 			raised: -30, supports: 11, threshold: 10, state: deliberation.Resolving, meeting: 7,
 			comments: []string{"建议移到院子东北角", "东北角离幼儿园近，不合适"}},
-		{title: "六号楼屋面防水维修", desc: "六号楼顶层住户反映屋面漏水，建议使用维修资金维修。", grid: 5, building: true, source: deliberation.SrcResident,
+		{title: "屋面防水维修", desc: "顶层住户反映屋面漏水，建议使用维修资金维修。", grid: 5, building: true, source: deliberation.SrcResident,
 			raised: -28, supports: 10, threshold: 10, state: deliberation.Reviewing,
 			comments: []string{"顶层漏水很严重", "维修资金够不够？"}},
 		{title: "四号院增设晾衣架", desc: "院内没有晾晒场地，居民私拉乱挂，建议统一增设晾衣架。", grid: 3, source: deliberation.SrcResident,
