@@ -117,19 +117,10 @@ func manage(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*To
 	if err != nil {
 		return nil, err
 	}
-	if !p.Covers(t.regionPath) && !p.Covers(communityPathOf(t.regionPath)) {
+	if !p.Covers(t.regionPath) {
 		return nil, errs.E(errs.Forbidden, "只有议题所在社区的工作人员可以办理此项")
 	}
 	return t, nil
-}
-
-// communityPathOf is the community's path above a grid's path (/1/2/3/4/ → /1/2/3/), or the path itself.
-func communityPathOf(path string) string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if len(parts) > 3 {
-		return "/" + strings.Join(parts[:3], "/") + "/"
-	}
-	return path
 }
 
 // inScope reports whether a household belongs to the topic's scope.
@@ -481,6 +472,8 @@ func (s *Service) Act(ctx context.Context, id int64, action Action, in ReviewInp
 func (s *Service) apply(ctx context.Context, tx *db.Tx, t *Topic, action Action, in ReviewInput) error {
 	now := s.now()
 	switch action {
+	case ActSchedule, ActDecide, ActReject:
+		return errs.E(errs.Conflict, "“%s”须通过议事会办理（安排议事会、表决、形成决议）", action.Label())
 	case ActAccept:
 		f := errs.Fields{}
 		if in.Owner = strings.TrimSpace(in.Owner); in.Owner == "" || utf8.RuneCountInString(in.Owner) > 60 {
