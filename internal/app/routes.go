@@ -18,6 +18,7 @@ import (
 	"linli/internal/jobs"
 	"linli/internal/ledger"
 	"linli/internal/metrics"
+	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -96,11 +97,11 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
-	// Residents' verification codes go to the SMS gateway at LINLI_SMS_WEBHOOK; without one they are
-	// only logged (the demo's gateway).
+	// Residents' verification codes go to the SMS gateway of the notifications' webhook; without
+	// one they are only logged (the demo's gateway).
 	var sms deliberation.Sender = deliberation.LogSender{Log: m.Log}
-	if hook := os.Getenv("LINLI_SMS_WEBHOOK"); hook != "" {
-		sms = deliberation.WebhookSender{URL: hook}
+	if hook := m.webhookConfig(); hook.URL != "" {
+		sms = notify.NewWebhook(m.DB, hook)
 	}
 	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{SMS: sms})
 	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)

@@ -40,7 +40,7 @@ type fakeSMS struct {
 	last map[string]string
 }
 
-func (f *fakeSMS) Send(_ context.Context, phone, text string) error {
+func (f *fakeSMS) SendText(_ context.Context, phone, text string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.last == nil {

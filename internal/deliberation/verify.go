@@ -1,17 +1,14 @@
 package deliberation
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/big"
-	"net/http"
 	"time"
 
 	"linli/internal/audit"
@@ -20,48 +17,19 @@ import (
 	"linli/internal/pii"
 )
 
-// Sender sends a text message to a mobile number: the SMS gateway residents' codes go through.
+// Sender sends a text message to a mobile number: the SMS gateway residents' codes go through
+// (the app passes notify's webhook when one is configured).
 type Sender interface {
-	Send(ctx context.Context, phone, text string) error
+	SendText(ctx context.Context, phone, text string) error
 }
 
 // LogSender writes the message to the log with the number masked instead of sending it: the
 // demo's gateway (the code is in the log for whoever runs the demo).
 type LogSender struct{ Log *slog.Logger }
 
-// Send logs the message.
-func (l LogSender) Send(_ context.Context, phone, text string) error {
+// SendText logs the message.
+func (l LogSender) SendText(_ context.Context, phone, text string) error {
 	l.Log.Info("短信（演示网关，未实际发送）", "phone", pii.MaskPhone(phone), "text", text)
-	return nil
-}
-
-// WebhookSender posts {"phone": …, "text": …} as JSON to a real gateway's address; any answer but
-// 2xx is an error.
-type WebhookSender struct {
-	URL    string
-	Client *http.Client // http.DefaultClient with a 10-second timeout when nil
-}
-
-// Send posts the message.
-func (s WebhookSender) Send(ctx context.Context, phone, text string) error {
-	body, _ := json.Marshal(map[string]string{"phone": phone, "text": text})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	c := s.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("sms gateway: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("sms gateway answered %s", resp.Status)
-	}
 	return nil
 }
 
@@ -108,7 +76,7 @@ func (s *Service) SendCode(ctx context.Context, who ResidentInput) (string, erro
 		}
 		tx.AfterCommit(func() {
 			text := fmt.Sprintf("【邻里】您的居民议事验证码为%s，%d分钟内有效，请勿告诉他人。", code, int(CodeTTL.Minutes()))
-			if err := s.sms.Send(context.WithoutCancel(ctx), phone, text); err != nil {
+			if err := s.sms.SendText(context.WithoutCancel(ctx), phone, text); err != nil {
 				slog.Default().Error("send verification code", "phone", pii.MaskPhone(phone), "err", err)
 			}
 		})
