@@ -174,4 +174,3 @@ func (s *Service) attend(ctx context.Context, tx *db.Tx, m *Meeting, where strin
 	return audit.Record(ctx, tx, audit.Entry{Action: "deliberation.attend", ObjectType: "delib_meeting", ObjectID: m.ID,
 		RegionID: m.RegionID, Detail: fmt.Sprintf("签到：%v", arg)})
 }
-
