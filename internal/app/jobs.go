@@ -18,16 +18,21 @@ type background struct {
 	wg   sync.WaitGroup
 }
 
+// webhookConfig is the notifications' gateway: the configured one, else LINLI_WEBHOOK_URL's.
+func (m *Main) webhookConfig() notify.WebhookConfig {
+	if m.Config.Webhook != (notify.WebhookConfig{}) {
+		return m.Config.Webhook
+	}
+	return notify.WebhookFromEnv()
+}
+
 // buildJobs creates the job runner (capabilities register their job kinds on m.Jobs in build),
 // the calendar and notification services, and their routes.
 func (m *Main) buildJobs(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) error {
 	if m.Jobs == nil {
 		m.Jobs = jobs.NewRunner(m.DB, m.Log)
 	}
-	hook := m.Config.Webhook
-	if hook == (notify.WebhookConfig{}) {
-		hook = notify.WebhookFromEnv()
-	}
+	hook := m.webhookConfig()
 	if err := notify.Configure(context.Background(), m.DB, hook); err != nil {
 		return err
 	}

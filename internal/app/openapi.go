@@ -8,6 +8,7 @@ import (
 	"linli/internal/briefing"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/notify"
@@ -30,6 +31,7 @@ func openAPIFragments() []openapi.Fragment {
 		{Name: "briefing", JSON: briefing.OpenAPI},
 		{Name: "cases", JSON: cases.OpenAPI},
 		{Name: "cobuild", JSON: cobuild.OpenAPI},
+		{Name: "deliberation", JSON: deliberation.OpenAPI},
 		{Name: "ledger", JSON: ledger.OpenAPI},
 		{Name: "mediation", JSON: mediation.OpenAPI},
 		{Name: "notify", JSON: notify.OpenAPI},

@@ -13,11 +13,13 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/metrics"
+	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -35,6 +37,8 @@ type services struct {
 	activities *activities.Service
 	cobuild    *cobuild.Service
 	mediation  *mediation.Service
+	// deliberation is the residents' deliberation hall; the work briefing reads its figures.
+	deliberation *deliberation.Service
 }
 
 func (m *Main) build() error {
@@ -96,6 +100,14 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
+	// Residents' verification codes go to the SMS gateway of the notifications' webhook; without
+	// one they are only logged (the demo's gateway).
+	var sms deliberation.Sender = deliberation.LogSender{Log: m.Log}
+	if hook := m.webhookConfig(); hook.URL != "" {
+		sms = notify.NewWebhook(m.DB, hook)
+	}
+	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{SMS: sms})
+	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
@@ -189,6 +201,7 @@ func chrome(r *http.Request) web.Chrome {
 		{"工作简报", "/briefings", auth.BriefingRead},
 		{"阵地预约", "/venues", auth.ActivitiesRead},
 		{"活动", "/activities", auth.ActivitiesRead},
+		{"议事厅", "/deliberation", auth.DeliberationRead},
 		{"账号管理", "/admin/users", auth.AccountsManage},
 		{"Open311 接入", "/admin/open311", auth.AccountsManage},
 		{"账号申请", "/account-requests", auth.SettingsManage},

@@ -102,23 +102,30 @@ const (
 	BriefingWrite Permission = "briefing.write" // generate, edit, publish and delete briefings
 )
 
+// The permissions of the residents' deliberation hall (internal/deliberation).
+const (
+	DeliberationRead   Permission = "deliberation.read"   // topics, meetings, votes, decisions and their figures
+	DeliberationRaise  Permission = "deliberation.raise"  // raise a topic, record residents' supports, comments and ballots on their behalf
+	DeliberationManage Permission = "deliberation.manage" // review topics, run meetings and votes, record decisions and progress
+)
+
 var adminPerms = []Permission{RegisterRead, RegisterWrite, RegisterImport, RosterWrite, RevealPII, MinorsRead, PartyRead,
 	PartyWrite, CasesRead, CasesIntake, CasesDispatch, CasesHandle, CasesVerify, CasesSupervise, VisitsRead,
 	VisitsWrite, SettingsManage, Volunteering, MediationRead, MediationWrite, MediationScreen, ActivitiesRead, ActivitiesWrite, VenuesBook,
-	CobuildRead, CobuildWrite, CobuildRaise, BriefingRead, BriefingWrite}
+	CobuildRead, CobuildWrite, CobuildRaise, BriefingRead, BriefingWrite, DeliberationRead, DeliberationRaise, DeliberationManage}
 
 var rolePerms = map[Role][]Permission{
 	DistrictAdmin:  adminPerms,
 	StreetAdmin:    adminPerms,
 	CommunityAdmin: adminPerms,
 	GridLeader: {RegisterRead, RegisterWrite, RosterWrite, RevealPII, MinorsRead, PartyRead, CasesRead, CasesIntake,
-		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook, CobuildRead, CobuildRaise, Volunteering},
+		CasesHandle, VisitsRead, VisitsWrite, MediationScreen, ActivitiesRead, VenuesBook, CobuildRead, CobuildRaise, Volunteering, DeliberationRead, DeliberationRaise},
 	GridWorker: {RegisterRead, RegisterWrite, RevealPII, PartyRead, CasesRead, CasesIntake, CasesHandle, VisitsRead, VisitsWrite,
-		MediationScreen, ActivitiesRead, CobuildRead, CobuildRaise, Volunteering},
-	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite, Volunteering},
-	PartyMember:    {PartyRead, CasesIntake, VisitsWrite, Volunteering},
+		MediationScreen, ActivitiesRead, CobuildRead, CobuildRaise, Volunteering, DeliberationRead, DeliberationRaise},
+	BuildingLeader: {RegisterRead, CasesIntake, VisitsRead, VisitsWrite, Volunteering, DeliberationRead, DeliberationRaise},
+	PartyMember:    {PartyRead, CasesIntake, VisitsWrite, Volunteering, DeliberationRead, DeliberationRaise},
 	Mediator:       {CasesRead, CasesHandle, MediationRead, MediationWrite, RevealPII, Volunteering},
-	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook, CobuildRead, CobuildClaim, Volunteering},
+	UnitContact:    {CasesRead, CasesHandle, ActivitiesRead, VenuesBook, CobuildRead, CobuildClaim, Volunteering, DeliberationRead},
 	Department:     {CasesRead, CasesHandle, Volunteering},
 	SecurityAdmin:  {AccountsManage},
 	Auditor:        {AuditRead},

@@ -39,7 +39,8 @@ func (w *writer) write(ctx context.Context, tx *db.Tx) error {
 	// A retried transaction starts again from nothing.
 	w.gridIDs, w.buildingIDs, w.householdIDs, w.residentIDs, w.branchIDs, w.memberIDs = nil, nil, nil, nil, nil, nil
 	steps := []func(context.Context, *db.Tx) error{w.regions, w.users, w.buildings, w.households, w.residents,
-		w.tags, w.roster, w.orgs, w.members, w.liaisons, w.cases, w.visits, w.mediationStep, w.activities, w.cobuild}
+		w.tags, w.roster, w.orgs, w.members, w.liaisons, w.cases, w.visits, w.mediationStep, w.activities, w.cobuild,
+		w.deliberation}
 	for _, step := range steps {
 		if err := step(ctx, tx); err != nil {
 			return err

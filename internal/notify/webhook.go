@@ -137,6 +137,12 @@ func (w *Webhook) Handle(ctx context.Context, job *jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
+	return w.post(ctx, msg.Event, strconv.FormatInt(job.ID, 10), body)
+}
+
+// post sends one signed JSON body. A 2xx answer is delivered; a network error, 408, 429 or 5xx is
+// an error to retry; any other answer is permanent.
+func (w *Webhook) post(ctx context.Context, event, delivery string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return jobs.Permanent(err)
@@ -144,8 +150,8 @@ func (w *Webhook) Handle(ctx context.Context, job *jobs.Job) error {
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "Linli-Webhook/1")
-	req.Header.Set("X-Linli-Event", msg.Event)
-	req.Header.Set("X-Linli-Delivery", strconv.FormatInt(job.ID, 10))
+	req.Header.Set("X-Linli-Event", event)
+	req.Header.Set("X-Linli-Delivery", delivery)
 	req.Header.Set("X-Linli-Timestamp", ts)
 	if w.cfg.Secret != "" {
 		req.Header.Set("X-Linli-Signature", Sign(w.cfg.Secret, ts, body))
@@ -164,6 +170,27 @@ func (w *Webhook) Handle(ctx context.Context, job *jobs.Job) error {
 	default:
 		return jobs.Permanent(fmt.Errorf("webhook answered %d", resp.StatusCode))
 	}
+}
+
+// TextMessage is the JSON body of a text the gateway sends to a phone number as it is (a
+// resident's verification code): {"event": "sms", "phone": …, "text": …}.
+type TextMessage struct {
+	Event string `json:"event"`
+	Phone string `json:"phone"`
+	Text  string `json:"text"`
+}
+
+// SendText POSTs a text for one phone number to the gateway, signed like the notifications, at
+// once (a verification code is useless later).
+func (w *Webhook) SendText(ctx context.Context, phone, text string) error {
+	if w.cfg.URL == "" {
+		return errors.New("未配置短信推送地址（LINLI_WEBHOOK_URL）")
+	}
+	body, err := json.Marshal(TextMessage{Event: "sms", Phone: phone, Text: text})
+	if err != nil {
+		return err
+	}
+	return w.post(ctx, "sms", "sms-"+strconv.FormatInt(time.Now().UnixNano(), 36), body)
 }
 
 // Sign returns the X-Linli-Signature value for a request body sent at timestamp (Unix seconds):

@@ -124,3 +124,27 @@ func TestWebhook(t *testing.T) {
 		})
 	})
 }
+
+func TestATextGoesToTheGatewaySignedAndAtOnce(t *testing.T) {
+	g := &gateway{failures: 1, status: http.StatusBadRequest}
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	w := notify.NewWebhook(nil, notify.WebhookConfig{URL: srv.URL, Secret: "s3cret"})
+	if err := w.SendText(context.Background(), "13900001111", "验证码123456"); err == nil {
+		t.Fatal("a 400 from the gateway is an error")
+	}
+	if err := w.SendText(context.Background(), "13900001111", "验证码123456"); err != nil {
+		t.Fatal(err)
+	}
+	var m notify.TextMessage
+	if err := json.Unmarshal(g.bodies[1], &m); err != nil || m.Event != "sms" || m.Phone != "13900001111" || m.Text != "验证码123456" {
+		t.Fatalf("body %s: %v", g.bodies[1], err)
+	}
+	h := g.headers[1]
+	if want := notify.Sign("s3cret", h.Get("X-Linli-Timestamp"), g.bodies[1]); h.Get("X-Linli-Signature") != want || h.Get("X-Linli-Event") != "sms" {
+		t.Fatalf("headers %v", h)
+	}
+	if err := notify.NewWebhook(nil, notify.WebhookConfig{}).SendText(context.Background(), "13900001111", "x"); err == nil {
+		t.Fatal("no gateway configured is an error")
+	}
+}
