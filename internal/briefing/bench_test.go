@@ -13,6 +13,7 @@ import (
 	"linli/internal/cases"
 	"linli/internal/cobuild"
 	"linli/internal/db"
+	"linli/internal/deliberation"
 	"linli/internal/mediation"
 	"linli/internal/party"
 	"linli/internal/pii"
@@ -54,9 +55,11 @@ func BenchmarkBriefingDistrictYear(b *testing.B) {
 	p := &auth.Principal{UserID: userID, Role: auth.DistrictAdmin, RegionID: district, RegionPath: path, RegionName: name, RegionLevel: "district"}
 	reg := register.NewService(d, sealer)
 	cs := cases.NewService(d, sealer, cases.Options{})
+	acts := activities.NewService(d, sealer, activities.Options{})
 	svc := briefing.NewService(d, briefing.Sources{
-		Cases: cs, Party: party.NewService(d, sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
-		Mediation: mediation.NewService(d, sealer, mediation.Options{Cases: cs}), Activities: activities.NewService(d, sealer, activities.Options{}),
+		Deliberation: deliberation.NewService(d, sealer, acts, deliberation.Options{}),
+		Cases:        cs, Party: party.NewService(d, sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
+		Mediation: mediation.NewService(d, sealer, mediation.Options{Cases: cs}), Activities: acts,
 		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
 			return reports.RegionCounts(ctx, d, p, regionID, time.Now())
 		},

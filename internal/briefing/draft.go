@@ -135,6 +135,12 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 	}
 	sections["cases"] = cs
 
+	if s.src.Deliberation != nil {
+		sections["deliberation"] = "搭建居民议事厅，围绕停车、加装电梯、环境整治等群众关心的事，征集议事议题" + ref("deliberation.topics") +
+			"个，召开议事会议" + ref("deliberation.meetings") + "次，表决形成议事决定" + ref("deliberation.decisions") + "项，落实" +
+			ref("deliberation.decisions_done") + "项，做到大家的事大家议、大家办。"
+	}
+
 	act := "用好党群服务中心、新时代文明实践站等阵地，打造特色活动品牌" + ref("activities.featured_series") + "个，开展活动" +
 		ref("activities.held") + "场，参与群众" + ref("activities.participants") + "人次，志愿服务" + ref("activities.volunteer_hours") + "小时。"
 	if af, err := r.activities(ctx, p); err == nil {
@@ -185,6 +191,9 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 
 	b.Sections = b.Sections[:0]
 	for _, so := range sectionOrder {
+		if sections[so.Key] == "" {
+			continue
+		}
 		b.Sections = append(b.Sections, Section{Key: so.Key, Title: so.Title, Part: so.Part, Text: sections[so.Key]})
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/errs"
 	"linli/internal/mediation"
 	"linli/internal/party"
@@ -26,6 +27,8 @@ type Sources struct {
 	Cobuild    *cobuild.Service
 	Mediation  *mediation.Service
 	Activities *activities.Service
+	// Deliberation is the residents' deliberation hall (nil leaves its figures out).
+	Deliberation *deliberation.Service
 	// Register counts the register of a region (grids, grid leaders, households, residents).
 	Register func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error)
 }
@@ -204,6 +207,17 @@ func activitiesDef(key, label, unit, def string, filter string, get func(*activi
 		}}
 }
 
+func deliberationDef(key, label, unit, def, link string, get func(*deliberation.Figures) int) *Def {
+	return &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: true,
+		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
+			f, err := r.deliberation(ctx, p)
+			if err != nil {
+				return 0, false, "", err
+			}
+			return float64(get(f)), false, f.Links[link], nil
+		}}
+}
+
 // defs are the figures a briefing may quote, in the order of the appendix.
 var defs = []*Def{
 	registerDef("register.grids", "网格", "个", "区域内划分的网格数（当前）", func(c *reports.Counts) int { return c.Grids },
@@ -248,6 +262,14 @@ var defs = []*Def{
 	casesDef("cases.hotline_satisfaction_rate", "12345热线满意率", "", "期间办结并回访的12345热线诉求中（满意 + 基本满意）÷ 已回访", true, "hotline_12345", "satisfaction_rate"),
 	casesDef("cases.on_time_rate", "按期办结率", "", "期间办结的诉求中按期办结 ÷ 办结时限已到的诉求", true, "", "on_time_rate"),
 	casesDef("cases.resolution_rate", "解决率", "", "期间办结并回访的诉求中已解决 ÷ 已回访", true, "", "resolution_rate"),
+	deliberationDef("deliberation.topics", "居民议事议题", "个", "期间提出的居民议事议题", "topics",
+		func(f *deliberation.Figures) int { return f.Topics }),
+	deliberationDef("deliberation.meetings", "议事会议", "次", "期间召开（未取消）的居民议事会议", "meetings",
+		func(f *deliberation.Figures) int { return f.Meetings }),
+	deliberationDef("deliberation.decisions", "议事决定", "项", "期间议事会议表决通过形成的决定", "decisions",
+		func(f *deliberation.Figures) int { return f.Decisions }),
+	deliberationDef("deliberation.decisions_done", "落实的议事决定", "项", "期间执行完毕的议事决定", "decisions_done",
+		func(f *deliberation.Figures) int { return f.DecisionsDone }),
 	{Key: "activities.held", Label: "开展活动", Unit: "场", Definition: "期间举办的活动（含上级区域面向本区域居民的活动）", Period: true,
 		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
 			if c, ok := r.memo[heldKey(p)].(activities.RegionFigures); ok { // read with the region above (comparison)
@@ -349,6 +371,15 @@ func (r *resolver) activities(ctx context.Context, p Params) (*activities.Figure
 
 func casesKey(f cases.Filter) string {
 	return "cases|" + f.Channel + "|" + id(f.CategoryID) + "|" + id(f.RegionID) + "|" + f.From + "|" + f.To
+}
+
+func (r *resolver) deliberation(ctx context.Context, p Params) (*deliberation.Figures, error) {
+	return memo(r, pkey("deliberation", p), func() (*deliberation.Figures, error) {
+		if r.src.Deliberation == nil {
+			return nil, errs.E(errs.NotFound, "议事厅未启用")
+		}
+		return r.src.Deliberation.Figures(ctx, deliberation.Period{RegionID: p.RegionID, From: p.From, To: p.To})
+	})
 }
 
 func heldKey(p Params) string { return pkey("activities.held", p) }

@@ -39,6 +39,7 @@ var sectionOrder = []struct{ Key, Title, Part string }{
 	{"cobuild", "共驻共建", "主要做法"},
 	{"mediation", "矛盾纠纷调解", "主要做法"},
 	{"cases", "群众诉求办理", "主要做法"},
+	{"deliberation", "居民议事协商", "主要做法"},
 	{"activities", "阵地建设与特色活动", "主要做法"},
 	{"results", "工作成效", "成效"},
 	{"problems", "存在问题", "存在问题"},

@@ -12,6 +12,7 @@ import (
 	"linli/internal/cobuild"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
+	"linli/internal/deliberation"
 	"linli/internal/errs"
 	"linli/internal/fixture"
 	"linli/internal/mediation"
@@ -25,9 +26,11 @@ func newService(t *testing.T, d *db.DB) (*briefing.Service, *fixture.Community) 
 	f := fixture.New(t, d)
 	reg := register.NewService(d, f.Sealer)
 	cs := cases.NewService(d, f.Sealer, cases.Options{})
+	acts := activities.NewService(d, f.Sealer, activities.Options{})
 	svc := briefing.NewService(d, briefing.Sources{
-		Cases: cs, Party: party.NewService(d, f.Sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
-		Mediation: mediation.NewService(d, f.Sealer, mediation.Options{Cases: cs}), Activities: activities.NewService(d, f.Sealer, activities.Options{}),
+		Deliberation: deliberation.NewService(d, f.Sealer, acts, deliberation.Options{}),
+		Cases:        cs, Party: party.NewService(d, f.Sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
+		Mediation: mediation.NewService(d, f.Sealer, mediation.Options{Cases: cs}), Activities: acts,
 		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
 			return reports.RegionCounts(ctx, d, p, regionID, time.Now())
 		},
