@@ -59,6 +59,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /mediation/parties/{id}/reveal", write(h.reveal))
 	mux.Handle("GET /mediation/experts", read(h.experts))
 	mux.Handle("POST /mediation/experts", write(h.addExpert))
+	mux.Handle("POST /mediation/experts/{id}/active", write(h.setExpertActive))
 	mux.Handle("GET /mediation/screenings", screen(h.screenings))
 	mux.Handle("POST /mediation/screenings", screen(h.recordScreening))
 	mux.Handle("GET /mediation/figures", read(h.figures))
@@ -176,6 +177,11 @@ type caseView struct {
 	Revealed  map[int64]string
 	Can       map[string]bool
 	Sources   []Source
+	// Mediators are the committee's mediators the case may be assigned to; Assigned and Lead
+	// are those assigned now.
+	Mediators []MediatorOption
+	Assigned  map[int64]bool
+	Lead      int64
 }
 
 func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +207,18 @@ func (h *Handlers) caseView(r *http.Request, revealed map[int64]string) (*caseVi
 		Revealed: revealed, Can: map[string]bool{}}
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
+	}
+	if v.Can[string(ActAssign)] {
+		if v.Mediators, err = h.svc.CommitteeMediators(r.Context(), id); err != nil {
+			return nil, err
+		}
+		v.Assigned = map[int64]bool{}
+		for _, m := range d.Mediators {
+			v.Assigned[m.UserID] = true
+			if m.Lead {
+				v.Lead = m.UserID
+			}
+		}
 	}
 	if v.Can[string(ActInvite)] {
 		if v.Experts, err = h.svc.Experts(r.Context(), d.TypeCode); err != nil {
