@@ -6,3 +6,19 @@ CREATE INDEX mediation_cases_registered_on ON mediation_cases(registered_on);
 CREATE INDEX mediation_cases_closed_on ON mediation_cases(closed_on, outcome);
 CREATE INDEX mediation_cases_accepted_on ON mediation_cases(accepted_on);
 CREATE INDEX mediation_cases_state_only ON mediation_cases(state);
+
+-- Attachments of a mediation case file (photos of the scene, signed documents, receipts proving
+-- performance), cleaned of their metadata by internal/photo, optionally of one record.
+CREATE TABLE mediation_attachments (
+    id           {ID},
+    mediation_id {BIGINT} NOT NULL REFERENCES mediation_cases(id) ON DELETE CASCADE,
+    record_id    {BIGINT} REFERENCES mediation_records(id),
+    name         TEXT NOT NULL,
+    note         TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL,
+    content      {BLOB} NOT NULL,
+    size         INTEGER NOT NULL,
+    created_by   {BIGINT} NOT NULL REFERENCES users(id),
+    created_at   {TIMESTAMP} NOT NULL
+);
+CREATE INDEX mediation_attachments_case ON mediation_attachments(mediation_id);
