@@ -22,3 +22,8 @@ CREATE TABLE mediation_attachments (
     created_at   {TIMESTAMP} NOT NULL
 );
 CREATE INDEX mediation_attachments_case ON mediation_attachments(mediation_id);
+
+-- Approved volunteer hours of an activity credited to an in-service party member's service
+-- hours (and so to their points and their unit); at most once per volunteer record.
+ALTER TABLE service_hours ADD COLUMN activity_volunteer_id {BIGINT} REFERENCES activity_volunteers(id);
+CREATE UNIQUE INDEX service_hours_activity_volunteer ON service_hours(activity_volunteer_id) WHERE activity_volunteer_id IS NOT NULL;
