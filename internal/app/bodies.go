@@ -1,6 +1,7 @@
 package app
 
 import (
+	"linli/internal/activities"
 	"linli/internal/cases"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
@@ -31,5 +32,7 @@ func bodyLimits() web.BodyLimits {
 		"PUT /api/v1/grids/{id}/boundary":        register.MaxBoundaryBytes,
 		"POST /settings/calendar/import":         workday.MaxImportBytes + web.DefaultBodyBytes,
 		"POST /mediation/cases/{id}/attachments": mediation.MaxAttachmentForm,
+		"POST /venues/{id}/photos":               activities.MaxVenuePhotoForm,
+		"POST /activities/{id}/photos":           activities.MaxVenuePhotoForm,
 	}
 }

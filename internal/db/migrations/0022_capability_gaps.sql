@@ -27,3 +27,14 @@ CREATE INDEX mediation_attachments_case ON mediation_attachments(mediation_id);
 -- hours (and so to their points and their unit); at most once per volunteer record.
 ALTER TABLE service_hours ADD COLUMN activity_volunteer_id {BIGINT} REFERENCES activity_volunteers(id);
 CREATE UNIQUE INDEX service_hours_activity_volunteer ON service_hours(activity_volunteer_id) WHERE activity_volunteer_id IS NOT NULL;
+
+-- Photos of a venue, shown on its page and the public booking page.
+CREATE TABLE venue_photos (
+    id           {ID},
+    venue_id     {BIGINT} NOT NULL REFERENCES venues(id) ON DELETE CASCADE,
+    content_type TEXT NOT NULL,
+    content      {BLOB} NOT NULL,
+    created_by   {BIGINT} NOT NULL REFERENCES users(id),
+    created_at   {TIMESTAMP} NOT NULL
+);
+CREATE INDEX venue_photos_venue ON venue_photos(venue_id);
