@@ -295,7 +295,7 @@ func TestVenueSettingsAndPhotos(t *testing.T) {
 		t.Fatalf("save settings: %d %s", r.StatusCode, r.Body)
 	}
 	var got activities.Venue
-	api.Get(path[0:0] + fmt.Sprintf("/api/v1/venues/%d", ven.ID)).Decode(t, &got)
+	api.Get(path[0:0]+fmt.Sprintf("/api/v1/venues/%d", ven.ID)).Decode(t, &got)
 	if got.Rules.MaxHours != 3 || got.Rules.LeadDays != 3 || got.Rules.NeedsApproval || got.OpenDays != "all" || got.Closes != "21:00" ||
 		len(got.Bookers) != 2 {
 		t.Fatalf("saved %+v", got)
