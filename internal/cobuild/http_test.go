@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"linli/internal/apptest"
 	"linli/internal/auth"
@@ -133,5 +134,49 @@ func TestAStreetAdminPicksTheCommunityOfANewUnit(t *testing.T) {
 	}
 	if resp := env.Login(t, "admin").Get(resp.Header.Get("Location")); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("南关's admin sees 北关's unit: %d", resp.StatusCode)
+	}
+}
+
+// TestAUnitPageLinksInServiceMembers links an in-service party member to their unit (单位双报到)
+// from the unit's page and unlinks them again.
+func TestAUnitPageLinksInServiceMembers(t *testing.T) {
+	env, unit := env(t)
+	ctx := t.Context()
+	var member int64
+	now := time.Now().UTC()
+	tx := env.DB().W
+	var org int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, kind, name, created_at, updated_at)
+		VALUES ($1, 'committee', '南关社区党委', $2, $2) RETURNING id`, env.Fixture.Community.ID, now).Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO party_members (region_id, org_id, name, kind, employment, workplace, created_at, updated_at)
+		VALUES ($1, $2, '赵明', 'in_service', 'employed', '南关小学', $3, $3) RETURNING id`, env.Fixture.Community.ID, org, now).Scan(&member); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.Login(t, "admin")
+	path := fmt.Sprintf("/cobuild/units/%d", unit.ID)
+	if page := admin.Get(path); !strings.Contains(page.Body, `<option value="`+fmt.Sprint(member)+`">赵明（南关小学）`) {
+		t.Fatal("the unit page does not offer the unlinked in-service member")
+	}
+	if r := admin.PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get(path); !strings.Contains(page.Body, "取消关联") {
+		t.Fatal("the linked member is not listed with the unit")
+	}
+	if page := env.Login(t, "unit01").Get(path); !strings.Contains(page.Body, "赵明") || strings.Contains(page.Body, "关联到本单位</button>") {
+		t.Error("the unit's contact should see the member but not the linking form")
+	}
+	if r := env.Login(t, "other").PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community links to the unit: %d", r.StatusCode)
+	}
+	if r := admin.PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}, "unlink": {"1"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlink: %d", r.StatusCode)
+	}
+	var n int
+	_ = env.DB().R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cobuild_unit_members`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d links left", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"linli/internal/auth"
+	"linli/internal/errs"
 	"linli/internal/web"
 )
 
@@ -122,6 +123,8 @@ type unitView struct {
 	Who        who
 	Needs      []Need
 	Activities []Activity
+	// Members are the in-service party members: the unit's, then the unlinked, then others'.
+	Members []UnitMember
 }
 
 func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +140,37 @@ func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
 	v := &unitView{Page: web.Page{Title: u.Name}, Unit: u, Who: whoOf(r)}
 	v.Needs, _, _ = h.svc.Needs(r.Context(), NeedFilter{UnitID: id, Limit: 20})
 	v.Activities, _, _ = h.svc.Activities(r.Context(), ActivityFilter{UnitID: id, Limit: 10})
+	if v.Members, err = h.svc.UnitMembers(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	h.views.Render(w, r, http.StatusOK, "unit.html", v)
+}
+
+// unitMember links (or, with unlink set, unlinks) an in-service party member to the unit.
+func (h *Handlers) unitMember(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	member, _ := strconv.ParseInt(r.PostFormValue("member_id"), 10, 64)
+	msg := "已关联在职党员，其志愿服务时长计入本单位"
+	if r.PostFormValue("unlink") != "" {
+		err, msg = h.svc.UnlinkMember(r.Context(), id, member), "已取消关联"
+	} else {
+		err = h.svc.LinkMember(r.Context(), id, member)
+	}
+	to := "/cobuild/units/" + strconv.FormatInt(id, 10) + "#members"
+	if err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
+			web.Redirect(w, r, to, errs.MessageOf(err))
+			return
+		}
+		h.kit.Error(w, r, err)
+		return
+	}
+	web.Redirect(w, r, to, msg)
 }
 
 func (h *Handlers) editUnit(w http.ResponseWriter, r *http.Request) {
