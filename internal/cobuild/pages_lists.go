@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/geo"
 	"linli/internal/web"
 )
 
@@ -125,6 +127,9 @@ type unitView struct {
 	Activities []Activity
 	// Members are the in-service party members: the unit's, then the unlinked, then others'.
 	Members []UnitMember
+	// Lon, Lat locate the unit (WGS-84) when Located.
+	Lon, Lat float64
+	Located  bool
 }
 
 func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +149,36 @@ func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	if v.Lon, v.Lat, v.Located, err = h.svc.UnitLocation(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	h.views.Render(w, r, http.StatusOK, "unit.html", v)
+}
+
+// unitLocation records where the unit is, for matching by distance.
+func (h *Handlers) unitLocation(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	to := "/cobuild/units/" + strconv.FormatInt(id, 10) + "#location"
+	lon, err1 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lon")), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lat")), 64)
+	if err1 != nil || err2 != nil {
+		web.Redirect(w, r, to, "请填写数字形式的经度和纬度，如 100.4512、38.9321")
+		return
+	}
+	if err := h.svc.SetUnitLocation(r.Context(), id, lon, lat, geo.CRS(r.PostFormValue("crs"))); err != nil {
+		if c := errs.CodeOf(err); c == errs.Invalid || c == errs.Forbidden {
+			web.Redirect(w, r, to, errs.MessageOf(err))
+			return
+		}
+		h.kit.Error(w, r, err)
+		return
+	}
+	web.Redirect(w, r, to, "已标注单位位置，匹配资源时将考虑距离")
 }
 
 // unitMember links (or, with unlink set, unlinks) an in-service party member to the unit.

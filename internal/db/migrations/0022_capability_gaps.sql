@@ -38,3 +38,8 @@ CREATE TABLE venue_photos (
     created_at   {TIMESTAMP} NOT NULL
 );
 CREATE INDEX venue_photos_venue ON venue_photos(venue_id);
+
+-- Where a co-building unit is (WGS-84), so that matching weighs how far its resources are from a
+-- need's building.
+ALTER TABLE cobuild_units ADD COLUMN lon {DOUBLE};
+ALTER TABLE cobuild_units ADD COLUMN lat {DOUBLE};
