@@ -93,7 +93,7 @@ func (m *Main) build() error {
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
-	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{Sealer: m.Sealer})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)

@@ -180,3 +180,43 @@ func TestAUnitPageLinksInServiceMembers(t *testing.T) {
 		t.Errorf("%d links left", n)
 	}
 }
+
+// TestAResidentRaisesANeedOnThePublicPage raises a need without signing in; it joins the needs
+// list with the resident's masked phone, and bad input names the field and writes nothing.
+func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
+	env, unit := env(t)
+	anon := env.Anonymous(t)
+	page := anon.Get("/public/cobuild/needs")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, env.Fixture.Community.Name) {
+		t.Fatalf("public page: %d", page.StatusCode)
+	}
+	form := url.Values{"community_id": {fmt.Sprint(env.Fixture.Community.ID)}, "title": {"老人助餐"}, "category": {"助老"},
+		"place": {"3号楼2单元"}, "detail": {"独居老人做饭不便"}, "name": {"王阿姨"}, "phone": {"13912345678"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("phone", "123")
+	if r := anon.PostForm("/public/cobuild/needs", bad); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请填写正确的手机号码") {
+		t.Fatalf("a bad phone: %d", r.StatusCode)
+	}
+	if r := anon.PostForm("/public/cobuild/needs", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raise: %d %s", r.StatusCode, r.Body)
+	}
+	var id int64
+	var source, phoneMasked string
+	if err := env.DB().R.QueryRowContext(t.Context(), `SELECT id, source, contact_phone_masked FROM cobuild_needs WHERE title = '老人助餐'`).
+		Scan(&id, &source, &phoneMasked); err != nil {
+		t.Fatalf("one need written: %v", err)
+	}
+	if source != "resident" || phoneMasked != "139****5678" {
+		t.Errorf("source %s, phone %s", source, phoneMasked)
+	}
+	admin := env.Login(t, "admin").Get(fmt.Sprintf("/cobuild/needs/%d", id))
+	if !strings.Contains(admin.Body, "王阿姨") || !strings.Contains(admin.Body, "139****5678") || strings.Contains(admin.Body, "13912345678") {
+		t.Error("the community should see the resident masked")
+	}
+	if c := env.Login(t, "unit01").Get(fmt.Sprintf("/cobuild/needs/%d", id)); strings.Contains(c.Body, "139****5678") {
+		t.Errorf("the unit %s sees the resident's phone", unit.Name)
+	}
+}

@@ -305,6 +305,8 @@ type needView struct {
 	Mine    bool // a unit contact's own need
 	Matches []Match
 	Units   []Unit
+	// ContactName and ContactPhone (masked) name the resident who raised the need publicly.
+	ContactName, ContactPhone string
 }
 
 func (h *Handlers) need(w http.ResponseWriter, r *http.Request) {
@@ -318,6 +320,10 @@ func (h *Handlers) need(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &needView{Page: web.Page{Title: n.Title}, Need: n, Who: whoOf(r)}
+	if v.ContactName, v.ContactPhone, err = h.svc.NeedContact(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	if mine := h.svc.MyUnit(r.Context()); mine > 0 && n.UnitID != nil {
 		v.Mine = *n.UnitID == mine
 	}

@@ -43,3 +43,8 @@ CREATE INDEX venue_photos_venue ON venue_photos(venue_id);
 -- need's building.
 ALTER TABLE cobuild_units ADD COLUMN lon {DOUBLE};
 ALTER TABLE cobuild_units ADD COLUMN lat {DOUBLE};
+
+-- The resident who raised a need on the public page: a name and a sealed phone, shown masked.
+ALTER TABLE cobuild_needs ADD COLUMN contact_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE cobuild_needs ADD COLUMN contact_phone_enc {BLOB};
+ALTER TABLE cobuild_needs ADD COLUMN contact_phone_masked TEXT NOT NULL DEFAULT '';
