@@ -117,7 +117,6 @@ type publicNeedView struct {
 	web.Page
 	Communities []Ref
 	Form        PublicNeedInput
-	Done        bool
 }
 
 // publicRoutes registers the resident's page for raising a need, limited per address.
@@ -146,7 +145,7 @@ func (h *Handlers) renderPublicNeed(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (h *Handlers) publicNeed(w http.ResponseWriter, r *http.Request) {
-	v := &publicNeedView{Page: web.Page{Title: "我有需求"}, Done: r.URL.Query().Get("done") == "1"}
+	v := &publicNeedView{Page: web.Page{Title: "我有需求"}}
 	v.Form.CommunityID, _ = strconv.ParseInt(r.URL.Query().Get("community"), 10, 64)
 	h.renderPublicNeed(w, r, http.StatusOK, v)
 }
