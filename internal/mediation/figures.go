@@ -179,50 +179,136 @@ func sumIf(a *db.Args, name, val string, ff FigureFilter, today string) string {
 var periodFigures = map[string]bool{"received": true, "accepted": true, "agreements": true, "failed": true, "refused": true,
 	"concluded": true, "prevented_criminal": true, "prevented_petition": true}
 
-// totals counts every figure in two passes over the cases in scope: those of the period (found
-// through the date indexes) and those open or awaiting follow-up now (through the state index).
+// totals counts every figure and splits received and agreements by source and dispute type: one
+// grouped pass over the cases of the period (found through the date indexes), whose groups add
+// up to the totals, and one over the cases open or awaiting follow-up now (the state index).
 func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
 	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
 		"failed": &out.Failed, "refused": &out.Refused, "concluded": &out.SuccessRateDen,
 		"prevented_criminal": &out.PreventedCriminal, "prevented_petition": &out.PreventedPetition, "open": &out.Open,
 		"near_limit": &out.NearLimit, "followup_due": &out.FollowupDue}
-	for _, period := range []bool{true, false} {
-		a := &db.Args{}
-		var sel []string
-		dst := []any{}
-		for _, name := range figureNames {
-			if periodFigures[name] == period {
-				sel = append(sel, sumIf(a, name, "1", ff, today))
-				dst = append(dst, counts[name])
-			}
+	// The period's groups by source and type.
+	a := &db.Args{}
+	var sel, names []string
+	for _, name := range figureNames {
+		if periodFigures[name] {
+			sel, names = append(sel, sumIf(a, name, "1", ff, today)), append(names, name)
 		}
-		var only []string
-		if period {
-			sel = append(sel, sumIf(a, "agreements", "m.amount", ff, today), sumIf(a, "prevented_criminal", "m.prevented_people", ff, today),
-				sumIf(a, "prevented_petition", "m.prevented_people", ff, today))
-			dst = append(dst, &out.Amount, &out.PreventedCriminalPeople, &out.PreventedPetitionPeople)
-			for _, name := range []string{"received", "accepted", "concluded", "refused"} {
-				c, _ := figureCond(a, name, ff.From, ff.To, today)
-				only = append(only, "("+c+")")
-			}
-		} else {
-			only = []string{`m.state IN ('registered','accepted','mediating','agreed')`}
+	}
+	sel = append(sel, sumIf(a, "agreements", "m.amount", ff, today), sumIf(a, "prevented_criminal", "m.prevented_people", ff, today),
+		sumIf(a, "prevented_petition", "m.prevented_people", ff, today))
+	var only []string
+	for _, name := range []string{"received", "accepted", "concluded", "refused"} {
+		c, _ := figureCond(a, name, ff.From, ff.To, today)
+		only = append(only, "("+c+")")
+	}
+	where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
+	if err != nil {
+		return err
+	}
+	bySource, byType := map[string]*Breakdown{}, map[string]*Breakdown{}
+	split := func(m map[string]*Breakdown, key string, received, agreements int, amount int64) {
+		b := m[key]
+		if b == nil {
+			b = &Breakdown{Key: key}
+			m[key] = b
 		}
-		where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
-		if err != nil {
+		b.Received, b.Agreements, b.Amount = b.Received+received, b.Agreements+agreements, b.Amount+amount
+	}
+	q := `SELECT m.source, m.type_code, ` + strings.Join(sel, ", ") + ` FROM mediation_cases m WHERE ` + where +
+		` AND (` + strings.Join(only, " OR ") + `) GROUP BY m.source, m.type_code`
+	err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
+		var source, typ string
+		n := make([]int, len(names))
+		var amount int64
+		var pc, pp int
+		dst := []any{&source, &typ}
+		for i := range n {
+			dst = append(dst, &n[i])
+		}
+		if err := scan(append(dst, &amount, &pc, &pp)...); err != nil {
 			return err
 		}
-		where += ` AND (` + strings.Join(only, " OR ") + `)`
-		if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, *a...).Scan(dst...); err != nil {
-			return fmt.Errorf("mediation figures: %w", err)
+		var received, agreements int
+		for i, name := range names {
+			*counts[name] += n[i]
+			switch name {
+			case "received":
+				received = n[i]
+			case "agreements":
+				agreements = n[i]
+			}
 		}
+		out.Amount += amount
+		out.PreventedCriminalPeople += pc
+		out.PreventedPetitionPeople += pp
+		split(bySource, source, received, agreements, amount)
+		split(byType, typ, received, agreements, amount)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mediation figures: %w", err)
+	}
+	typeNames := map[string]string{}
+	err = each(ctx, s.db.R, `SELECT code, name FROM mediation_types`, nil, func(scan func(...any) error) error {
+		var code, name string
+		if err := scan(&code, &name); err != nil {
+			return err
+		}
+		typeNames[code] = name
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mediation types: %w", err)
+	}
+	out.BySource = breakdownList(ff, "source", bySource, func(k string) string { return Source(k).Label() })
+	out.ByType = breakdownList(ff, "type", byType, func(k string) string { return typeNames[k] })
+
+	// Now: the cases open or awaiting follow-up.
+	a = &db.Args{}
+	sel, names = nil, nil
+	for _, name := range figureNames {
+		if !periodFigures[name] {
+			sel, names = append(sel, sumIf(a, name, "1", ff, today)), append(names, name)
+		}
+	}
+	where, err = Filter{RegionID: ff.RegionID}.where(v, a, today)
+	if err != nil {
+		return err
+	}
+	dst := []any{}
+	for _, name := range names {
+		dst = append(dst, counts[name])
+	}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where+
+		` AND m.state IN ('registered','accepted','mediating','agreed')`, *a...).Scan(dst...); err != nil {
+		return fmt.Errorf("mediation figures: %w", err)
 	}
 	return nil
 }
 
-// breakdowns splits received and agreements by source, dispute type, mediator and expert in one
-// statement: the cases of the period are selected once (through the date indexes) and grouped
-// four ways, instead of four scans of every case in scope.
+// breakdownList orders a split's rows (most received first) with their labels and drill-down links,
+// leaving out rows that count nothing.
+func breakdownList(ff FigureFilter, param string, m map[string]*Breakdown, label func(string) string) []Breakdown {
+	out := []Breakdown{}
+	for _, b := range m {
+		if b.Received == 0 && b.Agreements == 0 {
+			continue
+		}
+		b.Label, b.Link = label(b.Key), ff.Link("agreements", param, b.Key)
+		out = append(out, *b)
+	}
+	slices.SortStableFunc(out, func(x, y Breakdown) int {
+		if x.Received != y.Received {
+			return y.Received - x.Received
+		}
+		return strings.Compare(x.Key, y.Key)
+	})
+	return out
+}
+
+// breakdowns splits received and agreements by mediator and by expert in one statement: the
+// cases of the period are selected once (through the date indexes) and joined two ways.
 func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
 	a := &db.Args{}
 	recv, _ := figureCond(a, "received", ff.From, ff.To, today)
@@ -232,49 +318,31 @@ func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, to
 		return err
 	}
 	sums := `COALESCE(SUM(c.r), 0), COALESCE(SUM(c.g), 0), COALESCE(SUM(c.amt), 0)`
-	q := `WITH c AS MATERIALIZED (SELECT m.id, m.source, m.type_code,
+	q := `WITH c AS MATERIALIZED (SELECT m.id,
 			CASE WHEN ` + recv + ` THEN 1 ELSE 0 END AS r, CASE WHEN ` + agr + ` THEN 1 ELSE 0 END AS g,
 			CASE WHEN ` + agr + ` THEN m.amount ELSE 0 END AS amt
 		FROM mediation_cases m WHERE ` + where + ` AND ((` + recv + `) OR (` + agr + `)))
-	SELECT 'source', c.source, MIN(c.source), ` + sums + ` FROM c GROUP BY c.source
-	UNION ALL SELECT 'type', c.type_code, MIN(t.name), ` + sums + `
-		FROM c JOIN mediation_types t ON t.code = c.type_code GROUP BY c.type_code
-	UNION ALL SELECT 'mediator', CAST(mm.user_id AS TEXT), MIN(u.name), ` + sums + `
+	SELECT 'mediator', CAST(mm.user_id AS TEXT), MIN(u.name), ` + sums + `
 		FROM c JOIN mediation_mediators mm ON mm.mediation_id = c.id JOIN users u ON u.id = mm.user_id GROUP BY mm.user_id
 	UNION ALL SELECT 'expert', CAST(pe.expert_id AS TEXT), MIN(e.name), ` + sums + `
 		FROM c JOIN mediation_participants pe ON pe.mediation_id = c.id JOIN mediation_experts e ON e.id = pe.expert_id
 		GROUP BY pe.expert_id`
-	dst := map[string]*[]Breakdown{"source": &out.BySource, "type": &out.ByType, "mediator": &out.ByMediator, "expert": &out.ByExpert}
-	for _, d := range dst {
-		*d = []Breakdown{}
-	}
+	rows := map[string]map[string]*Breakdown{"mediator": {}, "expert": {}}
+	labels := map[string]string{}
 	err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
 		var param string
 		var b Breakdown
 		if err := scan(&param, &b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
 			return err
 		}
-		if b.Received == 0 && b.Agreements == 0 {
-			return nil
-		}
-		if param == "source" {
-			b.Label = Source(b.Key).Label()
-		}
-		b.Link = ff.Link("agreements", param, b.Key)
-		*dst[param] = append(*dst[param], b)
+		rows[param][b.Key], labels[param+"/"+b.Key] = &b, b.Label
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("mediation breakdowns: %w", err)
 	}
-	for _, d := range dst {
-		slices.SortStableFunc(*d, func(x, y Breakdown) int {
-			if x.Received != y.Received {
-				return y.Received - x.Received
-			}
-			return strings.Compare(x.Key, y.Key)
-		})
-	}
+	out.ByMediator = breakdownList(ff, "mediator", rows["mediator"], func(k string) string { return labels["mediator/"+k] })
+	out.ByExpert = breakdownList(ff, "expert", rows["expert"], func(k string) string { return labels["expert/"+k] })
 	return nil
 }
 
