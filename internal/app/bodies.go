@@ -3,6 +3,7 @@ package app
 import (
 	"linli/internal/activities"
 	"linli/internal/cases"
+	"linli/internal/cobuild"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/register"
@@ -34,5 +35,7 @@ func bodyLimits() web.BodyLimits {
 		"POST /mediation/cases/{id}/attachments": mediation.MaxAttachmentForm,
 		"POST /venues/{id}/photos":               activities.MaxVenuePhotoForm,
 		"POST /activities/{id}/photos":           activities.MaxVenuePhotoForm,
+		"POST /cobuild/units/{id}/agreement":     cobuild.MaxPhotoForm,
+		"POST /cobuild/activities/{id}/photos":   cobuild.MaxPhotoForm,
 	}
 }

@@ -1,9 +1,14 @@
 package cobuild_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +223,68 @@ func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
 	}
 	if c := env.Login(t, "unit01").Get(fmt.Sprintf("/cobuild/needs/%d", id)); strings.Contains(c.Body, "139****5678") {
 		t.Errorf("the unit %s sees the resident's phone", unit.Name)
+	}
+}
+
+// TestAgreementScanAndActivityPhotos keeps a scan of a unit's agreement and a photo of an activity,
+// shows them on their pages, and refuses them to another community and a non-image upload.
+func TestAgreementScanAndActivityPhotos(t *testing.T) {
+	env, unit := env(t)
+	admin := env.Login(t, "admin")
+	upload := func(c *apptest.Client, path, name string, data []byte) *apptest.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("photos", name)
+		_, _ = fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.Do(req)
+	}
+	var img bytes.Buffer
+	_ = png.Encode(&img, image.NewGray(image.Rect(0, 0, 3, 3)))
+	unitPath := fmt.Sprintf("/cobuild/units/%d", unit.ID)
+	if r := upload(admin, unitPath+"/agreement", "协议第1页.png", img.Bytes()); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("agreement scan: %d %s", r.StatusCode, r.Body)
+	}
+	scan := regexp.MustCompile(`/cobuild/units/\d+/agreement/\d+`).FindString(admin.Get(unitPath).Body)
+	if scan == "" {
+		t.Fatal("the unit page shows no scan")
+	}
+	if r := admin.Get(scan); r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("scan answered %s", r.Header.Get("Content-Type"))
+	}
+	if r := env.Login(t, "other").Get(scan); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community sees the scan: %d", r.StatusCode)
+	}
+	upload(env.Login(t, "unit01"), unitPath+"/agreement", "协议.png", img.Bytes())
+	scans := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos WHERE kind = 'agreement'`).Scan(&scans)
+	if scans != 1 {
+		t.Errorf("the unit's contact added to the community's scan: %d scans", scans)
+	}
+
+	svc := cobuild.NewService(env.DB(), cobuild.Options{})
+	act, err := svc.RecordActivity(env.Fixture.Ctx("admin"), cobuild.ActivityInput{Title: "助老志愿服务", HeldOn: "2026-06-01",
+		Participants: 12, UnitIDs: []int64{unit.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actPath := fmt.Sprintf("/cobuild/activities/%d/photos", act.ID)
+	if r := upload(env.Login(t, "unit01"), actPath, "现场.png", img.Bytes()); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("activity photo by the unit's contact: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get("/cobuild/activities"); !strings.Contains(page.Body, actPath+"/") {
+		t.Error("the activities list shows no photo")
+	}
+	before := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos`).Scan(&before)
+	if r := upload(admin, actPath, "说明.txt", []byte("not an image")); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a text file: %d", r.StatusCode)
+	}
+	after := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos`).Scan(&after)
+	if after != before {
+		t.Error("a text file was kept as a photo")
 	}
 }

@@ -53,6 +53,7 @@ func (h *Handlers) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /cobuild/units/{id}", act(h.updateUnit))
 	mux.Handle("POST /cobuild/units/{id}/members", act(h.unitMember))
 	mux.Handle("POST /cobuild/units/{id}/location", act(h.unitLocation))
+	h.photoRoutes(mux, read)
 	mux.Handle("GET /cobuild/needs", read(h.needs))
 	mux.Handle("GET /cobuild/needs.xlsx", read(h.needsXLSX))
 	mux.Handle("GET /cobuild/needs/new", h.auth.Page(auth.CobuildRaise, h.newNeed))

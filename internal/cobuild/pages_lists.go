@@ -130,6 +130,8 @@ type unitView struct {
 	// Lon, Lat locate the unit (WGS-84) when Located.
 	Lon, Lat float64
 	Located  bool
+	// Scans are the photos of the unit's signed agreement.
+	Scans []int64
 }
 
 func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
@@ -153,6 +155,12 @@ func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	scans, err := h.svc.PhotoIDs(r.Context(), PhotoAgreement, []int64{id})
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	v.Scans = scans[id]
 	h.views.Render(w, r, http.StatusOK, "unit.html", v)
 }
 

@@ -48,3 +48,17 @@ ALTER TABLE cobuild_units ADD COLUMN lat {DOUBLE};
 ALTER TABLE cobuild_needs ADD COLUMN contact_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE cobuild_needs ADD COLUMN contact_phone_enc {BLOB};
 ALTER TABLE cobuild_needs ADD COLUMN contact_phone_masked TEXT NOT NULL DEFAULT '';
+
+-- Photos of a co-building unit's signed agreement (its scan, page by page) and of co-building
+-- activities, cleaned of their metadata by internal/photo.
+CREATE TABLE cobuild_photos (
+    id           {ID},
+    kind         TEXT NOT NULL CHECK (kind IN ('agreement','activity')),
+    object_id    {BIGINT} NOT NULL,                              -- the unit or the activity
+    region_id    {BIGINT} NOT NULL REFERENCES regions(id),
+    content_type TEXT NOT NULL,
+    content      {BLOB} NOT NULL,
+    created_by   {BIGINT} NOT NULL REFERENCES users(id),
+    created_at   {TIMESTAMP} NOT NULL
+);
+CREATE INDEX cobuild_photos_object ON cobuild_photos(kind, object_id);
