@@ -145,6 +145,11 @@ test('a resident raises a need on the public page; the community locates a unit 
   await admin.selectOption('#location select[name="crs"]', 'wgs84');
   await Promise.all([admin.waitForLoadState(), admin.click('#location button[type="submit"]')]);
   assert.match(await admin.innerText('#location'), /已标注/);
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==', 'base64');
+  await admin.locator('details:has(form[action$="/agreement"]) summary').click();
+  await admin.setInputFiles('form[action$="/agreement"] input[name="photos"]', { name: '协议第1页.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([admin.waitForLoadState(), admin.click('form[action$="/agreement"] button[type="submit"]')]);
+  assert.equal(await admin.locator('img[alt="协议扫描件"]').first().evaluate((img) => img.naturalWidth), 2, 'the agreement scan shows');
   const options = await admin.locator('#members select[name="member_id"] option').count();
   if (options > 1) {
     await admin.selectOption('#members select[name="member_id"]', { index: 1 });
