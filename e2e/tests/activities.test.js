@@ -153,3 +153,34 @@ test('a unit books a room, which then shows as taken', async () => {
   assert.deepEqual(ctx.pageErrors, []);
   await ctx.close();
 });
+
+test('the community edits a room\'s booking rules and adds its photo, which the public page shows', async () => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==', 'base64');
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/venues');
+  const href = await page.locator('.venue-week h2 a', { hasText: '新时代文明实践站' }).getAttribute('href');
+  const venue = href.match(/^\/venues\/(\d+)/)[1];
+  await page.goto(`/venues/${venue}/settings`);
+  assert.deepEqual(await overflow(page), [], 'the rules form is wider than the phone');
+  await page.fill('input[name="max_hours"]', '30');
+  await Promise.all([page.waitForLoadState(), page.click('form[action$="/settings"] button[type="submit"]')]);
+  assert.match(await page.locator('.field-error').first().textContent(), /1至24小时/);
+  await page.fill('input[name="max_hours"]', '3');
+  await page.fill('input[name="month_hours"]', '16');
+  await shot(page, 'activities-venue-rules-phone');
+  await Promise.all([page.waitForURL(new RegExp(`/venues/${venue}$`)), page.click('form[action$="/settings"] button[type="submit"]')]);
+  assert.match(await page.locator('.props').textContent(), /单次不超过3小时.*每人每月不超过16小时/s);
+
+  await page.locator('details:has(form[action$="/photos"]) summary').click();
+  await page.setInputFiles('form[action$="/photos"] input[name="photos"]', { name: '实践站.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([page.waitForLoadState(), page.click('form[action$="/photos"] button[type="submit"]')]);
+  assert.equal(await page.locator('.photos img').count(), 1, 'the room shows its photo');
+  assert.deepEqual(await overflow(page), [], 'the venue page is wider than the phone');
+
+  const pub = await (await context(browser, server, phone)).newPage();
+  await pub.goto(`/public/venues/${venue}`);
+  assert.equal(await pub.locator('.photos img').evaluate((img) => img.naturalWidth), 2, 'the public page shows the photo');
+  await ctx.close();
+});

@@ -108,3 +108,54 @@ test('a visit need is claimed on a phone, becomes a project, and a meeting decis
   await admin.close();
   await unit.close();
 });
+
+test('a resident raises a need on the public page; the community locates a unit and links its member', async () => {
+  const title = '老人助餐' + Date.now().toString().slice(-5);
+  const residents = await context(browser, server, phone);
+  const page = await residents.newPage();
+  await page.goto('/public/cobuild/needs');
+  assert.deepEqual(await overflow(page), [], 'the public need page is wider than the phone');
+  await page.selectOption('select[name="community_id"]', { label: '南关社区' });
+  await page.fill('input[name="title"]', title);
+  await page.selectOption('select[name="category"]', '助老');
+  await page.fill('input[name="place"]', '3号楼2单元');
+  await page.fill('textarea[name="detail"]', '独居老人做饭不便，希望有人送餐');
+  await page.fill('input[name="name"]', '王阿姨');
+  await page.fill('input[name="phone"]', '13912345678');
+  await Promise.all([page.waitForURL(/done=1/), page.click('form[action="/public/cobuild/needs"] button[type="submit"]')]);
+  assert.match(await page.innerText('main'), /需求已提交/);
+  await shot(page, 'cobuild-public-need-phone');
+  await residents.close();
+
+  const ctx = await context(browser, server, desktop);
+  const admin = await ctx.newPage();
+  await signIn(admin, 'admin');
+  await admin.goto('/cobuild/needs?q=' + encodeURIComponent(title));
+  const href = await admin.locator(`a:has-text("${title}")`).first().getAttribute('href');
+  await admin.goto(href);
+  const body = await admin.innerText('main');
+  assert.match(body, /王阿姨 139\*\*\*\*5678/, 'the community sees who raised it, masked');
+  assert.doesNotMatch(body, /13912345678/);
+
+  await admin.goto('/cobuild/units');
+  await admin.locator('a[href^="/cobuild/units/"]', { hasText: '南关小学' }).first().click();
+  await admin.waitForURL(/\/cobuild\/units\/\d+$/);
+  await admin.fill('#location input[name="lon"]', '100.4512');
+  await admin.fill('#location input[name="lat"]', '38.9321');
+  await admin.selectOption('#location select[name="crs"]', 'wgs84');
+  await Promise.all([admin.waitForLoadState(), admin.click('#location button[type="submit"]')]);
+  assert.match(await admin.innerText('#location'), /已标注/);
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==', 'base64');
+  await admin.locator('details:has(form[action$="/agreement"]) summary').click();
+  await admin.setInputFiles('form[action$="/agreement"] input[name="photos"]', { name: '协议第1页.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([admin.waitForLoadState(), admin.click('form[action$="/agreement"] button[type="submit"]')]);
+  assert.equal(await admin.locator('img[alt="协议扫描件"]').first().evaluate((img) => img.naturalWidth), 2, 'the agreement scan shows');
+  const options = await admin.locator('#members select[name="member_id"] option').count();
+  if (options > 1) {
+    await admin.selectOption('#members select[name="member_id"]', { index: 1 });
+    await Promise.all([admin.waitForLoadState(), admin.click('#members form:not(.inline) button[type="submit"]')]);
+    assert.ok(await admin.locator('#members button:has-text("取消关联")').count() >= 1, 'the member is linked to the unit');
+  }
+  await shot(admin, 'cobuild-unit-members');
+  await ctx.close();
+});

@@ -21,6 +21,9 @@ after(async () => {
   await server?.stop();
 });
 
+/** tinyPNG is a 2×2 PNG for uploads. */
+const tinyPNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==', 'base64');
+
 /** act opens the action's panel on the case page, lets fill complete the form, and submits it. */
 async function act(page, action, fill = async () => {}) {
   const form = page.locator(`form[action$="/actions/${action}"]`).first();
@@ -82,6 +85,11 @@ test('a neighbour dispute becomes a mediation, an expert joins, the agreement is
   assert.doesNotMatch(await page.innerText('body'), rawPhone);
   await shot(page, 'mediation-agreement');
   await page.goto(`/mediation/cases/${id}`);
+  await page.setInputFiles('#attachments input[name="photos"]', { name: '签字现场.png', mimeType: 'image/png', buffer: tinyPNG });
+  await page.fill('#attachments input[name="note"]', '双方签字现场');
+  await Promise.all([page.waitForNavigation(), page.click('#attachments button[type="submit"]')]);
+  assert.equal(await page.locator('#attachments img').count(), 1, 'the attachment is on the file');
+  assert.equal(await page.locator('#attachments img').evaluate((img) => img.naturalWidth), 2, 'the attachment shows');
   await act(page, 'follow_up');
   for (const kind of ['identity', 'cover']) {
     await act(page, 'add_document', (f) => f.locator('select[name="document_kind"]').selectOption(kind));
@@ -90,6 +98,32 @@ test('a neighbour dispute becomes a mediation, an expert joins, the agreement is
   assert.ok((await page.textContent('.status-line')).includes('已归档'));
   await page.goto(`/mediation/cases/${id}/file`);
   assert.ok((await page.innerText('body')).includes('必备材料齐全'));
+  await ctx.close();
+});
+
+test('an admin assigns a mediator and takes an expert out of the pool', async () => {
+  const ctx = await context(browser, server, desktop);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/mediation/cases?state=mediating');
+  const href = await page.locator('a[href^="/mediation/cases/"]').evaluateAll(
+    (as) => as.map((a) => a.getAttribute('href')).find((h) => /^\/mediation\/cases\/\d+$/.test(h)));
+  await page.goto(href);
+  const form = page.locator('form[action$="/actions/assign"]');
+  await form.evaluate((f) => { f.closest('details').open = true; });
+  const boxes = form.locator('input[name="mediator_ids"]');
+  assert.ok(await boxes.count() >= 2, 'the committee\'s mediators are offered');
+  await boxes.nth(1).check();
+  await Promise.all([page.waitForNavigation(), form.locator('button[type="submit"]').click()]);
+  assert.deepEqual(await page.locator('[role="alert"]').allTextContents(), []);
+  await shot(page, 'mediation-assign-desktop');
+
+  await page.goto('/mediation/experts');
+  const before = await page.locator('.tag:has-text("已停用")').count();
+  await Promise.all([page.waitForNavigation(), page.locator('form[action$="/active"] button:has-text("停用")').first().click()]);
+  assert.equal(await page.locator('.tag:has-text("已停用")').count(), before + 1, 'the expert is marked out of the pool');
+  await Promise.all([page.waitForNavigation(), page.locator('form[action$="/active"] button:has-text("恢复")').first().click()]);
+  assert.equal(await page.locator('.tag:has-text("已停用")').count(), before, 'and back in');
   await ctx.close();
 });
 
@@ -105,6 +139,8 @@ test('the mediation pages fit a phone', async () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(wide <= 1, `${path} is ${wide}px wider than the phone`);
   }
+  await page.goto(first);
+  await shot(page, 'mediation-case-phone');
   await page.goto('/mediation/figures?from=2024-01-01&to=2024-10-15');
   assert.ok((await page.innerText('body')).includes('78'), 'the record shows 78 agreements');
   await shot(page, 'mediation-figures-phone');

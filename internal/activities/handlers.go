@@ -57,6 +57,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /venues/{id}", read(h.venuePage))
 	mux.Handle("POST /venues/{id}/bookings", h.auth.Page(auth.VenuesBook, h.bookForm))
 	mux.Handle("POST /venues/{id}/bookings/{bid}/{action}", read(h.bookingActionForm))
+	h.venueSettingsRoutes(mux, read, write)
 	mux.Handle("GET /activities", read(h.activitiesPage))
 	mux.Handle("GET /activities/new", write(h.newActivity))
 	mux.Handle("POST /activities", write(h.createActivity))
@@ -187,6 +188,8 @@ type venueView struct {
 	CanBook    bool
 	UserKey    string
 	ICS        string
+	Photos     []int64
+	MaxPhotos  int
 }
 
 func (h *Handlers) venuePage(w http.ResponseWriter, r *http.Request) {
@@ -218,7 +221,11 @@ func (h *Handlers) venueData(w http.ResponseWriter, r *http.Request) (*venueView
 		Prev: start.AddDate(0, 0, -7).Format(time.DateOnly), Next: start.AddDate(0, 0, 7).Format(time.DateOnly),
 		CanRun: p.Can(auth.ActivitiesWrite), CanBook: p.Can(auth.VenuesBook), From: "09:00", To: "11:00",
 		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly),
-		ICS:  "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics"}
+		ICS:  "/api/v1/venues/" + strconv.FormatInt(id, 10) + "/calendar.ics", MaxPhotos: MaxVenuePhotos}
+	if v.Photos, err = h.svc.VenuePhotoIDs(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return nil, false
+	}
 	return v, true
 }
 

@@ -32,6 +32,7 @@ type publicVenueView struct {
 	Date       string
 	From, To   string
 	Done       *Booking
+	Photos     []int64
 }
 
 func (h *Handlers) publicVenue(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +64,10 @@ func (h *Handlers) publicVenueData(w http.ResponseWriter, r *http.Request) (*pub
 		Week: start.Format(time.DateOnly), Prev: start.AddDate(0, 0, -7).Format(time.DateOnly),
 		Next: start.AddDate(0, 0, 7).Format(time.DateOnly), From: "09:00", To: "11:00",
 		Date: h.svc.Now().In(clock.Shanghai()).AddDate(0, 0, ven.Rules.LeadDays).Format(time.DateOnly)}
+	if v.Photos, err = h.svc.VenuePhotoIDs(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return nil, false
+	}
 	return v, true
 }
 

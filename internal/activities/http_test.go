@@ -263,3 +263,75 @@ func TestThePublicFormsRefuseAFloodFromOneAddress(t *testing.T) {
 		t.Errorf("the 21st post in a row answered %d", last)
 	}
 }
+
+// TestVenueSettingsAndPhotos edits a room's booking rules through its form and adds a photo that
+// staff and the public booking page show.
+func TestVenueSettingsAndPhotos(t *testing.T) {
+	env := apptest.New(t)
+	api := env.APIClient(t, "admin")
+	var ven activities.Venue
+	res := api.JSON("POST", "/api/v1/venues", activities.VenueInput{Name: "党群活动室", Kind: activities.KindPartyRoom, Capacity: 30})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create venue: %d %s", res.StatusCode, res.Body)
+	}
+	res.Decode(t, &ven)
+	c := env.Login(t, "admin")
+	path := fmt.Sprintf("/venues/%d", ven.ID)
+	if page := c.Get(path + "/settings"); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="max_hours"`) {
+		t.Fatalf("settings form: %d", page.StatusCode)
+	}
+	form := url.Values{"name": {"党群活动室"}, "capacity": {"30"}, "opens": {"09:00"}, "closes": {"21:00"}, "open_days": {"all"},
+		"bookers": {"staff", "resident"}, "max_hours": {"3"}, "max_consecutive": {"1"}, "month_hours": {"12"}, "lead_days": {"3"},
+		"noshow_limit": {"2"}, "suspend_days": {"60"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("max_hours", "30")
+	if r := c.PostForm(path+"/settings", bad); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "单次预约时长上限应为1至24小时") {
+		t.Fatalf("a 30-hour booking limit: %d", r.StatusCode)
+	}
+	if r := c.PostForm(path+"/settings", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d %s", r.StatusCode, r.Body)
+	}
+	var got activities.Venue
+	api.Get(path[0:0]+fmt.Sprintf("/api/v1/venues/%d", ven.ID)).Decode(t, &got)
+	if got.Rules.MaxHours != 3 || got.Rules.LeadDays != 3 || got.Rules.NeedsApproval || got.OpenDays != "all" || got.Closes != "21:00" ||
+		len(got.Bookers) != 2 {
+		t.Fatalf("saved %+v", got)
+	}
+	if r := env.Login(t, "other").PostForm(path+"/settings", form); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community's admin edits the room: %d", r.StatusCode)
+	}
+
+	img := image.NewRGBA(image.Rect(0, 0, 160, 160))
+	for i := range img.Pix {
+		img.Pix[i] = byte((i * 2654435761) >> 13)
+	}
+	var pic bytes.Buffer
+	_ = png.Encode(&pic, img)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("photos", "活动室.png")
+	_, _ = fw.Write(pic.Bytes())
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path+"/photos", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := c.Do(req); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload (%d bytes): %d %s", pic.Len(), r.StatusCode, r.Body)
+	}
+	staff := regexp.MustCompile(`/venues/\d+/photos/\d+`).FindString(c.Get(path).Body)
+	if staff == "" {
+		t.Fatal("the venue page shows no photo")
+	}
+	if r := c.Get(staff); r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("photo answered %s", r.Header.Get("Content-Type"))
+	}
+	public := regexp.MustCompile(`/public/venues/\d+/photos/\d+`).FindString(env.Anonymous(t).Get("/public" + path).Body)
+	if public == "" {
+		t.Fatal("the public booking page shows no photo")
+	}
+	if r := env.Anonymous(t).Get(public); r.StatusCode != http.StatusOK {
+		t.Errorf("public photo: %d", r.StatusCode)
+	}
+}

@@ -318,6 +318,8 @@ type Volunteer struct {
 	CertNo        string     `json:"cert_no,omitempty"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 	Organiser     string     `json:"organiser"`
+	// CreditedMember is set by the approval that credited the hours to an in-service party member.
+	CreditedMember bool `json:"credited_member,omitempty"`
 }
 
 // Hours is the service time in hours.

@@ -350,3 +350,61 @@ func TestScope(t *testing.T) {
 		}
 	})
 }
+
+func TestVolunteerHoursCreditedToInServiceMembers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		ctx := t.Context()
+		var org, member int64
+		w.must(w.d.InTx(ctx, func(tx *db.Tx) error {
+			now := time.Now().UTC()
+			if err := tx.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, kind, name, created_at, updated_at)
+				VALUES ($1, 'committee', '南关社区党委', $2, $2) RETURNING id`, w.f.Community.ID, now).Scan(&org); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `INSERT INTO party_members (region_id, org_id, name, phone_enc, phone_index, phone_masked,
+				kind, employment, workplace, created_at, updated_at) VALUES ($1, $2, '赵明', $3, $4, '139****0001', 'in_service',
+				'employed', '区供电公司', $5, $5) RETURNING id`, w.f.Community.ID, org, w.f.Sealer.Seal("13900000001"),
+				w.f.Sealer.Index("13900000001"), now).Scan(&member)
+		}))
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"),
+			Volunteers: []RoleInput{{Title: "秩序维护", Slots: 3}}})
+		roles, err := w.svc.VolunteerRoles(ctx, a.ID)
+		w.must(err)
+		mem, err := w.svc.VolunteerSignUp(ctx, VolunteerInput{RoleID: roles[0].ID, Name: "赵明", Phone: "13900000001"})
+		w.must(err)
+		res, err := w.svc.VolunteerSignUp(ctx, VolunteerInput{RoleID: roles[0].ID, Name: "居民志愿者", Phone: "13900000002"})
+		w.must(err)
+		w.setNow("2024-10-11 12:00")
+		for _, v := range []*Volunteer{mem, res} {
+			_, err := w.svc.RecordHours(w.f.Ctx("admin"), v.ID, HoursInput{Minutes: 90, Content: "维护秩序"})
+			w.must(err)
+		}
+		t.Run("pending hours are not credited", func(t *testing.T) {
+			if n := w.count(`SELECT COUNT(*) FROM service_hours`); n != 0 {
+				t.Fatalf("%d service hours before approval", n)
+			}
+		})
+		t.Run("the member's approved hours count in their service hours", func(t *testing.T) {
+			got, err := w.svc.DecideHours(w.f.Ctx("admin"), mem.ID, true)
+			w.must(err)
+			if !got.CreditedMember {
+				t.Error("the approval does not say the hours were credited")
+			}
+			var mins int
+			var status, served string
+			w.must(w.d.R.QueryRowContext(ctx, `SELECT minutes, status, served_on FROM service_hours WHERE member_id = $1`, member).
+				Scan(&mins, &status, &served))
+			if mins != 90 || status != "approved" || served != "2024-10-11" {
+				t.Errorf("credited %d minutes, %s, on %s", mins, status, served)
+			}
+		})
+		t.Run("a resident who is no member keeps the hours with the activity only", func(t *testing.T) {
+			got, err := w.svc.DecideHours(w.f.Ctx("admin"), res.ID, true)
+			w.must(err)
+			if got.CreditedMember || w.count(`SELECT COUNT(*) FROM service_hours`) != 1 {
+				t.Error("a resident's hours were credited to a member")
+			}
+		})
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/pii"
+	"linli/internal/visits"
 )
 
 // VolunteerRoles lists an activity's volunteer posts; public activities show them to anyone.
@@ -301,6 +302,19 @@ func (s *Service) DecideHours(ctx context.Context, id int64, approve bool) (*Vol
 			return err
 		}
 		out = v
+		if approve {
+			var phoneIndex string
+			if err := tx.QueryRowContext(ctx, `SELECT phone_index FROM activity_volunteers WHERE id = $1`, id).Scan(&phoneIndex); err != nil {
+				return err
+			}
+			member, err := visits.CreditActivityHours(ctx, tx, visits.ActivityCredit{VolunteerID: id, CommunityID: a.RegionID,
+				PhoneIndex: phoneIndex, ServedOn: clock.Date(a.StartsAt), Minutes: v.Minutes, Note: a.Title + "：" + v.Content,
+				By: p.UserID, At: now})
+			if err != nil {
+				return err
+			}
+			v.CreditedMember = member != 0
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "volunteer.hours_" + v.Status, ObjectType: "activity_volunteer",
 			ObjectID: id, RegionID: a.RegionID, After: v})
 	})

@@ -17,5 +17,6 @@ func (m *Main) buildMediation(mux *http.ServeMux, authH auth.Guard, kit *web.Kit
 	}
 	svc := mediation.NewService(m.DB, m.Sealer, opts)
 	m.services.mediation = svc
+	svc.RegisterJobs(m.Jobs)
 	mediation.NewHandlers(svc, authH, kit).Routes(mux)
 }

@@ -108,7 +108,7 @@ func (m *Main) build() error {
 	}
 	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{SMS: sms})
 	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)
-	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
+	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{Sealer: m.Sealer})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	m.buildBriefing(mux, authH, kit)

@@ -27,5 +27,6 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 // Routes registers the co-building pages and API.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	h.pageRoutes(mux)
+	h.publicRoutes(mux)
 	h.apiRoutes(mux)
 }

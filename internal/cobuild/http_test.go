@@ -1,11 +1,17 @@
 package cobuild_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"linli/internal/apptest"
 	"linli/internal/auth"
@@ -133,5 +139,152 @@ func TestAStreetAdminPicksTheCommunityOfANewUnit(t *testing.T) {
 	}
 	if resp := env.Login(t, "admin").Get(resp.Header.Get("Location")); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("南关's admin sees 北关's unit: %d", resp.StatusCode)
+	}
+}
+
+// TestAUnitPageLinksInServiceMembers links an in-service party member to their unit (单位双报到)
+// from the unit's page and unlinks them again.
+func TestAUnitPageLinksInServiceMembers(t *testing.T) {
+	env, unit := env(t)
+	ctx := t.Context()
+	var member int64
+	now := time.Now().UTC()
+	tx := env.DB().W
+	var org int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, kind, name, created_at, updated_at)
+		VALUES ($1, 'committee', '南关社区党委', $2, $2) RETURNING id`, env.Fixture.Community.ID, now).Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO party_members (region_id, org_id, name, kind, employment, workplace, created_at, updated_at)
+		VALUES ($1, $2, '赵明', 'in_service', 'employed', '南关小学', $3, $3) RETURNING id`, env.Fixture.Community.ID, org, now).Scan(&member); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.Login(t, "admin")
+	path := fmt.Sprintf("/cobuild/units/%d", unit.ID)
+	if page := admin.Get(path); !strings.Contains(page.Body, `<option value="`+fmt.Sprint(member)+`">赵明（南关小学）`) {
+		t.Fatal("the unit page does not offer the unlinked in-service member")
+	}
+	if r := admin.PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get(path); !strings.Contains(page.Body, "取消关联") {
+		t.Fatal("the linked member is not listed with the unit")
+	}
+	if page := env.Login(t, "unit01").Get(path); !strings.Contains(page.Body, "赵明") || strings.Contains(page.Body, "关联到本单位</button>") {
+		t.Error("the unit's contact should see the member but not the linking form")
+	}
+	if r := env.Login(t, "other").PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community links to the unit: %d", r.StatusCode)
+	}
+	if r := admin.PostForm(path+"/members", url.Values{"member_id": {fmt.Sprint(member)}, "unlink": {"1"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlink: %d", r.StatusCode)
+	}
+	var n int
+	_ = env.DB().R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cobuild_unit_members`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d links left", n)
+	}
+}
+
+// TestAResidentRaisesANeedOnThePublicPage raises a need without signing in; it joins the needs
+// list with the resident's masked phone, and bad input names the field and writes nothing.
+func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
+	env, unit := env(t)
+	anon := env.Anonymous(t)
+	page := anon.Get("/public/cobuild/needs")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, env.Fixture.Community.Name) {
+		t.Fatalf("public page: %d", page.StatusCode)
+	}
+	form := url.Values{"community_id": {fmt.Sprint(env.Fixture.Community.ID)}, "title": {"老人助餐"}, "category": {"助老"},
+		"place": {"3号楼2单元"}, "detail": {"独居老人做饭不便"}, "name": {"王阿姨"}, "phone": {"13912345678"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("phone", "123")
+	if r := anon.PostForm("/public/cobuild/needs", bad); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请填写正确的手机号码") {
+		t.Fatalf("a bad phone: %d", r.StatusCode)
+	}
+	if r := anon.PostForm("/public/cobuild/needs", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raise: %d %s", r.StatusCode, r.Body)
+	}
+	var id int64
+	var source, phoneMasked string
+	if err := env.DB().R.QueryRowContext(t.Context(), `SELECT id, source, contact_phone_masked FROM cobuild_needs WHERE title = '老人助餐'`).
+		Scan(&id, &source, &phoneMasked); err != nil {
+		t.Fatalf("one need written: %v", err)
+	}
+	if source != "resident" || phoneMasked != "139****5678" {
+		t.Errorf("source %s, phone %s", source, phoneMasked)
+	}
+	admin := env.Login(t, "admin").Get(fmt.Sprintf("/cobuild/needs/%d", id))
+	if !strings.Contains(admin.Body, "王阿姨") || !strings.Contains(admin.Body, "139****5678") || strings.Contains(admin.Body, "13912345678") {
+		t.Error("the community should see the resident masked")
+	}
+	if c := env.Login(t, "unit01").Get(fmt.Sprintf("/cobuild/needs/%d", id)); strings.Contains(c.Body, "139****5678") {
+		t.Errorf("the unit %s sees the resident's phone", unit.Name)
+	}
+}
+
+// TestAgreementScanAndActivityPhotos keeps a scan of a unit's agreement and a photo of an activity,
+// shows them on their pages, and refuses them to another community and a non-image upload.
+func TestAgreementScanAndActivityPhotos(t *testing.T) {
+	env, unit := env(t)
+	admin := env.Login(t, "admin")
+	upload := func(c *apptest.Client, path, name string, data []byte) *apptest.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("photos", name)
+		_, _ = fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.Do(req)
+	}
+	var img bytes.Buffer
+	_ = png.Encode(&img, image.NewGray(image.Rect(0, 0, 3, 3)))
+	unitPath := fmt.Sprintf("/cobuild/units/%d", unit.ID)
+	if r := upload(admin, unitPath+"/agreement", "协议第1页.png", img.Bytes()); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("agreement scan: %d %s", r.StatusCode, r.Body)
+	}
+	scan := regexp.MustCompile(`/cobuild/units/\d+/agreement/\d+`).FindString(admin.Get(unitPath).Body)
+	if scan == "" {
+		t.Fatal("the unit page shows no scan")
+	}
+	if r := admin.Get(scan); r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("scan answered %s", r.Header.Get("Content-Type"))
+	}
+	if r := env.Login(t, "other").Get(scan); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community sees the scan: %d", r.StatusCode)
+	}
+	upload(env.Login(t, "unit01"), unitPath+"/agreement", "协议.png", img.Bytes())
+	scans := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos WHERE kind = 'agreement'`).Scan(&scans)
+	if scans != 1 {
+		t.Errorf("the unit's contact added to the community's scan: %d scans", scans)
+	}
+
+	svc := cobuild.NewService(env.DB(), cobuild.Options{})
+	act, err := svc.RecordActivity(env.Fixture.Ctx("admin"), cobuild.ActivityInput{Title: "助老志愿服务", HeldOn: "2026-06-01",
+		Participants: 12, UnitIDs: []int64{unit.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actPath := fmt.Sprintf("/cobuild/activities/%d/photos", act.ID)
+	if r := upload(env.Login(t, "unit01"), actPath, "现场.png", img.Bytes()); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("activity photo by the unit's contact: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get("/cobuild/activities"); !strings.Contains(page.Body, actPath+"/") {
+		t.Error("the activities list shows no photo")
+	}
+	before := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos`).Scan(&before)
+	if r := upload(admin, actPath, "说明.txt", []byte("not an image")); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a text file: %d", r.StatusCode)
+	}
+	after := 0
+	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos`).Scan(&after)
+	if after != before {
+		t.Error("a text file was kept as a photo")
 	}
 }

@@ -10,8 +10,10 @@ import (
 
 // Match is a resource suggested for a need, or a need for a resource, with why it fits.
 type Match struct {
-	Score    int       `json:"score"`
-	Reasons  []string  `json:"reasons"`
+	Score   int      `json:"score"`
+	Reasons []string `json:"reasons"`
+	// Meters is how far the resource's unit is from the need's building, when both are known.
+	Meters   *float64  `json:"meters,omitempty"`
 	Resource *Resource `json:"resource,omitempty"`
 	Need     *Need     `json:"need,omitempty"`
 }
@@ -38,6 +40,17 @@ func fit(n Need, r Resource) (int, []string) {
 	kind(n.WantSkill != "" && r.Kind == "expertise", "提供专业技能")
 	kind(r.Kind == "goods" && n.WantMoney > 0, "提供物资")
 	return score, why
+}
+
+// near adds to a match how far the offer is from the need, when both places are known.
+func (m *Match) near(need, offer *point) {
+	score, why, meters, ok := byDistance(need, offer)
+	if !ok {
+		return
+	}
+	m.Score += score
+	m.Reasons = append(m.Reasons, why)
+	m.Meters = &meters
 }
 
 // communityOf returns the community of a region (itself, or a grid's parent).
@@ -74,6 +87,14 @@ func (s *Service) NeedMatches(ctx context.Context, needID int64) ([]Match, error
 	if err != nil {
 		return nil, err
 	}
+	here, err := buildingPoint(ctx, s.db.R, n.BuildingID)
+	if err != nil {
+		return nil, err
+	}
+	units, err := unitPoints(ctx, s.db.R, c)
+	if err != nil {
+		return nil, err
+	}
 	today := s.today()
 	for i := range all {
 		r := all[i]
@@ -81,7 +102,11 @@ func (s *Service) NeedMatches(ctx context.Context, needID int64) ([]Match, error
 			continue
 		}
 		if score, why := fit(*n, r); score >= 2 {
-			out = append(out, Match{Score: score, Reasons: why, Resource: &r})
+			m := Match{Score: score, Reasons: why, Resource: &r}
+			if r.UnitID != nil {
+				m.near(here, units[*r.UnitID])
+			}
+			out = append(out, m)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -112,11 +137,31 @@ func (s *Service) ResourceMatches(ctx context.Context, resourceID int64) ([]Matc
 	if err != nil {
 		return nil, err
 	}
+	var there *point
+	if r.UnitID != nil {
+		c, err := communityOf(ctx, s.db.R, r.RegionID)
+		if err != nil {
+			return nil, err
+		}
+		units, err := unitPoints(ctx, s.db.R, c)
+		if err != nil {
+			return nil, err
+		}
+		there = units[*r.UnitID]
+	}
 	out := []Match{}
 	for i := range needs {
 		n := needs[i]
 		if score, why := fit(n, *r); score >= 2 {
-			out = append(out, Match{Score: score, Reasons: why, Need: &n})
+			m := Match{Score: score, Reasons: why, Need: &n}
+			if there != nil {
+				here, err := buildingPoint(ctx, s.db.R, n.BuildingID)
+				if err != nil {
+					return nil, err
+				}
+				m.near(here, there)
+			}
+			out = append(out, m)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })

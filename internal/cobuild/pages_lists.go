@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/errs"
+	"linli/internal/geo"
 	"linli/internal/web"
 )
 
@@ -122,6 +125,13 @@ type unitView struct {
 	Who        who
 	Needs      []Need
 	Activities []Activity
+	// Members are the in-service party members: the unit's, then the unlinked, then others'.
+	Members []UnitMember
+	// Lon, Lat locate the unit (WGS-84) when Located.
+	Lon, Lat float64
+	Located  bool
+	// Scans are the photos of the unit's signed agreement.
+	Scans []int64
 }
 
 func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +147,72 @@ func (h *Handlers) unit(w http.ResponseWriter, r *http.Request) {
 	v := &unitView{Page: web.Page{Title: u.Name}, Unit: u, Who: whoOf(r)}
 	v.Needs, _, _ = h.svc.Needs(r.Context(), NeedFilter{UnitID: id, Limit: 20})
 	v.Activities, _, _ = h.svc.Activities(r.Context(), ActivityFilter{UnitID: id, Limit: 10})
+	if v.Members, err = h.svc.UnitMembers(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	if v.Lon, v.Lat, v.Located, err = h.svc.UnitLocation(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	scans, err := h.svc.PhotoIDs(r.Context(), PhotoAgreement, []int64{id})
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	v.Scans = scans[id]
 	h.views.Render(w, r, http.StatusOK, "unit.html", v)
+}
+
+// unitLocation records where the unit is, for matching by distance.
+func (h *Handlers) unitLocation(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	to := "/cobuild/units/" + strconv.FormatInt(id, 10) + "#location"
+	lon, err1 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lon")), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lat")), 64)
+	if err1 != nil || err2 != nil {
+		web.Redirect(w, r, to, "请填写数字形式的经度和纬度，如 100.4512、38.9321")
+		return
+	}
+	if err := h.svc.SetUnitLocation(r.Context(), id, lon, lat, geo.CRS(r.PostFormValue("crs"))); err != nil {
+		if c := errs.CodeOf(err); c == errs.Invalid || c == errs.Forbidden {
+			web.Redirect(w, r, to, errs.MessageOf(err))
+			return
+		}
+		h.kit.Error(w, r, err)
+		return
+	}
+	web.Redirect(w, r, to, "已标注单位位置，匹配资源时将考虑距离")
+}
+
+// unitMember links (or, with unlink set, unlinks) an in-service party member to the unit.
+func (h *Handlers) unitMember(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	member, _ := strconv.ParseInt(r.PostFormValue("member_id"), 10, 64)
+	msg := "已关联在职党员，其志愿服务时长计入本单位"
+	if r.PostFormValue("unlink") != "" {
+		err, msg = h.svc.UnlinkMember(r.Context(), id, member), "已取消关联"
+	} else {
+		err = h.svc.LinkMember(r.Context(), id, member)
+	}
+	to := "/cobuild/units/" + strconv.FormatInt(id, 10) + "#members"
+	if err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
+			web.Redirect(w, r, to, errs.MessageOf(err))
+			return
+		}
+		h.kit.Error(w, r, err)
+		return
+	}
+	web.Redirect(w, r, to, msg)
 }
 
 func (h *Handlers) editUnit(w http.ResponseWriter, r *http.Request) {
@@ -238,6 +313,8 @@ type needView struct {
 	Mine    bool // a unit contact's own need
 	Matches []Match
 	Units   []Unit
+	// ContactName and ContactPhone (masked) name the resident who raised the need publicly.
+	ContactName, ContactPhone string
 }
 
 func (h *Handlers) need(w http.ResponseWriter, r *http.Request) {
@@ -251,6 +328,10 @@ func (h *Handlers) need(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &needView{Page: web.Page{Title: n.Title}, Need: n, Who: whoOf(r)}
+	if v.ContactName, v.ContactPhone, err = h.svc.NeedContact(r.Context(), id); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	if mine := h.svc.MyUnit(r.Context()); mine > 0 && n.UnitID != nil {
 		v.Mine = *n.UnitID == mine
 	}

@@ -276,6 +276,9 @@ type activitiesView struct {
 	Pager      web.Pager
 	Query      url.Values
 	Who        who
+	// Photos are each activity's photos; Back returns an upload to this page.
+	Photos map[int64][]int64
+	Back   string
 }
 
 func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
@@ -290,8 +293,17 @@ func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	ids := make([]int64, len(items))
+	for i, a := range items {
+		ids[i] = a.ID
+	}
+	photos, err := h.svc.PhotoIDs(r.Context(), PhotoActivity, ids)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
 	h.views.Render(w, r, http.StatusOK, "activities.html", &activitiesView{Page: web.Page{Title: "共建活动"}, Activities: items, Pager: pg,
-		Query: r.URL.Query(), Who: whoOf(r)})
+		Query: r.URL.Query(), Who: whoOf(r), Photos: photos, Back: r.URL.RequestURI()})
 }
 
 type activityFormView struct {

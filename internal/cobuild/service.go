@@ -12,6 +12,7 @@ import (
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/pii"
 )
 
 // shanghai is the zone days are counted in.
@@ -21,13 +22,17 @@ var shanghai = clock.Shanghai()
 // staff see their region subtree; a unit contact sees their own unit's records and the open needs
 // they may claim. Anything else is not found.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db     *db.DB
+	now    func() time.Time
+	sealer *pii.Sealer
 }
 
 // Options configure the service; zero values are the defaults.
 type Options struct {
 	Now func() time.Time // the clock; time.Now when nil
+	// Sealer seals the phone of a resident who raises a need on the public page; without it the
+	// public page refuses needs.
+	Sealer *pii.Sealer
 }
 
 // NewService returns the co-building service.
@@ -35,7 +40,7 @@ func NewService(d *db.DB, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{db: d, now: opt.Now}
+	return &Service{db: d, now: opt.Now, sealer: opt.Sealer}
 }
 
 // today is the current day in Asia/Shanghai, YYYY-MM-DD.

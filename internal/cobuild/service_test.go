@@ -11,6 +11,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/geo"
 )
 
 func TestNeedToProjectLifecycle(t *testing.T) {
@@ -276,5 +277,45 @@ func TestANeedRaisedFromAVisitOrCaseIsLinkedAndConcernsItsGrid(t *testing.T) {
 		}
 		_, err = w.svc.Need(w.Ctx("worker01"), n.ID)
 		wantCode(t, err, errs.NotFound) // another grid's need
+	})
+}
+
+func TestMatchingPrefersResourcesNearTheNeed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		b := w.AddBuilding(t, w.Grids[0], "3号楼", 100.4500, 38.9300)
+		n := w.need(t, "admin", cobuild.NeedInput{Category: "医疗健康", Title: "高龄老人义诊", WantPeople: 3, BuildingID: b})
+		for _, u := range []*cobuild.Unit{w.school, w.clinic} {
+			if _, err := w.svc.OfferResource(w.Ctx("admin"), cobuild.ResourceInput{UnitID: u.ID, Kind: "service", Category: "医疗健康",
+				Title: u.Name + "健康服务", Quantity: 10, Measure: "人次", AvailableFrom: "2026-01-01"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The school is about 5 km away, the clinic about 400 m (both given in WGS-84).
+		if err := w.svc.SetUnitLocation(w.Ctx("admin"), w.school.ID, 100.5080, 38.9300, geo.WGS84); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.SetUnitLocation(w.Ctx("admin"), w.clinic.ID, 100.4546, 38.9300, geo.WGS84); err != nil {
+			t.Fatal(err)
+		}
+		matches, err := w.svc.NeedMatches(w.Ctx("admin"), n.ID)
+		if err != nil || len(matches) != 2 {
+			t.Fatalf("matches %+v (%v)", matches, err)
+		}
+		near, far := matches[0], matches[1]
+		if *near.Resource.UnitID != w.clinic.ID || near.Score != far.Score+2 || near.Meters == nil || *near.Meters > 500 {
+			t.Fatalf("the clinic 400 m away should come first, 2 points ahead: %+v / %+v", near, far)
+		}
+		if far.Reasons[len(far.Reasons)-1] != "距离约5.0公里" {
+			t.Errorf("the far resource says %v", far.Reasons)
+		}
+		t.Run("a unit contact cannot move units and a place outside China is refused", func(t *testing.T) {
+			if err := w.svc.SetUnitLocation(w.Ctx("unit01"), w.school.ID, 100.45, 38.93, geo.WGS84); errs.CodeOf(err) != errs.Forbidden {
+				t.Errorf("unit contact: %v", err)
+			}
+			if err := w.svc.SetUnitLocation(w.Ctx("admin"), w.school.ID, 2.35, 48.85, geo.WGS84); errs.CodeOf(err) != errs.Invalid {
+				t.Errorf("Paris: %v", err)
+			}
+		})
 	})
 }

@@ -210,3 +210,36 @@ func (s *Service) DisputeTypes(ctx context.Context) ([]DisputeType, error) {
 	})
 	return out, err
 }
+
+// MediatorOption is a mediator of a committee who may be assigned to its cases.
+type MediatorOption struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// CommitteeMediators lists the active mediators of a case's committee (the community and its
+// grids), for assigning the case; only those who may change the case see them.
+func (s *Service) CommitteeMediators(ctx context.Context, caseID int64) ([]MediatorOption, error) {
+	v, err := s.writer(ctx, s.db.R)
+	if err != nil {
+		return nil, err
+	}
+	a := &db.Args{}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT u.id, u.name FROM users u JOIN regions r ON r.id = u.region_id
+		JOIN mediation_cases m ON m.id = `+a.Add(caseID)+`
+		JOIN regions c ON c.id = m.community_id
+		WHERE u.role = 'mediator' AND u.active AND r.path LIKE c.path || '%' AND `+v.scope(a)+` ORDER BY u.name, u.id`, *a...)
+	if err != nil {
+		return nil, fmt.Errorf("committee mediators: %w", err)
+	}
+	defer rows.Close()
+	out := []MediatorOption{}
+	for rows.Next() {
+		var o MediatorOption
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

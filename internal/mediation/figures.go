@@ -174,94 +174,175 @@ func sumIf(a *db.Args, name, val string, ff FigureFilter, today string) string {
 	return `COALESCE(SUM(CASE WHEN ` + cond + ` THEN ` + val + ` ELSE 0 END), 0)`
 }
 
-// totals counts every figure in one pass over the cases in scope.
+// periodFigures are the figures of the period, counted over the cases registered, accepted or
+// closed in it; the others (open, near_limit, followup_due) count the cases in such a state now.
+var periodFigures = map[string]bool{"received": true, "accepted": true, "agreements": true, "failed": true, "refused": true,
+	"concluded": true, "prevented_criminal": true, "prevented_petition": true}
+
+// totals counts every figure and splits received and agreements by source and dispute type: one
+// grouped pass over the cases of the period (found through the date indexes), whose groups add
+// up to the totals, and one over the cases open or awaiting follow-up now (the state index).
 func (s *Service) totals(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
-	a := &db.Args{}
-	var sel []string
-	dst := []any{}
 	counts := map[string]*int{"received": &out.Received, "accepted": &out.Accepted, "agreements": &out.Agreements,
 		"failed": &out.Failed, "refused": &out.Refused, "concluded": &out.SuccessRateDen,
 		"prevented_criminal": &out.PreventedCriminal, "prevented_petition": &out.PreventedPetition, "open": &out.Open,
 		"near_limit": &out.NearLimit, "followup_due": &out.FollowupDue}
+	// The period's groups by source and type.
+	a := &db.Args{}
+	var sel, names []string
 	for _, name := range figureNames {
-		sel = append(sel, sumIf(a, name, "1", ff, today))
-		dst = append(dst, counts[name])
+		if periodFigures[name] {
+			sel, names = append(sel, sumIf(a, name, "1", ff, today)), append(names, name)
+		}
 	}
 	sel = append(sel, sumIf(a, "agreements", "m.amount", ff, today), sumIf(a, "prevented_criminal", "m.prevented_people", ff, today),
 		sumIf(a, "prevented_petition", "m.prevented_people", ff, today))
-	dst = append(dst, &out.Amount, &out.PreventedCriminalPeople, &out.PreventedPetitionPeople)
+	var only []string
+	for _, name := range []string{"received", "accepted", "concluded", "refused"} {
+		c, _ := figureCond(a, name, ff.From, ff.To, today)
+		only = append(only, "("+c+")")
+	}
 	where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
 	if err != nil {
 		return err
 	}
-	// Only cases some figure may count: those of the period and those open or awaiting follow-up now.
-	var any []string
-	for _, name := range []string{"received", "accepted", "concluded", "refused", "open", "followup_due"} {
-		c, _ := figureCond(a, name, ff.From, ff.To, today)
-		any = append(any, "("+c+")")
+	bySource, byType := map[string]*Breakdown{}, map[string]*Breakdown{}
+	split := func(m map[string]*Breakdown, key string, received, agreements int, amount int64) {
+		b := m[key]
+		if b == nil {
+			b = &Breakdown{Key: key}
+			m[key] = b
+		}
+		b.Received, b.Agreements, b.Amount = b.Received+received, b.Agreements+agreements, b.Amount+amount
 	}
-	where += ` AND (` + strings.Join(any, " OR ") + `)`
-	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where, *a...).Scan(dst...); err != nil {
+	q := `SELECT m.source, m.type_code, ` + strings.Join(sel, ", ") + ` FROM mediation_cases m WHERE ` + where +
+		` AND (` + strings.Join(only, " OR ") + `) GROUP BY m.source, m.type_code`
+	err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
+		var source, typ string
+		n := make([]int, len(names))
+		var amount int64
+		var pc, pp int
+		dst := []any{&source, &typ}
+		for i := range n {
+			dst = append(dst, &n[i])
+		}
+		if err := scan(append(dst, &amount, &pc, &pp)...); err != nil {
+			return err
+		}
+		var received, agreements int
+		for i, name := range names {
+			*counts[name] += n[i]
+			switch name {
+			case "received":
+				received = n[i]
+			case "agreements":
+				agreements = n[i]
+			}
+		}
+		out.Amount += amount
+		out.PreventedCriminalPeople += pc
+		out.PreventedPetitionPeople += pp
+		split(bySource, source, received, agreements, amount)
+		split(byType, typ, received, agreements, amount)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mediation figures: %w", err)
+	}
+	typeNames := map[string]string{}
+	err = each(ctx, s.db.R, `SELECT code, name FROM mediation_types`, nil, func(scan func(...any) error) error {
+		var code, name string
+		if err := scan(&code, &name); err != nil {
+			return err
+		}
+		typeNames[code] = name
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mediation types: %w", err)
+	}
+	out.BySource = breakdownList(ff, "source", bySource, func(k string) string { return Source(k).Label() })
+	out.ByType = breakdownList(ff, "type", byType, func(k string) string { return typeNames[k] })
+
+	// Now: the cases open or awaiting follow-up.
+	a = &db.Args{}
+	sel, names = nil, nil
+	for _, name := range figureNames {
+		if !periodFigures[name] {
+			sel, names = append(sel, sumIf(a, name, "1", ff, today)), append(names, name)
+		}
+	}
+	where, err = Filter{RegionID: ff.RegionID}.where(v, a, today)
+	if err != nil {
+		return err
+	}
+	dst := []any{}
+	for _, name := range names {
+		dst = append(dst, counts[name])
+	}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM mediation_cases m WHERE `+where+
+		` AND m.state IN ('registered','accepted','mediating','agreed')`, *a...).Scan(dst...); err != nil {
 		return fmt.Errorf("mediation figures: %w", err)
 	}
 	return nil
 }
 
-// breakdowns splits received and agreements by source, dispute type, mediator and expert, one
-// grouped pass each.
-func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
-	splits := []struct {
-		dst        *[]Breakdown
-		param      string
-		key, label string
-		join       string
-	}{
-		{&out.BySource, "source", "m.source", "m.source", ""},
-		{&out.ByType, "type", "m.type_code", "t.name", ` JOIN mediation_types t ON t.code = m.type_code`},
-		{&out.ByMediator, "mediator", "CAST(mm.user_id AS TEXT)", "u.name",
-			` JOIN mediation_mediators mm ON mm.mediation_id = m.id JOIN users u ON u.id = mm.user_id`},
-		{&out.ByExpert, "expert", "CAST(pe.expert_id AS TEXT)", "e.name",
-			` JOIN mediation_participants pe ON pe.mediation_id = m.id JOIN mediation_experts e ON e.id = pe.expert_id`},
+// breakdownList orders a split's rows (most received first) with their labels and drill-down links,
+// leaving out rows that count nothing.
+func breakdownList(ff FigureFilter, param string, m map[string]*Breakdown, label func(string) string) []Breakdown {
+	out := []Breakdown{}
+	for _, b := range m {
+		if b.Received == 0 && b.Agreements == 0 {
+			continue
+		}
+		b.Label, b.Link = label(b.Key), ff.Link("agreements", param, b.Key)
+		out = append(out, *b)
 	}
-	for _, sp := range splits {
-		a := &db.Args{}
-		received, agreements := sumIf(a, "received", "1", ff, today), sumIf(a, "agreements", "1", ff, today)
-		amount := sumIf(a, "agreements", "m.amount", ff, today)
-		where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
-		if err != nil {
+	slices.SortStableFunc(out, func(x, y Breakdown) int {
+		if x.Received != y.Received {
+			return y.Received - x.Received
+		}
+		return strings.Compare(x.Key, y.Key)
+	})
+	return out
+}
+
+// breakdowns splits received and agreements by mediator and by expert in one statement: the
+// cases of the period are selected once (through the date indexes) and joined two ways.
+func (s *Service) breakdowns(ctx context.Context, v *viewer, ff FigureFilter, today string, out *Figures) error {
+	a := &db.Args{}
+	recv, _ := figureCond(a, "received", ff.From, ff.To, today)
+	agr, _ := figureCond(a, "agreements", ff.From, ff.To, today)
+	where, err := Filter{RegionID: ff.RegionID}.where(v, a, today)
+	if err != nil {
+		return err
+	}
+	sums := `COALESCE(SUM(c.r), 0), COALESCE(SUM(c.g), 0), COALESCE(SUM(c.amt), 0)`
+	q := `WITH c AS MATERIALIZED (SELECT m.id,
+			CASE WHEN ` + recv + ` THEN 1 ELSE 0 END AS r, CASE WHEN ` + agr + ` THEN 1 ELSE 0 END AS g,
+			CASE WHEN ` + agr + ` THEN m.amount ELSE 0 END AS amt
+		FROM mediation_cases m WHERE ` + where + ` AND ((` + recv + `) OR (` + agr + `)))
+	SELECT 'mediator', CAST(mm.user_id AS TEXT), MIN(u.name), ` + sums + `
+		FROM c JOIN mediation_mediators mm ON mm.mediation_id = c.id JOIN users u ON u.id = mm.user_id GROUP BY mm.user_id
+	UNION ALL SELECT 'expert', CAST(pe.expert_id AS TEXT), MIN(e.name), ` + sums + `
+		FROM c JOIN mediation_participants pe ON pe.mediation_id = c.id JOIN mediation_experts e ON e.id = pe.expert_id
+		GROUP BY pe.expert_id`
+	rows := map[string]map[string]*Breakdown{"mediator": {}, "expert": {}}
+	labels := map[string]string{}
+	err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
+		var param string
+		var b Breakdown
+		if err := scan(&param, &b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
 			return err
 		}
-		recv, _ := figureCond(a, "received", ff.From, ff.To, today)
-		agr, _ := figureCond(a, "agreements", ff.From, ff.To, today)
-		where += ` AND ((` + recv + `) OR (` + agr + `))`
-		q := `SELECT ` + sp.key + `, MIN(` + sp.label + `), ` + received + `, ` + agreements + `, ` + amount +
-			` FROM mediation_cases m` + sp.join + ` WHERE ` + where + ` GROUP BY ` + sp.key
-		*sp.dst = []Breakdown{}
-		err = each(ctx, s.db.R, q, *a, func(scan func(...any) error) error {
-			var b Breakdown
-			if err := scan(&b.Key, &b.Label, &b.Received, &b.Agreements, &b.Amount); err != nil {
-				return err
-			}
-			if b.Received == 0 && b.Agreements == 0 {
-				return nil
-			}
-			if sp.param == "source" {
-				b.Label = Source(b.Key).Label()
-			}
-			b.Link = ff.Link("agreements", sp.param, b.Key)
-			*sp.dst = append(*sp.dst, b)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("mediation breakdown %s: %w", sp.param, err)
-		}
-		slices.SortStableFunc(*sp.dst, func(x, y Breakdown) int {
-			if x.Received != y.Received {
-				return y.Received - x.Received
-			}
-			return strings.Compare(x.Key, y.Key)
-		})
+		rows[param][b.Key], labels[param+"/"+b.Key] = &b, b.Label
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mediation breakdowns: %w", err)
 	}
+	out.ByMediator = breakdownList(ff, "mediator", rows["mediator"], func(k string) string { return labels["mediator/"+k] })
+	out.ByExpert = breakdownList(ff, "expert", rows["expert"], func(k string) string { return labels["expert/"+k] })
 	return nil
 }
 

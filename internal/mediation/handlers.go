@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -57,8 +58,11 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /mediation/cases/{id}/confirmation", read(h.confirmation))
 	mux.Handle("GET /mediation/cases/{id}/file", read(h.file))
 	mux.Handle("POST /mediation/parties/{id}/reveal", write(h.reveal))
+	mux.Handle("POST /mediation/cases/{id}/attachments", write(h.addAttachments))
+	mux.Handle("GET /mediation/cases/{id}/attachments/{attachment}", read(h.attachment))
 	mux.Handle("GET /mediation/experts", read(h.experts))
 	mux.Handle("POST /mediation/experts", write(h.addExpert))
+	mux.Handle("POST /mediation/experts/{id}/active", write(h.setExpertActive))
 	mux.Handle("GET /mediation/screenings", screen(h.screenings))
 	mux.Handle("POST /mediation/screenings", screen(h.recordScreening))
 	mux.Handle("GET /mediation/figures", read(h.figures))
@@ -176,6 +180,14 @@ type caseView struct {
 	Revealed  map[int64]string
 	Can       map[string]bool
 	Sources   []Source
+	// Mediators are the committee's mediators the case may be assigned to; Assigned and Lead
+	// are those assigned now.
+	Mediators []MediatorOption
+	Assigned  map[int64]bool
+	Lead      int64
+	// Attachments are the file's photos; MaxUpload how many one upload takes.
+	Attachments []Attachment
+	MaxUpload   int
 }
 
 func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +213,22 @@ func (h *Handlers) caseView(r *http.Request, revealed map[int64]string) (*caseVi
 		Revealed: revealed, Can: map[string]bool{}}
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
+	}
+	if v.Attachments, err = h.svc.Attachments(r.Context(), id); err != nil {
+		return nil, err
+	}
+	v.MaxUpload = MaxAttachmentsPerUpload
+	if v.Can[string(ActAssign)] {
+		if v.Mediators, err = h.svc.CommitteeMediators(r.Context(), id); err != nil {
+			return nil, err
+		}
+		v.Assigned = map[int64]bool{}
+		for _, m := range d.Mediators {
+			v.Assigned[m.UserID] = true
+			if m.Lead {
+				v.Lead = m.UserID
+			}
+		}
 	}
 	if v.Can[string(ActInvite)] {
 		if v.Experts, err = h.svc.Experts(r.Context(), d.TypeCode); err != nil {
@@ -275,6 +303,54 @@ func actionFrom(r *http.Request, a Action) ActionInput {
 		}
 	}
 	return in
+}
+
+// addAttachments keeps the photos of the form in the case file (of one record when record_id is set).
+func (h *Handlers) addAttachments(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	files, err := photo.FromForm(w, r, MaxAttachmentsPerUpload)
+	n := 0
+	if err == nil {
+		record, _ := strconv.ParseInt(r.PostFormValue("record_id"), 10, 64)
+		n, err = h.svc.AddAttachments(r.Context(), id, record, r.PostFormValue("note"), files)
+	}
+	if err != nil {
+		v, verr := h.caseView(r, nil)
+		if verr != nil {
+			h.kit.Error(w, r, verr)
+			return
+		}
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "case.html", v) }, web.AlwaysMessage())
+		return
+	}
+	web.Redirect(w, r, "/mediation/cases/"+strconv.FormatInt(id, 10), "已上传附件"+strconv.Itoa(n)+"个")
+}
+
+// attachment answers one attachment's image.
+func (h *Handlers) attachment(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	aid, err := web.PathID(r, "attachment")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	data, ctype, err := h.svc.AttachmentContent(r.Context(), id, aid)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(data)
 }
 
 func (h *Handlers) reveal(w http.ResponseWriter, r *http.Request) {

@@ -93,6 +93,25 @@ func (h *Handlers) addExpert(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/mediation/experts", "已加入智囊团："+in.Name)
 }
 
+// setExpertActive takes an expert out of the pool (active=0) or back in (active=1).
+func (h *Handlers) setExpertActive(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	active := r.PostFormValue("active") == "1"
+	if err := h.svc.SetExpertActive(r.Context(), id, active); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	msg := "已停用该专家，历史案件保留"
+	if active {
+		msg = "已恢复该专家"
+	}
+	web.Redirect(w, r, "/mediation/experts", msg)
+}
+
 type screeningsView struct {
 	web.Page
 	Grids     []GridScreening

@@ -1,9 +1,15 @@
 package mediation_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,5 +117,86 @@ func TestAPIAndPages(t *testing.T) {
 	}
 	if r := med.Get("/api/v1/mediation/experts?type=neighbour"); r.StatusCode != http.StatusOK {
 		t.Errorf("experts: %d", r.StatusCode)
+	}
+}
+
+// bigPNG is a noisy PNG of about 150 KB: larger than the default body limit, so its upload passes
+// only on a route listed with its own bound.
+func bigPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rnd.IntN(256))
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() < 100<<10 {
+		t.Fatalf("the test photo is only %d bytes", b.Len())
+	}
+	return b.Bytes()
+}
+
+// TestPagesAssignAttachAndRetire uses the forms added to the case and expert pages: a case is
+// assigned to a mediator, a large photo attached to it, and an expert taken out of the pool.
+func TestPagesAssignAttachAndRetire(t *testing.T) {
+	env := apptest.New(t)
+	admin := env.Login(t, "admin")
+	var expert mediation.Expert
+	env.APIClient(t, "admin").JSON("POST", "/api/v1/mediation/experts", mediation.ExpertInput{Name: "王秉正", Kind: "律师"}).Decode(t, &expert)
+	var d mediation.Detail
+	res := env.APIClient(t, "admin").JSON("POST", "/api/v1/mediation/cases", mediation.Registration{Source: mediation.SourceApplyOral,
+		TypeCode: "neighbour", Title: "楼道堆物纠纷", Facts: "堆物", GridID: env.Fixture.Grids[0].ID, Parties: []mediation.PartyInput{
+			{Side: "applicant", Name: "张桂兰"}, {Side: "respondent", Name: "李建军"}}})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %s", res.StatusCode, res.Body)
+	}
+	res.Decode(t, &d)
+	casePath := fmt.Sprintf("/mediation/cases/%d", d.ID)
+	if page := admin.Get(casePath); !strings.Contains(page.Body, `name="mediator_ids"`) || !strings.Contains(page.Body, `name="photos"`) {
+		t.Fatal("the case page has no assign or attachment form")
+	}
+	med := env.Fixture.Users["mediator01"].UserID
+	r := admin.PostForm(casePath+"/actions/assign", url.Values{"mediator_ids": {fmt.Sprint(med)}, "lead_mediator_id": {fmt.Sprint(med)}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get(casePath); !strings.Contains(page.Body, "（主调）") {
+		t.Error("the assigned lead mediator is not shown")
+	}
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("note", "现场照片")
+	fw, _ := mw.CreateFormFile("photos", "现场.png")
+	_, _ = fw.Write(bigPNG(t))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+casePath+"/attachments", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := env.Login(t, "mediator01").Do(req); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
+	}
+	link := regexp.MustCompile(`/mediation/cases/\d+/attachments/\d+`).FindString(admin.Get(casePath).Body)
+	if link == "" {
+		t.Fatal("the case page shows no attachment")
+	}
+	if r := admin.Get(link); r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("attachment: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if r := env.Login(t, "other").Get(link); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community's admin: %d", r.StatusCode)
+	}
+
+	r = admin.PostForm(fmt.Sprintf("/mediation/experts/%d/active", expert.ID), url.Values{"active": {"0"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("retire expert: %d %s", r.StatusCode, r.Body)
+	}
+	if page := admin.Get("/mediation/experts"); !strings.Contains(page.Body, "已停用") {
+		t.Error("the retired expert is not marked")
+	}
+	if r := env.Login(t, "other").PostForm(fmt.Sprintf("/mediation/experts/%d/active", expert.ID), url.Values{"active": {"1"}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another community's admin restores the expert: %d", r.StatusCode)
 	}
 }

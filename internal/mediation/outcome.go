@@ -57,11 +57,20 @@ func (st *step) agree(ctx context.Context, oral bool) error {
 	st.set("amount", ag.Amount)
 	st.set("performance", "")
 	st.set("confirmation", "")
-	st.set("followup_due", dueAfter(st.cal, due, FollowupWorkingDays))
+	if err := st.followupDue(ctx, dueAfter(st.cal, due, FollowupWorkingDays)); err != nil {
+		return err
+	}
 	if st.note == "" {
 		st.note = "协议签订日期：" + ag.SignedOn
 	}
 	return nil
+}
+
+// followupDue sets the date the next follow-up falls due and schedules its reminder in the step's
+// transaction.
+func (st *step) followupDue(ctx context.Context, due string) error {
+	st.set("followup_due", due)
+	return enqueueFollowup(ctx, st.tx, st.c.ID, due, st.s.now())
 }
 
 // followUp records a performance follow-up (回访); a performed agreement closes the work, a partial
@@ -99,8 +108,8 @@ func (st *step) followUp(ctx context.Context) error {
 	if f.Performance == "performed" {
 		st.to = Performed
 		st.set("followup_due", "")
-	} else {
-		st.set("followup_due", dueAfter(st.cal, f.DoneOn, FollowupWorkingDays*2))
+	} else if err := st.followupDue(ctx, dueAfter(st.cal, f.DoneOn, FollowupWorkingDays*2)); err != nil {
+		return err
 	}
 	if st.note == "" {
 		st.note = PerformanceLabels[f.Performance] + "，" + SatisfactionLabels[f.Satisfaction]
