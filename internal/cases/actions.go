@@ -196,6 +196,8 @@ func (st *step) apply(ctx context.Context, a Action) error {
 		return st.release(ctx, "returned")
 	case ActEscalate:
 		return st.escalate(ctx)
+	case ActWithdraw:
+		return st.withdraw(ctx)
 	case ActSuspend:
 		return st.suspend()
 	case ActDenySuspend:
@@ -267,6 +269,11 @@ func (st *step) accept(ctx context.Context) error {
 			return err
 		}
 	}
+	if c.AcceptedAt != nil && c.HandleDeadline != nil {
+		// An escalated case accepted at the next level: its handle deadline runs on.
+		st.ev.Detail = detailJSON(map[string]any{"handle_deadline": *c.HandleDeadline, "escalated": true})
+		return nil
+	}
 	c.AcceptedAt = &st.now
 	return st.startHandleClock(ctx)
 }
@@ -318,8 +325,8 @@ func (st *step) merge(ctx context.Context) error {
 	if st.in.MergeInto == 0 || st.in.MergeInto == c.ID {
 		return errs.Field("merge_into", "请选择要并入的另一件案件")
 	}
-	target, _, err := visible(ctx, st.tx, st.actor.Principal, st.in.MergeInto)
-	if err != nil {
+	target, held, err := visible(ctx, st.tx, st.actor.Principal, st.in.MergeInto)
+	if err != nil || held.ReadOnly {
 		return errs.Field("merge_into", "要并入的案件不存在或不在您的管辖范围内")
 	}
 	if !target.State.Open() || target.State == Received {
@@ -337,24 +344,50 @@ func (st *step) merge(ctx context.Context) error {
 	return err
 }
 
+// escalate hands the case one level up the chain (grid → community → street → district) into
+// that level's to-accept queue: the tasks are withdrawn, the accept clock starts again, and the
+// handle deadline runs on (the resident's clock does not restart).
 func (st *step) escalate(ctx context.Context) error {
 	if err := st.need("note", "请填写上报原因"); err != nil {
 		return err
 	}
 	var parent *int64
-	from := st.c.RegionID
-	if st.c.GridID != nil && from == *st.c.GridID {
-		from = st.c.CommunityID
-	}
-	if err := st.tx.QueryRowContext(ctx, `SELECT parent_id FROM regions WHERE id = $1`, from).Scan(&parent); err != nil || parent == nil {
+	if err := st.tx.QueryRowContext(ctx, `SELECT parent_id FROM regions WHERE id = $1`, st.c.RegionID).Scan(&parent); err != nil || parent == nil {
 		return errs.E(errs.Conflict, "已是最高一级，无法继续上报")
+	}
+	var name string
+	if err := st.tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE id = $1`, *parent).Scan(&name); err != nil {
+		return fmt.Errorf("escalate to region %d: %w", *parent, err)
 	}
 	if err := st.release(ctx, "withdrawn"); err != nil {
 		return err
 	}
 	st.c.RegionID = *parent
-	st.ev.Detail = detailJSON(map[string]any{"region_id": *parent})
-	return nil
+	lim, err := st.limits(ctx)
+	if err != nil {
+		return err
+	}
+	acc := deadline(st.cal, st.now, lim.Accept)
+	st.c.AcceptDeadline = &acc
+	st.ev.Detail = detailJSON(map[string]any{"region_id": *parent, "region_name": name, "accept_deadline": acc})
+	return st.s.schedule(ctx, st.tx, st.cal, st.c, "accept", st.now, acc, lim.Accept.Working())
+}
+
+// withdraw takes back the tasks of a dispatch nobody has signed yet (撤回); the case waits in the
+// dispatcher's to-dispatch queue to be dispatched again (改派).
+func (st *step) withdraw(ctx context.Context) error {
+	var signed int
+	if err := st.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_assignments WHERE case_id = $1 AND status = 'signed'`,
+		st.c.ID).Scan(&signed); err != nil {
+		return err
+	}
+	if signed > 0 {
+		return errs.E(errs.Conflict, "任务已被签收，不能撤回；请由承办方退单或上报")
+	}
+	if st.in.Note == "" {
+		st.ev.Note = "撤回派遣，待改派"
+	}
+	return st.release(ctx, "withdrawn")
 }
 
 // release ends the active tasks (returned or withdrawn) and clears the handler; the case goes back

@@ -73,7 +73,8 @@ func (h *API) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // FilterFromQuery reads a list filter from query parameters: queue, state, category, channel,
-// region, grid, handler, from, to, by, overdue, supervised, q, figure, limit, offset.
+// region, grid, handler, from, to, by, overdue, supervised, involved (me: 经办), q, figure, limit,
+// offset.
 func FilterFromQuery(q url.Values) (Filter, error) {
 	f := Filter{Queue: q.Get("queue"), State: State(q.Get("state")), Channel: q.Get("channel"), From: q.Get("from"),
 		To: q.Get("to"), By: q.Get("by"), Q: strings.TrimSpace(q.Get("q")), Figure: q.Get("figure")}
@@ -103,6 +104,13 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 		fields.Add("overdue", "overdue 应为 true 或 false")
 	}
 	f.Supervised = q.Get("supervised") == "true" || q.Get("supervised") == "1"
+	switch q.Get("involved") {
+	case "":
+	case "me":
+		f.Involved = true
+	default:
+		fields.Add("involved", "involved 只能为 me（我经办的案件）")
+	}
 	return f, fields.Err()
 }
 

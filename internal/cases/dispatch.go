@@ -75,7 +75,7 @@ func (st *step) dispatch(ctx context.Context) error {
 			return err
 		}
 		if i == 0 && t.Kind == "grid" {
-			if err := st.adoptGrid(ctx, t.GridID); err != nil {
+			if err := st.holdInGrid(ctx, t.GridID); err != nil {
 				return err
 			}
 		}
@@ -114,20 +114,15 @@ func (st *step) dispatch(ctx context.Context) error {
 	return st.notifyHolders(ctx, "case.dispatched", "新派遣案件"+c.Number, "“"+c.Title+"”已派遣给您，请及时签收。")
 }
 
-// adoptGrid makes the lead grid the case's grid when the case had none and the grid is in its
-// community, so the grid keeps the case in its lists, figures and pages after its task is done.
-func (st *step) adoptGrid(ctx context.Context, gridID int64) error {
-	if st.c.GridID != nil {
-		return nil
-	}
+// holdInGrid makes the lead grid the grid that holds the case: its lists, figures and pages count
+// the case there, and only there, until it moves again (escalated or re-dispatched).
+func (st *step) holdInGrid(ctx context.Context, gridID int64) error {
 	var community int64
 	if err := st.tx.QueryRowContext(ctx, `SELECT community_id FROM grids WHERE id = $1`, gridID).Scan(&community); err != nil {
 		return fmt.Errorf("grid community: %w", err)
 	}
-	if community != st.c.CommunityID {
-		return nil
-	}
-	return st.moveToGrid(ctx, gridID)
+	st.c.GridID, st.c.RegionID, st.c.CommunityID = &gridID, gridID, community
+	return nil
 }
 
 func (st *step) sign(ctx context.Context) error {

@@ -14,7 +14,7 @@ import (
 func TestTransitionTable(t *testing.T) {
 	allowed := map[Action][]State{
 		ActAccept: {Received}, ActReject: {Received}, ActMerge: {Received, Accepted}, ActDispatch: {Accepted},
-		ActSign: {Dispatched, InProgress}, ActReturn: {Dispatched}, ActEscalate: {InProgress},
+		ActSign: {Dispatched, InProgress}, ActReturn: {Dispatched}, ActEscalate: {Accepted, InProgress}, ActWithdraw: {Dispatched},
 		ActSuspend: {InProgress}, ActDenySuspend: {InProgress}, ActResume: {Suspended}, ActReport: {InProgress}, ActVerify: {Reported},
 		ActRework: {Reported}, ActCallback: {Closed}, ActReopen: {Closed},
 		ActExtend:           deadlineStates,
@@ -23,7 +23,7 @@ func TestTransitionTable(t *testing.T) {
 		ActSupervise: openStates,
 	}
 	to := map[Action]State{ActAccept: Accepted, ActReject: Closed, ActMerge: Closed, ActDispatch: Dispatched,
-		ActReturn: Accepted, ActEscalate: Accepted, ActSuspend: Suspended, ActResume: InProgress, ActReport: Reported,
+		ActReturn: Accepted, ActEscalate: Received, ActWithdraw: Accepted, ActSuspend: Suspended, ActResume: InProgress, ActReport: Reported,
 		ActVerify: Closed, ActRework: InProgress, ActReopen: Accepted}
 	all := []State{Received, Accepted, Dispatched, InProgress, Suspended, Reported, Closed}
 	for _, a := range Actions {
@@ -137,12 +137,17 @@ func TestWorkflow(t *testing.T) {
 			if c = w.do("admin", c.ID, ActRework, ActionInput{Note: "现场仍有垃圾"}); c.State != InProgress {
 				t.Fatalf("rework: %+v", c)
 			}
-			if c = w.do("grid01", c.ID, ActEscalate, ActionInput{Note: "需街道协调环卫"}); c.State != Accepted || c.RegionID != w.f.Street.ID {
-				t.Fatalf("escalate: %+v", c)
+			if c = w.do("grid01", c.ID, ActEscalate, ActionInput{Note: "需社区协调环卫"}); c.State != Received || c.RegionID != w.f.Community.ID {
+				t.Fatalf("escalate goes one level up, to the community's to-accept queue: %+v", c)
 			}
-			if _, err := w.svc.Act(w.ctx("admin"), c.ID, ActNote, ActionInput{Note: "x"}); !errs.Is(err, errs.NotFound) {
-				t.Fatalf("the community no longer sees an escalated case: %v", err) // now the street's
+			w.do("admin", c.ID, ActAccept, ActionInput{})
+			if c = w.do("admin", c.ID, ActEscalate, ActionInput{Note: "需街道协调环卫"}); c.State != Received || c.RegionID != w.f.Street.ID {
+				t.Fatalf("escalate from the community goes to the street: %+v", c)
 			}
+			if _, err := w.svc.Act(w.ctx("admin"), c.ID, ActNote, ActionInput{Note: "x"}); !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("the community reads an escalated case it acted on but acts no more: %v", err) // now the street's
+			}
+			w.do("street", c.ID, ActAccept, ActionInput{})
 			w.do("street", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "department", Name: "甘州区环卫所"}})
 
 			w.refuse("admin", w.intake("垃圾", "门口垃圾").ID, ActMerge, ActionInput{MergeInto: c.ID}, errs.Invalid)
