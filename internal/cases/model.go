@@ -160,15 +160,15 @@ type rule struct {
 }
 
 var rules = map[Action]rule{
-	ActAccept:           {from: []State{Received}, to: Accepted, perm: auth.CasesDispatch},
-	ActReject:           {from: []State{Received}, to: Closed, perm: auth.CasesDispatch},
-	ActMerge:            {from: []State{Received, Accepted}, to: Closed, perm: auth.CasesDispatch},
-	ActDispatch:         {from: []State{Accepted}, to: Dispatched, perm: auth.CasesDispatch},
-	ActSign:             {from: []State{Dispatched, InProgress}, to: InProgress, perm: auth.CasesHandle, assignee: true},
-	ActWithdraw:         {from: []State{Dispatched}, to: Accepted, perm: auth.CasesDispatch},
-	ActReturn:           {from: []State{Dispatched}, to: Accepted, perm: auth.CasesHandle, assignee: true},
+	ActAccept:   {from: []State{Received}, to: Accepted, perm: auth.CasesDispatch},
+	ActReject:   {from: []State{Received}, to: Closed, perm: auth.CasesDispatch},
+	ActMerge:    {from: []State{Received, Accepted}, to: Closed, perm: auth.CasesDispatch},
+	ActDispatch: {from: []State{Accepted}, to: Dispatched, perm: auth.CasesDispatch},
+	ActSign:     {from: []State{Dispatched, InProgress}, to: InProgress, perm: auth.CasesHandle, assignee: true},
+	ActWithdraw: {from: []State{Dispatched}, to: Accepted, perm: auth.CasesDispatch},
+	ActReturn:   {from: []State{Dispatched}, to: Accepted, perm: auth.CasesHandle, assignee: true},
 	// Escalation hands the case one level up the chain, into that level's to-accept queue.
-	ActEscalate: {from: []State{Accepted, InProgress}, to: Received, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
+	ActEscalate:         {from: []State{Accepted, InProgress}, to: Received, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActSuspend:          {from: []State{InProgress}, to: Suspended, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActDenySuspend:      {from: []State{InProgress}, perm: auth.CasesSupervise},
 	ActResume:           {from: []State{Suspended}, to: InProgress, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
