@@ -182,7 +182,7 @@ func (st *step) apply(ctx context.Context, a Action) error {
 			return err
 		}
 		st.close(Rejected)
-		st.ev.Public = true
+		st.ev.Public = st.in.Public
 	case ActMerge:
 		return st.merge(ctx)
 	case ActDispatch:
@@ -209,6 +209,9 @@ func (st *step) apply(ctx context.Context, a Action) error {
 	case ActApproveExtension:
 		return st.approveExtension(ctx)
 	case ActDenyExtension:
+		if err := st.need("note", "请填写驳回理由"); err != nil {
+			return err
+		}
 		st.ev.Detail = detailJSON(map[string]any{"until": st.c.ExtensionUntil})
 		st.c.ExtensionUntil, st.c.ExtensionNote, st.c.ExtensionBy = nil, "", nil
 	case ActNote:
@@ -221,7 +224,7 @@ func (st *step) apply(ctx context.Context, a Action) error {
 			return err
 		}
 		st.c.ReportedAt, st.c.ReportedBy = &st.now, &st.actor.Principal.UserID
-		st.ev.Public = true
+		st.ev.Public = st.in.Public
 	case ActVerify:
 		return st.verify(ctx)
 	case ActRework:
@@ -334,7 +337,7 @@ func (st *step) merge(ctx context.Context) error {
 	}
 	c.MergedInto = &target.ID
 	st.close(Duplicate)
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if st.ev.Note == "" {
 		st.ev.Note = "与案件" + target.Number + "反映的是同一问题，已并单办理"
 	}
@@ -512,20 +515,37 @@ func (st *step) verify(ctx context.Context) error {
 	}
 	cb := deadline(st.cal, st.now, lim.Callback)
 	c.CallbackDue = &cb
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if _, err := st.tx.ExecContext(ctx, `UPDATE case_assignments SET status = 'done' WHERE case_id = $1
 		AND status IN ('pending','signed')`, c.ID); err != nil {
 		return err
+	}
+	// The reporters of the cases merged into this one are called back too (they follow it).
+	if _, err := st.tx.ExecContext(ctx, `UPDATE cases SET callback_deadline = $1, version = version + 1, updated_at = $2
+		WHERE merged_into = $3 AND outcome = 'duplicate' AND callback_at IS NULL`, cb, st.now, c.ID); err != nil {
+		return fmt.Errorf("call back merged cases: %w", err)
 	}
 	return st.s.schedule(ctx, st.tx, st.cal, c, "callback", st.now, cb, lim.Callback.Working())
 }
 
 func (st *step) reopen(ctx context.Context) error {
 	c := st.c
+	if c.Outcome == Rejected {
+		// A rejection found wrong: the case waits to be accepted again, on a new accept clock.
+		c.Outcome, c.ClosedAt, c.ClosedBy = "", nil, nil
+		st.ev.ToState = Received
+		lim, err := st.limits(ctx)
+		if err != nil {
+			return err
+		}
+		acc := deadline(st.cal, st.now, lim.Accept)
+		c.AcceptDeadline = &acc
+		st.ev.Detail = detailJSON(map[string]any{"accept_deadline": acc})
+		return st.s.schedule(ctx, st.tx, st.cal, c, "accept", st.now, acc, lim.Accept.Working())
+	}
 	c.ReopenCount++
 	c.Outcome, c.ClosedAt, c.ClosedBy, c.CallbackDue, c.HandleMinutes = "", nil, nil, nil, nil
 	c.ReportedAt, c.HandlerID, c.SignDeadline, c.DispatchedAt = nil, nil, nil, nil
 	st.ev.ToState = Accepted
-	st.ev.Public = true
 	return st.startHandleClock(ctx)
 }

@@ -38,11 +38,22 @@ func (h *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/figures", h.auth.API(auth.CasesRead, h.figures))
 	mux.Handle("GET /api/v1/cases/categories", h.auth.API("", h.categories))
 	mux.Handle("GET /api/v1/cases/channels", h.auth.API("", h.channels))
+	mux.Handle("GET /api/v1/cases/targets", h.auth.API(auth.CasesDispatch, h.targets))
 	mux.Handle("POST /api/v1/cases/imports", h.auth.API(auth.CasesDispatch, h.importHotline))
 	mux.Handle("GET /api/v1/cases/{id}", h.auth.API(auth.CasesRead, h.get))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", h.auth.API(auth.CasesRead, h.act))
 	mux.HandleFunc("GET /api/v1/public/cases/{tracking}", h.track)
 	mux.HandleFunc("POST /api/v1/public/cases/{tracking}/rating", h.rate)
+}
+
+// targets answers the dispatch targets of the caller's scope (the page's select).
+func (h *API) targets(w http.ResponseWriter, r *http.Request) {
+	ch, err := h.svc.DispatchChoices(r.Context())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, ch)
 }
 
 func (h *API) create(w http.ResponseWriter, r *http.Request) {

@@ -25,22 +25,28 @@ func (st *step) resolveTarget(ctx context.Context, t *Target, field string) (str
 		t.UserID, t.Name = 0, ""
 		return name, nil
 	case "user":
-		var name string
+		// Out of scope, inactive or unable to handle cases: one answer, naming nobody.
+		var name, path string
 		var role auth.Role
 		var active bool
-		err := st.tx.QueryRowContext(ctx, `SELECT name, role, active FROM users WHERE id = $1`, t.UserID).Scan(&name, &role, &active)
-		if err != nil || !active {
-			return "", errs.Field(field, "所选人员不存在或已停用")
-		}
-		if !(&auth.Principal{Role: role}).Can(auth.CasesHandle) {
-			return "", errs.Field(field, fmt.Sprintf("%s（%s）不能承办案件", name, role.Label()))
+		err := st.tx.QueryRowContext(ctx, `SELECT u.name, u.role, u.active, r.path FROM users u JOIN regions r ON r.id = u.region_id
+			WHERE u.id = $1`, t.UserID).Scan(&name, &role, &active, &path)
+		if err != nil || !active || !st.actor.Principal.Covers(path) || !(&auth.Principal{Role: role}).Can(auth.CasesHandle) {
+			return "", errs.Field(field, "所选人员不存在或不在您的管辖范围内")
 		}
 		t.GridID, t.Name = 0, ""
 		return name, nil
 	case "unit", "department":
 		t.Name = strings.TrimSpace(t.Name)
 		if t.Name == "" || utf8.RuneCountInString(t.Name) > 100 {
-			return "", errs.Field(field, "请填写"+targetLabels[t.Kind]+"名称")
+			return "", errs.Field(field, "请选择"+targetLabels[t.Kind])
+		}
+		ok, err := servesScope(ctx, st.tx, st.actor.Principal, t.Kind, t.Name)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", errs.Field(field, "所选"+targetLabels[t.Kind]+"不存在或不在您的管辖范围内")
 		}
 		t.GridID, t.UserID = 0, 0
 		return t.Name, nil
@@ -107,7 +113,7 @@ func (st *step) dispatch(ctx context.Context) error {
 	if st.ev.Note == "" {
 		st.ev.Note = "派遣至 " + strings.Join(names, "；")
 	}
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if err := st.s.schedule(ctx, st.tx, st.cal, c, "sign", st.now, signDue, lim.Sign.Working()); err != nil {
 		return err
 	}
@@ -157,7 +163,7 @@ func (st *step) sign(ctx context.Context) error {
 		return nil
 	}
 	st.c.HandlerID = &p.UserID
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	return nil
 }
 
@@ -204,9 +210,9 @@ func (st *step) callback(ctx context.Context, resident bool) error {
 	}
 	st.ev.Detail = detailJSON(map[string]any{"resolved": *in.Resolved, "satisfaction": in.Satisfaction, "cause": in.Cause})
 	st.ev.Note = strings.TrimSpace("回访结果：" + resolved + "，" + in.Satisfaction.Label() + "。" + st.in.Note)
-	st.ev.Public = true
-	if in.Satisfaction == Dissatisfied && in.Cause == "subjective" {
-		return st.reopen(ctx)
+	st.ev.Public = resident || st.in.Public // the resident's own rating is theirs to read again
+	if in.Satisfaction == Dissatisfied && in.Cause == "subjective" && c.Outcome.Handled() {
+		return st.reopen(ctx) // a merged duplicate is not reopened: its main case carries the work
 	}
 	return nil
 }

@@ -84,7 +84,6 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		"bucketLink":  bucketLink,
 		"reasonLabel": func(a string) string { return reasonLabels[a] },
 		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "deny_extension" },
-		"publicNote":  func(a string) bool { return publicNotes[Action(a)] },
 		"needs":       needsText,
 		"taskStatus":  func(s string) string { return taskLabels[s] },
 		"methodLabel": func(m string) string { return methodLabels[m] },
@@ -97,11 +96,6 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 var reasonLabels = map[string]string{"reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
 	"suspend": "挂起原因", "reopen": "重办原因", "supervise": "督办意见", "approve_extension": "审批意见",
 	"deny_extension": "驳回理由", "deny_suspend": "驳回理由"}
-
-// publicNotes are the actions whose note the resident reads on the tracking page; their form
-// fields say so, so that nothing meant for colleagues is written there.
-var publicNotes = map[Action]bool{ActReject: true, ActMerge: true, ActDispatch: true, ActReport: true, ActVerify: true,
-	ActReopen: true, ActCallback: true}
 
 var taskLabels = map[string]string{"pending": "待签收", "signed": "已签收", "returned": "已退单", "withdrawn": "已收回",
 	"done": "已办结"}

@@ -260,6 +260,12 @@ func Check(a Action, c *Case, actor Actor) error {
 	} else if err := p.Require(r.perm); err != nil {
 		return err
 	}
+	if a == ActReopen && c.Outcome == Rejected {
+		// Who may reject may take the rejection back.
+		if err := p.Require(auth.CasesDispatch); err != nil {
+			return err
+		}
+	}
 	if a == ActVerify && c.ReportedBy != nil && *c.ReportedBy == p.UserID {
 		return errs.E(errs.Forbidden, "办结反馈人不能核查自己反馈的案件，请由其他人员核查")
 	}
@@ -286,6 +292,16 @@ func CheckState(a Action, c *Case) error {
 			return errs.E(errs.Conflict, "该案件已有待审批的延期申请")
 		}
 	case ActCallback, ActReopen:
+		if a == ActCallback && c.Outcome == Duplicate && c.mainHandled {
+			// A merged duplicate's reporter is called back once the main case has closed.
+			if c.CallbackAt != nil {
+				return errs.E(errs.Conflict, "该案件已回访，无需重复回访")
+			}
+			return nil
+		}
+		if a == ActReopen && c.Outcome == Rejected {
+			return nil // a rejection found wrong goes back to the to-accept queue
+		}
 		if !c.Outcome.Handled() {
 			return errs.E(errs.Conflict, "“%s”的案件不能进行“%s”操作", c.Outcome.Label(), a.Label())
 		}
@@ -365,6 +381,8 @@ type Case struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SLA            SLA        `json:"sla"`
 	regionPath     string
+	// mainHandled: the case is merged into a main case that closed handled (its callback is due).
+	mainHandled bool
 }
 
 // StateLabel is the state's Chinese name, for templates.

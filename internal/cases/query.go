@@ -161,7 +161,10 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 	case QueueToVerify:
 		return "c.state = 'reported'", nil
 	case QueueToCallback:
-		return "c.state = 'closed' AND c.outcome IN ('resolved','partly','explained','not_ours') AND (c.callback_at IS NULL OR c.callback_at < c.closed_at)", nil
+		// As the index cases_to_callback (migration 0016) reads it: handled cases not called back since
+		// closing, and merged duplicates whose main case has closed.
+		return "c.state = 'closed' AND (c.outcome IN ('resolved','partly','explained','not_ours') AND (c.callback_at IS NULL OR c.callback_at < c.closed_at)" +
+			" OR c.outcome = 'duplicate' AND c.callback_at IS NULL AND c.callback_deadline IS NOT NULL)", nil
 	case QueueOverdue:
 		return "c.overdue", nil
 	case QueueSupervised:

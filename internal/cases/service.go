@@ -155,6 +155,9 @@ func visible(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*C
 	if err != nil {
 		return nil, Actor{}, err
 	}
+	if err := loadMain(ctx, q, c); err != nil {
+		return nil, Actor{}, err
+	}
 	actor, err := assigneeOf(ctx, q, p, id)
 	if err != nil {
 		return nil, Actor{}, err
@@ -179,6 +182,20 @@ func visible(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*C
 	}
 	actor.ReadOnly = true
 	return c, actor, nil
+}
+
+// loadMain notes, for a case merged into another, whether that main case closed handled.
+func loadMain(ctx context.Context, q db.Querier, c *Case) error {
+	if c.MergedInto == nil {
+		return nil
+	}
+	var state State
+	var outcome Outcome
+	if err := q.QueryRowContext(ctx, `SELECT state, outcome FROM cases WHERE id = $1`, *c.MergedInto).Scan(&state, &outcome); err != nil {
+		return fmt.Errorf("main case of %d: %w", c.ID, err)
+	}
+	c.mainHandled = state == Closed && outcome.Handled()
+	return nil
 }
 
 // roleSees reports whether the case lies in the principal's scope as their role draws it: unit and

@@ -9,6 +9,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/fixture"
 )
 
 func TestTransitionTable(t *testing.T) {
@@ -45,6 +46,7 @@ func TestTransitionTable(t *testing.T) {
 func TestWorkflow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
+		w.f.OrgContacts(t)
 
 		t.Run("a case goes from intake to a verified close and a callback", func(t *testing.T) {
 			c := w.intake("楼上漏水", "3号楼2单元501漏水，渗到401卫生间")
@@ -59,7 +61,7 @@ func TestWorkflow(t *testing.T) {
 				t.Fatalf("complaint handle deadline = %v, want %v (13 working days)", c.HandleDeadline, want)
 			}
 			c = w.do("admin", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "grid", GridID: w.f.Grids[0].ID},
-				Assist: []Target{{Kind: "department", Name: "南关物业公司"}}})
+				Assist: []Target{{Kind: "department", Name: fixture.DepartmentOrg}}})
 			if c.State != Dispatched || c.SignDeadline == nil {
 				t.Fatalf("dispatch: %+v", c)
 			}
@@ -148,7 +150,7 @@ func TestWorkflow(t *testing.T) {
 				t.Fatalf("the community reads an escalated case it acted on but acts no more: %v", err) // now the street's
 			}
 			w.do("street", c.ID, ActAccept, ActionInput{})
-			w.do("street", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "department", Name: "甘州区环卫所"}})
+			w.do("street", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "department", Name: fixture.DepartmentOrg}})
 
 			w.refuse("admin", w.intake("垃圾", "门口垃圾").ID, ActMerge, ActionInput{MergeInto: c.ID}, errs.Invalid)
 			m := w.intake("垃圾清运不及时", "3号楼垃圾桶满了")
@@ -164,7 +166,11 @@ func TestWorkflow(t *testing.T) {
 			if rej = w.do("admin", rej.ID, ActReject, ActionInput{Note: "非政务事项"}); rej.Outcome != Rejected {
 				t.Fatalf("reject: %+v", rej)
 			}
-			w.refuse("admin", rej.ID, ActReopen, ActionInput{Note: "x"}, errs.Conflict)
+			w.refuse("grid01", rej.ID, ActReopen, ActionInput{Note: "应予受理"}, errs.Forbidden) // who rejects takes it back
+			if rej = w.do("admin", rej.ID, ActReopen, ActionInput{Note: "经核实属社区事项，应予受理"}); rej.State != Received ||
+				rej.Outcome != "" || rej.ClosedAt != nil || rej.AcceptDeadline == nil || !rej.AcceptDeadline.After(w.now) {
+				t.Fatalf("a rejected case reopens into the to-accept queue with a new accept deadline: %+v", rej)
+			}
 
 			r := w.toProgress(w.intake("楼道灯", "楼道灯坏了"))
 			w.do("grid01", r.ID, ActReport, ActionInput{Note: "已更换"})

@@ -24,3 +24,11 @@ ALTER TABLE case_priority_limits ADD CONSTRAINT case_priority_limits_kind_check 
 -- @end
 
 INSERT INTO case_priority_limits (priority, kind, amount, unit) VALUES ('critical', 'accept', 0.5, 'hours');
+
+-- A merged duplicate's reporter is called back when the main case closes (its callback_deadline is
+-- set then): the call-back queue's index takes those duplicates in too.
+DROP INDEX cases_to_callback;
+CREATE INDEX cases_to_callback ON cases(supervised, received_at, id, region_id)
+    WHERE state = 'closed' AND (outcome IN ('resolved','partly','explained','not_ours')
+    AND (callback_at IS NULL OR callback_at < closed_at)
+    OR outcome = 'duplicate' AND callback_at IS NULL AND callback_deadline IS NOT NULL);
