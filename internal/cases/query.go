@@ -54,6 +54,16 @@ type Filter struct {
 	Figure string
 	Limit  int
 	Offset int
+	// now is the service clock at which figures tell what is due (time.Now when zero).
+	now time.Time
+}
+
+// at is the moment a figure's "due" is judged at.
+func (f *Filter) at() time.Time {
+	if f.now.IsZero() {
+		return time.Now().UTC()
+	}
+	return f.now
 }
 
 // period returns the UTC bounds of the dates from..to (inclusive) in Asia/Shanghai.
@@ -229,7 +239,7 @@ func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, ma
 		return "", "", "", err
 	}
 	if f.Figure != "" {
-		cond, err := figureCond(a, f.Figure, f.By, lo, hi)
+		cond, err := figureCond(a, f.Figure, f.By, lo, hi, f.at())
 		if err != nil {
 			return "", "", "", err
 		}
@@ -361,6 +371,7 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, 0, false, err
 	}
+	f.now = s.now()
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
