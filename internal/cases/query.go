@@ -106,11 +106,11 @@ func between(a *db.Args, col string, lo, hi *time.Time) string {
 // scopeCond limits cases to the principal's scope as roleSees draws it: their region subtree; a
 // mediator's disputes and referred cases there; a unit or department contact's active tasks only.
 func scopeCond(a *db.Args, p *auth.Principal) string {
-	region := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.Add(p.Scope()) + ")"
-	switch p.Role {
-	case auth.UnitContact, auth.Department:
+	if p.Role == auth.UnitContact || p.Role == auth.Department {
 		return "c.id IN (SELECT sa.case_id FROM case_assignments sa WHERE " + orgTask(a, p, "sa") + " AND sa.status IN ('pending','signed'))"
-	case auth.Mediator:
+	}
+	region := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.Add(p.Scope()) + ")"
+	if p.Role == auth.Mediator {
 		return "(" + region + " AND " + mediatorCond + ")"
 	}
 	return region
