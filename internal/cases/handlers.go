@@ -83,7 +83,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		"monthLink":   monthLink,
 		"bucketLink":  bucketLink,
 		"reasonLabel": func(a string) string { return reasonLabels[a] },
-		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "deny_extension" },
+		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "withdraw" },
 		"needs":       needsText,
 		"taskStatus":  func(s string) string { return taskLabels[s] },
 		"methodLabel": func(m string) string { return methodLabels[m] },
@@ -93,7 +93,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		limiter: limiter}
 }
 
-var reasonLabels = map[string]string{"reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
+var reasonLabels = map[string]string{"withdraw": "撤回说明（可改派给其他对象）", "reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
 	"suspend": "挂起原因", "reopen": "重办原因", "supervise": "督办意见", "approve_extension": "审批意见",
 	"deny_extension": "驳回理由", "deny_suspend": "驳回理由"}
 
