@@ -88,6 +88,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		"taskStatus":  func(s string) string { return taskLabels[s] },
 		"methodLabel": func(m string) string { return methodLabels[m] },
 		"causeLabel":  func(c string) string { return causeLabels[c] },
+		"figureHolds": func() string { return FigureHolds },
 	}
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, funcs), opts: opts,
 		limiter: limiter}
