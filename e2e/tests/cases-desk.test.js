@@ -1,6 +1,7 @@
 // Browser flows of the case desk (issue 9): a grid leader escalates (上报) a case and the community
 // admin finds it in 待受理, while the grid leader finds it again under 我经办的; a case dispatched to a
-// department is signed, reported and verified, and leaves the department's tasks.
+// department (after a dispatch to a grid is withdrawn) is signed, reported and verified, and leaves
+// the department's tasks.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -104,6 +105,10 @@ test('a department signs, reports and the dispatcher verifies; the task then lea
   await signIn(ap, 'admin');
   const kase = await intake(ap, '南关路口路灯杆倾斜，存在倒伏危险');
   await act(ap, 'accept');
+  // First to a grid, taken back before anyone signed (撤回), then to the department (改派).
+  await act(ap, 'dispatch');
+  await act(ap, 'withdraw');
+  assert.match(await ap.textContent('.status-line'), /已立案/);
   await act(ap, 'dispatch', async (form) => {
     await form.locator('select[name="lead"]').selectOption('department:甘州区城市管理局');
   });
