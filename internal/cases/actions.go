@@ -373,7 +373,24 @@ func (st *step) escalate(ctx context.Context) error {
 	acc := deadline(st.cal, st.now, lim.Accept)
 	st.c.AcceptDeadline = &acc
 	st.ev.Detail = detailJSON(map[string]any{"region_id": *parent, "region_name": name, "accept_deadline": acc})
-	return st.s.schedule(ctx, st.tx, st.cal, st.c, "accept", st.now, acc, lim.Accept.Working())
+	if err := st.s.schedule(ctx, st.tx, st.cal, st.c, "accept", st.now, acc, lim.Accept.Working()); err != nil {
+		return err
+	}
+	if st.s.opts.Notify == nil {
+		return nil
+	}
+	users, err := st.s.recipients(ctx, st.tx, st.c, "accept")
+	if err != nil {
+		return err
+	}
+	n := Notice{Kind: "case.escalated", Title: "上报案件待受理：" + st.c.Number, Body: "“" + st.c.Title + "”已上报至" + name + "，请及时受理。",
+		Link: fmt.Sprintf("/cases/%d", st.c.ID), RegionID: st.c.RegionID}
+	for _, u := range users {
+		if err := st.s.opts.Notify(ctx, st.tx, u, n); err != nil {
+			return fmt.Errorf("notify %d: %w", u, err)
+		}
+	}
+	return nil
 }
 
 // withdraw takes back the tasks of a dispatch nobody has signed yet (撤回); the case waits in the

@@ -43,7 +43,11 @@ func TestEscalationGoesOneLevelUpIntoThatLevelsToAcceptQueue(t *testing.T) {
 			t.Fatalf("the community admin may not accept the escalated case: %v", d.Actions)
 		}
 		w.do("admin", c.ID, ActAccept, ActionInput{})
+		told := w.notices[w.f.Users["street"].UserID]
 		c = w.do("admin", c.ID, ActEscalate, ActionInput{Note: "需街道协调"})
+		if w.notices[w.f.Users["street"].UserID] != told+1 {
+			t.Error("the street admin is not told of the escalated case")
+		}
 		if c.RegionID != w.f.Street.ID || !w.has("street", Filter{Queue: QueueToAccept}, c.ID) {
 			t.Fatalf("the community's escalation lands in the street's 待受理: region %d", c.RegionID)
 		}
