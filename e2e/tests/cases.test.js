@@ -107,7 +107,10 @@ test('a resident report goes from the phone form to a rated close and into the f
   const lp = leader.page;
   await lp.goto(casePath);
   await act(lp, 'sign');
-  await act(lp, 'report', (form) => form.locator('textarea[name="note"]').fill('已联系楼上住户维修水管，漏水已止住'));
+  await act(lp, 'report', async (form) => {
+    await form.locator('textarea[name="note"]').fill('已联系楼上住户维修水管，漏水已止住');
+    await form.locator('input[name="public"]').check(); // notes are internal unless made public
+  });
   await shot(lp, 'cases-reported');
 
   // 4. The admin verifies.

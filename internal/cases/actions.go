@@ -183,7 +183,7 @@ func (st *step) apply(ctx context.Context, a Action) error {
 			return err
 		}
 		st.close(Rejected)
-		st.ev.Public = true
+		st.ev.Public = st.in.Public
 	case ActMerge:
 		return st.merge(ctx)
 	case ActDispatch:
@@ -197,6 +197,8 @@ func (st *step) apply(ctx context.Context, a Action) error {
 		return st.release(ctx, "returned")
 	case ActEscalate:
 		return st.escalate(ctx)
+	case ActWithdraw:
+		return st.withdraw(ctx)
 	case ActSuspend:
 		return st.suspend()
 	case ActDenySuspend:
@@ -208,6 +210,9 @@ func (st *step) apply(ctx context.Context, a Action) error {
 	case ActApproveExtension:
 		return st.approveExtension(ctx)
 	case ActDenyExtension:
+		if err := st.need("note", "请填写驳回理由"); err != nil {
+			return err
+		}
 		st.ev.Detail = detailJSON(map[string]any{"until": st.c.ExtensionUntil})
 		st.c.ExtensionUntil, st.c.ExtensionNote, st.c.ExtensionBy = nil, "", nil
 	case ActNote:
@@ -220,7 +225,7 @@ func (st *step) apply(ctx context.Context, a Action) error {
 			return err
 		}
 		st.c.ReportedAt, st.c.ReportedBy = &st.now, &st.actor.Principal.UserID
-		st.ev.Public = true
+		st.ev.Public = st.in.Public
 	case ActVerify:
 		return st.verify(ctx)
 	case ActRework:
@@ -267,6 +272,11 @@ func (st *step) accept(ctx context.Context) error {
 		if err := st.moveToGrid(ctx, st.in.GridID); err != nil {
 			return err
 		}
+	}
+	if c.AcceptedAt != nil && c.HandleDeadline != nil {
+		// An escalated case accepted at the next level: its handle deadline runs on.
+		st.ev.Detail = detailJSON(map[string]any{"handle_deadline": *c.HandleDeadline, "escalated": true})
+		return nil
 	}
 	c.AcceptedAt = &st.now
 	return st.startHandleClock(ctx)
@@ -319,8 +329,8 @@ func (st *step) merge(ctx context.Context) error {
 	if st.in.MergeInto == 0 || st.in.MergeInto == c.ID {
 		return errs.Field("merge_into", "请选择要并入的另一件案件")
 	}
-	target, _, err := visible(ctx, st.tx, st.actor.Principal, st.in.MergeInto)
-	if err != nil {
+	target, held, err := visible(ctx, st.tx, st.actor.Principal, st.in.MergeInto)
+	if err != nil || held.ReadOnly {
 		return errs.Field("merge_into", "要并入的案件不存在或不在您的管辖范围内")
 	}
 	if !target.State.Open() || target.State == Received {
@@ -328,7 +338,7 @@ func (st *step) merge(ctx context.Context) error {
 	}
 	c.MergedInto = &target.ID
 	st.close(Duplicate)
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if st.ev.Note == "" {
 		st.ev.Note = "与案件" + target.Number + "反映的是同一问题，已并单办理"
 	}
@@ -338,24 +348,67 @@ func (st *step) merge(ctx context.Context) error {
 	return err
 }
 
+// escalate hands the case one level up the chain (grid → community → street → district) into
+// that level's to-accept queue: the tasks are withdrawn, the accept clock starts again, and the
+// handle deadline runs on (the resident's clock does not restart).
 func (st *step) escalate(ctx context.Context) error {
 	if err := st.need("note", "请填写上报原因"); err != nil {
 		return err
 	}
 	var parent *int64
-	from := st.c.RegionID
-	if st.c.GridID != nil && from == *st.c.GridID {
-		from = st.c.CommunityID
-	}
-	if err := st.tx.QueryRowContext(ctx, `SELECT parent_id FROM regions WHERE id = $1`, from).Scan(&parent); err != nil || parent == nil {
+	if err := st.tx.QueryRowContext(ctx, `SELECT parent_id FROM regions WHERE id = $1`, st.c.RegionID).Scan(&parent); err != nil || parent == nil {
 		return errs.E(errs.Conflict, "已是最高一级，无法继续上报")
+	}
+	var name string
+	if err := st.tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE id = $1`, *parent).Scan(&name); err != nil {
+		return fmt.Errorf("escalate to region %d: %w", *parent, err)
 	}
 	if err := st.release(ctx, "withdrawn"); err != nil {
 		return err
 	}
 	st.c.RegionID = *parent
-	st.ev.Detail = detailJSON(map[string]any{"region_id": *parent})
+	lim, err := st.limits(ctx)
+	if err != nil {
+		return err
+	}
+	acc := deadline(st.cal, st.now, lim.Accept)
+	st.c.AcceptDeadline = &acc
+	st.ev.Detail = detailJSON(map[string]any{"region_id": *parent, "region_name": name, "accept_deadline": acc})
+	if err := st.s.schedule(ctx, st.tx, st.cal, st.c, "accept", st.now, acc, lim.Accept.Working()); err != nil {
+		return err
+	}
+	if st.s.opts.Notify == nil {
+		return nil
+	}
+	users, err := st.s.recipients(ctx, st.tx, st.c, "accept")
+	if err != nil {
+		return err
+	}
+	n := Notice{Kind: "case.escalated", Title: "上报案件待受理：" + st.c.Number, Body: "“" + st.c.Title + "”已上报至" + name + "，请及时受理。",
+		Link: fmt.Sprintf("/cases/%d", st.c.ID), RegionID: st.c.RegionID}
+	for _, u := range users {
+		if err := st.s.opts.Notify(ctx, st.tx, u, n); err != nil {
+			return fmt.Errorf("notify %d: %w", u, err)
+		}
+	}
 	return nil
+}
+
+// withdraw takes back the tasks of a dispatch nobody has signed yet (撤回); the case waits in the
+// dispatcher's to-dispatch queue to be dispatched again (改派).
+func (st *step) withdraw(ctx context.Context) error {
+	var signed int
+	if err := st.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_assignments WHERE case_id = $1 AND status = 'signed'`,
+		st.c.ID).Scan(&signed); err != nil {
+		return err
+	}
+	if signed > 0 {
+		return errs.E(errs.Conflict, "任务已被签收，不能撤回；请由承办方退单或上报")
+	}
+	if st.in.Note == "" {
+		st.ev.Note = "撤回派遣，待改派"
+	}
+	return st.release(ctx, "withdrawn")
 }
 
 // release ends the active tasks (returned or withdrawn) and clears the handler; the case goes back
@@ -480,20 +533,37 @@ func (st *step) verify(ctx context.Context) error {
 	}
 	cb := deadline(st.cal, st.now, lim.Callback)
 	c.CallbackDue = &cb
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if _, err := st.tx.ExecContext(ctx, `UPDATE case_assignments SET status = 'done' WHERE case_id = $1
 		AND status IN ('pending','signed')`, c.ID); err != nil {
 		return err
+	}
+	// The reporters of the cases merged into this one are called back too (they follow it).
+	if _, err := st.tx.ExecContext(ctx, `UPDATE cases SET callback_deadline = $1, version = version + 1, updated_at = $2
+		WHERE merged_into = $3 AND outcome = 'duplicate' AND callback_at IS NULL`, cb, st.now, c.ID); err != nil {
+		return fmt.Errorf("call back merged cases: %w", err)
 	}
 	return st.s.schedule(ctx, st.tx, st.cal, c, "callback", st.now, cb, lim.Callback.Working())
 }
 
 func (st *step) reopen(ctx context.Context) error {
 	c := st.c
+	if c.Outcome == Rejected {
+		// A rejection found wrong: the case waits to be accepted again, on a new accept clock.
+		c.Outcome, c.ClosedAt, c.ClosedBy = "", nil, nil
+		st.ev.ToState = Received
+		lim, err := st.limits(ctx)
+		if err != nil {
+			return err
+		}
+		acc := deadline(st.cal, st.now, lim.Accept)
+		c.AcceptDeadline = &acc
+		st.ev.Detail = detailJSON(map[string]any{"accept_deadline": acc})
+		return st.s.schedule(ctx, st.tx, st.cal, c, "accept", st.now, acc, lim.Accept.Working())
+	}
 	c.ReopenCount++
 	c.Outcome, c.ClosedAt, c.ClosedBy, c.CallbackDue, c.HandleMinutes = "", nil, nil, nil, nil
 	c.ReportedAt, c.HandlerID, c.SignDeadline, c.DispatchedAt = nil, nil, nil, nil
 	st.ev.ToState = Accepted
-	st.ev.Public = true
 	return st.startHandleClock(ctx)
 }

@@ -38,11 +38,22 @@ func (h *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/figures", h.auth.API(auth.CasesRead, h.figures))
 	mux.Handle("GET /api/v1/cases/categories", h.auth.API("", h.categories))
 	mux.Handle("GET /api/v1/cases/channels", h.auth.API("", h.channels))
+	mux.Handle("GET /api/v1/cases/targets", h.auth.API(auth.CasesDispatch, h.targets))
 	mux.Handle("POST /api/v1/cases/imports", h.auth.API(auth.CasesDispatch, h.importHotline))
 	mux.Handle("GET /api/v1/cases/{id}", h.auth.API(auth.CasesRead, h.get))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", h.auth.API(auth.CasesRead, h.act))
 	mux.HandleFunc("GET /api/v1/public/cases/{tracking}", h.track)
 	mux.HandleFunc("POST /api/v1/public/cases/{tracking}/rating", h.rate)
+}
+
+// targets answers the dispatch targets of the caller's scope (the page's select).
+func (h *API) targets(w http.ResponseWriter, r *http.Request) {
+	ch, err := h.svc.DispatchChoices(r.Context())
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, ch)
 }
 
 func (h *API) create(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +84,8 @@ func (h *API) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // FilterFromQuery reads a list filter from query parameters: queue, state, category, channel,
-// region, grid, handler, from, to, by, overdue, supervised, q, figure, limit, offset.
+// region, grid, handler, from, to, by, overdue, supervised, involved (me: 经办), q, figure, limit,
+// offset.
 func FilterFromQuery(q url.Values) (Filter, error) {
 	f := Filter{Queue: q.Get("queue"), State: State(q.Get("state")), Channel: q.Get("channel"), From: q.Get("from"),
 		To: q.Get("to"), By: q.Get("by"), Q: strings.TrimSpace(q.Get("q")), Figure: q.Get("figure")}
@@ -103,6 +115,13 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 		fields.Add("overdue", "overdue 应为 true 或 false")
 	}
 	f.Supervised = q.Get("supervised") == "true" || q.Get("supervised") == "1"
+	switch q.Get("involved") {
+	case "":
+	case "me":
+		f.Involved = true
+	default:
+		fields.Add("involved", "involved 只能为 me（我经办的案件）")
+	}
 	return f, fields.Err()
 }
 

@@ -91,8 +91,9 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	if out.Channels, err = group("c.channel", "ch.name", "JOIN case_channels ch ON ch.code = c.channel", "channel"); err != nil {
 		return nil, err
 	}
-	if out.Grids, err = group("CAST(COALESCE(c.grid_id, 0) AS TEXT)", "COALESCE(g.name, '未划入网格')",
-		"LEFT JOIN regions g ON g.id = c.grid_id", "grid"); err != nil {
+	// By the grid that holds the case: one escalated to the community or street counts there.
+	if out.Grids, err = group("CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
+		"LEFT JOIN grids hg ON hg.id = c.region_id LEFT JOIN regions g ON g.id = hg.id", "grid"); err != nil {
 		return nil, err
 	}
 	for i := range out.Grids {

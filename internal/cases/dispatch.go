@@ -25,25 +25,28 @@ func (st *step) resolveTarget(ctx context.Context, t *Target, field string) (str
 		t.UserID, t.Name = 0, ""
 		return name, nil
 	case "user":
+		// Out of scope, inactive or unable to handle cases: one answer, naming nobody.
 		var name, path string
 		var role auth.Role
 		var active bool
 		err := st.tx.QueryRowContext(ctx, `SELECT u.name, u.role, u.active, r.path FROM users u JOIN regions r ON r.id = u.region_id
 			WHERE u.id = $1`, t.UserID).Scan(&name, &role, &active, &path)
-		// A user outside the dispatcher's scope is answered like one that does not exist: the
-		// message names nobody, so ids cannot be tried for names (issue 11 M5).
-		if err != nil || !active || !st.actor.Principal.Covers(path) {
-			return "", errs.Field(field, "所选人员不存在、已停用或不在您的管辖范围内")
-		}
-		if !(&auth.Principal{Role: role}).Can(auth.CasesHandle) {
-			return "", errs.Field(field, fmt.Sprintf("%s（%s）不能承办案件", name, role.Label()))
+		if err != nil || !active || !st.actor.Principal.Covers(path) || !(&auth.Principal{Role: role}).Can(auth.CasesHandle) {
+			return "", errs.Field(field, "所选人员不存在或不在您的管辖范围内")
 		}
 		t.GridID, t.Name = 0, ""
 		return name, nil
 	case "unit", "department":
 		t.Name = strings.TrimSpace(t.Name)
 		if t.Name == "" || utf8.RuneCountInString(t.Name) > 100 {
-			return "", errs.Field(field, "请填写"+targetLabels[t.Kind]+"名称")
+			return "", errs.Field(field, "请选择"+targetLabels[t.Kind])
+		}
+		ok, err := servesScope(ctx, st.tx, st.actor.Principal, t.Kind, t.Name)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", errs.Field(field, "所选"+targetLabels[t.Kind]+"不存在或不在您的管辖范围内")
 		}
 		t.GridID, t.UserID = 0, 0
 		return t.Name, nil
@@ -78,7 +81,7 @@ func (st *step) dispatch(ctx context.Context) error {
 			return err
 		}
 		if i == 0 && t.Kind == "grid" {
-			if err := st.adoptGrid(ctx, t.GridID); err != nil {
+			if err := st.holdInGrid(ctx, t.GridID); err != nil {
 				return err
 			}
 		}
@@ -110,27 +113,22 @@ func (st *step) dispatch(ctx context.Context) error {
 	if st.ev.Note == "" {
 		st.ev.Note = "派遣至 " + strings.Join(names, "；")
 	}
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	if err := st.s.schedule(ctx, st.tx, st.cal, c, "sign", st.now, signDue, lim.Sign.Working()); err != nil {
 		return err
 	}
 	return st.notifyHolders(ctx, "case.dispatched", "新派遣案件"+c.Number, "“"+c.Title+"”已派遣给您，请及时签收。")
 }
 
-// adoptGrid makes the lead grid the case's grid when the case had none and the grid is in its
-// community, so the grid keeps the case in its lists, figures and pages after its task is done.
-func (st *step) adoptGrid(ctx context.Context, gridID int64) error {
-	if st.c.GridID != nil {
-		return nil
-	}
+// holdInGrid makes the lead grid the grid that holds the case: its lists, figures and pages count
+// the case there, and only there, until it moves again (escalated or re-dispatched).
+func (st *step) holdInGrid(ctx context.Context, gridID int64) error {
 	var community int64
 	if err := st.tx.QueryRowContext(ctx, `SELECT community_id FROM grids WHERE id = $1`, gridID).Scan(&community); err != nil {
 		return fmt.Errorf("grid community: %w", err)
 	}
-	if community != st.c.CommunityID {
-		return nil
-	}
-	return st.moveToGrid(ctx, gridID)
+	st.c.GridID, st.c.RegionID, st.c.CommunityID = &gridID, gridID, community
+	return nil
 }
 
 func (st *step) sign(ctx context.Context) error {
@@ -165,7 +163,7 @@ func (st *step) sign(ctx context.Context) error {
 		return nil
 	}
 	st.c.HandlerID = &p.UserID
-	st.ev.Public = true
+	st.ev.Public = st.in.Public
 	return nil
 }
 
@@ -212,9 +210,9 @@ func (st *step) callback(ctx context.Context, resident bool) error {
 	}
 	st.ev.Detail = detailJSON(map[string]any{"resolved": *in.Resolved, "satisfaction": in.Satisfaction, "cause": in.Cause})
 	st.ev.Note = strings.TrimSpace("回访结果：" + resolved + "，" + in.Satisfaction.Label() + "。" + st.in.Note)
-	st.ev.Public = true
-	if in.Satisfaction == Dissatisfied && in.Cause == "subjective" {
-		return st.reopen(ctx)
+	st.ev.Public = resident || st.in.Public // the resident's own rating is theirs to read again
+	if in.Satisfaction == Dissatisfied && in.Cause == "subjective" && c.Outcome.Handled() {
+		return st.reopen(ctx) // a merged duplicate is not reopened: its main case carries the work
 	}
 	return nil
 }

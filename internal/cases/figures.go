@@ -22,7 +22,9 @@ import (
 //	practical_matters  实事: closed cases of the cohort resolved (outcome resolved) that came by
 //	                   any channel but the 12345 hotline (DOMAIN.md, the demo's table)
 //	response_rate      cohort cases whose first lead task was signed within its sign limit ÷ cohort cases dispatched
-//	due                accepted cases whose handle deadline fell in the period
+//	due                accepted cases (not rejected or merged) that fell due in the period: when
+//	                   closed by the deadline, on the day of closing; otherwise on the deadline,
+//	                   once it has passed — a case not yet due is never counted, nor counted twice
 //	on_time_rate       due cases closed by their deadline ÷ due
 //	closure_rate       closed ÷ accepted
 //	resolution_rate    cohort cases called back 已解决 (latest callback) ÷ cohort cases called back
@@ -39,7 +41,7 @@ var figureNames = []string{"intake", "accepted", "closed", "practical_matters", 
 const handledOutcomes = "('resolved','partly','explained','not_ours')"
 
 // figureCond returns the SQL condition selecting the cases figure name counts.
-func figureCond(a *db.Args, name, by string, lo, hi *time.Time) (string, error) {
+func figureCond(a *db.Args, name, by string, lo, hi *time.Time, now time.Time) (string, error) {
 	if by != "" && by != "accepted" && by != "closed" {
 		return "", errs.Field("by", "统计口径应为 accepted 或 closed")
 	}
@@ -53,7 +55,10 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time) (string, error) 
 	closed := func() string { return cohort() + " AND c.state = 'closed' AND c.outcome IN " + handledOutcomes }
 	called := func() string { return cohort() + " AND c.callback_at IS NOT NULL" }
 	due := func() string {
-		return "c.accepted_at IS NOT NULL AND c.outcome NOT IN ('rejected','duplicate') AND " + between(a, "c.handle_deadline", lo, hi)
+		onTime := "c.state = 'closed' AND c.closed_at <= c.handle_deadline"
+		return "c.accepted_at IS NOT NULL AND c.outcome NOT IN ('rejected','duplicate') AND ((" + onTime + " AND " +
+			between(a, "c.closed_at", lo, hi) + ") OR (NOT (" + onTime + ") AND " + between(a, "c.handle_deadline", lo, hi) +
+			" AND c.handle_deadline <= " + a.Add(now) + "))"
 	}
 	firstLead := "SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead'"
 	switch name {
@@ -106,6 +111,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, err
 	}
+	f.now = s.now()
 	query, a, err := figuresQuery(&f, p, s.db.Dialect)
 	if err != nil {
 		return nil, err
@@ -166,7 +172,7 @@ func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *db
 	}
 	sums := make([]string, 0, len(figureNames)+1)
 	for _, name := range figureNames {
-		cond, err := figureCond(a, name, f.By, lo, hi)
+		cond, err := figureCond(a, name, f.By, lo, hi, f.at())
 		if err != nil {
 			return "", nil, err
 		}

@@ -83,25 +83,20 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		"monthLink":   monthLink,
 		"bucketLink":  bucketLink,
 		"reasonLabel": func(a string) string { return reasonLabels[a] },
-		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "deny_extension" },
-		"publicNote":  func(a string) bool { return publicNotes[Action(a)] },
+		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "withdraw" },
 		"needs":       needsText,
 		"taskStatus":  func(s string) string { return taskLabels[s] },
 		"methodLabel": func(m string) string { return methodLabels[m] },
 		"causeLabel":  func(c string) string { return causeLabels[c] },
+		"figureHolds": func() string { return FigureHolds },
 	}
 	return &Handlers{svc: svc, auth: a, kit: kit, views: kit.Views(templates, funcs), opts: opts,
 		limiter: limiter}
 }
 
-var reasonLabels = map[string]string{"reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
+var reasonLabels = map[string]string{"withdraw": "撤回说明（可改派给其他对象）", "reject": "不予受理的理由", "return": "退单理由", "escalate": "上报原因",
 	"suspend": "挂起原因", "reopen": "重办原因", "supervise": "督办意见", "approve_extension": "审批意见",
 	"deny_extension": "驳回理由", "deny_suspend": "驳回理由"}
-
-// publicNotes are the actions whose note the resident reads on the tracking page; their form
-// fields say so, so that nothing meant for colleagues is written there.
-var publicNotes = map[Action]bool{ActReject: true, ActMerge: true, ActDispatch: true, ActReport: true, ActVerify: true,
-	ActReopen: true, ActCallback: true}
 
 var taskLabels = map[string]string{"pending": "待签收", "signed": "已签收", "returned": "已退单", "withdrawn": "已收回",
 	"done": "已办结"}
@@ -257,7 +252,7 @@ func formTime(r *http.Request, name string) (*time.Time, error) {
 func listQuery(q url.Values) url.Values {
 	out := url.Values{}
 	for _, k := range []string{"queue", "state", "category", "channel", "region", "grid", "handler", "from", "to", "by",
-		"overdue", "supervised", "q", "figure"} {
+		"overdue", "supervised", "q", "figure", "involved"} {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {
 			out.Set(k, v)
 		}

@@ -181,24 +181,17 @@ func actionInput(r *http.Request, a Action) (ActionInput, error) {
 	case ActMerge:
 		in.MergeInto = formID(r, "merge_into")
 	case ActDispatch:
-		lead, err := parseTarget(r.FormValue("lead"), r.FormValue("lead_name"))
+		lead, err := parseTarget(r.FormValue("lead"))
 		if err != nil {
 			return in, err
 		}
 		in.Lead = lead
 		for _, v := range r.Form["assist"] {
-			t, err := parseTarget(v, "")
+			t, err := parseTarget(v)
 			if err != nil {
 				return in, err
 			}
 			in.Assist = append(in.Assist, *t)
-		}
-		for kind, field := range map[string]string{"unit": "assist_unit", "department": "assist_department"} {
-			for _, name := range strings.FieldsFunc(r.FormValue(field), func(c rune) bool { return c == ',' || c == '，' || c == '、' }) {
-				if name = strings.TrimSpace(name); name != "" {
-					in.Assist = append(in.Assist, Target{Kind: kind, Name: name})
-				}
-			}
 		}
 	case ActExtend:
 		until, err := formTime(r, "until")
@@ -215,8 +208,9 @@ func actionInput(r *http.Request, a Action) (ActionInput, error) {
 	return in, nil
 }
 
-// parseTarget reads a dispatch target written as grid:ID, user:ID, unit or department (with name).
-func parseTarget(v, name string) (*Target, error) {
+// parseTarget reads a dispatch target of the page's select: grid:ID, user:ID, unit:NAME or
+// department:NAME.
+func parseTarget(v string) (*Target, error) {
 	kind, id, _ := strings.Cut(v, ":")
 	n, _ := strconv.ParseInt(id, 10, 64)
 	switch kind {
@@ -225,7 +219,7 @@ func parseTarget(v, name string) (*Target, error) {
 	case "user":
 		return &Target{Kind: kind, UserID: n}, nil
 	case "unit", "department":
-		return &Target{Kind: kind, Name: name}, nil
+		return &Target{Kind: kind, Name: id}, nil
 	case "":
 		return nil, errs.Field("lead", "请选择主办对象")
 	}

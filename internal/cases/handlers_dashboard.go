@@ -22,7 +22,27 @@ type FigureCard struct {
 	Num    int64
 	Den    int64
 	Rate   bool
+	// Def is the figure's definition (DOMAIN.md "Figures"), written beside it on the page.
+	Def string
 }
+
+// figureDefs are the definitions of the figures as the dashboard writes them beside the figures.
+var figureDefs = map[string]string{
+	"intake":            "期间内登记的诉求件数（含不予受理、并单）。",
+	"accepted":          "期间内受理立案的件数。",
+	"closed":            "期间内受理、经办理后结案的件数（不含不予受理、并单）。",
+	"due":               "受理立案的诉求中，期间内到期的件数：按期办结的，以结案日计；其余以办结时限计，且时限已过才计入。尚未到期的不计，每件只计一次。",
+	"response_rate":     "派遣任务中在签收时限内签收的比例（以每件第一次主办派遣为准）。",
+	"on_time_rate":      "应结案件中在办结时限内结案的比例；分母即应结案数。",
+	"closure_rate":      "期间受理立案的诉求中已办理结案的比例。",
+	"resolution_rate":   "已回访件中回访结果为“已解决”的比例。",
+	"satisfaction_rate": "已回访件中“满意”与“基本满意”的比例，构成见下。",
+	"reopen_rate":       "结案件中曾经重办的比例。",
+	"mean_handle_hours": "受理至结案的平均工作小时，挂起期间不计。",
+}
+
+// FigureHolds says where a case is counted: in the region or grid that holds it now.
+const FigureHolds = "每件诉求只在当前承办的网格（或上报后的社区、街道）计一次；上报、改派后随案件移动。"
 
 type dashboardView struct {
 	web.Page
@@ -39,7 +59,7 @@ type dashboardView struct {
 
 var countFigures = []struct{ key, label, note string }{
 	{"intake", "受理数", "期间登记的诉求"}, {"accepted", "立案数", "期间受理立案"}, {"closed", "结案数", "经办理后结案"},
-	{"due", "应结案数", "办结时限落在期间内"}, {"practical_matters", "办实事", "12345以外渠道、已解决结案"},
+	{"due", "应结案数", "期间内到期（已过时限或已办结）"}, {"practical_matters", "办实事", "12345以外渠道、已解决结案"},
 }
 
 var rateFigures = []struct{ key, label, note string }{
@@ -76,15 +96,16 @@ func FigureCards(figs Figures, base url.Values) (cards, split []FigureCard) {
 	for _, f := range countFigures {
 		n := num(figs[f.key])
 		cards = append(cards, FigureCard{Key: f.key, Label: f.label, Note: f.note, Value: countText(n), Num: n,
-			Link: figureURL(base, f.key)})
+			Link: figureURL(base, f.key), Def: figureDefs[f.key]})
 	}
 	for _, f := range rateFigures {
 		cards = append(cards, FigureCard{Key: f.key, Label: f.label, Note: f.note, Value: pctOf(figs[f.key]), Rate: true,
 			Num: num(figs[f.key+"_num"]), Den: num(figs[f.key+"_den"]), Link: figureURL(base, f.key+"_num"),
-			DenURL: figureURL(base, f.key+"_den")})
+			DenURL: figureURL(base, f.key+"_den"), Def: figureDefs[f.key]})
 	}
 	cards = append(cards, FigureCard{Key: "mean_handle_hours", Label: "平均办理时长", Note: "受理至结案，工作小时",
-		Value: hoursText(figs["mean_handle_hours"]), Num: num(figs["closed"]), Link: figureURL(base, "mean_handle_hours")})
+		Value: hoursText(figs["mean_handle_hours"]), Num: num(figs["closed"]), Link: figureURL(base, "mean_handle_hours"),
+		Def: figureDefs["mean_handle_hours"]})
 	for _, s := range []struct{ key, label string }{{"satisfied", "满意"}, {"basic", "基本满意"}, {"dissatisfied", "不满意"}} {
 		n := num(figs["satisfaction_"+s.key])
 		split = append(split, FigureCard{Key: s.key, Label: s.label, Value: countText(n), Num: n,

@@ -386,8 +386,14 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	if p != nil {
 		c.CreatedBy = &p.UserID
 	}
-	acc := deadline(cal, received, cat.Accept)
+	byPriority, err := priorityLimits(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	accLimit := cat.LimitsFor(c.Priority, byPriority).Accept
+	acc := deadline(cal, received, accLimit)
 	c.AcceptDeadline = &acc
+	c.Overdue = now.After(acc) // an old hotline order arrives overdue, as GET will say
 	if c.Number, err = nextNumber(ctx, q, pl.communityID, pl.communityCd, received.In(clock.Shanghai()).Year()); err != nil {
 		return nil, err
 	}
@@ -412,10 +418,15 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	if err := writeIndex(ctx, q, tx.Dialect, c, []string{e.Note}); err != nil {
 		return nil, err
 	}
-	if err := s.schedule(ctx, q, cal, c, "accept", received, acc, true); err != nil {
+	if err := s.schedule(ctx, q, cal, c, "accept", received, acc, accLimit.Working()); err != nil {
 		return nil, err
 	}
-	return loadCase(ctx, q, c.ID)
+	out, err := loadCase(ctx, q, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.ComputeSLA(cal, now) // the answer says what GET of the same case says
+	return out, nil
 }
 
 func requiredFields(cat *Category, in *Intake) error {

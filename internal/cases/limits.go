@@ -14,11 +14,15 @@ type Limits struct {
 	Callback workday.Limit `json:"callback"`
 }
 
-// LimitsFor returns the limits of category c at priority p: 紧急 and 特急 take the sign and
-// handle limits of their priority (byPriority), 一般 the category's own.
+// LimitsFor returns the limits of category c at priority p: 紧急 and 特急 take the accept, sign
+// and handle limits of their priority where byPriority has one (特急: accept within 30 minutes
+// around the clock by default), 一般 the category's own.
 func (c *Category) LimitsFor(p Priority, byPriority map[Priority]map[string]workday.Limit) Limits {
 	l := Limits{Accept: c.Accept, Sign: c.Sign, Handle: c.Handle, Callback: c.Callback}
 	if m, ok := byPriority[p]; ok && p != Normal {
+		if v, ok := m["accept"]; ok {
+			l.Accept = v
+		}
 		if v, ok := m["sign"]; ok {
 			l.Sign = v
 		}
@@ -91,8 +95,9 @@ func (c *Case) ComputeSLA(cal *workday.Calendar, now time.Time) {
 	if c.State == Suspended && c.SuspendedAt != nil {
 		at, c.SLA.Paused = *c.SuspendedAt, true
 	}
-	// 紧急/特急 sign limits and the 特急 handle limit run around the clock.
-	natural := (kind == "sign" && c.Priority != Normal) || (kind == "handle" && c.Priority == Critical && c.ExternalDue == nil)
+	// 紧急/特急 sign limits and the 特急 accept and handle limits run around the clock.
+	natural := (kind == "sign" && c.Priority != Normal) || (kind == "handle" && c.Priority == Critical && c.ExternalDue == nil) ||
+		(kind == "accept" && c.Priority == Critical)
 	working := !natural && cal != nil
 	if kind == "handle" && c.SuspendedMin > 0 && cal != nil {
 		start = cal.AddWorkingHours(start, time.Duration(c.SuspendedMin)*time.Minute)

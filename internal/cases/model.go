@@ -62,6 +62,9 @@ const (
 	ActCallback         Action = "callback"
 	ActReopen           Action = "reopen"
 	ActSupervise        Action = "supervise"
+	// ActWithdraw takes back a dispatched task nobody has signed yet (撤回); the case waits to be
+	// dispatched again (改派).
+	ActWithdraw Action = "withdraw"
 	// ActIntake is the first event of every case; it is not an action a user can post.
 	ActIntake Action = "intake"
 )
@@ -70,13 +73,13 @@ var actionLabels = map[Action]string{ActIntake: "登记", ActAccept: "受理立�
 	ActDispatch: "派遣", ActSign: "签收", ActReturn: "退单", ActEscalate: "上报", ActSuspend: "挂起", ActDenySuspend: "驳回挂起",
 	ActResume: "恢复办理", ActExtend: "申请延期", ActApproveExtension: "同意延期", ActDenyExtension: "驳回延期",
 	ActNote: "办理记录", ActReport: "办结反馈", ActVerify: "核查结案", ActRework: "返工", ActCallback: "回访",
-	ActReopen: "重办", ActSupervise: "督办"}
+	ActReopen: "重办", ActSupervise: "督办", ActWithdraw: "撤回派遣"}
 
 // Label is the action's Chinese name, as the timeline shows it.
 func (a Action) Label() string { return actionLabels[a] }
 
 // Actions lists every action a user can take, in workflow order.
-var Actions = []Action{ActAccept, ActReject, ActMerge, ActDispatch, ActSign, ActReturn, ActEscalate, ActSuspend,
+var Actions = []Action{ActAccept, ActReject, ActMerge, ActDispatch, ActWithdraw, ActSign, ActReturn, ActEscalate, ActSuspend,
 	ActDenySuspend, ActResume, ActExtend, ActApproveExtension, ActDenyExtension, ActNote, ActReport, ActVerify, ActRework,
 	ActCallback, ActReopen, ActSupervise}
 
@@ -157,13 +160,15 @@ type rule struct {
 }
 
 var rules = map[Action]rule{
-	ActAccept:           {from: []State{Received}, to: Accepted, perm: auth.CasesDispatch},
-	ActReject:           {from: []State{Received}, to: Closed, perm: auth.CasesDispatch},
-	ActMerge:            {from: []State{Received, Accepted}, to: Closed, perm: auth.CasesDispatch},
-	ActDispatch:         {from: []State{Accepted}, to: Dispatched, perm: auth.CasesDispatch},
-	ActSign:             {from: []State{Dispatched, InProgress}, to: InProgress, perm: auth.CasesHandle, assignee: true},
-	ActReturn:           {from: []State{Dispatched}, to: Accepted, perm: auth.CasesHandle, assignee: true},
-	ActEscalate:         {from: []State{InProgress}, to: Accepted, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
+	ActAccept:   {from: []State{Received}, to: Accepted, perm: auth.CasesDispatch},
+	ActReject:   {from: []State{Received}, to: Closed, perm: auth.CasesDispatch},
+	ActMerge:    {from: []State{Received, Accepted}, to: Closed, perm: auth.CasesDispatch},
+	ActDispatch: {from: []State{Accepted}, to: Dispatched, perm: auth.CasesDispatch},
+	ActSign:     {from: []State{Dispatched, InProgress}, to: InProgress, perm: auth.CasesHandle, assignee: true},
+	ActWithdraw: {from: []State{Dispatched}, to: Accepted, perm: auth.CasesDispatch},
+	ActReturn:   {from: []State{Dispatched}, to: Accepted, perm: auth.CasesHandle, assignee: true},
+	// Escalation hands the case one level up the chain, into that level's to-accept queue.
+	ActEscalate:         {from: []State{Accepted, InProgress}, to: Received, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActSuspend:          {from: []State{InProgress}, to: Suspended, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
 	ActDenySuspend:      {from: []State{InProgress}, perm: auth.CasesSupervise},
 	ActResume:           {from: []State{Suspended}, to: InProgress, perm: auth.CasesHandle, assignee: true, orDispatcher: true},
@@ -210,6 +215,9 @@ type Actor struct {
 	LeadAssignee bool
 	// Signable: the actor holds a pending task they may sign (a grid's task: its leader).
 	Signable bool
+	// ReadOnly: the actor sees the case only because they acted on it before (经办) — it has moved
+	// on to others, and the actor may read it but take no action.
+	ReadOnly bool
 }
 
 // Check returns nil when actor may take action a on case c now, or a domain error with a Chinese
@@ -222,6 +230,9 @@ func Check(a Action, c *Case, actor Actor) error {
 	p := actor.Principal
 	if p == nil {
 		return errs.E(errs.Unauthorized, "请先登录")
+	}
+	if actor.ReadOnly {
+		return errs.E(errs.Forbidden, "案件已转由其他单位办理，您只能查看")
 	}
 	if err := CheckState(a, c); err != nil {
 		return err
@@ -241,9 +252,19 @@ func Check(a Action, c *Case, actor Actor) error {
 			if a == ActSign && !actor.Signable {
 				return errs.E(errs.Conflict, "没有待您签收的任务（派往网格的任务由网格长签收）")
 			}
+			if a == ActReturn && !actor.Signable {
+				// Returning is refusing to sign: only who may sign the task may return it.
+				return errs.E(errs.Forbidden, "您不能退回该任务（派往网格的任务由网格长签收或退单）")
+			}
 		}
 	} else if err := p.Require(r.perm); err != nil {
 		return err
+	}
+	if a == ActReopen && c.Outcome == Rejected {
+		// Who may reject may take the rejection back.
+		if err := p.Require(auth.CasesDispatch); err != nil {
+			return err
+		}
 	}
 	if a == ActVerify && c.ReportedBy != nil && *c.ReportedBy == p.UserID {
 		return errs.E(errs.Forbidden, "办结反馈人不能核查自己反馈的案件，请由其他人员核查")
@@ -271,6 +292,16 @@ func CheckState(a Action, c *Case) error {
 			return errs.E(errs.Conflict, "该案件已有待审批的延期申请")
 		}
 	case ActCallback, ActReopen:
+		if a == ActCallback && c.Outcome == Duplicate && c.mainHandled {
+			// A merged duplicate's reporter is called back once the main case has closed.
+			if c.CallbackAt != nil {
+				return errs.E(errs.Conflict, "该案件已回访，无需重复回访")
+			}
+			return nil
+		}
+		if a == ActReopen && c.Outcome == Rejected {
+			return nil // a rejection found wrong goes back to the to-accept queue
+		}
 		if !c.Outcome.Handled() {
 			return errs.E(errs.Conflict, "“%s”的案件不能进行“%s”操作", c.Outcome.Label(), a.Label())
 		}
@@ -351,6 +382,8 @@ type Case struct {
 	SLA            SLA        `json:"sla"`
 	regionPath     string
 	residentBorn   string // the birth date of the resident the case concerns, for the minors rule
+	// mainHandled: the case is merged into a main case that closed handled (its callback is due).
+	mainHandled bool
 }
 
 // StateLabel is the state's Chinese name, for templates.

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -9,8 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/pii"
 )
 
 // PublicCase is what the tracking link shows: status, deadlines and public notes — never internal
@@ -31,12 +34,16 @@ type PublicCase struct {
 	Events         []PublicEvent `json:"events"`
 	// MergedLink is, for a case merged into another (并单), the read-only tracking link of that case.
 	MergedLink string `json:"-"`
+	// Main is, for a case merged into another, the public progress and result of that main case.
+	Main *PublicCase `json:"main,omitempty"`
 }
 
-// PublicEvent is one public step of the timeline.
+// PublicEvent is one step of the timeline as the resident sees it: every change of state, by the
+// role of who acted (never a name), with the note only where the actor made it public, masked.
 type PublicEvent struct {
 	At     time.Time `json:"at"`
 	Action string    `json:"action"`
+	By     string    `json:"by,omitempty"` // the actor's role: 网格长, 社区管理员 …
 	Note   string    `json:"note"`
 }
 
@@ -52,32 +59,100 @@ func byTracking(ctx context.Context, q db.Querier, code string) (*Case, error) {
 	return c, nil
 }
 
-// Track returns the public status of the case with the tracking code.
+// Track returns the public status of the case with the tracking code. A case merged into another
+// (并单) shows the main case's progress and result too, and its reporter rates it once the main
+// case is closed.
 func (s *Service) Track(ctx context.Context, code string) (*PublicCase, error) {
 	c, err := byTracking(ctx, s.db.R, code)
 	if err != nil {
 		return nil, err
 	}
-	events, err := listEvents(ctx, s.db.R, c.ID, true)
+	pc, err := s.publicCase(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	pc.CanRate = CheckState(ActCallback, c) == nil
+	pc.Rated = c.CallbackAt != nil
+	if c.MergedInto != nil {
+		pc.MergedLink = "/track/" + s.followCode(*c.MergedInto)
+		main, err := loadCase(ctx, s.db.R, *c.MergedInto)
+		if err != nil {
+			return nil, err
+		}
+		if pc.Main, err = s.publicCase(ctx, main); err != nil {
+			return nil, err
+		}
+		pc.Main.Title = ""
+		pc.CanRate = c.CallbackAt == nil && main.State == Closed && main.Outcome.Handled()
+	}
+	return pc, nil
+}
+
+// publicCase is the public view of c: status, deadlines and its steps as PublicEvent shows them.
+func (s *Service) publicCase(ctx context.Context, c *Case) (*PublicCase, error) {
+	events, err := listEvents(ctx, s.db.R, c.ID, false)
 	if err != nil {
 		return nil, err
 	}
 	pc := &PublicCase{Number: c.Number, Category: c.CategoryName, Title: c.Title, State: c.State,
 		StateLabel: c.State.Label(), Outcome: c.Outcome, OutcomeLabel: c.Outcome.Label(), ReceivedAt: c.ReceivedAt,
 		HandleDeadline: c.HandleDeadline, ClosedAt: c.ClosedAt, Events: []PublicEvent{}}
-	pc.CanRate = CheckState(ActCallback, c) == nil
-	pc.Rated = c.CallbackAt != nil
-	if c.MergedInto != nil {
-		pc.MergedLink = "/track/" + s.followCode(*c.MergedInto)
-	}
 	staff, err := staffNames(ctx, s.db.R, c.ID)
 	if err != nil {
 		return nil, err
 	}
+	roles, err := actorRoles(ctx, s.db.R, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range events {
-		pc.Events = append(pc.Events, PublicEvent{At: e.At, Action: e.Action.Label(), Note: staff.Replace(e.Note)})
+		if !e.Public && e.FromState == e.ToState {
+			continue // an internal step that changed nothing the resident follows
+		}
+		pe := PublicEvent{At: e.At, Action: e.Action.Label()}
+		if e.UserID != nil {
+			pe.By = roles[*e.UserID]
+		}
+		if e.Public {
+			pe.Note = pii.MaskText(staff.Replace(e.Note))
+		} else if e.Action == ActDispatch {
+			pe.Note = pii.MaskText(staff.Replace(dispatchedTo(e.Detail)))
+		}
+		pc.Events = append(pc.Events, pe)
 	}
 	return pc, nil
+}
+
+// dispatchedTo says where a dispatch sent the case (派往 主办：南关社区第一网格), from the targets its
+// event recorded; the dispatcher's own note stays internal unless made public.
+func dispatchedTo(detail string) string {
+	var d struct {
+		Targets []string `json:"targets"`
+	}
+	if json.Unmarshal([]byte(detail), &d) != nil || len(d.Targets) == 0 {
+		return ""
+	}
+	return "派往 " + strings.Join(d.Targets, "；")
+}
+
+// actorRoles names, for each staff member who acted on the case, their role (网格长, 职能部门 …).
+func actorRoles(ctx context.Context, q db.Querier, caseID int64) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id, u.role FROM case_events e JOIN users u ON u.id = e.user_id
+		WHERE e.case_id = $1`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("actor roles: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var role auth.Role
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, err
+		}
+		out[id] = role.Label()
+	}
+	return out, rows.Err()
 }
 
 // staffNames replaces, in the public notes of a case, the names of the staff on it — whoever acted
@@ -155,6 +230,9 @@ func (s *Service) Rate(ctx context.Context, code string, r Rating) (*PublicCase,
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, err := byTracking(ctx, tx, code)
 		if err != nil {
+			return err
+		}
+		if err := loadMain(ctx, tx, c); err != nil {
 			return err
 		}
 		if err := CheckState(ActCallback, c); err != nil {

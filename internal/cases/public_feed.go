@@ -169,7 +169,7 @@ func (s *Service) Feed(ctx context.Context, f FeedFilter) ([]FeedCase, error) {
 	}
 	for _, c := range cs {
 		fc := FeedCase{ID: c.ID, Number: c.Number, CategoryID: c.CategoryID, CategoryName: c.CategoryName, State: c.State,
-			Outcome: c.Outcome, Description: pii.MaskNumbers(c.Description), Address: pii.MaskNumbers(c.Address),
+			Outcome: c.Outcome, Description: pii.MaskText(c.Description), Address: pii.MaskText(c.Address),
 			BuildingID: c.BuildingID, Lon: c.Lon, Lat: c.Lat, Agency: c.RegionName, ReceivedAt: c.ReceivedAt,
 			UpdatedAt: c.UpdatedAt, HandleDeadline: c.HandleDeadline, Notes: notes[c.ID]}
 		if fc.Notes == nil {
@@ -210,7 +210,7 @@ func (s *Service) feedNotes(ctx context.Context, cs []*Case) (map[int64][]FeedNo
 			n.State = from
 		}
 		n.At = n.At.UTC()
-		n.Note = pii.MaskNumbers(staff[caseID].Replace(n.Note))
+		n.Note = pii.MaskText(staff[caseID].Replace(n.Note))
 		out[caseID] = append(out[caseID], n)
 	}
 	return out, rows.Err()

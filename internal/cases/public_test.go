@@ -367,12 +367,12 @@ func TestTheTrackingPageNamesNoStaffMemberACaseWasDispatchedTo(t *testing.T) {
 	worker := p.env.Fixture.Users["worker01"].UserID
 	p.act(t, c.ID, "accept", map[string]any{})
 	p.act(t, c.ID, "dispatch", map[string]any{"lead": map[string]any{"kind": "user", "user_id": worker},
-		"assist": []map[string]any{{"kind": "department", "name": "甘州区环卫中心"}}})
+		"assist": []map[string]any{{"kind": "grid", "grid_id": p.env.Fixture.Grids[1].ID}}})
 	body := p.env.Anonymous(t).Get("/track/" + code).Body
 	if strings.Contains(body, "测试worker01") {
 		t.Fatalf("the tracking page names the worker: %s", body)
 	}
-	if !strings.Contains(body, "派遣") || !strings.Contains(body, "甘州区环卫中心") {
+	if !strings.Contains(body, "派遣") || !strings.Contains(body, p.env.Fixture.Grids[1].Name) {
 		t.Fatalf("the tracking page no longer says where the case went: %s", body)
 	}
 }

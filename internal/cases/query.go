@@ -47,10 +47,23 @@ type Filter struct {
 	Overdue    *bool
 	Supervised bool
 	Q          string
+	// Involved selects the cases the principal acted on or held a task on (经办), wherever they are
+	// now; it takes the place of the principal's scope.
+	Involved bool
 	// Figure restricts to the cases a figure counts, e.g. "on_time_rate_num" (see Figures).
 	Figure string
 	Limit  int
 	Offset int
+	// now is the service clock at which figures tell what is due (time.Now when zero).
+	now time.Time
+}
+
+// at is the moment a figure's "due" is judged at.
+func (f *Filter) at() time.Time {
+	if f.now.IsZero() {
+		return time.Now().UTC()
+	}
+	return f.now
 }
 
 // period returns the UTC bounds of the dates from..to (inclusive) in Asia/Shanghai.
@@ -90,14 +103,36 @@ func between(a *db.Args, col string, lo, hi *time.Time) string {
 	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
-// scopeCond limits cases to the principal's region subtree; unit and department contacts also
-// see the cases dispatched to their organisation.
+// scopeCond limits cases to the principal's scope as roleSees draws it: their region subtree; a
+// mediator's disputes and referred cases there; a unit or department contact's active tasks only.
 func scopeCond(a *db.Args, p *auth.Principal) string {
-	cond := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.Add(p.Scope()) + ")"
-	if (p.Role == auth.UnitContact || p.Role == auth.Department) && p.OrgName != "" {
-		cond = "(" + cond + " OR EXISTS (SELECT 1 FROM case_assignments sa WHERE sa.case_id = c.id AND sa.status IN ('pending','signed') AND sa.target_kind IN ('unit','department') AND sa.target_name = " + a.Add(p.OrgName) + "))"
+	if p.Role == auth.UnitContact || p.Role == auth.Department {
+		return "c.id IN (SELECT sa.case_id FROM case_assignments sa WHERE " + orgTask(a, p, "sa") + " AND sa.status IN ('pending','signed'))"
 	}
-	return cond
+	region := "c.region_id IN (SELECT id FROM regions WHERE path LIKE " + a.Add(p.Scope()) + ")"
+	if p.Role == auth.Mediator {
+		return "(" + region + " AND " + mediatorCond + ")"
+	}
+	return region
+}
+
+// orgTask is the condition that task t is dispatched to the principal's organisation (a unit or
+// department contact; never true for anyone else).
+func orgTask(a *db.Args, p *auth.Principal, t string) string {
+	kind := map[auth.Role]string{auth.UnitContact: "unit", auth.Department: "department"}[p.Role]
+	if kind == "" || p.OrgName == "" {
+		return "1 = 0"
+	}
+	return t + ".target_kind = " + a.Add(kind) + " AND " + t + ".target_name = " + a.Add(p.OrgName)
+}
+
+// involvedCond selects the cases the principal ever acted on or held a task on (经办): whatever
+// happened to them since, they are found here again.
+func involvedCond(a *db.Args, p *auth.Principal) string {
+	me := a.Add(p.UserID)
+	return "c.id IN (SELECT ie.case_id FROM case_events ie WHERE ie.user_id = " + me +
+		" UNION SELECT ia.case_id FROM case_assignments ia WHERE ia.target_user_id = " + me +
+		" UNION SELECT ia.case_id FROM case_assignments ia WHERE " + orgTask(a, p, "ia") + ")"
 }
 
 // dimensions are the conditions shared by lists and figures: region, grid, category, channel,
@@ -108,7 +143,9 @@ func dimensions(a *db.Args, f *Filter) []string {
 		w = append(w, "c.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = "+a.Add(f.RegionID)+") || '%')")
 	}
 	if f.GridID != 0 {
-		w = append(w, "c.grid_id = "+a.Add(f.GridID))
+		// The grid that holds the case (its region): an escalated or re-dispatched case is counted
+		// once, where it is now, as the grid's own lists and figures count it.
+		w = append(w, "c.region_id = "+a.Add(f.GridID))
 	}
 	if f.CategoryID != 0 {
 		ph := a.Add(f.CategoryID)
@@ -134,7 +171,10 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 	case QueueToVerify:
 		return "c.state = 'reported'", nil
 	case QueueToCallback:
-		return "c.state = 'closed' AND c.outcome IN ('resolved','partly','explained','not_ours') AND (c.callback_at IS NULL OR c.callback_at < c.closed_at)", nil
+		// As the index cases_to_callback (migration 0016) reads it: handled cases not called back since
+		// closing, and merged duplicates whose main case has closed.
+		return "c.state = 'closed' AND (c.outcome IN ('resolved','partly','explained','not_ours') AND (c.callback_at IS NULL OR c.callback_at < c.closed_at)" +
+			" OR c.outcome = 'duplicate' AND c.callback_at IS NULL AND c.callback_deadline IS NOT NULL)", nil
 	case QueueOverdue:
 		return "c.overdue", nil
 	case QueueSupervised:
@@ -144,8 +184,8 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 		if p.Role == auth.GridLeader || p.Role == auth.GridWorker {
 			held = append(held, "(ma.target_kind = 'grid' AND ma.target_grid_id = "+a.Add(p.RegionID)+")")
 		}
-		if (p.Role == auth.UnitContact || p.Role == auth.Department) && p.OrgName != "" {
-			held = append(held, "(ma.target_kind IN ('unit','department') AND ma.target_name = "+a.Add(p.OrgName)+")")
+		if p.Role == auth.UnitContact || p.Role == auth.Department {
+			held = append(held, "("+orgTask(a, p, "ma")+")")
 		}
 		return "c.state IN ('dispatched','in_progress','suspended','reported') AND EXISTS (SELECT 1 FROM case_assignments ma WHERE ma.case_id = c.id AND ma.status IN ('pending','signed') AND (" + strings.Join(held, " OR ") + "))", nil
 	}
@@ -161,7 +201,16 @@ func smallScope(f *Filter, p *auth.Principal) bool {
 // where builds the WHERE clause of a list for p: w, and for a search the full-text condition both
 // as the bare MATCH on case_fts and as a condition on c, fts (the list's WHERE is w AND fts).
 func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, match, fts string, err error) {
-	conds := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
+	// The 经办 list and my tasks are their own scope: a case moved on, or dispatched from outside
+	// the principal's region, is theirs to find.
+	var conds []string
+	switch {
+	case f.Involved:
+		conds = append(conds, involvedCond(a, p))
+	case f.Queue != QueueMine:
+		conds = append(conds, scopeCond(a, p))
+	}
+	conds = append(conds, dimensions(a, f)...)
 	q, err := queueCond(a, f.Queue, p)
 	if err != nil {
 		return "", "", "", err
@@ -190,7 +239,7 @@ func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, ma
 		return "", "", "", err
 	}
 	if f.Figure != "" {
-		cond, err := figureCond(a, f.Figure, f.By, lo, hi)
+		cond, err := figureCond(a, f.Figure, f.By, lo, hi, f.at())
 		if err != nil {
 			return "", "", "", err
 		}
@@ -322,6 +371,7 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, 0, false, err
 	}
+	f.now = s.now()
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}

@@ -95,11 +95,12 @@ func (s *Service) RunReminder(ctx context.Context, payload []byte) error {
 	})
 }
 
-// recipients are the users a reminder goes to: for acceptance and callback the community's
-// administrators; otherwise whoever holds an active task (the user, the grid's leader and workers,
-// the unit's or department's contacts) and, as their supervisors, the community's administrators.
+// recipients are the users a reminder goes to: for acceptance and callback the administrators of
+// the level that holds the case (the community of a grid's case; the street or district a case was
+// escalated to); otherwise whoever holds an active task (the user, the grid's leader and workers,
+// the unit's or department's contacts) and, as their supervisors, those administrators.
 func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind string) ([]int64, error) {
-	query := `SELECT id FROM users WHERE active AND role = 'community_admin' AND region_id = $1`
+	query := `SELECT id FROM users WHERE active AND role IN ('community_admin','street_admin','district_admin') AND region_id = $1`
 	if kind == "sign" || kind == "handle" {
 		query += ` UNION SELECT u.id FROM case_assignments a JOIN users u ON u.active AND (
 				(a.target_kind = 'user' AND u.id = a.target_user_id)
@@ -111,7 +112,11 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, c *Case, kind st
 	} else {
 		query += ` AND CAST($2 AS BIGINT) > 0` // keep both arguments bound
 	}
-	out, err := db.QueryIDs(ctx, q, query, c.CommunityID, c.ID)
+	holder := c.RegionID
+	if c.GridID != nil && *c.GridID == c.RegionID {
+		holder = c.CommunityID
+	}
+	out, err := db.QueryIDs(ctx, q, query, holder, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reminder recipients: %w", err)
 	}

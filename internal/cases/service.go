@@ -148,22 +148,79 @@ func holds(p *auth.Principal, a *Assignment) bool {
 	return false
 }
 
-// visible loads a case the principal may see: in their region scope, or holding a task on it.
-// Anything else is not found.
+// visible loads a case the principal may see: one they hold a task on, one in their role's scope
+// (roleSees), or one they acted on before (read only). Anything else is not found.
 func visible(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*Case, Actor, error) {
 	c, err := loadCase(ctx, q, id)
 	if err != nil {
+		return nil, Actor{}, err
+	}
+	if err := loadMain(ctx, q, c); err != nil {
 		return nil, Actor{}, err
 	}
 	actor, err := assigneeOf(ctx, q, p, id)
 	if err != nil {
 		return nil, Actor{}, err
 	}
-	if !p.Covers(c.regionPath) && !actor.Assignee {
+	if actor.Assignee {
+		return c, actor, nil
+	}
+	sees, err := roleSees(ctx, q, p, c)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	if sees {
+		return c, actor, nil
+	}
+	var acted int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM case_events WHERE user_id = $1 AND case_id = $2
+		UNION ALL SELECT 1 FROM case_assignments WHERE target_user_id = $1 AND case_id = $2) x`, p.UserID, id).Scan(&acted); err != nil {
+		return nil, Actor{}, fmt.Errorf("acted on case: %w", err)
+	}
+	if acted == 0 {
 		return nil, Actor{}, errs.E(errs.NotFound, "案件不存在或您无权查看")
 	}
+	actor.ReadOnly = true
 	return c, actor, nil
 }
+
+// loadMain notes, for a case merged into another, whether that main case closed handled.
+func loadMain(ctx context.Context, q db.Querier, c *Case) error {
+	if c.MergedInto == nil {
+		return nil
+	}
+	var state State
+	var outcome Outcome
+	if err := q.QueryRowContext(ctx, `SELECT state, outcome FROM cases WHERE id = $1`, *c.MergedInto).Scan(&state, &outcome); err != nil {
+		return fmt.Errorf("main case of %d: %w", c.ID, err)
+	}
+	c.mainHandled = state == Closed && outcome.Handled()
+	return nil
+}
+
+// roleSees reports whether the case lies in the principal's scope as their role draws it: unit and
+// department contacts see only what is dispatched to their organisation (their tasks); a mediator
+// sees the disputes of their region and the cases referred to mediation; everyone else sees their
+// region's subtree.
+func roleSees(ctx context.Context, q db.Querier, p *auth.Principal, c *Case) (bool, error) {
+	switch p.Role {
+	case auth.UnitContact, auth.Department:
+		return false, nil
+	case auth.Mediator:
+		if !p.Covers(c.regionPath) {
+			return false, nil
+		}
+		var n int
+		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE c.id = $1 AND `+mediatorCond, c.ID).Scan(&n)
+		return n > 0, err
+	}
+	return p.Covers(c.regionPath), nil
+}
+
+// mediatorCond selects, of the cases c in a mediator's region, those a mediator works with: the
+// disputes (邻里纠纷) they may refer into mediation and the cases referred already.
+const mediatorCond = `(c.category_id IN (SELECT id FROM case_categories WHERE code = 'dispute' OR code LIKE 'dispute.%')
+	OR EXISTS (SELECT 1 FROM mediation_cases mc WHERE mc.case_id = c.id))`
 
 // Get returns a case with its timeline, tasks, photos, callbacks, merged cases and the actions the
 // principal may take now.

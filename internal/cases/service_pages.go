@@ -17,32 +17,8 @@ import (
 
 // Option is one choice of a form's select.
 type Option struct {
-	ID    int64
-	Label string
-}
-
-// DispatchChoices are the targets a dispatcher may pick: the grids and the people in their scope
-// who can handle cases.
-type DispatchChoices struct {
-	Grids []Option
-	Users []Option
-}
-
-// DispatchChoices lists the grids and handling staff in the principal's scope.
-func (s *Service) DispatchChoices(ctx context.Context) (*DispatchChoices, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &DispatchChoices{Grids: []Option{}, Users: []Option{}}
-	if !p.Can(auth.CasesDispatch) {
-		return out, nil
-	}
-	if out.Grids, err = s.ScopeGrids(ctx); err != nil {
-		return nil, err
-	}
-	out.Users, err = handlerOptions(ctx, s.db.R, p)
-	return out, err
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
 }
 
 // handlerOptions lists the active staff in the principal's scope whose role handles cases, named

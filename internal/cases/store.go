@@ -85,13 +85,13 @@ func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, ph
 		category_id, priority, title, description, address, building_id, household_id, resident_id, lon, lat,
 		reporter_name, reporter_phone_enc, reporter_phone_index, reporter_phone_masked, anonymous, external_no,
 		external_deadline, state, received_at, accept_deadline, tracking_code, created_by, version, created_at,
-		updated_at)
+		updated_at, overdue)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-		$22, $23, $24, $25, $26, $27, 1, $28, $28) RETURNING id`,
+		$22, $23, $24, $25, $26, $27, 1, $28, $28, $29) RETURNING id`,
 		c.Number, c.CommunityID, c.RegionID, c.GridID, c.Channel, c.CategoryID, c.Priority, c.Title,
 		c.Description, c.Address, c.BuildingID, c.HouseholdID, c.ResidentID, c.Lon, c.Lat, c.ReporterName,
 		phoneEnc, phoneIdx, c.ReporterPhone, c.Anonymous, ext, c.ExternalDue, c.State, c.ReceivedAt,
-		c.AcceptDeadline, c.TrackingCode, c.CreatedBy, c.CreatedAt).Scan(&id)
+		c.AcceptDeadline, c.TrackingCode, c.CreatedBy, c.CreatedAt, c.Overdue).Scan(&id)
 	if db.IsUnique(err) && c.ExternalNo != "" {
 		return 0, errs.E(errs.Conflict, "12345工单 %s 已登记", c.ExternalNo)
 	}
@@ -112,13 +112,13 @@ func saveCase(ctx context.Context, tx db.Querier, c *Case, prev int, now time.Ti
 		handler_id = $20, suspended_at = $21, suspended_minutes = $22, suspend_reason = $23,
 		suspend_requested_by = $24, extension_until = $25, extension_reason = $26, extension_requested_by = $27,
 		reopen_count = $28, supervised = $29, supervised_at = $30, overdue = $31, merged_into = $32,
-		version = version + 1, updated_at = $33
+		version = version + 1, updated_at = $33, community_id = $37
 		WHERE id = $34 AND version = $35`,
 		c.RegionID, c.GridID, c.CategoryID, c.Priority, c.State, c.Outcome, c.AcceptDeadline, c.AcceptedAt,
 		c.DispatchedAt, c.SignDeadline, c.HandleDeadline, c.ReportedAt, c.ReportedBy, c.ClosedAt, c.HandleMinutes,
 		c.CallbackDue, c.CallbackAt, c.CallbackOK, cbSat, c.HandlerID, c.SuspendedAt, c.SuspendedMin,
 		c.SuspendReason, c.SuspendAsked, c.ExtensionUntil, c.ExtensionNote, c.ExtensionBy, c.ReopenCount,
-		c.Supervised, c.SupervisedAt, c.Overdue, c.MergedInto, now, c.ID, prev, c.ClosedBy)
+		c.Supervised, c.SupervisedAt, c.Overdue, c.MergedInto, now, c.ID, prev, c.ClosedBy, c.CommunityID)
 	if err != nil {
 		return fmt.Errorf("save case %d: %w", c.ID, err)
 	}

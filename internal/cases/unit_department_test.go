@@ -48,6 +48,7 @@ func (w *world) orgTasksFor(user string, target Target) orgTasks {
 	o.withdrawn = dispatched("已收回")
 	w.do(user, o.withdrawn, ActSign, ActionInput{})
 	w.do("admin", o.withdrawn, ActEscalate, ActionInput{Note: "需街道协调"})
+	w.do("street", o.withdrawn, ActAccept, ActionInput{})
 	w.do("street", o.withdrawn, ActDispatch, ActionInput{Lead: grid})
 
 	// The fixture is what the test says it is: one task per status.
@@ -119,10 +120,18 @@ func TestAUnitOrDepartmentListsOnlyTheTasksItStillHolds(t *testing.T) {
 			if got := w.ids("unit01", Filter{}); !sameIDs(got, unit.pending, unit.signed) {
 				t.Fatalf("unit01's list = %v, want %d and %d", got, unit.pending, unit.signed)
 			}
-			for _, id := range []int64{unit.returned, unit.done, unit.withdrawn, dept.pending} {
-				if _, err := w.svc.Get(w.ctx("unit01"), id); !errs.Is(err, errs.NotFound) {
-					t.Errorf("unit01 opens case %d: %v, want not found", id, err)
+			if _, err := w.svc.Get(w.ctx("unit01"), dept.pending); !errs.Is(err, errs.NotFound) {
+				t.Errorf("unit01 opens the department's case %d: %v, want not found", dept.pending, err)
+			}
+			// What the unit acted on it reads again (经办), and may do nothing more on.
+			for _, id := range []int64{unit.returned, unit.done, unit.withdrawn} {
+				d, err := w.svc.Get(w.ctx("unit01"), id)
+				if err != nil || len(d.Actions) != 0 {
+					t.Errorf("unit01 opens case %d it acted on: %v, actions %v; want read only", id, err, d)
 				}
+			}
+			if got := w.ids("unit01", Filter{Involved: true}); !sameIDs(got, unit.pending, unit.signed, unit.returned, unit.done, unit.withdrawn) {
+				t.Errorf("unit01's 经办 list = %v", got)
 			}
 		})
 		t.Run("a returned task can no longer be signed or reported by the unit", func(t *testing.T) {

@@ -9,12 +9,13 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/errs"
+	"linli/internal/fixture"
 )
 
 func TestTransitionTable(t *testing.T) {
 	allowed := map[Action][]State{
 		ActAccept: {Received}, ActReject: {Received}, ActMerge: {Received, Accepted}, ActDispatch: {Accepted},
-		ActSign: {Dispatched, InProgress}, ActReturn: {Dispatched}, ActEscalate: {InProgress},
+		ActSign: {Dispatched, InProgress}, ActReturn: {Dispatched}, ActEscalate: {Accepted, InProgress}, ActWithdraw: {Dispatched},
 		ActSuspend: {InProgress}, ActDenySuspend: {InProgress}, ActResume: {Suspended}, ActReport: {InProgress}, ActVerify: {Reported},
 		ActRework: {Reported}, ActCallback: {Closed}, ActReopen: {Closed},
 		ActExtend:           deadlineStates,
@@ -23,7 +24,7 @@ func TestTransitionTable(t *testing.T) {
 		ActSupervise: openStates,
 	}
 	to := map[Action]State{ActAccept: Accepted, ActReject: Closed, ActMerge: Closed, ActDispatch: Dispatched,
-		ActReturn: Accepted, ActEscalate: Accepted, ActSuspend: Suspended, ActResume: InProgress, ActReport: Reported,
+		ActReturn: Accepted, ActEscalate: Received, ActWithdraw: Accepted, ActSuspend: Suspended, ActResume: InProgress, ActReport: Reported,
 		ActVerify: Closed, ActRework: InProgress, ActReopen: Accepted}
 	all := []State{Received, Accepted, Dispatched, InProgress, Suspended, Reported, Closed}
 	for _, a := range Actions {
@@ -45,6 +46,7 @@ func TestTransitionTable(t *testing.T) {
 func TestWorkflow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
+		w.f.OrgContacts(t)
 
 		t.Run("a case goes from intake to a verified close and a callback", func(t *testing.T) {
 			c := w.intake("楼上漏水", "3号楼2单元501漏水，渗到401卫生间")
@@ -59,7 +61,7 @@ func TestWorkflow(t *testing.T) {
 				t.Fatalf("complaint handle deadline = %v, want %v (13 working days)", c.HandleDeadline, want)
 			}
 			c = w.do("admin", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "grid", GridID: w.f.Grids[0].ID},
-				Assist: []Target{{Kind: "department", Name: "南关物业公司"}}})
+				Assist: []Target{{Kind: "department", Name: fixture.DepartmentOrg}}})
 			if c.State != Dispatched || c.SignDeadline == nil {
 				t.Fatalf("dispatch: %+v", c)
 			}
@@ -137,13 +139,18 @@ func TestWorkflow(t *testing.T) {
 			if c = w.do("admin", c.ID, ActRework, ActionInput{Note: "现场仍有垃圾"}); c.State != InProgress {
 				t.Fatalf("rework: %+v", c)
 			}
-			if c = w.do("grid01", c.ID, ActEscalate, ActionInput{Note: "需街道协调环卫"}); c.State != Accepted || c.RegionID != w.f.Street.ID {
-				t.Fatalf("escalate: %+v", c)
+			if c = w.do("grid01", c.ID, ActEscalate, ActionInput{Note: "需社区协调环卫"}); c.State != Received || c.RegionID != w.f.Community.ID {
+				t.Fatalf("escalate goes one level up, to the community's to-accept queue: %+v", c)
 			}
-			if _, err := w.svc.Act(w.ctx("admin"), c.ID, ActNote, ActionInput{Note: "x"}); !errs.Is(err, errs.NotFound) {
-				t.Fatalf("the community no longer sees an escalated case: %v", err) // now the street's
+			w.do("admin", c.ID, ActAccept, ActionInput{})
+			if c = w.do("admin", c.ID, ActEscalate, ActionInput{Note: "需街道协调环卫"}); c.State != Received || c.RegionID != w.f.Street.ID {
+				t.Fatalf("escalate from the community goes to the street: %+v", c)
 			}
-			w.do("street", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "department", Name: "甘州区环卫所"}})
+			if _, err := w.svc.Act(w.ctx("admin"), c.ID, ActNote, ActionInput{Note: "x"}); !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("the community reads an escalated case it acted on but acts no more: %v", err) // now the street's
+			}
+			w.do("street", c.ID, ActAccept, ActionInput{})
+			w.do("street", c.ID, ActDispatch, ActionInput{Lead: &Target{Kind: "department", Name: fixture.DepartmentOrg}})
 
 			w.refuse("admin", w.intake("垃圾", "门口垃圾").ID, ActMerge, ActionInput{MergeInto: c.ID}, errs.Invalid)
 			m := w.intake("垃圾清运不及时", "3号楼垃圾桶满了")
@@ -159,7 +166,11 @@ func TestWorkflow(t *testing.T) {
 			if rej = w.do("admin", rej.ID, ActReject, ActionInput{Note: "非政务事项"}); rej.Outcome != Rejected {
 				t.Fatalf("reject: %+v", rej)
 			}
-			w.refuse("admin", rej.ID, ActReopen, ActionInput{Note: "x"}, errs.Conflict)
+			w.refuse("grid01", rej.ID, ActReopen, ActionInput{Note: "应予受理"}, errs.Forbidden) // who rejects takes it back
+			if rej = w.do("admin", rej.ID, ActReopen, ActionInput{Note: "经核实属社区事项，应予受理"}); rej.State != Received ||
+				rej.Outcome != "" || rej.ClosedAt != nil || rej.AcceptDeadline == nil || !rej.AcceptDeadline.After(w.now) {
+				t.Fatalf("a rejected case reopens into the to-accept queue with a new accept deadline: %+v", rej)
+			}
 
 			r := w.toProgress(w.intake("楼道灯", "楼道灯坏了"))
 			w.do("grid01", r.ID, ActReport, ActionInput{Note: "已更换"})

@@ -255,7 +255,7 @@ func (w *writer) caseJobs(ctx context.Context, tx *db.Tx, all []*demoCase, byPri
 		working := true
 		switch c.SLA.Kind {
 		case "accept":
-			start = c.ReceivedAt
+			start, working = c.ReceivedAt, lim.Accept.Working()
 		case "sign":
 			start, working = *c.DispatchedAt, lim.Sign.Working()
 		case "handle":

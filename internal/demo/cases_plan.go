@@ -218,7 +218,7 @@ func (p *casePlanner) newCase(t time.Time, channel, code string) *demoCase {
 	p.reporter(d, channel, hh, street)
 	c.ReceivedAt = t
 	c.CreatedAt = p.createdAt(t, channel)
-	acc := p.deadline(t, cat.Accept)
+	acc := p.deadline(t, cat.LimitsFor(c.Priority, p.byPriority).Accept) // 特急: 30 minutes round the clock
 	c.AcceptDeadline = &acc
 	if channel == "hotline_12345" {
 		p.hotlineOrder(d)

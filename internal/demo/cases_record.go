@@ -209,7 +209,7 @@ func (p *casePlanner) retime(d *demoCase, t, before time.Time) {
 	if c.CreatedAt.After(before) {
 		c.CreatedAt = t
 	}
-	acc := p.deadline(t, d.cat.Accept)
+	acc := p.deadline(t, d.cat.LimitsFor(c.Priority, p.byPriority).Accept)
 	c.AcceptDeadline = &acc
 	if c.Channel == "hotline_12345" {
 		delete(p.extNos, c.ExternalNo)

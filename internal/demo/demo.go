@@ -146,7 +146,7 @@ func usernames() []string {
 	for i := 1; i <= 10; i++ {
 		out = append(out, fmt.Sprintf("worker%02d", i))
 	}
-	out = append(out, "mediator01", "mediator02", "mediator03", "security", "auditor")
+	out = append(out, "mediator01", "mediator02", "mediator03", "security", "auditor", "dept01")
 	for i := range demoUnits {
 		out = append(out, fmt.Sprintf("unit%02d", i+1))
 	}

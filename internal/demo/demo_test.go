@@ -280,7 +280,7 @@ func TestBuild(t *testing.T) {
 				"grid10": {"grid_leader", "62070200100110"}, "worker07": {"grid_worker", "62070200100107"},
 				"mediator03": {"mediator", "620702001001"}, "security": {"security_admin", "620702"},
 				"auditor": {"auditor", "620702"}, "unit01": {"unit_contact", "620702001001"},
-				"unit12": {"unit_contact", "620702001001"},
+				"unit12": {"unit_contact", "620702001001"}, "dept01": {"department", "620702"},
 			}
 			for user, w := range want {
 				if n := count(t, d, `SELECT COUNT(*) FROM users u JOIN regions r ON r.id = u.region_id
@@ -288,8 +288,8 @@ func TestBuild(t *testing.T) {
 					t.Errorf("%s: not a %s of %s", user, w[0], w[1])
 				}
 			}
-			// 28 staff accounts and the 12 co-building units' contacts unit01…unit12.
-			if len(res.Accounts) != 40 || count(t, d, `SELECT COUNT(*) FROM users`) != 40 {
+			// 29 staff accounts (dept01 among them) and the 12 co-building units' contacts unit01…unit12.
+			if len(res.Accounts) != 41 || count(t, d, `SELECT COUNT(*) FROM users`) != 41 {
 				t.Errorf("accounts = %d", len(res.Accounts))
 			}
 		})
@@ -354,7 +354,7 @@ func TestDemoAccountsAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, err := demo.ResetPasswords(ctx, d, newHash)
-	if err != nil || len(names) != 40 {
+	if err != nil || len(names) != 41 {
 		t.Fatalf("reset %d accounts (%v)", len(names), err)
 	}
 	svc := auth.NewService(d, auth.Config{})

@@ -36,6 +36,8 @@ var fixedAccounts = []accountPlan{
 	{"mediator03", "何振国", auth.Mediator, "community", -1, "红色智囊团"},
 	{"security", "赵启明", auth.SecurityAdmin, "district", -1, "甘州区社会治理中心"},
 	{"auditor", "陈慧敏", auth.Auditor, "district", -1, "甘州区社会治理中心"},
+	// A department's contact: cases dispatched to 甘州区城市管理局 reach this account to sign.
+	{"dept01", "马建军", auth.Department, "district", -1, "甘州区城市管理局"},
 }
 
 // sectorStaff are the community's people of the other sectors, each serving a run of grids.

@@ -51,8 +51,8 @@ func (n *Notification) normalize() error {
 	if n.Kind == "" {
 		n.Kind = "info"
 	}
-	n.Title = MaskNumbers(strings.TrimSpace(n.Title))
-	n.Body = MaskNumbers(strings.TrimSpace(n.Body))
+	n.Title = pii.MaskText(strings.TrimSpace(n.Title))
+	n.Body = pii.MaskText(strings.TrimSpace(n.Body))
 	n.Link = strings.TrimSpace(n.Link)
 	switch {
 	case n.Title == "":
@@ -127,39 +127,4 @@ func UnreadCount(ctx context.Context, q db.Querier, userID int64) (int, error) {
 		return 0, fmt.Errorf("unread notifications: %w", err)
 	}
 	return n, nil
-}
-
-// MaskNumbers masks every run of characters that looks like an ID-card number (17 digits and a
-// digit or X) or a mainland mobile number (11 digits starting with 1) in free text.
-func MaskNumbers(s string) string {
-	if !strings.ContainsAny(s, "0123456789") {
-		return s
-	}
-	var b strings.Builder
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j-i == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x') {
-			j++
-		}
-		run := s[i:j]
-		switch {
-		case len(run) == 18:
-			b.WriteString(pii.MaskID(run))
-		case len(run) == 11 && run[0] == '1':
-			b.WriteString(pii.MaskPhone(run))
-		default:
-			b.WriteString(run)
-		}
-		i = j
-	}
-	return b.String()
 }

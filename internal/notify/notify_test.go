@@ -106,18 +106,3 @@ func TestNotify(t *testing.T) {
 		})
 	})
 }
-
-func TestMaskNumbers(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"电话13800138000", "电话138****8000"},
-		{"620702198001011234", "6207**********1234"},
-		{"案卷编号 2024001 共 12345 件", "案卷编号 2024001 共 12345 件"},
-		{"座机 09318888888", "座机 09318888888"},
-		{"无数字", "无数字"},
-	}
-	for _, tt := range tests {
-		if got := notify.MaskNumbers(tt.in); got != tt.want {
-			t.Errorf("MaskNumbers(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -242,22 +241,4 @@ func MaskPhone(p string) string {
 		return strings.Repeat("*", len(p))
 	}
 	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
-}
-
-// longNumber is a run of seven or more digits (an ID card's last may be X), or a mobile or landline
-// number written in groups (138-1234-5678, 138 1234 5678, 0936-8123456). Dates (2026-12-05) and
-// case numbers (NG-2026-000123) are not numbers of a person and stay.
-var longNumber = regexp.MustCompile(`1\d{2}[ \-]\d{4}[ \-]\d{4}|0\d{2,3}[ \-]\d{7,8}|\d{7,}[\dXx]?`)
-
-// MaskNumbers masks, in free text a resident wrote, every number long enough to be a phone or ID
-// number: an ID number as MaskID, anything else as MaskPhone. Text shown to the public goes
-// through it.
-func MaskNumbers(text string) string {
-	return longNumber.ReplaceAllStringFunc(text, func(m string) string {
-		n := Clean(m)
-		if len(n) == 18 {
-			return MaskID(n)
-		}
-		return MaskPhone(n)
-	})
 }

@@ -22,8 +22,8 @@ import (
 func demoEnv(t testing.TB) *apptest.Env {
 	t.Helper()
 	env := apptest.NewDemo(t)
-	// 28 staff accounts and the co-building units' contacts unit01…unit12.
-	if len(env.Main.DemoAccounts) != 40 || env.Main.DemoPassword != fixture.Password {
+	// 29 staff accounts (dept01 among them) and the co-building units' contacts unit01…unit12.
+	if len(env.Main.DemoAccounts) != 41 || env.Main.DemoPassword != fixture.Password {
 		t.Fatalf("demo accounts %v", env.Main.DemoAccounts)
 	}
 	return env
