@@ -257,7 +257,7 @@ func formTime(r *http.Request, name string) (*time.Time, error) {
 func listQuery(q url.Values) url.Values {
 	out := url.Values{}
 	for _, k := range []string{"queue", "state", "category", "channel", "region", "grid", "handler", "from", "to", "by",
-		"overdue", "supervised", "q", "figure"} {
+		"overdue", "supervised", "q", "phone", "name", "sort", "figure"} {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {
 			out.Set(k, v)
 		}
