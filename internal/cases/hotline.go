@@ -164,6 +164,11 @@ func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*hotlineRead,
 		}
 		same[key] = l.num
 		in, rowErrs := parseHotlineRow(l.cells, sh.col, l.num, rd.cats, rd.cal)
+		if in.ReceivedAt != nil {
+			if msg := receivedFault(*in.ReceivedAt, s.now()); msg != "" {
+				rowErrs = append(rowErrs, RowError{l.num, hotlineLabels["time"], msg})
+			}
+		}
 		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
 			rowErrs = append(rowErrs, RowError{l.num, "工单编号", fmt.Sprintf("与第%d行的工单编号相同但内容不同", prev)})
 		} else {

@@ -349,7 +349,10 @@ type Case struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SLA            SLA        `json:"sla"`
-	regionPath     string
+	// DeadlineEstimated: a deadline of the case lies in a year without working-day calendar data
+	// (see Estimated); pages mark it 预计.
+	DeadlineEstimated bool `json:"deadline_estimated"`
+	regionPath        string
 }
 
 // StateLabel is the state's Chinese name, for templates.

@@ -16,19 +16,22 @@ import (
 // PublicCase is what the tracking link shows: status, deadlines and public notes — never internal
 // notes, names of staff or anyone's personal data.
 type PublicCase struct {
-	Number         string        `json:"number"`
-	Category       string        `json:"category"`
-	Title          string        `json:"title"`
-	State          State         `json:"state"`
-	StateLabel     string        `json:"state_label"`
-	Outcome        Outcome       `json:"outcome"`
-	OutcomeLabel   string        `json:"outcome_label"`
-	ReceivedAt     time.Time     `json:"received_at"`
-	HandleDeadline *time.Time    `json:"handle_deadline"`
-	ClosedAt       *time.Time    `json:"closed_at"`
-	CanRate        bool          `json:"can_rate"`
-	Rated          bool          `json:"rated"`
-	Events         []PublicEvent `json:"events"`
+	Number         string     `json:"number"`
+	Category       string     `json:"category"`
+	Title          string     `json:"title"`
+	State          State      `json:"state"`
+	StateLabel     string     `json:"state_label"`
+	Outcome        Outcome    `json:"outcome"`
+	OutcomeLabel   string     `json:"outcome_label"`
+	ReceivedAt     time.Time  `json:"received_at"`
+	HandleDeadline *time.Time `json:"handle_deadline"`
+	// HandleDeadlineEstimated: the deadline lies in a year without working-day calendar data and
+	// may still move (shown 预计).
+	HandleDeadlineEstimated bool          `json:"handle_deadline_estimated"`
+	ClosedAt                *time.Time    `json:"closed_at"`
+	CanRate                 bool          `json:"can_rate"`
+	Rated                   bool          `json:"rated"`
+	Events                  []PublicEvent `json:"events"`
 	// MergedLink is, for a case merged into another (并单), the read-only tracking link of that case.
 	MergedLink string `json:"-"`
 }
@@ -65,6 +68,11 @@ func (s *Service) Track(ctx context.Context, code string) (*PublicCase, error) {
 	pc := &PublicCase{Number: c.Number, Category: c.CategoryName, Title: c.Title, State: c.State,
 		StateLabel: c.State.Label(), Outcome: c.Outcome, OutcomeLabel: c.Outcome.Label(), ReceivedAt: c.ReceivedAt,
 		HandleDeadline: c.HandleDeadline, ClosedAt: c.ClosedAt, Events: []PublicEvent{}}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc.HandleDeadlineEstimated = Estimated(cal, c.ReceivedAt, c.HandleDeadline)
 	pc.CanRate = CheckState(ActCallback, c) == nil
 	pc.Rated = c.CallbackAt != nil
 	if c.MergedInto != nil {
