@@ -42,6 +42,7 @@ func (h *API) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/imports", h.auth.API(auth.CasesDispatch, h.importHotline))
 	mux.Handle("GET /api/v1/cases/{id}", h.auth.API(auth.CasesRead, h.get))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", h.auth.API(auth.CasesRead, h.act))
+	mux.Handle("POST /api/v1/cases/{id}/location", h.auth.API(auth.CasesDispatch, h.place))
 	mux.HandleFunc("GET /api/v1/public/cases/{tracking}", h.track)
 	mux.HandleFunc("POST /api/v1/public/cases/{tracking}/rating", h.rate)
 }

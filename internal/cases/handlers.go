@@ -126,6 +126,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/actions/{action}", read(h.act))
 	mux.Handle("GET /cases/{id}/photos/{photo}", read(h.photo))
 	mux.Handle("POST /cases/{id}/reveal-phone", read(h.revealPhone))
+	mux.Handle("GET /cases/{id}/location", h.auth.Page(auth.CasesDispatch, h.locateForm))
+	mux.Handle("POST /cases/{id}/location", h.auth.Page(auth.CasesDispatch, h.locateSave))
 	mux.Handle("GET /grids/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("grid")))
 	mux.Handle("GET /grids/{id}/qr.png", h.auth.Page(auth.RegisterRead, h.qrImage("grid")))
 	mux.Handle("GET /buildings/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("building")))

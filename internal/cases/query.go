@@ -30,7 +30,7 @@ const (
 // QueueLabels names the queues in Chinese, in menu order.
 var QueueLabels = []struct{ Code, Label string }{{QueueToAccept, "待受理"}, {QueueToDispatch, "待派遣"},
 	{QueueMine, "我的待办"}, {QueueToVerify, "待核查"}, {QueueToCallback, "待回访"}, {QueueOverdue, "已超时"},
-	{QueueSupervised, "督办件"}}
+	{QueueSupervised, "督办件"}, {QueueToLocate, "待定位"}}
 
 // Filter selects cases for a list, a queue, a figure's drill-down or an export. Zero fields do not
 // filter. The period (From, To: dates in Asia/Shanghai, both inclusive) applies to the date the
@@ -195,6 +195,8 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 		return "c.overdue", nil
 	case QueueSupervised:
 		return "c.supervised AND c.state <> 'closed'", nil
+	case QueueToLocate:
+		return "c.grid_id IS NULL AND c.state <> 'closed'", nil
 	case QueueMine:
 		held := []string{"(ma.target_kind = 'user' AND ma.target_user_id = " + a.Add(p.UserID) + ")"}
 		if p.Role == auth.GridLeader || p.Role == auth.GridWorker {
