@@ -58,7 +58,9 @@ func buildRealisticExport(t *testing.T, n int, buildings []string) *realisticExp
 	timeFormats := []func(time.Time) any{
 		func(t time.Time) any { return t.Format("2006-01-02 15:04") },
 		func(t time.Time) any { return t.Format("2006-01-02 15:04:05") },
-		func(t time.Time) any { return fmt.Sprintf("%d/%d/%d %02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute()) },
+		func(t time.Time) any {
+			return fmt.Sprintf("%d/%d/%d %02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute())
+		},
 		func(t time.Time) any {
 			return fmt.Sprintf("%d年%d月%d日 %02d时%02d分", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute())
 		},
