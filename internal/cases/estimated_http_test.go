@@ -58,7 +58,7 @@ func TestAnEstimatedDeadlineIsMarkedOnEveryPageAndTheAdminIsWarned(t *testing.T)
 	var track struct {
 		Estimated bool `json:"handle_deadline_estimated"`
 	}
-	p.env.Anonymous(t).Get("/api/v1/public/cases/" + got.TrackingCode).Decode(t, &track)
+	p.env.Anonymous(t).Get("/api/v1/public/cases/"+got.TrackingCode).Decode(t, &track)
 	if !track.Estimated {
 		t.Error("the public API does not mark the deadline estimated")
 	}
