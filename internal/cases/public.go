@@ -127,9 +127,15 @@ type Rating struct {
 	Note         string       `json:"note,omitempty"`
 }
 
+// maxRatingNote is the longest note a resident's rating may carry, in characters.
+const maxRatingNote = 500
+
 // Rate records the resident's own callback on a closed case through its tracking code. 不满意
 // with a subjective cause reopens the case, as a staff callback would.
 func (s *Service) Rate(ctx context.Context, code string, r Rating) (*PublicCase, error) {
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Note)); n > maxRatingNote {
+		return nil, errs.Field("note", fmt.Sprintf("评价说明不能超过%d字", maxRatingNote))
+	}
 	cal, err := s.Calendar(ctx) // before the transaction: loading may write
 	if err != nil {
 		return nil, err
