@@ -9,11 +9,12 @@ CHROMIUM  ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser)
 VENDOR    := internal/web/static/vendor
 BENCHTIME ?= 2s
 BENCH     ?= .
+FUZZTIME  ?= 10s
 GOTESTFLAGS ?=
 
 export CHROMIUM
 
-.PHONY: run test vet tidy unit e2e docs-images build assets bench mutation clean help
+.PHONY: run test vet tidy unit fuzz e2e docs-images build assets bench mutation clean help
 
 help:
 	@echo "make run     serve the Nanguan demo on http://127.0.0.1:8080 (SQLite under data/)"
@@ -21,6 +22,7 @@ help:
 	@echo "make build   build bin/linli"
 	@echo "make assets  copy the pinned htmx, ECharts and Leaflet files into $(VENDOR)/"
 	@echo "make e2e     only the browser tests"
+	@echo "make fuzz    a short run of the fuzz tests (FUZZTIME=$(FUZZTIME)); part of make test"
 	@echo "make bench   run the benchmarks (BENCH=regexp BENCHTIME=$(BENCHTIME)), then the city benchmark (LINLI_BENCH_RESIDENTS=30000)"
 	@echo "make docs-images  retake the README screenshots"
 	@echo "make mutation  mutation-test the rule packages with gremlins (MUTATION_PKGS=\"workday pii\"); slow, not part of make test"
@@ -34,7 +36,7 @@ else
 endif
 	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/linli serve --demo
 
-test: tidy vet unit
+test: tidy vet unit fuzz
 ifeq ($(CHROMIUM),)
 	@echo "e2e: skipped (no Chromium: install Debian's chromium or set CHROMIUM=/path/to/chrome)"
 else ifeq ($(NPM),)
@@ -55,6 +57,12 @@ tidy:
 unit:
 	@if [ -n "$$LINLI_TEST_POSTGRES" ]; then echo "go test: SQLite and PostgreSQL"; else echo "go test: SQLite only (set LINLI_TEST_POSTGRES to include PostgreSQL)"; fi
 	$(GO) test $(GOTESTFLAGS) -timeout 20m ./...
+
+# A short run of each fuzz test beyond its seeds (internal/cases/testdata/fuzz; `go test` alone
+# runs the seeds): the API's intake decoding and the 12345 reader. FUZZTIME=10s by default.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzIntakeDecoder$$' -fuzztime $(FUZZTIME) ./internal/cases/
+	$(GO) test -run '^$$' -fuzz '^FuzzHotlineReader$$' -fuzztime $(FUZZTIME) ./internal/cases/
 
 e2e: assets e2e/node_modules/.package-lock.json
 	@test -n "$(CHROMIUM)" || { echo "e2e: no Chromium: install Debian's chromium or set CHROMIUM"; exit 1; }

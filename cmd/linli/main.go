@@ -147,6 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tokenIdle := fs.Duration("token-idle", 2*time.Hour, "接口访问令牌空闲超时：超过此时长未使用即失效（令牌最长也不超过 --session-max）")
 	proxies := fs.String("trusted-proxies", env("LINLI_TRUSTED_PROXIES", ""), "可信反向代理地址段，逗号分隔（如 127.0.0.1/32,10.0.0.0/8）；仅信任其 X-Forwarded-For")
 	tiles := fs.String("tiles", env("LINLI_TILE_URL", ""), "地图瓦片地址模板（可选），如 https://{s}.example.com/{z}/{x}/{y}.png")
+	maxExtension := fs.Int("case-max-extension-days", 30, "诉求延期最多可增加的工作日数")
 	metricsToken := fs.String("metrics-token", env("LINLI_METRICS_TOKEN", ""), "允许其他机器凭此令牌读取 /metrics（环境变量 LINLI_METRICS_TOKEN）；不设置时仅本机直连可读")
 	cookieSecure := fs.Bool("cookie-secure", envBool("LINLI_COOKIE_SECURE"), "浏览器只经 HTTPS 访问（TLS 反向代理之后）：Cookie 标记 Secure 并发送 HSTS（环境变量 LINLI_COOKIE_SECURE=1）；可信代理发来 X-Forwarded-Proto: https 时自动如此")
 	if err := fs.Parse(args); err != nil {
@@ -165,6 +166,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.MetricsToken = *metricsToken
+	cfg.CaseMaxExtensionDays = *maxExtension
 	cfg.CookieSecure = *cookieSecure
 	cfg.DemoPass = os.Getenv("LINLI_DEMO_PASSWORD")
 	cfg.Auth = auth.Config{IdleTimeout: *idle, MaxAge: *maxAge, TokenIdle: *tokenIdle}

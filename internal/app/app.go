@@ -36,6 +36,9 @@ type Config struct {
 	Demo      bool   // seed the Nanguan demo into an empty database
 	DemoPass  string // password of every demo account; random when empty
 	TileURL   string // optional Leaflet tile URL template
+	// CaseMaxExtensionDays is the most working days an extension (延期) may add to a case's
+	// handle deadline; 0 means cases.DefaultMaxExtensionDays.
+	CaseMaxExtensionDays int
 	// TrustedProxies are reverse proxies whose X-Forwarded-For names the client (rate limits, audit).
 	TrustedProxies []netip.Prefix
 	// BaseURL is the public address QR codes and tracking links use; empty reads LINLI_BASE_URL,

@@ -20,7 +20,8 @@ const sweepEvery = 5 * time.Minute
 // registers its job kinds and serves its API. It runs after buildJobs.
 func (m *Main) buildCases(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) error {
 	opts := cases.Options{
-		DataDir: m.Config.DataDir,
+		DataDir:          m.Config.DataDir,
+		MaxExtensionDays: m.Config.CaseMaxExtensionDays,
 		Enqueue: func(ctx context.Context, q db.Querier, kind, key string, payload any, runAt time.Time) error {
 			_, err := jobs.Enqueue(ctx, q, kind, payload, runAt, jobs.Unique(key), jobs.Replace())
 			return err

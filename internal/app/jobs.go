@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"linli/internal/auth"
 	"linli/internal/jobs"
@@ -38,6 +39,7 @@ func (m *Main) buildJobs(mux *http.ServeMux, authH auth.Guard, kit *web.Kit) err
 	}
 	notify.NewWebhook(m.DB, hook).Register(m.Jobs)
 	m.Calendar = workday.NewService(m.DB)
+	kit.Chrome = calendarNotice(kit.Chrome, m.Calendar)
 	m.Notify = notify.NewService(m.DB)
 	workday.NewHandlers(m.Calendar, authH, kit).Routes(mux)
 	notify.NewHandlers(m.Notify, authH, kit).Routes(mux)
@@ -62,5 +64,20 @@ func (m *Main) stopJobs() {
 	if m.bg.stop != nil {
 		m.bg.stop()
 		m.bg.wg.Wait()
+	}
+}
+
+// calendarNotice adds to the chrome of those who manage the calendar the warning that a year
+// deadlines need has no working-day data, linking to its import.
+func calendarNotice(base func(*http.Request) web.Chrome, cal *workday.Service) func(*http.Request) web.Chrome {
+	return func(r *http.Request) web.Chrome {
+		c := base(r)
+		if p := auth.FromContext(r.Context()); p == nil || !p.Can(auth.SettingsManage) {
+			return c
+		}
+		if text, href, ok := cal.Warning(r.Context(), time.Now()); ok {
+			c.Notices = append(c.Notices, web.Notice{Text: text, Href: href, Link: "导入工作日历"})
+		}
+		return c
 	}
 }

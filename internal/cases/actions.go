@@ -498,6 +498,9 @@ func (st *step) extend(ctx context.Context) error {
 	if !until.After(st.now) || (c.HandleDeadline != nil && !until.After(*c.HandleDeadline)) {
 		return errs.Field("until", "延期后的时限应晚于当前办结时限")
 	}
+	if msg := st.s.extensionFault(st.cal, c, st.now, until); msg != "" {
+		return errs.Field("until", msg)
+	}
 	c.ExtensionUntil, c.ExtensionNote, c.ExtensionBy = &until, st.in.Note, &p.UserID
 	st.ev.Detail = detailJSON(map[string]any{"until": until})
 	if p.Can(auth.CasesSupervise) {

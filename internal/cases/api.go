@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -42,6 +43,7 @@ func (h *API) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/imports", h.auth.API(auth.CasesDispatch, h.importHotline))
 	mux.Handle("GET /api/v1/cases/{id}", h.auth.API(auth.CasesRead, h.get))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", h.auth.API(auth.CasesRead, h.act))
+	mux.Handle("POST /api/v1/cases/{id}/location", h.auth.API(auth.CasesDispatch, h.place))
 	mux.HandleFunc("GET /api/v1/public/cases/{tracking}", h.track)
 	mux.HandleFunc("POST /api/v1/public/cases/{tracking}/rating", h.rate)
 }
@@ -84,11 +86,12 @@ func (h *API) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // FilterFromQuery reads a list filter from query parameters: queue, state, category, channel,
-// region, grid, handler, from, to, by, overdue, supervised, involved (me: 经办), q, figure, limit,
-// offset.
+// region, grid, handler, from, to, by, overdue, supervised, involved (me: 经办), q, phone, name, sort,
+// figure, limit (at most MaxListLimit), offset.
 func FilterFromQuery(q url.Values) (Filter, error) {
 	f := Filter{Queue: q.Get("queue"), State: State(q.Get("state")), Channel: q.Get("channel"), From: q.Get("from"),
-		To: q.Get("to"), By: q.Get("by"), Q: strings.TrimSpace(q.Get("q")), Figure: q.Get("figure")}
+		To: q.Get("to"), By: q.Get("by"), Q: strings.TrimSpace(q.Get("q")), Figure: q.Get("figure"),
+		Phone: strings.TrimSpace(q.Get("phone")), Name: strings.TrimSpace(q.Get("name")), Sort: q.Get("sort")}
 	fields := errs.Fields{}
 	num := func(key string) int64 {
 		v := q.Get(key)
@@ -103,6 +106,15 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 	}
 	f.CategoryID, f.RegionID, f.GridID, f.HandlerID = num("category"), num("region"), num("grid"), num("handler")
 	f.Limit, f.Offset = int(num("limit")), int(num("offset"))
+	if f.Limit > MaxListLimit {
+		fields.Add("limit", "每页条数（limit）不能超过"+strconv.Itoa(MaxListLimit))
+	}
+	if _, err := sortOrder(f.Sort); err != nil {
+		fields.Add("sort", errs.MessageOf(err))
+	}
+	if utf8.RuneCountInString(f.Q) > 100 || utf8.RuneCountInString(f.Name) > 50 || len(f.Phone) > 20 {
+		fields.Add("q", "搜索内容过长")
+	}
 	switch q.Get("overdue") {
 	case "":
 	case "true", "1":

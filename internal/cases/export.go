@@ -34,7 +34,7 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, query string) ([]byt
 		return nil, 0, err
 	}
 	var all []Case
-	f.Limit, f.Offset = 200, 0
+	f.Limit, f.Offset = MaxListLimit, 0
 	for {
 		items, total, err := s.List(ctx, f)
 		if err != nil {
@@ -129,8 +129,10 @@ func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kept := listQuery(q)
-	if kept.Get("q") != "" {
-		kept.Set("q", "…") // the search text may hold a name or number; the audit log keeps only that there was one
+	for _, k := range []string{"q", "phone", "name"} {
+		if kept.Get(k) != "" {
+			kept.Set(k, "…") // the search text may hold a name or number; the audit log keeps only that there was one
+		}
 	}
 	data, _, err := h.svc.ExportXLSX(r.Context(), f, kept.Encode())
 	if err != nil {

@@ -121,6 +121,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/actions/{action}", read(h.act))
 	mux.Handle("GET /cases/{id}/photos/{photo}", read(h.photo))
 	mux.Handle("POST /cases/{id}/reveal-phone", read(h.revealPhone))
+	mux.Handle("GET /cases/{id}/location", h.auth.Page(auth.CasesDispatch, h.locateForm))
+	mux.Handle("POST /cases/{id}/location", h.auth.Page(auth.CasesDispatch, h.locateSave))
 	mux.Handle("GET /grids/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("grid")))
 	mux.Handle("GET /grids/{id}/qr.png", h.auth.Page(auth.RegisterRead, h.qrImage("grid")))
 	mux.Handle("GET /buildings/{id}/qr", h.auth.Page(auth.RegisterRead, h.qrPage("building")))
@@ -252,7 +254,7 @@ func formTime(r *http.Request, name string) (*time.Time, error) {
 func listQuery(q url.Values) url.Values {
 	out := url.Values{}
 	for _, k := range []string{"queue", "state", "category", "channel", "region", "grid", "handler", "from", "to", "by",
-		"overdue", "supervised", "q", "figure", "involved"} {
+		"overdue", "supervised", "q", "phone", "name", "sort", "figure", "involved"} {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {
 			out.Set(k, v)
 		}

@@ -31,6 +31,8 @@ type caseView struct {
 	Phone     string
 	// ToMediation: the user may refer this open case to people's mediation (internal/mediation).
 	ToMediation bool
+	// CanLocate: the case has no grid yet and the user may place it (待定位).
+	CanLocate bool
 }
 
 // loadCaseView reads a case and everything its page needs for the signed-in user.
@@ -45,6 +47,7 @@ func (h *Handlers) loadCaseView(r *http.Request, id int64) (*caseView, error) {
 		Supervisor: auth.FromContext(ctx).Can(auth.CasesSupervise)}
 	v.CanReveal = auth.FromContext(ctx).Can(auth.RevealPII) && !d.Anonymous && d.ReporterPhone != ""
 	v.ToMediation = auth.FromContext(ctx).Can(auth.MediationWrite) && d.State != Closed
+	v.CanLocate = auth.FromContext(ctx).Can(auth.CasesDispatch) && d.GridID == nil && d.State != Closed
 	for _, a := range d.Actions {
 		v.Can[string(a)] = true
 	}

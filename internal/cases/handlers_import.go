@@ -81,6 +81,9 @@ func (h *Handlers) importCommit(w http.ResponseWriter, r *http.Request) {
 	if res.Folded > 0 {
 		msg += "，重复行合并" + countText(int64(res.Folded)) + "行"
 	}
+	if res.Created > 0 {
+		msg += "；按地址定位到楼院" + countText(int64(res.Located)) + "件，待定位" + countText(int64(res.ToLocate)) + "件"
+	}
 	if len(res.Errors) > 0 {
 		msg += "，有错误未导入" + countText(int64(len(res.Errors))) + "处"
 	}

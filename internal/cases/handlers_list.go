@@ -30,7 +30,8 @@ type listView struct {
 	FilterChoices
 	CanIntake   bool
 	CanImport   bool
-	ExportQuery string
+	ExportURL   string // the export of exactly the cases on screen
+	Sorts       []struct{ Code, Label string }
 	OverdueOnly bool
 	NotOverdue  bool
 }
@@ -43,8 +44,8 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg := web.PagerFrom(r, 50)
-	if pg.Limit > 200 {
-		pg.Limit = 200
+	if pg.Limit > MaxListLimit {
+		pg.Limit = MaxListLimit
 	}
 	f.Limit, f.Offset = pg.Limit, pg.Offset
 	lp, err := h.svc.CaseList(r.Context(), f)
@@ -57,7 +58,13 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	view := &listView{Page: web.Page{Title: "诉求办理"}, Cases: lp.Cases, Pager: pg, Query: listQuery(q), Filter: f,
 		Queue: f.Queue, FigureLabel: figureLabels[f.Figure], CanIntake: p.Can(auth.CasesIntake),
 		CanImport: p.Can(auth.CasesDispatch), FilterChoices: lp.Choices}
-	view.ExportQuery = view.Query.Encode()
+	// A whole URL, not a query spliced after "?" in the template: html/template escapes a query
+	// part's "&" and "=", which made the export ignore every filter.
+	view.ExportURL = "/cases/export.xlsx"
+	if len(view.Query) > 0 {
+		view.ExportURL += "?" + view.Query.Encode()
+	}
+	view.Sorts = SortKeys
 	if f.Overdue != nil {
 		view.OverdueOnly, view.NotOverdue = *f.Overdue, !*f.Overdue
 	}

@@ -34,12 +34,17 @@ type RowError struct {
 // 小计, folded duplicates) and the row errors. Rows with errors are never imported; the valid
 // rows are imported only when the import was confirmed or there is no error.
 type ImportResult struct {
-	Rows    int        `json:"rows"`
-	Created int        `json:"created"`
-	Skipped int        `json:"skipped"`
-	Folded  int        `json:"folded"`
-	Ignored []RowError `json:"ignored"`
-	Errors  []RowError `json:"errors"`
+	Rows    int `json:"rows"`
+	Created int `json:"created"`
+	Skipped int `json:"skipped"`
+	Folded  int `json:"folded"`
+	// Located counts the cases placed on a building of the register from their address (the
+	// building's grid follows); ToLocate the cases whose address matched none, which wait in
+	// the 待定位 queue.
+	Located  int        `json:"located"`
+	ToLocate int        `json:"to_locate"`
+	Ignored  []RowError `json:"ignored"`
+	Errors   []RowError `json:"errors"`
 }
 
 // ImportHotline imports a 12345 export (.xlsx or .csv, UTF-8, UTF-16 or GB18030): each work order
@@ -71,8 +76,12 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 	if len(res.Errors) > 0 && !f.Confirm {
 		return res, nil
 	}
+	buildings, err := communityBuildings(ctx, s.db.R, f.CommunityID)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		res.Created, res.Skipped = 0, 0
+		res.Created, res.Skipped, res.Located, res.ToLocate = 0, 0, 0, 0
 		for _, r := range valid {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE external_no = $1`, r.in.ExternalNo).Scan(&n); err != nil {
@@ -82,7 +91,11 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 				res.Skipped++
 				continue
 			}
-			if _, err := s.intake(ctx, tx, rd.cal, r.in, p); err != nil {
+			if id, ok := matchBuilding(r.in.Address, buildings); ok && r.in.BuildingID == 0 && r.in.GridID == 0 {
+				r.in.BuildingID = id
+			}
+			c, err := s.intake(ctx, tx, rd.cal, r.in, p)
+			if err != nil {
 				if e, ok := err.(*errs.Error); ok && e.Code != errs.Internal {
 					res.Errors = append(res.Errors, RowError{r.line, "", e.Message})
 					continue
@@ -90,6 +103,11 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 				return err
 			}
 			res.Created++
+			if c.GridID != nil {
+				res.Located++
+			} else {
+				res.ToLocate++
+			}
 		}
 		if len(res.Errors) > 0 && !f.Confirm {
 			return errRollback
@@ -97,7 +115,7 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 		return nil
 	})
 	if err == errRollback {
-		res.Created, res.Skipped = 0, 0
+		res.Created, res.Skipped, res.Located, res.ToLocate = 0, 0, 0, 0
 		return res, nil
 	}
 	return res, err
@@ -164,6 +182,11 @@ func (s *Service) readHotline(ctx context.Context, f HotlineFile) (*hotlineRead,
 		}
 		same[key] = l.num
 		in, rowErrs := parseHotlineRow(l.cells, sh.col, l.num, rd.cats, rd.cal)
+		if in.ReceivedAt != nil {
+			if msg := receivedFault(*in.ReceivedAt, s.now()); msg != "" {
+				rowErrs = append(rowErrs, RowError{l.num, hotlineLabels["time"], msg})
+			}
+		}
 		if prev, ok := seen[in.ExternalNo]; ok && in.ExternalNo != "" {
 			rowErrs = append(rowErrs, RowError{l.num, "工单编号", fmt.Sprintf("与第%d行的工单编号相同但内容不同", prev)})
 		} else {

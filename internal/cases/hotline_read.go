@@ -16,6 +16,7 @@ import (
 	"linli/internal/errs"
 	"linli/internal/sheet"
 	"linli/internal/workday"
+	"time"
 )
 
 // hotlineColumns maps each field to the header names hotline exports use for it.
@@ -195,7 +196,9 @@ func parseHotlineRow(row []string, col map[string]int, line int, cats []Category
 		if !ok || i >= len(row) {
 			return ""
 		}
-		return strings.TrimSpace(width.Fold.String(strings.ReplaceAll(row[i], "\u00a0", " ")))
+		// A NUL in a cell is debris of the export, never text: PostgreSQL cannot store it.
+		v := strings.NewReplacer("\u00a0", " ", "\x00", "").Replace(row[i])
+		return strings.TrimSpace(width.Fold.String(v))
 	}
 	var out []RowError
 	bad := func(field, msg string) { out = append(out, RowError{line, hotlineLabels[field], msg}) }
@@ -240,7 +243,7 @@ var workOrderNo = regexp.MustCompile(`^[A-Za-z0-9-]{3,40}$`)
 
 func normalizePhoneCell(s string) (string, error) {
 	in := Intake{ReporterPhone: s, Description: "x"}
-	if err := in.normalize(false); err != nil {
+	if err := in.normalize(false, time.Time{}); err != nil {
 		return "", fmt.Errorf("%s", errs.FieldsOf(err)["reporter_phone"])
 	}
 	return in.ReporterPhone, nil

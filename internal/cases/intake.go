@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -48,24 +49,47 @@ type Intake struct {
 	ExternalDeadline *time.Time `json:"external_deadline,omitempty"`
 }
 
-// normalize trims the text fields and checks what needs no database.
-func (in *Intake) normalize(public bool) error {
+// Length limits of the intake's text fields, in characters.
+const (
+	maxTitle        = 100
+	maxDescription  = 5000
+	maxAddress      = 200
+	maxReporterName = 50
+	maxExternalNo   = 40
+	maxCode         = 40 // channel, priority, coordinate system
+)
+
+// normalize trims the text fields and checks what needs no database, every fault at once: each
+// text within its length and free of NUL characters, the received time within 2000..now.
+func (in *Intake) normalize(public bool, now time.Time) error {
 	f := errs.Fields{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
 	in.ReporterName = strings.TrimSpace(in.ReporterName)
 	in.ExternalNo = pii.Clean(in.ExternalNo)
+	for _, t := range []struct {
+		field, label, value string
+		max                 int
+	}{{"channel", "来源渠道", in.Channel, maxCode}, {"priority", "紧急程度", string(in.Priority), maxCode},
+		{"title", "标题", in.Title, maxTitle}, {"description", "诉求内容", in.Description, maxDescription},
+		{"address", "地址", in.Address, maxAddress}, {"coord_system", "坐标系", in.CoordSystem, maxCode},
+		{"reporter_name", "反映人姓名", in.ReporterName, maxReporterName},
+		{"reporter_phone", "联系电话", in.ReporterPhone, maxCode}, {"external_no", "12345工单编号", in.ExternalNo, maxExternalNo}} {
+		switch {
+		case strings.IndexByte(t.value, 0) >= 0:
+			f.Add(t.field, t.label+"含有不允许的空字符，请删除后重试")
+		case !utf8.ValidString(t.value):
+			f.Add(t.field, t.label+"含有无法识别的字符")
+		case utf8.RuneCountInString(t.value) > t.max:
+			f.Add(t.field, fmt.Sprintf("%s不能超过%d字", t.label, t.max))
+		}
+	}
 	if in.Description == "" {
 		f.Add("description", "请填写诉求内容")
-	} else if utf8.RuneCountInString(in.Description) > 5000 {
-		f.Add("description", "诉求内容不能超过5000字")
 	}
 	if in.Title == "" && in.Description != "" {
 		in.Title = firstRunes(strings.Join(strings.Fields(in.Description), " "), 30)
-	}
-	if utf8.RuneCountInString(in.Title) > 100 {
-		f.Add("title", "标题不能超过100字")
 	}
 	if in.Priority != "" && !in.Priority.Valid() {
 		f.Add("priority", "紧急程度应为一般、紧急或特急")
@@ -86,14 +110,39 @@ func (in *Intake) normalize(public bool) error {
 	if in.Anonymous {
 		in.ReporterName, in.ReporterPhone = "", ""
 	}
-	if in.ReporterPhone != "" {
+	if in.ReporterPhone != "" && f["reporter_phone"] == "" {
 		phone, err := pii.NormalizePhone(in.ReporterPhone)
 		if err != nil {
 			f.Add("reporter_phone", err.Error())
 		}
 		in.ReporterPhone = phone
 	}
+	if in.ReceivedAt != nil && !public {
+		if msg := receivedFault(*in.ReceivedAt, now); msg != "" {
+			f.Add("received_at", msg)
+		}
+	}
 	return f.Err()
+}
+
+// receivedFault says what is wrong with the time a case was received, "" when nothing is: no
+// case is older than 2000 (an export's 1900 or 1970 is a date lost on the way) and none lies
+// ahead of now (five minutes of clock skew allowed).
+func receivedFault(t, now time.Time) string {
+	if t.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, clock.Shanghai())) {
+		return "来电/来访时间不能早于2000年1月1日，请核对年份"
+	}
+	if !now.IsZero() && t.After(now.Add(5*time.Minute)) {
+		return "来电/来访时间不能晚于当前时间（" + now.In(clock.Shanghai()).Format("2006-01-02 15:04") + "）"
+	}
+	return ""
+}
+
+// addFields adds the field messages of a validation error to f.
+func addFields(f errs.Fields, err error) {
+	for k, m := range errs.FieldsOf(err) {
+		f.Add(k, m)
+	}
 }
 
 func firstRunes(s string, n int) string {
@@ -321,25 +370,29 @@ func (s *Service) Submit(ctx context.Context, in PublicSubmission) (*Case, error
 // intake validates and writes a case in tx. p is nil for the public form.
 func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, in Intake, p *auth.Principal) (*Case, error) {
 	q := s.cached(tx)
-	if err := in.normalize(p == nil); err != nil {
-		return nil, err
-	}
+	// Every fault of the body at once: the text, the channel, the category and the fields the
+	// category needs.
+	bad := errs.Fields{}
+	addFields(bad, in.normalize(p == nil, s.now()))
 	if in.Channel == "" {
-		return nil, errs.Field("channel", "请选择来源渠道")
-	}
-	if ok, err := channelExists(ctx, q, in.Channel); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, errs.Field("channel", "来源渠道不存在")
+		bad.Add("channel", "请选择来源渠道")
+	} else if bad["channel"] == "" {
+		if ok, err := channelExists(ctx, q, in.Channel); err != nil {
+			return nil, err
+		} else if !ok {
+			bad.Add("channel", "来源渠道不存在")
+		}
 	}
 	cat, err := leafCategory(ctx, q, in.CategoryID)
-	if err != nil {
+	if err != nil && errs.FieldsOf(err) == nil {
 		return nil, err
 	}
-	if in.ExternalNo == "" { // a hotline work order comes as the hotline recorded it
-		if err := requiredFields(cat, &in); err != nil {
-			return nil, err
-		}
+	addFields(bad, err)
+	if cat != nil && in.ExternalNo == "" { // a hotline work order comes as the hotline recorded it
+		addFields(bad, requiredFields(cat, &in))
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
 	}
 	pl, err := s.locate(ctx, q, &in, p)
 	if err != nil {
@@ -365,10 +418,7 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	now := s.now()
 	received := now
 	if in.ReceivedAt != nil && p != nil {
-		received = in.ReceivedAt.UTC().Truncate(time.Second)
-		if received.After(now.Add(5 * time.Minute)) {
-			return nil, errs.Field("received_at", "来电/来访时间不能晚于当前时间")
-		}
+		received = in.ReceivedAt.UTC().Truncate(time.Second) // checked by normalize
 	}
 	c := &Case{CommunityID: pl.communityID, RegionID: pl.regionID, GridID: pl.gridID, Channel: in.Channel,
 		CategoryID: cat.ID, Priority: in.Priority, Title: in.Title, Description: in.Description, Address: in.Address,

@@ -49,6 +49,8 @@ type SLA struct {
 	Status           string     `json:"status"`            // ok, amber, late; "" when no clock runs
 	Text             string     `json:"text"`              // 剩余 2个工作日3小时 / 已超时 5小时
 	Paused           bool       `json:"paused"`
+	// Estimated: the deadline was counted through a year without working-day calendar data.
+	Estimated bool `json:"estimated"`
 }
 
 // Class is the CSS class of the status: sla-ok, sla-amber or sla-late ("" when no clock runs).
@@ -88,6 +90,7 @@ func (c *Case) running() (kind string, start time.Time, due *time.Time) {
 func (c *Case) ComputeSLA(cal *workday.Calendar, now time.Time) {
 	kind, start, due := c.running()
 	c.SLA = SLA{Kind: kind, Label: slaLabels[kind], Deadline: due}
+	defer c.markEstimated(cal, start)
 	if due == nil {
 		return
 	}

@@ -380,8 +380,11 @@ type Case struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SLA            SLA        `json:"sla"`
-	regionPath     string
-	residentBorn   string // the birth date of the resident the case concerns, for the minors rule
+	// DeadlineEstimated: a deadline of the case lies in a year without working-day calendar data
+	// (see Estimated); pages mark it 预计.
+	DeadlineEstimated bool `json:"deadline_estimated"`
+	regionPath        string
+	residentBorn      string // the birth date of the resident the case concerns, for the minors rule
 	// mainHandled: the case is merged into a main case that closed handled (its callback is due).
 	mainHandled bool
 }

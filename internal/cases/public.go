@@ -19,19 +19,22 @@ import (
 // PublicCase is what the tracking link shows: status, deadlines and public notes — never internal
 // notes, names of staff or anyone's personal data.
 type PublicCase struct {
-	Number         string        `json:"number"`
-	Category       string        `json:"category"`
-	Title          string        `json:"title"`
-	State          State         `json:"state"`
-	StateLabel     string        `json:"state_label"`
-	Outcome        Outcome       `json:"outcome"`
-	OutcomeLabel   string        `json:"outcome_label"`
-	ReceivedAt     time.Time     `json:"received_at"`
-	HandleDeadline *time.Time    `json:"handle_deadline"`
-	ClosedAt       *time.Time    `json:"closed_at"`
-	CanRate        bool          `json:"can_rate"`
-	Rated          bool          `json:"rated"`
-	Events         []PublicEvent `json:"events"`
+	Number         string     `json:"number"`
+	Category       string     `json:"category"`
+	Title          string     `json:"title"`
+	State          State      `json:"state"`
+	StateLabel     string     `json:"state_label"`
+	Outcome        Outcome    `json:"outcome"`
+	OutcomeLabel   string     `json:"outcome_label"`
+	ReceivedAt     time.Time  `json:"received_at"`
+	HandleDeadline *time.Time `json:"handle_deadline"`
+	// HandleDeadlineEstimated: the deadline lies in a year without working-day calendar data and
+	// may still move (shown 预计).
+	HandleDeadlineEstimated bool          `json:"handle_deadline_estimated"`
+	ClosedAt                *time.Time    `json:"closed_at"`
+	CanRate                 bool          `json:"can_rate"`
+	Rated                   bool          `json:"rated"`
+	Events                  []PublicEvent `json:"events"`
 	// MergedLink is, for a case merged into another (并单), the read-only tracking link of that case.
 	MergedLink string `json:"-"`
 	// Main is, for a case merged into another, the public progress and result of that main case.
@@ -97,6 +100,11 @@ func (s *Service) publicCase(ctx context.Context, c *Case) (*PublicCase, error) 
 	pc := &PublicCase{Number: c.Number, Category: c.CategoryName, Title: c.Title, State: c.State,
 		StateLabel: c.State.Label(), Outcome: c.Outcome, OutcomeLabel: c.Outcome.Label(), ReceivedAt: c.ReceivedAt,
 		HandleDeadline: c.HandleDeadline, ClosedAt: c.ClosedAt, Events: []PublicEvent{}}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc.HandleDeadlineEstimated = Estimated(cal, c.ReceivedAt, c.HandleDeadline)
 	staff, err := staffNames(ctx, s.db.R, c.ID)
 	if err != nil {
 		return nil, err
@@ -220,9 +228,15 @@ type Rating struct {
 	Note         string       `json:"note,omitempty"`
 }
 
+// maxRatingNote is the longest note a resident's rating may carry, in characters.
+const maxRatingNote = 500
+
 // Rate records the resident's own callback on a closed case through its tracking code. 不满意
 // with a subjective cause reopens the case, as a staff callback would.
 func (s *Service) Rate(ctx context.Context, code string, r Rating) (*PublicCase, error) {
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Note)); n > maxRatingNote {
+		return nil, errs.Field("note", fmt.Sprintf("评价说明不能超过%d字", maxRatingNote))
+	}
 	cal, err := s.Calendar(ctx) // before the transaction: loading may write
 	if err != nil {
 		return nil, err

@@ -108,6 +108,9 @@ func (p *page) caseByTracking(t *testing.T, code string) cases.Case {
 
 func (p *page) act(t *testing.T, id int64, action string, body map[string]any) {
 	t.Helper()
+	if body == nil {
+		body = map[string]any{} // a body is one JSON object; "null" is refused
+	}
 	resp := p.api.JSON("POST", fmt.Sprintf("/api/v1/cases/%d/actions/%s", id, action), body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%s: %d %s", action, resp.StatusCode, resp.Body)

@@ -11,6 +11,7 @@ import (
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/pii"
 	"linli/internal/search"
 )
 
@@ -29,7 +30,7 @@ const (
 // QueueLabels names the queues in Chinese, in menu order.
 var QueueLabels = []struct{ Code, Label string }{{QueueToAccept, "待受理"}, {QueueToDispatch, "待派遣"},
 	{QueueMine, "我的待办"}, {QueueToVerify, "待核查"}, {QueueToCallback, "待回访"}, {QueueOverdue, "已超时"},
-	{QueueSupervised, "督办件"}}
+	{QueueSupervised, "督办件"}, {QueueToLocate, "待定位"}}
 
 // Filter selects cases for a list, a queue, a figure's drill-down or an export. Zero fields do not
 // filter. The period (From, To: dates in Asia/Shanghai, both inclusive) applies to the date the
@@ -50,12 +51,22 @@ type Filter struct {
 	// Involved selects the cases the principal acted on or held a task on (经办), wherever they are
 	// now; it takes the place of the principal's scope.
 	Involved bool
+	// Phone finds a caller's cases: a full mobile or landline number (looked up through the blind
+	// index) or its last four digits.
+	Phone string
+	// Name finds a caller's cases by any part of the caller's name.
+	Name string
+	// Sort orders a list by received, deadline or updated; a leading "-" puts the latest first.
+	// Empty keeps the queue's own order (supervised first, then newest or nearest deadline).
+	Sort string
 	// Figure restricts to the cases a figure counts, e.g. "on_time_rate_num" (see Figures).
 	Figure string
 	Limit  int
 	Offset int
 	// now is the service clock at which figures tell what is due (time.Now when zero).
 	now time.Time
+	// phoneIndex is the blind index of a full Phone, set by the service (see callerPhone).
+	phoneIndex string
 }
 
 // at is the moment a figure's "due" is judged at.
@@ -64,6 +75,51 @@ func (f *Filter) at() time.Time {
 		return time.Now().UTC()
 	}
 	return f.now
+}
+
+// MaxListLimit is the largest page a list answers; a larger limit is refused.
+const MaxListLimit = 200
+
+// SortKeys are the values of Filter.Sort, each also with a leading "-" for the reverse order.
+var SortKeys = []struct{ Code, Label string }{{"-received", "登记时间（新→旧）"}, {"received", "登记时间（旧→新）"},
+	{"deadline", "办理时限（近→远）"}, {"-deadline", "办理时限（远→近）"}, {"-updated", "最近更新"}, {"updated", "最早更新"}}
+
+// sortColumns are the columns of the sort keys.
+var sortColumns = map[string]string{"received": "c.received_at", "deadline": "COALESCE(c.handle_deadline, c.accept_deadline)",
+	"updated": "c.updated_at"}
+
+// sortOrder is the ORDER BY of an explicit sort, "" for none; an unknown key is a field error.
+func sortOrder(key string) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	dir := " ASC"
+	if strings.HasPrefix(key, "-") {
+		key, dir = key[1:], " DESC"
+	}
+	col, ok := sortColumns[key]
+	if !ok {
+		return "", errs.Field("sort", "排序方式应为 received、deadline 或 updated（前加 - 为倒序）")
+	}
+	return " ORDER BY " + col + dir + ", c.id" + dir, nil
+}
+
+// callerPhone checks the caller-phone search and sets its blind index for a full number: four
+// digits are the last four of a number, anything else must be a whole number.
+func callerPhone(f *Filter, index func(string) string) error {
+	f.Phone = strings.TrimSpace(f.Phone)
+	if f.Phone == "" {
+		return nil
+	}
+	if len(f.Phone) == 4 && strings.Trim(f.Phone, "0123456789") == "" {
+		return nil
+	}
+	n, err := pii.NormalizePhone(f.Phone)
+	if err != nil {
+		return errs.Field("phone", "来电号码请填写完整号码或后四位")
+	}
+	f.Phone, f.phoneIndex = n, index(n)
+	return nil
 }
 
 // period returns the UTC bounds of the dates from..to (inclusive) in Asia/Shanghai.
@@ -179,6 +235,8 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 		return "c.overdue", nil
 	case QueueSupervised:
 		return "c.supervised AND c.state <> 'closed'", nil
+	case QueueToLocate:
+		return "c.grid_id IS NULL AND c.state <> 'closed'", nil
 	case QueueMine:
 		held := []string{"(ma.target_kind = 'user' AND ma.target_user_id = " + a.Add(p.UserID) + ")"}
 		if p.Role == auth.GridLeader || p.Role == auth.GridWorker {
@@ -234,6 +292,18 @@ func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, ma
 	if f.Supervised {
 		conds = append(conds, "c.supervised")
 	}
+	switch {
+	case f.phoneIndex != "":
+		conds = append(conds, "c.reporter_phone_index = "+a.Add(f.phoneIndex))
+	case f.Phone != "":
+		if len(f.Phone) != 4 || strings.Trim(f.Phone, "0123456789") != "" {
+			return "", "", "", errs.Field("phone", "来电号码请填写完整号码或后四位")
+		}
+		conds = append(conds, "c.reporter_phone_masked LIKE "+a.Add("%"+f.Phone))
+	}
+	if name := strings.TrimSpace(f.Name); name != "" {
+		conds = append(conds, "c.reporter_name LIKE "+a.Add("%"+db.EscapeLike(name)+"%")+` ESCAPE '\'`)
+	}
 	lo, hi, err := period(f.From, f.To)
 	if err != nil {
 		return "", "", "", err
@@ -277,6 +347,9 @@ const (
 
 // listOrder is the ORDER BY of a list and the index that reads it in that order ("" for none).
 func listOrder(f *Filter) (order, index string) {
+	if o, err := sortOrder(f.Sort); err == nil && o != "" {
+		return o, ""
+	}
 	switch f.Queue {
 	case QueueMine, QueueToAccept:
 		return orderDeadline, ""
@@ -341,7 +414,7 @@ func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, order
 	if !ordered && d == db.Postgres {
 		// A selection known to be small is collected first and sorted: given the LIMIT alone,
 		// PostgreSQL would walk the whole city's list index looking for a community's few.
-		inner = "WITH m AS MATERIALIZED (SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM " +
+		inner = "WITH m AS MATERIALIZED (SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline, c.updated_at FROM " +
 			inner + " WHERE " + all + ") SELECT c.id FROM m c" + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	} else {
 		inner = "SELECT c.id FROM " + inner + " WHERE " + all + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
@@ -372,11 +445,20 @@ func (s *Service) list(ctx context.Context, f Filter, countCap int) ([]Case, int
 		return nil, 0, false, err
 	}
 	f.now = s.now()
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit > MaxListLimit {
+		return nil, 0, false, errs.Field("limit", fmt.Sprintf("每页条数（limit）不能超过%d", MaxListLimit))
+	}
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	if f.Offset < 0 {
 		f.Offset = 0
+	}
+	if _, err := sortOrder(f.Sort); err != nil {
+		return nil, 0, false, err
+	}
+	if err := callerPhone(&f, s.sealer.Index); err != nil {
+		return nil, 0, false, err
 	}
 	count, _, a, n, err := listQueries(&f, p, s.db.Dialect, countCap, false)
 	if err != nil {
@@ -473,7 +555,7 @@ func walkPage(f *Filter, p *auth.Principal, walk int) (page string, a *db.Args, 
 		return "", a, nil
 	}
 	order, _ := listOrder(f)
-	walked := "SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline FROM cases c WHERE " +
+	walked := "SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline, c.updated_at FROM cases c WHERE " +
 		w + order + " LIMIT " + strconv.Itoa(walk)
 	// OFFSET 0 and IS TRUE keep the test a per-row subplan: PostgreSQL would otherwise make it a
 	// join over every match.

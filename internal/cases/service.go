@@ -51,7 +51,14 @@ type Options struct {
 	Enqueue  Enqueuer
 	Notify   Notifier
 	Locator  Locator
+	// MaxExtensionDays is the most working days an extension may add to the handle deadline;
+	// DefaultMaxExtensionDays when 0.
+	MaxExtensionDays int
 }
+
+// DefaultMaxExtensionDays bounds an extension when Options.MaxExtensionDays is not set: 30
+// working days, about six weeks.
+const DefaultMaxExtensionDays = 30
 
 // Service is the cases capability: every use case of DOMAIN.md's "Residents' requests".
 type Service struct {

@@ -212,7 +212,9 @@ func listEvents(ctx context.Context, q db.Querier, caseID int64, publicOnly bool
 			return nil, err
 		}
 		e.At = e.At.UTC()
-		e.ActionLabel = e.Action.Label()
+		if e.ActionLabel = e.Action.Label(); e.Action == ActLocate {
+			e.ActionLabel = "定位"
+		}
 		_ = json.Unmarshal([]byte(att), &e.Attachments)
 		e.Attachments = nonNil(e.Attachments)
 		out = append(out, e)

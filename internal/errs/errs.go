@@ -21,7 +21,9 @@ const (
 	Unauthorized Code = "unauthorized"
 	TooMany      Code = "too_many_requests"
 	TooLarge     Code = "too_large"
-	Internal     Code = "internal"
+	// Unsupported is a request body of a type the route does not take (415).
+	Unsupported Code = "unsupported_media_type"
+	Internal    Code = "internal"
 )
 
 // Error is a failure with a code and a Chinese message meant for the user.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"linli/internal/errs"
@@ -64,8 +66,56 @@ func (k *Kit) Bodies(mux *http.ServeMux, limits BodyLimits) (http.Handler, error
 			k.bodyRefused(w, r, err)
 			return
 		}
+		if err := nulInRequest(r); err != nil {
+			k.bodyRefused(w, r, err)
+			return
+		}
 		mux.ServeHTTP(w, r)
 	}), nil
+}
+
+// nulInRequest refuses a path, query or form value holding a NUL character: no text of Linli
+// holds one, and PostgreSQL cannot store it (it would answer 500 deep in a handler).
+func nulInRequest(r *http.Request) error {
+	const msg = "含有不允许的空字符（%00），请删除后重试"
+	if strings.IndexByte(r.URL.Path, 0) >= 0 {
+		return errs.E(errs.Invalid, "%s", "地址"+msg)
+	}
+	if strings.Contains(r.URL.RawQuery, "%00") || strings.IndexByte(r.URL.RawQuery, 0) >= 0 {
+		q, _ := url.ParseQuery(r.URL.RawQuery)
+		if f := nulField(q); f != "" {
+			return errs.Field(f, "「"+f+"」"+msg)
+		}
+	}
+	forms := []url.Values{r.PostForm}
+	if r.MultipartForm != nil {
+		forms = append(forms, r.MultipartForm.Value)
+	}
+	for _, form := range forms {
+		if f := nulField(form); f != "" {
+			return errs.Field(f, "「"+f+"」"+msg)
+		}
+	}
+	return nil
+}
+
+// nulField is the first field (in name order) of values with a NUL character in its name or a
+// value, "" for none.
+func nulField(values url.Values) string {
+	var bad []string
+	for k, vs := range values {
+		for _, v := range append([]string{k}, vs...) {
+			if strings.IndexByte(v, 0) >= 0 {
+				bad = append(bad, strings.ReplaceAll(k, "\x00", ""))
+				break
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	sort.Strings(bad)
+	return bad[0]
 }
 
 // wildcard is a path wildcard of a route pattern, "{id}".

@@ -37,6 +37,15 @@ type Chrome struct {
 	RoleLabel  string
 	RegionName string
 	Nav        []NavItem
+	// Notices are warnings for the signed-in user on every page, each with a link to act on it.
+	Notices []Notice
+}
+
+// Notice is a warning on every page with the one link that deals with it.
+type Notice struct {
+	Text string
+	Href string
+	Link string
 }
 
 // NavItem is one menu entry.
@@ -254,6 +263,8 @@ func Status(err error) int {
 		return http.StatusTooManyRequests
 	case errs.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.Unsupported:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }
@@ -338,17 +349,4 @@ func (k *Kit) Reply(w http.ResponseWriter, r *http.Request, status int, v any, e
 type List[T any] struct {
 	Items []T `json:"items"`
 	Total int `json:"total"`
-}
-
-// DecodeJSON reads a JSON request body of at most 1 MiB into v, rejecting unknown fields.
-func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if b := bodyErr(err); b != err {
-			return b
-		}
-		return errs.E(errs.Invalid, "请求内容不是有效的 JSON：%v", err)
-	}
-	return nil
 }

@@ -326,3 +326,18 @@ func (c *Calendar) NextWorkingTime(t time.Time) time.Time {
 	}
 	return t
 }
+
+// MissingYear is the first year whose working days a deadline counted at now may need but the
+// calendar has no data for: this year at any time, next year from 1 November (when the State
+// Council usually publishes the next year's holidays and deadlines begin to reach into it); 0
+// when none is missing.
+func (c *Calendar) MissingYear(now time.Time) int {
+	local := now.In(clock.Shanghai())
+	if !c.Covers(local.Year()) {
+		return local.Year()
+	}
+	if local.Month() >= time.November && !c.Covers(local.Year()+1) {
+		return local.Year() + 1
+	}
+	return 0
+}

@@ -226,3 +226,23 @@ func TestParseCSV(t *testing.T) {
 		})
 	}
 }
+
+func TestTheMissingYearIsNamedFromTheFirstOfNovember(t *testing.T) {
+	c := SeedCalendar() // 2024–2026
+	loc := clock.Shanghai()
+	for _, tc := range []struct {
+		now  time.Time
+		want int
+	}{
+		{time.Date(2026, 10, 31, 23, 59, 0, 0, loc), 0},
+		{time.Date(2026, 11, 1, 0, 0, 0, 0, loc), 2027},
+		{time.Date(2026, 12, 5, 9, 0, 0, 0, loc), 2027},
+		{time.Date(2025, 11, 15, 9, 0, 0, 0, loc), 0},
+		{time.Date(2027, 3, 1, 9, 0, 0, 0, loc), 2027},
+		{time.Date(2023, 6, 1, 9, 0, 0, 0, loc), 2023},
+	} {
+		if got := c.MissingYear(tc.now); got != tc.want {
+			t.Errorf("%v: missing %d, want %d", tc.now, got, tc.want)
+		}
+	}
+}

@@ -192,3 +192,19 @@ func (s *Service) SetHours(ctx context.Context, raw string) error {
 			Detail: h.String(), Before: old.String(), After: h.String()})
 	})
 }
+
+// Warning is the notice an administrator of the calendar sees on every page while a year that
+// deadlines need has no calendar data (see Calendar.MissingYear), with the page that imports it;
+// ok is false when nothing is missing.
+func (s *Service) Warning(ctx context.Context, now time.Time) (text, href string, ok bool) {
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return "", "", false
+	}
+	year := cal.MissingYear(now)
+	if year == 0 {
+		return "", "", false
+	}
+	return fmt.Sprintf("%d年工作日历尚未导入：涉及%d年的办理时限按周一至周五推算，页面标为“预计”。请按国务院办公厅发布的%d年节假日安排导入。", year, year, year),
+		"/settings/calendar?year=" + strconv.Itoa(year), true
+}
