@@ -174,6 +174,7 @@ func TestFiguresOverAWholeMonth(t *testing.T) {
 				"satisfaction_rate_num": {a, r}, "satisfaction_rate_den": called,
 				"satisfaction_satisfied": {a}, "satisfaction_basic": {r}, "satisfaction_dissatisfied": {l},
 				"reopen_rate_num": {r}, "reopen_rate_den": closed,
+				"practical_matters": {a, r}, // resolved by phone; l was closed only partly
 			})
 		})
 		t.Run("by the date closed", func(t *testing.T) {
@@ -182,7 +183,8 @@ func TestFiguresOverAWholeMonth(t *testing.T) {
 			byClosed.By = "closed"
 			closed := []int64{a, b, r}
 			w.checkFigures(byClosed, map[string][]int64{
-				"intake": intake, "accepted": accepted, "closed": closed,
+				"practical_matters": closed, // each resolved, none by the 12345 hotline
+				"intake":            intake, "accepted": accepted, "closed": closed,
 				"closure_rate_num": closed, "closure_rate_den": accepted,
 				"response_rate_num": {a, b, r}, "response_rate_den": {a, b, r},
 				"due": due, "on_time_rate_den": due, "on_time_rate_num": onTime,
