@@ -13,6 +13,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // Option is one choice of a form's select.
@@ -166,12 +167,10 @@ func (s *Service) LinksOf(ctx context.Context, c *Case) (Links, error) {
 		}
 	}
 	if c.HouseholdID != nil {
-		var unit, room string
-		if err := q.QueryRowContext(ctx, `SELECT unit, room FROM households WHERE id = $1`, *c.HouseholdID).Scan(&unit, &room); err == nil {
-			l.Household = unit + room
-			if unit != "" {
-				l.Household = unit + "单元" + room
-			}
+		var building, unit, room string
+		if err := q.QueryRowContext(ctx, `SELECT b.name, h.unit, h.room FROM households h JOIN buildings b ON b.id = h.building_id
+			WHERE h.id = $1`, *c.HouseholdID).Scan(&building, &unit, &room); err == nil {
+			l.Household = register.HouseholdAddress(building, unit, room) // as every page writes it
 		}
 	}
 	if c.ResidentID != nil {
