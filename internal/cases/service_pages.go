@@ -9,11 +9,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
-	"linli/internal/register"
 )
 
 // Option is one choice of a form's select.
@@ -167,10 +167,13 @@ func (s *Service) LinksOf(ctx context.Context, c *Case) (Links, error) {
 		}
 	}
 	if c.HouseholdID != nil {
-		var building, unit, room string
-		if err := q.QueryRowContext(ctx, `SELECT b.name, h.unit, h.room FROM households h JOIN buildings b ON b.id = h.building_id
-			WHERE h.id = $1`, *c.HouseholdID).Scan(&building, &unit, &room); err == nil {
-			l.Household = register.HouseholdAddress(building, unit, room) // as every page writes it
+		var unit, room string
+		if err := q.QueryRowContext(ctx, `SELECT unit, room FROM households WHERE id = $1`, *c.HouseholdID).Scan(&unit, &room); err == nil {
+			// Units are stored 2单元 (register.CanonUnit); a bare 2 from before migration 0020 reads the same.
+			if unit != "" && !strings.HasSuffix(unit, "单元") {
+				unit += "单元"
+			}
+			l.Household = unit + room
 		}
 	}
 	if c.ResidentID != nil {
