@@ -116,3 +116,23 @@ func TestPasswordRulesAtTheirEdges(t *testing.T) {
 		}
 	}
 }
+
+// What makes a password common, at the edges of how isCommon reads it: only a-z are letters, the
+// digits and symbols at either end of the core are trimmed before look-alikes are read back, and
+// three letters are enough to be judged on their own.
+func TestCommonPasswordsAtTheirEdges(t *testing.T) {
+	for pw, common := range map[string]bool{
+		"Qwer~ty12#":      true,  // a keyboard run with a symbol in it
+		"L0ve-L0ve-2025":  true,  // love twice in look-alikes, a year at the end
+		"L0ve-L0ve-2025~": true,  // and a tilde after it
+		"A$df-A$df-2025":  true,  // asdf twice: the a at the start belongs to the word
+		"Q4z-Q4z-2025":    true,  // qaz twice: the z at the end belongs to the word
+		"L0ve-2025!":      true,  // love once, in look-alikes
+		"Xkq-2025-7777!":  false, // three letters of no word
+		"Ab-2025-7777!":   true,  // two letters are too few
+	} {
+		if got := isCommon(pw); got != common {
+			t.Errorf("isCommon(%q) = %v, want %v", pw, got, common)
+		}
+	}
+}
