@@ -50,6 +50,8 @@ func TestCheckSaysWhoMayAct(t *testing.T) {
 		{"a dispatcher signs without a task", ActSign, dispatched, Actor{Principal: admin}, errs.Forbidden, "不是该案件的承办人"},
 		{"the reporter verifies", ActVerify, reported, Actor{Principal: actor(auth.CommunityAdmin, 2)}, errs.Forbidden, "办结反馈人"},
 		{"someone else verifies", ActVerify, reported, Actor{Principal: admin}, "", ""},
+		{"the reporter adds a note", ActNote, reported, Actor{Principal: worker}, "", ""},
+		{"the reporter, an admin, sends it back", ActRework, reported, Actor{Principal: actor(auth.CommunityAdmin, 2)}, "", ""},
 		{"a report of nobody known", ActVerify, &Case{State: Reported}, Actor{Principal: admin}, "", ""},
 	} {
 		err := Check(c.a, c.c, c.who)
