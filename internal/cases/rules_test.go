@@ -162,6 +162,12 @@ func TestTheClockThatRuns(t *testing.T) {
 	if s.SLA.RemainingSeconds != 3*3600 || !s.SLA.Paused || s.SLA.Text != "已挂起，剩余 3小时" {
 		t.Errorf("suspended: %+v", s.SLA)
 	}
+	s.State = InProgress // resumed: only a suspended case's clock stands, whatever moment is left behind
+	s.ComputeSLA(nil, mon9.Add(2*time.Hour))
+	if s.SLA.RemainingSeconds != 2*3600 || s.SLA.Paused {
+		t.Errorf("resumed: %+v", s.SLA)
+	}
+	s.State = Suspended
 	s.SuspendedAt = nil // suspended, the moment unknown: the clock reads now
 	s.ComputeSLA(nil, mon9.Add(2*time.Hour))
 	if s.SLA.RemainingSeconds != 2*3600 || s.SLA.Paused {
