@@ -196,6 +196,18 @@ func TestTheClockThatRuns(t *testing.T) {
 	if w.SLA.RemainingSeconds != int64(90*time.Minute/time.Second) {
 		t.Errorf("critical with an outside limit, working time: %+v", w.SLA)
 	}
+	// Only handling runs around the clock for 特急: accepting a 特急 case counts working time.
+	r := Case{State: Received, Priority: Critical, ReceivedAt: fri5, AcceptDeadline: &monDue}
+	r.ComputeSLA(cal, sat)
+	if r.SLA.RemainingSeconds != int64(90*time.Minute/time.Second) {
+		t.Errorf("critical accepting: %+v", r.SLA)
+	}
+	// Time once spent suspended is given back to the handle clock only, not to the callback's.
+	cb := Case{State: Closed, Priority: Normal, Outcome: Resolved, ClosedAt: &fri5, CallbackDue: &monDue, SuspendedMin: 60}
+	cb.ComputeSLA(cal, sat)
+	if cb.SLA.Kind != "callback" || cb.SLA.Used != 0.4 {
+		t.Errorf("callback after a suspension: %+v", cb.SLA)
+	}
 	// 紧急 signing runs around the clock; 一般 signing in working time.
 	d := Case{State: Dispatched, Priority: Urgent, DispatchedAt: &fri5, SignDeadline: &monDue}
 	d.ComputeSLA(cal, sat)
