@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -144,10 +145,11 @@ func (s *Service) LinksOf(ctx context.Context, c *Case) (Links, error) {
 	if c.HouseholdID != nil {
 		var unit, room string
 		if err := q.QueryRowContext(ctx, `SELECT unit, room FROM households WHERE id = $1`, *c.HouseholdID).Scan(&unit, &room); err == nil {
-			l.Household = unit + room
-			if unit != "" {
-				l.Household = unit + "单元" + room
+			// Units are stored 2单元 (register.CanonUnit); a bare 2 from before migration 0020 reads the same.
+			if unit != "" && !strings.HasSuffix(unit, "单元") {
+				unit += "单元"
 			}
+			l.Household = unit + room
 		}
 	}
 	if c.ResidentID != nil {

@@ -17,6 +17,7 @@ import (
 	"linli/internal/db/dbtest"
 	"linli/internal/demo"
 	"linli/internal/pii"
+	"linli/internal/register"
 )
 
 const testKey = "demo-test-key-0123456789abcdef0123456789abcdef"
@@ -170,6 +171,30 @@ func TestBuild(t *testing.T) {
 			}
 		})
 
+		t.Run("every household's place is in the canonical form, and a party's address writes 单元 once", func(t *testing.T) {
+			var bad []string
+			rows, err := d.R.Query(`SELECT h.unit, h.room, b.kind FROM households h JOIN buildings b ON b.id = h.building_id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var unit, room, kind string
+				rows.Scan(&unit, &room, &kind)
+				if register.CanonUnit(unit) != unit || register.CanonDoor(room, kind) != room {
+					bad = append(bad, kind+" "+unit+" "+room)
+				}
+			}
+			rows.Close()
+			if len(bad) > 0 {
+				t.Errorf("%d households not in the canonical form, e.g. %q", len(bad), bad[0])
+			}
+			if n := count(t, d, `SELECT COUNT(*) FROM mediation_parties WHERE address LIKE '%单元单元%' OR address LIKE '%号单元%'`); n != 0 {
+				t.Errorf("%d mediation parties' addresses repeat 单元", n)
+			}
+			if n := count(t, d, `SELECT COUNT(*) FROM mediation_parties WHERE address LIKE '%单元%'`); n == 0 {
+				t.Error("no mediation party lives in a block's unit")
+			}
+		})
 		t.Run("every focus tag the register keeps occurs, none of the derived ones is stored", func(t *testing.T) {
 			for _, tag := range []string{"elderly_alone", "empty_nest", "disabled_care", "disability", "dibao",
 				"left_behind_child", "child_in_distress", "veteran", "focus"} {

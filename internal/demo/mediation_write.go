@@ -149,7 +149,7 @@ func (w *writer) writeParties(ctx context.Context, tx *db.Tx, id int64, m *demoM
 
 func (w *writer) address(h int) string {
 	hp := w.p.households[h]
-	return w.p.buildings[hp.building].address + hp.unit + "单元" + hp.room
+	return w.p.buildings[hp.building].address + hp.unit + hp.room // the plan writes units 1单元
 }
 
 // writeFile writes the records, invitation, terms, follow-up, documents and the timeline.

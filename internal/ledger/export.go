@@ -108,7 +108,7 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 		}
 		n++
 		cell, _ := excelize.CoordinatesToCellName(1, n+1)
-		if err := sw.SetRow(cell, []any{name, register.GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, unit, room,
+		if err := sw.SetRow(cell, []any{name, register.GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, register.CanonUnit(unit), room,
 			relation, register.ResidenceType(rtype).Label(), ethnicity, tags[id], register.StatusLabel(status), note}); err != nil {
 			return n, err
 		}
@@ -196,6 +196,7 @@ func (l *Ledger) ExportHouseholds(ctx context.Context, gridID int64, w io.Writer
 		WHERE h.region_id IN (SELECT id FROM regions WHERE path LIKE $1) AND ($2 = 0 OR h.region_id = $2)
 		ORDER BY g.name, b.name, h.unit, h.room`,
 		func(vals []any) []any {
+			vals[2] = register.CanonUnit(fmt.Sprint(vals[2])) // one form in the column, whatever is stored
 			vals[4] = register.HouseholdKind(fmt.Sprint(vals[4])).Label()
 			return vals
 		})

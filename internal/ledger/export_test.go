@@ -102,6 +102,35 @@ func TestLedgerExport(t *testing.T) {
 				t.Errorf("household ledger: %q", rows)
 			}
 		})
+		t.Run("writes every unit in the one form, a household stored as a bare 4 too", func(t *testing.T) {
+			h := w.f.AddHousehold(t, w.b1, "4", "401") // as stored before migration 0020
+			w.f.AddResident(t, register.ResidentInput{HouseholdID: h, Name: "周九", Relation: "户主"})
+			var rb, hb bytes.Buffer
+			if _, err := w.ledger.ExportResidents(w.ctx, ledger.ExportRequest{}, &rb); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.ledger.ExportHouseholds(w.ctx, 0, &hb); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range map[string][]byte{"residents": rb.Bytes(), "households": hb.Bytes()} {
+				_, rows := sheetText(t, data)
+				col := -1
+				for i, h := range rows[0] {
+					if h == "单元" {
+						col = i
+					}
+				}
+				units := map[string]bool{}
+				for _, r := range rows[1:] {
+					if col < len(r) {
+						units[r[col]] = true
+					}
+				}
+				if col < 0 || !units["4单元"] || !units["1单元"] || units["4"] || units["1"] {
+					t.Errorf("%s export's units: %v", name, units)
+				}
+			}
+		})
 		t.Run("another community's admin exports none of it", func(t *testing.T) {
 			var buf bytes.Buffer
 			if n, err := w.ledger.ExportResidents(w.f.Ctx("other"), ledger.ExportRequest{}, &buf); err != nil || n != 0 {

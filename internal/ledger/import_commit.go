@@ -125,11 +125,30 @@ func (l *Ledger) takeParsed(im *Import) []*ledgerRow {
 	return p.rows
 }
 
+// countFixKinds counts the automatic corrections of rows by kind, every kind, in the order met.
+func countFixKinds(rows []*ledgerRow) []FixKind {
+	var kinds []FixKind
+	index := map[string]int{}
+	for _, r := range rows {
+		for _, f := range r.fixes() {
+			i, seen := index[f.Kind]
+			if !seen {
+				i = len(kinds)
+				index[f.Kind] = i
+				kinds = append(kinds, FixKind{Kind: f.Kind})
+			}
+			kinds[i].Count++
+		}
+	}
+	return kinds
+}
+
 // summarize counts rows, errors and planned actions into the import.
 func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 	c := &im.Check
 	c.Errors, c.Fixes, c.FixKinds, c.Skipped, c.ErrorCount, c.FixCount = nil, nil, nil, nil, 0, 0
-	kinds := map[string]int{} // kind → index in c.FixKinds
+	c.FixKinds = countFixKinds(rows)
+	shown := map[string]bool{} // kinds with an example in c.Fixes
 	im.TotalRows, im.ErrorRows = 0, 0
 	for _, r := range rows {
 		if r.summary != "" {
@@ -148,16 +167,10 @@ func (im *Import) summarize(rows []*ledgerRow, pl *plan) {
 			}
 		}
 		for _, f := range r.fixes() {
-			i, seen := kinds[f.Kind]
-			if !seen {
-				i = len(c.FixKinds)
-				kinds[f.Kind] = i
-				c.FixKinds = append(c.FixKinds, FixKind{Kind: f.Kind})
-			}
-			c.FixKinds[i].Count++
 			// The list stops at maxIssues, but shows at least one example of every kind.
-			if len(c.Fixes) < maxIssues || !seen {
+			if len(c.Fixes) < maxIssues || !shown[f.Kind] {
 				c.Fixes = append(c.Fixes, f)
+				shown[f.Kind] = true
 			}
 		}
 	}

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/ledger"
+	"linli/internal/register"
 )
 
 // formsLedger holds one row for each spelling and form a community ledger uses: year-and-month
@@ -97,6 +99,38 @@ func TestLedgerReadsTheFormsCommunitiesWrite(t *testing.T) {
 				t.Errorf("CSV check differs:\n csv  %+v\n xlsx %+v", a, b)
 			}
 		})
+		t.Run("the error report lists the skipped rows and counts every kind of correction", func(t *testing.T) {
+			var buf bytes.Buffer
+			if _, err := w.ledger.ErrorReport(w.ctx, im.ID, &buf); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{"未导入的行", "跳过的行", "更正汇总", "自动更正"}) {
+				t.Errorf("sheets %q", got)
+			}
+			skipped, _ := f.GetRows("跳过的行")
+			if len(skipped) != 3 || skipped[0][0] != "原行号" || skipped[0][len(skipped[0])-1] != "跳过原因" ||
+				skipped[1][0] != "7" || skipped[1][1] != "合计" || skipped[2][0] != "8" || skipped[2][1] != "共5人" ||
+				skipped[1][len(skipped[1])-1] != c.Skipped[0].Message || skipped[2][len(skipped[2])-1] != c.Skipped[1].Message {
+				t.Errorf("skipped sheet %q; want rows 7 and 8 as in the file with %+v", skipped, c.Skipped)
+			}
+			kinds, _ := f.GetRows("更正汇总")
+			var got []ledger.FixKind
+			for _, r := range kinds[1:] {
+				n, _ := strconv.Atoi(r[1])
+				got = append(got, ledger.FixKind{Kind: r[0], Count: n})
+			}
+			if len(kinds) < 3 || !reflect.DeepEqual(kinds[0], []string{"更正类别", "处数"}) || !reflect.DeepEqual(got, c.FixKinds) {
+				t.Errorf("kinds sheet %q; want the check's %+v", kinds, c.FixKinds)
+			}
+			if fixes, _ := f.GetRows("自动更正"); len(fixes) != c.FixCount+1 {
+				t.Errorf("%d corrections listed, want %d", len(fixes)-1, c.FixCount)
+			}
+		})
 		done, err := w.ledger.CommitAndWait(w.ctx, im.ID)
 		if err != nil || done.CreatedRows != 3 {
 			t.Fatalf("commit: %+v, %v", done, err)
@@ -160,6 +194,45 @@ func TestCorrectionsAreCountedByKind(t *testing.T) {
 		}
 		if !findIssue(im.Check.Fixes, 1202, "Excel 日期序号 18326 已转换为 1950-03-04") {
 			t.Errorf("the one serial-date correction is not listed among %d", len(im.Check.Fixes))
+		}
+	})
+}
+
+// In a bungalow courtyard a door written as a bare number is the courtyard's door N号: a new one is
+// stored so, and one already registered as 5号 is found under 5.
+func TestABareDoorOfABungalowCourtyardIsItsHaoDoor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerWorld(t, d)
+		lane, err := w.svc.CreateBuilding(w.ctx, register.BuildingInput{Name: "箭道巷2号平房院", Kind: "bungalow",
+			GridID: w.f.Grids[0].ID, Units: 1, Floors: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		five := w.f.AddHousehold(t, lane.ID, "", "5号")
+		im, err := w.ledger.Upload(w.ctx, w.f.Community.ID, "台账.xlsx", xlsx(t, [][]any{
+			{"姓名", "联系电话", "楼号", "门牌号"},
+			{"孙七", "13800007777", "箭道巷2号平房院", "5"},
+			{"周八", "13800008888", "箭道巷2号平房院", "6"},
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Check.NewHouseholds != 1 || im.ErrorRows != 0 {
+			t.Fatalf("check: %+v", im.Check)
+		}
+		if _, err := w.ledger.CommitAndWait(w.ctx, im.ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]string{"孙七": "5号", "周八": "6号"} {
+			var room string
+			var household int64
+			if err := d.R.QueryRow(`SELECT h.id, h.room FROM residents r JOIN households h ON h.id = r.household_id
+				WHERE r.name = $1`, name).Scan(&household, &room); err != nil {
+				t.Fatal(err)
+			}
+			if room != want || (name == "孙七" && household != five) {
+				t.Errorf("%s lives at door %q (household %d), want %q", name, room, household, want)
+			}
 		}
 	})
 }

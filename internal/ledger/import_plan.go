@@ -24,8 +24,8 @@ type registerState struct {
 }
 
 type buildingRef struct {
-	name, address string
-	regionID      int64
+	name, address, kind string
+	regionID            int64
 }
 
 type householdKey struct {
@@ -53,18 +53,18 @@ func loadState(ctx context.Context, q db.Querier, communityID int64) (*registerS
 	st := &registerState{communityID: communityID, buildings: map[string]int64{}, buildingOf: map[int64]buildingRef{},
 		households: map[householdKey]existingHousehold{}, byIndex: map[string]*existingResident{},
 		byName: map[householdName]*existingResident{}}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, address, region_id FROM buildings WHERE community_id = $1`, communityID)
+	rows, err := q.QueryContext(ctx, `SELECT id, name, address, kind, region_id FROM buildings WHERE community_id = $1`, communityID)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var id, region int64
-		var name, addr string
-		if err := rows.Scan(&id, &name, &addr, &region); err != nil {
+		var name, addr, kind string
+		if err := rows.Scan(&id, &name, &addr, &kind, &region); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		st.buildingOf[id] = buildingRef{name: name, address: addr, regionID: region}
+		st.buildingOf[id] = buildingRef{name: name, address: addr, kind: kind, regionID: region}
 		st.addBuilding(canonBuilding(name), id)
 		// 南关小区3号楼 is also found as 3号楼 when no other building is.
 		if m := numberedBuilding.FindStringSubmatch(canonBuilding(name)); m != nil && m[1] != "" {
@@ -265,6 +265,8 @@ func (st *registerState) plan(rows []*ledgerRow, m LedgerMapping) *plan {
 				Message: "楼栋“" + name + "”不在本社区的楼院中，请先在“楼院”中添加该楼栋，或改正楼栋名称"})
 			continue
 		}
+		// A bare 5 in a bungalow courtyard is its door 5号.
+		r.room = register.CanonDoor(r.room, st.buildingOf[bid].kind)
 		key := householdKey{bid, r.unit, r.room}
 		s := step{row: r, household: key}
 		if hh, ok := st.households[key]; ok {

@@ -14,8 +14,9 @@ import (
 )
 
 // ErrorReport writes the error report of an import as .xlsx: every row that will not be imported,
-// as it was in the file (ID and phone numbers masked) with the reasons beside it, and a second
-// sheet listing the automatic corrections.
+// as it was in the file (ID and phone numbers masked) with the reasons beside it; the summary rows
+// skipped (合计, 小计, a lone count), as they were, with the reason; the count of each kind of
+// automatic correction, every kind; and every correction.
 func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Import, error) {
 	im, data, err := l.load(ctx, auth.FromContext(ctx), id, true)
 	if err != nil {
@@ -36,6 +37,12 @@ func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Impor
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := writeErrorSheet(f, im.Mapping, rows); err != nil {
+		return nil, err
+	}
+	if err := writeSkippedSheet(f, im.Mapping, rows); err != nil {
+		return nil, err
+	}
+	if err := writeFixKindSheet(f, rows); err != nil {
 		return nil, err
 	}
 	if err := writeFixSheet(f, rows); err != nil {
@@ -68,15 +75,7 @@ func writeErrorSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error
 			continue
 		}
 		n++
-		out := make([]any, 0, len(m.Headers)+2)
-		out = append(out, r.num)
-		for col := range m.Headers {
-			v := ""
-			if cells := r.cells(); col < len(cells) {
-				v = maskCell(m.Columns[col], cells[col])
-			}
-			out = append(out, v)
-		}
+		out := reportRow(m, r)
 		var reasons []string
 		for _, e := range r.errors() {
 			if e.Column != "" {
@@ -88,6 +87,74 @@ func writeErrorSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error
 		out = append(out, strings.Join(reasons, "；"))
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		if err := sw.SetRow(cell, out); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// reportRow is a row's number and its cells as they were in the file, numbers masked.
+func reportRow(m LedgerMapping, r *ledgerRow) []any {
+	out := make([]any, 0, len(m.Headers)+2)
+	out = append(out, r.num)
+	for col := range m.Headers {
+		v := ""
+		if cells := r.cells(); col < len(cells) {
+			v = maskCell(m.Columns[col], cells[col])
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// writeSkippedSheet lists the summary rows the import skipped, as they were, with the reason.
+func writeSkippedSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error {
+	const sheet = "跳过的行"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	header := []any{"原行号"}
+	for _, h := range m.Headers {
+		header = append(header, h)
+	}
+	if err := sw.SetRow("A1", append(header, "跳过原因")); err != nil {
+		return err
+	}
+	n := 1
+	for _, r := range rows {
+		if r.summary == "" {
+			continue
+		}
+		n++
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := sw.SetRow(cell, append(reportRow(m, r), r.summary)); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// writeFixKindSheet counts the automatic corrections by kind, every kind, in the order met.
+func writeFixKindSheet(f *excelize.File, rows []*ledgerRow) error {
+	const sheet = "更正汇总"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	kinds := countFixKinds(rows)
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", []any{"更正类别", "处数"}); err != nil {
+		return err
+	}
+	for i, k := range kinds {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, []any{k.Kind, k.Count}); err != nil {
 			return err
 		}
 	}

@@ -193,3 +193,48 @@ func plainInsert(b *testing.B, d *db.DB, community, b1, b2 int64, n int) (wall, 
 	}
 	return time.Since(start), processCPU() - startCPU
 }
+
+// BenchmarkLedgerLarge checks and commits a 20,000-row ledger — a large community's whole register —
+// on SQLite, and on PostgreSQL when LINLI_TEST_POSTGRES is set, and reports the check and the commit
+// in seconds. It replaced a test with a time limit (TestLedgerLarge, now untimed).
+//
+//	go test ./internal/ledger -run '^$' -bench BenchmarkLedgerLarge -benchtime 3x
+func BenchmarkLedgerLarge(b *testing.B) {
+	const n = 20000
+	data := bigLedger(b, n)
+	for _, on := range []struct {
+		name string
+		open func(testing.TB) *db.DB
+	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
+		if on.name == "postgres" && dbtest.PostgresURL() == "" {
+			continue
+		}
+		open := on.open
+		b.Run(on.name, func(b *testing.B) {
+			var check, commit time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				d := open(b)
+				w := newLedgerWorld(b, d)
+				b.StartTimer()
+				start := time.Now()
+				im, err := w.ledger.Upload(w.ctx, w.f.Community.ID, "大台账.xlsx", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mid := time.Now()
+				res, err := w.ledger.CommitAndWait(w.ctx, im.ID)
+				if err != nil || res.CreatedRows != n {
+					b.Fatalf("commit: %+v %v", res, err)
+				}
+				check += mid.Sub(start)
+				commit += time.Since(mid)
+				b.StopTimer()
+				d.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(check.Seconds()/float64(b.N), "check_s")
+			b.ReportMetric(commit.Seconds()/float64(b.N), "commit_s")
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/width"
 
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 func ledgerErr(format string, args ...any) error { return errs.E(errs.Invalid, format, args...) }
@@ -166,33 +167,12 @@ func splitTags(s string) []string {
 	})
 }
 
-var chineseDigits = map[rune]rune{'一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9'}
+// canonUnit is register.CanonUnit of a cell with every space-like character removed.
+func canonUnit(s string) string { return register.CanonUnit(strings.Map(dropSpace, s)) }
 
-// canonUnit reads 1, 01, 1单元, 一单元 as "1单元", the form Linli stores and shows; other texts
-// stay as they are, without spaces.
-func canonUnit(s string) string {
-	written := strings.Map(dropSpace, width.Fold.String(s))
-	s = strings.TrimSuffix(written, "单元")
-	if r := []rune(s); len(r) == 1 {
-		if d, ok := chineseDigits[r[0]]; ok {
-			s = string(d)
-		}
-	}
-	if s = trimZeros(s); s != "" && strings.Trim(s, "0123456789") == "" {
-		return s + "单元"
-	}
-	return written
-}
-
-// canonRoom reads 301 and 301室 as "301" (shown as 301室); a door number written with 号, as
-// bungalow courtyards number their doors (5号), keeps it: "5号".
-func canonRoom(s string) string {
-	s = strings.TrimSuffix(strings.Map(dropSpace, width.Fold.String(s)), "室")
-	if n, ok := strings.CutSuffix(s, "号"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
-		return trimZeros(n) + "号"
-	}
-	return trimZeros(s)
-}
+// canonRoom is register.CanonRoom of a cell with every space-like character removed: 301室 → 301,
+// 5号 → 5号 (a bare 5 becomes 5号 once the door's building is known to be a bungalow courtyard).
+func canonRoom(s string) string { return register.CanonRoom(strings.Map(dropSpace, s)) }
 
 // roomAliases are the other spellings under which a stored room is the same door: 5 and 5号.
 func roomAliases(room string) []string {
@@ -205,16 +185,6 @@ func roomAliases(room string) []string {
 	return nil
 }
 
-func trimZeros(s string) string {
-	if s == "" || strings.Trim(s, "0123456789") != "" {
-		return s
-	}
-	if t := strings.TrimLeft(s, "0"); t != "" {
-		return t
-	}
-	return "0"
-}
-
 var numberedBuilding = regexp.MustCompile(`^(.*?)([0-9]+)(号楼|号院|栋|幢|#楼|#|号|楼)?$`)
 
 // canonBuilding reads 3, 3号楼, 3栋, 3幢, 3#, 3#楼 as "3号楼" (keeping any estate prefix); other names
@@ -222,7 +192,7 @@ var numberedBuilding = regexp.MustCompile(`^(.*?)([0-9]+)(号楼|号院|栋|幢|
 func canonBuilding(s string) string {
 	s = strings.Map(dropSpace, width.Fold.String(s))
 	if m := numberedBuilding.FindStringSubmatch(s); m != nil && m[3] != "号院" {
-		return m[1] + trimZeros(m[2]) + "号楼"
+		return m[1] + register.TrimZeros(m[2]) + "号楼"
 	}
 	return s
 }

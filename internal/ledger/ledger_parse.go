@@ -163,6 +163,9 @@ func (p *rowParser) header(col int) string {
 func (p *rowParser) parse(num int, cells []string) *ledgerRow {
 	r := &ledgerRow{num: num}
 	if r.summary = p.summaryRow(cells); r.summary != "" {
+		if p.keepCells { // the error report lists skipped rows as they were
+			r.notes = &rowNotes{cells: append([]string(nil), cells...)}
+		}
 		return r
 	}
 	colOf := map[string]int{}

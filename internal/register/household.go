@@ -199,8 +199,7 @@ func householdInScope(ctx context.Context, q db.Querier, p *auth.Principal, id i
 
 func normalizeHousehold(in *HouseholdInput) error {
 	f := errs.Fields{}
-	in.Unit = strings.TrimSuffix(strings.Join(strings.Fields(width.Fold.String(in.Unit)), ""), "单元")
-	in.Room = strings.TrimSuffix(strings.Join(strings.Fields(width.Fold.String(in.Room)), ""), "室")
+	in.Unit, in.Room = CanonUnit(in.Unit), CanonRoom(in.Room)
 	in.Note = strings.TrimSpace(in.Note)
 	if in.Room == "" {
 		f.Add("room", "请填写门牌号（室号），如 301")
@@ -236,6 +235,7 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (*Hous
 		if err != nil {
 			return errs.Field("building_id", "所选楼院不存在或不在您的管辖范围内")
 		}
+		in.Room = CanonDoor(in.Room, b.Kind)
 		now := time.Now().UTC()
 		err = tx.QueryRowContext(ctx, `INSERT INTO households (region_id, community_id, building_id, unit, room, kind, note,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
@@ -281,6 +281,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, id int64, in HouseholdInp
 		if err != nil {
 			return errs.Field("building_id", "所选楼院不存在或不在您的管辖范围内")
 		}
+		in.Room = CanonDoor(in.Room, b.Kind)
 		_, err = tx.ExecContext(ctx, `UPDATE households SET building_id = $1, region_id = $2, community_id = $3, unit = $4,
 			room = $5, kind = $6, note = $7, updated_at = $8 WHERE id = $9`,
 			b.ID, b.RegionID, b.CommunityID, in.Unit, in.Room, in.Kind, in.Note, time.Now().UTC(), id)

@@ -87,7 +87,8 @@ func (s *Service) SearchHouseholds(ctx context.Context, q string) ([]HouseholdCh
 	scope := a.Add(p.Scope())
 	ph := a.Add(like)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT h.id, b.name, h.unit, h.room FROM households h JOIN buildings b ON b.id = h.building_id
-		WHERE `+db.InScope("h.region_id", scope)+` AND (b.name || h.unit || '单元' || h.room LIKE `+ph+` OR b.name || h.room LIKE `+ph+`
+		WHERE `+db.InScope("h.region_id", scope)+` AND (b.name || h.unit || h.room LIKE `+ph+` OR b.name || h.unit || '单元' || h.room LIKE `+ph+`
+			OR b.name || h.room LIKE `+ph+`
 			OR h.id IN (SELECT household_id FROM residents WHERE name LIKE `+ph+` AND status = 'active' AND `+db.InScope("region_id", scope)+`))
 		ORDER BY b.name, h.unit, h.room LIMIT 30`, *a...)
 	if err != nil {
