@@ -17,6 +17,7 @@ import (
 	"linli/internal/jobs"
 	"linli/internal/ledger"
 	"linli/internal/metrics"
+	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
@@ -43,7 +44,7 @@ func (m *Main) build() error {
 	kit.TileURL = m.Config.TileURL
 	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.CookieSecure = m.Config.CookieSecure
-	kit.Chrome = chrome
+	kit.Chrome = m.chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	m.Auth.OnAccountHeld = accounts.AlertSecurityAdmins
 	signIn := auth.NewHandlers(m.Auth, kit)
@@ -96,7 +97,9 @@ func (m *Main) build() error {
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{})
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
-	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
+	reportsSvc := reports.NewService(m.DB)
+	reportsSvc.Cases = m.services.cases
+	reports.NewHandlers(reportsSvc, authH, kit).Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
@@ -157,18 +160,29 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	return nil
 }
 
-// chrome builds the layout's user line and menu from the signed-in principal's permissions.
-func chrome(r *http.Request) web.Chrome {
+// chrome builds the layout's user line, the bell's count of unread notifications and the menu
+// from the signed-in principal's permissions.
+func (m *Main) chrome(r *http.Request) web.Chrome {
 	p := auth.FromContext(r.Context())
 	if p == nil {
 		return web.Chrome{}
 	}
 	c := web.Chrome{SignedIn: true, UserName: p.Name, RoleLabel: p.Role.Label(), RegionName: p.RegionName}
+	if n, err := notify.UnreadCount(r.Context(), m.DB.R, p.UserID); err == nil {
+		c.Unread = n
+	} else {
+		m.Log.Warn("unread notifications", "err", err)
+	}
+	home := struct{ label, href string }{"首页", "/"}
+	if reports.LandsOnToday(p) {
+		// Their home is the today page; their grid's figures are one entry further.
+		home = struct{ label, href string }{"网格概况", "/overview"}
+	}
 	items := []struct {
 		label, href string
 		perm        auth.Permission
 	}{
-		{"首页", "/", auth.RegisterRead},
+		{home.label, home.href, auth.RegisterRead},
 		{"今日", "/today", auth.VisitsWrite},
 		{"走访", "/visits", auth.VisitsRead},
 		{"网格", "/grids", auth.RegisterRead},

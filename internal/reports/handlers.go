@@ -29,6 +29,18 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 // Routes registers the home page and dashboards.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", h.auth.Page("", h.home))
+	mux.Handle("GET /overview", h.auth.Page(auth.RegisterRead, h.overview))
+}
+
+// overview shows the figures of the user's region without sending anyone elsewhere: 网格概况 for
+// those whose home is the today page.
+func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
+	home, err := h.svc.Overview(r.Context(), auth.FromContext(r.Context()))
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "home.html", &homeView{Page: web.Page{Title: "概况"}, Dashboard: home.Figures})
 }
 
 type homeView struct {

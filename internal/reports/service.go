@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -20,6 +21,8 @@ type Service struct {
 	db *db.DB
 	// Now is the clock ages are counted from; tests replace it.
 	Now func() time.Time
+	// Cases, when set, gives the home page its work queues and the comparison its case figures.
+	Cases *cases.Service
 }
 
 // NewService returns the reports service on d.
@@ -45,6 +48,12 @@ type Dashboard struct {
 	Region     Region
 	Breadcrumb []Region
 	Level      string
+	// Work is the case queues waiting, shown above everything else (nil without cases).
+	Work *Section
+	// Compare is set for a leader above a community: the table of the regions they lead comes
+	// first, with their case figures of Period.
+	Compare    bool
+	Period     string
 	Sections   []Section
 	ChildLabel string
 	Columns    []string
@@ -67,10 +76,12 @@ type Section struct {
 	Figures   []Figure
 }
 
-// Cell is a number in the per-region table with the list it counts (no link when Href is empty).
+// Cell is a number in the per-region table with the list it counts (no link when Href is empty);
+// Text, when set, is how the number is shown (a rate, "999+").
 type Cell struct {
 	Value int
 	Href  string
+	Text  string
 }
 
 // Row is one region of the per-region table.
@@ -82,8 +93,9 @@ type Row struct {
 }
 
 // Home decides what the principal's home page shows. Users who do not read the register land on
-// their own work; the others get their region's figures, without children's figures unless they
-// hold the minors permission.
+// their own work, and so do grid workers and leaders (the today page); the others get their work
+// queues and their region's figures, without children's figures unless they hold the minors
+// permission. A leader above a community gets the comparison of the regions they lead first.
 func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "请先登录")
@@ -91,12 +103,47 @@ func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 	if !p.Can(auth.RegisterRead) {
 		return landing(p), nil
 	}
-	ov, err := Figures(ctx, s.db, p, s.Now().In(clock.Shanghai()))
+	if LandsOnToday(p) {
+		return &Home{Landing: "/today"}, nil
+	}
+	return s.Overview(ctx, p)
+}
+
+// Overview is the figures of the principal's region (the home page of the community and the
+// leaders above it, 网格概况 of a grid's workers).
+func (s *Service) Overview(ctx context.Context, p *auth.Principal) (*Home, error) {
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	now := s.Now().In(clock.Shanghai())
+	ov, err := Figures(ctx, s.db, p, now)
 	if err != nil {
 		return nil, err
 	}
 	minorsOK := p.Can(auth.MinorsRead)
 	d := &Dashboard{Region: ov.Region, Breadcrumb: ov.Ancestors, Level: ov.Region.Level, Sections: sections(ov.Total, minorsOK)}
+	withCases := s.Cases != nil && p.Can(auth.CasesRead)
+	if withCases && !gridRoles[p.Role] {
+		if d.Work, err = s.work(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if AboveCommunity(p) {
+		from, to := now.Format("2006-01")+"-01", now.Format(time.DateOnly)
+		d.Compare, d.Period = true, from+" 至 "+to
+		d.ChildLabel, d.Columns, d.Rows = compareTable(ov, minorsOK)
+		if withCases {
+			d.Columns = append(d.Columns, caseColumns...)
+			for i, ch := range ov.Children {
+				cells, err := s.caseCells(ctx, ch.Region.ID, from, to)
+				if err != nil {
+					return nil, err
+				}
+				d.Rows[i].Cells = append(d.Rows[i].Cells, cells...)
+			}
+		}
+		return &Home{Figures: d}, nil
+	}
 	d.ChildLabel, d.Columns, d.Rows = table(ov, minorsOK)
 	return &Home{Figures: d}, nil
 }
@@ -105,6 +152,8 @@ func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 // to accounts, the auditor to the audit log, everyone else to a short welcome page.
 func landing(p *auth.Principal) *Home {
 	switch {
+	case p.Can(auth.VisitsWrite):
+		return &Home{Landing: "/today"}
 	case p.Can(auth.AccountsManage):
 		return &Home{Landing: "/admin/users"}
 	case p.Can(auth.AuditRead):
@@ -223,8 +272,8 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []Row
 			rw.Href = "/grids/" + grid
 		}
 		rw.Cells = append(rw.Cells,
-			Cell{c.Households, link("/households?" + url.Values{"grid": {grid}}.Encode())},
-			Cell{residents(c, minorsOK), link("/residents?" + url.Values{"grid": {grid}}.Encode())})
+			Cell{Value: c.Households, Href: link("/households?" + url.Values{"grid": {grid}}.Encode())},
+			Cell{Value: residents(c, minorsOK), Href: link("/residents?" + url.Values{"grid": {grid}}.Encode())})
 		for _, t := range tableTags {
 			n, linked := shown(c, t, minorsOK)
 			cl := Cell{Value: n}
@@ -233,7 +282,7 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []Row
 			}
 			rw.Cells = append(rw.Cells, cl)
 		}
-		rw.Cells = append(rw.Cells, Cell{c.Liaisons, link("/party/liaison?" + url.Values{"region": {grid}}.Encode())})
+		rw.Cells = append(rw.Cells, Cell{Value: c.Liaisons, Href: link("/party/liaison?" + url.Values{"region": {grid}}.Encode())})
 		rows = append(rows, rw)
 	}
 	return label, cols, rows

@@ -37,6 +37,8 @@ type Chrome struct {
 	RoleLabel  string
 	RegionName string
 	Nav        []NavItem
+	// Unread is the number of the user's unread notifications, shown on the bell.
+	Unread int
 }
 
 // NavItem is one menu entry.

@@ -14,3 +14,14 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
   }
 });
+document.addEventListener("click", function (e) {
+  // The phone menu: a real button whose state assistive technology hears.
+  var btn = e.target.closest(".nav-button");
+  if (!btn) {
+    return;
+  }
+  var nav = document.getElementById(btn.getAttribute("aria-controls"));
+  var open = btn.getAttribute("aria-expanded") !== "true";
+  btn.setAttribute("aria-expanded", open ? "true" : "false");
+  nav.classList.toggle("open", open);
+});
