@@ -25,3 +25,7 @@ document.addEventListener("click", function (e) {
   btn.setAttribute("aria-expanded", open ? "true" : "false");
   nav.classList.toggle("open", open);
 });
+// Folded filters stay open where the screen has room for them.
+if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+  document.querySelectorAll("details.filter-fold").forEach(function (d) { d.open = true; });
+}

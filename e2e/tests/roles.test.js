@@ -1,0 +1,102 @@
+// Each role lands on its work, on a phone and on a desktop: the grid worker on today, the community
+// admin on the case queues, the street leader on the comparison of its communities, the auditor on
+// the log. The phone queue is a list of cards with counted tabs and folded filters.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from '../lib/server.js';
+import { launch, context, phone, signIn, shot, overflow } from '../lib/browser.js';
+
+let server;
+let browser;
+const wide = { viewport: { width: 1440, height: 900 } };
+
+before(async () => {
+  server = await start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const landings = [
+  ['grid01', '/today', '今日工作'],
+  ['worker01', '/today', '今日工作'],
+  ['admin', '/', '待办工作'],
+  ['street', '/', '各社区对比'],
+  ['district', '/', '各街道对比'],
+  ['auditor', '/audit', '审计'],
+  ['security', '/admin/users', '账号'],
+];
+
+for (const [user, path, heading] of landings) {
+  test(`${user} lands on ${path} on a phone, and the page fits`, async () => {
+    const ctx = await context(browser, server, phone);
+    const page = await ctx.newPage();
+    await signIn(page, user);
+    await page.goto('/');
+    assert.equal(new URL(page.url()).pathname, path);
+    assert.match(await page.textContent('main'), new RegExp(heading));
+    assert.deepEqual(await overflow(page), [], `${user}'s landing page is wider than the phone`);
+    await shot(page, `roles-${user}-phone`);
+    assert.ok(await page.locator('header .bell').isVisible(), 'the bell is in the header');
+    // The menu is a button with its state.
+    const menu = page.locator('header .nav-button');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    await menu.click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    assert.ok(await page.locator('#main-nav a').first().isVisible(), 'the menu opens');
+    assert.deepEqual(ctx.pageErrors, []);
+    await ctx.close();
+  });
+}
+
+test('the street leader is not offered 记录走访 on the today page', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/today');
+  assert.equal(await page.locator('a[href^="/visits/new"]').count(), 0);
+  await ctx.close();
+});
+
+test('the phone queue: counted tabs that scroll, filters behind one button, cases as cards', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/cases');
+  const tabs = await page.locator('nav.tabs a').allTextContents();
+  for (const label of ['待受理', '待回访', '已超时', '督办件']) {
+    assert.ok(tabs.some((t) => new RegExp(`${label}\\s*\\d+`).test(t)), `tab ${label} with its count: ${tabs}`);
+  }
+  assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters are folded');
+  const firstCard = await page.locator('table.case-list tbody tr').first().boundingBox();
+  assert.ok(firstCard.y < 400, `the first case starts ${firstCard.y}px down`);
+  assert.ok(firstCard.width <= 390, 'a case is a card as wide as the screen at most');
+  assert.deepEqual(await overflow(page), []);
+  await shot(page, 'roles-cases-phone');
+  await page.click('details.filter-fold > summary');
+  assert.ok(await page.locator('form.filters').isVisible(), 'the button opens the filters');
+  await page.locator('nav.tabs a', { hasText: '督办件' }).scrollIntoViewIfNeeded();
+  await Promise.all([page.waitForURL(/queue=supervised/), page.locator('nav.tabs a', { hasText: '督办件' }).click()]);
+  await ctx.close();
+});
+
+test('the desktop queue shows every column whole at 1440 px', async () => {
+  const ctx = await context(browser, server, wide);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/cases');
+  assert.ok(await page.locator('form.filters').isVisible(), 'the filters are open on a desktop');
+  const cut = await page.evaluate(() => {
+    const box = document.querySelector('.table-wrap');
+    return box.scrollWidth > box.clientWidth + 1;
+  });
+  assert.equal(cut, false, 'the case table is wider than its box');
+  await shot(page, 'roles-cases-desktop');
+  await page.goto('/');
+  await shot(page, 'roles-admin-desktop');
+  await ctx.close();
+});
