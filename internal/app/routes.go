@@ -90,7 +90,8 @@ func (m *Main) build() error {
 	if baseURL == "" {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
-	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	casesH := cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL})
+	casesH.Routes(mux)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
 	m.buildActivities(mux, authH, kit)
@@ -99,7 +100,9 @@ func (m *Main) build() error {
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	reportsSvc := reports.NewService(m.DB)
 	reportsSvc.Cases = m.services.cases
-	reports.NewHandlers(reportsSvc, authH, kit).Routes(mux)
+	reportsH := reports.NewHandlers(reportsSvc, authH, kit)
+	reportsH.Public = http.HandlerFunc(casesH.PublicHome)
+	reportsH.Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)

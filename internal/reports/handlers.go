@@ -19,6 +19,9 @@ type Handlers struct {
 	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
+	// Public, when set, is the home page of visitors who are not signed in (otherwise they are
+	// sent to sign in).
+	Public http.Handler
 }
 
 // NewHandlers returns the reports handlers.
@@ -28,7 +31,14 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 
 // Routes registers the home page and dashboards.
 func (h *Handlers) Routes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", h.auth.Page("", h.home))
+	home := h.auth.Page("", h.home)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if auth.FromContext(r.Context()) == nil && h.Public != nil {
+			h.Public.ServeHTTP(w, r)
+			return
+		}
+		home.ServeHTTP(w, r)
+	})
 	mux.Handle("GET /overview", h.auth.Page(auth.RegisterRead, h.overview))
 }
 

@@ -216,10 +216,11 @@ func TestHomePage(t *testing.T) {
 		}
 	})
 
-	t.Run("an anonymous visitor is sent to sign in", func(t *testing.T) {
+	t.Run("a visitor who is not signed in gets the residents' home, staff sign-in one link away", func(t *testing.T) {
 		resp := env.Anonymous(t).Get("/")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-			t.Fatalf("status %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "我要反映诉求") || !strings.Contains(resp.Body, `href="/login"`) ||
+			strings.Contains(resp.Body, "独居老人") {
+			t.Fatalf("status %d", resp.StatusCode)
 		}
 	})
 
