@@ -40,7 +40,7 @@ for (const [user, path, heading] of landings) {
     assert.equal(new URL(page.url()).pathname, path);
     assert.match(await page.textContent('main'), new RegExp(heading));
     assert.deepEqual(await overflow(page), [], `${user}'s landing page is wider than the phone`);
-    await shot(page, `roles-${user}-phone`);
+    await shot(page, `roles-${user}-phone`, { fullPage: false });
     assert.ok(await page.locator('header .bell').isVisible(), 'the bell is in the header');
     // The menu is a button with its state.
     const menu = page.locator('header .nav-button');
@@ -76,7 +76,7 @@ test('the phone queue: counted tabs that scroll, filters behind one button, case
   assert.ok(firstCard.y < 400, `the first case starts ${firstCard.y}px down`);
   assert.ok(firstCard.width <= 390, 'a case is a card as wide as the screen at most');
   assert.deepEqual(await overflow(page), []);
-  await shot(page, 'roles-cases-phone');
+  await shot(page, 'roles-cases-phone', { fullPage: false });
   await page.click('details.filter-fold > summary');
   assert.ok(await page.locator('form.filters').isVisible(), 'the button opens the filters');
   await page.locator('nav.tabs a', { hasText: '督办件' }).scrollIntoViewIfNeeded();
@@ -95,8 +95,8 @@ test('the desktop queue shows every column whole at 1440 px', async () => {
     return box.scrollWidth > box.clientWidth + 1;
   });
   assert.equal(cut, false, 'the case table is wider than its box');
-  await shot(page, 'roles-cases-desktop');
+  await shot(page, 'roles-cases-desktop', { fullPage: false });
   await page.goto('/');
-  await shot(page, 'roles-admin-desktop');
+  await shot(page, 'roles-admin-desktop', { fullPage: false });
   await ctx.close();
 });
