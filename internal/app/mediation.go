@@ -16,5 +16,6 @@ func (m *Main) buildMediation(mux *http.ServeMux, authH auth.Guard, kit *web.Kit
 		opts.Calendar = m.Calendar.Calendar
 	}
 	svc := mediation.NewService(m.DB, m.Sealer, opts)
+	m.services.mediation = svc
 	mediation.NewHandlers(svc, authH, kit).Routes(mux)
 }

@@ -16,12 +16,14 @@ import (
 	"linli/internal/demo"
 	"linli/internal/jobs"
 	"linli/internal/ledger"
+	"linli/internal/mediation"
 	"linli/internal/metrics"
 	"linli/internal/notify"
 	"linli/internal/openapi"
 	"linli/internal/party"
 	"linli/internal/register"
 	"linli/internal/reports"
+	"linli/internal/visits"
 	"linli/internal/web"
 )
 
@@ -34,6 +36,9 @@ type services struct {
 	// activities is venues and activities, which other capabilities book rooms through.
 	activities *activities.Service
 	cobuild    *cobuild.Service
+	// visits and mediation give the resident and household pages their records (dossier.go).
+	visits    *visits.Service
+	mediation *mediation.Service
 }
 
 func (m *Main) build() error {
@@ -76,7 +81,9 @@ func (m *Main) build() error {
 		Page: func(f http.HandlerFunc) http.Handler { return authH.Page(auth.AuditRead, f) },
 		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
 	}).Routes(mux)
-	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
+	registerH := register.NewHandlers(m.services.register, authH, kit)
+	registerH.Dossier = m.dossier
+	registerH.Routes(mux)
 	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)

@@ -90,6 +90,7 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 		return n
 	}
 	f.CategoryID, f.RegionID, f.GridID, f.HandlerID = num("category"), num("region"), num("grid"), num("handler")
+	f.ResidentID, f.HouseholdID = num("resident"), num("household")
 	f.Limit, f.Offset = int(num("limit")), int(num("offset"))
 	switch q.Get("overdue") {
 	case "":

@@ -42,11 +42,15 @@ type Filter struct {
 	RegionID   int64 // any region: its whole subtree
 	GridID     int64
 	HandlerID  int64
-	From, To   string
-	By         string // received (default for lists), accepted, closed
-	Overdue    *bool
-	Supervised bool
-	Q          string
+	// ResidentID and HouseholdID select the cases a resident reported (or that concern them) and
+	// those of a household, for 一人一档.
+	ResidentID  int64
+	HouseholdID int64
+	From, To    string
+	By          string // received (default for lists), accepted, closed
+	Overdue     *bool
+	Supervised  bool
+	Q           string
 	// Figure restricts to the cases a figure counts, e.g. "on_time_rate_num" (see Figures).
 	Figure string
 	Limit  int
@@ -119,6 +123,12 @@ func dimensions(a *db.Args, f *Filter) []string {
 	}
 	if f.HandlerID != 0 {
 		w = append(w, "c.handler_id = "+a.Add(f.HandlerID))
+	}
+	if f.ResidentID != 0 {
+		w = append(w, "c.resident_id = "+a.Add(f.ResidentID))
+	}
+	if f.HouseholdID != 0 {
+		w = append(w, "c.household_id = "+a.Add(f.HouseholdID))
 	}
 	return w
 }

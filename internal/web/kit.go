@@ -354,3 +354,19 @@ func DecodeJSON(r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// Related is one group of records that bear on the object a page shows — a resident's visits, cases
+// or mediation files — each a link, with the whole list one link further (More) when there are more
+// than shown. The layout's "related" partial renders a slice of them.
+type Related struct {
+	Title string
+	Items []RelatedItem
+	Total int
+	More  string
+	Empty string
+}
+
+// RelatedItem is one record of a Related group.
+type RelatedItem struct {
+	Text, Href, Note string
+}
