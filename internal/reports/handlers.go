@@ -45,7 +45,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 // overview shows the figures of the user's region without sending anyone elsewhere: 网格概况 for
 // those whose home is the today page.
 func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
-	home, err := h.svc.Overview(r.Context(), auth.FromContext(r.Context()))
+	home, err := h.svc.Overview(r.Context(), auth.FromContext(r.Context()), periodOf(r))
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -64,7 +64,7 @@ type welcomeView struct {
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
-	home, err := h.svc.Home(r.Context(), auth.FromContext(r.Context()))
+	home, err := h.svc.Home(r.Context(), auth.FromContext(r.Context()), periodOf(r))
 	switch {
 	case err != nil:
 		h.kit.Error(w, r, err)
@@ -75,4 +75,9 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.views.Render(w, r, http.StatusOK, "home.html", &homeView{Page: web.Page{Title: "首页"}, Dashboard: home.Figures})
 	}
+}
+
+// periodOf is the comparison's period as the page's query gives it (from, to).
+func periodOf(r *http.Request) Period {
+	return Period{From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}
 }

@@ -122,7 +122,7 @@ func TestHomePage(t *testing.T) {
 		if cmp < 0 || cmp > strings.Index(body, "基本情况") {
 			t.Fatal("the street's home does not start with the comparison of its communities")
 		}
-		for _, want := range []string{"<th scope=\"row\">南关社区</th>", "本月受理", "按期办结率", "满意率", `/cases?figure=intake&amp;from=`} {
+		for _, want := range []string{"<th scope=\"row\">南关社区</th>", "受理", "按期办结率", "满意率", `/cases?figure=intake&amp;from=`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the comparison lacks %q", want)
 			}
@@ -132,6 +132,32 @@ func TestHomePage(t *testing.T) {
 		}
 		if page := c.Get("/today").Body; strings.Contains(page, "/visits/new") {
 			t.Error("the street leader is offered 记录走访")
+		}
+	})
+
+	t.Run("the comparison's case figures are the figures API's for each community over the period chosen", func(t *testing.T) {
+		var nanguan int64
+		if err := d.R.QueryRow(`SELECT id FROM regions WHERE name = '南关社区'`).Scan(&nanguan); err != nil {
+			t.Fatal(err)
+		}
+		const from, to = "2026-01-01", "2026-11-30"
+		body := env.Login(t, "street").Get("/?from=" + from + "&to=" + to).Body
+		var fig map[string]any
+		env.APIClient(t, "street").Get(fmt.Sprintf("/api/v1/cases/figures?region=%d&from=%s&to=%s", nanguan, from, to)).Decode(t, &fig)
+		intake := fmt.Sprintf(`<a href="/cases?figure=intake&amp;from=%s&amp;region=%d&amp;to=%s">%v</a>`, from, nanguan, to, fig["intake"])
+		onTime := fmt.Sprintf(`<a href="/cases?figure=on_time_rate_num&amp;from=%s&amp;region=%d&amp;to=%s">%.1f%%</a>`, from, nanguan, to,
+			fig["on_time_rate"].(float64)*100)
+		for _, want := range []string{intake, onTime, "诉求按 " + from + " 至 " + to + " 统计"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the comparison lacks %s", want)
+			}
+		}
+		if fig["intake"].(float64) == 0 {
+			t.Error("no cases in the period: the test compares nothing")
+		}
+		if resp := env.Login(t, "street").Get("/?from=2026-13-01&to=2026-01-01"); resp.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(resp.Body, "开始日期格式") {
+			t.Errorf("a bad period: %d", resp.StatusCode)
 		}
 	})
 

@@ -54,6 +54,7 @@ type Dashboard struct {
 	// first, with their case figures of Period.
 	Compare    bool
 	Period     string
+	From, To   string
 	Sections   []Section
 	ChildLabel string
 	Columns    []string
@@ -96,7 +97,7 @@ type Row struct {
 // their own work, and so do grid workers and leaders (the today page); the others get their work
 // queues and their region's figures, without children's figures unless they hold the minors
 // permission. A leader above a community gets the comparison of the regions they lead first.
-func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
+func (s *Service) Home(ctx context.Context, p *auth.Principal, period Period) (*Home, error) {
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "请先登录")
 	}
@@ -106,12 +107,36 @@ func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 	if LandsOnToday(p) {
 		return &Home{Landing: "/today"}, nil
 	}
-	return s.Overview(ctx, p)
+	return s.Overview(ctx, p, period)
+}
+
+// Period is the dates (YYYY-MM-DD, both inclusive) the comparison counts cases over; empty
+// means this month so far.
+type Period struct{ From, To string }
+
+// resolve fills an empty period with this month so far and checks the dates.
+func (pd Period) resolve(now time.Time) (Period, error) {
+	if pd.From == "" && pd.To == "" {
+		return Period{now.Format("2006-01") + "-01", now.Format(time.DateOnly)}, nil
+	}
+	fields := errs.Fields{}
+	from, ferr := time.Parse(time.DateOnly, pd.From)
+	if ferr != nil {
+		fields.Add("from", "开始日期格式应为 YYYY-MM-DD")
+	}
+	to, terr := time.Parse(time.DateOnly, pd.To)
+	if terr != nil {
+		fields.Add("to", "结束日期格式应为 YYYY-MM-DD")
+	}
+	if ferr == nil && terr == nil && to.Before(from) {
+		fields.Add("to", "结束日期不能早于开始日期")
+	}
+	return pd, fields.Err()
 }
 
 // Overview is the figures of the principal's region (the home page of the community and the
 // leaders above it, 网格概况 of a grid's workers).
-func (s *Service) Overview(ctx context.Context, p *auth.Principal) (*Home, error) {
+func (s *Service) Overview(ctx context.Context, p *auth.Principal, period Period) (*Home, error) {
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "请先登录")
 	}
@@ -129,8 +154,12 @@ func (s *Service) Overview(ctx context.Context, p *auth.Principal) (*Home, error
 		}
 	}
 	if AboveCommunity(p) {
-		from, to := now.Format("2006-01")+"-01", now.Format(time.DateOnly)
-		d.Compare, d.Period = true, from+" 至 "+to
+		pd, err := period.resolve(now)
+		if err != nil {
+			return nil, err
+		}
+		from, to := pd.From, pd.To
+		d.Compare, d.Period, d.From, d.To = true, from+" 至 "+to, from, to
 		d.ChildLabel, d.Columns, d.Rows = compareTable(ov, minorsOK)
 		if withCases {
 			d.Columns = append(d.Columns, caseColumns...)

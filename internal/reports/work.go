@@ -87,7 +87,7 @@ func (s *Service) caseCells(ctx context.Context, regionID int64, from, to string
 }
 
 // caseColumns name caseCells' columns.
-var caseColumns = []string{"本月受理", "已超时", "按期办结率", "满意率"}
+var caseColumns = []string{"受理", "已超时", "按期办结率", "满意率"}
 
 func asInt(v any) int64 {
 	n, _ := v.(int64)
