@@ -137,6 +137,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /track", h.trackLookup)
 	mux.HandleFunc("POST /track", h.trackByNumber)
 	mux.HandleFunc("GET /track/{code}", h.track)
+	mux.HandleFunc("GET /track/{code}/qr.png", h.trackQR)
 	mux.HandleFunc("POST /track/{code}/rating", h.rate)
 }
 

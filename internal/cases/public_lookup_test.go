@@ -59,3 +59,21 @@ func TestAResidentTracksByCaseNumberAndTheLastFourDigitsOfTheirPhone(t *testing.
 		}
 	})
 }
+
+func TestTheSuccessPageOffersTheTrackingLinkAsAQRCode(t *testing.T) {
+	p := newPage(t)
+	anon := p.env.Anonymous(t)
+	code := p.submit(t, url.Values{"category_id": {p.leaf(t, "infra.streetlight")}, "address": {"南关街路口"},
+		"community_id": {strconv.FormatInt(p.env.Fixture.Community.ID, 10)}, "description": {"路灯不亮已经三天"}}, nil)
+	body := anon.Get("/track/" + code + "?new=1").Body
+	if !strings.Contains(body, `src="/track/`+code+`/qr.png"`) || !strings.Contains(body, `data-copy=`) {
+		t.Fatal("the success page lacks the QR code or the copy button")
+	}
+	qr := anon.Get("/track/" + code + "/qr.png")
+	if qr.StatusCode != http.StatusOK || qr.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(qr.Body, "\x89PNG") {
+		t.Errorf("qr: %d %s", qr.StatusCode, qr.Header.Get("Content-Type"))
+	}
+	if resp := anon.Get("/track/aaaaaaaaaaaaaaaaaaaaaaaaaa/qr.png"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a made-up code's QR: %d", resp.StatusCode)
+	}
+}

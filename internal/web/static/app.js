@@ -29,3 +29,13 @@ document.addEventListener("click", function (e) {
 if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
   document.querySelectorAll("details.filter-fold").forEach(function (d) { d.open = true; });
 }
+document.addEventListener("click", function (e) {
+  // A copy button copies its text and says so.
+  var btn = e.target.closest("button[data-copy]");
+  if (!btn || !navigator.clipboard) {
+    return;
+  }
+  navigator.clipboard.writeText(btn.getAttribute("data-copy")).then(function () {
+    btn.textContent = "已复制";
+  });
+});
