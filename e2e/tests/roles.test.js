@@ -100,3 +100,31 @@ test('the desktop queue shows every column whole at 1440 px', async () => {
   await shot(page, 'roles-admin-desktop', { fullPage: false });
   await ctx.close();
 });
+
+test('on a phone the residents, households and visits lists are cards, and 一人一档 gathers a resident\'s records', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'grid01');
+  for (const [path, name] of [['/residents', 'residents'], ['/households', 'households'], ['/visits', 'visits']]) {
+    await page.goto(path);
+    assert.equal(await page.locator('table.cards thead').isVisible(), true, `${path}: the header stays for screen readers`);
+    const row = await page.locator('table.cards tbody tr').first().boundingBox();
+    assert.ok(row.width <= 390 && row.height > 60, `${path}: a row is a card (${row.width}×${row.height})`);
+    assert.deepEqual(await overflow(page), [], `${path} is wider than the phone`);
+    await shot(page, `roles-${name}-phone`, { fullPage: false });
+  }
+  await page.goto('/visits');
+  const visit = await page.locator('table.cards tbody tr td a[href^="/visits/"]').first().getAttribute('href');
+  await page.goto(visit);
+  const met = page.locator('main a[href^="/residents/"]');
+  if (await met.count() > 0) {
+    await page.goto(await met.first().getAttribute('href'));
+    assert.ok(await page.locator(`section.related a[href="${visit}"]`).count() > 0, 'the resident\'s page links back to the visit');
+  } else {
+    await page.goto('/residents');
+    await page.goto(await page.locator('table.cards tbody tr td a[href^="/residents/"]').first().getAttribute('href'));
+  }
+  assert.match(await page.textContent('main'), /走访记录\s*\d+ 条/);
+  await shot(page, 'roles-resident-phone');
+  await ctx.close();
+});
