@@ -290,3 +290,19 @@ func BenchmarkFigures(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLandingPages measures each leader's home page over the demo through HTTP: the work
+// queues' counts, the figures and, above the community, the comparison with its case figures.
+func BenchmarkLandingPages(b *testing.B) {
+	env := demoEnv(b)
+	for _, user := range []string{"admin", "street", "district"} {
+		c := env.Login(b, user)
+		b.Run(user, func(b *testing.B) {
+			for b.Loop() {
+				if resp := c.Get("/"); resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+}
