@@ -128,3 +128,28 @@ test('on a phone the residents, households and visits lists are cards, and 一�
   await shot(page, 'roles-resident-phone');
   await ctx.close();
 });
+
+test('a resident on a phone reports from the public home and tracks the case by its number and phone', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await page.goto('/');
+  await shot(page, 'roles-public-home-phone', { fullPage: false });
+  assert.deepEqual(await overflow(page), []);
+  await Promise.all([page.waitForURL(/\/report/), page.click('main a[href="/report"]')]);
+  const leak = await page.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim().startsWith('漏水')).value);
+  const building = await page.$eval('select[name="building_id"]', (s) => s.options[1].value);
+  await page.selectOption('select[name="category_id"]', leak);
+  await page.selectOption('select[name="building_id"]', building);
+  await page.fill('textarea[name="description"]', '楼道顶上往下滴水');
+  await page.fill('input[name="reporter_phone"]', '13912344321');
+  await Promise.all([page.waitForNavigation(), page.click('form#report-form button.big')]);
+  const number = (await page.textContent('h1')).replace('诉求', '').trim();
+  await shot(page, 'roles-report-done-phone', { fullPage: false });
+  await page.goto('/');
+  await page.fill('#by-number input[name="number"]', number);
+  await page.fill('#by-number input[name="phone4"]', '4321');
+  await Promise.all([page.waitForURL(/\/track\/[a-z0-9]+$/), page.click('#by-number button')]);
+  assert.match(await page.textContent('h1'), new RegExp(number));
+  assert.deepEqual(ctx.pageErrors, []);
+  await ctx.close();
+});
