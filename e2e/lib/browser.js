@@ -66,10 +66,11 @@ export async function signIn(page, username) {
   }
 }
 
-/** shot saves a full-page screenshot under e2e/screenshots/ (kept as a CI artifact). */
-export async function shot(page, name) {
+/** shot saves a full-page screenshot under e2e/screenshots/ (kept as a CI artifact); with
+ * { fullPage: false } only what the screen shows first. */
+export async function shot(page, name, { fullPage = true } = {}) {
   fs.mkdirSync(shotsDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage });
 }
 
 /** ids returns the distinct numeric ids of the links on the page whose path is prefix + id. */

@@ -24,6 +24,7 @@ import (
 	"linli/internal/party"
 	"linli/internal/register"
 	"linli/internal/reports"
+	"linli/internal/visits"
 	"linli/internal/web"
 )
 
@@ -36,7 +37,9 @@ type services struct {
 	// activities is venues and activities, which other capabilities book rooms through.
 	activities *activities.Service
 	cobuild    *cobuild.Service
-	mediation  *mediation.Service
+	// visits and mediation give the resident and household pages their records (dossier.go).
+	visits    *visits.Service
+	mediation *mediation.Service
 	// deliberation is the residents' deliberation hall; the work briefing reads its figures.
 	deliberation *deliberation.Service
 }
@@ -49,7 +52,7 @@ func (m *Main) build() error {
 	kit.TileURL = m.Config.TileURL
 	kit.TrustedProxies = m.Config.TrustedProxies
 	kit.CookieSecure = m.Config.CookieSecure
-	kit.Chrome = chrome
+	kit.Chrome = m.chrome
 	m.Auth = auth.NewService(m.DB, m.Config.Auth)
 	m.Auth.OnAccountHeld = accounts.AlertSecurityAdmins
 	signIn := auth.NewHandlers(m.Auth, kit)
@@ -81,7 +84,9 @@ func (m *Main) build() error {
 		Page: func(f http.HandlerFunc) http.Handler { return authH.Page(auth.AuditRead, f) },
 		API:  func(f http.HandlerFunc) http.Handler { return authH.API(auth.AuditRead, f) },
 	}).Routes(mux)
-	register.NewHandlers(m.services.register, authH, kit).Routes(mux)
+	registerH := register.NewHandlers(m.services.register, authH, kit)
+	registerH.Dossier = m.dossier
+	registerH.Routes(mux)
 	ledger.NewHandlers(m.services.ledger, authH, kit).Routes(mux)
 	partyH := party.NewHandlers(m.services.party, authH, kit)
 	partyH.Routes(mux)
@@ -95,7 +100,8 @@ func (m *Main) build() error {
 	if baseURL == "" {
 		baseURL = os.Getenv("LINLI_BASE_URL")
 	}
-	cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL}).Routes(mux)
+	casesH := cases.NewHandlers(m.services.cases, authH, kit, cases.PageOptions{BaseURL: baseURL})
+	casesH.Routes(mux)
 	m.buildOpen311(mux, authH, kit, baseURL)
 	m.buildVisits(mux, authH, kit, partyH)
 	m.buildMediation(mux, authH, kit)
@@ -112,7 +118,11 @@ func (m *Main) build() error {
 	m.services.cobuild.RegisterJobs(m.Jobs)
 	cobuild.NewHandlers(m.services.cobuild, authH, kit).Routes(mux)
 	m.buildBriefing(mux, authH, kit)
-	reports.NewHandlers(reports.NewService(m.DB), authH, kit).Routes(mux)
+	reportsSvc := reports.NewService(m.DB)
+	reportsSvc.Cases = m.services.cases
+	reportsH := reports.NewHandlers(reportsSvc, authH, kit)
+	reportsH.Public = http.HandlerFunc(casesH.PublicHome)
+	reportsH.Routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			kit.APIErr(w, r, errNotFound)
@@ -174,18 +184,29 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	return nil
 }
 
-// chrome builds the layout's user line and menu from the signed-in principal's permissions.
-func chrome(r *http.Request) web.Chrome {
+// chrome builds the layout's user line, the bell's count of unread notifications and the menu
+// from the signed-in principal's permissions.
+func (m *Main) chrome(r *http.Request) web.Chrome {
 	p := auth.FromContext(r.Context())
 	if p == nil {
 		return web.Chrome{}
 	}
 	c := web.Chrome{SignedIn: true, UserName: p.Name, RoleLabel: p.Role.Label(), RegionName: p.RegionName}
+	if n, err := notify.UnreadCount(r.Context(), m.DB.R, p.UserID); err == nil {
+		c.Unread = n
+	} else {
+		m.Log.Warn("unread notifications", "err", err)
+	}
+	home := struct{ label, href string }{"首页", "/"}
+	if reports.LandsOnToday(p) {
+		// Their home is the today page; their grid's figures are one entry further.
+		home = struct{ label, href string }{"网格概况", "/overview"}
+	}
 	items := []struct {
 		label, href string
 		perm        auth.Permission
 	}{
-		{"首页", "/", auth.RegisterRead},
+		{home.label, home.href, auth.RegisterRead},
 		{"今日", "/today", auth.VisitsWrite},
 		{"走访", "/visits", auth.VisitsRead},
 		{"网格", "/grids", auth.RegisterRead},

@@ -15,6 +15,7 @@ import (
 // The party branch page shows each liaison household's contacts this month from the visits log.
 func (m *Main) buildVisits(mux *http.ServeMux, authH auth.Guard, kit *web.Kit, partyH *party.Handlers) {
 	svc := visits.NewService(m.DB, visits.Options{DataDir: m.Config.DataDir, Cases: m.services.cases, Sealer: m.Sealer})
+	m.services.visits = svc
 	visits.NewHandlers(svc, authH, kit).Routes(mux)
 	partyH.Contacts = func(ctx context.Context, orgID int64) (map[int64]party.MonthContacts, error) {
 		rows, err := svc.ContactCoverage(ctx, orgID, "")

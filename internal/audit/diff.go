@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strings"
+	"time"
+
+	"linli/internal/clock"
 )
 
 // Change is one field of a record before and after a change, for showing an entry as a diff.
@@ -40,7 +44,7 @@ func Diff(before, after string) []Change {
 	out := make([]Change, 0, len(names))
 	for _, k := range names {
 		bv, av := text(b[k]), text(a[k])
-		out = append(out, Change{Field: k, Before: bv, After: av, Changed: bv != av})
+		out = append(out, Change{Field: FieldLabel(k), Before: bv, After: av, Changed: bv != av})
 	}
 	// Changed fields first, each group in name order.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Changed && !out[j].Changed })
@@ -65,6 +69,10 @@ func text(raw json.RawMessage) string {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
+		// Instants are stored in UTC and read in Beijing time, like everywhere else.
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.In(clock.Shanghai()).Format("2006-01-02 15:04:05")
+		}
 		return s
 	}
 	var buf bytes.Buffer
@@ -72,4 +80,53 @@ func text(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return buf.String()
+}
+
+// fieldLabels are the Chinese names of the fields records are audited with.
+var fieldLabels = map[string]string{
+	"id": "编号", "name": "名称", "username": "用户名", "role": "角色", "region_id": "区域", "region": "区域",
+	"status": "状态", "state": "状态", "outcome": "办理结果", "title": "标题", "description": "内容", "note": "备注",
+	"number": "案卷编号", "channel": "来源渠道", "category_id": "类别", "grid_id": "网格", "building_id": "楼院",
+	"household_id": "户", "resident_id": "居民", "address": "地址", "gender": "性别", "birth_date": "出生日期",
+	"phone": "电话", "phone_masked": "电话", "id_masked": "身份证号", "id_number": "身份证号", "relation": "与户主关系",
+	"ethnicity": "民族", "residence": "人口类型", "tags": "标签", "kind": "类型", "unit": "单元", "room": "房号",
+	"floors": "层数", "units": "单元数", "lon": "经度", "lat": "纬度", "handler_id": "承办人", "supervised": "督办",
+	"overdue": "超时", "accept_deadline": "受理时限", "handle_deadline": "办结时限", "sign_deadline": "签收时限",
+	"received_at": "登记时间", "accepted_at": "受理时间", "closed_at": "结案时间", "callback_at": "回访时间",
+	"satisfaction": "满意度", "resolved": "是否解决", "reopen_count": "重办次数", "merged": "并入案件",
+	"org_id": "党组织", "joined_on": "入党日期", "active": "有效", "duty": "职责", "visited_on": "走访日期",
+	"method": "走访方式", "situation": "情况", "needs": "需求", "must_change": "须改密码", "locked_until": "锁定至",
+	"version": "版本", "created_at": "创建时间", "updated_at": "更新时间", "reason": "原因", "purpose": "用途",
+	"field": "查看项目", "count": "数量", "rows": "行数", "file": "文件", "boundary": "边界",
+}
+
+// FieldLabel is the Chinese name of an audited field, or — for a field it does not know — the
+// field's code with its words spaced, never a bare snake_case code.
+func FieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	return strings.ReplaceAll(field, "_", " ")
+}
+
+// DetailText shows an entry's detail for reading: a JSON object as "字段：值；…" with the fields
+// named in Chinese, any other detail as it is.
+func DetailText(detail string) string {
+	if !strings.HasPrefix(strings.TrimSpace(detail), "{") {
+		return detail
+	}
+	m, ok := object(detail)
+	if !ok {
+		return detail
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, FieldLabel(k)+"："+text(m[k]))
+	}
+	return strings.Join(parts, "；")
 }

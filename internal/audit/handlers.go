@@ -40,7 +40,7 @@ type Handlers struct {
 
 // NewHandlers returns the audit log reader.
 func NewHandlers(svc *Service, kit *web.Kit, access Access) *Handlers {
-	funcs := template.FuncMap{"objectLabel": ObjectLabel}
+	funcs := template.FuncMap{"objectLabel": ObjectLabel, "detailText": DetailText}
 	return &Handlers{svc: svc, kit: kit, views: kit.Views(templates, funcs), access: access}
 }
 
@@ -97,11 +97,12 @@ type listView struct {
 	Query   url.Values
 	Pager   web.Pager
 	Actions []ActionOption
+	Objects []ActionOption
 	PII     bool
 }
 
 func (h *Handlers) listPage(w http.ResponseWriter, r *http.Request) {
-	v := &listView{Page: web.Page{Title: "审计日志"}, Query: r.URL.Query(), Actions: KnownActions(),
+	v := &listView{Page: web.Page{Title: "审计日志"}, Query: r.URL.Query(), Actions: KnownActions(), Objects: KnownObjects(),
 		PII: r.URL.Query().Get("preset") == "pii"}
 	if v.PII {
 		v.Title = "个人信息访问记录"

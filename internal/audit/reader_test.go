@@ -207,3 +207,28 @@ func TestAuditListStorage(t *testing.T) {
 		}
 	})
 }
+
+func TestTheLogSpeaksChinese(t *testing.T) {
+	for code, want := range map[string]string{"visit.to_case": "走访转诉求", "case.supervise": "督办", "party_member.update": "修改党员",
+		"venue.booking_approve": "批准阵地预约"} {
+		if got := audit.ActionLabel(code); got != want {
+			t.Errorf("audit.ActionLabel(%q) = %q, want %q", code, got, want)
+		}
+	}
+	if got := audit.DetailText(`{"channel":"phone","handle_deadline":"2025-03-04T01:30:00Z"}`); got != "来源渠道：phone；办结时限：2025-03-04 09:30:00" {
+		t.Errorf("DetailText = %q", got)
+	}
+	for _, c := range audit.Diff(`{"state":"received"}`, `{"state":"accepted","accepted_at":"2025-03-04T01:30:00Z"}`) {
+		if c.Field == "受理时间" && c.After != "2025-03-04 09:30:00" {
+			t.Errorf("accepted_at shown as %q", c.After)
+		}
+		if strings.Contains(c.Field, "_") {
+			t.Errorf("field %q shown as a code", c.Field)
+		}
+	}
+	for _, a := range audit.KnownActions() {
+		if a.Label == "" || strings.Contains(a.Label, "_") {
+			t.Errorf("filter choice %q labelled %q", a.Value, a.Label)
+		}
+	}
+}

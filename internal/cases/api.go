@@ -105,6 +105,7 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 		return n
 	}
 	f.CategoryID, f.RegionID, f.GridID, f.HandlerID = num("category"), num("region"), num("grid"), num("handler")
+	f.ResidentID, f.HouseholdID = num("resident"), num("household")
 	f.Limit, f.Offset = int(num("limit")), int(num("offset"))
 	if f.Limit > MaxListLimit {
 		fields.Add("limit", "每页条数（limit）不能超过"+strconv.Itoa(MaxListLimit))

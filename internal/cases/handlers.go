@@ -132,7 +132,9 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /report/similar", h.checkSimilar)
 	mux.HandleFunc("POST /report/follow/{id}", h.follow)
 	mux.HandleFunc("GET /track", h.trackLookup)
+	mux.HandleFunc("POST /track", h.trackByNumber)
 	mux.HandleFunc("GET /track/{code}", h.track)
+	mux.HandleFunc("GET /track/{code}/qr.png", h.trackQR)
 	mux.HandleFunc("POST /track/{code}/rating", h.rate)
 }
 

@@ -34,6 +34,9 @@ type listView struct {
 	Sorts       []struct{ Code, Label string }
 	OverdueOnly bool
 	NotOverdue  bool
+	// Tabs are the queues with their counts; Filtering is how many filters the form has set.
+	Tabs      []QueueCount
+	Filtering int
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
@@ -68,5 +71,24 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	if f.Overdue != nil {
 		view.OverdueOnly, view.NotOverdue = *f.Overdue, !*f.Overdue
 	}
+	if view.Tabs, err = h.svc.QueueCounts(r.Context(), f.RegionID); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	view.Filtering = activeFilters(q)
 	h.views.Render(w, r, http.StatusOK, "cases.html", view)
+}
+
+// filterKeys are the list's filter form fields (the queue and a figure are shown elsewhere).
+var filterKeys = []string{"q", "state", "category", "channel", "grid", "handler", "by", "from", "to", "overdue"}
+
+// activeFilters counts the filter form's fields that are set, for the folded form's button.
+func activeFilters(q url.Values) int {
+	n := 0
+	for _, k := range filterKeys {
+		if q.Get(k) != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -185,9 +185,38 @@ func (h *Handlers) follow(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/track/"+code+"?followed=1", "")
 }
 
+// PublicHome is the home page of a visitor who is not signed in: report a request, track one by
+// its number or tracking code, and the staff sign-in one link away.
+func (h *Handlers) PublicHome(w http.ResponseWriter, r *http.Request) {
+	h.views.Render(w, r, http.StatusOK, "track.html", &trackView{Page: web.Page{Title: "居民服务"}, Home: true})
+}
+
+// trackByNumber looks a case up by its number and the last four digits of the reporter's phone and
+// opens its tracking page.
+func (h *Handlers) trackByNumber(w http.ResponseWriter, r *http.Request) {
+	v := &trackView{Page: web.Page{Title: "查询办理进度"}, Number: r.PostFormValue("number")}
+	err := smallForm(w, r)
+	if err == nil && !h.svc.lookupLimiter().Allow(r, time.Now()) {
+		err = errs.E(errs.TooMany, "查询过于频繁，请稍后再试")
+	}
+	var code string
+	if err == nil {
+		code, err = h.svc.TrackingCodeOf(r.Context(), v.Number, r.PostFormValue("phone4"))
+	}
+	if err != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "track.html", v) },
+			web.ShowOn(errs.Invalid, errs.NotFound, errs.TooMany), web.AlwaysMessage())
+		return
+	}
+	http.Redirect(w, r, "/track/"+code, http.StatusSeeOther)
+}
+
 type trackView struct {
 	web.Page
 	Code     string
+	Number   string // the case number typed into the lookup
+	Home     bool   // the public home page: report and track
 	Case     *PublicCase
 	New      bool
 	Followed bool

@@ -3,6 +3,7 @@ package cases
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -65,4 +66,23 @@ func (h *Handlers) qrImage(kind string) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "private, max-age=300")
 		_, _ = w.Write(png)
 	}
+}
+
+// trackQR is the QR code of a case's tracking link, for the resident to scan into their phone from
+// the success page; a code that tracks nothing is not found.
+func (h *Handlers) trackQR(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if _, err := h.svc.TrackAny(r.Context(), code); err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	png, err := qrcode.Encode(h.baseURL(r)+"/track/"+strings.ToLower(code), qrcode.Medium, 480)
+	if err != nil {
+		h.kit.Error(w, r, fmt.Errorf("qr code: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	_, _ = w.Write(png)
 }

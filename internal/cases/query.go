@@ -43,11 +43,15 @@ type Filter struct {
 	RegionID   int64 // any region: its whole subtree
 	GridID     int64
 	HandlerID  int64
-	From, To   string
-	By         string // received (default for lists), accepted, closed
-	Overdue    *bool
-	Supervised bool
-	Q          string
+	// ResidentID and HouseholdID select the cases a resident reported (or that concern them) and
+	// those of a household, for 一人一档.
+	ResidentID  int64
+	HouseholdID int64
+	From, To    string
+	By          string // received (default for lists), accepted, closed
+	Overdue     *bool
+	Supervised  bool
+	Q           string
 	// Involved selects the cases the principal acted on or held a task on (经办), wherever they are
 	// now; it takes the place of the principal's scope.
 	Involved bool
@@ -212,6 +216,12 @@ func dimensions(a *db.Args, f *Filter) []string {
 	}
 	if f.HandlerID != 0 {
 		w = append(w, "c.handler_id = "+a.Add(f.HandlerID))
+	}
+	if f.ResidentID != 0 {
+		w = append(w, "c.resident_id = "+a.Add(f.ResidentID))
+	}
+	if f.HouseholdID != 0 {
+		w = append(w, "c.household_id = "+a.Add(f.HouseholdID))
 	}
 	return w
 }

@@ -73,6 +73,7 @@ type Service struct {
 	walk     int // listWalk; tests lower it
 
 	public *web.Limiter // publicLimiter
+	lookup *web.Limiter // lookupLimiter
 }
 
 // NewService returns the cases service.

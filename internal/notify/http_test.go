@@ -28,6 +28,17 @@ func TestNotificationPagesAndAPI(t *testing.T) {
 			t.Errorf("worker01 sees grid01's notifications")
 		}
 	})
+	t.Run("every page's bell shows the unread count and leads to the list", func(t *testing.T) {
+		for path, want := range map[string]string{"/today": `<span class="badge">2</span>`, "/cases": `aria-label="消息通知，2 条未读"`} {
+			if body := env.Login(t, "grid01").Get(path).Body; !strings.Contains(body, want) || !strings.Contains(body, `class="bell" href="/notifications"`) {
+				t.Errorf("%s: the bell lacks %q", path, want)
+			}
+		}
+		if body := env.Login(t, "worker01").Get("/today").Body; strings.Contains(body, `class="badge"`) ||
+			!strings.Contains(body, `aria-label="消息通知"`) {
+			t.Error("worker01's bell counts notifications they do not have")
+		}
+	})
 	t.Run("opening a notification marks it read and goes to its link", func(t *testing.T) {
 		c := env.Login(t, "grid01")
 		var page notify.Page

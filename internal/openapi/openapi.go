@@ -86,6 +86,7 @@ func Merge(fragments ...Fragment) ([]byte, error) {
 		}
 	}
 	doc["tags"] = m.tags
+	typeArrays(doc, false)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -268,4 +269,29 @@ func Handler(doc []byte) http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(doc)
 	})
+}
+
+// typeArrays gives every schema that declares its items but not its type "type": "array", so that
+// a list refinement such as {"properties":{"items":{"items":{"$ref":…}}}} is an array of those
+// items to client generators too (openapi-typescript types an untyped schema's items as unknown).
+// inProperties is true when v is a "properties" map, whose keys are field names, not keywords.
+func typeArrays(v any, inProperties bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		if !inProperties {
+			if _, ok := v["items"].(map[string]any); ok && v["type"] == nil && v["$ref"] == nil {
+				v["type"] = "array"
+			}
+		}
+		for k, child := range v {
+			if !inProperties && (k == "example" || k == "examples" || k == "enum" || k == "default") {
+				continue
+			}
+			typeArrays(child, !inProperties && k == "properties")
+		}
+	case []any:
+		for _, child := range v {
+			typeArrays(child, false)
+		}
+	}
 }

@@ -169,3 +169,22 @@ func TestTheHandlerServesTheDocumentAsJSON(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 }
+
+func TestAListRefinementIsTypedAsAnArrayOfItsItems(t *testing.T) {
+	frag := `{"paths": {"/things": {"get": {"operationId": "listThings", "responses": {"200": {"description": "ok",
+		"content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/List"},
+		{"properties": {"items": {"items": {"$ref": "#/components/schemas/Thing"}}}}]}}}}}}}},
+		"components": {"schemas": {"Thing": {"type": "object", "properties": {"items": {"type": "string"}}}}}}`
+	doc, err := openapi.Merge(openapi.Fragment{Name: "things", JSON: []byte(frag)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := merged(t, openapi.Fragment{Name: "things", JSON: []byte(frag)})
+	ref := c.Doc.Paths.Find("/api/v1/things").Get.Responses.Value("200").Value.Content["application/json"].Schema.Value.AllOf[1]
+	if items := ref.Value.Properties["items"].Value; items.Type == nil || !items.Type.Is("array") {
+		t.Errorf("the list's items are not typed as an array:\n%s", doc)
+	}
+	if thing := c.Doc.Components.Schemas["Thing"].Value.Properties["items"].Value; !thing.Type.Is("string") {
+		t.Error("a field named items was retyped")
+	}
+}

@@ -23,6 +23,8 @@ type Handlers struct {
 	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
+	// Dossier, when set, adds the records of other capabilities to the resident and household pages.
+	Dossier Dossier
 }
 
 // NewHandlers returns the register handlers.

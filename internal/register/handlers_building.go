@@ -215,6 +215,7 @@ type householdView struct {
 	Former    []Resident
 	CanWrite  bool
 	Form      HouseholdInput
+	Related   []web.Related
 }
 
 func (h *Handlers) household(w http.ResponseWriter, r *http.Request) {
@@ -246,6 +247,9 @@ func (h *Handlers) renderHousehold(w http.ResponseWriter, r *http.Request, statu
 	}
 	v.Page.Title = v.Household.Address
 	v.CanWrite = auth.FromContext(ctx).Can(auth.RegisterWrite)
+	if h.Dossier != nil {
+		v.Related = h.Dossier(ctx, "household", id, id)
+	}
 	h.views.Render(w, r, status, "household.html", &v)
 }
 

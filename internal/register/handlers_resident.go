@@ -64,6 +64,7 @@ type residentView struct {
 	RevealedLabel string
 	RevealField   string
 	Households    []Household
+	Related       []web.Related
 }
 
 func (h *Handlers) resident(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +86,13 @@ func (h *Handlers) renderResident(w http.ResponseWriter, r *http.Request, status
 	v.Page.Title, v.CanWrite, v.CanReveal = v.Resident.Name, p.Can(auth.RegisterWrite), p.Can(auth.RevealPII)
 	if v.CanWrite && v.Resident.BuildingID != nil {
 		v.Households, _, _ = h.svc.Households(ctx, HouseholdFilter{BuildingID: *v.Resident.BuildingID, Limit: 500})
+	}
+	if h.Dossier != nil {
+		var hh int64
+		if v.Resident.HouseholdID != nil {
+			hh = *v.Resident.HouseholdID
+		}
+		v.Related = h.Dossier(ctx, "resident", v.Resident.ID, hh)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	h.views.Render(w, r, status, "resident.html", &v)

@@ -19,6 +19,9 @@ type Handlers struct {
 	auth  auth.Guard
 	kit   *web.Kit
 	views *web.Views
+	// Public, when set, is the home page of visitors who are not signed in (otherwise they are
+	// sent to sign in).
+	Public http.Handler
 }
 
 // NewHandlers returns the reports handlers.
@@ -28,7 +31,26 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit) *Handlers {
 
 // Routes registers the home page and dashboards.
 func (h *Handlers) Routes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", h.auth.Page("", h.home))
+	home := h.auth.Page("", h.home)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if auth.FromContext(r.Context()) == nil && h.Public != nil {
+			h.Public.ServeHTTP(w, r)
+			return
+		}
+		home.ServeHTTP(w, r)
+	})
+	mux.Handle("GET /overview", h.auth.Page(auth.RegisterRead, h.overview))
+}
+
+// overview shows the figures of the user's region without sending anyone elsewhere: 网格概况 for
+// those whose home is the today page.
+func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
+	home, err := h.svc.Overview(r.Context(), auth.FromContext(r.Context()), periodOf(r))
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "home.html", &homeView{Page: web.Page{Title: "概况"}, Dashboard: home.Figures})
 }
 
 type homeView struct {
@@ -42,7 +64,7 @@ type welcomeView struct {
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
-	home, err := h.svc.Home(r.Context(), auth.FromContext(r.Context()))
+	home, err := h.svc.Home(r.Context(), auth.FromContext(r.Context()), periodOf(r))
 	switch {
 	case err != nil:
 		h.kit.Error(w, r, err)
@@ -53,4 +75,9 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.views.Render(w, r, http.StatusOK, "home.html", &homeView{Page: web.Page{Title: "首页"}, Dashboard: home.Figures})
 	}
+}
+
+// periodOf is the comparison's period as the page's query gives it (from, to).
+func periodOf(r *http.Request) Period {
+	return Period{From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}
 }

@@ -79,8 +79,90 @@ func TestHomePage(t *testing.T) {
 		}
 	})
 
+	t.Run("a grid leader and a grid worker land on the today page", func(t *testing.T) {
+		for _, user := range []string{"grid01", "worker01"} {
+			c := env.Login(t, user)
+			resp := c.Get("/")
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/today" {
+				t.Errorf("%s: %d → %q, want /today", user, resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if page := c.Get("/today").Body; !strings.Contains(page, `href="/overview"`) || !strings.Contains(page, ">网格概况<") ||
+				!strings.Contains(page, `href="/visits/new"`) {
+				t.Errorf("%s: the today page lacks 网格概况 in the menu or the 记录走访 button", user)
+			}
+		}
+	})
+
+	t.Run("the community admin's home starts with the work queues, each counted and linked", func(t *testing.T) {
+		body := env.Login(t, "admin").Get("/").Body
+		work := strings.Index(body, "待办工作")
+		if work < 0 || work > strings.Index(body, "基本情况") {
+			t.Fatal("the home page does not start with 待办工作")
+		}
+		for code, cond := range map[string]string{
+			"to_accept":   `state = 'received'`,
+			"to_verify":   `state = 'reported'`,
+			"overdue":     `overdue`,
+			"supervised":  `supervised AND state <> 'closed'`,
+			"to_dispatch": `state = 'accepted'`,
+		} {
+			n := count(t, d, `SELECT COUNT(*) FROM cases WHERE `+cond)
+			label := map[string]string{"to_accept": "待受理", "to_verify": "待核查", "overdue": "已超时", "supervised": "督办件",
+				"to_dispatch": "待派遣"}[code]
+			if want := figure("/cases?queue="+code, n, label); !strings.Contains(body, want) {
+				t.Errorf("home lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("a street leader lands on the comparison of the communities they lead", func(t *testing.T) {
+		c := env.Login(t, "street")
+		body := c.Get("/").Body
+		cmp := strings.Index(body, "各社区对比")
+		if cmp < 0 || cmp > strings.Index(body, "基本情况") {
+			t.Fatal("the street's home does not start with the comparison of its communities")
+		}
+		for _, want := range []string{"<th scope=\"row\">南关社区</th>", "受理", "按期办结率", "满意率", `/cases?figure=intake&amp;from=`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the comparison lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "网格长</th>") {
+			t.Error("the comparison lists grid leaders' names")
+		}
+		if page := c.Get("/today").Body; strings.Contains(page, "/visits/new") {
+			t.Error("the street leader is offered 记录走访")
+		}
+	})
+
+	t.Run("the comparison's case figures are the figures API's for each community over the period chosen", func(t *testing.T) {
+		var nanguan int64
+		if err := d.R.QueryRow(`SELECT id FROM regions WHERE name = '南关社区'`).Scan(&nanguan); err != nil {
+			t.Fatal(err)
+		}
+		const from, to = "2026-01-01", "2026-11-30"
+		body := env.Login(t, "street").Get("/?from=" + from + "&to=" + to).Body
+		var fig map[string]any
+		env.APIClient(t, "street").Get(fmt.Sprintf("/api/v1/cases/figures?region=%d&from=%s&to=%s", nanguan, from, to)).Decode(t, &fig)
+		intake := fmt.Sprintf(`<a href="/cases?figure=intake&amp;from=%s&amp;region=%d&amp;to=%s">%v</a>`, from, nanguan, to, fig["intake"])
+		onTime := fmt.Sprintf(`<a href="/cases?figure=on_time_rate_num&amp;from=%s&amp;region=%d&amp;to=%s">%.1f%%</a>`, from, nanguan, to,
+			fig["on_time_rate"].(float64)*100)
+		for _, want := range []string{intake, onTime, "诉求按 " + from + " 至 " + to + " 统计"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the comparison lacks %s", want)
+			}
+		}
+		if fig["intake"].(float64) == 0 {
+			t.Error("no cases in the period: the test compares nothing")
+		}
+		if resp := env.Login(t, "street").Get("/?from=2026-13-01&to=2026-01-01"); resp.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(resp.Body, "开始日期格式") {
+			t.Errorf("a bad period: %d", resp.StatusCode)
+		}
+	})
+
 	t.Run("a grid leader sees only their grid's counts", func(t *testing.T) {
-		resp := env.Login(t, "grid01").Get("/")
+		resp := env.Login(t, "grid01").Get("/overview")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -107,7 +189,7 @@ func TestHomePage(t *testing.T) {
 	})
 
 	t.Run("a grid worker without the minors permission counts what their lists show", func(t *testing.T) {
-		resp := env.Login(t, "worker01").Get("/")
+		resp := env.Login(t, "worker01").Get("/overview")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -127,9 +209,9 @@ func TestHomePage(t *testing.T) {
 
 	t.Run("every linked figure opens a list whose total is the figure", func(t *testing.T) {
 		link := regexp.MustCompile(`<a href="([^"]+)">(?:<strong>)?(\d+)<`)
-		for _, user := range []string{"admin", "grid01", "worker01"} {
+		for user, page := range map[string]string{"admin": "/", "grid01": "/overview", "worker01": "/overview"} {
 			c := env.Login(t, user)
-			home := c.Get("/").Body
+			home := c.Get(page).Body
 			checked := 0
 			for _, m := range link.FindAllStringSubmatch(home, -1) {
 				href := html.UnescapeString(m[1])
@@ -160,10 +242,11 @@ func TestHomePage(t *testing.T) {
 		}
 	})
 
-	t.Run("an anonymous visitor is sent to sign in", func(t *testing.T) {
+	t.Run("a visitor who is not signed in gets the residents' home, staff sign-in one link away", func(t *testing.T) {
 		resp := env.Anonymous(t).Get("/")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-			t.Fatalf("status %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "我要反映诉求") || !strings.Contains(resp.Body, `href="/login"`) ||
+			strings.Contains(resp.Body, "独居老人") {
+			t.Fatalf("status %d", resp.StatusCode)
 		}
 	})
 
@@ -205,5 +288,21 @@ func BenchmarkFigures(b *testing.B) {
 		if _, err := reports.Figures(context.Background(), env.DB(), p, time.Now()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLandingPages measures each leader's home page over the demo through HTTP: the work
+// queues' counts, the figures and, above the community, the comparison with its case figures.
+func BenchmarkLandingPages(b *testing.B) {
+	env := demoEnv(b)
+	for _, user := range []string{"admin", "street", "district"} {
+		c := env.Login(b, user)
+		b.Run(user, func(b *testing.B) {
+			for b.Loop() {
+				if resp := c.Get("/"); resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -20,6 +21,8 @@ type Service struct {
 	db *db.DB
 	// Now is the clock ages are counted from; tests replace it.
 	Now func() time.Time
+	// Cases, when set, gives the home page its work queues and the comparison its case figures.
+	Cases *cases.Service
 }
 
 // NewService returns the reports service on d.
@@ -45,6 +48,13 @@ type Dashboard struct {
 	Region     Region
 	Breadcrumb []Region
 	Level      string
+	// Work is the case queues waiting, shown above everything else (nil without cases).
+	Work *Section
+	// Compare is set for a leader above a community: the table of the regions they lead comes
+	// first, with their case figures of Period.
+	Compare    bool
+	Period     string
+	From, To   string
 	Sections   []Section
 	ChildLabel string
 	Columns    []string
@@ -67,10 +77,12 @@ type Section struct {
 	Figures   []Figure
 }
 
-// Cell is a number in the per-region table with the list it counts (no link when Href is empty).
+// Cell is a number in the per-region table with the list it counts (no link when Href is empty);
+// Text, when set, is how the number is shown (a rate, "999+").
 type Cell struct {
 	Value int
 	Href  string
+	Text  string
 }
 
 // Row is one region of the per-region table.
@@ -82,21 +94,85 @@ type Row struct {
 }
 
 // Home decides what the principal's home page shows. Users who do not read the register land on
-// their own work; the others get their region's figures, without children's figures unless they
-// hold the minors permission.
-func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
+// their own work, and so do grid workers and leaders (the today page); the others get their work
+// queues and their region's figures, without children's figures unless they hold the minors
+// permission. A leader above a community gets the comparison of the regions they lead first.
+func (s *Service) Home(ctx context.Context, p *auth.Principal, period Period) (*Home, error) {
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "请先登录")
 	}
 	if !p.Can(auth.RegisterRead) {
 		return landing(p), nil
 	}
-	ov, err := Figures(ctx, s.db, p, s.Now().In(clock.Shanghai()))
+	if LandsOnToday(p) {
+		return &Home{Landing: "/today"}, nil
+	}
+	return s.Overview(ctx, p, period)
+}
+
+// Period is the dates (YYYY-MM-DD, both inclusive) the comparison counts cases over; empty
+// means this month so far.
+type Period struct{ From, To string }
+
+// resolve fills an empty period with this month so far and checks the dates.
+func (pd Period) resolve(now time.Time) (Period, error) {
+	if pd.From == "" && pd.To == "" {
+		return Period{now.Format("2006-01") + "-01", now.Format(time.DateOnly)}, nil
+	}
+	fields := errs.Fields{}
+	from, ferr := time.Parse(time.DateOnly, pd.From)
+	if ferr != nil {
+		fields.Add("from", "开始日期格式应为 YYYY-MM-DD")
+	}
+	to, terr := time.Parse(time.DateOnly, pd.To)
+	if terr != nil {
+		fields.Add("to", "结束日期格式应为 YYYY-MM-DD")
+	}
+	if ferr == nil && terr == nil && to.Before(from) {
+		fields.Add("to", "结束日期不能早于开始日期")
+	}
+	return pd, fields.Err()
+}
+
+// Overview is the figures of the principal's region (the home page of the community and the
+// leaders above it, 网格概况 of a grid's workers).
+func (s *Service) Overview(ctx context.Context, p *auth.Principal, period Period) (*Home, error) {
+	if p == nil {
+		return nil, errs.E(errs.Unauthorized, "请先登录")
+	}
+	now := s.Now().In(clock.Shanghai())
+	ov, err := Figures(ctx, s.db, p, now)
 	if err != nil {
 		return nil, err
 	}
 	minorsOK := p.Can(auth.MinorsRead)
 	d := &Dashboard{Region: ov.Region, Breadcrumb: ov.Ancestors, Level: ov.Region.Level, Sections: sections(ov.Total, minorsOK)}
+	withCases := s.Cases != nil && p.Can(auth.CasesRead)
+	if withCases && !gridRoles[p.Role] {
+		if d.Work, err = s.work(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if AboveCommunity(p) {
+		pd, err := period.resolve(now)
+		if err != nil {
+			return nil, err
+		}
+		from, to := pd.From, pd.To
+		d.Compare, d.Period, d.From, d.To = true, from+" 至 "+to, from, to
+		d.ChildLabel, d.Columns, d.Rows = compareTable(ov, minorsOK)
+		if withCases {
+			d.Columns = append(d.Columns, caseColumns...)
+			for i, ch := range ov.Children {
+				cells, err := s.caseCells(ctx, ch.Region.ID, from, to)
+				if err != nil {
+					return nil, err
+				}
+				d.Rows[i].Cells = append(d.Rows[i].Cells, cells...)
+			}
+		}
+		return &Home{Figures: d}, nil
+	}
 	d.ChildLabel, d.Columns, d.Rows = table(ov, minorsOK)
 	return &Home{Figures: d}, nil
 }
@@ -105,6 +181,8 @@ func (s *Service) Home(ctx context.Context, p *auth.Principal) (*Home, error) {
 // to accounts, the auditor to the audit log, everyone else to a short welcome page.
 func landing(p *auth.Principal) *Home {
 	switch {
+	case p.Can(auth.VisitsWrite):
+		return &Home{Landing: "/today"}
 	case p.Can(auth.AccountsManage):
 		return &Home{Landing: "/admin/users"}
 	case p.Can(auth.AuditRead):
@@ -223,8 +301,8 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []Row
 			rw.Href = "/grids/" + grid
 		}
 		rw.Cells = append(rw.Cells,
-			Cell{c.Households, link("/households?" + url.Values{"grid": {grid}}.Encode())},
-			Cell{residents(c, minorsOK), link("/residents?" + url.Values{"grid": {grid}}.Encode())})
+			Cell{Value: c.Households, Href: link("/households?" + url.Values{"grid": {grid}}.Encode())},
+			Cell{Value: residents(c, minorsOK), Href: link("/residents?" + url.Values{"grid": {grid}}.Encode())})
 		for _, t := range tableTags {
 			n, linked := shown(c, t, minorsOK)
 			cl := Cell{Value: n}
@@ -233,7 +311,7 @@ func table(ov *Overview, minorsOK bool) (label string, cols []string, rows []Row
 			}
 			rw.Cells = append(rw.Cells, cl)
 		}
-		rw.Cells = append(rw.Cells, Cell{c.Liaisons, link("/party/liaison?" + url.Values{"region": {grid}}.Encode())})
+		rw.Cells = append(rw.Cells, Cell{Value: c.Liaisons, Href: link("/party/liaison?" + url.Values{"region": {grid}}.Encode())})
 		rows = append(rows, rw)
 	}
 	return label, cols, rows

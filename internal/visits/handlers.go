@@ -92,17 +92,19 @@ type todayView struct {
 	CanCases   bool
 	Covered    []CoveredHousehold
 	IsMember   bool
-	Map        *mapData
-	HasMap     bool
-	TileURL    string
-	MyVisits   []Visit
+	// CanRecord is false for a leader above a community: they follow the work, the grid records it.
+	CanRecord bool
+	Map       *mapData
+	HasMap    bool
+	TileURL   string
+	MyVisits  []Visit
 }
 
 func (h *Handlers) today(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := auth.FromContext(ctx)
 	v := &todayView{Page: web.Page{Title: "今日工作"}, Today: h.svc.Today(), IsMember: p.Role == auth.PartyMember,
-		TileURL: h.kit.TileURL}
+		TileURL: h.kit.TileURL, CanRecord: recordsVisits(p)}
 	var err error
 	if v.IsMember {
 		if v.Covered, err = h.svc.MyCovered(ctx); err != nil {
@@ -116,7 +118,7 @@ func (h *Handlers) today(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Households, v.DueCount, v.Overdue = groupDue(due)
-		v.Map = &mapData{Boundary: h.svc.GridBoundary(ctx, p), Points: duePoints(v.Households)}
+		v.Map = &mapData{Boundary: h.svc.GridBoundary(ctx, p), Points: duePoints(v.Households, v.CanRecord)}
 		v.HasMap = h.kit.HasAsset("vendor/leaflet/leaflet.js") && (v.Map.Boundary != nil || len(v.Map.Points) > 0)
 	}
 	if p.Can(auth.CasesRead) && h.svc.opts.Cases != nil {
@@ -131,6 +133,16 @@ func (h *Handlers) today(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "today.html", v)
+}
+
+// recordsVisits reports whether p records visits themselves: everyone who may, except the leaders
+// of a street, a district or a city, whose today page follows the visits of the communities.
+func recordsVisits(p *auth.Principal) bool {
+	switch p.RegionLevel {
+	case "street", "district", "city":
+		return false
+	}
+	return p.Can(auth.VisitsWrite)
 }
 
 // groupDue groups the due residents by household, overdue households first.
@@ -153,12 +165,17 @@ func groupDue(due []CareResident) (out []dueHousehold, residents, overdue int) {
 	return out, len(due), overdue
 }
 
-func duePoints(hh []dueHousehold) []mapPoint {
+// duePoints are the map's households, each opening the visit form (or, for who does not record
+// visits, the household).
+func duePoints(hh []dueHousehold, record bool) []mapPoint {
 	var out []mapPoint
 	for _, h := range hh {
 		if h.Lon != nil && h.Lat != nil {
-			out = append(out, mapPoint{Lon: *h.Lon, Lat: *h.Lat, Label: h.Address,
-				URL: "/visits/new?household=" + itoa(h.HouseholdID), Overdue: h.Overdue})
+			url := "/households/" + itoa(h.HouseholdID)
+			if record {
+				url = "/visits/new?household=" + itoa(h.HouseholdID)
+			}
+			out = append(out, mapPoint{Lon: *h.Lon, Lat: *h.Lat, Label: h.Address, URL: url, Overdue: h.Overdue})
 		}
 	}
 	return out

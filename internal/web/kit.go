@@ -37,6 +37,8 @@ type Chrome struct {
 	RoleLabel  string
 	RegionName string
 	Nav        []NavItem
+	// Unread is the number of the user's unread notifications, shown on the bell.
+	Unread int
 	// Notices are warnings for the signed-in user on every page, each with a link to act on it.
 	Notices []Notice
 }
@@ -349,4 +351,20 @@ func (k *Kit) Reply(w http.ResponseWriter, r *http.Request, status int, v any, e
 type List[T any] struct {
 	Items []T `json:"items"`
 	Total int `json:"total"`
+}
+
+// Related is one group of records that bear on the object a page shows — a resident's visits, cases
+// or mediation files — each a link, with the whole list one link further (More) when there are more
+// than shown. The layout's "related" partial renders a slice of them.
+type Related struct {
+	Title string
+	Items []RelatedItem
+	Total int
+	More  string
+	Empty string
+}
+
+// RelatedItem is one record of a Related group.
+type RelatedItem struct {
+	Text, Href, Note string
 }
