@@ -89,6 +89,13 @@ func TestEveryCobuildPageRenders(t *testing.T) {
 			t.Errorf("GET %s: %d, not a workbook", path, resp.StatusCode)
 		}
 	}
+	for _, list := range []string{"needs", "resources", "projects"} {
+		page := admin.Get("/cobuild/" + list + "?from=2024-01-01&to=2024-10-15")
+		want := `href="/cobuild/` + list + `.xlsx?from=2024-01-01&amp;to=2024-10-15"`
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the %s list's export link does not carry the filters on screen (want %s)", list, want)
+		}
+	}
 	if resp := env.Login(t, "other").Get(fmt.Sprintf("/cobuild/units/%d", unit.ID)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another community's admin got the unit: %d", resp.StatusCode)
 	}

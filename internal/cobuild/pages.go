@@ -28,7 +28,14 @@ var funcs = template.FuncMap{
 	"projStates":  func() []ProjectState { return ProjectStates },
 	"derefID":     derefID,
 	"hasID":       func(ids []int64, id int64) bool { return containsID(ids, id) },
-	"pageQueries": func(q url.Values) string { return q.Encode() },
+	// exportURL is a list's export with the filters on screen; built whole, so that html/template
+	// does not escape the query's = and & as it would inside an href's query part.
+	"exportURL": func(path string, q url.Values) string {
+		if len(q) == 0 {
+			return path
+		}
+		return path + "?" + q.Encode()
+	},
 }
 
 func containsID(ids []int64, id int64) bool {
