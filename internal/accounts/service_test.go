@@ -92,7 +92,8 @@ func TestAccountStore(t *testing.T) {
 			for _, c := range audit.Diff(recs[0].Before, recs[0].After) {
 				changed[c.Field] = c.Changed
 			}
-			if !changed["name"] || !changed["region_id"] || changed["role"] {
+			// The auditor reads the fields by their Chinese names (名称 name, 区域 region_id, 角色 role).
+			if !changed["名称"] || !changed["区域"] || changed["角色"] {
 				t.Errorf("diff: %v", changed)
 			}
 		})

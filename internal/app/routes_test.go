@@ -92,6 +92,7 @@ var publicWrites = map[string]string{
 	"POST /public/activities/{id}/volunteer":                   "a resident volunteers for a published activity",
 	"POST /public/venues/{id}/bookings":                        "a resident asks to book a room open to residents",
 	"POST /checkin/{token}":                                    "checking in at an activity with its QR code",
+	"POST /track":                                              "a resident looks a case up by its number and the last four digits of the phone (limited per address)",
 	"POST /public/cobuild/needs":                               "a resident raises a need for the co-building alliance (rate-limited, phone sealed)",
 	"POST /open311/v2/{doc}":                                   "Open311 clients post requests and updates with their api_key (checked by the open311 package)",
 	"POST /public/deliberation/code":                           "a resident asks for the texted code that signs them in to the deliberation hall",
