@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +77,8 @@ func calendarNotice(base func(*http.Request) web.Chrome, cal *workday.Service) f
 			return c
 		}
 		if text, href, ok := cal.Warning(r.Context(), time.Now()); ok {
-			c.Notices = append(c.Notices, web.Notice{Text: text, Href: href, Link: "导入工作日历"})
+			short, rest, _ := strings.Cut(text, "：")
+			c.Notices = append(c.Notices, web.Notice{Short: short, Text: rest, Href: href, Link: "导入工作日历"})
 		}
 		return c
 	}

@@ -16,18 +16,18 @@ import (
 
 // funcs are the template functions the co-building pages add to the kit's.
 var funcs = template.FuncMap{
-	"hours":       func(min int) string { return strconv.FormatFloat(float64(min)/60, 'f', 1, 64) },
-	"categories":  func() []string { return Categories },
-	"unitKinds":   func() []Choice { return UnitKinds },
-	"resKinds":    func() []Choice { return ResourceKinds },
-	"urgencies":   func() []Choice { return Urgencies },
-	"benefits":    func() []Choice { return Beneficiaries },
-	"sats":        func() []Choice { return Satisfactions },
-	"cadences":    func() []Choice { return Cadences },
-	"needStates":  func() []NeedState { return NeedStates },
-	"projStates":  func() []ProjectState { return ProjectStates },
-	"derefID":     derefID,
-	"hasID":       func(ids []int64, id int64) bool { return containsID(ids, id) },
+	"hours":      func(min int) string { return strconv.FormatFloat(float64(min)/60, 'f', 1, 64) },
+	"categories": func() []string { return Categories },
+	"unitKinds":  func() []Choice { return UnitKinds },
+	"resKinds":   func() []Choice { return ResourceKinds },
+	"urgencies":  func() []Choice { return Urgencies },
+	"benefits":   func() []Choice { return Beneficiaries },
+	"sats":       func() []Choice { return Satisfactions },
+	"cadences":   func() []Choice { return Cadences },
+	"needStates": func() []NeedState { return NeedStates },
+	"projStates": func() []ProjectState { return ProjectStates },
+	"derefID":    derefID,
+	"hasID":      func(ids []int64, id int64) bool { return containsID(ids, id) },
 	// exportURL is a list's export with the filters on screen; built whole, so that html/template
 	// does not escape the query's = and & as it would inside an href's query part.
 	"exportURL": func(path string, q url.Values) string {

@@ -45,7 +45,9 @@ type Chrome struct {
 
 // Notice is a warning on every page with the one link that deals with it.
 type Notice struct {
-	Text string
+	// Short is the notice in a few words (all a phone shows); Text says the rest.
+	Short string
+	Text  string
 	Href string
 	Link string
 }
