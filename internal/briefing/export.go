@@ -76,6 +76,9 @@ func (s *Service) Docx(ctx context.Context, id int64) ([]byte, *View, error) {
 		if part.Title == "成效" && v.Comparison != nil {
 			d.para(paraStyle{indent: true}, run{text: "附：各区域主要指标（括号内为上期）", font: fontSub})
 			d.table(v.comparisonTable())
+			if err := v.docxChart(d); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	for i, line := range strings.Split(v.Distribution, "\n") {
@@ -105,6 +108,41 @@ func (v *View) comparisonTable() [][]string {
 		row := []string{r.Name}
 		for i := range r.Now {
 			row = append(row, v.Values[r.Now[i]].Text+"（"+v.Values[r.Prev[i]].Text+"）")
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// docxChart puts the comparison's chart after its table, with the legend its digits need: the
+// regions and figures by number.
+func (v *View) docxChart(d *docx) error {
+	c := v.chart()
+	if c == nil {
+		return nil
+	}
+	img, w, h, err := c.png()
+	if err != nil {
+		return err
+	}
+	d.para(paraStyle{indent: true, before: 200}, run{text: "附图：各区域主要指标对比", font: fontSub})
+	d.picture("chart1.png", img, w, h)
+	d.para(paraStyle{indent: true}, run{text: "图例：每个分图一项指标，横轴数字为区域序号；红色柱为本期（" + v.From + "至" + v.To +
+		"），灰色柱为上期（" + v.Comparison.PrevFrom + "至" + v.Comparison.PrevTo + "）。", size: sizeSmall})
+	d.table(c.legend())
+	return nil
+}
+
+// legend is the chart's key as table rows: number, region; number, figure.
+func (c *chartData) legend() [][]string {
+	rows := [][]string{{"序号", "区域", "分图", "指标"}}
+	for i := 0; i < len(c.Regions) || i < len(c.Series); i++ {
+		row := []string{"", "", "", ""}
+		if i < len(c.Regions) {
+			row[0], row[1] = itoa(i+1), c.Regions[i]
+		}
+		if i < len(c.Series) {
+			row[2], row[3] = itoa(i+1), c.Series[i].Label
 		}
 		rows = append(rows, row)
 	}
