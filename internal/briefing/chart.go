@@ -135,10 +135,7 @@ func drawPanel(img *image.RGBA, r image.Rectangle, number int, s chartSeries) {
 		return
 	}
 	gw := float64(plot.Dx()) / float64(n)
-	bw := int(gw * 0.34)
-	if bw < 2 {
-		bw = 2
-	}
+	bw := min(max(int(gw*0.34), 2), 90) // a street of one community keeps bars of a usual width
 	scale := 3
 	if gw < 60 {
 		scale = 2
