@@ -67,6 +67,9 @@ test('the seed report is regenerated as a briefing whose figures open their reco
   const printed = await page.goto(`${briefingPath}/print`);
   assert.equal(printed.status(), 200);
   assert.match(await page.innerText('article.briefing'), /南关社区工作简报[\s\S]*153/);
+  const chart = page.locator(`figure.chart-image img[src="${briefingPath}/chart.png"]`);
+  await chart.scrollIntoViewIfNeeded();
+  assert.ok(await chart.evaluate((el) => el.complete && el.naturalWidth > 0), 'the community prints its hotline categories as a chart');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header.top, .toolbar').filter({ visible: true }).count(), 0, 'the print page shows no menu');
   await shot(page, 'briefing-print');

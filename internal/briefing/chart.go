@@ -8,8 +8,10 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+	"slices"
 	"strconv"
 
+	"linli/internal/auth"
 	"linli/internal/errs"
 )
 
@@ -20,10 +22,15 @@ type chartSeries struct {
 	Prev  []float64 `json:"prev"`
 }
 
-// chartData is the comparison's count figures by region, for the page's chart and the exports'.
+// chartData is the comparison's count figures by region, for the page's chart and the exports';
+// for a community, the hotline cases by category.
 type chartData struct {
 	Regions []string      `json:"regions"`
 	Series  []chartSeries `json:"series"`
+	// Axis names what the bars are grouped by: 区域, or 类别 for a community.
+	Axis string `json:"-"`
+	// Title is the chart's caption in the document.
+	Title string `json:"-"`
 }
 
 // chart is the comparison as chart data: every count figure (rates left out) per region; nil
@@ -32,7 +39,7 @@ func (v *View) chart() *chartData {
 	if v.Comparison == nil || len(v.Comparison.Rows) == 0 {
 		return nil
 	}
-	c := &chartData{}
+	c := &chartData{Axis: "区域", Title: "各区域主要指标对比"}
 	for _, r := range v.Comparison.Rows {
 		c.Regions = append(c.Regions, r.Name)
 	}
@@ -53,19 +60,80 @@ func (v *View) chart() *chartData {
 	return c
 }
 
-// Chart draws a briefing's comparison as a PNG (the print page's image); a briefing without
-// comparison has none.
+// Chart draws a briefing's chart as a PNG (the print page's image): the comparison of a street or
+// district, the hotline cases by category of a community; a briefing quoting neither has none.
 func (s *Service) Chart(ctx context.Context, id int64) ([]byte, *View, error) {
 	v, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	c := v.chart()
+	c, err := s.chartOf(ctx, v)
+	if err != nil {
+		return nil, nil, err
+	}
 	if c == nil {
-		return nil, nil, errs.E(errs.NotFound, "该简报没有对比图")
+		return nil, nil, errs.E(errs.NotFound, "该简报没有统计图")
 	}
 	b, _, _, err := c.png()
 	return b, v, err
+}
+
+// chartOf is a briefing's chart: its comparison, or for a community the hotline cases of each
+// category its text quotes (cases.hotline_handled category=…), this period beside the previous
+// one — the previous value as quoted, else read like any figure.
+func (s *Service) chartOf(ctx context.Context, v *View) (*chartData, error) {
+	if v.Comparison != nil {
+		return v.chart(), nil
+	}
+	prevFrom, prevTo := previous(v.From, v.To)
+	var keys []string
+	for _, ref := range v.Refs() {
+		d, p, err := parseRef(ref, Params{RegionID: v.RegionID, From: v.From, To: v.To})
+		if err == nil && d.Key == "cases.hotline_handled" && p.Filter != "" && p.RegionID == v.RegionID &&
+			p.From == v.From && p.To == v.To && !slices.Contains(keys, p.Filter) {
+			keys = append(keys, p.Filter)
+		}
+	}
+	if len(keys) == 0 || s.src.Cases == nil {
+		return nil, nil
+	}
+	cats, err := s.src.Cases.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, c := range cats {
+		names[strconv.FormatInt(c.ID, 10)] = c.Name
+	}
+	c := &chartData{Axis: "类别", Title: "12345热线诉求办理件数（按类别）"}
+	series := chartSeries{Label: "办理12345热线诉求（件）"}
+	r := newResolver(s.src, auth.FromContext(ctx))
+	base := Params{RegionID: v.RegionID, From: v.From, To: v.To}
+	for _, k := range keys {
+		now, ok := v.Values["cases.hotline_handled category="+k]
+		if !ok {
+			continue
+		}
+		prevRef := "cases.hotline_handled category=" + k + " from=" + prevFrom + " to=" + prevTo
+		prev, ok := v.Values[prevRef]
+		if !ok {
+			if prev, err = r.resolve(ctx, prevRef, base); err != nil {
+				return nil, err
+			}
+		}
+		name := names[k]
+		if name == "" {
+			name = "类别" + k
+		}
+		c.Regions = append(c.Regions, name)
+		series.Now = append(series.Now, now.Value)
+		series.Prev = append(series.Prev, prev.Value)
+	}
+	if len(c.Regions) == 0 {
+		return nil, nil
+	}
+	c.Series = []chartSeries{series}
+	return c, nil
 }
 
 // The chart's colours: this period in the masthead's red, the previous period in grey.
@@ -77,7 +145,7 @@ var (
 	colText = color.RGBA{0x20, 0x20, 0x20, 0xFF}
 )
 
-// The chart's geometry in pixels: two panels a row, one panel per figure.
+// The chart's geometry in pixels: two panels a row (one alone takes the row), one panel per figure.
 const (
 	chartW      = 1600
 	panelH      = 420
@@ -94,14 +162,15 @@ const (
 // a new dependency, so the image carries digits only; the document puts the legend (numbers to
 // regions and figures) under it. It returns the PNG and its size.
 func (c *chartData) png() ([]byte, int, int, error) {
-	rows := (len(c.Series) + chartPanels - 1) / chartPanels
+	cols := min(len(c.Series), chartPanels)
+	rows := (len(c.Series) + cols - 1) / cols
 	h := rows*panelH + 2*panelPad
 	img := image.NewRGBA(image.Rect(0, 0, chartW, h))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	pw := (chartW - 2*panelPad) / chartPanels
+	pw := (chartW - 2*panelPad) / cols
 	for i, s := range c.Series {
-		x0 := panelPad + (i%chartPanels)*pw
-		y0 := panelPad + (i/chartPanels)*panelH
+		x0 := panelPad + (i%cols)*pw
+		y0 := panelPad + (i/cols)*panelH
 		drawPanel(img, image.Rect(x0, y0, x0+pw, y0+panelH), i+1, s)
 	}
 	var buf bytes.Buffer

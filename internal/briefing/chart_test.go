@@ -7,7 +7,7 @@ import (
 )
 
 func TestTheComparisonChartIsAPNGWithAPanelPerFigure(t *testing.T) {
-	c := &chartData{Regions: []string{"南关社区", "北关社区", "东关社区"},
+	c := &chartData{Axis: "区域", Regions: []string{"南关社区", "北关社区", "东关社区"},
 		Series: []chartSeries{
 			{Label: "热线诉求办理", Now: []float64{153, 40, 0}, Prev: []float64{120, 52, 3}},
 			{Label: "办实事", Now: []float64{68, 4, 2}, Prev: []float64{50, 3, 1}},
@@ -36,7 +36,7 @@ func TestTheComparisonChartIsAPNGWithAPanelPerFigure(t *testing.T) {
 	if reds == 0 {
 		t.Error("no bar of this period in the chart")
 	}
-	if got := c.legend(); len(got) != 4 || got[1][1] != "南关社区" || got[3][3] != "调解协议" {
+	if got := c.legend(); len(got) != 4 || got[0][1] != "区域" || got[1][1] != "南关社区" || got[3][3] != "调解协议" {
 		t.Errorf("legend %v", got)
 	}
 	for m, want := range map[float64]float64{0: 2, 1: 2, 4: 4, 5: 6, 68: 80, 153: 200, 1000: 1000} {

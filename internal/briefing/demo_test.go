@@ -418,11 +418,21 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", sv.ID)); r.StatusCode == http.StatusOK {
 			t.Errorf("a community admin reads the street's chart: %d", r.StatusCode)
 		}
-		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", b.ID)); r.StatusCode != http.StatusNotFound {
-			t.Errorf("a community briefing's chart: %d, want 404", r.StatusCode)
+		// A community has no comparison: its chart is the hotline cases of the categories its text quotes.
+		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", b.ID)); r.StatusCode != http.StatusOK {
+			t.Errorf("a community briefing's chart: %d", r.StatusCode)
+		} else if _, err := png.Decode(strings.NewReader(r.Body)); err != nil {
+			t.Errorf("a community briefing's chart is not a PNG: %v", err)
 		}
-		if parts := unzip(t, admin.Get(fmt.Sprintf("/api/v1/briefings/%d/docx", b.ID)).Body); parts["word/media/chart1.png"] != "" {
-			t.Errorf("a community briefing's .docx has a comparison chart")
+		community := unzip(t, admin.Get(fmt.Sprintf("/api/v1/briefings/%d/docx", b.ID)).Body)
+		if _, err := png.Decode(strings.NewReader(community["word/media/chart1.png"])); err != nil {
+			t.Errorf("a community briefing's .docx has no chart of the hotline categories: %v", err)
+		}
+		if doc := community["word/document.xml"]; !strings.Contains(doc, "按类别") || !strings.Contains(doc, "<w:drawing>") {
+			t.Errorf("the community's document does not show the categories' chart")
+		}
+		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/print", b.ID)); !strings.Contains(r.Body, fmt.Sprintf(`src="/briefings/%d/chart.png"`, b.ID)) {
+			t.Errorf("the community's print page shows no chart image")
 		}
 	})
 

@@ -204,6 +204,8 @@ type showView struct {
 	HasCharts bool
 	// Print shows the briefing alone, for printing on A4 (the browser prints it to PDF).
 	Print bool
+	// Chart is the print page's chart (its image is /briefings/{id}/chart.png); nil for none.
+	Chart *chartData
 }
 
 func (h *Handlers) load(w http.ResponseWriter, r *http.Request) (*View, bool) {
@@ -233,7 +235,12 @@ func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}, Print: true})
+	c, err := h.svc.chartOf(r.Context(), v)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}, Print: true, Chart: c})
 }
 
 type editView struct {
