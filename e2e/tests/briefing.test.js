@@ -67,6 +67,9 @@ test('the seed report is regenerated as a briefing whose figures open their reco
   const printed = await page.goto(`${briefingPath}/print`);
   assert.equal(printed.status(), 200);
   assert.match(await page.innerText('article.briefing'), /南关社区工作简报[\s\S]*153/);
+  const chart = page.locator(`figure.chart-image img[src="${briefingPath}/chart.png"]`);
+  await chart.scrollIntoViewIfNeeded();
+  assert.ok(await chart.evaluate((el) => el.complete && el.naturalWidth > 0), 'the community prints its hotline categories as a chart');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header.top, .toolbar').filter({ visible: true }).count(), 0, 'the print page shows no menu');
   await shot(page, 'briefing-print');
@@ -84,4 +87,26 @@ test('the seed report is regenerated as a briefing whose figures open their reco
   }
   await shot(ppage, 'briefing-phone');
   await mobile.close();
+});
+
+test('a street briefing prints its comparison as a chart image with its legend', async () => {
+  const street = await context(browser, server, desktop);
+  const page = await street.newPage();
+  await signIn(page, 'street');
+  await page.goto('/briefings');
+  await page.selectOption('select[name="region"]', { label: '南街街道' });
+  await page.fill('input[name="from"]', '2024-01-01');
+  await page.fill('input[name="to"]', '2024-12-31');
+  await Promise.all([page.waitForURL(/\/briefings\/\d+$/), page.click('form.briefing-generate > button[type="submit"]')]);
+  const briefingPath = new URL(page.url()).pathname;
+
+  await page.goto(`${briefingPath}/print`);
+  const img = page.locator(`figure.chart-image img[src="${briefingPath}/chart.png"]`);
+  await img.scrollIntoViewIfNeeded();
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the chart image loads');
+  assert.match(await page.innerText('figure.chart-image figcaption'), /\d+ 南关社区/, 'the legend names the regions by number');
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, 'briefing-street-print');
+  assert.deepEqual(street.pageErrors, []);
+  await street.close();
 });

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -329,6 +331,7 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 			t.Fatal("the demo has no street")
 		}
 		var sv struct {
+			ID         int64                              `json:"id"`
 			Figures    map[string]struct{ Value float64 } `json:"figures"`
 			Comparison struct {
 				Rows []struct {
@@ -370,6 +373,67 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		if total == 0 {
 			t.Errorf("南关's 2024 hotline cases are not in the street's comparison")
 		}
+
+		// The exports carry the comparison as a picture: in the .docx after the table, on the print page.
+		resp = street.Get(fmt.Sprintf("/api/v1/briefings/%d/docx", sv.ID))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("street docx: %d", resp.StatusCode)
+		}
+		parts := unzip(t, resp.Body)
+		chart, ok := parts["word/media/chart1.png"]
+		if !ok {
+			t.Fatal("the street's .docx holds no word/media/chart1.png")
+		}
+		img, err := png.Decode(strings.NewReader(chart))
+		if err != nil {
+			t.Fatalf("word/media/chart1.png is not a PNG: %v", err)
+		}
+		if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 200 {
+			t.Errorf("the chart is %v", b)
+		}
+		rel := regexp.MustCompile(`Id="([^"]+)"[^>]*Target="media/chart1.png"`).FindStringSubmatch(parts["word/_rels/document.xml.rels"])
+		if rel == nil {
+			t.Fatalf("no relationship to the chart: %s", parts["word/_rels/document.xml.rels"])
+		}
+		doc := parts["word/document.xml"]
+		if err := xml.Unmarshal([]byte(doc), new(struct{ XMLName xml.Name })); err != nil {
+			t.Fatalf("word/document.xml with the chart is not well-formed: %v", err)
+		}
+		table, pic := strings.Index(doc, "<w:tbl>"), strings.Index(doc, `r:embed="`+rel[1]+`"`)
+		if pic < 0 || table < 0 || pic < table || !strings.Contains(doc, "<w:drawing>") {
+			t.Errorf("the document does not show the chart after the comparison table (table at %d, picture at %d)", table, pic)
+		}
+		if !strings.Contains(parts["[Content_Types].xml"], `Extension="png"`) {
+			t.Errorf("[Content_Types].xml has no png type")
+		}
+		streetWeb, adminWeb := env.Login(t, "street"), env.Login(t, "admin")
+		if r := streetWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", sv.ID)); r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("the chart's image: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		} else if _, err := png.Decode(strings.NewReader(r.Body)); err != nil {
+			t.Errorf("the chart's image is not a PNG: %v", err)
+		}
+		if r := streetWeb.Get(fmt.Sprintf("/briefings/%d/print", sv.ID)); !strings.Contains(r.Body, fmt.Sprintf(`src="/briefings/%d/chart.png"`, sv.ID)) {
+			t.Errorf("the print page shows no chart image")
+		}
+		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", sv.ID)); r.StatusCode == http.StatusOK {
+			t.Errorf("a community admin reads the street's chart: %d", r.StatusCode)
+		}
+		// A community has no comparison: its chart is the hotline cases of the categories its text quotes.
+		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/chart.png", b.ID)); r.StatusCode != http.StatusOK {
+			t.Errorf("a community briefing's chart: %d", r.StatusCode)
+		} else if _, err := png.Decode(strings.NewReader(r.Body)); err != nil {
+			t.Errorf("a community briefing's chart is not a PNG: %v", err)
+		}
+		community := unzip(t, admin.Get(fmt.Sprintf("/api/v1/briefings/%d/docx", b.ID)).Body)
+		if _, err := png.Decode(strings.NewReader(community["word/media/chart1.png"])); err != nil {
+			t.Errorf("a community briefing's .docx has no chart of the hotline categories: %v", err)
+		}
+		if doc := community["word/document.xml"]; !strings.Contains(doc, "按类别") || !strings.Contains(doc, "<w:drawing>") {
+			t.Errorf("the community's document does not show the categories' chart")
+		}
+		if r := adminWeb.Get(fmt.Sprintf("/briefings/%d/print", b.ID)); !strings.Contains(r.Body, fmt.Sprintf(`src="/briefings/%d/chart.png"`, b.ID)) {
+			t.Errorf("the community's print page shows no chart image")
+		}
 	})
 
 	t.Run("only the community's leaders write briefings", func(t *testing.T) {
@@ -382,4 +446,24 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 			t.Errorf("a period backwards: %d %s", r.StatusCode, r.Body)
 		}
 	})
+}
+
+// unzip reads every part of a zip file.
+func unzip(t *testing.T, body string) map[string]string {
+	t.Helper()
+	z, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]string{}
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		parts[f.Name] = string(b)
+	}
+	return parts
 }

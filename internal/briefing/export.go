@@ -73,9 +73,18 @@ func (s *Service) Docx(ctx context.Context, id int64) ([]byte, *View, error) {
 				d.para(paraStyle{indent: true, align: "both"}, run{text: p})
 			}
 		}
-		if part.Title == "成效" && v.Comparison != nil {
-			d.para(paraStyle{indent: true}, run{text: "附：各区域主要指标（括号内为上期）", font: fontSub})
-			d.table(v.comparisonTable())
+		if part.Title == "成效" {
+			if v.Comparison != nil {
+				d.para(paraStyle{indent: true}, run{text: "附：各区域主要指标（括号内为上期）", font: fontSub})
+				d.table(v.comparisonTable())
+			}
+			c, err := s.chartOf(ctx, v)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := v.docxChart(d, c); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	for i, line := range strings.Split(v.Distribution, "\n") {
@@ -105,6 +114,41 @@ func (v *View) comparisonTable() [][]string {
 		row := []string{r.Name}
 		for i := range r.Now {
 			row = append(row, v.Values[r.Now[i]].Text+"（"+v.Values[r.Prev[i]].Text+"）")
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// docxChart puts a briefing's chart (after the comparison table) with the legend its digits
+// need: the regions (categories) and figures by number.
+func (v *View) docxChart(d *docx, c *chartData) error {
+	if c == nil {
+		return nil
+	}
+	img, w, h, err := c.png()
+	if err != nil {
+		return err
+	}
+	prevFrom, prevTo := previous(v.From, v.To)
+	d.para(paraStyle{indent: true, before: 200}, run{text: "附图：" + c.Title, font: fontSub})
+	d.picture("chart1.png", img, w, h)
+	d.para(paraStyle{indent: true}, run{text: "图例：每个分图一项指标，横轴数字为" + c.Axis + "序号；红色柱为本期（" + v.From + "至" + v.To +
+		"），灰色柱为上期（" + prevFrom + "至" + prevTo + "）。", size: sizeSmall})
+	d.table(c.legend())
+	return nil
+}
+
+// legend is the chart's key as table rows: number, region (category); number, figure.
+func (c *chartData) legend() [][]string {
+	rows := [][]string{{"序号", c.Axis, "分图", "指标"}}
+	for i := 0; i < len(c.Regions) || i < len(c.Series); i++ {
+		row := []string{"", "", "", ""}
+		if i < len(c.Regions) {
+			row[0], row[1] = itoa(i+1), c.Regions[i]
+		}
+		if i < len(c.Series) {
+			row[2], row[3] = itoa(i+1), c.Series[i].Label
 		}
 		rows = append(rows, row)
 	}

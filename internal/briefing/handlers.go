@@ -45,6 +45,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /briefings/{id}/print", read(h.print))
 	mux.Handle("GET /briefings/{id}/briefing.docx", read(h.docx))
 	mux.Handle("GET /briefings/{id}/appendix.xlsx", read(h.appendix))
+	mux.Handle("GET /briefings/{id}/chart.png", read(h.chart))
 	h.apiRoutes(mux)
 }
 
@@ -76,36 +77,8 @@ func (v rendered) HTML(text string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// chartSeries is one figure of the comparison chart: its value per region, this period and the last.
-type chartSeries struct {
-	Label string    `json:"label"`
-	Now   []float64 `json:"now"`
-	Prev  []float64 `json:"prev"`
-}
-
 // Chart is the comparison's data for the page's chart: the count figures by region.
-func (v rendered) Chart() map[string]any {
-	if v.Comparison == nil {
-		return nil
-	}
-	var names []string
-	for _, r := range v.Comparison.Rows {
-		names = append(names, r.Name)
-	}
-	var series []chartSeries
-	for i, c := range v.Comparison.Columns {
-		if c.Rate {
-			continue
-		}
-		cs := chartSeries{Label: c.Label}
-		for _, r := range v.Comparison.Rows {
-			cs.Now = append(cs.Now, v.Values[r.Now[i]].Value)
-			cs.Prev = append(cs.Prev, v.Values[r.Prev[i]].Value)
-		}
-		series = append(series, cs)
-	}
-	return map[string]any{"regions": names, "series": series}
-}
+func (v rendered) Chart() *chartData { return v.chart() }
 
 // DistributionLines are the 报/送/发 lines.
 func (v rendered) DistributionLines() []string {
@@ -231,6 +204,8 @@ type showView struct {
 	HasCharts bool
 	// Print shows the briefing alone, for printing on A4 (the browser prints it to PDF).
 	Print bool
+	// Chart is the print page's chart (its image is /briefings/{id}/chart.png); nil for none.
+	Chart *chartData
 }
 
 func (h *Handlers) load(w http.ResponseWriter, r *http.Request) (*View, bool) {
@@ -260,7 +235,12 @@ func (h *Handlers) print(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}, Print: true})
+	c, err := h.svc.chartOf(r.Context(), v)
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	h.views.Render(w, r, http.StatusOK, "briefing.html", &showView{Page: web.Page{Title: v.Title}, B: rendered{v}, Print: true, Chart: c})
 }
 
 type editView struct {
@@ -388,4 +368,20 @@ func (h *Handlers) appendix(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	download(w, xlsxType, fileName(v, "指标附录.xlsx"), "appendix.xlsx", b)
+}
+
+// chart serves the comparison's chart as a PNG, for the print page.
+func (h *Handlers) chart(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	var b []byte
+	if err == nil {
+		b, _, err = h.svc.Chart(r.Context(), id)
+	}
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	_, _ = w.Write(b)
 }
