@@ -48,8 +48,8 @@ type Notice struct {
 	// Short is the notice in a few words (all a phone shows); Text says the rest.
 	Short string
 	Text  string
-	Href string
-	Link string
+	Href  string
+	Link  string
 }
 
 // NavItem is one menu entry.
