@@ -4,6 +4,7 @@ import (
 	"linli/internal/activities"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/register"
@@ -37,5 +38,8 @@ func bodyLimits() web.BodyLimits {
 		"POST /activities/{id}/photos":           activities.MaxVenuePhotoForm,
 		"POST /cobuild/units/{id}/agreement":     cobuild.MaxPhotoForm,
 		"POST /cobuild/activities/{id}/photos":   cobuild.MaxPhotoForm,
+		"POST /deliberation/topics":              deliberation.MaxPhotoForm,
+		"POST /deliberation/topics/{id}/photos":  deliberation.MaxPhotoForm,
+		"POST /public/deliberation/topics":       deliberation.MaxPhotoForm,
 	}
 }
