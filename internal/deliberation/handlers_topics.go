@@ -127,7 +127,7 @@ func (h *Handlers) staffTopicView(r *http.Request, pa *Path) *topicView {
 	raise := p.Can(auth.DeliberationRaise)
 	return &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa, Actions: Actions(p, pa.Topic.State),
 		CanRun: p.Can(auth.DeliberationManage), Raise: raise, MaxPhotos: MaxPhotos,
-		AddPhotos: raise && pa.Topic.State.Open() && len(pa.Attachments) < MaxPhotos}
+		AddPhotos: raise && p.Covers(pa.Topic.regionPath) && pa.Topic.State.Open() && len(pa.Attachments) < MaxPhotos}
 }
 
 // photosForm adds photos to an open topic.
