@@ -21,6 +21,9 @@ after(async () => {
   await server?.stop();
 });
 
+/** photoPNG is a small grey PNG a resident attaches, base64. */
+const photoPNG = 'iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAAAAABWESUoAAAAFklEQVR42mOYRgAwjCoYVTCqYKQqAADMm1gfgi9fDgAAAABJRU5ErkJggg==';
+
 /** shanghai formats a time as the value of a datetime-local input in Asia/Shanghai. */
 function shanghai(d) {
   return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
@@ -81,11 +84,19 @@ test('a topic goes from a resident\'s phone through a meeting\'s ballots to a pu
   await verify(a, people[0], '/public/deliberation/new');
   await a.fill('input[name="title"]', '本楼单元门禁维修');
   await a.fill('textarea[name="description"]', '单元门禁坏了两个月，陌生人随意进出，希望尽快维修并明确维修费用来源。');
+  await a.setInputFiles('input[name="photos"]', { name: '议事甲拍的门禁.png', mimeType: 'image/png', buffer: Buffer.from(photoPNG, 'base64') });
+  assert.deepEqual(await overflow(a), [], 'the form with its photo field is wider than the phone');
+  await shot(a, 'deliberation-raise-phone');
   await submit(a, 'form[action="/public/deliberation/topics"] button[type="submit"]');
   assert.match(a.url(), /\/public\/deliberation\/topics\/\d+$/);
   const topic = a.url().split('/').pop();
   assert.match(await flash(a), /正在征集邻居支持/);
   assert.match(await a.locator('#supports').textContent(), /1 户/);
+  // Her photo shows on the topic's page, without its file name (which may carry her name).
+  await assert.doesNotReject(a.locator('#photos img').first().waitFor());
+  assert.equal(await a.locator('#photos img').count(), 1);
+  assert.ok(await a.locator('#photos img').first().evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo does not load');
+  assert.doesNotMatch(await a.locator('main').textContent(), /议事甲拍的门禁/, 'a photo\'s file name on the public page');
 
   // Two neighbours support it; a second support from the same household is refused.
   for (const [page, p] of [[b, people[1]], [c, people[2]]]) {

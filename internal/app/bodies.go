@@ -4,6 +4,7 @@ import (
 	"linli/internal/activities"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
+	"linli/internal/deliberation"
 	"linli/internal/ledger"
 	"linli/internal/mediation"
 	"linli/internal/register"
@@ -37,5 +38,12 @@ func bodyLimits() web.BodyLimits {
 		"POST /activities/{id}/photos":           activities.MaxVenuePhotoForm,
 		"POST /cobuild/units/{id}/agreement":     cobuild.MaxPhotoForm,
 		"POST /cobuild/activities/{id}/photos":   cobuild.MaxPhotoForm,
+
+		// A deliberation topic's photos, when it is raised or while it is open.
+		"POST /deliberation/topics":                    deliberation.MaxPhotoForm,
+		"POST /deliberation/topics/{id}/photos":        deliberation.MaxPhotoForm,
+		"POST /public/deliberation/topics":             deliberation.MaxPhotoForm,
+		"POST /api/v1/deliberation/topics":             deliberation.MaxPhotoForm,
+		"POST /api/v1/deliberation/topics/{id}/photos": deliberation.MaxPhotoForm,
 	}
 }

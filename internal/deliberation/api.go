@@ -3,9 +3,11 @@ package deliberation
 import (
 	_ "embed" // the OpenAPI fragment
 	"net/http"
+	"strings"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -21,6 +23,8 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/deliberation/topics", read(h.apiTopics))
 	mux.Handle("POST /api/v1/deliberation/topics", raise(h.apiCreateTopic))
 	mux.Handle("GET /api/v1/deliberation/topics/{id}", read(h.apiTopic))
+	mux.Handle("POST /api/v1/deliberation/topics/{id}/photos", raise(h.apiAddPhotos))
+	mux.Handle("GET /api/v1/deliberation/topics/{id}/photos/{photo}", read(h.apiPhoto))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/actions/{action}", manage(h.apiAct))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/supports", raise(h.apiSupport))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/decision", manage(h.apiDecide))
@@ -57,14 +61,42 @@ func (h *Handlers) apiTopics(w http.ResponseWriter, r *http.Request) {
 	h.kit.Reply(w, r, http.StatusOK, web.List[Topic]{Items: orEmpty(items), Total: total}, err)
 }
 
+// apiCreateTopic takes the topic as JSON or, with photos, as a multipart form: the topic's JSON in
+// the part "topic" and the photos in "photos".
 func (h *Handlers) apiCreateTopic(w http.ResponseWriter, r *http.Request) {
 	var in TopicInput
-	if err := web.DecodeJSON(r, &in); err != nil {
+	var files []photo.Photo
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if files, err = photo.FromForm(w, r, MaxPhotos); err == nil {
+			err = web.DecodeJSONBytes([]byte(r.PostFormValue("topic")), &in)
+		}
+	} else {
+		err = web.DecodeJSON(r, &in)
+	}
+	if err != nil {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	t, err := h.svc.CreateTopic(r.Context(), in)
+	t, err := h.svc.CreateTopic(r.Context(), in, files...)
 	h.kit.Reply(w, r, http.StatusCreated, t, err)
+}
+
+// apiAddPhotos adds the photos of a multipart form ("photos") to an open topic and answers its path.
+func (h *Handlers) apiAddPhotos(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.apiID(w, r)
+	if !ok {
+		return
+	}
+	files, err := photo.FromForm(w, r, MaxPhotos)
+	if err == nil {
+		_, err = h.svc.AddPhotos(r.Context(), id, files)
+	}
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	h.apiTopic(w, r)
 }
 
 func (h *Handlers) apiTopic(w http.ResponseWriter, r *http.Request) {
@@ -231,4 +263,19 @@ func (h *Handlers) apiFigures(w http.ResponseWriter, r *http.Request) {
 		f.Children = orEmpty(f.Children)
 	}
 	h.kit.Reply(w, r, http.StatusOK, f, err)
+}
+
+// apiPhoto answers one photo of a topic (audited like the staff page's).
+func (h *Handlers) apiPhoto(w http.ResponseWriter, r *http.Request) {
+	v, err := ids(r, "id", "photo")
+	if err != nil {
+		h.kit.APIErr(w, r, errs.E(errs.NotFound, "照片不存在"))
+		return
+	}
+	data, ctype, err := h.svc.PhotoContent(r.Context(), v[0], v[1])
+	if err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	h.image(w, r, data, ctype, "private, no-store", nil)
 }

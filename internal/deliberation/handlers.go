@@ -60,6 +60,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /deliberation/topics/new", raise(h.newTopic))
 	mux.Handle("POST /deliberation/topics", raise(h.createTopic))
 	mux.Handle("GET /deliberation/topics/{id}", read(h.topicPage))
+	mux.Handle("POST /deliberation/topics/{id}/photos", raise(h.photosForm))
+	mux.Handle("GET /deliberation/topics/{id}/photos/{photo}", read(h.photo))
 	mux.Handle("POST /deliberation/topics/{id}/actions/{action}", manage(h.actionForm))
 	mux.Handle("POST /deliberation/topics/{id}/supports", raise(h.supportForm))
 	mux.Handle("POST /deliberation/topics/{id}/comments", read(h.commentForm))

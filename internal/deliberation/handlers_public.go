@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"linli/internal/errs"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -22,6 +23,7 @@ func (h *Handlers) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /public/deliberation/signout", h.signOut)
 	mux.HandleFunc("POST /public/deliberation/topics", h.limited(h.publicCreate))
 	mux.HandleFunc("GET /public/deliberation/topics/{id}", h.publicTopic)
+	mux.HandleFunc("GET /public/deliberation/topics/{id}/photos/{photo}", h.publicPhoto)
 	mux.HandleFunc("POST /public/deliberation/topics/{id}/{what}", h.limited(h.publicTopicForm))
 	mux.HandleFunc("GET /public/deliberation/meetings/{token}", h.publicMeeting)
 	mux.HandleFunc("POST /public/deliberation/meetings/{token}/checkin", h.limited(h.publicCheckIn))
@@ -148,19 +150,25 @@ func (h *Handlers) publicHome(w http.ResponseWriter, r *http.Request) {
 
 type publicNewView struct {
 	web.Page
-	Form     TopicInput
-	Me       *Resident
-	Building bool
+	Form      TopicInput
+	Me        *Resident
+	Building  bool
+	MaxPhotos int
 }
 
 func (h *Handlers) publicNew(w http.ResponseWriter, r *http.Request) {
-	h.views.Render(w, r, http.StatusOK, "public_new.html", &publicNewView{Page: web.Page{Title: "我要提议题"}, Building: true, Me: h.me(r)})
+	h.views.Render(w, r, http.StatusOK, "public_new.html", &publicNewView{Page: web.Page{Title: "我要提议题"}, Building: true, Me: h.me(r),
+		MaxPhotos: MaxPhotos})
 }
 
 func (h *Handlers) publicCreate(w http.ResponseWriter, r *http.Request) {
+	files, err := photo.FromForm(w, r, MaxPhotos)
 	v := &publicNewView{Page: web.Page{Title: "我要提议题"}, Form: TopicInput{Title: r.FormValue("title"),
-		Description: r.FormValue("description")}, Me: h.me(r), Building: r.FormValue("scope") == "building"}
-	t, err := h.svc.CreatePublicTopic(r.Context(), residentFrom(r), v.Form, v.Building)
+		Description: r.FormValue("description")}, Me: h.me(r), Building: r.FormValue("scope") == "building", MaxPhotos: MaxPhotos}
+	var t *Topic
+	if err == nil {
+		t, err = h.svc.CreatePublicTopic(r.Context(), residentFrom(r), v.Form, v.Building, files...)
+	}
 	if err != nil {
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "public_new.html", v) })
 		return

@@ -3,9 +3,11 @@ package deliberation
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/photo"
 	"linli/internal/web"
 )
 
@@ -56,8 +58,9 @@ func (h *Handlers) topicsPage(w http.ResponseWriter, r *http.Request) {
 
 type topicFormView struct {
 	web.Page
-	Form    TopicInput
-	Sources []Source
+	Form      TopicInput
+	Sources   []Source
+	MaxPhotos int
 }
 
 var staffSources = []Source{SrcCommunity, SrcGrid, SrcParty, SrcUnit, SrcCase, SrcVisit}
@@ -70,17 +73,22 @@ func (h *Handlers) newTopic(w http.ResponseWriter, r *http.Request) {
 	} else if in.VisitID != 0 {
 		in.Source = SrcVisit
 	}
-	h.views.Render(w, r, http.StatusOK, "topic_form.html", &topicFormView{Page: web.Page{Title: "提出议题"}, Form: in, Sources: staffSources})
+	h.views.Render(w, r, http.StatusOK, "topic_form.html", &topicFormView{Page: web.Page{Title: "提出议题"}, Form: in, Sources: staffSources, MaxPhotos: MaxPhotos})
 }
 
 func (h *Handlers) createTopic(w http.ResponseWriter, r *http.Request) {
+	files, ferr := photo.FromForm(w, r, MaxPhotos)
 	in := TopicInput{Title: r.FormValue("title"), Description: r.FormValue("description"), RegionID: formID(r, "region_id"),
 		BuildingID: formID(r, "building_id"), Source: Source(r.FormValue("source")), CaseID: formID(r, "case_id"),
 		VisitID: formID(r, "visit_id"), Threshold: formInt(r, "threshold"), ThresholdPct: formInt(r, "threshold_pct"),
 		ResidentID: formID(r, "resident_id")}
-	t, err := h.svc.CreateTopic(r.Context(), in)
+	var t *Topic
+	err := ferr
+	if err == nil {
+		t, err = h.svc.CreateTopic(r.Context(), in, files...)
+	}
 	if err != nil {
-		v := &topicFormView{Page: web.Page{Title: "提出议题"}, Form: in, Sources: staffSources}
+		v := &topicFormView{Page: web.Page{Title: "提出议题"}, Form: in, Sources: staffSources, MaxPhotos: MaxPhotos}
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "topic_form.html", v) })
 		return
 	}
@@ -95,6 +103,9 @@ type topicView struct {
 	Raise   bool
 	Public  bool
 	Me      *Resident // the verified resident on the public page
+	// AddPhotos: staff may add photos (the topic is open and has room); MaxPhotos is the limit.
+	AddPhotos bool
+	MaxPhotos int
 }
 
 func (h *Handlers) topicPage(w http.ResponseWriter, r *http.Request) {
@@ -108,9 +119,63 @@ func (h *Handlers) topicPage(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	h.views.Render(w, r, http.StatusOK, "topic.html", h.staffTopicView(r, pa))
+}
+
+func (h *Handlers) staffTopicView(r *http.Request, pa *Path) *topicView {
 	p := auth.FromContext(r.Context())
-	h.views.Render(w, r, http.StatusOK, "topic.html", &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa,
-		Actions: Actions(p, pa.Topic.State), CanRun: p.Can(auth.DeliberationManage), Raise: p.Can(auth.DeliberationRaise)})
+	raise := p.Can(auth.DeliberationRaise)
+	return &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa, Actions: Actions(p, pa.Topic.State),
+		CanRun: p.Can(auth.DeliberationManage), Raise: raise, MaxPhotos: MaxPhotos,
+		AddPhotos: raise && p.Covers(pa.Topic.regionPath) && pa.Topic.State.Open() && len(pa.Attachments) < MaxPhotos}
+}
+
+// photosForm adds photos to an open topic.
+func (h *Handlers) photosForm(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	files, err := photo.FromForm(w, r, MaxPhotos)
+	n := 0
+	if err == nil {
+		n, err = h.svc.AddPhotos(r.Context(), id, files)
+	}
+	h.back(w, r, topicURL(r), "已添加照片"+strconv.Itoa(n)+"张", err)
+}
+
+// photo answers one photo of a topic to staff (audited by the service).
+func (h *Handlers) photo(w http.ResponseWriter, r *http.Request) {
+	v, err := ids(r, "id", "photo")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	data, ctype, err := h.svc.PhotoContent(r.Context(), v[0], v[1])
+	h.image(w, r, data, ctype, "private, no-store", err)
+}
+
+// publicPhoto answers one photo of a topic on the public page.
+func (h *Handlers) publicPhoto(w http.ResponseWriter, r *http.Request) {
+	v, err := ids(r, "id", "photo")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	data, ctype, err := h.svc.PublicPhotoContent(r.Context(), v[0], v[1])
+	h.image(w, r, data, ctype, "public, max-age=300", err)
+}
+
+func (h *Handlers) image(w http.ResponseWriter, r *http.Request, data []byte, ctype, cache string, err error) {
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", cache)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(data)
 }
 
 func (h *Handlers) actionForm(w http.ResponseWriter, r *http.Request) {

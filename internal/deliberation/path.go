@@ -136,15 +136,16 @@ func (s *Service) HideComment(ctx context.Context, topicID, commentID int64, rea
 // Path is a topic's whole public path: proposal, supports, discussion, meetings, votes, decision,
 // implementation and rating.
 type Path struct {
-	Topic     *Topic      `json:"topic"`
-	Supports  []Support   `json:"supports"`
-	Comments  []Comment   `json:"comments"`
-	Meetings  []Meeting   `json:"meetings"`
-	Motions   []Motion    `json:"motions"`
-	Decision  *Decision   `json:"decision,omitempty"`
-	Updates   []Update    `json:"updates"`
-	Questions []Question  `json:"questions"`
-	Ratings   RatingStats `json:"ratings"`
+	Topic       *Topic       `json:"topic"`
+	Attachments []Attachment `json:"attachments"`
+	Supports    []Support    `json:"supports"`
+	Comments    []Comment    `json:"comments"`
+	Meetings    []Meeting    `json:"meetings"`
+	Motions     []Motion     `json:"motions"`
+	Decision    *Decision    `json:"decision,omitempty"`
+	Updates     []Update     `json:"updates"`
+	Questions   []Question   `json:"questions"`
+	Ratings     RatingStats  `json:"ratings"`
 }
 
 // Support is one supporting household, as shown (the building, never a name).
@@ -179,6 +180,9 @@ func (s *Service) PublicPath(ctx context.Context, id int64) (*Path, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i := range pa.Attachments {
+		pa.Attachments[i].Name = ""
+	}
 	for i := range pa.Comments {
 		if pa.Comments[i].Hidden {
 			pa.Comments[i].Body = ""
@@ -190,6 +194,9 @@ func (s *Service) PublicPath(ctx context.Context, id int64) (*Path, error) {
 func (s *Service) path(ctx context.Context, t *Topic) (*Path, error) {
 	pa := &Path{Topic: t}
 	var err error
+	if pa.Attachments, err = s.attachments(ctx, t.ID); err != nil {
+		return nil, err
+	}
 	if pa.Supports, err = s.supports(ctx, t.ID); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/photo"
 )
 
 // Topic is a matter residents deliberate on.
@@ -133,12 +134,17 @@ func (t *Topic) inScope(r *Resident) bool {
 
 // CreateTopic records a topic raised by staff, a grid, a party branch, a unit, or on a resident's
 // behalf; a resident's topic starts collecting support, others start there too unless accepted.
-func (s *Service) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error) {
+// Photos of the matter (at most MaxPhotos) are kept with it, or nothing is written.
+func (s *Service) CreateTopic(ctx context.Context, in TopicInput, photos ...photo.Photo) (*Topic, error) {
 	p, err := principal(ctx, auth.DeliberationRaise)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	cleaned, err := cleanPhotos(photos)
+	if err != nil {
 		return nil, err
 	}
 	var out *Topic
@@ -163,20 +169,27 @@ func (s *Service) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error
 			household, label, in.Source = r.HouseholdID, bname+"居民", SrcResident
 		}
 		out, err = s.insertTopic(ctx, tx, in, path, p.UserID, household, label)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.insertAttachments(ctx, tx, out, cleaned, p.UserID, 0, roleLabel(p))
 	})
 	return out, err
 }
 
 // CreatePublicTopic records a topic a resident raises on the public page, scoped to their grid or,
-// when they say so, their building.
-func (s *Service) CreatePublicTopic(ctx context.Context, who ResidentInput, in TopicInput, building bool) (*Topic, error) {
+// when they say so, their building, with the photos they took (at most MaxPhotos).
+func (s *Service) CreatePublicTopic(ctx context.Context, who ResidentInput, in TopicInput, building bool, photos ...photo.Photo) (*Topic, error) {
 	in.Source, in.CaseID, in.VisitID, in.ResidentID, in.Threshold = SrcResident, 0, 0, 0, 0
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	cleaned, err := cleanPhotos(photos)
+	if err != nil {
+		return nil, err
+	}
 	var out *Topic
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		r, err := s.verified(ctx, tx, who.Token)
 		if err != nil {
 			return err
@@ -189,6 +202,9 @@ func (s *Service) CreatePublicTopic(ctx context.Context, who ResidentInput, in T
 		}
 		out, err = s.insertTopic(ctx, tx, in, r.RegionPath, 0, r.HouseholdID, r.Label)
 		if err != nil {
+			return err
+		}
+		if err := s.insertAttachments(ctx, tx, out, cleaned, 0, r.HouseholdID, r.Label); err != nil {
 			return err
 		}
 		return s.support(ctx, tx, out, r, 0)
