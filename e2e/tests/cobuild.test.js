@@ -149,7 +149,12 @@ test('a resident raises a need on the public page; the community locates a unit 
   await admin.locator('details:has(form[action$="/agreement"]) summary').click();
   await admin.setInputFiles('form[action$="/agreement"] input[name="photos"]', { name: '协议第1页.png', mimeType: 'image/png', buffer: png });
   await Promise.all([admin.waitForLoadState(), admin.click('form[action$="/agreement"] button[type="submit"]')]);
-  assert.equal(await admin.locator('img[alt="协议扫描件"]').first().evaluate((img) => img.naturalWidth), 2, 'the agreement scan shows');
+  await admin.waitForURL(/\/cobuild\/units\/\d+/);
+  const loaded = (img) => (img.complete ? img.naturalWidth : new Promise((done) => {
+    img.addEventListener('load', () => done(img.naturalWidth));
+    img.addEventListener('error', () => done(0));
+  }));
+  assert.equal(await admin.locator('img[alt="协议扫描件"]').first().evaluate(loaded), 2, 'the agreement scan shows');
   const options = await admin.locator('#members select[name="member_id"] option').count();
   if (options > 1) {
     await admin.selectOption('#members select[name="member_id"]', { index: 1 });
