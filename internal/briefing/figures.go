@@ -418,13 +418,15 @@ func (r *resolver) casesByRegion(ctx context.Context, f cases.Filter) error {
 // casesByCategory is casesByRegion for the top-level categories of a region; it returns them, most
 // cases first.
 func (r *resolver) casesByCategory(ctx context.Context, f cases.Filter) ([]cases.Group, error) {
-	groups, err := r.src.Cases.FiguresByCategory(ctx, f)
-	for _, g := range groups {
-		one := f
-		one.CategoryID = g.ID
-		r.memo[casesKey(one)] = g.Figures
-	}
-	return groups, err
+	return memo(r, "by category "+casesKey(f), func() ([]cases.Group, error) {
+		groups, err := r.src.Cases.FiguresByCategory(ctx, f)
+		for _, g := range groups {
+			one := f
+			one.CategoryID = g.ID
+			r.memo[casesKey(one)] = g.Figures
+		}
+		return groups, err
+	})
 }
 
 // resolve computes one reference. A reference is a figure key with optional parameters that

@@ -237,18 +237,14 @@ func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []str
 			}
 		}
 	}
-	seen := map[string]bool{}
 	for _, ref := range refs {
 		d, p, err := parseRef(ref, Params{RegionID: b.RegionID, From: b.From, To: b.To})
 		if err != nil || !d.cases || p.Filter == "" {
 			continue
 		}
 		f := cases.Filter{Channel: d.channel, By: "closed", RegionID: p.RegionID, From: p.From, To: p.To}
-		if k := casesKey(f); !seen[k] {
-			seen[k] = true
-			if _, err := r.casesByCategory(ctx, f); err != nil {
-				return err
-			}
+		if _, err := r.casesByCategory(ctx, f); err != nil { // read once per selection (memo)
+			return err
 		}
 	}
 	return nil
