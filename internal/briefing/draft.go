@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/activities"
 	"linli/internal/cases"
+	"linli/internal/clock"
 	"linli/internal/cobuild"
 )
 
@@ -173,7 +174,7 @@ func (s *Service) draft(ctx context.Context, r *resolver, b *Briefing) error {
 		next = append(next, "对回访不满意的诉求开展“回头看”，重办到群众满意。")
 	}
 	// Open work is the state today: it belongs in a briefing of a period that ends about now.
-	recent := b.To >= time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
+	recent := b.To >= s.Now().In(clock.Shanghai()).AddDate(0, -1, 0).Format(time.DateOnly)
 	if v := val("mediation.near_limit"); recent && v.Value > 0 {
 		problems = append(problems, "有"+ref("mediation.near_limit")+"件调解案件临近或超过期限。")
 		next = append(next, "对临期调解案件提级研判，必要时邀请红色智囊团专家参与。")
