@@ -1,14 +1,12 @@
 package briefing
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/audit"
 	"linli/internal/clock"
+	"linli/internal/sheet"
 )
 
 // Plain is a text with its figure references replaced by their values, paragraph by paragraph.
@@ -162,33 +160,20 @@ func (s *Service) Appendix(ctx context.Context, id int64, base string) ([]byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "指标附录"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, nil, err
-	}
-	rows := [][]any{{"引用", "指标", "数值", "单位", "口径", "明细"}}
+	var rows [][]any
 	for _, ref := range v.Refs() {
 		val := v.Values[ref]
-		def := defByKey[val.Key]
 		definition := ""
-		if def != nil {
+		if def := defByKey[val.Key]; def != nil {
 			definition = def.Definition
 		}
 		rows = append(rows, []any{ref, val.Label, val.Text, val.Unit, definition, base + val.Href})
 	}
-	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
-			return nil, nil, err
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	b, err := sheet.Workbook("指标附录", []string{"引用", "指标", "数值", "单位", "口径", "明细"}, rows)
+	if err != nil {
 		return nil, nil, err
 	}
-	return buf.Bytes(), v, s.exported(ctx, v, "xlsx")
+	return b, v, s.exported(ctx, v, "xlsx")
 }
 
 func (s *Service) exported(ctx context.Context, v *View, format string) error {

@@ -1,55 +1,18 @@
 package cobuild
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/sheet"
 )
 
 // ExportMaxRows is the most rows one list export holds.
 const ExportMaxRows = 10000
-
-// workbook writes one sheet with a bold, frozen header row.
-func workbook(sheet string, header []string, rows [][]any) ([]byte, error) {
-	x := excelize.NewFile()
-	defer x.Close()
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	all := append([][]any{toAny(header)}, rows...)
-	for i, row := range all {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := x.SetSheetRow(sheet, cell, &row); err != nil {
-			return nil, fmt.Errorf("xlsx row: %w", err)
-		}
-	}
-	_ = x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	if style, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err == nil {
-		_ = x.SetRowStyle(sheet, 1, 1, style)
-	}
-	last, _ := excelize.ColumnNumberToName(len(header))
-	_ = x.SetColWidth(sheet, "A", last, 16)
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		return nil, fmt.Errorf("write xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
 
 // exported records an export in the audit log.
 func (s *Service) exported(ctx context.Context, what string, n int, query string) error {
@@ -81,7 +44,7 @@ func (s *Service) ExportNeeds(ctx context.Context, f NeedFilter, query string) (
 		rows = append(rows, []any{i + 1, n.Title, n.Category, n.RegionName, n.BeneficiaryLabel(), n.UrgencyLabel(), n.SourceLabel(),
 			n.RaisedOn, n.State.Label(), n.UnitName, n.ClaimedOn, n.DoneOn, n.SatisfactionLabel()})
 	}
-	b, err := workbook("需求清单", []string{"序号", "需求名称", "类别", "所在区域", "服务对象", "紧急程度", "来源", "提出日期", "状态",
+	b, err := sheet.Workbook("需求清单", []string{"序号", "需求名称", "类别", "所在区域", "服务对象", "紧急程度", "来源", "提出日期", "状态",
 		"认领单位", "认领日期", "办结日期", "满意度"}, rows)
 	if err == nil {
 		err = s.exported(ctx, "需求清单", len(items), query)
@@ -104,7 +67,7 @@ func (s *Service) ExportResources(ctx context.Context, f ResourceFilter, query s
 		rows = append(rows, []any{i + 1, r.Title, r.KindLabel(), r.Category, r.Offerer(), r.Quantity, r.Used, r.Measure,
 			r.Availability, r.AvailableFrom, r.AvailableTo, r.Conditions})
 	}
-	b, err := workbook("资源清单", []string{"序号", "资源内容", "类别", "适用需求", "提供单位/个人", "数量", "已使用", "计量单位",
+	b, err := sheet.Workbook("资源清单", []string{"序号", "资源内容", "类别", "适用需求", "提供单位/个人", "数量", "已使用", "计量单位",
 		"可提供时段", "起始日期", "截止日期", "条件"}, rows)
 	if err == nil {
 		err = s.exported(ctx, "资源清单", len(items), query)
@@ -127,7 +90,7 @@ func (s *Service) ExportProjects(ctx context.Context, f ProjectFilter, query str
 		rows = append(rows, []any{i + 1, p.Title, p.Category, p.UnitName, p.NeedTitle, p.StartedOn, p.State.Label(), p.FinishedOn,
 			p.SatisfactionLabel()})
 	}
-	b, err := workbook("项目清单", []string{"序号", "项目名称", "类别", "牵头单位", "对应需求", "立项日期", "状态", "办结日期", "满意度"}, rows)
+	b, err := sheet.Workbook("项目清单", []string{"序号", "项目名称", "类别", "牵头单位", "对应需求", "立项日期", "状态", "办结日期", "满意度"}, rows)
 	if err == nil {
 		err = s.exported(ctx, "项目清单", len(items), query)
 	}
@@ -149,7 +112,7 @@ func (s *Service) ServiceCardXLSX(ctx context.Context, c *ServiceCard) ([]byte, 
 	for _, a := range c.Activities {
 		rows = append(rows, []any{a.Title, a.HeldOn, a.Participants})
 	}
-	b, err := workbook("服务反馈单", []string{c.Title()}, rows)
+	b, err := sheet.Workbook("服务反馈单", []string{c.Title()}, rows)
 	if err == nil {
 		err = s.exported(ctx, "服务反馈单", 1, strings.TrimSpace(c.Unit.Name+" "+c.From))
 	}
