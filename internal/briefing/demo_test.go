@@ -29,6 +29,7 @@ type view struct {
 	} `json:"sections"`
 	Figures map[string]struct {
 		Key   string  `json:"key"`
+		Label string  `json:"label"`
 		Value float64 `json:"value"`
 		Null  bool    `json:"null"`
 		Text  string  `json:"text"`
@@ -167,6 +168,9 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 				region, q.Get("category"), from, to)).Decode(t, &got)
 			if got["closed"] != v.Value {
 				t.Errorf("%s = %v, the cases API says %v", ref, v.Value, got["closed"])
+			}
+			if strings.ContainsAny(v.Label, "=_") || !strings.Contains(v.Label, "·") {
+				t.Errorf("%s is labelled %q: its category must be named in words", ref, v.Label)
 			}
 		}
 	})

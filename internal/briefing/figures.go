@@ -291,7 +291,7 @@ var defs = []*Def{
 		}),
 	activitiesDef("activities.volunteer_hours", "志愿服务时长", "小时", "期间审核通过的志愿服务时长", "",
 		func(f *activities.Figures, _ string) (float64, string) { return f.VolunteerHours, f.VolunteerLink }),
-	activitiesDef("activities.series_held", "系列活动", "场", "期间举办的某一活动系列的活动（参数 series）", "series",
+	activitiesDef("activities.series_held", "系列活动", "场", "期间举办的某一特色活动系列的活动", "series",
 		func(f *activities.Figures, series string) (float64, string) {
 			for _, c := range f.BySeries {
 				if c.Key == series {
@@ -382,6 +382,9 @@ func (r *resolver) deliberation(ctx context.Context, p Params) (*deliberation.Fi
 	})
 }
 
+// regionKey keeps a region's name for the labels of references to it (the comparison's rows).
+func regionKey(regionID int64) string { return "region name " + id(regionID) }
+
 func heldKey(p Params) string { return pkey("activities.held", p) }
 
 // activitiesByRegion reads the activities figures of a region and keeps the activities held in each
@@ -424,6 +427,7 @@ func (r *resolver) casesByCategory(ctx context.Context, f cases.Filter) ([]cases
 			one := f
 			one.CategoryID = g.ID
 			r.memo[casesKey(one)] = g.Figures
+			r.memo["category="+id(g.ID)] = g.Name
 		}
 		return groups, err
 	})
@@ -440,7 +444,37 @@ func (r *resolver) resolve(ctx context.Context, ref string, base Params) (Value,
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{Key: d.Key, Ref: ref, Label: d.Label, Unit: d.Unit, Value: v, Null: null, Text: d.format(v, null), Href: link}, nil
+	return Value{Key: d.Key, Ref: ref, Label: r.label(ctx, d, p, base), Unit: d.Unit, Value: v, Null: null, Text: d.format(v, null),
+		Href: link}, nil
+}
+
+// label names a reference in words: the figure, and what its parameters change — the category or
+// series, another region, another period — so that no page shows a reference's code.
+func (r *resolver) label(ctx context.Context, d *Def, p, base Params) string {
+	out := d.Label
+	if p.Filter != "" {
+		name, _ := r.memo[d.Filter+"="+p.Filter].(string)
+		if name == "" && d.Filter == "series" {
+			if f, err := r.activities(ctx, p); err == nil {
+				for _, c := range f.BySeries {
+					if c.Key == p.Filter {
+						name = c.Label
+					}
+				}
+			}
+		}
+		if name == "" {
+			name = "第" + p.Filter + "类"
+		}
+		out += "·" + name
+	}
+	if name, ok := r.memo[regionKey(p.RegionID)].(string); ok && p.RegionID != base.RegionID {
+		out += "·" + name
+	}
+	if d.Period && (p.From != base.From || p.To != base.To) {
+		out += "（" + p.From + "至" + p.To + "）"
+	}
+	return out
 }
 
 // parseRef splits a reference into its figure and parameters.

@@ -225,6 +225,9 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing, r *r
 func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []string) error {
 	b := v.Briefing
 	if v.Comparison != nil {
+		for _, row := range v.Comparison.Rows {
+			r.memo[regionKey(row.RegionID)] = row.Name
+		}
 		for _, period := range [][2]string{{b.From, b.To}, {v.Comparison.PrevFrom, v.Comparison.PrevTo}} {
 			for _, channel := range []string{"", "hotline_12345"} {
 				f := cases.Filter{Channel: channel, By: "closed", RegionID: b.RegionID, From: period[0], To: period[1]}
