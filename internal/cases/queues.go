@@ -33,6 +33,24 @@ func (q QueueCount) Text() string {
 // filter's region (RegionID; zero for the whole scope), each count stopping after
 // QueueCountCap+1 cases so that a district's queues cost no more than a community's.
 func (s *Service) QueueCounts(ctx context.Context, regionID int64) ([]QueueCount, error) {
+	return s.queueCounts(ctx, regionID, QueueLabels)
+}
+
+// QueueSize counts one queue as QueueCounts does, for a page that shows just that one.
+func (s *Service) QueueSize(ctx context.Context, code string, regionID int64) (QueueCount, error) {
+	for _, q := range QueueLabels {
+		if q.Code == code {
+			out, err := s.queueCounts(ctx, regionID, []struct{ Code, Label string }{q})
+			if err != nil {
+				return QueueCount{}, err
+			}
+			return out[0], nil
+		}
+	}
+	return QueueCount{}, fmt.Errorf("no queue %q", code)
+}
+
+func (s *Service) queueCounts(ctx context.Context, regionID int64, queues []struct{ Code, Label string }) ([]QueueCount, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
@@ -40,8 +58,8 @@ func (s *Service) QueueCounts(ctx context.Context, regionID int64) ([]QueueCount
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, err
 	}
-	out := make([]QueueCount, 0, len(QueueLabels))
-	for _, q := range QueueLabels {
+	out := make([]QueueCount, 0, len(queues))
+	for _, q := range queues {
 		a := &db.Args{}
 		conds := append([]string{scopeCond(a, p)}, dimensions(a, &Filter{RegionID: regionID})...)
 		cond, err := queueCond(a, q.Code, p)

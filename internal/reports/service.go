@@ -163,8 +163,17 @@ func (s *Service) Overview(ctx context.Context, p *auth.Principal, period Period
 		d.ChildLabel, d.Columns, d.Rows = compareTable(ov, minorsOK)
 		if withCases {
 			d.Columns = append(d.Columns, caseColumns...)
+			// One statement for every row's case figures, not one per row.
+			groups, err := s.Cases.FiguresByRegion(ctx, cases.FigureFilter{RegionID: ov.Region.ID, From: from, To: to})
+			if err != nil {
+				return nil, err
+			}
+			byRegion := map[int64]cases.Figures{}
+			for _, g := range groups {
+				byRegion[g.ID] = g.Figures
+			}
 			for i, ch := range ov.Children {
-				cells, err := s.caseCells(ctx, ch.Region.ID, from, to)
+				cells, err := s.caseCells(ctx, ch.Region.ID, byRegion[ch.Region.ID], from, to)
 				if err != nil {
 					return nil, err
 				}

@@ -57,27 +57,19 @@ func (s *Service) work(ctx context.Context) (*Section, error) {
 	return sec, nil
 }
 
-// caseCells are the case figures of one region in the comparison table: this period's intake, the
-// overdue cases, the on-time and satisfaction rates — each linking to the cases it counts.
-func (s *Service) caseCells(ctx context.Context, regionID int64, from, to string) ([]Cell, error) {
-	fig, err := s.Cases.Figures(ctx, cases.FigureFilter{RegionID: regionID, From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
+// caseCells are the case figures of one region in the comparison table (fig: its figures from
+// cases.FiguresByRegion): this period's intake, the overdue cases, the on-time and satisfaction
+// rates — each linking to the cases it counts.
+func (s *Service) caseCells(ctx context.Context, regionID int64, fig cases.Figures, from, to string) ([]Cell, error) {
 	region := fmt.Sprint(regionID)
 	href := func(figure string) string {
 		return "/cases?" + url.Values{"region": {region}, "figure": {figure}, "from": {from}, "to": {to}}.Encode()
 	}
-	counts, err := s.Cases.QueueCounts(ctx, regionID)
+	q, err := s.Cases.QueueSize(ctx, cases.QueueOverdue, regionID)
 	if err != nil {
 		return nil, err
 	}
-	overdue := Cell{Href: "/cases?" + url.Values{"region": {region}, "queue": {cases.QueueOverdue}}.Encode()}
-	for _, q := range counts {
-		if q.Code == cases.QueueOverdue {
-			overdue.Value, overdue.Text = q.Count, q.Text()
-		}
-	}
+	overdue := Cell{Value: q.Count, Text: q.Text(), Href: "/cases?" + url.Values{"region": {region}, "queue": {cases.QueueOverdue}}.Encode()}
 	return []Cell{
 		{Value: int(asInt(fig["intake"])), Href: href("intake")},
 		overdue,
