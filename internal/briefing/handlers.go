@@ -178,7 +178,7 @@ func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (h *Handlers) generate(w http.ResponseWriter, r *http.Request) {
-	in := GenerateInput{RegionID: formInt(r, "region"), From: strings.TrimSpace(r.FormValue("from")), To: strings.TrimSpace(r.FormValue("to"))}
+	in := GenerateInput{RegionID: web.QueryInt64(r, "region"), From: strings.TrimSpace(r.FormValue("from")), To: strings.TrimSpace(r.FormValue("to"))}
 	if from, to, ok := strings.Cut(r.FormValue("preset"), "/"); ok {
 		in.From, in.To = from, to
 	}
@@ -189,12 +189,6 @@ func (h *Handlers) generate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, fmt.Sprintf("/briefings/%d", v.ID), "简报初稿已生成：数字均为统计指标，可修改文字后发布")
-}
-
-func formInt(r *http.Request, name string) int64 {
-	var n int64
-	_, _ = fmt.Sscan(strings.TrimSpace(r.FormValue(name)), &n)
-	return n
 }
 
 type showView struct {

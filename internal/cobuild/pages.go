@@ -137,11 +137,6 @@ func flashOf(err error) string {
 	return strings.Join(msgs, "；")
 }
 
-func formInt(r *http.Request, name string) int {
-	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
-	return n
-}
-
 func formIDs(r *http.Request, name string) []int64 {
 	_ = r.ParseForm()
 	var out []int64

@@ -104,7 +104,7 @@ func (h *Handlers) newUnit(w http.ResponseWriter, r *http.Request) {
 func unitForm(r *http.Request) UnitInput {
 	return UnitInput{Name: r.FormValue("name"), Kind: r.FormValue("kind"), CreditCode: r.FormValue("credit_code"),
 		Address: r.FormValue("address"), PartyOrg: r.FormValue("party_org"), Secretary: r.FormValue("secretary"),
-		SignedOn: r.FormValue("signed_on"), TermYears: formInt(r, "term_years"), Commitments: r.FormValue("commitments"),
+		SignedOn: r.FormValue("signed_on"), TermYears: web.FormInt(r, "term_years"), Commitments: r.FormValue("commitments"),
 		ReportedOn: r.FormValue("reported_on"), ContactUserID: web.QueryInt64(r, "contact_user_id"), RegionID: web.QueryInt64(r, "region_id")}
 }
 
@@ -294,8 +294,8 @@ func (h *Handlers) newNeed(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) raiseNeed(w http.ResponseWriter, r *http.Request) {
 	in := NeedInput{Title: r.FormValue("title"), Category: r.FormValue("category"), Detail: r.FormValue("detail"),
 		Beneficiary: r.FormValue("beneficiary"), FocusGroup: r.FormValue("focus_group"), Households: r.FormValue("households"),
-		Urgency: r.FormValue("urgency"), WantPeople: formInt(r, "want_people"), WantHours: formInt(r, "want_hours"),
-		WantMoney: formInt(r, "want_money"), WantRoom: r.FormValue("want_room") != "", WantSkill: r.FormValue("want_skill"),
+		Urgency: r.FormValue("urgency"), WantPeople: web.FormInt(r, "want_people"), WantHours: web.FormInt(r, "want_hours"),
+		WantMoney: web.FormInt(r, "want_money"), WantRoom: r.FormValue("want_room") != "", WantSkill: r.FormValue("want_skill"),
 		VisitID: web.QueryInt64(r, "visit_id"), CaseID: web.QueryInt64(r, "case_id"), BuildingID: web.QueryInt64(r, "building_id")}
 	n, err := h.svc.RaiseNeed(r.Context(), in)
 	if err != nil {
@@ -414,7 +414,7 @@ func (h *Handlers) newResource(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) offerResource(w http.ResponseWriter, r *http.Request) {
 	in := ResourceInput{UnitID: web.QueryInt64(r, "unit_id"), Person: r.FormValue("person"), Kind: r.FormValue("kind"),
-		Category: r.FormValue("category"), Title: r.FormValue("title"), Detail: r.FormValue("detail"), Quantity: formInt(r, "quantity"),
+		Category: r.FormValue("category"), Title: r.FormValue("title"), Detail: r.FormValue("detail"), Quantity: web.FormInt(r, "quantity"),
 		Measure: r.FormValue("measure"), Availability: r.FormValue("availability"), AvailableFrom: r.FormValue("available_from"),
 		AvailableTo: r.FormValue("available_to"), Conditions: r.FormValue("conditions")}
 	res, err := h.svc.OfferResource(r.Context(), in)

@@ -103,7 +103,7 @@ func (h *Handlers) completeMilestone(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) useResource(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err == nil {
-		_, err = h.svc.UseResource(r.Context(), id, UseInput{ResourceID: web.QueryInt64(r, "resource_id"), Amount: formInt(r, "amount"),
+		_, err = h.svc.UseResource(r.Context(), id, UseInput{ResourceID: web.QueryInt64(r, "resource_id"), Amount: web.FormInt(r, "amount"),
 			UsedOn: r.FormValue("used_on"), Note: r.FormValue("note")})
 	}
 	h.done(w, r, err, "/cobuild/projects/"+r.PathValue("id"), "资源使用已登记")
@@ -326,9 +326,9 @@ func (h *Handlers) unitOptionsAll(r *http.Request) []Ref {
 
 func (h *Handlers) recordActivity(w http.ResponseWriter, r *http.Request) {
 	in := ActivityInput{Title: r.FormValue("title"), HeldOn: r.FormValue("held_on"), Place: r.FormValue("place"),
-		Participants: formInt(r, "participants"), ServiceMinutes: formInt(r, "service_hours") * 60, UnitIDs: formIDs(r, "unit_ids"),
+		Participants: web.FormInt(r, "participants"), ServiceMinutes: web.FormInt(r, "service_hours") * 60, UnitIDs: formIDs(r, "unit_ids"),
 		NeedID: web.QueryInt64(r, "need_id"), ProjectID: web.QueryInt64(r, "project_id"), Summary: r.FormValue("summary"),
-		Photos: formInt(r, "photos")}
+		Photos: web.FormInt(r, "photos")}
 	if _, err := h.svc.RecordActivity(r.Context(), in); err != nil {
 		v := &activityFormView{Page: web.Page{Title: "登记共建活动"}, Form: in, Units: h.unitOptionsAll(r)}
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "activity_form.html", v) })
@@ -347,11 +347,11 @@ func (h *Handlers) loadCard(r *http.Request) (*ServiceCard, error) {
 	today := h.svc.today()
 	year, _ := strconv.Atoi(today[:4])
 	month, _ := strconv.Atoi(today[5:7])
-	if y := formInt(r, "year"); y > 0 {
+	if y := web.FormInt(r, "year"); y > 0 {
 		year = y
 	}
 	q := (month-1)/3 + 1
-	if n := formInt(r, "quarter"); n > 0 {
+	if n := web.FormInt(r, "quarter"); n > 0 {
 		q = n
 	}
 	return h.svc.ServiceCard(r.Context(), web.QueryInt64(r, "unit"), year, q)

@@ -103,16 +103,6 @@ func (h *Handlers) back(w http.ResponseWriter, r *http.Request, to, ok string, e
 	web.Redirect(w, r, to, ok)
 }
 
-func formInt(r *http.Request, name string) int {
-	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
-	return n
-}
-
-func formID(r *http.Request, name string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
-	return n
-}
-
 // localDateTime reads a datetime-local field in Asia/Shanghai.
 func localDateTime(s string) time.Time {
 	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), clock.Shanghai())

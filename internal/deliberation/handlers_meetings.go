@@ -89,9 +89,9 @@ func (h *Handlers) createMeeting(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	m, err := h.svc.CreateMeeting(r.Context(), MeetingInput{Title: r.FormValue("title"), Body: Body(r.FormValue("body")),
-		VoteBy: r.FormValue("vote_by"), VenueID: formID(r, "venue_id"), StartsAt: localDateTime(r.FormValue("starts_at")),
+		VoteBy: r.FormValue("vote_by"), VenueID: web.QueryInt64(r, "venue_id"), StartsAt: localDateTime(r.FormValue("starts_at")),
 		EndsAt: localDateTime(r.FormValue("ends_at")), SpeakingRules: r.FormValue("speaking_rules"),
-		Headcount: formInt(r, "headcount"), Topics: topics})
+		Headcount: web.FormInt(r, "headcount"), Topics: topics})
 	if err != nil {
 		h.back(w, r, "/deliberation/meetings/new", "", err)
 		return
@@ -181,7 +181,7 @@ func (h *Handlers) inviteForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.svc.Invite(r.Context(), id, ParticipantInput{Kind: r.FormValue("kind"), Name: r.FormValue("name"),
-		HouseholdID: formID(r, "household_id"), Entitled: r.FormValue("entitled") == "1"})
+		HouseholdID: web.QueryInt64(r, "household_id"), Entitled: r.FormValue("entitled") == "1"})
 	h.back(w, r, meetingURL(r), "已邀请", err)
 }
 
@@ -200,7 +200,7 @@ func (h *Handlers) motionForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	_, err = h.svc.OpenMotion(r.Context(), id, MotionInput{TopicID: formID(r, "topic_id"), Text: r.FormValue("text"),
+	_, err = h.svc.OpenMotion(r.Context(), id, MotionInput{TopicID: web.QueryInt64(r, "topic_id"), Text: r.FormValue("text"),
 		Method: r.FormValue("method"), Secret: r.FormValue("secret") == "1"})
 	h.back(w, r, meetingURL(r), "表决已开始", err)
 }
@@ -211,7 +211,7 @@ func (h *Handlers) staffBallotForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	h.back(w, r, meetingURL(r), "已代为登记选票", h.svc.Ballot(r.Context(), v[1], formID(r, "participant_id"), Choice(r.FormValue("choice"))))
+	h.back(w, r, meetingURL(r), "已代为登记选票", h.svc.Ballot(r.Context(), v[1], web.QueryInt64(r, "participant_id"), Choice(r.FormValue("choice"))))
 }
 
 func (h *Handlers) closeMotionForm(w http.ResponseWriter, r *http.Request) {
@@ -220,7 +220,7 @@ func (h *Handlers) closeMotionForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	mo, err := h.svc.CloseMotion(r.Context(), v[1], Count{Yes: formInt(r, "yes"), No: formInt(r, "no"), Abstain: formInt(r, "abstain")})
+	mo, err := h.svc.CloseMotion(r.Context(), v[1], Count{Yes: web.FormInt(r, "yes"), No: web.FormInt(r, "no"), Abstain: web.FormInt(r, "abstain")})
 	msg := ""
 	if err == nil {
 		msg = "表决结果：" + mo.ResultLabel()

@@ -208,7 +208,7 @@ func (h *Handlers) publicTopicForm(w http.ResponseWriter, r *http.Request) {
 	case "question":
 		h.back(w, r, to, "疑问已提交，社区将在3日内答复", h.svc.AskPublic(r.Context(), id, who, r.FormValue("question")))
 	case "rate":
-		h.back(w, r, to, "感谢评议！", h.svc.RatePublic(r.Context(), id, who, formInt(r, "score"), r.FormValue("comment")))
+		h.back(w, r, to, "感谢评议！", h.svc.RatePublic(r.Context(), id, who, web.FormInt(r, "score"), r.FormValue("comment")))
 	default:
 		h.kit.Error(w, r, errs.E(errs.NotFound, "页面不存在"))
 	}

@@ -78,10 +78,10 @@ func (h *Handlers) newTopic(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) createTopic(w http.ResponseWriter, r *http.Request) {
 	files, ferr := photo.FromForm(w, r, MaxPhotos)
-	in := TopicInput{Title: r.FormValue("title"), Description: r.FormValue("description"), RegionID: formID(r, "region_id"),
-		BuildingID: formID(r, "building_id"), Source: Source(r.FormValue("source")), CaseID: formID(r, "case_id"),
-		VisitID: formID(r, "visit_id"), Threshold: formInt(r, "threshold"), ThresholdPct: formInt(r, "threshold_pct"),
-		ResidentID: formID(r, "resident_id")}
+	in := TopicInput{Title: r.FormValue("title"), Description: r.FormValue("description"), RegionID: web.QueryInt64(r, "region_id"),
+		BuildingID: web.QueryInt64(r, "building_id"), Source: Source(r.FormValue("source")), CaseID: web.QueryInt64(r, "case_id"),
+		VisitID: web.QueryInt64(r, "visit_id"), Threshold: web.FormInt(r, "threshold"), ThresholdPct: web.FormInt(r, "threshold_pct"),
+		ResidentID: web.QueryInt64(r, "resident_id")}
 	var t *Topic
 	err := ferr
 	if err == nil {
@@ -186,7 +186,7 @@ func (h *Handlers) actionForm(w http.ResponseWriter, r *http.Request) {
 	}
 	a := Action(r.PathValue("action"))
 	_, err = h.svc.Act(r.Context(), id, a, ReviewInput{Owner: r.FormValue("owner"), Plan: r.FormValue("plan"),
-		Reason: r.FormValue("reason"), Into: formID(r, "into"), Summary: r.FormValue("summary")})
+		Reason: r.FormValue("reason"), Into: web.QueryInt64(r, "into"), Summary: r.FormValue("summary")})
 	h.back(w, r, topicURL(r), "已"+a.Label(), err)
 }
 
@@ -196,7 +196,7 @@ func (h *Handlers) supportForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	_, err = h.svc.Support(r.Context(), id, formID(r, "household_id"))
+	_, err = h.svc.Support(r.Context(), id, web.QueryInt64(r, "household_id"))
 	h.back(w, r, topicURL(r), "已代居民户登记支持", err)
 }
 
@@ -226,8 +226,8 @@ func (h *Handlers) decisionForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.svc.Decide(r.Context(), id, DecisionInput{Text: r.FormValue("text"), OwnerKind: r.FormValue("owner_kind"),
-		OwnerName: r.FormValue("owner_name"), DueOn: r.FormValue("due_on"), CaseID: formID(r, "case_id"),
-		ProjectID: formID(r, "project_id"), PublishDays: formInt(r, "publish_days")})
+		OwnerName: r.FormValue("owner_name"), DueOn: r.FormValue("due_on"), CaseID: web.QueryInt64(r, "case_id"),
+		ProjectID: web.QueryInt64(r, "project_id"), PublishDays: web.FormInt(r, "publish_days")})
 	h.back(w, r, topicURL(r), "决议已形成，请公开", err)
 }
 
@@ -237,7 +237,7 @@ func (h *Handlers) progressForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	_, err = h.svc.ReportProgress(r.Context(), id, formInt(r, "progress"), r.FormValue("note"))
+	_, err = h.svc.ReportProgress(r.Context(), id, web.FormInt(r, "progress"), r.FormValue("note"))
 	h.back(w, r, topicURL(r), "落实进度已更新", err)
 }
 

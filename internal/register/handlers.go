@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"linli/internal/auth"
 	"linli/internal/errs"
@@ -111,11 +110,6 @@ var formShown = []web.FormOption{web.ShowOn(errs.Invalid), web.AlwaysMessage()}
 // error page for anything that is not a validation error.
 func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, page *web.Page, name string, view any) {
 	h.kit.FormFailed(w, r, err, page, func(status int) { h.views.Render(w, r, status, name, view) }, formShown...)
-}
-
-func formInt(r *http.Request, name string) int {
-	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
-	return n
 }
 
 // crsOptions are the coordinate systems a building form offers.

@@ -105,7 +105,7 @@ func (h *Handlers) newBuilding(w http.ResponseWriter, r *http.Request) {
 func buildingForm(r *http.Request) BuildingInput {
 	return BuildingInput{Name: r.FormValue("name"), Address: r.FormValue("address"), Kind: r.FormValue("kind"),
 		Lon: r.FormValue("lon"), Lat: r.FormValue("lat"), CRS: r.FormValue("crs"), GridID: web.QueryInt64(r, "grid_id"),
-		Units: formInt(r, "units"), Floors: formInt(r, "floors"), Note: r.FormValue("note")}
+		Units: web.FormInt(r, "units"), Floors: web.FormInt(r, "floors"), Note: r.FormValue("note")}
 }
 
 func (h *Handlers) createBuilding(w http.ResponseWriter, r *http.Request) {

@@ -104,7 +104,7 @@ func (h *Handlers) renderGrids(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handlers) createGrid(w http.ResponseWriter, r *http.Request) {
-	in := GridInput{CommunityID: web.QueryInt64(r, "community_id"), Number: formInt(r, "number"), Name: r.FormValue("name"),
+	in := GridInput{CommunityID: web.QueryInt64(r, "community_id"), Number: web.FormInt(r, "number"), Name: r.FormValue("name"),
 		Kind: r.FormValue("kind"), Note: r.FormValue("note")}
 	g, err := h.svc.CreateGrid(r.Context(), in)
 	if err != nil {

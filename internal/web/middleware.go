@@ -227,6 +227,9 @@ func QueryInt64(r *http.Request, name string) int64 {
 	return n
 }
 
+// FormInt returns an integer form or query value, 0 when absent or malformed.
+func FormInt(r *http.Request, name string) int { return int(QueryInt64(r, name)) }
+
 // Pager is limit/offset paging with the total, for lists in pages and the API.
 type Pager struct {
 	Limit  int
