@@ -129,6 +129,35 @@ test('on a phone the residents, households and visits lists are cards, and 一�
   await ctx.close();
 });
 
+test('on a phone the residents\' filters fold behind one button that counts those chosen', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/residents');
+  const summary = page.locator('details.filter-fold > summary');
+  assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters are folded');
+  assert.equal((await summary.textContent()).trim(), '筛选', 'no filter is counted before one is chosen');
+  const firstCard = await page.locator('table.cards tbody tr').first().boundingBox();
+  assert.ok(firstCard.y < 400, `the first resident starts ${firstCard.y}px down`);
+  await summary.click();
+  assert.ok(await page.locator('form.filters').isVisible(), 'the button opens the filters');
+  await page.selectOption('form.filters select[name="tag"]', 'elderly_alone');
+  await shot(page, 'roles-residents-filters-open-phone', { fullPage: false });
+  await Promise.all([page.waitForURL(/tag=elderly_alone/), page.click('form.filters button[type="submit"]')]);
+  assert.equal((await summary.textContent()).trim(), '筛选（已选 1 项）', 'the button counts the filter chosen');
+  assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters fold again over the list');
+  const tags = await page.locator('table.cards tbody tr').first().textContent();
+  assert.match(tags, /独居老人/, 'the list shows the residents of the tag chosen');
+  assert.deepEqual(await overflow(page), []);
+  await shot(page, 'roles-residents-filtered-phone', { fullPage: false });
+  for (const path of ['/visits', '/households']) {
+    await page.goto(path);
+    assert.equal(await page.locator('form.filters').isVisible(), false, `${path}: the filters are folded`);
+    assert.ok(await summary.isVisible(), `${path}: one button opens them`);
+  }
+  await ctx.close();
+});
+
 test('a resident on a phone reports from the public home and tracks the case by its number and phone', async () => {
   const ctx = await context(browser, server, phone);
   const page = await ctx.newPage();
