@@ -53,6 +53,19 @@ for (const [user, path, heading] of landings) {
   });
 }
 
+test('the street leader downloads the comparison of the period chosen as .xlsx', async () => {
+  const ctx = await context(browser, server, wide);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/?from=2026-01-01&to=2026-11-30');
+  const link = page.locator('a:has-text("导出Excel")');
+  assert.equal(await link.getAttribute('href'), '/compare.xlsx?from=2026-01-01&to=2026-11-30', 'the export carries the period shown');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.match(download.suggestedFilename(), /各社区对比_2026-01-01至2026-11-30\.xlsx$/);
+  await shot(page, 'roles-street-compare-desktop', { fullPage: false });
+  await ctx.close();
+});
+
 test('the street leader is not offered 记录走访 on the today page', async () => {
   const ctx = await context(browser, server, phone);
   const page = await ctx.newPage();
