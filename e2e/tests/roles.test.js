@@ -53,6 +53,19 @@ for (const [user, path, heading] of landings) {
   });
 }
 
+test('the street leader downloads the comparison of the period chosen as .xlsx', async () => {
+  const ctx = await context(browser, server, wide);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/?from=2026-01-01&to=2026-11-30');
+  const link = page.locator('a:has-text("导出Excel")');
+  assert.equal(await link.getAttribute('href'), '/compare.xlsx?from=2026-01-01&to=2026-11-30', 'the export carries the period shown');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.match(download.suggestedFilename(), /各社区对比_2026-01-01至2026-11-30\.xlsx$/);
+  await shot(page, 'roles-street-compare-desktop', { fullPage: false });
+  await ctx.close();
+});
+
 test('the street leader is not offered 记录走访 on the today page', async () => {
   const ctx = await context(browser, server, phone);
   const page = await ctx.newPage();
@@ -126,6 +139,35 @@ test('on a phone the residents, households and visits lists are cards, and 一�
   }
   assert.match(await page.textContent('main'), /走访记录\s*\d+ 条/);
   await shot(page, 'roles-resident-phone');
+  await ctx.close();
+});
+
+test('on a phone the residents\' filters fold behind one button that counts those chosen', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'admin');
+  await page.goto('/residents');
+  const summary = page.locator('details.filter-fold > summary');
+  assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters are folded');
+  assert.equal((await summary.textContent()).trim(), '筛选', 'no filter is counted before one is chosen');
+  const firstCard = await page.locator('table.cards tbody tr').first().boundingBox();
+  assert.ok(firstCard.y < 400, `the first resident starts ${firstCard.y}px down`);
+  await summary.click();
+  assert.ok(await page.locator('form.filters').isVisible(), 'the button opens the filters');
+  await page.selectOption('form.filters select[name="tag"]', 'elderly_alone');
+  await shot(page, 'roles-residents-filters-open-phone', { fullPage: false });
+  await Promise.all([page.waitForURL(/tag=elderly_alone/), page.click('form.filters button[type="submit"]')]);
+  assert.equal((await summary.textContent()).trim(), '筛选（已选 1 项）', 'the button counts the filter chosen');
+  assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters fold again over the list');
+  const tags = await page.locator('table.cards tbody tr').first().textContent();
+  assert.match(tags, /独居老人/, 'the list shows the residents of the tag chosen');
+  assert.deepEqual(await overflow(page), []);
+  await shot(page, 'roles-residents-filtered-phone', { fullPage: false });
+  for (const path of ['/visits', '/households']) {
+    await page.goto(path);
+    assert.equal(await page.locator('form.filters').isVisible(), false, `${path}: the filters are folded`);
+    assert.ok(await summary.isVisible(), `${path}: one button opens them`);
+  }
   await ctx.close();
 });
 

@@ -24,9 +24,11 @@ func TestTheResidentAndHouseholdPagesGatherTheirRecords(t *testing.T) {
 
 	t.Run("a resident's page lists their visits, each linked, with the total", func(t *testing.T) {
 		row := one(`SELECT vr.resident_id, COUNT(*) FROM visit_residents vr JOIN residents r ON r.id = vr.resident_id
-			WHERE r.birth_date < '2000-01-01' GROUP BY vr.resident_id ORDER BY COUNT(*) DESC LIMIT 1`)
+			JOIN visits v ON v.id = vr.visit_id
+			WHERE r.birth_date < '2000-01-01' AND v.kind = 'visit' GROUP BY vr.resident_id ORDER BY COUNT(*) DESC LIMIT 1`)
 		var visit int64
-		if err := d.R.QueryRow(`SELECT MAX(visit_id) FROM visit_residents WHERE resident_id = $1`, row[0]).Scan(&visit); err != nil {
+		if err := d.R.QueryRow(`SELECT MAX(visit_id) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id
+			WHERE vr.resident_id = $1 AND v.kind = 'visit'`, row[0]).Scan(&visit); err != nil {
 			t.Fatal(err)
 		}
 		body := admin.Get(fmt.Sprintf("/residents/%v", row[0])).Body
@@ -50,6 +52,69 @@ func TestTheResidentAndHouseholdPagesGatherTheirRecords(t *testing.T) {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("the household's page lacks %q", want)
 			}
+		}
+	})
+	t.Run("a party member's page names their branch and links their membership", func(t *testing.T) {
+		var resident, member, org int64
+		if err := d.R.QueryRow(`SELECT m.resident_id, m.id, m.org_id FROM party_members m JOIN residents r ON r.id = m.resident_id
+			WHERE m.active ORDER BY m.id LIMIT 1`).Scan(&resident, &member, &org); err != nil {
+			t.Fatal(err)
+		}
+		body := admin.Get(fmt.Sprintf("/residents/%d", resident)).Body
+		for _, want := range []string{"党员身份", fmt.Sprintf(`href="/party/orgs/%d"`, org), fmt.Sprintf(`href="/party/members/%d"`, member)} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the member's page lacks %q", want)
+			}
+		}
+	})
+	t.Run("a covered household names the party member who contacts it, and lists the contacts apart from visits", func(t *testing.T) {
+		var household, member int64
+		var name string
+		if err := d.R.QueryRow(`SELECT c.household_id, m.id, m.name FROM liaison_covers c JOIN liaison_households l ON l.id = c.liaison_id
+			JOIN party_members m ON m.id = l.member_id ORDER BY c.household_id LIMIT 1`).Scan(&household, &member, &name); err != nil {
+			t.Fatal(err)
+		}
+		contacts := one(`SELECT household_id, COUNT(*) FROM visits WHERE kind = 'contact' AND household_id = $1 GROUP BY household_id`, household)
+		body := admin.Get(fmt.Sprintf("/households/%d", household)).Body
+		for _, want := range []string{"联系党员：" + name, fmt.Sprintf(`href="/party/members/%d"`, member),
+			fmt.Sprintf("党员联系记录 <small class=\"muted\">%v 条", contacts[1])} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the covered household's page lacks %q", want)
+			}
+		}
+		var resident int64
+		if err := d.R.QueryRow(`SELECT MIN(id) FROM residents WHERE household_id = $1 AND birth_date < '2000-01-01'`, household).Scan(&resident); err != nil {
+			t.Fatal(err)
+		}
+		if body := admin.Get(fmt.Sprintf("/residents/%d", resident)).Body; !strings.Contains(body, "联系党员："+name) {
+			t.Error("a resident of the covered household is not told who contacts them")
+		}
+	})
+	t.Run("a resident's and a household's pages list the activities signed up for and attended", func(t *testing.T) {
+		row := one(`SELECT x.resident_id, COUNT(*) FROM activity_registrations x JOIN residents r ON r.id = x.resident_id
+			WHERE x.status <> 'cancelled' AND r.birth_date < '2000-01-01' GROUP BY x.resident_id ORDER BY COUNT(*) DESC, x.resident_id LIMIT 1`)
+		var checked int
+		var latest, household int64
+		if err := d.R.QueryRow(`SELECT COUNT(x.checked_in_at) FROM activity_registrations x WHERE x.resident_id = $1 AND x.status <> 'cancelled'`,
+			row[0]).Scan(&checked); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.R.QueryRow(`SELECT a.id FROM activity_registrations x JOIN activities a ON a.id = x.activity_id
+			WHERE x.resident_id = $1 AND x.status <> 'cancelled' ORDER BY a.starts_at DESC, x.id DESC LIMIT 1`, row[0]).Scan(&latest); err != nil {
+			t.Fatal(err)
+		}
+		body := admin.Get(fmt.Sprintf("/residents/%v", row[0])).Body
+		for _, want := range []string{fmt.Sprintf("活动参与（报名 %v 次，签到 %d 次）", row[1], checked), fmt.Sprintf(`href="/activities/%d"`, latest)} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the resident's page lacks %q", want)
+			}
+		}
+		if err := d.R.QueryRow(`SELECT household_id FROM residents WHERE id = $1`, row[0]).Scan(&household); err != nil {
+			t.Fatal(err)
+		}
+		if body := admin.Get(fmt.Sprintf("/households/%d", household)).Body; !strings.Contains(body, "本户活动参与（报名") ||
+			!strings.Contains(body, fmt.Sprintf(`href="/activities/%d"`, latest)) {
+			t.Error("the household's page lacks its members' activities")
 		}
 	})
 	t.Run("what a user may not read is left out", func(t *testing.T) {

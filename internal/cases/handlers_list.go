@@ -75,20 +75,10 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
-	view.Filtering = activeFilters(q)
+	view.Filtering = web.ActiveFilters(q, filterFields)
 	h.views.Render(w, r, http.StatusOK, "cases.html", view)
 }
 
-// filterKeys are the list's filter form fields (the queue and a figure are shown elsewhere).
-var filterKeys = []string{"q", "state", "category", "channel", "grid", "handler", "by", "from", "to", "overdue"}
-
-// activeFilters counts the filter form's fields that are set, for the folded form's button.
-func activeFilters(q url.Values) int {
-	n := 0
-	for _, k := range filterKeys {
-		if q.Get(k) != "" {
-			n++
-		}
-	}
-	return n
-}
+// filterFields are the list's filter form fields (the queue and a figure are shown elsewhere).
+var filterFields = map[string]string{"q": "", "phone": "", "name": "", "state": "", "category": "", "channel": "", "grid": "",
+	"handler": "", "by": "", "from": "", "to": "", "overdue": ""}

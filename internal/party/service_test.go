@@ -227,6 +227,29 @@ func TestCoverHouseholds(t *testing.T) {
 				t.Errorf("covered = %d, want 2", l.Covered)
 			}
 		})
+		t.Run("a household's file finds its liaison, and a resident their membership", func(t *testing.T) {
+			own, n := must2(w.svc.Liaisons(admin, party.LiaisonFilter{HouseholdID: hs[0]}))(t)
+			if n != 1 || own[0].ID != w.liaisons[0].ID {
+				t.Errorf("the liaison household's own point: %d, %+v", n, own)
+			}
+			covering, n := must2(w.svc.Covered(admin, party.CoveredFilter{HouseholdID: hs[1]}))(t)
+			if n != 1 || covering[0].LiaisonID != second.ID {
+				t.Errorf("household 1 is covered by %+v, want liaison %d", covering, second.ID)
+			}
+			if _, n := must2(w.svc.Covered(admin, party.CoveredFilter{HouseholdID: hs[3]}))(t); n != 0 {
+				t.Errorf("household 3 covered %d times", n)
+			}
+			members, n := must2(w.svc.Members(admin, party.MemberFilter{ResidentID: w.heads[0][3]}))(t)
+			if n != 1 || members[0].ID != m.ID {
+				t.Errorf("the resident's membership: %+v", members)
+			}
+			if _, n := must2(w.svc.Covered(w.f.Ctx("other"), party.CoveredFilter{HouseholdID: hs[1]}))(t); n != 0 {
+				t.Error("another community's admin reads Nanguan's liaison")
+			}
+			if _, n := must2(w.svc.Members(w.f.Ctx("other"), party.MemberFilter{ResidentID: w.heads[0][3]}))(t); n != 0 {
+				t.Error("another community's admin reads a Nanguan membership")
+			}
+		})
 		t.Run("a covered household's resident count leaves minors out for a grid worker", func(t *testing.T) {
 			child := w.f.RawResident(t, hs[2], "刘小芳", "F", "女儿", "")
 			birth := time.Now().AddDate(-9, 0, 0).Format("2006-01-02")

@@ -158,6 +158,8 @@ type MemberFilter struct {
 	Kind     MemberKind
 	Status   MemberStatus
 	Q        string
+	// ResidentID finds the membership of one resident of the register (一人一档).
+	ResidentID int64
 	// Inactive lists members who have left instead of current ones.
 	Inactive bool
 	Limit    int
@@ -183,6 +185,9 @@ func listMembers(ctx context.Context, q db.Querier, scope, within string, f Memb
 	}
 	if f.Status != "" {
 		where = append(where, "m.status = "+arg(string(f.Status)))
+	}
+	if f.ResidentID > 0 {
+		where = append(where, "m.resident_id = "+arg(f.ResidentID))
 	}
 	if q := strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(f.Q)); q != "" {
 		ph := arg("%" + q + "%")
@@ -239,8 +244,10 @@ type LiaisonFilter struct {
 	OrgID    int64
 	RegionID int64
 	MemberID int64
-	Limit    int
-	Offset   int
+	// HouseholdID finds the liaison point a household itself is (一户一档).
+	HouseholdID int64
+	Limit       int
+	Offset      int
 }
 
 func listLiaisons(ctx context.Context, q db.Querier, scope, within string, f LiaisonFilter) ([]LiaisonHousehold, int, error) {
@@ -253,6 +260,9 @@ func listLiaisons(ctx context.Context, q db.Querier, scope, within string, f Lia
 	}
 	if f.MemberID > 0 {
 		where = append(where, "l.member_id = "+arg(f.MemberID))
+	}
+	if f.HouseholdID > 0 {
+		where = append(where, "l.household_id = "+arg(f.HouseholdID))
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
@@ -292,8 +302,10 @@ type CoveredFilter struct {
 	LiaisonID int64
 	OrgID     int64
 	RegionID  int64
-	Limit     int
-	Offset    int
+	// HouseholdID finds the liaison household that contacts one household (一户一档).
+	HouseholdID int64
+	Limit       int
+	Offset      int
 }
 
 // listCovered lists the covered households under both LIKE patterns that match f; minorsOK says
@@ -308,6 +320,9 @@ func listCovered(ctx context.Context, q db.Querier, scope, within string, minors
 	if f.OrgID > 0 {
 		ph := arg(f.OrgID)
 		where = append(where, "(l.org_id = "+ph+" OR l.org_id IN (SELECT id FROM party_orgs WHERE parent_id = "+ph+"))")
+	}
+	if f.HouseholdID > 0 {
+		where = append(where, "c.household_id = "+arg(f.HouseholdID))
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int

@@ -47,7 +47,12 @@ type householdsView struct {
 	Filter     HouseholdFilter
 	Pager      web.Pager
 	Query      url.Values
+	// Filtering is how many filters the folded form sets.
+	Filtering int
 }
+
+// householdFilters are the households list's filter fields (web.ActiveFilters).
+var householdFilters = map[string]string{"grid": "", "kind": ""}
 
 // households lists the households in scope, by grid, building and kind: the list the home page's
 // household figures count.
@@ -56,7 +61,8 @@ func (h *Handlers) households(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	f := HouseholdFilter{GridID: web.QueryInt64(r, "grid"), BuildingID: web.QueryInt64(r, "building"), Kind: r.FormValue("kind"),
 		Limit: pg.Limit, Offset: pg.Offset}
-	v := householdsView{Page: web.Page{Title: "住户"}, Filter: f, Query: r.URL.Query()}
+	v := householdsView{Page: web.Page{Title: "住户"}, Filter: f, Query: r.URL.Query(),
+		Filtering: web.ActiveFilters(r.URL.Query(), householdFilters)}
 	var err error
 	if v.Households, pg.Total, err = h.svc.Households(ctx, f); err != nil {
 		h.kit.Error(w, r, err)

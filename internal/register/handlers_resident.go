@@ -20,7 +20,12 @@ type residentsView struct {
 	Pager     web.Pager
 	Query     url.Values
 	CanWrite  bool
+	// Filtering is how many filters the folded form sets.
+	Filtering int
 }
+
+// residentFilters are the residents list's filter fields and their defaults (web.ActiveFilters).
+var residentFilters = map[string]string{"q": "", "grid": "", "tag": "", "status": "active"}
 
 func residentFilter(r *http.Request) ResidentFilter {
 	return ResidentFilter{Q: r.FormValue("q"), GridID: web.QueryInt64(r, "grid"), BuildingID: web.QueryInt64(r, "building"),
@@ -32,7 +37,8 @@ func (h *Handlers) residents(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	f := residentFilter(r)
 	f.Limit, f.Offset = pg.Limit, pg.Offset
-	v := residentsView{Page: web.Page{Title: "居民"}, Filter: f, Query: r.URL.Query(), Tags: Tags}
+	v := residentsView{Page: web.Page{Title: "居民"}, Filter: f, Query: r.URL.Query(), Tags: Tags,
+		Filtering: web.ActiveFilters(r.URL.Query(), residentFilters)}
 	var err error
 	v.Residents, pg.Total, err = h.svc.Residents(ctx, f)
 	if err != nil {

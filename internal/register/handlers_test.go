@@ -271,3 +271,28 @@ func TestHouseholdList(t *testing.T) {
 		}
 	})
 }
+
+func TestTheResidentsAndHouseholdsFiltersFoldBehindOneButtonCountingThoseSet(t *testing.T) {
+	env, _, _ := seeded(t)
+	admin := env.Login(t, "admin")
+	grid := env.Fixture.Grids[0].ID
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{"/residents", "筛选</summary>"},
+		{"/residents?q=&tag=&status=active", "筛选</summary>"},
+		{"/residents?tag=elderly_alone&status=active", "筛选（已选 1 项）</summary>"},
+		{fmt.Sprintf("/residents?q=张&grid=%d&tag=elderly_alone&status=all", grid), "筛选（已选 4 项）</summary>"},
+		{"/households", "筛选</summary>"},
+		{fmt.Sprintf("/households?grid=%d&kind=", grid), "筛选（已选 1 项）</summary>"},
+	} {
+		resp := admin.Get(tc.path)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `<details class="filter-fold"`) ||
+			!strings.Contains(resp.Body, tc.want) {
+			t.Errorf("%s: status %d, want the folded form with %q", tc.path, resp.StatusCode, tc.want)
+		}
+	}
+	if body := admin.Get("/residents?tag=elderly_alone").Body; !strings.Contains(body, "张伟") || strings.Contains(body, "李娜") {
+		t.Error("the tag chosen does not filter the list")
+	}
+}

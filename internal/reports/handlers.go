@@ -5,6 +5,7 @@ package reports
 import (
 	"embed"
 	"net/http"
+	"net/url"
 
 	"linli/internal/auth"
 	"linli/internal/web"
@@ -40,6 +41,20 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 		home.ServeHTTP(w, r)
 	})
 	mux.Handle("GET /overview", h.auth.Page(auth.RegisterRead, h.overview))
+	mux.Handle("GET /compare.xlsx", h.auth.Page(auth.RegisterRead, h.compareExport))
+}
+
+// compareExport downloads the comparison of the communities (or streets) a leader leads, over the
+// period of the page it was linked from.
+func (h *Handlers) compareExport(w http.ResponseWriter, r *http.Request) {
+	data, name, err := h.svc.ComparisonWorkbook(r.Context(), auth.FromContext(r.Context()), periodOf(r))
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="compare.xlsx"; filename*=UTF-8''`+url.PathEscape(name))
+	_, _ = w.Write(data)
 }
 
 // overview shows the figures of the user's region without sending anyone elsewhere: 网格概况 for

@@ -52,9 +52,11 @@ type Dashboard struct {
 	Work *Section
 	// Compare is set for a leader above a community: the table of the regions they lead comes
 	// first, with their case figures of Period.
-	Compare    bool
-	Period     string
-	From, To   string
+	Compare  bool
+	Period   string
+	From, To string
+	// ExportURL downloads the comparison over the same period (.xlsx).
+	ExportURL  string
 	Sections   []Section
 	ChildLabel string
 	Columns    []string
@@ -83,6 +85,9 @@ type Cell struct {
 	Value int
 	Href  string
 	Text  string
+	// Percent is a rate's value in percent (93.5 for 93.5%), nil for a count; the export writes it
+	// as a number where the page shows Text.
+	Percent *float64
 }
 
 // Row is one region of the per-region table.
@@ -160,6 +165,7 @@ func (s *Service) Overview(ctx context.Context, p *auth.Principal, period Period
 		}
 		from, to := pd.From, pd.To
 		d.Compare, d.Period, d.From, d.To = true, from+" 至 "+to, from, to
+		d.ExportURL = "/compare.xlsx?" + url.Values{"from": {from}, "to": {to}}.Encode()
 		d.ChildLabel, d.Columns, d.Rows = compareTable(ov, minorsOK)
 		if withCases {
 			d.Columns = append(d.Columns, caseColumns...)

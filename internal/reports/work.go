@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"linli/internal/auth"
 	"linli/internal/cases"
@@ -92,7 +93,9 @@ func rateCell(fig cases.Figures, name, href string) Cell {
 	if !ok {
 		return Cell{Text: "—"}
 	}
-	return Cell{Value: int(asInt(fig[name+"_num"])), Text: fmt.Sprintf("%.1f%%", r*100), Href: href}
+	shown := fmt.Sprintf("%.1f", r*100)
+	pct, _ := strconv.ParseFloat(shown, 64) // the export's number is the one shown
+	return Cell{Value: int(asInt(fig[name+"_num"])), Text: shown + "%", Href: href, Percent: &pct}
 }
 
 // compareTags are the comparison table's focus columns.

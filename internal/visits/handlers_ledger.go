@@ -29,14 +29,20 @@ type listView struct {
 	Pager   web.Pager
 	Query   url.Values
 	CanRead bool
+	// Filtering is how many filters the folded form sets.
+	Filtering int
 }
+
+// ledgerFilters are the ledger's filter fields (web.ActiveFilters); a grid, household, resident
+// or liaison in the query is the list's subject, not a filter of the form.
+var ledgerFilters = map[string]string{"kind": "", "from": "", "to": "", "mine": "", "with_case": ""}
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	f := filterFrom(r.URL.Query())
 	pg := web.PagerFrom(r, 50)
 	f.Limit, f.Offset = pg.Limit, pg.Offset
 	v := &listView{Page: web.Page{Title: "走访台账"}, Filter: f, Query: r.URL.Query(),
-		CanRead: auth.FromContext(r.Context()).Can(auth.VisitsRead)}
+		CanRead: auth.FromContext(r.Context()).Can(auth.VisitsRead), Filtering: web.ActiveFilters(r.URL.Query(), ledgerFilters)}
 	if f.Kind == KindContact {
 		v.Title = "联系台账"
 	}

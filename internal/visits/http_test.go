@@ -346,3 +346,23 @@ func TestCarePlanPages(t *testing.T) {
 		t.Errorf("with a 60-day cadence 李秀英 (tagged 30 days ago) is still overdue")
 	}
 }
+
+func TestTheLedgersFiltersFoldBehindOneButtonCountingThoseSet(t *testing.T) {
+	s := newSite(t)
+	admin := s.env.Login(t, "admin")
+	for path, want := range map[string]string{
+		"/visits":                                  "筛选</summary>",
+		"/visits?kind=&from=&to=":                  "筛选</summary>",
+		"/visits?kind=contact&mine=1":              "筛选（已选 2 项）</summary>",
+		fmt.Sprintf("/visits?household=%d", s.hh1): "筛选</summary>",
+		fmt.Sprintf("/visits?household=%d&from=2026-01-01", s.hh1): "筛选（已选 1 项）</summary>",
+	} {
+		resp := admin.Get(path)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `<details class="filter-fold"`) || !strings.Contains(resp.Body, want) {
+			t.Errorf("%s: status %d, want the folded form with %q", path, resp.StatusCode, want)
+		}
+	}
+	if body := admin.Get(fmt.Sprintf("/visits?household=%d", s.hh1)).Body; !strings.Contains(body, fmt.Sprintf(`name="household" value="%d"`, s.hh1)) {
+		t.Error("the form forgets the household whose visits are listed")
+	}
+}
