@@ -15,17 +15,19 @@ import (
 // PeriodFigures are the deliberation hall's counts for a region and a period: what the work
 // briefing reads.
 type PeriodFigures struct {
-	Topics        int `json:"topics"`         // topics raised in the period
-	Accepted      int `json:"accepted"`       // topics accepted for deliberation in the period
-	Supports      int `json:"supports"`       // supporting households recorded in the period
-	Meetings      int `json:"meetings"`       // meetings held (not cancelled) in the period
-	Invited       int `json:"invited"`        // participants invited to those meetings
-	Attended      int `json:"attended"`       // of them, who signed in
-	Decisions     int `json:"decisions"`      // decisions made in the period
-	DecisionsDone int `json:"decisions_done"` // decisions carried out in the period
-	OnTime        int `json:"on_time"`        // of those, carried out by their due day
-	Ratings       int `json:"ratings"`        // residents' ratings given in the period
-	Content       int `json:"content"`        // of them, 4 or 5 out of 5
+	Topics         int `json:"topics"`           // topics raised in the period
+	Accepted       int `json:"accepted"`         // topics accepted for deliberation in the period
+	Supports       int `json:"supports"`         // supporting households recorded in the period
+	Meetings       int `json:"meetings"`         // meetings held (not cancelled) in the period
+	Invited        int `json:"invited"`          // participants invited to those meetings
+	Attended       int `json:"attended"`         // of them, who signed in
+	Decisions      int `json:"decisions"`        // decisions made in the period
+	DecisionsDone  int `json:"decisions_done"`   // decisions carried out in the period
+	OnTime         int `json:"on_time"`          // of those, carried out by their due day
+	Ratings        int `json:"ratings"`          // residents' ratings given in the period
+	Content        int `json:"content"`          // of them, 4 or 5 out of 5
+	Questions      int `json:"questions"`        // questions raised during publications in the period
+	AnsweredOnTime int `json:"answered_on_time"` // of them, answered within AnswerDays
 }
 
 // Figures are PeriodFigures with their rates, the region's grids, and the links to the records.
@@ -38,6 +40,7 @@ type Figures struct {
 	Attendance   float64           `json:"attendance"`   // attended / invited
 	OnTimeRate   float64           `json:"on_time_rate"` // on time / done
 	Satisfaction float64           `json:"satisfaction"` // content / ratings
+	AnswerRate   float64           `json:"answer_rate"`  // answered on time / questions
 	Links        map[string]string `json:"links"`
 	Children     []RegionFigures   `json:"children"`
 }
@@ -96,6 +99,7 @@ func (s *Service) Figures(ctx context.Context, f Period) (*Figures, error) {
 	}
 	out.PeriodFigures = *pf
 	out.Attendance, out.OnTimeRate, out.Satisfaction = ratio(pf.Attended, pf.Invited), ratio(pf.OnTime, pf.DecisionsDone), ratio(pf.Content, pf.Ratings)
+	out.AnswerRate = ratio(pf.AnsweredOnTime, pf.Questions)
 	link := func(by string, region int64) string {
 		v := url.Values{"from": {f.From}, "to": {f.To}, "region": {fmt.Sprint(region)}}
 		if by != "" {
@@ -189,6 +193,11 @@ func (s *Service) periodFigures(ctx context.Context, path string, from, to time.
 	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN r.score >= 4 THEN 1 END) FROM delib_ratings r
 		JOIN delib_topics t ON t.id = r.topic_id WHERE `+scope+` AND r.created_at >= `+f+` AND r.created_at < `+t, a...).
 		Scan(&pf.Ratings, &pf.Content); err != nil {
+		return nil, err
+	}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN q.answered_at <= q.due_at THEN 1 END)
+		FROM delib_questions q JOIN delib_decisions d ON d.id = q.decision_id JOIN delib_topics t ON t.id = d.topic_id
+		WHERE `+scope+` AND q.asked_at >= `+f+` AND q.asked_at < `+t, a...).Scan(&pf.Questions, &pf.AnsweredOnTime); err != nil {
 		return nil, err
 	}
 	var b db.Args
