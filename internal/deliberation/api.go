@@ -188,7 +188,7 @@ func (h *Handlers) apiMeetings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ms, err := h.svc.Meetings(r.Context(), from, to)
+	ms, err := h.svc.Meetings(r.Context(), from, to, formIDOf(r.URL.Query().Get("region_id")))
 	h.kit.Reply(w, r, http.StatusOK, web.List[Meeting]{Items: orEmpty(ms), Total: len(ms)}, err)
 }
 

@@ -116,6 +116,24 @@ func TestTheSweepChasesQuestionsUnansweredAfterThreeDays(t *testing.T) {
 		if f.Questions != 3 || f.AnsweredOnTime != 1 || f.AnswerRate != 0.333 {
 			t.Fatalf("questions answered on time: %d of %d (%v)", f.AnsweredOnTime, f.Questions, f.AnswerRate)
 		}
+		// Each row below is the count of its drill-down list.
+		var grid *deliberation.RegionFigures
+		for i := range f.Children {
+			if f.Children[i].RegionID == w.f.Grids[0].ID {
+				grid = &f.Children[i]
+			}
+		}
+		if grid == nil || grid.Topics != 1 || grid.Decisions != 1 || grid.Questions != 3 || grid.AnsweredOnTime != 1 {
+			t.Fatalf("grid 01's row: %+v", grid)
+		}
+		_, n, err := w.svc.Topics(admin, deliberation.Filter{RegionID: w.f.Grids[0].ID, From: f.From, To: f.To, By: "decided"})
+		if err != nil || n != grid.Decisions {
+			t.Fatalf("grid 01's decisions list: %d (%v), figure %d", n, err, grid.Decisions)
+		}
+		ms, err := w.svc.Meetings(admin, at(t, "2026-06-01 00:00"), at(t, "2026-07-01 00:00"), w.f.Community.ID)
+		if err != nil || len(ms) != f.Meetings {
+			t.Fatalf("the community's meetings list: %d (%v), figure %d", len(ms), err, f.Meetings)
+		}
 		if n := w.count(`SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'pending'`, deliberation.QuestionSweepJob); n != 1 {
 			t.Fatalf("the sweep keeps one next run pending, got %d", n)
 		}
