@@ -113,6 +113,10 @@ func (m *Main) build() error {
 		sms = notify.NewWebhook(m.DB, hook)
 	}
 	m.services.deliberation = deliberation.NewService(m.DB, m.Sealer, m.services.activities, deliberation.Options{SMS: sms})
+	m.services.deliberation.RegisterJobs(m.Jobs)
+	if err := deliberation.EnqueueQuestionSweep(context.Background(), m.DB.W, time.Now()); err != nil {
+		return err
+	}
 	deliberation.NewHandlers(m.services.deliberation, authH, kit, baseURL).Routes(mux)
 	m.services.cobuild = cobuild.NewService(m.DB, cobuild.Options{Sealer: m.Sealer})
 	m.services.cobuild.RegisterJobs(m.Jobs)

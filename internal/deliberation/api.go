@@ -1,6 +1,7 @@
 package deliberation
 
 import (
+	"context"
 	_ "embed" // the OpenAPI fragment
 	"net/http"
 	"strings"
@@ -25,6 +26,9 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/deliberation/topics/{id}", read(h.apiTopic))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/photos", raise(h.apiAddPhotos))
 	mux.Handle("GET /api/v1/deliberation/topics/{id}/photos/{photo}", read(h.apiPhoto))
+	mux.Handle("POST /api/v1/deliberation/topics/{id}/photos/{item}/hide", manage(h.apiHide(h.svc.HidePhoto)))
+	mux.Handle("POST /api/v1/deliberation/topics/{id}/comments/{item}/hide", manage(h.apiHide(h.svc.HideComment)))
+	mux.Handle("POST /api/v1/deliberation/topics/{id}/questions/{item}/answer", manage(h.apiAnswer))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/actions/{action}", manage(h.apiAct))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/supports", raise(h.apiSupport))
 	mux.Handle("POST /api/v1/deliberation/topics/{id}/decision", manage(h.apiDecide))
@@ -184,7 +188,7 @@ func (h *Handlers) apiMeetings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ms, err := h.svc.Meetings(r.Context(), from, to)
+	ms, err := h.svc.Meetings(r.Context(), from, to, formIDOf(r.URL.Query().Get("region_id")))
 	h.kit.Reply(w, r, http.StatusOK, web.List[Meeting]{Items: orEmpty(ms), Total: len(ms)}, err)
 }
 
@@ -263,6 +267,51 @@ func (h *Handlers) apiFigures(w http.ResponseWriter, r *http.Request) {
 		f.Children = orEmpty(f.Children)
 	}
 	h.kit.Reply(w, r, http.StatusOK, f, err)
+}
+
+// apiHide hides a topic's photo or comment (the path's second id) with the public reason of the
+// JSON body, and answers the topic's path as staff see it.
+func (h *Handlers) apiHide(hide func(ctx context.Context, topicID, id int64, reason string) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := ids(r, "id", "item")
+		if err != nil {
+			h.kit.APIErr(w, r, errs.E(errs.NotFound, "记录不存在"))
+			return
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := web.DecodeJSON(r, &in); err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+		if err := hide(r.Context(), v[0], v[1], in.Reason); err != nil {
+			h.kit.APIErr(w, r, err)
+			return
+		}
+		h.apiTopic(w, r)
+	}
+}
+
+// apiAnswer answers a question raised during a decision's publication (the path's second id).
+func (h *Handlers) apiAnswer(w http.ResponseWriter, r *http.Request) {
+	v, err := ids(r, "id", "item")
+	if err != nil {
+		h.kit.APIErr(w, r, errs.E(errs.NotFound, "记录不存在"))
+		return
+	}
+	var in struct {
+		Answer string `json:"answer"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	if err := h.svc.Answer(r.Context(), v[0], v[1], in.Answer); err != nil {
+		h.kit.APIErr(w, r, err)
+		return
+	}
+	h.apiTopic(w, r)
 }
 
 // apiPhoto answers one photo of a topic (audited like the staff page's).

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
@@ -22,13 +23,16 @@ const (
 )
 
 // Attachment is a photo of a topic. Its file name is shown to staff only: the public page numbers
-// the photos, since a name may carry the resident's.
+// the photos, since a name may carry the resident's. A photo staff hid (moderation) keeps its
+// public reason; the public page shows the reason instead of the photo.
 type Attachment struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Size      int       `json:"size"`
-	ByLabel   string    `json:"by_label"`
-	CreatedAt time.Time `json:"created_at"`
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Size       int       `json:"size"`
+	ByLabel    string    `json:"by_label"`
+	Hidden     bool      `json:"hidden"`
+	HideReason string    `json:"hide_reason,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // cleanPhotos checks and cleans the photos of a form before any transaction starts.
@@ -39,7 +43,8 @@ func cleanPhotos(files []photo.Photo) ([]photo.Photo, error) {
 	return photo.CleanAll(files, MaxPhotos)
 }
 
-// insertAttachments keeps cleaned photos of a topic that is still open, within MaxPhotos, audited.
+// insertAttachments keeps cleaned photos of a topic that is still open, within MaxPhotos shown
+// (a hidden photo leaves room for another), audited.
 func (s *Service) insertAttachments(ctx context.Context, tx *db.Tx, t *Topic, files []photo.Photo, by, household int64, label string) error {
 	if len(files) == 0 {
 		return nil
@@ -48,7 +53,7 @@ func (s *Service) insertAttachments(ctx context.Context, tx *db.Tx, t *Topic, fi
 		return errs.E(errs.Conflict, "议题已%s，不能再添加照片", t.State.Label())
 	}
 	var have int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delib_attachments WHERE topic_id = $1`, t.ID).Scan(&have); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delib_attachments WHERE topic_id = $1 AND NOT hidden`, t.ID).Scan(&have); err != nil {
 		return err
 	}
 	if have+len(files) > MaxPhotos {
@@ -112,8 +117,8 @@ func (s *Service) AddPhotos(ctx context.Context, topicID int64, files []photo.Ph
 
 // attachments lists a topic's photos, oldest first.
 func (s *Service) attachments(ctx context.Context, topicID int64) ([]Attachment, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT a.id, a.name, a.size, COALESCE(b.name || '居民', ''), a.created_at
-		FROM delib_attachments a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN buildings b ON b.id = h.building_id
+	rows, err := s.db.R.QueryContext(ctx, `SELECT a.id, a.name, a.size, COALESCE(b.name || '居民', ''), a.hidden, a.hide_reason,
+		a.created_at FROM delib_attachments a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN buildings b ON b.id = h.building_id
 		WHERE a.topic_id = $1 ORDER BY a.id`, topicID)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
@@ -122,7 +127,7 @@ func (s *Service) attachments(ctx context.Context, topicID int64) ([]Attachment,
 	out := []Attachment{}
 	for rows.Next() {
 		var a Attachment
-		if err := rows.Scan(&a.ID, &a.Name, &a.Size, &a.ByLabel, &a.CreatedAt); err != nil {
+		if err := rows.Scan(&a.ID, &a.Name, &a.Size, &a.ByLabel, &a.Hidden, &a.HideReason, &a.CreatedAt); err != nil {
 			return nil, err
 		}
 		if a.ByLabel == "" {
@@ -133,14 +138,50 @@ func (s *Service) attachments(ctx context.Context, topicID int64) ([]Attachment,
 	return out, rows.Err()
 }
 
-func (s *Service) attachmentContent(ctx context.Context, topicID, id int64) ([]byte, string, string, error) {
+// attachmentContent reads one photo of a topic; shown is the condition the public page adds (a
+// hidden photo is not found there).
+func (s *Service) attachmentContent(ctx context.Context, topicID, id int64, shown bool) ([]byte, string, string, error) {
 	var data []byte
 	var ctype, name string
-	if err := s.db.R.QueryRowContext(ctx, `SELECT content, content_type, name FROM delib_attachments WHERE id = $1 AND topic_id = $2`,
-		id, topicID).Scan(&data, &ctype, &name); err != nil {
+	q := `SELECT content, content_type, name FROM delib_attachments WHERE id = $1 AND topic_id = $2`
+	if shown {
+		q += ` AND NOT hidden`
+	}
+	if err := s.db.R.QueryRowContext(ctx, q, id, topicID).Scan(&data, &ctype, &name); err != nil {
 		return nil, "", "", db.NotFound(err, "照片不存在")
 	}
 	return data, ctype, name, nil
+}
+
+// HidePhoto hides a topic's photo with a public reason (moderation), audited like hiding a
+// comment: the public page and its photo address no longer show it, staff still see it marked
+// hidden, and the topic's text stays as its author wrote it.
+func (s *Service) HidePhoto(ctx context.Context, topicID, photoID int64, reason string) error {
+	p, err := principal(ctx, auth.DeliberationManage)
+	if err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
+		return errs.Field("reason", "请填写隐藏照片的公开理由（2至200字）")
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		t, err := manage(ctx, tx, p, topicID)
+		if err != nil {
+			return err
+		}
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM delib_attachments WHERE id = $1 AND topic_id = $2 AND NOT hidden`,
+			photoID, t.ID).Scan(&name); err != nil {
+			return db.NotFound(err, "照片不存在或已隐藏")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE delib_attachments SET hidden = TRUE, hide_reason = $1 WHERE id = $2`,
+			reason, photoID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "deliberation.attachment_hide", ObjectType: "delib_attachment",
+			ObjectID: photoID, RegionID: t.RegionID, Detail: fmt.Sprintf("隐藏议题“%s”的照片%d（%s）：%s", t.Title, photoID, name, reason)})
+	})
 }
 
 // PhotoContent returns one photo of a topic the principal sees; every staff view is audited.
@@ -149,7 +190,7 @@ func (s *Service) PhotoContent(ctx context.Context, topicID, id int64) ([]byte, 
 	if err != nil {
 		return nil, "", err
 	}
-	data, ctype, name, err := s.attachmentContent(ctx, topicID, id)
+	data, ctype, name, err := s.attachmentContent(ctx, topicID, id, false)
 	if err != nil {
 		return nil, "", err
 	}
@@ -165,6 +206,6 @@ func (s *Service) PublicPhotoContent(ctx context.Context, topicID, id int64) ([]
 	if _, err := s.PublicTopic(ctx, topicID); err != nil {
 		return nil, "", err
 	}
-	data, ctype, _, err := s.attachmentContent(ctx, topicID, id)
+	data, ctype, _, err := s.attachmentContent(ctx, topicID, id, true)
 	return data, ctype, err
 }

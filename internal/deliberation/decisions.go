@@ -222,7 +222,12 @@ type Question struct {
 	AskedAt    time.Time  `json:"asked_at"`
 	DueAt      time.Time  `json:"due_at"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	// OverdueAt is when the sweep found it unanswered past its due instant (kept once answered).
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
 }
+
+// Late reports whether it was answered after its due instant.
+func (q *Question) Late() bool { return q.AnsweredAt != nil && q.AnsweredAt.After(q.DueAt) }
 
 // AskPublic records a resident's question on a published decision; it is due in AnswerDays.
 func (s *Service) AskPublic(ctx context.Context, topicID int64, who ResidentInput, question string) error {

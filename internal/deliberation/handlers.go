@@ -62,6 +62,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /deliberation/topics/{id}", read(h.topicPage))
 	mux.Handle("POST /deliberation/topics/{id}/photos", raise(h.photosForm))
 	mux.Handle("GET /deliberation/topics/{id}/photos/{photo}", read(h.photo))
+	mux.Handle("POST /deliberation/topics/{id}/photos/hide", manage(h.hidePhotoForm))
 	mux.Handle("POST /deliberation/topics/{id}/actions/{action}", manage(h.actionForm))
 	mux.Handle("POST /deliberation/topics/{id}/supports", raise(h.supportForm))
 	mux.Handle("POST /deliberation/topics/{id}/comments", read(h.commentForm))

@@ -16,8 +16,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 type meetingsView struct {
 	web.Page
-	Upcoming, Past []Meeting
-	CanRun         bool
+	Upcoming, Past, Cancelled []Meeting
+	CanRun                    bool
 }
 
 func (h *Handlers) meetingsPage(w http.ResponseWriter, r *http.Request) {
@@ -30,14 +30,16 @@ func (h *Handlers) meetingsPage(w http.ResponseWriter, r *http.Request) {
 	if t, err := time.ParseInLocation(time.DateOnly, q.Get("to"), clock.Shanghai()); err == nil {
 		to = t.AddDate(0, 0, 1).UTC()
 	}
-	ms, err := h.svc.Meetings(r.Context(), from, to)
+	ms, err := h.svc.Meetings(r.Context(), from, to, web.QueryInt64(r, "region"))
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
 	v := &meetingsView{Page: web.Page{Title: "议事会"}}
 	for _, m := range ms {
-		if m.State == "scheduled" && m.EndsAt.After(now) {
+		if m.State == "cancelled" {
+			v.Cancelled = append(v.Cancelled, m)
+		} else if m.State == "scheduled" && m.EndsAt.After(now) {
 			v.Upcoming = append([]Meeting{m}, v.Upcoming...)
 		} else {
 			v.Past = append(v.Past, m)

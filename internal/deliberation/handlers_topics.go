@@ -106,6 +106,10 @@ type topicView struct {
 	// AddPhotos: staff may add photos (the topic is open and has room); MaxPhotos is the limit.
 	AddPhotos bool
 	MaxPhotos int
+	// HidePhotos: staff who run the topic may hide a photo still shown, with a public reason.
+	HidePhotos bool
+	// PhotosShown counts the photos not hidden (what MaxPhotos bounds).
+	PhotosShown int
 }
 
 func (h *Handlers) topicPage(w http.ResponseWriter, r *http.Request) {
@@ -125,9 +129,28 @@ func (h *Handlers) topicPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) staffTopicView(r *http.Request, pa *Path) *topicView {
 	p := auth.FromContext(r.Context())
 	raise := p.Can(auth.DeliberationRaise)
+	shown := 0
+	for _, a := range pa.Attachments {
+		if !a.Hidden {
+			shown++
+		}
+	}
+	runs := p.Covers(pa.Topic.regionPath)
 	return &topicView{Page: web.Page{Title: pa.Topic.Title}, Path: pa, Actions: Actions(p, pa.Topic.State),
 		CanRun: p.Can(auth.DeliberationManage), Raise: raise, MaxPhotos: MaxPhotos,
-		AddPhotos: raise && p.Covers(pa.Topic.regionPath) && pa.Topic.State.Open() && len(pa.Attachments) < MaxPhotos}
+		AddPhotos:  raise && runs && pa.Topic.State.Open() && shown < MaxPhotos,
+		HidePhotos: p.Can(auth.DeliberationManage) && runs && shown > 0, PhotosShown: shown}
+}
+
+// hidePhotoForm hides a topic's photo with a public reason.
+func (h *Handlers) hidePhotoForm(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	err = h.svc.HidePhoto(r.Context(), id, web.QueryInt64(r, "photo"), r.FormValue("reason"))
+	h.back(w, r, topicURL(r)+"#photos", "照片已隐藏", err)
 }
 
 // photosForm adds photos to an open topic.

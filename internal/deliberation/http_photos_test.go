@@ -99,6 +99,36 @@ func TestTopicPhotosThroughTheFormsAndTheAPI(t *testing.T) {
 			t.Fatalf("a public photo: %d", r.StatusCode)
 		}
 	})
+	t.Run("staff hide a photo on the page and through the API; the public page shows the reason", func(t *testing.T) {
+		web := env.Login(t, "admin")
+		to := fmt.Sprintf("/deliberation/topics/%d", tp.ID)
+		var pa deliberation.Path
+		admin.Get("/api/v1"+to).Decode(t, &pa)
+		if r := web.PostForm(to+"/photos/hide", url.Values{"photo": {fmt.Sprint(pa.Attachments[0].ID)}, "reason": {""}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a hide without a reason: %d", r.StatusCode)
+		}
+		if r := web.PostForm(to+"/photos/hide", url.Values{"photo": {fmt.Sprint(pa.Attachments[0].ID)}, "reason": {"照片拍到住户门牌"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hide on the page: %d %s", r.StatusCode, r.Body)
+		}
+		r := admin.JSON("POST", fmt.Sprintf("/api/v1%s/photos/%d/hide", to, pa.Attachments[1].ID), map[string]any{"reason": "与议题无关"})
+		if r.StatusCode != http.StatusOK || strings.Count(r.Body, `"hidden":true`) != 2 {
+			t.Fatalf("hide through the API: %d %s", r.StatusCode, r.Body)
+		}
+		if r := admin.JSON("POST", fmt.Sprintf("/api/v1%s/photos/%d/hide", to, pa.Attachments[1].ID), map[string]any{"reason": "与议题无关"}); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("hiding it again: %d %s", r.StatusCode, r.Body)
+		}
+		pub := env.Anonymous(t).Get("/public/deliberation/topics/" + fmt.Sprint(tp.ID))
+		if n := strings.Count(pub.Body, `src="/public`+to+`/photos/`); n != 1 || !strings.Contains(pub.Body, "照片1已隐藏：照片拍到住户门牌") ||
+			!strings.Contains(pub.Body, "与议题无关") || !strings.Contains(pub.Body, "顶楼三户屋顶漏水") {
+			t.Fatalf("the public page shows %d photos", n)
+		}
+		if r := env.Anonymous(t).Get(fmt.Sprintf("/public%s/photos/%d", to, pa.Attachments[0].ID)); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("the hidden photo's public address: %d", r.StatusCode)
+		}
+		if page := web.Get(to); !strings.Contains(page.Body, "已隐藏：照片拍到住户门牌") || !strings.Contains(page.Body, `id="hide-photo"`) {
+			t.Fatal("the staff page does not mark the hidden photo")
+		}
+	})
 	t.Run("a verified resident raises a topic with photos", func(t *testing.T) {
 		anon := env.Anonymous(t)
 		anon.PostForm("/public/deliberation/code", url.Values{"name": {"钱桂兰"}, "phone": {"13700005678"}})

@@ -220,13 +220,20 @@ func (s *Service) agenda(ctx context.Context, tx *db.Tx, p *auth.Principal, meet
 }
 
 // Meetings lists the meetings the principal sees (nil: the public), upcoming first then the past.
-func (s *Service) Meetings(ctx context.Context, from, to time.Time) ([]Meeting, error) {
+//
+// regionID, when not 0, keeps the meetings of that region's subtree: the figures' drill-down.
+func (s *Service) Meetings(ctx context.Context, from, to time.Time, regionID int64) ([]Meeting, error) {
 	p, err := principal(ctx, auth.DeliberationRead)
 	if err != nil {
 		return nil, err
 	}
 	var a db.Args
-	return s.meetings(ctx, visible("m.region_id", p, &a)+` AND m.starts_at >= `+a.Add(from)+` AND m.starts_at < `+a.Add(to), a)
+	where := visible("m.region_id", p, &a) + ` AND m.starts_at >= ` + a.Add(from) + ` AND m.starts_at < ` + a.Add(to)
+	if regionID != 0 {
+		where += ` AND m.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = ` +
+			a.Add(regionID) + `) || '%')`
+	}
+	return s.meetings(ctx, where, a)
 }
 
 // PublicMeetings lists meetings for the public page.

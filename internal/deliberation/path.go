@@ -282,7 +282,7 @@ func (s *Service) implementation(ctx context.Context, decisionID int64) ([]Updat
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	qrows, err := s.db.R.QueryContext(ctx, `SELECT id, asker_label, question, answer, asked_at, due_at, answered_at
+	qrows, err := s.db.R.QueryContext(ctx, `SELECT id, asker_label, question, answer, asked_at, due_at, answered_at, overdue_at
 		FROM delib_questions WHERE decision_id = $1 ORDER BY asked_at, id`, decisionID)
 	if err != nil {
 		return nil, nil, err
@@ -291,11 +291,11 @@ func (s *Service) implementation(ctx context.Context, decisionID int64) ([]Updat
 	var qs []Question
 	for qrows.Next() {
 		var q Question
-		var ans sql.NullTime
-		if err := qrows.Scan(&q.ID, &q.AskerLabel, &q.Question, &q.Answer, &q.AskedAt, &q.DueAt, &ans); err != nil {
+		var ans, late sql.NullTime
+		if err := qrows.Scan(&q.ID, &q.AskerLabel, &q.Question, &q.Answer, &q.AskedAt, &q.DueAt, &ans, &late); err != nil {
 			return nil, nil, err
 		}
-		q.AnsweredAt = timePtr(ans)
+		q.AnsweredAt, q.OverdueAt = timePtr(ans), timePtr(late)
 		qs = append(qs, q)
 	}
 	return ups, qs, qrows.Err()

@@ -196,7 +196,7 @@ func TestAMeetingVotesAndTheDecisionIsCarriedOutInPublic(t *testing.T) {
 		f, err := w.svc.RegionPeriodFigures(admin, w.f.Community.ID, "2026-06-01", "2026-07-31")
 		w.must(err)
 		want := deliberation.PeriodFigures{Topics: 1, Accepted: 1, Meetings: 1, Invited: 5, Attended: 3, Decisions: 1,
-			DecisionsDone: 1, OnTime: 1, Ratings: 1, Content: 1}
+			DecisionsDone: 1, OnTime: 1, Ratings: 1, Content: 1, Questions: 1} // asked on the 20th, answered on the 24th: late
 		if *f != want {
 			t.Fatalf("figures %+v, want %+v", *f, want)
 		}
