@@ -179,6 +179,8 @@ type meetingView struct {
 	Who     who
 	Today   string
 	Units   []Unit
+	// Community names the meeting's community, which signs the printed notice.
+	Community string
 }
 
 func (h *Handlers) loadMeeting(w http.ResponseWriter, r *http.Request, page string) {
@@ -191,7 +193,8 @@ func (h *Handlers) loadMeeting(w http.ResponseWriter, r *http.Request, page stri
 		h.kit.Error(w, r, err)
 		return
 	}
-	v := &meetingView{Page: web.Page{Title: m.Title}, Meeting: m, Who: whoOf(r), Today: h.svc.today()}
+	v := &meetingView{Page: web.Page{Title: m.Title}, Meeting: m, Who: whoOf(r), Today: h.svc.today(),
+		Community: h.svc.regionName(r.Context(), m.RegionID)}
 	if v.Who.Staff {
 		v.Units = h.unitOptions(r)
 	}
@@ -285,13 +288,29 @@ type activitiesView struct {
 	Linked bool
 }
 
-func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
+// activityFilter reads the co-building activities list's filter from the query.
+func activityFilter(r *http.Request) (ActivityFilter, error) {
 	p, err := readPeriod(r)
+	return ActivityFilter{RegionID: p.region, UnitID: p.unit, From: p.from, To: p.to, NeedID: web.QueryInt64(r, "need"),
+		ProjectID: web.QueryInt64(r, "project")}, err
+}
+
+func (h *Handlers) activitiesXLSX(w http.ResponseWriter, r *http.Request) {
+	f, err := activityFilter(r)
+	var b []byte
+	if err == nil {
+		b, err = h.svc.ExportActivities(r.Context(), f, r.URL.RawQuery)
+	}
+	h.xlsx(w, r, "共建活动.xlsx", b, err)
+}
+
+func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
+	f, err := activityFilter(r)
 	pg := web.PagerFrom(r, 30)
 	var items []Activity
 	if err == nil {
-		items, pg.Total, err = h.svc.Activities(r.Context(), ActivityFilter{RegionID: p.region, UnitID: p.unit, From: p.from, To: p.to,
-			NeedID: web.QueryInt64(r, "need"), ProjectID: web.QueryInt64(r, "project"), Limit: pg.Limit, Offset: pg.Offset})
+		f.Limit, f.Offset = pg.Limit, pg.Offset
+		items, pg.Total, err = h.svc.Activities(r.Context(), f)
 	}
 	if err != nil {
 		h.kit.Error(w, r, err)

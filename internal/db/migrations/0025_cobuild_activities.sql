@@ -8,7 +8,8 @@
 --
 -- Needs raised by residents on the public page wait for a member of staff to accept them (item 2
 -- of the same issue's last round): review is pending, accepted or declined (with the reason,
--- which the resident reads on the tracking page); every need recorded so far is accepted.
+-- which the resident reads on the page their tracking link opens); every need recorded so far is
+-- accepted.
 
 CREATE TABLE activity_units (
     activity_id  {BIGINT} NOT NULL REFERENCES activities(id),
@@ -67,4 +68,6 @@ ALTER TABLE cobuild_needs ADD COLUMN review TEXT NOT NULL DEFAULT 'accepted' CHE
 ALTER TABLE cobuild_needs ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE cobuild_needs ADD COLUMN reviewed_by {BIGINT} REFERENCES users(id);
 ALTER TABLE cobuild_needs ADD COLUMN reviewed_on TEXT NOT NULL DEFAULT '';
+ALTER TABLE cobuild_needs ADD COLUMN track_token TEXT;                            -- the resident's tracking link, a random secret
 CREATE INDEX cobuild_needs_review ON cobuild_needs(review);
+CREATE UNIQUE INDEX cobuild_needs_track ON cobuild_needs(track_token);
