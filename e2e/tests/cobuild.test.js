@@ -196,7 +196,7 @@ test('a unit contact records a co-building activity on a phone; it is an activit
   await page.fill('input[name="service_hours"]', '10');
   await Promise.all([page.waitForURL(/\/cobuild\/activities$/), page.click('form[action="/cobuild/activities"] button[type="submit"]')]);
   const item = page.locator('article', { hasText: title });
-  assert.match(await item.innerText(), /课后辅导.*25人参与.*服务10小时/s);
+  assert.match(await item.innerText(), /课后辅导.*25人参与.*服务10(\.0)?小时/s);
   await shot(page, 'cobuild-activity-phone');
   // The title opens the activity itself, on the activities capability's page.
   await Promise.all([page.waitForURL(/\/activities\/\d+$/), item.locator(`a:has-text("${title}")`).click()]);

@@ -118,12 +118,17 @@ func (s *Service) ReviewNeed(ctx context.Context, id int64, accept bool, reason 
 		if err != nil {
 			return nil, err
 		}
-		w, err := s.reviewWhere(ctx, v, ReviewFilter{Review: "any"}) // a reviewed one is a conflict, not missing
-		if err != nil {
-			return nil, err
+		// Any review state: a reviewed need is a conflict, not missing.
+		one := func() ([]Need, error) {
+			w, err := s.reviewWhere(ctx, v, ReviewFilter{Review: "any"})
+			if err != nil {
+				return nil, err
+			}
+			w.add("n.id = ?", id)
+			found, _, err := listNeeds(ctx, tx, w, "", 1, 0)
+			return found, err
 		}
-		w.add("n.id = ?", id)
-		found, _, err := listNeeds(ctx, tx, w, "", 1, 0)
+		found, err := one()
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +147,7 @@ func (s *Service) ReviewNeed(ctx context.Context, id int64, accept bool, reason 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil, errs.E(errs.Conflict, "该需求已审核（%s）", found[0].ReviewLabel())
 		}
-		found, _, err = listNeeds(ctx, tx, w, "", 1, 0)
-		if err != nil {
+		if found, err = one(); err != nil {
 			return nil, err
 		}
 		return &found[0], record(ctx, tx, action, "cobuild_need", id, found[0].RegionID, detail, found[0])
