@@ -62,7 +62,7 @@ type UnitFilter struct {
 }
 
 func (f UnitFilter) where(a *db.Args, d db.Dialect) (string, error) {
-	w := []string{`a.status = 'published'`, `a.id IN (SELECT activity_id FROM activity_units)`}
+	w := []string{`a.status = 'published'`, `EXISTS (SELECT 1 FROM activity_units x WHERE x.activity_id = a.id)`}
 	if f.IDs != nil {
 		w = append(w, d.InIDs("a.id", f.IDs, a))
 	}
