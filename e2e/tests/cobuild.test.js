@@ -122,14 +122,29 @@ test('a resident raises a need on the public page; the community locates a unit 
   await page.fill('textarea[name="detail"]', '独居老人做饭不便，希望有人送餐');
   await page.fill('input[name="name"]', '王阿姨');
   await page.fill('input[name="phone"]', '13912345678');
-  await Promise.all([page.waitForURL(/done=1/), page.click('form[action="/public/cobuild/needs"] button[type="submit"]')]);
+  await Promise.all([page.waitForURL(/\/public\/cobuild\/needs\/track\//), page.click('form[action="/public/cobuild/needs"] button[type="submit"]')]);
   assert.match(await page.innerText('main'), /需求已提交/);
+  assert.match(await page.innerText('main'), /待审核/, 'the tracking page says the need waits for review');
+  assert.deepEqual(await overflow(page), [], 'the tracking page is wider than the phone');
+  const track = page.url();
   await shot(page, 'cobuild-public-need-phone');
-  await residents.close();
 
   const ctx = await context(browser, server, desktop);
   const admin = await ctx.newPage();
   await signIn(admin, 'admin');
+  // Not on the needs list until the community accepts it.
+  await admin.goto('/cobuild/needs?q=' + encodeURIComponent(title));
+  assert.equal(await admin.locator(`a:has-text("${title}")`).count(), 0, 'a need waiting for review is on the list');
+  await admin.goto('/cobuild/needs/review');
+  const item = admin.locator('article', { hasText: title });
+  assert.match(await item.innerText(), /139\*\*\*\*5678/);
+  await shot(admin, 'cobuild-need-review');
+  await Promise.all([admin.waitForURL(/\/cobuild\/needs\/review/), item.locator('button:has-text("受理")').first().click()]);
+  assert.match(await admin.innerText('main'), /已受理/);
+  await page.goto(track);
+  assert.match(await page.innerText('main'), /已受理/);
+  await residents.close();
+
   await admin.goto('/cobuild/needs?q=' + encodeURIComponent(title));
   const href = await admin.locator(`a:has-text("${title}")`).first().getAttribute('href');
   await admin.goto(href);
@@ -163,4 +178,29 @@ test('a resident raises a need on the public page; the community locates a unit 
   }
   await shot(admin, 'cobuild-unit-members');
   await ctx.close();
+});
+
+test('a unit contact records a co-building activity on a phone; it is an activity of the activities capability', async () => {
+  const title = '课后托管志愿服务' + Date.now().toString().slice(-5);
+  const unit = await context(browser, server, phone);
+  const page = await unit.newPage();
+  await signIn(page, 'unit01');
+  await page.goto('/cobuild/activities/new');
+  assert.deepEqual(await overflow(page), [], 'the activity form is wider than the phone');
+  await page.fill('input[name="title"]', title);
+  await page.selectOption('select[name="kind"]', 'homework');
+  await page.fill('input[name="start"]', '15:30');
+  await page.fill('input[name="end"]', '17:30');
+  await page.fill('input[name="place"]', '南关小学');
+  await page.fill('input[name="participants"]', '25');
+  await page.fill('input[name="service_hours"]', '10');
+  await Promise.all([page.waitForURL(/\/cobuild\/activities$/), page.click('form[action="/cobuild/activities"] button[type="submit"]')]);
+  const item = page.locator('article', { hasText: title });
+  assert.match(await item.innerText(), /课后辅导.*25人参与.*服务10(\.0)?小时/s);
+  await shot(page, 'cobuild-activity-phone');
+  // The title opens the activity itself, on the activities capability's page.
+  await Promise.all([page.waitForURL(/\/activities\/\d+$/), item.locator(`a:has-text("${title}")`).click()]);
+  assert.match(await page.innerText('main'), new RegExp(title));
+  assert.deepEqual(unit.pageErrors ?? [], []);
+  await unit.close();
 });

@@ -28,6 +28,8 @@ func (h *Handlers) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cobuild/needs", act(h.apiRaiseNeed))
 	mux.Handle("GET /api/v1/cobuild/needs/{id}", read(h.apiNeed))
 	mux.Handle("GET /api/v1/cobuild/needs/{id}/matches", read(h.apiNeedMatches))
+	mux.Handle("GET /api/v1/cobuild/needs/reviews", read(h.apiReviews))
+	mux.Handle("POST /api/v1/cobuild/needs/{id}/review", act(h.apiReviewNeed))
 	mux.Handle("POST /api/v1/cobuild/needs/{id}/actions/{action}", act(h.apiNeedAction))
 	mux.Handle("GET /api/v1/cobuild/resources", read(h.apiResources))
 	mux.Handle("POST /api/v1/cobuild/resources", act(h.apiOfferResource))

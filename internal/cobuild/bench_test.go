@@ -94,8 +94,9 @@ func seedDistrict(b *testing.B, d *db.DB, f *fixture.Community) {
 			}
 			for a := 0; a < 40; a++ {
 				activityID++
-				day := time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC).AddDate(0, 0, a*9).Format(time.DateOnly)
-				activities = append(activities, []any{activityID, c, "活动", day, 20 + a, 120, now})
+				starts := time.Date(2025, 1, 3, 1, 0, 0, 0, time.UTC).AddDate(0, 0, a*9)
+				activities = append(activities, []any{activityID, c, "活动", "volunteer", "unit", "单位", starts, starts.Add(2 * time.Hour),
+					false, fmt.Sprintf("bench-%d", activityID), 20 + a, 120, now})
 				links = append(links, []any{activityID, first + 1 + int64(a%benchUnits)}, []any{activityID, first + 1 + int64((a+5)%benchUnits)})
 			}
 			for m := 0; m < 4; m++ {
@@ -116,8 +117,8 @@ func seedDistrict(b *testing.B, d *db.DB, f *fixture.Community) {
 			{"cobuild_units", "id, region_id, name, kind, credit_code, created_at, updated_at", units},
 			{"cobuild_needs", "id, region_id, title, category, beneficiary, source, state, raised_on, unit_id, claimed_on, done_on, created_at, updated_at", needs},
 			{"cobuild_projects", "id, region_id, need_id, unit_id, title, state, started_on, finished_on, created_at, updated_at", projects},
-			{"cobuild_activities", "id, region_id, title, held_on, participants, service_minutes, created_at", activities},
-			{"cobuild_activity_units", "activity_id, unit_id", links},
+			{"activities", "id, region_id, title, kind, organiser_kind, organiser, starts_at, ends_at, public, checkin_token, headcount, service_minutes, created_at", activities},
+			{"activity_units", "activity_id, unit_id", links},
 			{"cobuild_meetings", "id, region_id, title, cadence, starts_at, held_on, topics_due_on, notice_on, state, created_at, updated_at", meetings},
 			{"cobuild_decisions", "id, region_id, meeting_id, text, unit_id, due_on, state, closed_on, created_at, updated_at", decisions},
 		} {

@@ -97,12 +97,41 @@ func (s *Service) ExportProjects(ctx context.Context, f ProjectFilter, query str
 	return b, err
 }
 
+// ExportActivities writes the co-building activities a filter selects as .xlsx: the ledger of
+// activities with their units, people and hours.
+func (s *Service) ExportActivities(ctx context.Context, f ActivityFilter, query string) ([]byte, error) {
+	f.Limit, f.Offset = ExportMaxRows+1, 0
+	items, total, err := s.Activities(ctx, f)
+	if err == nil {
+		err = tooMany(total)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]any, 0, len(items))
+	for i, a := range items {
+		units := make([]string, len(a.Units))
+		for k, u := range a.Units {
+			units[k] = u.Name
+		}
+		rows = append(rows, []any{i + 1, a.Title, a.KindLabel, a.HeldOn, a.Place, strings.Join(units, "、"), a.Participants,
+			fmt.Sprintf("%.1f", a.Hours()), a.Summary})
+	}
+	b, err := sheet.Workbook("共建活动", []string{"序号", "活动名称", "活动类型", "活动日期", "地点", "参与单位", "参与人数", "服务时长（小时）",
+		"活动简介"}, rows)
+	if err == nil {
+		err = s.exported(ctx, "共建活动", len(items), query)
+	}
+	return b, err
+}
+
 // ServiceCardXLSX writes a quarterly service card as .xlsx.
 func (s *Service) ServiceCardXLSX(ctx context.Context, c *ServiceCard) ([]byte, error) {
 	rows := [][]any{
 		{"单位", c.Unit.Name}, {"党组织", c.Unit.PartyOrg}, {"期间", c.From + " 至 " + c.To},
 		{"认领需求", len(c.Needs)}, {"其中已办结", c.Met}, {"承接项目", len(c.Projects)}, {"参与共建活动", len(c.Activities)},
-		{"决议事项销号", len(c.Decisions)}, {"在职党员服务时长（小时）", fmt.Sprintf("%.1f", float64(c.TotalMinutes())/60)}, {},
+		{"决议事项销号", len(c.Decisions)}, {"在职党员服务时长（小时）", fmt.Sprintf("%.1f", float64(c.TotalMinutes())/60)},
+		{"反馈单位", c.Unit.RegionName + "党委"}, {"反馈日期", c.Issued}, {},
 		{"在职党员", "服务次数", "服务时长（小时）"},
 	}
 	for _, m := range c.Members {

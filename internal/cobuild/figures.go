@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 
+	"linli/internal/activities"
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -237,25 +238,18 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter
 	if err != nil {
 		return nil, err
 	}
-	aw, err := s.activityWhere(ctx, v, ActivityFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	af, err := s.unitFilter(ctx, v, ActivityFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(a.participants), 0), COALESCE(SUM(a.service_minutes), 0)
-		FROM cobuild_activities a`+aw.sql(), aw.args...).Scan(&out.Activities, &out.Participants, &out.ServiceMinutes); err != nil {
+	all, byUnit, err := activities.UnitActivityTotals(ctx, s.db.R, s.db.Dialect, af)
+	if err != nil {
 		return nil, err
 	}
-	err = grouped(ctx, s.db.R, `SELECT au.unit_id, COUNT(*), SUM(a.participants), SUM(a.service_minutes) FROM cobuild_activities a
-		JOIN cobuild_activity_units au ON au.activity_id = a.id`+aw.sql()+` GROUP BY au.unit_id`, aw, func(scan func(...any) error) error {
-		var id int64
-		var n, people, minutes int
-		err := scan(&id, &n, &people, &minutes)
+	out.Activities, out.Participants, out.ServiceMinutes = all.Activities, all.Headcount, all.ServiceMinutes
+	for id, t := range byUnit {
 		u := unit(id)
-		u.Activities, u.Participants, u.ServiceMinutes = n, people, minutes
-		return err
-	})
-	if err != nil {
-		return nil, err
+		u.Activities, u.Participants, u.ServiceMinutes = t.Activities, t.Headcount, t.ServiceMinutes
 	}
 	if out.Units, err = s.rank(ctx, v, f, units, by); err != nil {
 		return nil, err

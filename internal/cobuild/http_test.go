@@ -193,8 +193,9 @@ func TestAUnitPageLinksInServiceMembers(t *testing.T) {
 	}
 }
 
-// TestAResidentRaisesANeedOnThePublicPage raises a need without signing in; it joins the needs
-// list with the resident's masked phone, and bad input names the field and writes nothing.
+// TestAResidentRaisesANeedOnThePublicPage raises a need without signing in; it waits for the
+// community's review (the resident's tracking link says so), then joins the needs list with the
+// resident's masked phone; bad input names the field and writes nothing.
 func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
 	env, unit := env(t)
 	anon := env.Anonymous(t)
@@ -212,8 +213,14 @@ func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
 	if r := anon.PostForm("/public/cobuild/needs", bad); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请填写正确的手机号码") {
 		t.Fatalf("a bad phone: %d", r.StatusCode)
 	}
-	if r := anon.PostForm("/public/cobuild/needs", form); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("raise: %d %s", r.StatusCode, r.Body)
+	r := anon.PostForm("/public/cobuild/needs", form)
+	track := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(track, "/public/cobuild/needs/track/") {
+		t.Fatalf("raise: %d %s → %s", r.StatusCode, r.Body, track)
+	}
+	if p := anon.Get(track); p.StatusCode != http.StatusOK || !strings.Contains(p.Body, "老人助餐") || !strings.Contains(p.Body, "待审核") ||
+		strings.Contains(p.Body, "5678") {
+		t.Fatalf("the tracking page: %d", p.StatusCode)
 	}
 	var id int64
 	var source, phoneMasked string
@@ -224,7 +231,31 @@ func TestAResidentRaisesANeedOnThePublicPage(t *testing.T) {
 	if source != "resident" || phoneMasked != "139****5678" {
 		t.Errorf("source %s, phone %s", source, phoneMasked)
 	}
-	admin := env.Login(t, "admin").Get(fmt.Sprintf("/cobuild/needs/%d", id))
+	staff := env.Login(t, "admin")
+	if p := staff.Get(fmt.Sprintf("/cobuild/needs/%d", id)); p.StatusCode != http.StatusNotFound {
+		t.Fatalf("a need waiting for review is on the list: %d", p.StatusCode)
+	}
+	if q := staff.Get("/cobuild/needs/review"); !strings.Contains(q.Body, "老人助餐") || !strings.Contains(q.Body, "139****5678") {
+		t.Fatal("the review queue does not show the need")
+	}
+	var queue struct {
+		Total int                  `json:"total"`
+		Items []cobuild.ReviewItem `json:"items"`
+	}
+	env.APIClient(t, "admin").Get("/api/v1/cobuild/needs/reviews").Decode(t, &queue)
+	if queue.Total != 1 || queue.Items[0].ID != id || queue.Items[0].ContactPhoneMasked != "139****5678" {
+		t.Fatalf("the review queue API: %+v", queue)
+	}
+	if r := env.APIClient(t, "unit01").Get("/api/v1/cobuild/needs/reviews"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("a unit contact reads the review queue: %d", r.StatusCode)
+	}
+	if r := staff.PostForm(fmt.Sprintf("/cobuild/needs/%d/review", id), url.Values{"decision": {"accept"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", r.StatusCode, r.Body)
+	}
+	if p := anon.Get(track); !strings.Contains(p.Body, "已受理") {
+		t.Error("the tracking page does not say the need was accepted")
+	}
+	admin := staff.Get(fmt.Sprintf("/cobuild/needs/%d", id))
 	if !strings.Contains(admin.Body, "王阿姨") || !strings.Contains(admin.Body, "139****5678") || strings.Contains(admin.Body, "13912345678") {
 		t.Error("the community should see the resident masked")
 	}
@@ -293,5 +324,44 @@ func TestAgreementScanAndActivityPhotos(t *testing.T) {
 	_ = env.DB().R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM cobuild_photos`).Scan(&after)
 	if after != before {
 		t.Error("a text file was kept as a photo")
+	}
+}
+
+// The co-building activity form records an activity of the activities capability: the unit's
+// contact fills it on the co-building page, and the activity is the activities page's too.
+func TestTheActivityFormRecordsAnActivityOfTheActivitiesCapability(t *testing.T) {
+	env, unit := env(t)
+	contact := env.Login(t, "unit01")
+	if form := contact.Get("/cobuild/activities/new"); !strings.Contains(form.Body, `name="kind"`) || !strings.Contains(form.Body, unit.Name) {
+		t.Fatal("the form offers no activity kind or unit")
+	}
+	r := contact.PostForm("/cobuild/activities", url.Values{"title": {"课后托管志愿服务"}, "kind": {"homework"}, "held_on": {"2024-05-10"},
+		"start": {"15:30"}, "end": {"17:30"}, "place": {"南关小学"}, "unit_ids": {fmt.Sprint(unit.ID)}, "participants": {"25"},
+		"service_hours": {"10"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record: %d %s", r.StatusCode, r.Body)
+	}
+	var list struct {
+		Total int                `json:"total"`
+		Items []cobuild.Activity `json:"items"`
+	}
+	env.APIClient(t, "unit01").Get("/api/v1/cobuild/activities").Decode(t, &list)
+	if list.Total != 1 || list.Items[0].KindLabel != "课后辅导" || list.Items[0].ServiceMinutes != 600 || list.Items[0].HeldOn != "2024-05-10" {
+		t.Fatalf("the co-building activities API: %+v", list)
+	}
+	id := list.Items[0].ID
+	if page := env.Login(t, "admin").Get(fmt.Sprintf("/activities/%d", id)); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "课后托管志愿服务") {
+		t.Fatalf("the activities page of the same activity: %d", page.StatusCode)
+	}
+	api := env.APIClient(t, "admin")
+	resp := api.JSON(http.MethodPost, "/api/v1/cobuild/activities", map[string]any{"title": "反诈宣传", "held_on": "2024-05-12",
+		"unit_ids": []int64{unit.ID}, "participants": 40, "service_minutes": 120})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("record through the API: %d %s", resp.StatusCode, resp.Body)
+	}
+	var a cobuild.Activity
+	resp.Decode(t, &a)
+	if got := api.Get(fmt.Sprintf("/api/v1/activities/%d", a.ID)); got.StatusCode != http.StatusOK {
+		t.Fatalf("the activities API does not hold it: %d", got.StatusCode)
 	}
 }

@@ -37,7 +37,18 @@ type Need struct {
 	Evaluation   string    `json:"evaluation"`
 	ProjectID    *int64    `json:"project_id"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Review is a resident's need's staff review: pending 待审核, accepted, or declined with
+	// ReviewNote, the reason; every other need is accepted when raised.
+	Review     string `json:"review"`
+	ReviewNote string `json:"review_note"`
+	ReviewedOn string `json:"reviewed_on"`
 }
+
+// Reviews are the states of a need's review, code → label.
+var Reviews = []Choice{{"pending", "待审核"}, {"accepted", "已受理"}, {"declined", "不予受理"}}
+
+// ReviewLabel is the review state's Chinese name.
+func (n Need) ReviewLabel() string { return label(Reviews, n.Review) }
 
 // UrgencyLabel is the urgency's Chinese name.
 func (n Need) UrgencyLabel() string { return label(Urgencies, n.Urgency) }

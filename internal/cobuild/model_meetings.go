@@ -1,8 +1,10 @@
 package cobuild
 
 import (
+	"strings"
 	"time"
 
+	"linli/internal/activities"
 	"linli/internal/errs"
 )
 
@@ -187,13 +189,18 @@ func (in *DecisionInput) Validate() error {
 	return f.Err()
 }
 
-// Activity is a co-building activity 共建活动 run with or by member units. It stays a record here
-// until internal/activities holds activities; its fields are the ones an activity has.
+// Activity is a co-building activity 共建活动 run with or by member units: an activity of
+// internal/activities (its id is the activity's) as the alliance counts it. Participants and
+// ServiceMinutes are what those who ran it report; Photos is how many photos it keeps.
 type Activity struct {
 	ID             int64     `json:"id"`
 	RegionID       int64     `json:"region_id"`
 	Title          string    `json:"title"`
+	Kind           string    `json:"kind"`
+	KindLabel      string    `json:"kind_label"`
 	HeldOn         string    `json:"held_on"`
+	StartsAt       time.Time `json:"starts_at"`
+	EndsAt         time.Time `json:"ends_at"`
 	Place          string    `json:"place"`
 	Participants   int       `json:"participants"`
 	ServiceMinutes int       `json:"service_minutes"`
@@ -214,11 +221,15 @@ type Ref struct {
 	Name string `json:"name"`
 }
 
-// ActivityInput records a co-building activity.
+// ActivityInput records a co-building activity held on a day, from Start to End (HH:MM, Asia/
+// Shanghai; 09:00–11:00 when not given), of an activity kind (志愿服务 when not given).
 type ActivityInput struct {
 	RegionID       int64   `json:"region_id"`
 	Title          string  `json:"title"`
+	Kind           string  `json:"kind"`
 	HeldOn         string  `json:"held_on"`
+	Start          string  `json:"start"`
+	End            string  `json:"end"`
 	Place          string  `json:"place"`
 	Participants   int     `json:"participants"`
 	ServiceMinutes int     `json:"service_minutes"`
@@ -226,18 +237,40 @@ type ActivityInput struct {
 	NeedID         int64   `json:"need_id"`
 	ProjectID      int64   `json:"project_id"`
 	Summary        string  `json:"summary"`
-	Photos         int     `json:"photos"`
+}
+
+// times are the activity's start and end instants; Validate has checked them.
+func (in *ActivityInput) times() (time.Time, time.Time) {
+	at := func(hm string) time.Time {
+		t, _ := time.ParseInLocation("2006-01-02 15:04", in.HeldOn+" "+hm, shanghai)
+		return t.UTC()
+	}
+	return at(in.Start), at(in.End)
 }
 
 // Validate checks the input, naming each bad field.
 func (in *ActivityInput) Validate() error {
 	in.Title, in.Place, in.Summary = clean(in.Title), clean(in.Place), clean(in.Summary)
+	in.Kind, in.Start, in.End = strings.TrimSpace(in.Kind), strings.TrimSpace(in.Start), strings.TrimSpace(in.End)
+	if in.Kind == "" {
+		in.Kind = "volunteer"
+	}
+	if in.Start == "" && in.End == "" {
+		in.Start, in.End = "09:00", "11:00"
+	}
 	f := errs.Fields{}
 	if in.Title == "" || tooLong(in.Title, 60) {
 		f.Add("title", "请填写活动名称（60字以内）")
 	}
+	if activities.ActivityKind(in.Kind).Label() == "" {
+		f.Add("kind", "请选择活动类型")
+	}
 	if !validDate(in.HeldOn) {
 		f.Add("held_on", "请填写活动日期（YYYY-MM-DD）")
+	} else if _, err := time.Parse("15:04", in.Start); err != nil {
+		f.Add("start", "请填写开始时间（如 09:00）")
+	} else if _, err := time.Parse("15:04", in.End); err != nil || in.End <= in.Start {
+		f.Add("end", "结束时间应晚于开始时间（如 11:00）")
 	}
 	if len(in.UnitIDs) == 0 {
 		f.Add("unit_ids", "请选择参与的共建单位")
@@ -250,9 +283,6 @@ func (in *ActivityInput) Validate() error {
 	}
 	if tooLong(in.Place, 60) || tooLong(in.Summary, 2000) {
 		f.Add("summary", "地点或活动简介过长")
-	}
-	if in.Photos < 0 {
-		f.Add("photos", "照片数不正确")
 	}
 	return f.Err()
 }

@@ -22,9 +22,11 @@ type NeedFilter struct {
 	Offset   int
 }
 
-// needScope adds the viewer's conditions: their region subtree, and for a unit contact their
-// unit's needs plus the open ones they may claim.
+// needScope adds the viewer's conditions: accepted needs only (a resident's waits for staff
+// review), their region subtree, and for a unit contact their unit's needs plus the open ones they
+// may claim.
 func needScope(w *where, v viewer) {
+	w.conds = append(w.conds, "n.review = 'accepted'")
 	w.add(db.InScope("n.region_id", "?"), v.scope)
 	if !v.staff() {
 		w.add("(n.unit_id = ? OR n.state = 'raised')", v.unitID)

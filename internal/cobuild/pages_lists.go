@@ -22,6 +22,7 @@ type figuresView struct {
 	web.Page
 	F       *Figures
 	Overdue []Milestone
+	Pending int // residents' needs waiting for review
 	From    string
 	To      string
 	Query   url.Values
@@ -62,6 +63,7 @@ func (h *Handlers) figures(w http.ResponseWriter, r *http.Request) {
 		h.kit.Error(w, r, err)
 		return
 	}
+	v.Pending = h.pendingReviews(r)
 	h.views.Render(w, r, http.StatusOK, "figures.html", v)
 }
 
@@ -251,6 +253,8 @@ type needsView struct {
 	Query url.Values
 	Who   who
 	F     NeedFilter
+	// Pending is how many residents' needs wait for the staff member's review.
+	Pending int
 }
 
 func (h *Handlers) needs(w http.ResponseWriter, r *http.Request) {
@@ -266,7 +270,7 @@ func (h *Handlers) needs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "needs.html", &needsView{Page: web.Page{Title: "需求清单"}, Needs: items, Pager: pg,
-		Query: r.URL.Query(), Who: whoOf(r), F: f})
+		Query: r.URL.Query(), Who: whoOf(r), F: f, Pending: h.pendingReviews(r)})
 }
 
 func (h *Handlers) needsXLSX(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"linli/internal/activities"
+	"linli/internal/auth"
 	"linli/internal/web"
 )
 
@@ -177,6 +179,8 @@ type meetingView struct {
 	Who     who
 	Today   string
 	Units   []Unit
+	// Community names the meeting's community, which signs the printed notice.
+	Community string
 }
 
 func (h *Handlers) loadMeeting(w http.ResponseWriter, r *http.Request, page string) {
@@ -189,7 +193,8 @@ func (h *Handlers) loadMeeting(w http.ResponseWriter, r *http.Request, page stri
 		h.kit.Error(w, r, err)
 		return
 	}
-	v := &meetingView{Page: web.Page{Title: m.Title}, Meeting: m, Who: whoOf(r), Today: h.svc.today()}
+	v := &meetingView{Page: web.Page{Title: m.Title}, Meeting: m, Who: whoOf(r), Today: h.svc.today(),
+		Community: h.svc.regionName(r.Context(), m.RegionID)}
 	if v.Who.Staff {
 		v.Units = h.unitOptions(r)
 	}
@@ -279,15 +284,33 @@ type activitiesView struct {
 	// Photos are each activity's photos; Back returns an upload to this page.
 	Photos map[int64][]int64
 	Back   string
+	// Linked says whether the user opens the activities themselves (the activities capability's page).
+	Linked bool
+}
+
+// activityFilter reads the co-building activities list's filter from the query.
+func activityFilter(r *http.Request) (ActivityFilter, error) {
+	p, err := readPeriod(r)
+	return ActivityFilter{RegionID: p.region, UnitID: p.unit, From: p.from, To: p.to, NeedID: web.QueryInt64(r, "need"),
+		ProjectID: web.QueryInt64(r, "project")}, err
+}
+
+func (h *Handlers) activitiesXLSX(w http.ResponseWriter, r *http.Request) {
+	f, err := activityFilter(r)
+	var b []byte
+	if err == nil {
+		b, err = h.svc.ExportActivities(r.Context(), f, r.URL.RawQuery)
+	}
+	h.xlsx(w, r, "共建活动.xlsx", b, err)
 }
 
 func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
-	p, err := readPeriod(r)
+	f, err := activityFilter(r)
 	pg := web.PagerFrom(r, 30)
 	var items []Activity
 	if err == nil {
-		items, pg.Total, err = h.svc.Activities(r.Context(), ActivityFilter{RegionID: p.region, UnitID: p.unit, From: p.from, To: p.to,
-			NeedID: web.QueryInt64(r, "need"), ProjectID: web.QueryInt64(r, "project"), Limit: pg.Limit, Offset: pg.Offset})
+		f.Limit, f.Offset = pg.Limit, pg.Offset
+		items, pg.Total, err = h.svc.Activities(r.Context(), f)
 	}
 	if err != nil {
 		h.kit.Error(w, r, err)
@@ -303,19 +326,30 @@ func (h *Handlers) activities(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, http.StatusOK, "activities.html", &activitiesView{Page: web.Page{Title: "共建活动"}, Activities: items, Pager: pg,
-		Query: r.URL.Query(), Who: whoOf(r), Photos: photos, Back: r.URL.RequestURI()})
+		Query: r.URL.Query(), Who: whoOf(r), Photos: photos, Back: r.URL.RequestURI(),
+		Linked: auth.FromContext(r.Context()).Can(auth.ActivitiesRead)})
 }
 
 type activityFormView struct {
 	web.Page
 	Form  ActivityInput
 	Units []Ref
+	Kinds []Choice // the activity kinds of internal/activities
+}
+
+func activityKinds() []Choice {
+	out := make([]Choice, len(activities.ActivityKinds))
+	for i, k := range activities.ActivityKinds {
+		out[i] = Choice{string(k), k.Label()}
+	}
+	return out
 }
 
 func (h *Handlers) newActivity(w http.ResponseWriter, r *http.Request) {
 	h.views.Render(w, r, http.StatusOK, "activity_form.html", &activityFormView{Page: web.Page{Title: "登记共建活动"},
-		Form:  ActivityInput{HeldOn: h.svc.today(), NeedID: web.QueryInt64(r, "need"), ProjectID: web.QueryInt64(r, "project")},
-		Units: h.unitOptionsAll(r)})
+		Form: ActivityInput{HeldOn: h.svc.today(), Start: "09:00", End: "11:00", Kind: "volunteer", NeedID: web.QueryInt64(r, "need"),
+			ProjectID: web.QueryInt64(r, "project")},
+		Units: h.unitOptionsAll(r), Kinds: activityKinds()})
 }
 
 // unitOptionsAll lists every unit of the user's community, partner units included, for activities.
@@ -325,12 +359,12 @@ func (h *Handlers) unitOptionsAll(r *http.Request) []Ref {
 }
 
 func (h *Handlers) recordActivity(w http.ResponseWriter, r *http.Request) {
-	in := ActivityInput{Title: r.FormValue("title"), HeldOn: r.FormValue("held_on"), Place: r.FormValue("place"),
+	in := ActivityInput{Title: r.FormValue("title"), Kind: r.FormValue("kind"), HeldOn: r.FormValue("held_on"),
+		Start: r.FormValue("start"), End: r.FormValue("end"), Place: r.FormValue("place"),
 		Participants: web.FormInt(r, "participants"), ServiceMinutes: web.FormInt(r, "service_hours") * 60, UnitIDs: formIDs(r, "unit_ids"),
-		NeedID: web.QueryInt64(r, "need_id"), ProjectID: web.QueryInt64(r, "project_id"), Summary: r.FormValue("summary"),
-		Photos: web.FormInt(r, "photos")}
+		NeedID: web.QueryInt64(r, "need_id"), ProjectID: web.QueryInt64(r, "project_id"), Summary: r.FormValue("summary")}
 	if _, err := h.svc.RecordActivity(r.Context(), in); err != nil {
-		v := &activityFormView{Page: web.Page{Title: "登记共建活动"}, Form: in, Units: h.unitOptionsAll(r)}
+		v := &activityFormView{Page: web.Page{Title: "登记共建活动"}, Form: in, Units: h.unitOptionsAll(r), Kinds: activityKinds()}
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.views.Render(w, r, status, "activity_form.html", v) })
 		return
 	}

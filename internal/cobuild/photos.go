@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"linli/internal/activities"
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
@@ -21,7 +22,8 @@ const (
 	PhotoActivity  = "activity"
 )
 
-// MaxPhotos is how many photos one agreement or activity keeps; MaxPhotoForm bounds one upload
+// MaxPhotos is how many photos one agreement keeps (an activity: activities.MaxActivityPhotos) and how many one upload
+// takes; MaxPhotoForm bounds one upload
 // (listed in internal/app/bodies.go).
 const (
 	MaxPhotos    = 8
@@ -78,6 +80,14 @@ func (s *Service) AddPhotos(ctx context.Context, kind string, id int64, files []
 		if err != nil {
 			return err
 		}
+		now := s.now().UTC()
+		if kind == PhotoActivity {
+			if err := activities.AddUnitActivityPhotos(ctx, tx, id, cleaned, now); err != nil {
+				return err
+			}
+			return record(ctx, tx, "cobuild.activity.photo", "activity", id, region,
+				fmt.Sprintf("上传共建活动照片%d张（已清除位置等元数据）", len(cleaned)), nil)
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cobuild_photos WHERE kind = $1 AND object_id = $2`, kind, id).Scan(&n); err != nil {
 			return err
@@ -85,7 +95,6 @@ func (s *Service) AddPhotos(ctx context.Context, kind string, id int64, files []
 		if n+len(cleaned) > MaxPhotos {
 			return errs.Field("photos", fmt.Sprintf("最多保存%d张照片，已有%d张", MaxPhotos, n))
 		}
-		now := s.now().UTC()
 		for _, p := range cleaned {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cobuild_photos (kind, object_id, region_id, content_type, content, created_by,
 				created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, kind, id, region, http.DetectContentType(p.Data), p.Data,
@@ -93,8 +102,7 @@ func (s *Service) AddPhotos(ctx context.Context, kind string, id int64, files []
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}
-		return record(ctx, tx, "cobuild."+kind+".photo", "cobuild_"+map[string]string{PhotoAgreement: "unit", PhotoActivity: "activity"}[kind],
-			id, region, fmt.Sprintf("上传照片%d张（已清除位置等元数据）", len(cleaned)), nil)
+		return record(ctx, tx, "cobuild."+kind+".photo", "cobuild_unit", id, region, fmt.Sprintf("上传照片%d张（已清除位置等元数据）", len(cleaned)), nil)
 	})
 	if err != nil {
 		return 0, err
@@ -111,6 +119,12 @@ func (s *Service) PhotoIDs(ctx context.Context, kind string, ids []int64) (map[i
 	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
 	if err != nil {
 		return nil, err
+	}
+	if kind == PhotoActivity {
+		if ids, err = s.visibleActivities(ctx, s.db.R, v, ids); err != nil {
+			return nil, err
+		}
+		return activities.UnitActivityPhotoIDs(ctx, s.db.R, s.db.Dialect, ids)
 	}
 	a := &db.Args{}
 	q := `SELECT object_id, id FROM cobuild_photos WHERE kind = ` + a.Add(kind) + ` AND ` + s.db.Dialect.InIDs("object_id", ids, a) +
@@ -134,6 +148,9 @@ func (s *Service) PhotoIDs(ctx context.Context, kind string, ids []int64) (map[i
 func (s *Service) Photo(ctx context.Context, kind string, id, photoID int64) ([]byte, string, error) {
 	if _, err := s.photoOwner(ctx, s.db.R, kind, id, false); err != nil {
 		return nil, "", err
+	}
+	if kind == PhotoActivity {
+		return activities.UnitActivityPhoto(ctx, s.db.R, id, photoID)
 	}
 	var data []byte
 	var ctype string

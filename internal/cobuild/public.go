@@ -76,16 +76,18 @@ func (s *Service) PublicCommunities(ctx context.Context) ([]Ref, error) {
 	return out, rows.Err()
 }
 
-// RaisePublicNeed adds a resident's need to a community's needs list (source 居民), open for the
-// units to claim; the community sees the contact, masked, on the need. It returns the need's id.
-func (s *Service) RaisePublicNeed(ctx context.Context, in PublicNeedInput) (int64, error) {
+// RaisePublicNeed records a resident's need (source 居民) for the community's staff to review: it
+// joins the needs list, open for the units to claim, once accepted (ReviewNeed); the community sees
+// the contact, masked. It returns the need's id and the secret of the resident's tracking link.
+func (s *Service) RaisePublicNeed(ctx context.Context, in PublicNeedInput) (int64, string, error) {
 	if s.sealer == nil {
-		return 0, errs.E(errs.NotFound, "居民提需求暂未开放")
+		return 0, "", errs.E(errs.NotFound, "居民提需求暂未开放")
 	}
 	if err := in.Validate(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	var id int64
+	track := trackToken()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions r WHERE r.id = $1 AND r.level = 'community'
@@ -102,15 +104,18 @@ func (s *Service) RaisePublicNeed(ctx context.Context, in PublicNeedInput) (int6
 		now := s.now().UTC()
 		masked := pii.MaskPhone(in.Phone)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO cobuild_needs (region_id, title, category, detail, beneficiary, urgency, source,
-			raised_on, contact_name, contact_phone_enc, contact_phone_masked, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, 'community', 'normal', 'resident', $5, $6, $7, $8, $9, $9) RETURNING id`,
-			in.CommunityID, in.Title, in.Category, detail, s.today(), in.Name, s.sealer.Seal(in.Phone), masked, now).Scan(&id); err != nil {
+			raised_on, contact_name, contact_phone_enc, contact_phone_masked, review, track_token, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'community', 'normal', 'resident', $5, $6, $7, $8, 'pending', $9, $10, $10) RETURNING id`,
+			in.CommunityID, in.Title, in.Category, detail, s.today(), in.Name, s.sealer.Seal(in.Phone), masked, track, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert resident need: %w", err)
 		}
-		return record(ctx, tx, "cobuild.need.public", "cobuild_need", id, in.CommunityID, "居民通过公开页面提出需求："+in.Title,
+		return record(ctx, tx, "cobuild.need.public", "cobuild_need", id, in.CommunityID, "居民通过公开页面提出需求（待审核）："+in.Title,
 			map[string]string{"title": in.Title, "category": in.Category, "contact": in.Name + " " + masked})
 	})
-	return id, err
+	if err != nil {
+		return 0, "", err
+	}
+	return id, track, nil
 }
 
 type publicNeedView struct {
@@ -123,6 +128,7 @@ type publicNeedView struct {
 func (h *Handlers) publicRoutes(mux *http.ServeMux) {
 	lim := web.NewLimiter(time.Minute, 5)
 	mux.HandleFunc("GET /public/cobuild/needs", h.publicNeed)
+	mux.HandleFunc("GET /public/cobuild/needs/track/{token}", h.trackNeed)
 	mux.HandleFunc("POST /public/cobuild/needs", func(w http.ResponseWriter, r *http.Request) {
 		if !lim.Allow(r, time.Now()) {
 			h.kit.Error(w, r, errs.E(errs.TooMany, "提交过于频繁，请稍后再试"))
@@ -154,13 +160,32 @@ func (h *Handlers) raisePublicNeed(w http.ResponseWriter, r *http.Request) {
 	in := PublicNeedInput{Title: r.PostFormValue("title"), Category: r.PostFormValue("category"), Detail: r.PostFormValue("detail"),
 		Place: r.PostFormValue("place"), Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone")}
 	in.CommunityID, _ = strconv.ParseInt(r.PostFormValue("community_id"), 10, 64)
-	if _, err := h.svc.RaisePublicNeed(r.Context(), in); err != nil {
+	_, track, err := h.svc.RaisePublicNeed(r.Context(), in)
+	if err != nil {
 		in.Phone = ""
 		v := &publicNeedView{Page: web.Page{Title: "我有需求"}, Form: in}
 		h.kit.FormFailed(w, r, err, &v.Page, func(status int) { h.renderPublicNeed(w, r, status, v) })
 		return
 	}
-	web.Redirect(w, r, "/public/cobuild/needs?done=1", "需求已提交，社区和共建单位将尽快与您联系")
+	web.Redirect(w, r, "/public/cobuild/needs/track/"+track, "需求已提交，社区审核后列入需求清单。请保存本页链接，随时查看办理进度")
+}
+
+type trackView struct {
+	web.Page
+	Track *NeedTrack
+	Link  string
+}
+
+// trackNeed shows a resident the need their tracking link names: its review and, once accepted,
+// its progress.
+func (h *Handlers) trackNeed(w http.ResponseWriter, r *http.Request) {
+	t, err := h.svc.TrackNeed(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.kit.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	h.views.Render(w, r, http.StatusOK, "need_track.html", &trackView{Page: web.Page{Title: "需求办理进度"}, Track: t, Link: r.URL.Path})
 }
 
 // NeedContact returns who raised a need on the public page — a name and the masked phone — to the

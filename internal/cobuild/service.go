@@ -410,3 +410,10 @@ func (s *Service) Communities(ctx context.Context) ([]Ref, error) {
 	}
 	return out, rows.Err()
 }
+
+// regionName names a region the caller has already read a record of; "" when unknown.
+func (s *Service) regionName(ctx context.Context, id int64) string {
+	var name string
+	_ = s.db.R.QueryRowContext(ctx, `SELECT name FROM regions WHERE id = $1`, id).Scan(&name)
+	return name
+}

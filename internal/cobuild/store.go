@@ -87,7 +87,7 @@ func listNeeds(ctx context.Context, q db.Querier, w *where, order string, limit,
 	rows, err := q.QueryContext(ctx, `SELECT n.id, n.region_id, r.name, n.title, n.category, n.detail, n.beneficiary,
 		n.building_id, n.focus_group, n.households, n.urgency, n.want_people, n.want_hours, n.want_money, n.want_room,
 		n.want_skill, n.source, n.visit_id, n.case_id, n.state, n.raised_on, n.unit_id, COALESCE(u.name, ''), n.claimed_on,
-		n.done_on, n.satisfaction, n.evaluation, p.id, n.created_at FROM `+needFrom+w.sql()+` ORDER BY `+order+
+		n.done_on, n.satisfaction, n.evaluation, p.id, n.created_at, n.review, n.review_note, n.reviewed_on FROM `+needFrom+w.sql()+` ORDER BY `+order+
 		page(w, limit, offset), w.args...)
 	if err != nil {
 		return nil, 0, err
@@ -100,7 +100,7 @@ func listNeeds(ctx context.Context, q db.Querier, w *where, order string, limit,
 		if err := rows.Scan(&n.ID, &n.RegionID, &n.RegionName, &n.Title, &n.Category, &n.Detail, &n.Beneficiary, &building,
 			&n.FocusGroup, &n.Households, &n.Urgency, &n.WantPeople, &n.WantHours, &n.WantMoney, &n.WantRoom, &n.WantSkill,
 			&n.Source, &visit, &cs, &n.State, &n.RaisedOn, &unit, &n.UnitName, &n.ClaimedOn, &n.DoneOn, &n.Satisfaction,
-			&n.Evaluation, &project, &n.CreatedAt); err != nil {
+			&n.Evaluation, &project, &n.CreatedAt, &n.Review, &n.ReviewNote, &n.ReviewedOn); err != nil {
 			return nil, 0, err
 		}
 		n.BuildingID, n.VisitID, n.CaseID, n.UnitID, n.ProjectID = idPtr(building), idPtr(visit), idPtr(cs), idPtr(unit), idPtr(project)

@@ -3,9 +3,12 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
+	"linli/internal/activities"
+	"linli/internal/clock"
 	"linli/internal/cobuild"
 )
 
@@ -104,32 +107,24 @@ func (c *cb) decision(ctx context.Context, meetingID int64, text string, unit in
 	return err
 }
 
+// activity writes a co-building activity, held 09:00–11:00 on day, as an activity of the
+// activities capability carrying its units and need.
 func (c *cb) activity(ctx context.Context, day, title string, needID int64, units []int, people, hours int) error {
-	id, err := c.id(ctx, `INSERT INTO cobuild_activities (region_id, title, held_on, place, participants, service_minutes, need_id,
-		summary, photos, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		c.community, title, day, "南关社区", people, hours*60, nullable(needID), title+"，共建单位党员志愿者参与服务。", 3+people%5,
-		c.admin, stamp(day))
+	ids, names := []int64{}, []string{}
+	for _, u := range units {
+		if !slices.Contains(ids, c.units[u]) {
+			ids, names = append(ids, c.units[u]), append(names, demoUnits[u].name)
+		}
+	}
+	starts, err := time.ParseInLocation("2006-01-02 15:04", day+" 09:00", clock.Shanghai())
 	if err != nil {
 		return err
 	}
-	seen := map[int]bool{}
-	for _, u := range units {
-		if !seen[u] {
-			seen[u] = true
-			if _, err := c.tx.ExecContext(ctx, `INSERT INTO cobuild_activity_units (activity_id, unit_id) VALUES ($1, $2)`,
-				id, c.units[u]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func nullable(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	_, err = activities.RecordUnitActivity(ctx, c.tx, activities.UnitActivityInput{RegionID: c.community, Title: title,
+		Kind: "volunteer", Organiser: names[0], Place: "南关社区", StartsAt: starts, EndsAt: starts.Add(2 * time.Hour),
+		Headcount: people, ServiceMinutes: hours * 60, Summary: title + "，共建单位党员志愿者参与服务。", UnitIDs: ids,
+		NeedID: needID, CreatedBy: c.admin}, stamp(day))
+	return err
 }
 
 // record2024 writes the fixed record of 2024-01-01..10-15.
