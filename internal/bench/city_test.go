@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -494,6 +495,9 @@ func load(t *testing.T, name string, srv *Server, d *db.DB, recorder func() *rec
 			t.Fatal(err)
 		}
 		work := rec.page(t, pg.user, pg.path)
+		if os.Getenv("LINLI_BENCH_STATEMENTS") != "" {
+			showStatements(ctx, d, pg.path, work.stmts)
+		}
 		var peak float64
 		stop := make(chan struct{})
 		go func() {
@@ -586,6 +590,36 @@ func profile(t *testing.T, dbName, page string, dur time.Duration) <-chan struct
 		save(fmt.Sprintf("http://%s/debug/pprof/allocs", pprofAddr), base+".allocs.pprof")
 	}()
 	return done
+}
+
+// showStatements prints each recorded read of a page with its time run once alone, slowest first
+// (LINLI_BENCH_STATEMENTS=1): where a page's own work goes.
+func showStatements(ctx context.Context, d *db.DB, page string, stmts []Statement) {
+	type timed struct {
+		took time.Duration
+		q    string
+	}
+	var all []timed
+	for _, s := range stmts {
+		if s.Exec {
+			continue
+		}
+		start := time.Now()
+		err := Replay(ctx, d.R, []Statement{s})
+		q := strings.Join(strings.Fields(s.Query), " ")
+		if len(q) > 160 {
+			q = q[:160] + "…"
+		}
+		if err != nil {
+			q += " (" + err.Error() + ")"
+		}
+		all = append(all, timed{time.Since(start), q})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].took > all[j].took })
+	fmt.Printf("\n%s: %d statements\n", page, len(all))
+	for _, x := range all {
+		fmt.Printf("  %9s  %s\n", ms(x.took), x.q)
+	}
 }
 
 // loadPage is a page measured under load and the account that fetches it.
