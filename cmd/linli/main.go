@@ -176,6 +176,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if a := os.Getenv("LINLI_PPROF"); a != "" {
+		if err := servePprof(a, log); err != nil {
+			return err
+		}
+	}
 	if len(m.DemoAccounts) > 0 {
 		printDemo(stdout, m)
 	}

@@ -357,25 +357,24 @@ func (s *Service) StartSession(ctx context.Context, userID int64, ip, userAgent 
 	return token, nil
 }
 
-const principalQuery = `SELECT u.id, u.username, u.name, u.role, u.region_id, r.path, r.name, r.level, u.org_name,
-	u.must_change_password, u.active FROM users u JOIN regions r ON r.id = u.region_id`
-
-func scanPrincipal(row *sql.Row) (*Principal, bool, error) {
-	p := &Principal{}
-	var active bool
-	err := row.Scan(&p.UserID, &p.Username, &p.Name, &p.Role, &p.RegionID, &p.RegionPath, &p.RegionName,
-		&p.RegionLevel, &p.OrgName, &p.MustChange, &active)
-	return p, active, err
-}
-
 // SessionPrincipal resolves a session token to its principal. A session past its idle or absolute
 // limit, of a deactivated user, or of an account or region that no longer exists, is ended and
-// answers unauthorized.
+// answers unauthorized. The session, its user and the user's region are read with one statement:
+// every signed-in page pays for it.
 func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principal, error) {
 	id := hashToken(token)
 	var created, seen time.Time
-	err := s.db.R.QueryRowContext(ctx, `SELECT created_at, last_seen_at FROM sessions WHERE id = $1`, id).Scan(&created, &seen)
+	p := &Principal{}
+	var active bool
+	err := s.db.R.QueryRowContext(ctx, sessionQuery, id).Scan(&created, &seen, &p.UserID, &p.Username, &p.Name, &p.Role,
+		&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel, &p.OrgName, &p.MustChange, &active)
 	if errors.Is(err, sql.ErrNoRows) {
+		// No such session — or its account or region is gone: then the session is ended, so that
+		// it is signed out rather than a missing page on every request.
+		var one int
+		if s.db.R.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE id = $1`, id).Scan(&one) == nil {
+			_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		}
 		return nil, errs.E(errs.Unauthorized, "登录已失效，请重新登录")
 	}
 	if err != nil {
@@ -385,16 +384,6 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 	if now.Sub(seen) > s.cfg.IdleTimeout || now.Sub(created) > s.cfg.MaxAge {
 		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 		return nil, errs.E(errs.Unauthorized, "长时间未操作，登录已过期，请重新登录")
-	}
-	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+` JOIN sessions s ON s.user_id = u.id WHERE s.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		// The account or its region is gone (or the session ended meanwhile): signed out, not a
-		// missing page on every request.
-		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
-		return nil, errs.E(errs.Unauthorized, "登录已失效，请重新登录")
-	}
-	if err != nil {
-		return nil, err
 	}
 	if !active {
 		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, p.UserID)
@@ -407,6 +396,11 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 	p.SessionID = id
 	return p, nil
 }
+
+// sessionQuery reads a session with its principal (the session's two times, then the principal).
+const sessionQuery = `SELECT s.created_at, s.last_seen_at, u.id, u.username, u.name, u.role, u.region_id, r.path, r.name,
+	r.level, u.org_name, u.must_change_password, u.active
+	FROM sessions s JOIN users u ON u.id = s.user_id JOIN regions r ON r.id = u.region_id WHERE s.id = $1`
 
 // EndUserSessions ends every session and revokes every API token of a user, inside q's
 // transaction; the user is signed out at their next request.
@@ -452,21 +446,31 @@ func (s *Service) IssueToken(ctx context.Context, userID int64, name string) (to
 }
 
 // TokenPrincipal resolves an API bearer token to its principal and notes when it was last used
-// (at most once a minute).
+// (at most once a minute: the write is skipped when the token was used within the minute, so that
+// an API read stays a read and does not queue for SQLite's single writer).
 func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal, error) {
 	now := s.Now()
 	hash := hashToken(token)
-	p, active, err := scanPrincipal(s.db.R.QueryRowContext(ctx, principalQuery+
-		` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2
-		AND COALESCE(t.last_used_at, t.created_at) > $3`, hash, now, now.Add(-s.cfg.TokenIdle)))
+	p := &Principal{}
+	var active bool
+	var created time.Time
+	var last sql.NullTime
+	err := s.db.R.QueryRowContext(ctx, `SELECT u.id, u.username, u.name, u.role, u.region_id, r.path, r.name, r.level,
+		u.org_name, u.must_change_password, u.active, t.created_at, t.last_used_at
+		FROM users u JOIN regions r ON r.id = u.region_id JOIN api_tokens t ON t.user_id = u.id
+		WHERE t.token_hash = $1 AND t.expires_at > $2 AND COALESCE(t.last_used_at, t.created_at) > $3`,
+		hash, now, now.Add(-s.cfg.TokenIdle)).Scan(&p.UserID, &p.Username, &p.Name, &p.Role, &p.RegionID, &p.RegionPath,
+		&p.RegionName, &p.RegionLevel, &p.OrgName, &p.MustChange, &active, &created, &last)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
 		return nil, errs.E(errs.Unauthorized, "访问令牌无效或已过期")
 	}
 	if err != nil {
 		return nil, err
 	}
-	_, _ = s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
-		AND (last_used_at IS NULL OR last_used_at < $3)`, now, hash, now.Add(-time.Minute))
+	if !last.Valid || now.Sub(last.Time) > time.Minute {
+		_, _ = s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
+			AND (last_used_at IS NULL OR last_used_at < $3)`, now, hash, now.Add(-time.Minute))
+	}
 	return p, nil
 }
 

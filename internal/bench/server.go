@@ -97,9 +97,11 @@ func (s *Server) Memory() (rss, hwm float64) {
 
 // Client is a signed-in HTTP client: a session cookie or a bearer token.
 type Client struct {
-	base  string
-	http  *http.Client
-	token string
+	base   string
+	http   *http.Client
+	token  string
+	user   string
+	header http.Header // sent with every request
 }
 
 func newHTTP() *http.Client {
@@ -110,7 +112,7 @@ func newHTTP() *http.Client {
 
 // Login signs in through the form and keeps the session cookie.
 func Login(base, username, password string) (*Client, error) {
-	c := &Client{base: base, http: newHTTP()}
+	c := &Client{base: base, http: newHTTP(), user: username}
 	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"username": {username}, "password": {password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
@@ -127,7 +129,7 @@ func Login(base, username, password string) (*Client, error) {
 
 // Token gets a bearer token through POST /api/v1/auth/token.
 func Token(base, username, password string) (*Client, error) {
-	c := &Client{base: base, http: newHTTP()}
+	c := &Client{base: base, http: newHTTP(), user: username}
 	var tok struct{ Token string }
 	status, err := c.JSON("POST", "/api/v1/auth/token", map[string]string{"username": username, "password": password}, &tok)
 	if err != nil {
@@ -148,6 +150,9 @@ func (c *Client) JSON(method, path string, body, out any) (int, error) {
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, c.base+path, rd)
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

@@ -255,7 +255,10 @@ func queueCond(a *db.Args, queue string, p *auth.Principal) (string, error) {
 		if p.Role == auth.UnitContact || p.Role == auth.Department {
 			held = append(held, "("+orgTask(a, p, "ma")+")")
 		}
-		return "c.state IN ('dispatched','in_progress','suspended','reported') AND EXISTS (SELECT 1 FROM case_assignments ma WHERE ma.case_id = c.id AND ma.status IN ('pending','signed') AND (" + strings.Join(held, " OR ") + "))", nil
+		// The cases are found from the holder's assignments (the indexes on target and status), not
+		// by testing every open case: SQLite ran the EXISTS form once per open case of the whole city
+		// (1M city: 5.4 s for a grid worker's count, 0.26 s this way; PostgreSQL plans both alike).
+		return "c.state IN ('dispatched','in_progress','suspended','reported') AND c.id IN (SELECT ma.case_id FROM case_assignments ma WHERE ma.status IN ('pending','signed') AND (" + strings.Join(held, " OR ") + "))", nil
 	}
 	return "", errs.Field("queue", "未知的待办类别")
 }

@@ -41,6 +41,19 @@ type DB struct {
 	replica *sql.DB // the routed read pool when OpenReplica was called
 }
 
+// drivers are the database/sql driver names Open uses for each dialect.
+var drivers = map[Dialect]string{SQLite: "sqlite", Postgres: "pgx"}
+
+// UseDriver makes Open use the registered database/sql driver name for a dialect — a wrapper of the
+// real driver that observes statements (the city benchmark records the statements a page runs to
+// replay them bare) — and returns a function that restores the default. Not for serving: call it
+// before Open, from one goroutine.
+func UseDriver(d Dialect, name string) (restore func()) {
+	old := drivers[d]
+	drivers[d] = name
+	return func() { drivers[d] = old }
+}
+
 // Open connects to "sqlite:path/to/file.db" or "postgres://…", checks that the database answers,
 // and returns a DB with its pools configured. It does not migrate.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
@@ -74,7 +87,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	pragmas := "?_time_format=sqlite&_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
-	w, err := sql.Open("sqlite", "file:"+path+pragmas)
+	w, err := sql.Open(drivers[SQLite], "file:"+path+pragmas)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +97,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// the file anyway, and four full 32 MB caches alone would take most of the 200 MB a server may
 	// use (docs/performance.md, memory).
 	readPragmas := strings.Replace(pragmas, "cache_size(-32000)", "cache_size(-8000)", 1)
-	r, err := sql.Open("sqlite", "file:"+path+readPragmas+"&_pragma=query_only(ON)")
+	r, err := sql.Open(drivers[SQLite], "file:"+path+readPragmas+"&_pragma=query_only(ON)")
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -118,7 +131,7 @@ func customPlans(rawURL string) string {
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	w, err := sql.Open("pgx", customPlans(rawURL))
+	w, err := sql.Open(drivers[Postgres], customPlans(rawURL))
 	if err != nil {
 		return nil, err
 	}
