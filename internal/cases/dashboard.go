@@ -58,16 +58,20 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 			return nil, err
 		}
 	}
-	col := "c.accepted_at"
+	cohortCol := "accepted_at"
 	if f.By == "closed" {
-		col = "c.closed_at"
+		cohortCol = "closed_at"
 	}
-	group := func(key, label, join, param string) ([]Bucket, error) {
+	// Each chart counts the cohort by a column of cases alone (read from the index cases_figures),
+	// then names and folds the groups (sub-categories into their top-level category, regions
+	// above the grids into one bar): nothing is joined per case.
+	group := func(col, key, label, join, param string) ([]Bucket, error) {
 		a := &db.Args{}
-		w := append([]string{scopeCond(a, p), between(a, col, lo, hi)}, dimensions(a, &f)...)
-		query := "SELECT " + key + ", " + label + ", COUNT(*), COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
-			handledOutcomes + " THEN 1 ELSE 0 END), 0) FROM cases c " + join + " WHERE " + strings.Join(w, " AND ") +
-			" GROUP BY " + key + ", " + label + " ORDER BY COUNT(*) DESC"
+		w := append([]string{scopeCond(a, p), between(a, "c."+cohortCol, lo, hi)}, dimensions(a, &f)...)
+		inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
+			handledOutcomes + " THEN 1 ELSE 0 END), 0) AS closed FROM cases c WHERE " + strings.Join(w, " AND ") + " GROUP BY " + col
+		query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join +
+			" GROUP BY " + key + ", " + label + " ORDER BY SUM(x.n) DESC, " + key
 		rows, err := s.db.R.QueryContext(ctx, query, *a...)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
@@ -84,16 +88,16 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		}
 		return list, rows.Err()
 	}
-	if out.Categories, err = group("CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
-		"JOIN case_categories cat ON cat.id = c.category_id LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category"); err != nil {
+	if out.Categories, err = group("c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
+		"JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category"); err != nil {
 		return nil, err
 	}
-	if out.Channels, err = group("c.channel", "ch.name", "JOIN case_channels ch ON ch.code = c.channel", "channel"); err != nil {
+	if out.Channels, err = group("c.channel", "x.k", "ch.name", "JOIN case_channels ch ON ch.code = x.k", "channel"); err != nil {
 		return nil, err
 	}
 	// By the grid that holds the case: one escalated to the community or street counts there.
-	if out.Grids, err = group("CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
-		"LEFT JOIN grids hg ON hg.id = c.region_id LEFT JOIN regions g ON g.id = hg.id", "grid"); err != nil {
+	if out.Grids, err = group("c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
+		"LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id", "grid"); err != nil {
 		return nil, err
 	}
 	for i := range out.Grids {

@@ -60,7 +60,10 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time, now time.Time) (
 			between(a, "c.closed_at", lo, hi) + ") OR (NOT (" + onTime + ") AND " + between(a, "c.handle_deadline", lo, hi) +
 			" AND c.handle_deadline <= " + a.Add(now) + "))"
 	}
-	firstLead := "SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead'"
+	// Both read the index case_assignments_lead (migration 0027): one seek each.
+	hasLead := "EXISTS (SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead')"
+	firstLeadOnTime := "(SELECT fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline FROM case_assignments fa" +
+		" WHERE fa.case_id = c.id AND fa.role = 'lead' ORDER BY fa.id LIMIT 1)"
 	switch name {
 	case "intake":
 		return between(a, "c.received_at", lo, hi), nil
@@ -71,10 +74,9 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time, now time.Time) (
 	case "practical_matters":
 		return "(" + closed() + " AND c.outcome = 'resolved' AND c.channel <> 'hotline_12345')", nil
 	case "response_rate_den":
-		return "(" + cohort() + " AND EXISTS (" + firstLead + "))", nil
+		return "(" + cohort() + " AND " + hasLead + ")", nil
 	case "response_rate_num":
-		return "(" + cohort() + " AND EXISTS (" + firstLead + " AND fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline" +
-			" AND fa.id = (SELECT MIN(fb.id) FROM case_assignments fb WHERE fb.case_id = c.id AND fb.role = 'lead')))", nil
+		return "(" + cohort() + " AND " + firstLeadOnTime + ")", nil
 	case "due", "on_time_rate_den":
 		return "(" + due() + ")", nil
 	case "on_time_rate_num":

@@ -59,7 +59,7 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 		return nil, err
 	}
 	// Group by the case's own region, then add each up into the child on its path.
-	sums, err := s.groupedSums(ctx, f, p, "c.region_id", "")
+	sums, err := s.groupedSums(ctx, f, p, "c.region_id")
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 		totals[i] = make([]int64, len(figureNames))
 	}
 	for region, vals := range sums {
-		rest := strings.TrimPrefix(paths[region.id], parentPath)
+		rest := strings.TrimPrefix(paths[region], parentPath)
 		child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
 		i, ok := index[child]
 		if !ok {
@@ -109,13 +109,47 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, err
 	}
-	sums, err := s.groupedSums(ctx, f, p, "COALESCE(cat.parent_id, cat.id)", "COALESCE(cp.name, cat.name)")
+	// Group by the case's own category (no join per case), then add each into its top-level one.
+	sums, err := s.groupedSums(ctx, f, p, "c.category_id")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Group, 0, len(sums))
+	type top struct {
+		id   int64
+		name string
+	}
+	tops := map[int64]top{}
+	crow, err := s.db.R.QueryContext(ctx, `SELECT cat.id, COALESCE(cp.id, cat.id), COALESCE(cp.name, cat.name)
+		FROM case_categories cat LEFT JOIN case_categories cp ON cp.id = cat.parent_id`)
+	if err != nil {
+		return nil, fmt.Errorf("categories: %w", err)
+	}
+	for crow.Next() {
+		var id int64
+		var t top
+		if err := crow.Scan(&id, &t.id, &t.name); err != nil {
+			crow.Close()
+			return nil, err
+		}
+		tops[id] = t
+	}
+	crow.Close()
+	if err := crow.Err(); err != nil {
+		return nil, err
+	}
+	totals := map[top][]int64{}
 	for k, vals := range sums {
-		out = append(out, Group{ID: k.id, Name: k.name, Figures: figuresFrom(vals)})
+		t := tops[k]
+		if totals[t] == nil {
+			totals[t] = make([]int64, len(figureNames))
+		}
+		for i, v := range vals {
+			totals[t][i] += v
+		}
+	}
+	out := make([]Group, 0, len(totals))
+	for t, vals := range totals {
+		out = append(out, Group{ID: t.id, Name: t.name, Figures: figuresFrom(vals)})
 	}
 	closed := func(g Group) int64 { n, _ := g.Figures["closed"].(int64); return n }
 	slices.SortFunc(out, func(a, b Group) int {
@@ -127,40 +161,24 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 	return out, nil
 }
 
-type groupKey struct {
-	id   int64
-	name string
-}
-
-// groupedSums runs Figures' aggregate grouped by the key expression (and a name expression, or "").
-func (s *Service) groupedSums(ctx context.Context, f FigureFilter, p *auth.Principal, key, name string) (map[groupKey][]int64, error) {
+// groupedSums runs Figures' aggregate grouped by a column of cases (read from the index
+// cases_figures, nothing joined per case), keyed by its value.
+func (s *Service) groupedSums(ctx context.Context, f FigureFilter, p *auth.Principal, key string) (map[int64][]int64, error) {
 	query, a, err := figuresQuery(&f, p, s.db.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	sel := key + " AS gkey"
-	if name != "" {
-		sel += ", " + name + " AS gname"
-		query = strings.Replace(query, " FROM cases c WHERE ", " FROM cases c JOIN case_categories cat ON cat.id = c.category_id"+
-			" LEFT JOIN case_categories cp ON cp.id = cat.parent_id WHERE ", 1)
-	}
-	query = "SELECT " + sel + ", " + strings.TrimPrefix(query, "SELECT ") + " GROUP BY " + key
-	if name != "" {
-		query += ", " + name
-	}
+	query = "SELECT " + key + " AS gkey, " + strings.TrimPrefix(query, "SELECT ") + " GROUP BY " + key
 	rows, err := s.db.R.QueryContext(ctx, query, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("grouped figures: %w", err)
 	}
 	defer rows.Close()
-	out := map[groupKey][]int64{}
+	out := map[int64][]int64{}
 	for rows.Next() {
-		var k groupKey
+		var k int64
 		vals := make([]int64, len(figureNames))
-		ptrs := []any{&k.id}
-		if name != "" {
-			ptrs = append(ptrs, &k.name)
-		}
+		ptrs := []any{&k}
 		for i := range vals {
 			ptrs = append(ptrs, &vals[i])
 		}

@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +115,39 @@ func TestFigures(t *testing.T) {
 		}
 		if figs["mean_handle_hours"] == nil || figs["mean_handle_hours_den"] != int64(3) {
 			t.Errorf("mean handle hours %v over %v", figs["mean_handle_hours"], figs["mean_handle_hours_den"])
+		}
+
+		// Every bar of the dashboard's charts counts what its drill-down lists: the cohort (accepted
+		// in March) and those of it closed after being worked on.
+		series, err := w.svc.DashboardSeries(w.ctx("admin"), Filter{From: f.From, To: f.To, By: "accepted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bars := 0
+		for chart, buckets := range map[string][]Bucket{"category": series.Categories, "channel": series.Channels, "grid": series.Grids} {
+			for _, bk := range buckets {
+				bars++
+				drill := Filter{From: f.From, To: f.To, By: "accepted"}
+				switch key, value, _ := strings.Cut(bk.Param, "="); key {
+				case "channel":
+					drill.Channel = value
+				case "category":
+					drill.CategoryID, _ = strconv.ParseInt(value, 10, 64)
+				case "grid":
+					drill.GridID, _ = strconv.ParseInt(value, 10, 64)
+				default:
+					t.Fatalf("%s bar %q drills down by %q", chart, bk.Label, bk.Param)
+				}
+				for figure, n := range map[string]int64{"accepted": bk.Accepted, "closed": bk.Closed} {
+					drill.Figure = figure
+					if _, total, err := w.svc.List(w.ctx("admin"), drill); err != nil || int64(total) != n {
+						t.Errorf("%s bar %q counts %d %s, its drill-down lists %d (%v)", chart, bk.Label, n, figure, total, err)
+					}
+				}
+			}
+		}
+		if bars == 0 || series.Channels[0].Accepted != 4 || series.Channels[0].Closed != 3 {
+			t.Errorf("dashboard bars: %+v", series)
 		}
 
 		byClosed, err := w.svc.Figures(w.ctx("admin"), Filter{From: "2024-03-29", To: "2024-03-29", By: "closed"})

@@ -115,8 +115,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 // customPlans makes PostgreSQL plan every execution for its actual arguments. pgx prepares and
 // caches statements, and after five runs PostgreSQL may switch a prepared statement to a generic
 // plan that knows neither the user's scope nor the search term — for a scoped full-text search
-// that walked every resident in scope (a city: 1.9 s instead of 13 ms). An explicit
-// plan_cache_mode in the URL wins.
+// that walked every resident in scope (a city: 1.9 s instead of 13 ms).
+//
+// It also turns off PostgreSQL's JIT compilation: the figures aggregate a district's cases with a
+// few dozen CASE expressions, which the planner's cost puts above the JIT thresholds, and
+// compiling them took longer than the whole statement runs without it (a district-year on the
+// 1M-resident city: 10.7 s of JIT in 11.1 s; docs/performance.md). An explicit plan_cache_mode
+// or jit in the URL wins.
 func customPlans(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -125,8 +130,11 @@ func customPlans(rawURL string) string {
 	q := u.Query()
 	if q.Get("plan_cache_mode") == "" {
 		q.Set("plan_cache_mode", "force_custom_plan")
-		u.RawQuery = q.Encode()
 	}
+	if q.Get("jit") == "" {
+		q.Set("jit", "off")
+	}
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 

@@ -17,3 +17,14 @@ func TestPostgresPlansEveryExecutionForItsArguments(t *testing.T) {
 		t.Fatalf("plan_cache_mode = %q: cached statements may fall back to generic plans that ignore the user's scope", mode)
 	}
 }
+
+func TestPostgresDoesNotJITCompileStatements(t *testing.T) {
+	d := dbtest.Postgres(t)
+	var jit string
+	if err := d.R.QueryRowContext(context.Background(), "SHOW jit").Scan(&jit); err != nil {
+		t.Fatal(err)
+	}
+	if jit != "off" {
+		t.Fatalf("jit = %q: a district's figures would spend seconds compiling their CASE expressions", jit)
+	}
+}

@@ -1,0 +1,142 @@
+package cases_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"linli/internal/auth"
+	"linli/internal/cases"
+	"linli/internal/db"
+)
+
+// BenchmarkFiguresCity times, on a city made by `linli gen` (LINLI_BENCH_CITY, a database URL;
+// migrated first), the figures, the grouped figures and the dashboard of a district and of the
+// whole city for the year up to the last case received (aims, issue 18: a district-year under
+// 300 ms, a city-year under 1 s), and a two-character search at district scope (under 20 ms).
+// LINLI_BENCH_PLANS=1 logs the figures statement's plan. Run with -benchtime 7x for a median.
+//
+// Besides the wall time it reports cpu_ms, the median CPU time one call costs — this process's
+// (SQLite runs in it) plus, on PostgreSQL, that of the server backends connected to the city's
+// database (so give the benchmark a copy of its own) — which a machine loaded by others does not
+// inflate as it does the wall time.
+func BenchmarkFiguresCity(b *testing.B) {
+	url := os.Getenv("LINLI_BENCH_CITY")
+	if url == "" {
+		b.Skip("LINLI_BENCH_CITY is not set")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	cpu := processCPU
+	if d.Dialect == db.Postgres {
+		// The CPU time of every server backend connected to the city's database (it must be the
+		// benchmark's own copy): lists hold two connections at once, so no single one is read.
+		cpu = func() time.Duration {
+			total := processCPU()
+			rows, err := d.R.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var pid int
+				if err := rows.Scan(&pid); err != nil {
+					b.Fatal(err)
+				}
+				total += backendCPU(pid)
+			}
+			return total
+		}
+	}
+	timedCPU := func(b *testing.B, fn func() error) {
+		b.Helper()
+		var ds []time.Duration
+		timed(b, func() error {
+			start := cpu()
+			err := fn()
+			ds = append(ds, cpu()-start)
+			return err
+		})
+		slices.Sort(ds)
+		b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "cpu_ms")
+	}
+	at := func(q string) *auth.Principal {
+		p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
+		if err := d.R.QueryRowContext(ctx, q).Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+		return p
+	}
+	district := at(`SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`)
+	city := at(`SELECT id, path, name, level FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1`)
+	var last string
+	if err := d.R.QueryRowContext(ctx, `SELECT MAX(received_at) FROM cases`).Scan(&last); err != nil {
+		b.Fatal(err)
+	}
+	end, err := time.Parse(time.DateOnly, strings.TrimSpace(last)[:10])
+	if err != nil {
+		b.Fatal(err)
+	}
+	year := cases.Filter{From: end.AddDate(-1, 0, 1).Format(time.DateOnly), To: end.Format(time.DateOnly)}
+	svc := cases.NewService(d, scaleSealer(b), cases.Options{DataDir: b.TempDir()})
+	for _, scope := range []struct {
+		name string
+		p    *auth.Principal
+	}{{"district", district}, {"city", city}} {
+		c := auth.WithPrincipal(ctx, scope.p)
+		if os.Getenv("LINLI_BENCH_PLANS") != "" {
+			q, args, err := cases.FiguresSQL(year, scope.p, d.Dialect)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var n int
+			_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE c.region_id IN (SELECT id FROM regions WHERE path LIKE $1)`,
+				scope.p.RegionPath+"%").Scan(&n)
+			b.Logf("%s (%d cases, %s…%s): figures plan:\n%s", scope.name, n, year.From, year.To, plan(b, d, q, args))
+		}
+		b.Run("figures_"+scope.name+"_year", func(b *testing.B) {
+			timedCPU(b, func() error { _, err := svc.Figures(c, year); return err })
+		})
+		b.Run("figures_by_region_"+scope.name+"_year", func(b *testing.B) {
+			timedCPU(b, func() error { _, err := svc.FiguresByRegion(c, year); return err })
+		})
+		b.Run("figures_by_category_"+scope.name+"_year", func(b *testing.B) {
+			timedCPU(b, func() error { _, err := svc.FiguresByCategory(c, year); return err })
+		})
+		b.Run("dashboard_"+scope.name+"_year", func(b *testing.B) {
+			timedCPU(b, func() error { _, err := svc.Dashboard(c, year); return err })
+		})
+		b.Run("search_漏水_"+scope.name, func(b *testing.B) {
+			timedCPU(b, func() error { _, _, _, err := svc.ListPage(c, cases.Filter{Q: "漏水"}); return err })
+		})
+	}
+}
+
+// backendCPU is the user and system CPU time the PostgreSQL backend pid has used, read from
+// /proc (the server runs on this machine); 0 when it cannot be read.
+func backendCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond // clock ticks of 1/100 s
+}
