@@ -1,10 +1,14 @@
 package activities
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -312,6 +316,38 @@ func TestVolunteerHours(t *testing.T) {
 			w.must(err)
 			if p.Volunteer.CertNo == "" || p.Volunteer.Minutes != 120 || p.Issuer != "南关社区居民委员会" {
 				t.Errorf("proof %+v", p)
+			}
+		})
+		t.Run("the export for the national system has full numbers only when asked for with a reason", func(t *testing.T) {
+			id := "62070219900101123" + string(pii.IDCheckDigit("62070219900101123"))
+			cells := func(b []byte) string {
+				x, err := excelize.OpenReader(bytes.NewReader(b))
+				w.must(err)
+				defer x.Close()
+				rows, err := x.GetRows("志愿服务时长")
+				w.must(err)
+				if len(rows) != 2 {
+					t.Fatalf("%d rows, want the header and 刘洋", len(rows))
+				}
+				return strings.Join(rows[1], "|")
+			}
+			f := VolunteerFilter{From: "2024-10-01", To: "2024-10-31"}
+			b, n, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f})
+			w.must(err)
+			if row := cells(b); n != 1 || strings.Contains(row, id) || !strings.Contains(row, "137****1234") {
+				t.Errorf("masked export row %q", row)
+			}
+			before := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.export'`)
+			if _, _, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: " "}); errs.FieldsOf(err)["reason"] == "" {
+				t.Errorf("full numbers without a reason: %v", err)
+			}
+			b, _, err = w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: "录入全国志愿服务信息系统"})
+			w.must(err)
+			if row := cells(b); !strings.Contains(row, id) || !strings.Contains(row, "13700001234") || !strings.Contains(row, "2") {
+				t.Errorf("full export row %q", row)
+			}
+			if got := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.export' AND detail LIKE '%录入全国志愿服务信息系统%'`); got != before+1 {
+				t.Errorf("full export audited %d times", got-before)
 			}
 		})
 	})
