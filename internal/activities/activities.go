@@ -186,13 +186,45 @@ type Filter struct {
 	From, To string // YYYY-MM-DD
 	Upcoming bool
 	Featured bool // only activities of a featured series
-	Limit    int
-	Offset   int
+	// Held lists what the figures count: the activities held in the period that count for the
+	// region (those organised in it and those above it meant for its people), not cancelled.
+	Held   bool
+	Limit  int
+	Offset int
+	held   *heldSet
+}
+
+// heldSet is a Held filter's region and period, resolved in the principal's scope.
+type heldSet struct {
+	r        *regionRef
+	from, to time.Time
+}
+
+// resolveHeld resolves a Held filter's region (the principal's own when none) and period the way
+// Figures does.
+func (f *Filter) resolveHeld(ctx context.Context, q db.Querier, p *auth.Principal, now time.Time) error {
+	if !f.Held {
+		return nil
+	}
+	ff := FigureFilter{RegionID: f.RegionID, From: f.From, To: f.To}
+	from, to, err := ff.period(now)
+	if err != nil {
+		return err
+	}
+	r, err := figureRegion(ctx, q, p, f.RegionID)
+	if err != nil {
+		return err
+	}
+	f.held = &heldSet{r: r, from: from, to: to}
+	return nil
 }
 
 func (f *Filter) where(a *db.Args, now time.Time) (string, error) {
 	var w []string
-	if f.RegionID != 0 {
+	if f.held != nil {
+		w = append(w, activitySet(f.held.r, a, f.held.from, f.held.to, now))
+	}
+	if f.RegionID != 0 && f.held == nil {
 		w = append(w, `a.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = `+a.Add(f.RegionID)+`) || '%')`)
 	}
 	if f.SeriesID != 0 {
@@ -204,14 +236,14 @@ func (f *Filter) where(a *db.Args, now time.Time) (string, error) {
 	if f.Kind != "" {
 		w = append(w, `a.kind = `+a.Add(f.Kind))
 	}
-	if f.From != "" {
+	if f.From != "" && f.held == nil {
 		t, err := time.ParseInLocation(time.DateOnly, f.From, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("from", "开始日期格式应为 YYYY-MM-DD")
 		}
 		w = append(w, `a.starts_at >= `+a.Add(t.UTC()))
 	}
-	if f.To != "" {
+	if f.To != "" && f.held == nil {
 		t, err := time.ParseInLocation(time.DateOnly, f.To, clock.Shanghai())
 		if err != nil {
 			return "", errs.Field("to", "结束日期格式应为 YYYY-MM-DD")
@@ -231,6 +263,9 @@ func (f *Filter) where(a *db.Args, now time.Time) (string, error) {
 func (s *Service) ListActivities(ctx context.Context, f Filter) ([]Activity, int, error) {
 	p, err := principal(ctx, auth.ActivitiesRead)
 	if err != nil {
+		return nil, 0, err
+	}
+	if err := f.resolveHeld(ctx, s.db.R, p, s.now()); err != nil {
 		return nil, 0, err
 	}
 	a := &db.Args{}

@@ -195,7 +195,7 @@ func (h *Handlers) bookingAction(r *http.Request, id int64, action, reason strin
 func filterFrom(r *http.Request) Filter {
 	q := r.URL.Query()
 	f := Filter{Kind: q.Get("kind"), From: q.Get("from"), To: q.Get("to"), Upcoming: q.Get("upcoming") == "1",
-		Featured: q.Get("featured") == "1"}
+		Featured: q.Get("featured") == "1", Held: q.Get("held") == "1"}
 	f.RegionID, _ = strconv.ParseInt(q.Get("region"), 10, 64)
 	f.SeriesID, _ = strconv.ParseInt(q.Get("series"), 10, 64)
 	pg := web.PagerFrom(r, 50)
@@ -259,9 +259,16 @@ func (h *Handlers) apiReach(w http.ResponseWriter, r *http.Request) {
 	h.kit.Reply(w, r, http.StatusOK, web.List[ReachResident]{Items: orEmpty(list), Total: len(list)}, err)
 }
 
+// volunteerFilterFrom reads the hours list's filters: status, period, and the figures' region and held.
+// (A form's fields, when posted, before the address's.)
+func volunteerFilterFrom(r *http.Request) VolunteerFilter {
+	f := VolunteerFilter{Status: r.FormValue("status"), From: r.FormValue("from"), To: r.FormValue("to"), Held: r.FormValue("held") == "1"}
+	f.RegionID, _ = strconv.ParseInt(r.FormValue("region"), 10, 64)
+	return f
+}
+
 func (h *Handlers) apiHours(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	vs, err := h.svc.Volunteers(r.Context(), VolunteerFilter{Status: q.Get("status"), From: q.Get("from"), To: q.Get("to")})
+	vs, err := h.svc.Volunteers(r.Context(), volunteerFilterFrom(r))
 	h.kit.Reply(w, r, http.StatusOK, web.List[Volunteer]{Items: orEmpty(vs), Total: len(vs)}, err)
 }
 

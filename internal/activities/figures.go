@@ -2,9 +2,11 @@ package activities
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"linli/internal/auth"
@@ -144,6 +146,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	q := s.db.R
 	out := &Figures{RegionID: r.id, RegionName: r.name, From: f.From, To: f.To}
 	base := "?region=" + strconv.FormatInt(r.id, 10) + "&from=" + f.From + "&to=" + f.To
+	base += "&held=1" // the lists behind the figures: the same activities, counted by the same condition
 	out.HeldLink, out.FeaturedLink = "/activities"+base, "/activities"+base+"&featured=1"
 	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
 	a := &db.Args{}
@@ -178,10 +181,12 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	if out.Venues, err = s.venueUse(ctx, r, from, to); err != nil {
 		return nil, err
 	}
-	if out.Reach, err = s.reach(ctx, p, r, from, to, now, base); err != nil {
+	counts, err := s.reachByRegion(ctx, p, r, from, to, now)
+	if err != nil {
 		return nil, err
 	}
-	if out.Children, err = s.children(ctx, p, r, from, to, now, f); err != nil {
+	out.Reach = reach(counts, func(int64) bool { return true }, base)
+	if out.Children, err = s.children(ctx, r, from, to, now, f, counts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -205,34 +210,50 @@ func counts(ctx context.Context, q db.Querier, query string, v []any, link func(
 	return out, rows.Err()
 }
 
-// venueUse is, per room of the region or above it, hours booked ÷ hours open in [from, to).
+// venueUse is, per room of the region or above it, hours booked ÷ hours open in [from, to): the
+// period's open days counted once per opening rule, every room's bookings read in one statement.
 func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time) ([]VenueUse, error) {
 	cal, err := s.opts.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.venues(ctx, `v.active AND (v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%')
-		OR v.region_id IN (SELECT id FROM regions WHERE $1 LIKE path || '%'))`, r.path)
+	const rooms = `v.active AND (v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%')
+		OR v.region_id IN (SELECT id FROM regions WHERE $1 LIKE path || '%'))`
+	vs, err := s.venues(ctx, rooms, r.path)
 	if err != nil {
+		return nil, err
+	}
+	openDays := map[string]int{}
+	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
+		for _, rule := range []string{"workdays", "all"} {
+			if (&Venue{OpenDays: rule}).OpenOn(cal, d) {
+				openDays[rule]++
+			}
+		}
+	}
+	booked := map[int64]float64{}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at FROM venue_bookings b
+		WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE `+rooms+`) AND b.status IN ('approved','no_show')
+		AND b.starts_at < $2 AND b.ends_at > $3`, r.path, to, from)
+	if err != nil {
+		return nil, fmt.Errorf("figures: venue use: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var st, en time.Time
+		if err := rows.Scan(&id, &st, &en); err != nil {
+			return nil, err
+		}
+		booked[id] += minTime(en, to).Sub(maxTime(st, from)).Hours()
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := []VenueUse{}
 	for _, v := range vs {
-		u := VenueUse{VenueID: v.ID, Name: v.Name, Link: "/venues/" + strconv.FormatInt(v.ID, 10)}
-		for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
-			if v.OpenOn(cal, d) {
-				u.HoursOpen += v.OpenHours()
-			}
-		}
-		bs, err := queryBookings(ctx, s.db.R, `b.venue_id = $1 AND b.status IN ('approved','no_show') AND b.starts_at < $2 AND b.ends_at > $3`,
-			v.ID, to, from)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range bs {
-			u.HoursBooked += minTime(b.EndsAt, to).Sub(maxTime(b.StartsAt, from)).Hours()
-		}
-		u.HoursBooked = round1(u.HoursBooked)
+		u := VenueUse{VenueID: v.ID, Name: v.Name, Link: "/venues/" + strconv.FormatInt(v.ID, 10),
+			HoursBooked: round1(booked[v.ID]), HoursOpen: float64(openDays[v.OpenDays]) * v.OpenHours()}
 		if u.HoursOpen > 0 {
 			u.UseRate = math.Round(u.HoursBooked/u.HoursOpen*1000) / 1000
 		}
@@ -241,60 +262,126 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	return out, nil
 }
 
-// focusResidents is the condition that resident r of the region carries tag on the period's last day.
-func focusResidents(tag string, r *regionRef, a *db.Args, to time.Time) string {
-	cond := `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%') AND `
+// focusScope is the condition that resident r is an active resident of the region; with
+// focusTag, the residents ReachList lists and reach counts.
+func focusScope(r *regionRef, a *db.Args) string {
+	return `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%')`
+}
+
+// focusTag is the condition that resident r carries tag on the day of to.
+func focusTag(tag string, a *db.Args, to time.Time) string {
 	switch register.Tag(tag) {
 	case register.TagAged80:
-		return cond + `r.birth_date <> '' AND r.birth_date <= ` + a.Add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
+		return `r.birth_date <> '' AND r.birth_date <= ` + a.Add(to.In(clock.Shanghai()).AddDate(-80, 0, 0).Format(time.DateOnly))
 	case register.TagMinor:
-		return cond + `r.birth_date > ` + a.Add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
+		return `r.birth_date > ` + a.Add(to.In(clock.Shanghai()).AddDate(-18, 0, 0).Format(time.DateOnly))
 	}
-	return cond + `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
+	return `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
 }
 
-// tookPart is the condition that resident r checked in to an activity held in [from, to).
+// tookPart is the condition that resident r checked in to an activity held in [from, to) — read
+// per resident through their attendance (migration 0028's activity_registrations_attended).
 func tookPart(a *db.Args, from, to time.Time) string {
-	return `r.id IN (SELECT x.resident_id FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
-		WHERE x.resident_id IS NOT NULL AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to) + `)`
+	return `EXISTS (SELECT 1 FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
+		WHERE x.resident_id = r.id AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to) + `)`
 }
 
-func (s *Service) reach(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time, base string) ([]Reach, error) {
+// reachCounts are the residents of one focus tag in one region and how many of them took part.
+type reachCounts map[string]*[2]int
+
+// reachByRegion counts, for every region of r that residents live in (grids, and a community for
+// those in no grid) and every focus tag, the residents ReachList lists and those of them who took
+// part — all in one statement, read once for a region's figures and its sub-regions'. Minors are
+// left out for a principal who may not see them.
+func (s *Service) reachByRegion(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time) (map[int64]reachCounts, error) {
+	a := &db.Args{}
+	scope := focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a)
+	took := `SUM(CASE WHEN ` + tookPart(a, from, to) + ` THEN 1 ELSE 0 END)`
+	var stored []string
+	for _, t := range FocusTags {
+		if t != register.TagAged80 {
+			stored = append(stored, a.Add(string(t)))
+		}
+	}
+	// A tag stored in resident_tags is the same condition as focusTag's, joined instead of tested.
+	q := `SELECT r.region_id, t.tag, COUNT(*), ` + took + ` FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+		WHERE ` + scope + ` AND t.tag IN (` + strings.Join(stored, ", ") + `) GROUP BY r.region_id, t.tag
+		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took + ` FROM residents r
+		WHERE ` + scope + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) + ` GROUP BY r.region_id`
+	rows, err := s.db.R.QueryContext(ctx, q, *a...)
+	if err != nil {
+		return nil, fmt.Errorf("figures: reach: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]reachCounts{}
+	for rows.Next() {
+		var region int64
+		var tag string
+		var total int
+		var reached sql.NullInt64
+		if err := rows.Scan(&region, &tag, &total, &reached); err != nil {
+			return nil, err
+		}
+		if out[region] == nil {
+			out[region] = reachCounts{}
+		}
+		out[region][tag] = &[2]int{total, int(reached.Int64)}
+	}
+	return out, rows.Err()
+}
+
+// reach sums the regions' counts into one line per focus tag.
+func reach(counts map[int64]reachCounts, regions func(int64) bool, base string) []Reach {
 	out := []Reach{}
 	for _, t := range FocusTags {
-		a := &db.Args{}
-		// The minors rule: counts agree with the list a user may open.
-		where := focusResidents(string(t), r, a, minTime(to, now)) + p.AdultsOnly("r.birth_date", now, a)
-		x := Reach{Tag: string(t), Label: t.Label(), Link: "/activities/figures/reach" + base + "&tag=" + string(t)}
-		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN `+tookPart(a, from, to)+` THEN 1 END)
-			FROM residents r WHERE `+where, *a...).Scan(&x.Total, &x.Reached); err != nil {
-			return nil, fmt.Errorf("figures: reach %s: %w", t, err)
+		x := Reach{Tag: string(t), Label: t.Label()}
+		if base != "" {
+			x.Link = "/activities/figures/reach" + base + "&tag=" + string(t)
+		}
+		for id, c := range counts {
+			if n := c[string(t)]; n != nil && regions(id) {
+				x.Total += n[0]
+				x.Reached += n[1]
+			}
 		}
 		if x.Total > 0 {
 			x.Rate = math.Round(float64(x.Reached)/float64(x.Total)*1000) / 1000
 		}
 		out = append(out, x)
 	}
-	return out, nil
+	return out
 }
 
 // children computes the headline figures of each region directly below r (grids of a community,
-// communities of a street).
-func (s *Service) children(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time, f FigureFilter) ([]RegionFigures, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, path, level FROM regions WHERE parent_id = $1 ORDER BY code`, r.id)
+// communities of a street), their reach folded from r's counts by region.
+func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time.Time, f FigureFilter, counts map[int64]reachCounts) ([]RegionFigures, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, path, level, parent_id FROM regions WHERE path LIKE $1 || '%' AND id <> $2 ORDER BY code`,
+		r.path, r.id)
 	if err != nil {
 		return nil, err
 	}
 	var kids []regionRef
+	under := map[int64]int64{} // each region below r: the child of r it lies in
 	for rows.Next() {
 		var k regionRef
-		if err := rows.Scan(&k.id, &k.name, &k.path, &k.level); err != nil {
+		var parent sql.NullInt64
+		if err := rows.Scan(&k.id, &k.name, &k.path, &k.level, &parent); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		kids = append(kids, k)
+		if parent.Int64 == r.id {
+			kids = append(kids, k)
+		}
+		if rest := strings.TrimPrefix(k.path, r.path); rest != k.path {
+			if id, err := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64); err == nil {
+				under[k.id] = id
+			}
+		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	out := []RegionFigures{}
 	for _, k := range kids {
 		c := RegionFigures{RegionID: k.id, Name: k.name,
@@ -305,11 +392,7 @@ func (s *Service) children(ctx context.Context, p *auth.Principal, r *regionRef,
 			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, *a...).Scan(&c.Held, &c.Participants); err != nil {
 			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
 		}
-		reach, err := s.reach(ctx, p, &k, from, to, now, "")
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range reach {
+		for _, x := range reach(counts, func(id int64) bool { return under[id] == k.id }, "") {
 			c.FocusTotal += x.Total
 			c.FocusReached += x.Reached
 		}
@@ -354,7 +437,7 @@ func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]
 		return nil, err
 	}
 	a := &db.Args{}
-	where := focusResidents(tag, r, a, minTime(to, now)) + p.AdultsOnly("r.birth_date", now, a)
+	where := focusScope(r, a) + ` AND ` + focusTag(tag, a, minTime(to, now)) + p.AdultsOnly("r.birth_date", now, a)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.name, g.id, g.name, CASE WHEN `+tookPart(a, from, to)+` THEN 1 ELSE 0 END AS took
 		FROM residents r JOIN regions g ON g.id = r.region_id WHERE `+where+` ORDER BY took, g.code, r.id LIMIT 2000`, *a...)
 	if err != nil {

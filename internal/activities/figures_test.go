@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"strings"
 	"testing"
 
 	"linli/internal/db"
@@ -40,6 +41,42 @@ func TestFigures(t *testing.T) {
 		if len(f.Children) != 2 || f.Children[0].FocusReached != 1 {
 			t.Errorf("per-grid figures %+v", f.Children)
 		}
+		t.Run("each figure's list holds what it counts", func(t *testing.T) {
+			for _, who := range []string{"admin", "worker01", "street"} {
+				fig, err := w.svc.Figures(w.f.Ctx(who), FigureFilter{From: "2024-10-01", To: "2024-10-31"})
+				w.must(err)
+				_, total, err := w.svc.ListActivities(w.f.Ctx(who), Filter{Held: true, From: "2024-10-01", To: "2024-10-31"})
+				w.must(err)
+				if fig.Held != 1 || total != fig.Held {
+					t.Errorf("%s: figures count %d held, the list behind them %d", who, fig.Held, total)
+				}
+				if !strings.Contains(fig.HeldLink, "held=1") || !strings.Contains(fig.VolunteerLink, "held=1") {
+					t.Errorf("%s: links %s, %s", who, fig.HeldLink, fig.VolunteerLink)
+				}
+				for _, x := range fig.Reach {
+					if x.Tag != "elderly_alone" {
+						continue
+					}
+					list, err := w.svc.ReachList(w.f.Ctx(who), FigureFilter{From: "2024-10-01", To: "2024-10-31"}, x.Tag)
+					w.must(err)
+					reached := 0
+					for _, r := range list {
+						if r.TookPart {
+							reached++
+						}
+					}
+					if len(list) != x.Total || reached != x.Reached {
+						t.Errorf("%s: reach %d/%d, list %d/%d", who, x.Reached, x.Total, reached, len(list))
+					}
+				}
+			}
+			// A period that ends before the activity's day lists nothing.
+			_, total, err := w.svc.ListActivities(w.f.Ctx("admin"), Filter{Held: true, From: "2024-10-01", To: "2024-10-10"})
+			w.must(err)
+			if total != 0 {
+				t.Errorf("%d held before the 11th", total)
+			}
+		})
 		t.Run("a grid worker reads their grid's reach list, not the community's", func(t *testing.T) {
 			if _, err := w.svc.Figures(w.f.Ctx("worker01"), FigureFilter{RegionID: w.f.Community.ID}); errs.CodeOf(err) != errs.NotFound {
 				t.Errorf("community figures for a grid worker: %v", err)

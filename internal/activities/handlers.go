@@ -65,6 +65,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /activities/figures/reach", read(h.reachPage))
 	mux.Handle("GET /activities/hours", read(h.hoursPage))
 	mux.Handle("GET /activities/hours/export.xlsx", write(h.exportHours))
+	mux.Handle("POST /activities/hours/export.xlsx", write(h.exportHours))
 	mux.Handle("GET /activities/{id}", read(h.activityPage))
 	mux.Handle("GET /activities/{id}/poster", read(h.poster))
 	mux.Handle("GET /activities/{id}/qr.png", read(h.qrImage))

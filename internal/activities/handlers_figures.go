@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/auth"
 	"linli/internal/clock"
+	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/web"
 )
@@ -55,28 +56,31 @@ func (h *Handlers) reachPage(w http.ResponseWriter, r *http.Request) {
 
 type hoursView struct {
 	web.Page
-	Items    []Volunteer
-	Status   string
-	From, To string
-	CanRun   bool
-	Query    url.Values
+	Items     []Volunteer
+	Status    string
+	From, To  string
+	CanRun    bool
+	CanUnmask bool
+	Query     url.Values
 }
 
 // hoursPage is the list of volunteer hours, pending ones first for approval, with the export.
 func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	status := q.Get("status")
-	if status == "" && q.Get("from") == "" {
-		status = "pending"
+	f := volunteerFilterFrom(r)
+	if f.Status == "" && f.From == "" {
+		f.Status = "pending"
 	}
-	items, err := h.svc.Volunteers(r.Context(), VolunteerFilter{Status: status, From: q.Get("from"), To: q.Get("to")})
+	status := f.Status
+	items, err := h.svc.Volunteers(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
 	now := h.svc.Now().In(clock.Shanghai())
+	p := auth.FromContext(r.Context())
 	v := &hoursView{Page: web.Page{Title: "志愿服务时长"}, Items: items, Status: status, From: q.Get("from"), To: q.Get("to"),
-		CanRun: auth.FromContext(r.Context()).Can(auth.ActivitiesWrite), Query: q}
+		CanRun: p.Can(auth.ActivitiesWrite), CanUnmask: p.Can(auth.RevealPII), Query: q}
 	if v.From == "" {
 		v.From = now.Format("2006") + "-01-01"
 	}
@@ -87,8 +91,16 @@ func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) exportHours(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	b, _, err := h.svc.ExportHoursXLSX(r.Context(), VolunteerFilter{From: q.Get("from"), To: q.Get("to")})
+	req := HoursExport{Filter: volunteerFilterFrom(r)}
+	if r.Method == http.MethodPost {
+		req.Unmask = r.PostFormValue("unmask") != ""
+		req.Reason = r.PostFormValue("reason")
+	}
+	b, _, err := h.svc.ExportHoursXLSX(r.Context(), req)
+	if errs.CodeOf(err) == errs.Invalid {
+		h.back(w, r, "/activities/hours?"+r.URL.RawQuery, "", err)
+		return
+	}
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return

@@ -1,10 +1,14 @@
 package activities
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -314,6 +318,38 @@ func TestVolunteerHours(t *testing.T) {
 				t.Errorf("proof %+v", p)
 			}
 		})
+		t.Run("the export for the national system has full numbers only when asked for with a reason", func(t *testing.T) {
+			id := "62070219900101123" + string(pii.IDCheckDigit("62070219900101123"))
+			cells := func(b []byte) string {
+				x, err := excelize.OpenReader(bytes.NewReader(b))
+				w.must(err)
+				defer x.Close()
+				rows, err := x.GetRows("志愿服务时长")
+				w.must(err)
+				if len(rows) != 2 {
+					t.Fatalf("%d rows, want the header and 刘洋", len(rows))
+				}
+				return strings.Join(rows[1], "|")
+			}
+			f := VolunteerFilter{From: "2024-10-01", To: "2024-10-31"}
+			b, n, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f})
+			w.must(err)
+			if row := cells(b); n != 1 || strings.Contains(row, id) || !strings.Contains(row, "137****1234") {
+				t.Errorf("masked export row %q", row)
+			}
+			before := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.export'`)
+			if _, _, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: " "}); errs.FieldsOf(err)["reason"] == "" {
+				t.Errorf("full numbers without a reason: %v", err)
+			}
+			b, _, err = w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: "录入全国志愿服务信息系统"})
+			w.must(err)
+			if row := cells(b); !strings.Contains(row, id) || !strings.Contains(row, "13700001234") || !strings.Contains(row, "2") {
+				t.Errorf("full export row %q", row)
+			}
+			if got := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.export' AND detail LIKE '%录入全国志愿服务信息系统%'`); got != before+1 {
+				t.Errorf("full export audited %d times", got-before)
+			}
+		})
 	})
 }
 
@@ -406,5 +442,66 @@ func TestVolunteerHoursCreditedToInServiceMembers(t *testing.T) {
 				t.Error("a resident's hours were credited to a member")
 			}
 		})
+	})
+}
+
+func TestWaitlistMovesUpUnderConcurrentCancellations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		a := w.activity(ActivityInput{StartsAt: at(t, "2024-10-11 09:00"), EndsAt: at(t, "2024-10-11 11:00"), Capacity: 3})
+		var held []int64
+		for i := range 7 { // three places, four waiting
+			r, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: fmt.Sprintf("居民%d", i), Phone: fmt.Sprintf("1390000%04d", i)})
+			w.must(err)
+			if i < 3 {
+				held = append(held, r.ID)
+			}
+		}
+		// Each place is cancelled twice at once, while two more people sign up.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		cancelled := 0
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := w.svc.CancelRegistration(w.f.Ctx("admin"), a.ID, held[i%3])
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					cancelled++
+				case errs.CodeOf(err) != errs.Conflict:
+					t.Errorf("cancel %d: %v", held[i%3], err)
+				}
+			}()
+		}
+		for i := 7; i < 9; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := w.svc.SignUpPublic(t.Context(), SignUpInput{ActivityID: a.ID, Name: fmt.Sprintf("居民%d", i),
+					Phone: fmt.Sprintf("1390000%04d", i)}); err != nil {
+					t.Errorf("sign-up %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if cancelled != 3 {
+			t.Errorf("%d cancellations went through for 3 places", cancelled)
+		}
+		registered := w.count(`SELECT COUNT(*) FROM activity_registrations WHERE activity_id = $1 AND status = 'registered'`, a.ID)
+		stored := w.count(`SELECT registered FROM activities WHERE id = $1`, a.ID)
+		waiting := w.count(`SELECT COUNT(*) FROM activity_registrations WHERE activity_id = $1 AND status = 'waitlisted'`, a.ID)
+		if registered != 3 || stored != 3 || waiting != 3 {
+			t.Errorf("%d in places (activity says %d), %d waiting; want 3, 3, 3", registered, stored, waiting)
+		}
+		// The first three who waited moved up, in the order they signed up.
+		for i := 3; i < 6; i++ {
+			if got := w.count(`SELECT COUNT(*) FROM activity_registrations WHERE activity_id = $1 AND name = $2 AND status = 'registered'`,
+				a.ID, fmt.Sprintf("居民%d", i)); got != 1 {
+				t.Errorf("居民%d did not move up", i)
+			}
+		}
 	})
 }

@@ -118,6 +118,9 @@ func (s *Service) register(ctx context.Context, tx *db.Tx, a *activityRow, in Si
 	if in.Minor {
 		r.GuardianName, r.GuardianRelation, r.ConsentAt = in.GuardianName, in.GuardianRelation, &now
 	}
+	if err := lockActivity(ctx, tx, a.ID); err != nil {
+		return nil, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE activities SET registered = registered + 1 WHERE id = $1 AND (capacity = 0 OR registered < capacity)`, a.ID)
 	if err != nil {
 		return nil, err
@@ -210,6 +213,9 @@ func (s *Service) CancelPublic(ctx context.Context, activityID int64, phone stri
 // cancel cancels one registration and, when it held a place, gives the place to the first on the
 // waitlist — or frees it.
 func (s *Service) cancel(ctx context.Context, tx *db.Tx, a *activityRow, where string, id int64) error {
+	if err := lockActivity(ctx, tx, a.ID); err != nil {
+		return err
+	}
 	var status string
 	var checked sql.NullTime
 	err := tx.QueryRowContext(ctx, `SELECT status, checked_in_at FROM activity_registrations WHERE activity_id = $1 AND `+where,
@@ -223,8 +229,13 @@ func (s *Service) cancel(ctx context.Context, tx *db.Tx, a *activityRow, where s
 	if checked.Valid {
 		return errs.E(errs.Conflict, "已签到的报名不能取消")
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE activity_registrations SET status = 'cancelled' WHERE id = $1`, id); err != nil {
+	res, err := tx.ExecContext(ctx, `UPDATE activity_registrations SET status = 'cancelled' WHERE id = $1 AND status = $2
+		AND checked_in_at IS NULL`, id, status)
+	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.Conflict, "该报名已取消或已签到")
 	}
 	promoted := int64(0)
 	if status == "registered" {
@@ -249,6 +260,15 @@ func (s *Service) cancel(ctx context.Context, tx *db.Tx, a *activityRow, where s
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: "activity.signup_cancel", ObjectType: "activity_registration",
 		ObjectID: id, RegionID: a.RegionID, Detail: detail})
+}
+
+// lockActivity takes the activity row's write lock until the transaction ends, so that a sign-up and
+// a cancellation of one activity run one after the other: a place freed while someone joins the
+// waitlist goes to them, and two cancellations never promote the same person or lose a place. (On
+// SQLite the one writer already serializes them; on PostgreSQL the row lock does.)
+func lockActivity(ctx context.Context, tx *db.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE activities SET registered = registered WHERE id = $1`, id)
+	return err
 }
 
 // Registrations lists an activity's sign-ups for whoever reads it. Without the permission to see

@@ -122,6 +122,10 @@ type VolunteerFilter struct {
 	ActivityID int64
 	Status     string
 	From, To   string // YYYY-MM-DD of the activity
+	// RegionID and Held: the volunteers of the activities the figures count for the region (see
+	// Filter.Held) — the list behind the figures' volunteer hours.
+	RegionID int64
+	Held     bool
 }
 
 // Volunteers lists the volunteer records of the activities the principal reads.
@@ -138,7 +142,10 @@ func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Voluntee
 	if f.Status != "" {
 		where += ` AND v.status = ` + a.Add(f.Status)
 	}
-	af := Filter{From: f.From, To: f.To}
+	af := Filter{From: f.From, To: f.To, RegionID: f.RegionID, Held: f.Held}
+	if err := af.resolveHeld(ctx, s.db.R, p, s.now()); err != nil {
+		return nil, err
+	}
 	w, err := af.where(a, s.now())
 	if err != nil {
 		return nil, err
