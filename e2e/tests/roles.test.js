@@ -25,6 +25,9 @@ const landings = [
   ['grid01', '/today', '今日工作'],
   ['worker01', '/today', '今日工作'],
   ['admin', '/', '待办工作'],
+  // The street's two smaller neighbours of Nanguan have their own admin and grid leaders.
+  ['xiguan-admin', '/', '待办工作'],
+  ['cangmen-grid01', '/today', '今日工作'],
   ['street', '/', '各社区对比'],
   ['district', '/', '各街道对比'],
   ['auditor', '/audit', '审计'],
@@ -52,6 +55,21 @@ for (const [user, path, heading] of landings) {
     await ctx.close();
   });
 }
+
+test('the street leader compares the three communities of 南街街道 on a desktop, each with figures of its own', async () => {
+  const ctx = await context(browser, server, wide);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/');
+  const table = page.locator('table.region-table').first();
+  const names = await table.locator('tbody th[scope="row"]').allTextContents();
+  assert.deepEqual(names.map((n) => n.trim()).sort(), ['仓门社区', '南关社区', '西关社区']);
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()).join('|')));
+  assert.equal(new Set(rows).size, 3, `the communities' figures differ: ${rows.join(' / ')}`);
+  assert.deepEqual(await overflow(page), [], 'the comparison fits the desktop');
+  await shot(page, 'roles-street-comparison-desktop', { fullPage: false });
+  await ctx.close();
+});
 
 test('the street leader is not offered 记录走访 on the today page', async () => {
   const ctx = await context(browser, server, phone);
