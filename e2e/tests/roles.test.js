@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, phone, signIn, shot, overflow } from '../lib/browser.js';
+import { launch, context, phone, signIn, shot, overflow, reportIn } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -154,6 +154,7 @@ test('a resident on a phone reports from the public home and tracks the case by 
   await shot(page, 'roles-public-home-phone', { fullPage: false });
   assert.deepEqual(await overflow(page), []);
   await Promise.all([page.waitForURL(/\/report/), page.click('main a[href="/report"]')]);
+  await reportIn(page);
   const leak = await page.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim().startsWith('漏水')).value);
   const building = await page.$eval('select[name="building_id"]', (s) => s.options[1].value);
   await page.selectOption('select[name="category_id"]', leak);
