@@ -108,3 +108,13 @@ export async function overflow(page) {
       .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
   });
 }
+
+/**
+ * reportIn answers the public report form's first question — which community — with name: the
+ * demo street holds three communities, so /report asks before it shows the form.
+ */
+export async function reportIn(page, name = '南关社区') {
+  const label = await page.$eval('select[name="community"]', (s, n) => [...s.options].find((o) => o.textContent.trim().endsWith(n)).textContent.trim(), name);
+  await page.selectOption('select[name="community"]', { label });
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/report"] button[type="submit"]')]);
+}

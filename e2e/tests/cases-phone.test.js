@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, phone, signIn, linkIDs, shot, overflow } from '../lib/browser.js';
+import { launch, context, phone, signIn, linkIDs, shot, overflow, reportIn } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -42,6 +42,7 @@ test('without scripts, the similar-cases check posts the form and keeps the resi
   const navigations = [];
   page.on('request', (req) => { if (req.isNavigationRequest()) navigations.push(`${req.method()} ${req.url()}`); });
   await page.goto('/report');
+  await reportIn(page);
   const leak = await page.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim().startsWith('漏水')).value);
   const building = await page.$eval('select[name="building_id"]', (s) => s.options[1].value);
   const fill = async () => {
@@ -56,6 +57,7 @@ test('without scripts, the similar-cases check posts the form and keeps the resi
   assert.match(new URL(page.url()).pathname, /^\/track\//);
 
   await page.goto('/report');
+  await reportIn(page);
   await fill();
   await Promise.all([page.waitForNavigation(), page.click('button[data-check]')]);
   assert.equal(new URL(page.url()).search, '', 'the check put form fields in the address');

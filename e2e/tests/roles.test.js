@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from '../lib/server.js';
-import { launch, context, phone, signIn, shot, overflow } from '../lib/browser.js';
+import { launch, context, phone, signIn, shot, overflow, reportIn } from '../lib/browser.js';
 
 let server;
 let browser;
@@ -25,6 +25,9 @@ const landings = [
   ['grid01', '/today', '今日工作'],
   ['worker01', '/today', '今日工作'],
   ['admin', '/', '待办工作'],
+  // The street's two smaller neighbours of Nanguan have their own admin and grid leaders.
+  ['xiguan-admin', '/', '待办工作'],
+  ['cangmen-grid01', '/today', '今日工作'],
   ['street', '/', '各社区对比'],
   ['district', '/', '各街道对比'],
   ['auditor', '/audit', '审计'],
@@ -63,6 +66,21 @@ test('the street leader downloads the comparison of the period chosen as .xlsx',
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   assert.match(download.suggestedFilename(), /各社区对比_2026-01-01至2026-11-30\.xlsx$/);
   await shot(page, 'roles-street-compare-desktop', { fullPage: false });
+  await ctx.close();
+});
+
+test('the street leader compares the three communities of 南街街道 on a desktop, each with figures of its own', async () => {
+  const ctx = await context(browser, server, wide);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/');
+  const table = page.locator('table.region-table').first();
+  const names = await table.locator('tbody th[scope="row"]').allTextContents();
+  assert.deepEqual(names.map((n) => n.trim()).sort(), ['仓门社区', '南关社区', '西关社区']);
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()).join('|')));
+  assert.equal(new Set(rows).size, 3, `the communities' figures differ: ${rows.join(' / ')}`);
+  assert.deepEqual(await overflow(page), [], 'the comparison fits the desktop');
+  await shot(page, 'roles-street-comparison-desktop', { fullPage: false });
   await ctx.close();
 });
 
@@ -178,6 +196,7 @@ test('a resident on a phone reports from the public home and tracks the case by 
   await shot(page, 'roles-public-home-phone', { fullPage: false });
   assert.deepEqual(await overflow(page), []);
   await Promise.all([page.waitForURL(/\/report/), page.click('main a[href="/report"]')]);
+  await reportIn(page);
   const leak = await page.$eval('select[name="category_id"]', (s) => [...s.options].find((o) => o.textContent.trim().startsWith('漏水')).value);
   const building = await page.$eval('select[name="building_id"]', (s) => s.options[1].value);
   await page.selectOption('select[name="category_id"]', leak);

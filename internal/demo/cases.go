@@ -26,9 +26,6 @@ import (
 // categories' limits as the service would have recorded it: the row, its timeline (case_events),
 // tasks, callbacks, the full-text row and the reminder jobs of its running deadline.
 
-// casePrefix is the case-number prefix of 南关社区: NG-2024-000153.
-const casePrefix = "NG"
-
 // planSeed derives the cases' random source from the plan, itself drawn from the demo's seed,
 // so the same seed gives the same cases.
 func planSeed(p *plan) uint64 {
@@ -50,29 +47,32 @@ func (w *writer) planCases(cats []cases.Category, byPriority map[cases.Priority]
 		name[a.username] = a.name
 	}
 	ref := func(u string) staffRef { return staffRef{w.userIDs[u], name[u]} }
-	sim.admin = ref("admin")
+	sim.admin, sim.place = ref(w.s.admin()), strings.TrimSuffix(w.s.name, "社区")
 	for i := range w.p.grids {
-		sim.leaders = append(sim.leaders, ref(fmt.Sprintf("grid%02d", i+1)))
-		sim.workers = append(sim.workers, ref(fmt.Sprintf("worker%02d", i+1)))
+		sim.leaders = append(sim.leaders, ref(fmt.Sprintf(w.s.leaderName, i+1)))
+		sim.workers = append(sim.workers, ref(fmt.Sprintf(w.s.workerName, i+1)))
 		sim.gridIDs = append(sim.gridIDs, w.gridIDs[i])
-		sim.gridNames = append(sim.gridNames, "南关社区第"+gridNumerals[i]+"网格")
+		sim.gridNames = append(sim.gridNames, w.s.gridName(i+1))
 	}
 	p := newCasePlanner(sim, w, cats)
-	all := p.record()
-	all = append(all, p.merges(all, 8)...)
+	var all []*demoCase
+	if w.s.record {
+		all = p.record()
+		all = append(all, p.merges(all, 8)...)
+	}
 	if now.After(recordEnd) {
 		local := now.In(clock.Shanghai())
 		sim.rng = mrand.New(mrand.NewPCG(seed, uint64(local.Year()*10000+int(local.Month())*100+local.Day())))
 		year := p.rolling()
 		all = append(all, year...)
-		all = append(all, p.merges(year, 10)...)
+		all = append(all, p.merges(year, w.s.merge)...)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].c.ReceivedAt.Before(all[j].c.ReceivedAt) })
 	serial := map[int]int{}
 	for _, d := range all {
 		y := d.c.ReceivedAt.In(clock.Shanghai()).Year()
 		serial[y]++
-		d.c.Number = fmt.Sprintf("%s-%d-%06d", casePrefix, y, serial[y])
+		d.c.Number = fmt.Sprintf("%s-%d-%06d", w.s.prefix, y, serial[y])
 		d.c.TrackingCode = strings.ToLower(rand.Text())
 		d.c.ComputeSLA(sim.cal, now)
 		d.c.Overdue = d.c.SLA.Status == "late" || swept(&d.c, now)
@@ -105,7 +105,7 @@ func (w *writer) cases(ctx context.Context, tx *db.Tx) error {
 	now := time.Now().UTC().Truncate(time.Second)
 	all := w.planCases(cats, byPriority, now)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_prefixes (community_id, prefix) VALUES ($1, $2)`,
-		w.community.ID, casePrefix); err != nil {
+		w.community.ID, w.s.prefix); err != nil {
 		return fmt.Errorf("case prefix: %w", err)
 	}
 	if err := w.caseRows(ctx, tx, all); err != nil {

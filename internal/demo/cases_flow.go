@@ -3,6 +3,7 @@ package demo
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"linli/internal/cases"
@@ -80,6 +81,7 @@ type caseSim struct {
 	workers    []staffRef
 	gridIDs    []int64
 	gridNames  []string
+	place      string // the community's name without 社区, for the units named after it (南关物业服务中心)
 	byPriority map[cases.Priority]map[string]workday.Limit
 }
 
@@ -251,9 +253,9 @@ func (s *caseSim) dispatch(d *demoCase, t time.Time, toWorker, assist bool) {
 	if at, ok := assistTargets[d.cat.Code]; ok && assist {
 		a := demoTask{by: s.admin.id}
 		a.Role, a.Status, a.DispatchedAt, a.SignDeadline = "assist", "pending", t, signDue
-		a.TargetKind, a.TargetName = at.kind, at.name
+		a.TargetKind, a.TargetName = at.kind, strings.Replace(at.name, "南关", s.place, 1)
 		d.tasks = append(d.tasks, a)
-		names = append(names, "协办："+at.name)
+		names = append(names, "协办："+a.TargetName)
 	}
 	c.DispatchedAt, c.SignDeadline, c.HandlerID = &t, &signDue, nil
 	if toWorker {

@@ -82,7 +82,7 @@ func (p *casePlanner) rolling() []*demoCase {
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, clock.Shanghai())
 	var out []*demoCase
 	for ; day.Before(p.now); day = day.AddDate(0, 0, 1) {
-		out = append(out, p.day(day, 1.1)...)
+		out = append(out, p.day(day, p.w.s.caseScale)...)
 	}
 	return append(out, p.pending()...)
 }
@@ -111,6 +111,7 @@ func (p *casePlanner) pending() []*demoCase {
 		{"amber", "handle", 0.82, 0.92, fate{stall: "verify"}},
 		{"amber", "handle", 0.84, 0.95, fate{stall: "report", notes: 1}},
 	}
+	wants = wants[:min(len(wants), p.w.s.pending)]
 	for i, wt := range wants {
 		for try := 0; try < 40; try++ {
 			hotline := i%3 == 0

@@ -1,6 +1,7 @@
 // Package demo builds the deterministic demo of 南关社区 (南街街道, 甘州区, 张掖市): ten grids tiling
 // the community, buildings, about 3,000 households and 8,000 invented residents with focus tags,
-// the grid rosters, the party chain with 96 liaison households, and the demo accounts.
+// the grid rosters, the party chain with 96 liaison households, and the demo accounts — and beside
+// it the street's two smaller communities 西关社区 and 仓门社区 (neighbours.go), drawn the same way.
 //
 // Everything is drawn from one seeded random source before anything is written, then written in
 // one transaction with multi-row INSERTs, so the same seed gives the same data in a few seconds.
@@ -44,7 +45,9 @@ type Result struct {
 	PartyMembers int
 	Liaisons     int
 	Covered      int
-	Took         time.Duration
+	// Neighbours are the street's two smaller communities beside Nanguan.
+	Neighbours []Neighbour
+	Took       time.Duration
 }
 
 // Empty reports whether the database has no regions yet, the only state the demo is written into.
@@ -78,12 +81,14 @@ func Build(ctx context.Context, d *db.DB, sealer *pii.Sealer, opt Options) (*Res
 	g.people()
 	g.party()
 	accounts := g.staff()
-	w := &writer{d: d, sealer: sealer, p: g.plan, accounts: accounts, hash: opt.PasswordHash}
+	next := planNeighbours(g, seed, d, sealer, opt.PasswordHash)
+	w := &writer{s: nanguan, d: d, sealer: sealer, p: g.plan, accounts: accounts, hash: opt.PasswordHash, neighbours: next}
 	ctx = audit.WithActor(ctx, audit.Actor{Username: "demo"})
 	if err := d.InTx(ctx, func(tx *db.Tx) error { return w.write(ctx, tx) }); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	res := w.result()
+	res.Neighbours = w.neighbourResults()
 	res.Took = time.Since(start)
 	return res, nil
 }
@@ -149,6 +154,15 @@ func usernames() []string {
 	out = append(out, "mediator01", "mediator02", "mediator03", "security", "auditor", "dept01")
 	for i := range demoUnits {
 		out = append(out, fmt.Sprintf("unit%02d", i+1))
+	}
+	for _, s := range neighbours {
+		out = append(out, s.admin())
+		for i := 1; i <= s.cols*s.rows; i++ {
+			out = append(out, fmt.Sprintf(s.leaderName, i))
+		}
+		for i := 1; i <= s.cols*s.rows; i++ {
+			out = append(out, fmt.Sprintf(s.workerName, i))
+		}
 	}
 	return out
 }

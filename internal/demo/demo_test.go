@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -65,6 +66,9 @@ func count(t testing.TB, d *db.DB, query string, args ...any) int {
 func TestBuild(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		res, sealer := build(t, d)
+		// Nanguan's own rows: the street holds two smaller neighbours as well (checked below).
+		ng := int64(count(t, d, `SELECT id FROM regions WHERE code = '620702001001'`))
+		const ngGrids = `(SELECT id FROM regions WHERE parent_id = $1)`
 
 		t.Run("Nanguan sits under 南街街道, 甘州区, 张掖市 with GB/T 2260 codes", func(t *testing.T) {
 			var path string
@@ -90,42 +94,11 @@ func TestBuild(t *testing.T) {
 		})
 
 		t.Run("the grid polygons tile the community: no overlap, no gap", func(t *testing.T) {
-			polys := gridPolygons(t, d)
-			var all [][2]float64
-			sum := 0.0
-			for _, ring := range polys {
-				sum += area(ring)
-				all = append(all, ring[:len(ring)-1]...)
-			}
-			outer := area(hull(all))
-			// Vertices are rounded to 6 decimals (0.1 m), so the outline's straight edges are only
-			// nearly straight: allow a relative 1e-4.
-			if math.Abs(sum-outer) > outer*1e-4 {
-				t.Fatalf("grid areas add up to %g, the community's outline is %g", sum, outer)
-			}
-			// With areas adding up, a sample point in two polygons would mean an overlap.
-			minX, minY, maxX, maxY := 180.0, 90.0, -180.0, -90.0
-			for _, p := range all {
-				minX, minY, maxX, maxY = min(minX, p[0]), min(minY, p[1]), max(maxX, p[0]), max(maxY, p[1])
-			}
-			for i := range 60 {
-				for j := range 60 {
-					x, y := minX+(maxX-minX)*(float64(i)+0.5)/60, minY+(maxY-minY)*(float64(j)+0.5)/60
-					in := 0
-					for _, ring := range polys {
-						if inside(ring, x, y) {
-							in++
-						}
-					}
-					if in > 1 {
-						t.Fatalf("(%f, %f) lies in %d grids", x, y, in)
-					}
-				}
-			}
+			tiles(t, gridPolygons(t, d, ng, 10))
 		})
 
 		t.Run("every building's point lies inside its own grid's polygon and no other", func(t *testing.T) {
-			polys := gridPolygons(t, d)
+			polys := gridPolygons(t, d, 0, 17) // every grid of the street: a building lies in no other community's grid either
 			rows, err := d.R.Query(`SELECT name, grid_id, region_id, lon, lat FROM buildings`)
 			if err != nil {
 				t.Fatal(err)
@@ -149,16 +122,20 @@ func TestBuild(t *testing.T) {
 					}
 				}
 			}
-			if n != res.Buildings || n < 100 {
-				t.Fatalf("buildings = %d (result says %d)", n, res.Buildings)
+			want := res.Buildings
+			for _, nb := range res.Neighbours {
+				want += nb.Buildings
+			}
+			if n != want || res.Buildings < 100 || count(t, d, `SELECT COUNT(*) FROM buildings WHERE community_id = $1`, ng) != res.Buildings {
+				t.Fatalf("buildings = %d (result says %d, Nanguan %d)", n, want, res.Buildings)
 			}
 		})
 
 		t.Run("has about 3,000 households of every kind and about 8,000 residents", func(t *testing.T) {
-			if n := count(t, d, `SELECT COUNT(*) FROM households`); n < 2700 || n > 3400 {
+			if n := count(t, d, `SELECT COUNT(*) FROM households WHERE community_id = $1`, ng); n < 2700 || n > 3400 {
 				t.Errorf("households = %d", n)
 			}
-			if n := count(t, d, `SELECT COUNT(*) FROM residents`); n < 7200 || n > 8800 {
+			if n := count(t, d, `SELECT COUNT(*) FROM residents WHERE community_id = $1`, ng); n < 7200 || n > 8800 {
 				t.Errorf("residents = %d", n)
 			}
 			for _, kind := range []string{"owner", "rented", "vacant", "collective"} {
@@ -246,23 +223,25 @@ func TestBuild(t *testing.T) {
 				t.Errorf("committees = %d", n)
 			}
 			if n := count(t, d, `SELECT COUNT(DISTINCT o.grid_id) FROM party_orgs o JOIN party_orgs c ON c.id = o.parent_id
-				WHERE o.kind = 'branch' AND o.region_id = o.grid_id AND o.secretary <> '' AND c.kind = 'committee'`); n != 10 {
+				WHERE o.kind = 'branch' AND o.region_id = o.grid_id AND o.secretary <> '' AND c.kind = 'committee'
+				AND c.region_id = $1 AND o.grid_id IN `+ngGrids, ng); n != 10 {
 				t.Errorf("branches = %d", n)
 			}
-			if n := count(t, d, `SELECT COUNT(*) FROM party_members`); n < 250 || n > 600 {
+			if n := count(t, d, `SELECT COUNT(*) FROM party_members WHERE region_id IN `+ngGrids, ng); n < 250 || n > 600 {
 				t.Errorf("party members = %d", n)
 			}
-			if n := count(t, d, `SELECT COUNT(*) FROM party_members WHERE kind = 'in_service' AND registered_on <> '' AND home_org <> ''`); n < 20 {
+			if n := count(t, d, `SELECT COUNT(*) FROM party_members WHERE kind = 'in_service' AND registered_on <> '' AND home_org <> ''
+				AND region_id IN `+ngGrids, ng); n < 20 {
 				t.Errorf("in-service members registered = %d", n)
 			}
 		})
 
 		t.Run("exactly 96 liaison households each cover 5 to 20 households of their own grid, none twice", func(t *testing.T) {
-			if n := count(t, d, `SELECT COUNT(*) FROM liaison_households`); n != 96 {
+			if n := count(t, d, `SELECT COUNT(*) FROM liaison_households WHERE region_id IN `+ngGrids, ng); n != 96 {
 				t.Fatalf("liaison households = %d", n)
 			}
-			if n := count(t, d, `SELECT COUNT(*) FROM (SELECT liaison_id FROM liaison_covers GROUP BY liaison_id
-				HAVING COUNT(*) BETWEEN 5 AND 20) x`); n != 96 {
+			if n := count(t, d, `SELECT COUNT(*) FROM (SELECT liaison_id FROM liaison_covers WHERE region_id IN `+ngGrids+`
+				GROUP BY liaison_id HAVING COUNT(*) BETWEEN 5 AND 20) x`, ng); n != 96 {
 				t.Errorf("liaison households covering 5–20 = %d", n)
 			}
 			if n := count(t, d, `SELECT COUNT(*) - COUNT(DISTINCT household_id) FROM liaison_covers`); n != 0 {
@@ -275,21 +254,21 @@ func TestBuild(t *testing.T) {
 				t.Errorf("%d covers outside the grid, vacant or themselves liaison households", n)
 			}
 			if n := count(t, d, `SELECT COUNT(*) FROM liaison_households l JOIN party_members m ON m.id = l.member_id
-				JOIN residents r ON r.id = m.resident_id WHERE r.household_id = l.household_id`); n != 96 {
+				JOIN residents r ON r.id = m.resident_id WHERE r.household_id = l.household_id AND r.community_id = $1`, ng); n != 96 {
 				t.Errorf("liaison households whose member lives there = %d", n)
 			}
 		})
 
 		t.Run("every grid's roster has one full-time leader with an account, and all sectors", func(t *testing.T) {
 			if n := count(t, d, `SELECT COUNT(DISTINCT r.grid_id) FROM grid_roster r JOIN users u ON u.id = r.user_id
-				WHERE r.duty = 'grid_leader' AND u.role = 'grid_leader' AND u.region_id = r.grid_id`); n != 10 {
+				WHERE r.duty = 'grid_leader' AND u.role = 'grid_leader' AND u.region_id = r.grid_id AND r.grid_id IN `+ngGrids, ng); n != 10 {
 				t.Errorf("grids with a leader account = %d", n)
 			}
-			if n := count(t, d, `SELECT COUNT(*) FROM grid_roster WHERE duty = 'grid_leader'`); n != 10 {
+			if n := count(t, d, `SELECT COUNT(*) FROM grid_roster WHERE duty = 'grid_leader' AND grid_id IN `+ngGrids, ng); n != 10 {
 				t.Errorf("grid leaders = %d", n)
 			}
 			for _, duty := range []string{"worker_full", "worker_part", "building_leader", "police", "urban", "zongzhi", "minzheng", "branch_secretary"} {
-				if n := count(t, d, `SELECT COUNT(DISTINCT grid_id) FROM grid_roster WHERE duty = $1`, duty); n != 10 {
+				if n := count(t, d, `SELECT COUNT(DISTINCT grid_id) FROM grid_roster WHERE grid_id IN `+ngGrids+` AND duty = $2`, ng, duty); n != 10 {
 					t.Errorf("grids with %s = %d", duty, n)
 				}
 			}
@@ -313,9 +292,101 @@ func TestBuild(t *testing.T) {
 					t.Errorf("%s: not a %s of %s", user, w[0], w[1])
 				}
 			}
-			// 29 staff accounts (dept01 among them) and the 12 co-building units' contacts unit01…unit12.
-			if len(res.Accounts) != 41 || count(t, d, `SELECT COUNT(*) FROM users`) != 41 {
+			// 29 staff accounts (dept01 among them) and the 12 co-building units' contacts unit01…unit12,
+			// then the neighbours' admins, grid leaders and workers: 西关 1+4+4, 仓门 1+3+3.
+			if len(res.Accounts) != 57 || count(t, d, `SELECT COUNT(*) FROM users`) != 57 {
 				t.Errorf("accounts = %d", len(res.Accounts))
+			}
+			if n := count(t, d, `SELECT COUNT(*) FROM users WHERE region_id = $1 OR region_id IN `+ngGrids, ng); n != 36 {
+				t.Errorf("Nanguan's accounts = %d, want 36 (admin, 3 mediators, 12 unit contacts, 10 grid leaders, 10 workers)", n)
+			}
+		})
+
+		t.Run("the street holds two smaller neighbours of Nanguan, drawn and worked the same way", func(t *testing.T) {
+			if len(res.Neighbours) != 2 {
+				t.Fatalf("neighbours = %+v", res.Neighbours)
+			}
+			street := count(t, d, `SELECT id FROM regions WHERE code = '620702001'`)
+			if n := count(t, d, `SELECT COUNT(*) FROM regions WHERE level = 'community' AND parent_id = $1`, street); n != 3 {
+				t.Fatalf("communities of 南街街道 = %d", n)
+			}
+			// No grid of one community overlaps a grid of another: sample the street's bounding box.
+			all := gridPolygons(t, d, 0, 17)
+			minX, minY, maxX, maxY := 180.0, 90.0, -180.0, -90.0
+			for _, ring := range all {
+				for _, p := range ring {
+					minX, minY, maxX, maxY = min(minX, p[0]), min(minY, p[1]), max(maxX, p[0]), max(maxY, p[1])
+				}
+			}
+			for i := range 90 {
+				for j := range 60 {
+					x, y := minX+(maxX-minX)*(float64(i)+0.5)/90, minY+(maxY-minY)*(float64(j)+0.5)/60
+					in := 0
+					for _, ring := range all {
+						if inside(ring, x, y) {
+							in++
+						}
+					}
+					if in > 1 {
+						t.Fatalf("(%f, %f) lies in %d grids", x, y, in)
+					}
+				}
+			}
+			for i, want := range []struct {
+				name, code, admin, leader string
+				grids, liaisons           int
+			}{{"西关社区", "620702001002", "xiguan-admin", "xiguan-grid01", 4, 28}, {"仓门社区", "620702001003", "cangmen-admin", "cangmen-grid01", 3, 22}} {
+				nb := res.Neighbours[i]
+				id := int64(count(t, d, `SELECT id FROM regions WHERE code = $1 AND name = $2 AND parent_id = $3`, want.code, want.name, street))
+				if nb.Name != want.name || nb.CommunityID != id || nb.Grids != want.grids || nb.Admin != want.admin {
+					t.Fatalf("%s: result %+v", want.name, nb)
+				}
+				tiles(t, gridPolygons(t, d, id, want.grids))
+				// Smaller than Nanguan: a quarter to a third of its households.
+				hh := count(t, d, `SELECT COUNT(*) FROM households WHERE community_id = $1`, id)
+				people := count(t, d, `SELECT COUNT(*) FROM residents WHERE community_id = $1`, id)
+				if hh != nb.Households || hh < 450 || hh > 1100 || people != nb.Residents || people < hh*2 {
+					t.Errorf("%s: %d households, %d residents (result %+v)", want.name, hh, people, nb)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM resident_tags t JOIN residents r ON r.id = t.resident_id
+					WHERE r.community_id = $1 AND t.tag IN ('elderly_alone', 'dibao', 'disability')`, id); n < 10 {
+					t.Errorf("%s: %d residents with focus tags", want.name, n)
+				}
+				if n := count(t, d, `SELECT COUNT(DISTINCT o.grid_id) FROM party_orgs o JOIN party_orgs c ON c.id = o.parent_id
+					WHERE o.kind = 'branch' AND o.secretary <> '' AND c.kind = 'committee' AND c.region_id = $1 AND c.name = $2`,
+					id, want.name+"党委"); n != want.grids {
+					t.Errorf("%s: branches = %d", want.name, n)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM liaison_households WHERE region_id IN `+ngGrids, id); n != want.liaisons || nb.Liaisons != n {
+					t.Errorf("%s: liaison households = %d", want.name, n)
+				}
+				for user, role := range map[string]string{want.admin: "community_admin", want.leader: "grid_leader"} {
+					if n := count(t, d, `SELECT COUNT(*) FROM users u JOIN regions r ON r.id = u.region_id
+						WHERE u.username = $1 AND u.role = $2 AND (r.id = $3 OR r.parent_id = $3)`, user, role, id); n != 1 {
+						t.Errorf("%s: %s is not a %s there", want.name, user, role)
+					}
+				}
+				if n := count(t, d, `SELECT COUNT(DISTINCT r.grid_id) FROM grid_roster r JOIN users u ON u.id = r.user_id
+					WHERE r.duty = 'grid_leader' AND u.region_id = r.grid_id AND r.grid_id IN `+ngGrids, id); n != want.grids {
+					t.Errorf("%s: grids with a leader account = %d", want.name, n)
+				}
+				// Ordinary work of the past year, none of Nanguan's record of 2024.
+				if n := count(t, d, `SELECT COUNT(*) FROM cases WHERE community_id = $1 AND received_at < $2`, id,
+					time.Now().AddDate(-1, 0, -2)); n != 0 {
+					t.Errorf("%s: %d cases older than a year", want.name, n)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM cases WHERE community_id = $1`, id); n < 30 {
+					t.Errorf("%s: %d cases", want.name, n)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM cases WHERE community_id = $1 AND state NOT IN ('closed', 'rejected')`, id); n == 0 {
+					t.Errorf("%s: no open case", want.name)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM visits WHERE region_id IN `+ngGrids, id); n < 500 {
+					t.Errorf("%s: %d visits", want.name, n)
+				}
+				if n := count(t, d, `SELECT COUNT(*) FROM mediation_cases WHERE community_id = $1`, id); n != 0 {
+					t.Errorf("%s: %d mediation cases (the neighbours keep none)", want.name, n)
+				}
 			}
 		})
 
@@ -379,7 +450,7 @@ func TestDemoAccountsAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, err := demo.ResetPasswords(ctx, d, newHash)
-	if err != nil || len(names) != 41 {
+	if err != nil || len(names) != 57 {
 		t.Fatalf("reset %d accounts (%v)", len(names), err)
 	}
 	svc := auth.NewService(d, auth.Config{})
@@ -399,9 +470,9 @@ func TestRandomPasswordMeetsThePasswordRules(t *testing.T) {
 	}
 }
 
-// gridPolygons returns each grid's outer ring.
-func gridPolygons(t *testing.T, d *db.DB) map[int64][][2]float64 {
-	rows, err := d.R.Query(`SELECT id, boundary FROM grids`)
+// gridPolygons returns each grid's outer ring: the community's, or every grid's when community is 0.
+func gridPolygons(t *testing.T, d *db.DB, community int64, want int) map[int64][][2]float64 {
+	rows, err := d.R.Query(`SELECT id, boundary FROM grids WHERE community_id = $1 OR $1 = 0`, community)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,10 +493,46 @@ func gridPolygons(t *testing.T, d *db.DB) map[int64][][2]float64 {
 		}
 		out[id] = g.Coordinates[0]
 	}
-	if len(out) != 10 {
-		t.Fatalf("grids = %d", len(out))
+	if len(out) != want {
+		t.Fatalf("grids = %d, want %d", len(out), want)
 	}
 	return out
+}
+
+// tiles checks that the polygons tile their outline: no overlap, no gap.
+func tiles(t *testing.T, polys map[int64][][2]float64) {
+	t.Helper()
+	var all [][2]float64
+	sum := 0.0
+	for _, ring := range polys {
+		sum += area(ring)
+		all = append(all, ring[:len(ring)-1]...)
+	}
+	outer := area(hull(all))
+	// Vertices are rounded to 6 decimals (0.1 m), so the outline's straight edges are only
+	// nearly straight: allow a relative 1e-4.
+	if math.Abs(sum-outer) > outer*1e-4 {
+		t.Fatalf("grid areas add up to %g, the community's outline is %g", sum, outer)
+	}
+	// With areas adding up, a sample point in two polygons would mean an overlap.
+	minX, minY, maxX, maxY := 180.0, 90.0, -180.0, -90.0
+	for _, p := range all {
+		minX, minY, maxX, maxY = min(minX, p[0]), min(minY, p[1]), max(maxX, p[0]), max(maxY, p[1])
+	}
+	for i := range 60 {
+		for j := range 60 {
+			x, y := minX+(maxX-minX)*(float64(i)+0.5)/60, minY+(maxY-minY)*(float64(j)+0.5)/60
+			in := 0
+			for _, ring := range polys {
+				if inside(ring, x, y) {
+					in++
+				}
+			}
+			if in > 1 {
+				t.Fatalf("(%f, %f) lies in %d grids", x, y, in)
+			}
+		}
+	}
 }
 
 // inside is the even-odd ray-casting test of a point against a closed ring.

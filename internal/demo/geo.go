@@ -9,19 +9,9 @@ import (
 // point is a WGS-84 position, longitude first as in GeoJSON.
 type point struct{ Lon, Lat float64 }
 
-// The community is a slightly irregular quadrilateral south of Zhangye's Drum Tower, about
-// 1.1 km by 1 km around 38.93° N, 100.45° E.
-var (
-	cornerSW = point{100.44380, 38.92460}
-	cornerSE = point{100.45650, 38.92520}
-	cornerNE = point{100.45720, 38.93390}
-	cornerNW = point{100.44310, 38.93330}
-)
-
-const (
-	gridCols = 5 // cells west → east
-	gridRows = 2 // cells south → north
-)
+// Nanguan is a slightly irregular quadrilateral south of Zhangye's Drum Tower, about 1.1 km by
+// 1 km around 38.93° N, 100.45° E (its corners are in site.go); its neighbours share its west and
+// east edges.
 
 // bilinear maps (u, v) in the unit square onto the quadrilateral a (u=0,v=0), b (1,0), c (1,1),
 // d (0,1). For a convex quadrilateral every (u, v) in [0,1]² lands inside it.
@@ -34,22 +24,23 @@ func bilinear(a, b, c, d point, u, v float64) point {
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
-// lattice returns the (gridCols+1)×(gridRows+1) vertices shared by the grid cells, indexed
+// lattice returns the (cols+1)×(rows+1) vertices shared by the site's grid cells, indexed
 // [row][col]. Inner vertices are nudged so the cells look drawn by hand, but neighbours share
 // exactly the same vertex, so the cells tile the community with no gap or overlap.
-func lattice(rng *rand.Rand) [gridRows + 1][gridCols + 1]point {
-	var out [gridRows + 1][gridCols + 1]point
-	for j := 0; j <= gridRows; j++ {
-		for i := 0; i <= gridCols; i++ {
-			u := float64(i) / gridCols
-			v := float64(j) / gridRows
-			if i > 0 && i < gridCols {
+func lattice(rng *rand.Rand, s *site) [][]point {
+	out := make([][]point, s.rows+1)
+	for j := 0; j <= s.rows; j++ {
+		out[j] = make([]point, s.cols+1)
+		for i := 0; i <= s.cols; i++ {
+			u := float64(i) / float64(s.cols)
+			v := float64(j) / float64(s.rows)
+			if i > 0 && i < s.cols {
 				u += (rng.Float64() - 0.5) * 0.05 // along the row: stays on an outer edge
 			}
-			if j > 0 && j < gridRows {
+			if j > 0 && j < s.rows {
 				v += (rng.Float64() - 0.5) * 0.12
 			}
-			p := bilinear(cornerSW, cornerSE, cornerNE, cornerNW, u, v)
+			p := bilinear(s.sw, s.se, s.ne, s.nw, u, v)
 			out[j][i] = point{round6(p.Lon), round6(p.Lat)}
 		}
 	}
@@ -59,13 +50,13 @@ func lattice(rng *rand.Rand) [gridRows + 1][gridCols + 1]point {
 // cell is one grid's quadrilateral, corners counter-clockwise from the south-west.
 type cell [4]point
 
-// cells returns the ten grid cells, numbered 1–5 along the north row west → east and 6–10 along
-// the south row west → east.
-func cells(rng *rand.Rand) []cell {
-	l := lattice(rng)
+// cells returns the site's grid cells, numbered along the northern row west → east first and
+// then row by row southwards (Nanguan: 1–5 north, 6–10 south).
+func cells(rng *rand.Rand, s *site) []cell {
+	l := lattice(rng, s)
 	var out []cell
-	for _, j := range []int{1, 0} {
-		for i := 0; i < gridCols; i++ {
+	for j := s.rows - 1; j >= 0; j-- {
+		for i := 0; i < s.cols; i++ {
 			out = append(out, cell{l[j][i], l[j][i+1], l[j+1][i+1], l[j+1][i]})
 		}
 	}

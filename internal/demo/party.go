@@ -5,9 +5,8 @@ import (
 )
 
 // The demo's party chain: the community committee, one branch per grid, resident members of the
-// branches, in-service members registered 报到 with the community, and exactly 96 liaison
-// households, each covering neighbouring households of its grid.
-const liaisonTotal = 96
+// branches, in-service members registered 报到 with the community, and exactly the site's number
+// of liaison households (Nanguan: 96), each covering neighbouring households of its grid.
 
 type memberPlan struct {
 	resident   int // index into plan.residents
@@ -100,7 +99,7 @@ func (g *planner) party() {
 	}
 }
 
-// liaisons picks 96 liaison households, spread over the grids by their occupied households; each
+// liaisons picks the site's liaison households, spread over the grids by their occupied households; each
 // grid's households (in building order, so neighbours are near each other in the list) are cut
 // into runs, and each run's liaison household covers 5–20 of the run's other households.
 func (g *planner) liaisons(addMember func(ri int, inService bool) int) {
@@ -114,7 +113,7 @@ func (g *planner) liaisons(addMember func(ri int, inService bool) int) {
 		occupied[gi] = append(occupied[gi], h)
 		total++
 	}
-	quota := shares(liaisonTotal, occupied, total)
+	quota := shares(g.site.liaisons, occupied, total)
 	for gi, hs := range occupied {
 		n := quota[gi]
 		for s := range n {

@@ -71,6 +71,7 @@ func (r *residentPlan) tag(t string, since time.Time) {
 
 // planner draws the plan from one random source.
 type planner struct {
+	site *site
 	rng  *rand.Rand
 	ids  idNumbers
 	plan *plan
@@ -78,7 +79,7 @@ type planner struct {
 
 func newPlanner(seed uint64) *planner {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	return &planner{rng: rng, ids: idNumbers{rng: rng, used: map[string]bool{}}, plan: &plan{}}
+	return &planner{site: nanguan, rng: rng, ids: idNumbers{rng: rng, used: map[string]bool{}}, plan: &plan{}}
 }
 
 // chance reports true with probability p.
@@ -101,26 +102,17 @@ func (g *planner) dayBetween(from, to time.Time) time.Time {
 	return from.AddDate(0, 0, g.rng.IntN(days))
 }
 
-var (
-	estateNames = []string{"南关小区", "丹霞小区", "甘泉小区", "康宁小区", "南华小区", "金苑小区", "润泉小区",
-		"祁连小区", "玉水苑", "南湖花园", "和平小区", "怡景园", "福润苑", "兴隆小区", "湿地花园", "大佛寺小区"}
-	courtyardNames = []string{"粮食局家属院", "供电公司家属院", "二中家属院", "地区医院家属院", "交通局家属院",
-		"邮政局家属院", "建设银行家属院", "农机公司家属院", "水务局家属院", "林业局家属院", "税务局家属院",
-		"自来水公司家属院", "运输公司家属院", "百货公司家属院"}
-	laneNames = []string{"南关西巷", "南关东巷", "马神庙巷", "仓门巷", "箭道巷", "饮马桥巷", "西来寺巷", "贡院巷"}
-	streets   = []string{"县府南街", "南大街", "马神庙街", "青年东街", "民主西街", "南环路", "南关巷", "饮马桥路",
-		"仓门街", "西来寺路"}
-	estateFloors = weighted[int]{{5, 3}, {6, 5}, {7, 1}, {11, 2}, {18, 1}}
-)
+var estateFloors = weighted[int]{{5, 3}, {6, 5}, {7, 1}, {11, 2}, {18, 1}}
 
 // buildGrids draws the grid cells and, for each, its buildings and households.
 func (g *planner) buildGrids() {
 	estate, courtyard := 0, 0
 	laneNo := map[string]int{}
-	for i, c := range cells(g.rng) {
-		g.plan.grids = append(g.plan.grids, gridPlan{number: i + 1, cell: c, street: streets[i]})
-		target := g.between(265, 345)
-		south := i >= gridCols
+	s := g.site
+	for i, c := range cells(g.rng, s) {
+		g.plan.grids = append(g.plan.grids, gridPlan{number: i + 1, cell: c, street: s.streets[i]})
+		target := g.between(s.doors[0], s.doors[1])
+		south := i >= s.cols
 		bungalowShare := 0.06
 		if south {
 			bungalowShare = 0.22
@@ -139,7 +131,7 @@ func (g *planner) buildGrids() {
 		}
 		// One or two estates of numbered blocks make most of a grid.
 		for e := 0; count < int(float64(target)*(0.72-bungalowShare)) && e < 2; e++ {
-			name := estateNames[estate%len(estateNames)]
+			name := s.estates[estate%len(s.estates)]
 			estate++
 			houseNo += g.between(2, 12)
 			for n := 1; count < int(float64(target)*(0.72-bungalowShare)) && n <= 14; n++ {
@@ -155,7 +147,7 @@ func (g *planner) buildGrids() {
 		}
 		// A work-unit courtyard (家属院) of a few blocks.
 		if count < int(float64(target)*(1-bungalowShare)) {
-			name := courtyardNames[courtyard%len(courtyardNames)]
+			name := s.courtyards[courtyard%len(s.courtyards)]
 			courtyard++
 			houseNo += g.between(2, 10)
 			for n := 1; count < int(float64(target)*(1-bungalowShare)); n++ {
@@ -167,7 +159,7 @@ func (g *planner) buildGrids() {
 		}
 		// Bungalow rows fill the rest.
 		for count < target {
-			lane := laneNames[(i+g.rng.IntN(3))%len(laneNames)]
+			lane := s.lanes[(i+g.rng.IntN(3))%len(s.lanes)]
 			laneNo[lane] += g.between(1, 4)
 			name := fmt.Sprintf("%s%d号平房院", lane, laneNo[lane])
 			var doors []householdPlan

@@ -26,40 +26,10 @@ type accountPlan struct {
 	org            string
 }
 
-// fixedAccounts are the accounts above the grids, with their people's names.
-var fixedAccounts = []accountPlan{
-	{"admin", "王秀梅", auth.CommunityAdmin, "community", -1, "南关社区党委"},
-	{"street", "刘志刚", auth.StreetAdmin, "street", -1, "南街街道办事处"},
-	{"district", "张建华", auth.DistrictAdmin, "district", -1, "甘州区社会治理中心"},
-	{"mediator01", "李德明", auth.Mediator, "community", -1, "南关社区人民调解委员会"},
-	{"mediator02", "周桂芳", auth.Mediator, "community", -1, "南关社区人民调解委员会"},
-	{"mediator03", "何振国", auth.Mediator, "community", -1, "红色智囊团"},
-	{"security", "赵启明", auth.SecurityAdmin, "district", -1, "甘州区社会治理中心"},
-	{"auditor", "陈慧敏", auth.Auditor, "district", -1, "甘州区社会治理中心"},
-	// A department's contact: cases dispatched to 甘州区城市管理局 reach this account to sign.
-	{"dept01", "马建军", auth.Department, "district", -1, "甘州区城市管理局"},
-}
-
-// sectorStaff are the community's people of the other sectors, each serving a run of grids.
-var sectorStaff = []struct {
-	duty     string
-	from, to int // grid indexes, inclusive
-	note     string
-}{
-	{"police", 0, 2, "南街派出所社区民警"},
-	{"police", 3, 6, "南街派出所社区民警"},
-	{"police", 7, 9, "南街派出所社区民警"},
-	{"urban", 0, 4, "甘州区城市管理综合执法局南街中队"},
-	{"urban", 5, 9, "甘州区城市管理综合执法局南街中队"},
-	{"zongzhi", 0, 4, "南关社区综治专干"},
-	{"zongzhi", 5, 9, "南关社区综治专干"},
-	{"minzheng", 0, 4, "南关社区民政专干"},
-	{"minzheng", 5, 9, "南关社区民政专干"},
-}
-
 // staff draws the accounts and every grid's roster: 多网合一, all sectors' people on one grid.
 func (g *planner) staff() []accountPlan {
-	accounts := append([]accountPlan(nil), fixedAccounts...)
+	st := g.site
+	accounts := append([]accountPlan(nil), st.fixed...)
 	staffName := func(lo, hi int) (string, string) {
 		gen := g.gender()
 		return personName(g.rng, gen, birthDate(g.rng, ageRef, g.between(lo, hi))), mobile(g.rng)
@@ -67,19 +37,19 @@ func (g *planner) staff() []accountPlan {
 	for gi := range g.plan.grids {
 		n := gi + 1
 		name, phone := staffName(28, 50)
-		accounts = append(accounts, accountPlan{fmt.Sprintf("grid%02d", n), name, auth.GridLeader, "grid", gi, "南关社区"})
+		accounts = append(accounts, accountPlan{fmt.Sprintf(st.leaderName, n), name, auth.GridLeader, "grid", gi, st.name})
 		g.plan.roster = append(g.plan.roster, rosterPlan{grid: gi, duty: "grid_leader", name: name, phone: phone,
-			username: fmt.Sprintf("grid%02d", n), building: -1, note: "专职网格长"})
+			username: fmt.Sprintf(st.leaderName, n), building: -1, note: "专职网格长"})
 		name, phone = staffName(24, 45)
-		accounts = append(accounts, accountPlan{fmt.Sprintf("worker%02d", n), name, auth.GridWorker, "grid", gi, "南关社区"})
+		accounts = append(accounts, accountPlan{fmt.Sprintf(st.workerName, n), name, auth.GridWorker, "grid", gi, st.name})
 		g.plan.roster = append(g.plan.roster, rosterPlan{grid: gi, duty: "worker_full", name: name, phone: phone,
-			username: fmt.Sprintf("worker%02d", n), building: -1, note: "专职网格员"})
+			username: fmt.Sprintf(st.workerName, n), building: -1, note: "专职网格员"})
 		if g.chance(0.4) {
 			name, phone = staffName(24, 45)
 			g.plan.roster = append(g.plan.roster, rosterPlan{grid: gi, duty: "worker_full", name: name, phone: phone, building: -1, note: "专职网格员"})
 		}
 	}
-	for _, s := range sectorStaff {
+	for _, s := range st.sectors {
 		name, phone := staffName(28, 52)
 		for gi := s.from; gi <= s.to; gi++ {
 			g.plan.roster = append(g.plan.roster, rosterPlan{grid: gi, duty: s.duty, name: name, phone: phone, building: -1, note: s.note})

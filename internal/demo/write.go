@@ -15,6 +15,7 @@ import (
 
 // writer writes a plan inside one transaction and keeps the database ids it gets back.
 type writer struct {
+	s        *site
 	d        *db.DB
 	sealer   *pii.Sealer
 	p        *plan
@@ -30,17 +31,19 @@ type writer struct {
 	branchIDs                         []int64
 	memberIDs                         []int64
 	covered                           int
-	casesNote                         string // the cases step's figures, for the one demo.seed audit entry
+	neighbours                        []*writer // the street's other communities, written after this one
+	casesNote                         string    // the cases step's figures, for the one demo.seed audit entry
 }
 
 var gridNumerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
 
 func (w *writer) write(ctx context.Context, tx *db.Tx) error {
 	// A retried transaction starts again from nothing.
+	w.city, w.district, w.street = nil, nil, nil
 	w.gridIDs, w.buildingIDs, w.householdIDs, w.residentIDs, w.branchIDs, w.memberIDs = nil, nil, nil, nil, nil, nil
 	steps := []func(context.Context, *db.Tx) error{w.regions, w.users, w.buildings, w.households, w.residents,
 		w.tags, w.roster, w.orgs, w.members, w.liaisons, w.cases, w.visits, w.mediationStep, w.activities, w.cobuild,
-		w.deliberation}
+		w.deliberation, w.writeNeighbours}
 	for _, step := range steps {
 		if err := step(ctx, tx); err != nil {
 			return err
@@ -53,7 +56,7 @@ func (w *writer) write(ctx context.Context, tx *db.Tx) error {
 	r := w.result()
 	return audit.Record(ctx, tx, audit.Entry{Action: "demo.seed", ObjectType: "region", ObjectID: w.community.ID,
 		RegionID: w.community.ID, Detail: fmt.Sprintf("写入南关社区演示数据：网格%d个、楼院%d个、户%d户、居民%d人、党员%d名、党员联系户%d户、%s",
-			r.Grids, r.Buildings, r.Households, r.Residents, r.PartyMembers, r.Liaisons, w.casesNote)})
+			r.Grids, r.Buildings, r.Households, r.Residents, r.PartyMembers, r.Liaisons, w.casesNote) + w.neighboursNote()})
 }
 
 func (w *writer) result() *Result {
@@ -80,13 +83,14 @@ func (w *writer) regions(ctx context.Context, tx *db.Tx) error {
 		r, err = register.CreateRegion(ctx, tx, register.NewRegion{ParentID: pid, Level: level, Code: code, Name: name})
 		return r
 	}
-	w.city = mk(nil, register.LevelCity, "620700", "张掖市")
-	w.district = mk(w.city, register.LevelDistrict, "620702", "甘州区")
-	w.street = mk(w.district, register.LevelStreet, "620702001", "南街街道")
-	w.community = mk(w.street, register.LevelCommunity, "620702001001", "南关社区")
+	if w.street == nil { // a neighbour is written into the street its main community's writer made
+		w.city = mk(nil, register.LevelCity, "620700", "张掖市")
+		w.district = mk(w.city, register.LevelDistrict, "620702", "甘州区")
+		w.street = mk(w.district, register.LevelStreet, "620702001", "南街街道")
+	}
+	w.community = mk(w.street, register.LevelCommunity, w.s.code, w.s.name)
 	for _, gp := range w.p.grids {
-		r := mk(w.community, register.LevelGrid, fmt.Sprintf("%s%02d", w.community.Code, gp.number),
-			"南关社区第"+gridNumerals[gp.number-1]+"网格")
+		r := mk(w.community, register.LevelGrid, fmt.Sprintf("%s%02d", w.community.Code, gp.number), w.s.gridName(gp.number))
 		if err != nil {
 			return fmt.Errorf("region: %w", err)
 		}

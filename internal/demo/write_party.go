@@ -13,8 +13,8 @@ import (
 func (w *writer) orgs(ctx context.Context, tx *db.Tx) error {
 	var committee int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, kind, name, secretary, founded_on, created_at, updated_at)
-		VALUES ($1, 'committee', '南关社区党委', $2, '2009-07-01', $3, $3) RETURNING id`,
-		w.community.ID, fixedAccounts[0].name, recorded).Scan(&committee)
+		VALUES ($1, 'committee', $2, $3, $4, $5, $5) RETURNING id`,
+		w.community.ID, w.s.name+"党委", w.s.fixed[0].name, w.s.committeeFounded, recorded).Scan(&committee)
 	if err != nil {
 		return fmt.Errorf("party committee: %w", err)
 	}
@@ -28,7 +28,7 @@ func (w *writer) orgs(ctx context.Context, tx *db.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO party_orgs (region_id, parent_id, kind, name, grid_id, secretary, founded_on,
 			created_at, updated_at) VALUES ($1, $2, 'branch', $3, $1, $4, $5, $6, $6) RETURNING id`,
-			w.gridIDs[gi], committee, "南关社区第"+gridNumerals[gp.number-1]+"网格党支部", secretaries[gi], "2019-06-28", recorded).Scan(&id)
+			w.gridIDs[gi], committee, w.s.gridName(gp.number)+"党支部", secretaries[gi], "2019-06-28", recorded).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("party branch %d: %w", gp.number, err)
 		}
@@ -64,7 +64,7 @@ func (w *writer) members(ctx context.Context, tx *db.Tx) error {
 	return nil
 }
 
-// liaisons writes the 96 liaison households and the households each covers.
+// liaisons writes the liaison households (Nanguan: 96) and the households each covers.
 func (w *writer) liaisons(ctx context.Context, tx *db.Tx) error {
 	rows := make([][]any, len(w.p.liaisons))
 	for i, l := range w.p.liaisons {

@@ -17,13 +17,14 @@ import (
 	"linli/internal/reports"
 )
 
-// demoEnv runs the whole app on the Nanguan demo, every demo account signing in with the fixture
-// password.
+// demoEnv runs the whole app on the Nanguan demo (with the street's two smaller neighbours), every
+// demo account signing in with the fixture password.
 func demoEnv(t testing.TB) *apptest.Env {
 	t.Helper()
 	env := apptest.NewDemo(t)
-	// 29 staff accounts (dept01 among them) and the co-building units' contacts unit01…unit12.
-	if len(env.Main.DemoAccounts) != 41 || env.Main.DemoPassword != fixture.Password {
+	// 29 staff accounts (dept01 among them), the co-building units' contacts unit01…unit12 and the
+	// neighbours' admins, grid leaders and workers (西关 9, 仓门 7).
+	if len(env.Main.DemoAccounts) != 57 || env.Main.DemoPassword != fixture.Password {
 		t.Fatalf("demo accounts %v", env.Main.DemoAccounts)
 	}
 	return env
@@ -47,18 +48,22 @@ func TestHomePage(t *testing.T) {
 	env := demoEnv(t)
 	d := env.DB()
 	const gridScope = `(SELECT id FROM regions WHERE code = '62070200100101')`
+	// Nanguan's rows: the street's neighbours 西关社区 and 仓门社区 hold their own.
+	const ng = `(SELECT id FROM regions WHERE code = '620702001001')`
+	const ngGrids = `(SELECT id FROM regions WHERE parent_id = ` + ng + `)`
 
 	t.Run("community admin sees Nanguan's figures, each a link to its list", func(t *testing.T) {
 		resp := env.Login(t, "admin").Get("/")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		residents := count(t, d, `SELECT COUNT(*) FROM residents`)
-		alone := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone'`)
-		members := count(t, d, `SELECT COUNT(*) FROM party_members`)
-		covered := count(t, d, `SELECT COUNT(*) FROM liaison_covers`)
-		workers := count(t, d, `SELECT COUNT(*) FROM grid_roster WHERE duty IN ('worker_full', 'worker_part')`)
-		minors := count(t, d, `SELECT COUNT(*) FROM residents WHERE birth_date > $1`, time.Now().In(shanghai()).AddDate(-18, 0, 0).Format("2006-01-02"))
+		residents := count(t, d, `SELECT COUNT(*) FROM residents WHERE community_id = `+ng)
+		alone := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone' AND region_id IN `+ngGrids)
+		members := count(t, d, `SELECT COUNT(*) FROM party_members WHERE region_id IN `+ngGrids)
+		covered := count(t, d, `SELECT COUNT(*) FROM liaison_covers WHERE region_id IN `+ngGrids)
+		workers := count(t, d, `SELECT COUNT(*) FROM grid_roster WHERE duty IN ('worker_full', 'worker_part') AND grid_id IN `+ngGrids)
+		minors := count(t, d, `SELECT COUNT(*) FROM residents WHERE community_id = `+ng+` AND birth_date > $1`,
+			time.Now().In(shanghai()).AddDate(-18, 0, 0).Format("2006-01-02"))
 		for _, want := range []string{
 			"张掖市", "甘州区", "南街街道", "<h1>南关社区</h1>", "一老一小",
 			figure("/grids", 10, "网格"),
@@ -106,7 +111,7 @@ func TestHomePage(t *testing.T) {
 			"supervised":  `supervised AND state <> 'closed'`,
 			"to_dispatch": `state = 'accepted'`,
 		} {
-			n := count(t, d, `SELECT COUNT(*) FROM cases WHERE `+cond)
+			n := count(t, d, `SELECT COUNT(*) FROM cases WHERE community_id = `+ng+` AND `+cond)
 			label := map[string]string{"to_accept": "待受理", "to_verify": "待核查", "overdue": "已超时", "supervised": "督办件",
 				"to_dispatch": "待派遣"}[code]
 			if want := figure("/cases?queue="+code, n, label); !strings.Contains(body, want) {
@@ -122,7 +127,8 @@ func TestHomePage(t *testing.T) {
 		if cmp < 0 || cmp > strings.Index(body, "基本情况") {
 			t.Fatal("the street's home does not start with the comparison of its communities")
 		}
-		for _, want := range []string{"<th scope=\"row\">南关社区</th>", "受理", "按期办结率", "满意率", `/cases?figure=intake&amp;from=`} {
+		for _, want := range []string{"<th scope=\"row\">南关社区</th>", "<th scope=\"row\">西关社区</th>",
+			"<th scope=\"row\">仓门社区</th>", "受理", "按期办结率", "满意率", `/cases?figure=intake&amp;from=`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the comparison lacks %q", want)
 			}
@@ -136,24 +142,35 @@ func TestHomePage(t *testing.T) {
 	})
 
 	t.Run("the comparison's case figures are the figures API's for each community over the period chosen", func(t *testing.T) {
-		var nanguan int64
-		if err := d.R.QueryRow(`SELECT id FROM regions WHERE name = '南关社区'`).Scan(&nanguan); err != nil {
-			t.Fatal(err)
-		}
 		const from, to = "2026-01-01", "2026-11-30"
 		body := env.Login(t, "street").Get("/?from=" + from + "&to=" + to).Body
-		var fig map[string]any
-		env.APIClient(t, "street").Get(fmt.Sprintf("/api/v1/cases/figures?region=%d&from=%s&to=%s", nanguan, from, to)).Decode(t, &fig)
-		intake := fmt.Sprintf(`<a href="/cases?figure=intake&amp;from=%s&amp;region=%d&amp;to=%s">%v</a>`, from, nanguan, to, fig["intake"])
-		onTime := fmt.Sprintf(`<a href="/cases?figure=on_time_rate_num&amp;from=%s&amp;region=%d&amp;to=%s">%.1f%%</a>`, from, nanguan, to,
-			fig["on_time_rate"].(float64)*100)
-		for _, want := range []string{intake, onTime, "诉求按 " + from + " 至 " + to + " 统计"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("the comparison lacks %s", want)
-			}
+		if !strings.Contains(body, "诉求按 "+from+" 至 "+to+" 统计") {
+			t.Errorf("the comparison does not name its period")
 		}
-		if fig["intake"].(float64) == 0 {
-			t.Error("no cases in the period: the test compares nothing")
+		// Each of the street's three communities, with figures of its own.
+		intakes := map[float64]bool{}
+		for _, name := range []string{"南关社区", "西关社区", "仓门社区"} {
+			var id int64
+			if err := d.R.QueryRow(`SELECT id FROM regions WHERE name = $1`, name).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			var fig map[string]any
+			env.APIClient(t, "street").Get(fmt.Sprintf("/api/v1/cases/figures?region=%d&from=%s&to=%s", id, from, to)).Decode(t, &fig)
+			intake := fmt.Sprintf(`<a href="/cases?figure=intake&amp;from=%s&amp;region=%d&amp;to=%s">%v</a>`, from, id, to, fig["intake"])
+			onTime := fmt.Sprintf(`<a href="/cases?figure=on_time_rate_num&amp;from=%s&amp;region=%d&amp;to=%s">%.1f%%</a>`, from, id, to,
+				fig["on_time_rate"].(float64)*100)
+			for _, want := range []string{intake, onTime} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the comparison lacks %s's %s", name, want)
+				}
+			}
+			if fig["intake"].(float64) == 0 {
+				t.Errorf("%s: no cases in the period: the test compares nothing", name)
+			}
+			intakes[fig["intake"].(float64)] = true
+		}
+		if len(intakes) != 3 {
+			t.Errorf("the three communities took in the same numbers of cases: %v", intakes)
 		}
 		if resp := env.Login(t, "street").Get("/?from=2026-13-01&to=2026-01-01"); resp.StatusCode != http.StatusUnprocessableEntity ||
 			!strings.Contains(resp.Body, "开始日期格式") {
