@@ -88,12 +88,8 @@ func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) exportHours(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	b, _, err := h.svc.ExportHoursXLSX(r.Context(), VolunteerFilter{From: q.Get("from"), To: q.Get("to")})
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
+	d := web.NewDownload(w, web.XLSXType, "志愿服务时长.xlsx", "volunteer-hours.xlsx")
+	if _, err := h.svc.ExportHoursXLSX(r.Context(), VolunteerFilter{From: q.Get("from"), To: q.Get("to")}, d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="volunteer-hours.xlsx"; filename*=UTF-8''%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E6%97%B6%E9%95%BF.xlsx`)
-	_, _ = w.Write(b)
 }
