@@ -74,9 +74,11 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, query string, out io
 	}
 	written := 0
 	if total > 0 {
-		// The list's page statement with the whole selection as its page, as List reads it.
+		// The list's page statement with the whole selection as its page: found through the
+		// region's index and sorted (at most ExportMaxRows), not read in list order from the
+		// city's index, which stops early only for a page.
 		f.Limit, f.Offset = total, 0
-		_, page, a, _, err := listQueries(&f, p, s.db.Dialect, 0, total > s.countCap)
+		_, page, a, _, err := listQueries(&f, p, s.db.Dialect, 0, false)
 		if err != nil {
 			return 0, err
 		}
