@@ -30,7 +30,8 @@ var exports = []string{"/visits/export.xlsx", "/cases/export.xlsx?from=%s", "/ex
 // TestListsBench measures every list page as a community's and a district's admin (the median of
 // LINLI_BENCH_RUNS, default 9, after one warm-up), and with LINLI_BENCH_EXPORTS=1 every export as
 // the community's and the district's admin (rows, rows/s, and linli serve's VmHWM before and after), on each city
-// of LINLI_BENCH_LISTS (database URLs separated by spaces, made by `linli gen` with the bench key
+// (and the server's CPU time, rows per CPU-second: the figure a loaded machine moves least) of
+// LINLI_BENCH_LISTS (LINLI_BENCH_PAGES=0 leaves the pages out) (database URLs separated by spaces, made by `linli gen` with the bench key
 // and password; LINLI_BENCH_BIN, a prebuilt linli, measures another build). Only the sign-ins
 // write, unless exports are asked for.
 //
@@ -83,7 +84,11 @@ func TestListsBench(t *testing.T) {
 			name = "PostgreSQL"
 		}
 		fmt.Printf("\n### %s, %d residents\n\n| list page | community p50 | district p50 |\n|---|---|---|\n", name, nres)
-		for _, path := range listPages {
+		pages := listPages
+		if os.Getenv("LINLI_BENCH_PAGES") == "0" {
+			pages = nil
+		}
+		for _, path := range pages {
 			var cells []string
 			for _, c := range []*Client{community, district} {
 				if _, err := c.Get(path); err != nil { // warm-up
@@ -100,7 +105,7 @@ func TestListsBench(t *testing.T) {
 			fmt.Printf("| `%s` | %s | %s |\n", path, cells[0], cells[1])
 		}
 		if os.Getenv("LINLI_BENCH_EXPORTS") == "1" {
-			fmt.Printf("\n| export | scope | rows | time | rows/s | size | VmHWM before → after |\n|---|---|---|---|---|---|---|\n")
+			fmt.Printf("\n| export | scope | rows | time | rows/s | server CPU | rows per CPU-second | size | VmHWM before → after |\n|---|---|---|---|---|---|---|---|---|\n")
 			from := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
 			for _, e := range exports {
 				path := e
@@ -110,20 +115,22 @@ func TestListsBench(t *testing.T) {
 				for i, c := range []*Client{community, district} {
 					scope := []string{"community", "district"}[i]
 					_, before := srv.Memory()
+					cpu0 := srv.CPU()
 					start := time.Now()
 					b, err := c.Get(path)
 					took := time.Since(start)
+					cpu := srv.CPU() - cpu0
 					_, after := srv.Memory()
 					if err != nil {
-						fmt.Printf("| `%s` | %s | %v | | | | |\n", path, scope, err)
+						fmt.Printf("| `%s` | %s | %v | | | | | | |\n", path, scope, err)
 						continue
 					}
 					rows, err := countRows(b)
 					if err != nil {
 						t.Errorf("%s: %v", path, err)
 					}
-					fmt.Printf("| `%s` | %s | %d | %s | %s | %d KB | %.0f → %.0f MB |\n", path, scope, rows, ms(took),
-						thou(float64(rows)/took.Seconds()), len(b)>>10, before, after)
+					fmt.Printf("| `%s` | %s | %d | %s | %s | %s | %s | %d KB | %.0f → %.0f MB |\n", path, scope, rows, ms(took),
+						thou(float64(rows)/took.Seconds()), ms(cpu), thou(float64(rows)/cpu.Seconds()), len(b)>>10, before, after)
 				}
 			}
 		}
