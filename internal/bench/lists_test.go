@@ -130,7 +130,7 @@ func TestListsBench(t *testing.T) {
 						t.Errorf("%s: %v", path, err)
 					}
 					fmt.Printf("| `%s` | %s | %d | %s | %s | %s | %s | %d KB | %.0f → %.0f MB |\n", path, scope, rows, ms(took),
-						thou(float64(rows)/took.Seconds()), ms(cpu), thou(float64(rows)/cpu.Seconds()), len(b)>>10, before, after)
+						thou(float64(rows)/took.Seconds()), ms(cpu), perCPU(rows, cpu), len(b)>>10, before, after)
 				}
 			}
 		}
@@ -155,4 +155,12 @@ func countRows(b []byte) (int, error) {
 		}
 		n++
 	}
+}
+
+// perCPU is rows per second of the server's CPU time, "–" when too short to read.
+func perCPU(rows int, cpu time.Duration) string {
+	if cpu <= 0 || rows == 0 {
+		return "–"
+	}
+	return thou(float64(rows) / cpu.Seconds())
 }
