@@ -1,19 +1,18 @@
 package activities
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/sheet"
 )
 
 // hoursHeader follows the columns of the national volunteer information system's bulk entry of
@@ -30,86 +29,47 @@ type HoursExport struct {
 }
 
 // ExportHoursXLSX writes the approved volunteer hours of a period in the principal's scope to an
-// .xlsx in the layout of the national system's bulk entry and audits the export. ID and phone
-// numbers are masked, unless the user may reveal them and asks to with a reason (audited as
-// pii.export, like the resident ledger's).
-func (s *Service) ExportHoursXLSX(ctx context.Context, req HoursExport) ([]byte, int, error) {
+// .xlsx written to out in the layout of the national system's bulk entry and audits the export. ID
+// and phone numbers are masked, unless the user may reveal them and asks to with a reason (audited
+// as pii.export, like the resident ledger's).
+func (s *Service) ExportHoursXLSX(ctx context.Context, req HoursExport, out io.Writer) (int, error) {
 	p, err := principal(ctx, auth.ActivitiesWrite)
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	req.Reason = strings.TrimSpace(req.Reason)
 	if req.Unmask {
 		if err := p.Require(auth.RevealPII); err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		if utf8.RuneCountInString(req.Reason) < 4 {
-			return nil, 0, errs.Field("reason", "导出完整证件号码和手机号码须填写用途（至少4个字）")
+			return 0, errs.Field("reason", "导出完整证件号码和手机号码须填写用途（至少4个字）")
 		}
 	}
 	f := req.Filter
 	f.Status = "approved"
 	vs, err := s.Volunteers(ctx, f)
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	if req.Unmask {
 		for i := range vs {
 			var idEnc, phoneEnc []byte
 			if err := s.db.R.QueryRowContext(ctx, `SELECT id_enc, phone_enc FROM activity_volunteers WHERE id = $1`, vs[i].ID).
 				Scan(&idEnc, &phoneEnc); err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 			if len(idEnc) > 0 {
 				if vs[i].IDMasked, err = s.sealer.Open(idEnc); err != nil {
-					return nil, 0, err
+					return 0, err
 				}
 			}
 			if len(phoneEnc) > 0 {
 				if vs[i].PhoneMasked, err = s.sealer.Open(phoneEnc); err != nil {
-					return nil, 0, err
+					return 0, err
 				}
 			}
 		}
-	}
-	x := excelize.NewFile()
-	defer x.Close()
-	const sheet = "志愿服务时长"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, 0, err
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return nil, 0, err
-	}
-	row := func(n int, vals []any) error {
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		return sw.SetRow(cell, vals)
-	}
-	head := make([]any, len(hoursHeader))
-	for i, h := range hoursHeader {
-		head[i] = h
-	}
-	if err := row(1, head); err != nil {
-		return nil, 0, err
-	}
-	for i, v := range vs {
-		idType := ""
-		if v.IDMasked != "" {
-			idType = "居民身份证"
-		}
-		hours, _ := strconv.ParseFloat(strconv.FormatFloat(float64(v.Minutes)/60, 'f', 1, 64), 64)
-		if err := row(i+2, []any{v.Name, idType, v.IDMasked, v.PhoneMasked, v.ActivityTitle, v.RoleTitle, v.ServedOn, hours,
-			v.Content, v.Organiser, v.CertNo}); err != nil {
-			return nil, 0, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, 0, err
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		return nil, 0, err
 	}
 	action, detail := "volunteer.export", fmt.Sprintf("导出志愿服务时长%d条（%s至%s，证件号码和电话已脱敏）", len(vs), f.From, f.To)
 	if req.Unmask {
@@ -118,5 +78,23 @@ func (s *Service) ExportHoursXLSX(ctx context.Context, req HoursExport) ([]byte,
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "activity_volunteer", RegionID: p.RegionID, Detail: detail})
 	})
-	return buf.Bytes(), len(vs), err
+	if err != nil {
+		return 0, err
+	}
+	w := sheet.NewWriter(out)
+	if err := w.Sheet("志愿服务时长", hoursHeader, 10, 10, 20, 14, 24, 14, 11, 10, 30, 20, 16); err != nil {
+		return 0, err
+	}
+	for _, v := range vs {
+		idType := ""
+		if v.IDMasked != "" {
+			idType = "居民身份证"
+		}
+		hours, _ := strconv.ParseFloat(strconv.FormatFloat(float64(v.Minutes)/60, 'f', 1, 64), 64)
+		if err := w.Row(v.Name, idType, v.IDMasked, v.PhoneMasked, v.ActivityTitle, v.RoleTitle, v.ServedOn, hours,
+			v.Content, v.Organiser, v.CertNo); err != nil {
+			return 0, err
+		}
+	}
+	return len(vs), w.Close()
 }

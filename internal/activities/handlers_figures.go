@@ -96,16 +96,13 @@ func (h *Handlers) exportHours(w http.ResponseWriter, r *http.Request) {
 		req.Unmask = r.PostFormValue("unmask") != ""
 		req.Reason = r.PostFormValue("reason")
 	}
-	b, _, err := h.svc.ExportHoursXLSX(r.Context(), req)
-	if errs.CodeOf(err) == errs.Invalid {
+	d := web.NewDownload(w, web.XLSXType, "志愿服务时长.xlsx", "volunteer-hours.xlsx")
+	_, err := h.svc.ExportHoursXLSX(r.Context(), req, d)
+	if errs.CodeOf(err) == errs.Invalid && !d.Started() {
 		h.back(w, r, "/activities/hours?"+r.URL.RawQuery, "", err)
 		return
 	}
 	if err != nil {
-		h.kit.Error(w, r, err)
-		return
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="volunteer-hours.xlsx"; filename*=UTF-8''%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E6%97%B6%E9%95%BF.xlsx`)
-	_, _ = w.Write(b)
 }

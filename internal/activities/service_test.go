@@ -331,17 +331,22 @@ func TestVolunteerHours(t *testing.T) {
 				}
 				return strings.Join(rows[1], "|")
 			}
+			export := func(req HoursExport) ([]byte, int, error) {
+				var buf bytes.Buffer
+				n, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), req, &buf)
+				return buf.Bytes(), n, err
+			}
 			f := VolunteerFilter{From: "2024-10-01", To: "2024-10-31"}
-			b, n, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f})
+			b, n, err := export(HoursExport{Filter: f})
 			w.must(err)
 			if row := cells(b); n != 1 || strings.Contains(row, id) || !strings.Contains(row, "137****1234") {
 				t.Errorf("masked export row %q", row)
 			}
 			before := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.export'`)
-			if _, _, err := w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: " "}); errs.FieldsOf(err)["reason"] == "" {
+			if _, _, err := export(HoursExport{Filter: f, Unmask: true, Reason: " "}); errs.FieldsOf(err)["reason"] == "" {
 				t.Errorf("full numbers without a reason: %v", err)
 			}
-			b, _, err = w.svc.ExportHoursXLSX(w.f.Ctx("admin"), HoursExport{Filter: f, Unmask: true, Reason: "录入全国志愿服务信息系统"})
+			b, _, err = export(HoursExport{Filter: f, Unmask: true, Reason: "录入全国志愿服务信息系统"})
 			w.must(err)
 			if row := cells(b); !strings.Contains(row, id) || !strings.Contains(row, "13700001234") || !strings.Contains(row, "2") {
 				t.Errorf("full export row %q", row)

@@ -95,6 +95,23 @@ func (s *Server) Memory() (rss, hwm float64) {
 	return rss, hwm
 }
 
+// CPU returns the server's CPU time so far (user and system, /proc/<pid>/stat, in clock ticks of
+// 10 ms).
+func (s *Server) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // Client is a signed-in HTTP client: a session cookie or a bearer token.
 type Client struct {
 	base   string

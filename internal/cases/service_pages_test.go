@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -66,8 +67,9 @@ func TestPageReadModels(t *testing.T) {
 			if len(s.Channels) != 1 || s.Channels[0].Accepted != 2 || len(s.Grids) != 1 || len(s.Categories) != 1 {
 				t.Fatalf("buckets: %+v", s)
 			}
-			data, n, err := w.svc.ExportXLSX(admin, Filter{}, "")
-			if err != nil || n != 3 || len(data) == 0 {
+			var data bytes.Buffer
+			n, err := w.svc.ExportXLSX(admin, Filter{}, "", &data)
+			if err != nil || n != 3 || data.Len() == 0 {
 				t.Fatalf("export: %d %v", n, err)
 			}
 		})

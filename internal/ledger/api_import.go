@@ -123,31 +123,22 @@ func (h *Handlers) apiErrorReport(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) apiExportResidents(w http.ResponseWriter, r *http.Request) {
 	req := ExportRequest{Filter: exportFilter(r), Unmask: r.URL.Query().Get("unmask") == "true",
 		Reason: r.URL.Query().Get("reason")}
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportResidents(r.Context(), req, &buf); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	d := download(w, "居民台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportResidents(r.Context(), req, d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, true)
 	}
-	attachment(w, "居民台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }
 
 func (h *Handlers) apiExportHouseholds(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	d := download(w, "户台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, true)
 	}
-	attachment(w, "户台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }
 
 func (h *Handlers) apiExportBuildings(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
-		h.kit.APIErr(w, r, err)
-		return
+	d := download(w, "楼院台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, true)
 	}
-	attachment(w, "楼院台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }

@@ -9,14 +9,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/errs"
 	"linli/internal/register"
+	"linli/internal/sheet"
 )
 
 // ExportRequest is what a resident ledger export takes: the filters of the resident list and,
@@ -84,11 +83,10 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 		return 0, err
 	}
 	defer rows.Close()
-	x, sw, err := newExportSheet("居民台账", residentExportHeader, []float64{10, 6, 12, 22, 15, 16, 14, 6, 8, 10, 8, 8, 20, 8, 24})
-	if err != nil {
+	sw := sheet.NewWriter(w)
+	if err := sw.Sheet("居民台账", residentExportHeader, 10, 6, 12, 22, 15, 16, 14, 6, 8, 10, 8, 8, 20, 8, 24); err != nil {
 		return 0, err
 	}
-	defer x.Close()
 	n := 0
 	for rows.Next() {
 		var id int64
@@ -107,19 +105,15 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 			}
 		}
 		n++
-		cell, _ := excelize.CoordinatesToCellName(1, n+1)
-		if err := sw.SetRow(cell, []any{name, register.GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, register.CanonUnit(unit), room,
-			relation, register.ResidenceType(rtype).Label(), ethnicity, tags[id], register.StatusLabel(status), note}); err != nil {
+		if err := sw.Row(name, register.GenderLabel(gender), birth, idMasked, phoneMasked, grid, building, register.CanonUnit(unit), room,
+			relation, register.ResidenceType(rtype).Label(), ethnicity, tags[id], register.StatusLabel(status), note); err != nil {
 			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	if err := sw.Flush(); err != nil {
-		return n, err
-	}
-	return n, x.Write(w)
+	return n, sw.Close()
 }
 
 func exportFilterRecord(req ExportRequest) map[string]any {
@@ -152,36 +146,6 @@ func (l *Ledger) exportTags(ctx context.Context, where string, args []any) (map[
 		}
 	}
 	return out, rows.Err()
-}
-
-// newExportSheet starts a one-sheet workbook with a bold header row and column widths.
-func newExportSheet(name string, header []string, widths []float64) (*excelize.File, *excelize.StreamWriter, error) {
-	x := excelize.NewFile()
-	if err := x.SetSheetName("Sheet1", name); err != nil {
-		x.Close()
-		return nil, nil, err
-	}
-	sw, err := x.NewStreamWriter(name)
-	if err != nil {
-		x.Close()
-		return nil, nil, err
-	}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			x.Close()
-			return nil, nil, err
-		}
-	}
-	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	cells := make([]any, len(header))
-	for i, h := range header {
-		cells[i] = excelize.Cell{Value: h, StyleID: bold}
-	}
-	if err := sw.SetRow("A1", cells, excelize.RowOpts{Height: 20}); err != nil {
-		x.Close()
-		return nil, nil, err
-	}
-	return x, sw, nil
 }
 
 // ExportHouseholds writes the household ledger in the principal's scope (optionally one grid).
@@ -239,11 +203,10 @@ func (l *Ledger) exportTable(ctx context.Context, kind, title string, gridID int
 		return 0, err
 	}
 	defer rows.Close()
-	x, sw, err := newExportSheet(title, header, widths)
-	if err != nil {
+	sw := sheet.NewWriter(w)
+	if err := sw.Sheet(title, header, widths...); err != nil {
 		return 0, err
 	}
-	defer x.Close()
 	n := 0
 	for rows.Next() {
 		vals := make([]any, len(header))
@@ -267,16 +230,12 @@ func (l *Ledger) exportTable(ctx context.Context, kind, title string, gridID int
 			}
 		}
 		n++
-		cell, _ := excelize.CoordinatesToCellName(1, n+1)
-		if err := sw.SetRow(cell, format(vals)); err != nil {
+		if err := sw.Row(format(vals)...); err != nil {
 			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	if err := sw.Flush(); err != nil {
-		return n, err
-	}
-	return n, x.Write(w)
+	return n, sw.Close()
 }

@@ -220,6 +220,11 @@ func (h *Handlers) commit(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/imports/"+strconv.FormatInt(id, 10), "已开始导入，完成前请勿重复提交")
 }
 
+// download is an .xlsx download with a Chinese file name, written as it is made.
+func download(w http.ResponseWriter, name string) *web.Download {
+	return web.NewDownload(w, web.XLSXType, name, "ledger.xlsx")
+}
+
 // attachment sets the headers of a downloaded .xlsx with a Chinese file name.
 func attachment(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -256,35 +261,26 @@ func (h *Handlers) exportResidents(w http.ResponseWriter, r *http.Request) {
 		req.Unmask = r.PostFormValue("unmask") != ""
 		req.Reason = r.PostFormValue("reason")
 	}
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportResidents(r.Context(), req, &buf); err != nil {
-		if errs.CodeOf(err) == errs.Invalid {
+	d := download(w, "居民台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportResidents(r.Context(), req, d); err != nil {
+		if errs.CodeOf(err) == errs.Invalid && !d.Started() {
 			h.renderList(w, r, http.StatusUnprocessableEntity, errs.MessageOf(err))
 			return
 		}
-		h.kit.Error(w, r, err)
-		return
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	attachment(w, "居民台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }
 
 func (h *Handlers) exportHouseholds(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
-		h.kit.Error(w, r, err)
-		return
+	d := download(w, "户台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportHouseholds(r.Context(), web.QueryInt64(r, "grid"), d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	attachment(w, "户台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }
 
 func (h *Handlers) exportBuildings(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), &buf); err != nil {
-		h.kit.Error(w, r, err)
-		return
+	d := download(w, "楼院台账-"+ledgerToday().Format("20060102")+".xlsx")
+	if _, err := h.ledger.ExportBuildings(r.Context(), web.QueryInt64(r, "grid"), d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	attachment(w, "楼院台账-"+ledgerToday().Format("20060102")+".xlsx")
-	_, _ = w.Write(buf.Bytes())
 }

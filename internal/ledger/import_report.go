@@ -7,10 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/auth"
 	"linli/internal/pii"
+	"linli/internal/sheet"
 )
 
 // ErrorReport writes the error report of an import as .xlsx: every row that will not be imported,
@@ -34,8 +33,7 @@ func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Impor
 		}
 		st.plan(rows, im.Mapping)
 	}
-	f := excelize.NewFile()
-	defer f.Close()
+	f := sheet.NewWriter(w)
 	if err := writeErrorSheet(f, im.Mapping, rows); err != nil {
 		return nil, err
 	}
@@ -48,33 +46,18 @@ func (l *Ledger) ErrorReport(ctx context.Context, id int64, w io.Writer) (*Impor
 	if err := writeFixSheet(f, rows); err != nil {
 		return nil, err
 	}
-	return im, f.Write(w)
+	return im, f.Close()
 }
 
-func writeErrorSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error {
-	const sheet = "未导入的行"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+func writeErrorSheet(f *sheet.Writer, m LedgerMapping, rows []*ledgerRow) error {
+	header := append(append([]string{"原行号"}, m.Headers...), "错误原因")
+	if err := f.Sheet("未导入的行", header, reportWidths(len(header))...); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	header := []any{excelize.Cell{Value: "原行号", StyleID: bold}}
-	for _, h := range m.Headers {
-		header = append(header, excelize.Cell{Value: h, StyleID: bold})
-	}
-	header = append(header, excelize.Cell{Value: "错误原因", StyleID: bold})
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	n := 1
 	for _, r := range rows {
 		if r.ok() {
 			continue
 		}
-		n++
 		out := reportRow(m, r)
 		var reasons []string
 		for _, e := range r.errors() {
@@ -85,12 +68,22 @@ func writeErrorSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error
 			}
 		}
 		out = append(out, strings.Join(reasons, "；"))
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		if err := sw.SetRow(cell, out); err != nil {
+		if err := f.Row(out...); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	return nil
+}
+
+// reportWidths are the widths of a report sheet of n columns: the row number narrow, the cells
+// as Excel's default, the reason wide.
+func reportWidths(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 12
+	}
+	w[0], w[n-1] = 8, 40
+	return w
 }
 
 // reportRow is a row's number and its cells as they were in the file, numbers masked.
@@ -108,82 +101,47 @@ func reportRow(m LedgerMapping, r *ledgerRow) []any {
 }
 
 // writeSkippedSheet lists the summary rows the import skipped, as they were, with the reason.
-func writeSkippedSheet(f *excelize.File, m LedgerMapping, rows []*ledgerRow) error {
-	const sheet = "跳过的行"
-	if _, err := f.NewSheet(sheet); err != nil {
+func writeSkippedSheet(f *sheet.Writer, m LedgerMapping, rows []*ledgerRow) error {
+	header := append(append([]string{"原行号"}, m.Headers...), "跳过原因")
+	if err := f.Sheet("跳过的行", header, reportWidths(len(header))...); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	header := []any{"原行号"}
-	for _, h := range m.Headers {
-		header = append(header, h)
-	}
-	if err := sw.SetRow("A1", append(header, "跳过原因")); err != nil {
-		return err
-	}
-	n := 1
 	for _, r := range rows {
 		if r.summary == "" {
 			continue
 		}
-		n++
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		if err := sw.SetRow(cell, append(reportRow(m, r), r.summary)); err != nil {
+		if err := f.Row(append(reportRow(m, r), r.summary)...); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	return nil
 }
 
 // writeFixKindSheet counts the automatic corrections by kind, every kind, in the order met.
-func writeFixKindSheet(f *excelize.File, rows []*ledgerRow) error {
-	const sheet = "更正汇总"
-	if _, err := f.NewSheet(sheet); err != nil {
+func writeFixKindSheet(f *sheet.Writer, rows []*ledgerRow) error {
+	if err := f.Sheet("更正汇总", []string{"更正类别", "处数"}, 30, 8); err != nil {
 		return err
 	}
-	kinds := countFixKinds(rows)
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", []any{"更正类别", "处数"}); err != nil {
-		return err
-	}
-	for i, k := range kinds {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, []any{k.Kind, k.Count}); err != nil {
+	for _, k := range countFixKinds(rows) {
+		if err := f.Row(k.Kind, k.Count); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	return nil
 }
 
-func writeFixSheet(f *excelize.File, rows []*ledgerRow) error {
-	const sheet = "自动更正"
-	if _, err := f.NewSheet(sheet); err != nil {
+func writeFixSheet(f *sheet.Writer, rows []*ledgerRow) error {
+	if err := f.Sheet("自动更正", []string{"原行号", "列", "更正内容"}, 8, 12, 50); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", []any{"原行号", "列", "更正内容"}); err != nil {
-		return err
-	}
-	n := 1
 	for _, r := range rows {
 		for _, fx := range r.fixes() {
-			n++
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			if err := sw.SetRow(cell, []any{fx.Row, fx.Column, fx.Message}); err != nil {
+			if err := f.Row(fx.Row, fx.Column, fx.Message); err != nil {
 				return err
 			}
 		}
 	}
-	return sw.Flush()
+	return nil
 }
 
 // maskCell masks a cell of an ID or phone column the way every page does; the report is an export

@@ -1,14 +1,14 @@
 package mediation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"linli/internal/db"
 	"linli/internal/errs"
+	"linli/internal/sheet"
 )
 
 // MonthlyReport builds the monthly statistics report a judicial office asks for (人民调解工作
@@ -44,10 +44,6 @@ func (s *Service) MonthlyReport(ctx context.Context, month string, regionID int6
 			bySource["申请"] += b.Received
 		}
 	}
-	x := excelize.NewFile()
-	defer x.Close()
-	sh := "月报"
-	x.SetSheetName("Sheet1", sh)
 	rows := [][]any{
 		{fmt.Sprintf("人民调解工作统计月报表（%d年%d月）", start.Year(), int(start.Month()))},
 		{"统计期间", from + " 至 " + to},
@@ -70,16 +66,17 @@ func (s *Service) MonthlyReport(ctx context.Context, month string, regionID int6
 		b := byType[t.Code]
 		rows = append(rows, []any{t.Name, b.Received, b.Agreements, b.Amount})
 	}
-	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := x.SetSheetRow(sh, cell, &row); err != nil {
+	var buf bytes.Buffer
+	w := sheet.NewWriter(&buf)
+	if err := w.Sheet("月报", nil, 36, 16, 16, 16); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		if err := w.Row(row...); err != nil {
 			return nil, err
 		}
 	}
-	_ = x.SetColWidth(sh, "A", "A", 36)
-	_ = x.SetColWidth(sh, "B", "D", 16)
-	buf, err := x.WriteToBuffer()
-	if err != nil {
+	if err := w.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -1,8 +1,10 @@
 package register
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +100,10 @@ type BuildingFilter struct {
 	Offset int
 }
 
-// Buildings lists buildings in scope by name, with household and resident counts, and the total.
+// Buildings lists buildings in scope in the natural order of their names (仓门巷4号 before
+// 仓门巷10号), with household and resident counts, and the total. The names in scope are read and
+// ordered first (a district holds a few thousand buildings); the counts are then read for the page
+// only, not for every building in scope.
 func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, int, error) {
 	p, err := principal(ctx, auth.RegisterRead)
 	if err != nil {
@@ -113,17 +118,52 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 		ph := a.Add("%" + db.EscapeLike(q) + "%")
 		where += ` AND (b.name LIKE ` + ph + ` ESCAPE '\' OR b.address LIKE ` + ph + ` ESCAPE '\')`
 	}
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM buildings b`+where, a...).Scan(&total); err != nil {
+	type named struct {
+		id   int64
+		name string
+	}
+	var all []named
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.id, b.name FROM buildings b`+where, a...)
+	if err != nil {
 		return nil, 0, err
 	}
+	for rows.Next() {
+		var n named
+		if err := rows.Scan(&n.id, &n.name); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		all = append(all, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if c := NaturalCompare(all[i].name, all[j].name); c != 0 {
+			return c < 0
+		}
+		return all[i].id < all[j].id
+	})
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+buildingCounts(p, &a)+buildingFrom+where+` ORDER BY b.name, b.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
+	out := []Building{}
+	if offset >= len(all) {
+		return out, len(all), nil
+	}
+	page := all[offset:min(offset+limit, len(all))]
+	ids := make([]int64, len(page))
+	at := make(map[int64]int, len(page))
+	for i, n := range page {
+		ids[i], at[n.id] = n.id, i
+	}
+	var pa db.Args
+	counts := buildingCounts(p, &pa)
+	rows, err = s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+counts+buildingFrom+` WHERE `+s.db.Dialect.InIDs("b.id", ids, &pa), pa...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []Building{}
+	got := make([]*Building, len(page))
 	for rows.Next() {
 		var hh, rr int
 		b, err := scanBuilding(rows, &hh, &rr)
@@ -131,10 +171,55 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 			return nil, 0, err
 		}
 		b.Households, b.Residents = hh, rr
-		out = append(out, *b)
+		got[at[b.ID]] = b
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	for _, b := range got {
+		if b != nil { // a building deleted between the two statements is left out
+			out = append(out, *b)
+		}
+	}
+	return out, len(all), nil
 }
+
+// NaturalCompare orders names as people read house numbers: runs of digits by their value
+// (仓门巷4号 before 仓门巷10号, 2单元 before 12单元), everything else by character. It returns
+// -1, 0 or 1.
+func NaturalCompare(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if isDigit(a[i]) && isDigit(b[j]) {
+			si, sj := i, j
+			for i < len(a) && isDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigit(b[j]) {
+				j++
+			}
+			x, y := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
+			if len(x) != len(y) {
+				return cmp.Compare(len(x), len(y))
+			}
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(i-si, j-sj); c != 0 { // 04 after 4
+				return c
+			}
+			continue
+		}
+		if a[i] != b[j] {
+			return cmp.Compare(int(a[i]), int(b[j])) // UTF-8 bytes order as their characters do
+		}
+		i++
+		j++
+	}
+	return cmp.Compare(len(a)-i, len(b)-j)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func pageArgs(limit, offset int) (int, int) {
 	if limit <= 0 || limit > 500 {

@@ -3,6 +3,9 @@
 // Every importer reads through it, so memory stays bounded whatever the file's declared
 // dimensions or sparseness: a row is held only while it is read, and a row with content past
 // MaxColumns is refused with a Chinese error rather than padded out to the cell's column.
+//
+// It also writes every .xlsx the server hands out: Writer streams a workbook to the response as
+// the rows are read (memory flat), Workbook is the same for a small sheet held in memory.
 package sheet
 
 import (

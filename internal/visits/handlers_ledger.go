@@ -57,20 +57,10 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
 	f := filterFrom(r.URL.Query())
-	b, n, err := h.svc.ExportXLSX(r.Context(), f)
-	if err != nil {
-		h.kit.Error(w, r, err)
-		return
+	d := web.NewDownload(w, web.XLSXType, ExportSheetName(f)+"-"+h.svc.Today()+".xlsx", "visits.xlsx")
+	if _, err := h.svc.ExportXLSX(r.Context(), f, d); err != nil {
+		h.kit.DownloadFailed(w, r, d, err, false)
 	}
-	name := "走访台账"
-	if f.Kind == KindContact {
-		name = "联系台账"
-	}
-	name += "-" + h.svc.Today() + ".xlsx"
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	w.Header().Set("X-Total-Count", strconv.Itoa(n))
-	_, _ = w.Write(b)
 }
 
 type contactsView struct {
