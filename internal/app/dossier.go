@@ -59,6 +59,9 @@ func (m *Main) dossier(ctx context.Context, kind string, id, householdID int64) 
 			out = append(out, r)
 		}
 	}
+	if r, ok := m.dossierCare(ctx, p, kind, id); ok {
+		out = append(out, r)
+	}
 	if m.services.cases != nil && p.Can(auth.CasesRead) {
 		f := cases.Filter{Limit: dossierShown}
 		title := "反映的诉求"
@@ -95,6 +98,59 @@ func (m *Main) dossier(ctx context.Context, kind string, id, householdID int64) 
 		out = append(out, r)
 	}
 	return out
+}
+
+// dossierCare is the care plan 关爱计划 of the resident (or of each member of the household): the
+// tag that sets the cadence, the last care visit and the next one due, overdue marked. A resident
+// in no care plan shows nothing.
+func (m *Main) dossierCare(ctx context.Context, p *auth.Principal, kind string, id int64) (web.Related, bool) {
+	if m.services.visits == nil || !p.Can(auth.VisitsRead) {
+		return web.Related{}, false
+	}
+	f := visits.CareFilter{Limit: dossierShown}
+	if kind == "resident" {
+		f.ResidentID = id
+	} else {
+		f.HouseholdID = id
+	}
+	list, total, err := m.services.visits.CarePlan(ctx, f)
+	if err != nil {
+		m.Log.Warn("dossier care plan", "err", err)
+		return web.Related{}, false
+	}
+	if total == 0 {
+		return web.Related{}, false
+	}
+	r := web.Related{Title: "关爱计划", Total: total, More: "/care-plans/residents"}
+	for _, c := range list {
+		last := "尚未走访"
+		if c.LastOn != "" {
+			last = "上次走访 " + c.LastOn
+		}
+		next := "应尽快首访"
+		if c.NextDue != "" {
+			next = "下次应访 " + c.NextDue
+		}
+		note := ""
+		switch c.State {
+		case visits.StateOverdue:
+			note = fmt.Sprintf("已逾期%d天", c.DaysOverdue)
+		case visits.StateNew:
+			note = "待首访"
+		default:
+			note = "按期"
+		}
+		text := fmt.Sprintf("%s（%s，每%d天）：%s，%s", c.Name, c.Tag.Label(), c.Cadence, last, next)
+		href := fmt.Sprintf("/residents/%d", c.ResidentID)
+		if kind == "resident" {
+			href = ""
+			if p.Can(auth.VisitsWrite) {
+				href = fmt.Sprintf("/visits/new?household=%d", c.HouseholdID) // the visit it calls for
+			}
+		}
+		r.Items = append(r.Items, web.RelatedItem{Text: text, Href: href, Note: note})
+	}
+	return r, true
 }
 
 // dossierParty is the party organisation's part of the file: the resident's membership (their

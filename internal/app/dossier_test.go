@@ -3,6 +3,7 @@ package app_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,6 +56,26 @@ func TestTheResidentAndHouseholdPagesGatherTheirRecords(t *testing.T) {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("the household's page lacks %q", want)
 			}
+		}
+	})
+	t.Run("a resident in a care plan shows the plan: the tag's cadence, the last visit and the next one due", func(t *testing.T) {
+		row := one(`SELECT r.id, r.household_id FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+			WHERE t.tag = 'elderly_alone' AND r.status = 'active' AND r.community_id = ` + nanguan + ` ORDER BY r.id LIMIT 1`)
+		body := admin.Get(fmt.Sprintf("/residents/%v", row[0])).Body
+		if !strings.Contains(body, "关爱计划 <small") || !regexp.MustCompile(`（[^（）]+，每\d+天）：`).MatchString(body) {
+			t.Errorf("the care-planned resident's page lacks the plan")
+		}
+		if !strings.Contains(body, "下次应访 ") && !strings.Contains(body, "应尽快首访") {
+			t.Errorf("the plan does not say when the next visit is due")
+		}
+		if hh := admin.Get(fmt.Sprintf("/households/%v", row[1])).Body; !strings.Contains(hh, "关爱计划 <small") {
+			t.Errorf("the household's page lacks its member's care plan")
+		}
+		plain := one(`SELECT r.id, r.household_id FROM residents r WHERE r.status = 'active' AND r.birth_date < '1990-01-01'
+			AND r.birth_date > '1970-01-01' AND r.community_id = ` + nanguan + `
+			AND NOT EXISTS (SELECT 1 FROM resident_tags t WHERE t.resident_id = r.id) ORDER BY r.id LIMIT 1`)
+		if body := admin.Get(fmt.Sprintf("/residents/%v", plain[0])).Body; strings.Contains(body, "关爱计划 <small") {
+			t.Errorf("a resident in no care plan shows one")
 		}
 	})
 	t.Run("a party member's page names their branch and links their membership", func(t *testing.T) {

@@ -96,6 +96,8 @@ type CareResident struct {
 type CareFilter struct {
 	GridID      int64
 	CommunityID int64
+	ResidentID  int64 // one resident's plan (their file)
+	HouseholdID int64 // one household's residents' plans
 	State       string // "", new, ok, overdue, counted, due
 	Tag         register.Tag
 	Limit       int
@@ -185,6 +187,12 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	}
 	if f.CommunityID != 0 {
 		where += ` AND r.community_id = ` + a.Add(f.CommunityID)
+	}
+	if f.ResidentID != 0 {
+		where += ` AND r.id = ` + a.Add(f.ResidentID)
+	}
+	if f.HouseholdID != 0 {
+		where += ` AND r.household_id = ` + a.Add(f.HouseholdID)
 	}
 	if c := minorsHidden(p, "r.birth_date", today, a); c != "" {
 		where += ` AND ` + c
