@@ -96,8 +96,8 @@ type CareResident struct {
 type CareFilter struct {
 	GridID      int64
 	CommunityID int64
-	ResidentID  int64 // one resident's plan (their file)
-	HouseholdID int64 // one household's residents' plans
+	ResidentID  int64  // one resident's plan (their file)
+	HouseholdID int64  // one household's residents' plans
 	State       string // "", new, ok, overdue, counted, due
 	Tag         register.Tag
 	Limit       int
