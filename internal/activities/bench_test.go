@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"linli/internal/activities"
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -78,7 +77,7 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 					ctx := auth.WithPrincipal(context.Background(), sc.p)
 					var times []time.Duration
 					var got *activities.Figures
-					cpu0 := cpuTime()
+					cpu0 := benchtest.ProcessCPU()
 					for b.Loop() {
 						start := time.Now()
 						if got, err = svc.Figures(ctx, activities.FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
@@ -87,8 +86,8 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 						times = append(times, time.Since(start))
 					}
 					// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
-					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
-					reportMedian(b, times)
+					b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
+					benchtest.ReportMedian(b, times)
 					if got.Held != sc.held || len(got.Children) != sc.children || got.FeaturedSeries == 0 ||
 						got.ParticipantsDistinct == 0 || got.VolunteerHours == 0 || len(got.Venues) == 0 || got.Reach[0].Reached == 0 {
 						b.Fatalf("figures: held %d, featured %d, %d streets/grids, participants %d, hours %v, %d venues, reach %+v",
@@ -98,17 +97,6 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 			}
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func reportMedian(b *testing.B, times []time.Duration) {
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/median")
 }
 
 // seedDistrict writes the district (regions and residents generated inside the database, the

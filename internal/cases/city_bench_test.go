@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/cases"
 	"linli/internal/db"
 )
@@ -39,12 +40,12 @@ func BenchmarkFiguresCity(b *testing.B) {
 	if _, err := d.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	cpu := processCPU
+	cpu := benchtest.ProcessCPU
 	if d.Dialect == db.Postgres {
 		// The CPU time of every server backend connected to the city's database (it must be the
 		// benchmark's own copy): lists hold two connections at once, so no single one is read.
 		cpu = func() time.Duration {
-			total := processCPU()
+			total := benchtest.ProcessCPU()
 			rows, err := d.R.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
 			if err != nil {
 				b.Fatal(err)

@@ -10,11 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -401,13 +401,13 @@ func BenchmarkOverdueSweep(b *testing.B) {
 							b.Fatal(err)
 						}
 						b.StartTimer()
-						start, cpu0 := time.Now(), processCPU()
+						start, cpu0 := time.Now(), benchtest.ProcessCPU()
 						n, err := svc.SweepOverdue(ctx)
 						if err != nil {
 							b.Fatal(err)
 						}
 						ds = append(ds, time.Since(start))
-						cpu += processCPU() - cpu0
+						cpu += benchtest.ProcessCPU() - cpu0
 						flagged = n
 					}
 					if flagged != int64(run.want) {
@@ -423,13 +423,4 @@ func BenchmarkOverdueSweep(b *testing.B) {
 			}
 		})
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"linli/internal/bench/benchtest"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/deliberation"
@@ -55,7 +55,7 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 						period.RegionID = first
 					}
 					var got *deliberation.Figures
-					cpu := processCPU()
+					cpu := benchtest.ProcessCPU()
 					b.ResetTimer()
 					for range b.N {
 						var err error
@@ -66,7 +66,7 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 					b.StopTimer()
 					// CPU time of this process per call: on SQLite (in process) the work itself, which a
 					// machine loaded by others slows in wall time but not in CPU time.
-					b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 					want := perYear
 					if who == "district" {
 						want *= benchStreets * benchCommunities
@@ -78,15 +78,6 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 			}
 		})
 	}
-}
-
-// processCPU is the CPU time (user and system) this process has used.
-func processCPU() time.Duration {
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		return 0
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // seedHall writes the district's regions and the hall's records with multi-row INSERTs; it returns

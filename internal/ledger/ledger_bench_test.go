@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"linli/internal/bench/benchtest"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/pii"
@@ -56,7 +57,7 @@ func BenchmarkLedgerImport(b *testing.B) {
 		resetHWM()
 		stop := samplePeak(&peak)
 		b.StartTimer()
-		start, startCPU := time.Now(), processCPU()
+		start, startCPU := time.Now(), benchtest.ProcessCPU()
 		im, err := w.ledger.Upload(w.ctx, w.f.Community.ID, "大台账.xlsx", data)
 		if err != nil {
 			b.Fatal(err)
@@ -67,7 +68,7 @@ func BenchmarkLedgerImport(b *testing.B) {
 			b.Fatalf("commit: %+v %v", res, err)
 		}
 		importTime += time.Since(start)
-		importCPU += processCPU() - startCPU
+		importCPU += benchtest.ProcessCPU() - startCPU
 		commitTime += time.Since(mid)
 		b.StopTimer()
 		stop()
@@ -156,7 +157,7 @@ func plainInsert(b *testing.B, d *db.DB, community, b1, b2 int64, n int) (wall, 
 			pii.GenderFromID(id), sealer.Seal(id), sealer.Seal(phone), sealer.Index(id), pii.MaskID(id), sealer.Index(phone), pii.MaskPhone(phone)}
 	}
 	ctx := context.Background()
-	start, startCPU := time.Now(), processCPU()
+	start, startCPU := time.Now(), benchtest.ProcessCPU()
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		hh := map[string]int64{}
 		now := time.Now().UTC()
@@ -191,7 +192,7 @@ func plainInsert(b *testing.B, d *db.DB, community, b1, b2 int64, n int) (wall, 
 	if err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start), processCPU() - startCPU
+	return time.Since(start), benchtest.ProcessCPU() - startCPU
 }
 
 // BenchmarkLedgerLarge checks and commits a 20,000-row ledger — a large community's whole register —

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"linli/internal/bench/benchtest"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
@@ -40,7 +40,7 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 			for _, who := range []string{"district", "admin"} {
 				b.Run(who, func(b *testing.B) {
 					var got *Figures
-					cpu := processCPU()
+					cpu := benchtest.ProcessCPU()
 					for i := 0; i < b.N; i++ {
 						var err error
 						if got, err = svc.Figures(f.Ctx(who), FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
@@ -49,7 +49,7 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 					}
 					// CPU time of this process per call: on SQLite (in process) the work itself, which a
 					// machine loaded by others slows in wall time but not in CPU time.
-					b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 					if who == "district" && got.Received == 0 {
 						b.Fatal("no cases counted")
 					}
@@ -57,15 +57,6 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 			}
 		})
 	}
-}
-
-// processCPU is the CPU time (user and system) this process has used.
-func processCPU() time.Duration {
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		return 0
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // seedCity writes n cases over 2021–2025 into 300 communities of the fixture's street, each with

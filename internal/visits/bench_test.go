@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
-	"syscall"
 	"testing"
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/clock"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
@@ -72,7 +71,7 @@ func BenchmarkTodayPage(b *testing.B) {
 	}
 	b.StopTimer()
 	b.Logf("grid with %d tagged residents", tagged)
-	reportMedian(b, times)
+	benchtest.ReportMedian(b, times)
 }
 
 // BenchmarkCoverageCity measures the care plans' coverage per grid and community for a city of
@@ -100,7 +99,7 @@ func BenchmarkCoverageCity(b *testing.B) {
 				b.Run(sc.name, func(b *testing.B) {
 					ctx := auth.WithPrincipal(context.Background(), sc.p)
 					var times []time.Duration
-					cpu0 := cpuTime()
+					cpu0 := benchtest.ProcessCPU()
 					for b.Loop() {
 						start := time.Now()
 						rep, err := svc.Coverage(ctx)
@@ -113,24 +112,12 @@ func BenchmarkCoverageCity(b *testing.B) {
 						}
 					}
 					// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
-					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
-					reportMedian(b, times)
+					b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
+					benchtest.ReportMedian(b, times)
 				})
 			}
 		})
 	}
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func reportMedian(b *testing.B, times []time.Duration) {
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/median")
 }
 
 // city writes regions (1 district, 10 streets, 300 communities, 3,000 grids) and n residents with

@@ -1,14 +1,14 @@
 //go:build unix
 
-package ledger_test
+package benchtest
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time the process has used, user and system.
-func processCPU() time.Duration {
+// ProcessCPU is the user and system CPU time this process has used (0 where it cannot be read).
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
