@@ -2,17 +2,16 @@ package briefing_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"linli/internal/activities"
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/briefing"
 	"linli/internal/cases"
 	"linli/internal/cobuild"
-	"linli/internal/db"
 	"linli/internal/deliberation"
 	"linli/internal/mediation"
 	"linli/internal/party"
@@ -25,19 +24,8 @@ import (
 // figure of every capability, the drafted text and the table of its streets with the previous
 // year — on a generated city: LINLI_BENCH_CITY, a database URL made by `linli gen`.
 func BenchmarkBriefingDistrictYear(b *testing.B) {
-	url := os.Getenv("LINLI_BENCH_CITY")
-	if url == "" {
-		b.Skip("LINLI_BENCH_CITY is not set")
-	}
+	d := benchtest.City(b)
 	ctx := context.Background()
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	sealer, err := pii.NewSealer("bench-briefing-district-year-0123456789")
 	if err != nil {
 		b.Fatal(err)

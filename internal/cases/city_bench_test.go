@@ -27,19 +27,8 @@ import (
 // database (so give the benchmark a copy of its own) — which a machine loaded by others does not
 // inflate as it does the wall time.
 func BenchmarkFiguresCity(b *testing.B) {
-	url := os.Getenv("LINLI_BENCH_CITY")
-	if url == "" {
-		b.Skip("LINLI_BENCH_CITY is not set")
-	}
+	d := benchtest.City(b)
 	ctx := context.Background()
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	cpu := benchtest.ProcessCPU
 	if d.Dialect == db.Postgres {
 		// The CPU time of every server backend connected to the city's database (it must be the

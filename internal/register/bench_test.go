@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/bench/benchtest"
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/fixture"
@@ -207,16 +208,8 @@ func logPlan(b *testing.B, d *db.DB, q string, args ...any) {
 // median as ms/median. The regions are the city /1/ and the first district, street and community
 // that hold a match.
 func BenchmarkResidentSearchCity(b *testing.B) {
-	url := os.Getenv("LINLI_BENCH_CITY")
-	if url == "" {
-		b.Skip("LINLI_BENCH_CITY is not set")
-	}
+	d := benchtest.City(b)
 	ctx := context.Background()
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
 	sealer, err := pii.NewSealer("bench-resident-search-city-0123456789")
 	if err != nil {
 		b.Fatal(err)
