@@ -50,53 +50,45 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 		benchCommunities = v
 	}
 	streets := (benchCommunities + 29) / 30
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			var d *db.DB
-			if dialect == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			district, community := seedDistrict(b, d)
-			sealer, err := pii.NewSealer("benchmark-secret-benchmark-secret-0123")
-			if err != nil {
-				b.Fatal(err)
-			}
-			svc := activities.NewService(d, sealer, activities.Options{})
-			for _, sc := range []struct {
-				name     string
-				p        *auth.Principal
-				held     int
-				children int
-			}{
-				{"district", district, benchCommunities * benchActivities, streets},
-				{"community", community, benchActivities, 10},
-			} {
-				b.Run(sc.name, func(b *testing.B) {
-					ctx := auth.WithPrincipal(context.Background(), sc.p)
-					var times []time.Duration
-					var got *activities.Figures
-					cpu0 := benchtest.ProcessCPU()
-					for b.Loop() {
-						start := time.Now()
-						if got, err = svc.Figures(ctx, activities.FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
-							b.Fatal(err)
-						}
-						times = append(times, time.Since(start))
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		district, community := seedDistrict(b, d)
+		sealer, err := pii.NewSealer("benchmark-secret-benchmark-secret-0123")
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc := activities.NewService(d, sealer, activities.Options{})
+		for _, sc := range []struct {
+			name     string
+			p        *auth.Principal
+			held     int
+			children int
+		}{
+			{"district", district, benchCommunities * benchActivities, streets},
+			{"community", community, benchActivities, 10},
+		} {
+			b.Run(sc.name, func(b *testing.B) {
+				ctx := auth.WithPrincipal(context.Background(), sc.p)
+				var times []time.Duration
+				var got *activities.Figures
+				cpu0 := benchtest.ProcessCPU()
+				for b.Loop() {
+					start := time.Now()
+					if got, err = svc.Figures(ctx, activities.FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
+						b.Fatal(err)
 					}
-					// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
-					b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
-					benchtest.ReportMedian(b, times)
-					if got.Held != sc.held || len(got.Children) != sc.children || got.FeaturedSeries == 0 ||
-						got.ParticipantsDistinct == 0 || got.VolunteerHours == 0 || len(got.Venues) == 0 || got.Reach[0].Reached == 0 {
-						b.Fatalf("figures: held %d, featured %d, %d streets/grids, participants %d, hours %v, %d venues, reach %+v",
-							got.Held, got.FeaturedSeries, len(got.Children), got.ParticipantsDistinct, got.VolunteerHours, len(got.Venues), got.Reach[0])
-					}
-				})
-			}
-		})
-	}
+					times = append(times, time.Since(start))
+				}
+				// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
+				b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
+				benchtest.ReportMedian(b, times)
+				if got.Held != sc.held || len(got.Children) != sc.children || got.FeaturedSeries == 0 ||
+					got.ParticipantsDistinct == 0 || got.VolunteerHours == 0 || len(got.Venues) == 0 || got.Reach[0].Reached == 0 {
+					b.Fatalf("figures: held %d, featured %d, %d streets/grids, participants %d, hours %v, %d venues, reach %+v",
+						got.Held, got.FeaturedSeries, len(got.Children), got.ParticipantsDistinct, got.VolunteerHours, len(got.Venues), got.Reach[0])
+				}
+			})
+		}
+	})
 }
 
 // seedDistrict writes the district (regions and residents generated inside the database, the

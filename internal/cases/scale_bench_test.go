@@ -329,98 +329,90 @@ func BenchmarkOverdueSweep(b *testing.B) {
 	if n, err := strconv.Atoi(os.Getenv("LINLI_BENCH_SWEEP_OPEN")); err == nil && n > 0 {
 		open = n
 	}
-	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
-		b.Run(string(dialect), func(b *testing.B) {
-			var d *db.DB
-			if dialect == db.SQLite {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			ctx := context.Background()
-			f := fixture.New(b, d)
-			var cat int64
-			if err := d.R.QueryRowContext(ctx, `SELECT id FROM case_categories WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&cat); err != nil {
-				b.Fatal(err)
-			}
-			now := scaleUntil.Add(2 * time.Hour)
-			states := []string{"received", "accepted", "dispatched", "in_progress", "reported", "closed"}
-			const per = 60 // rows per INSERT: few parameters, as SQLite looks each $n up by name
-			err := d.InTx(ctx, func(tx *db.Tx) error {
-				for from := 0; from < open; from += per {
-					var sb strings.Builder
-					sb.WriteString(`INSERT INTO cases (number, community_id, region_id, grid_id, channel, category_id, title,
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		f := fixture.New(b, d)
+		var cat int64
+		if err := d.R.QueryRowContext(ctx, `SELECT id FROM case_categories WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&cat); err != nil {
+			b.Fatal(err)
+		}
+		now := scaleUntil.Add(2 * time.Hour)
+		states := []string{"received", "accepted", "dispatched", "in_progress", "reported", "closed"}
+		const per = 60 // rows per INSERT: few parameters, as SQLite looks each $n up by name
+		err := d.InTx(ctx, func(tx *db.Tx) error {
+			for from := 0; from < open; from += per {
+				var sb strings.Builder
+				sb.WriteString(`INSERT INTO cases (number, community_id, region_id, grid_id, channel, category_id, title,
 						description, address, state, outcome, received_at, accept_deadline, sign_deadline, handle_deadline,
 						closed_at, callback_deadline, tracking_code, created_at, updated_at) VALUES `)
-					var args []any
-					for i := from; i < min(from+per, open); i++ {
-						if i > from {
-							sb.WriteString(",")
-						}
-						n := len(args)
-						ph := func(k int) string { return "$" + strconv.Itoa(n+k) }
-						fmt.Fprintf(&sb, "(%s, %s, %s, %s, 'phone', %s, '漏水', '楼上漏水', '3号楼', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-							ph(1), ph(2), ph(3), ph(3), ph(4), ph(5), ph(6), ph(7), ph(8), ph(8), ph(8), ph(9), ph(8), ph(10), ph(7), ph(7))
-						state := states[i%len(states)]
-						var outcome, closed any = "", nil
-						if state == "closed" {
-							outcome, closed = "resolved", now.Add(-72*time.Hour)
-						}
-						received := now.Add(-time.Duration(100+i%1000) * time.Hour)
-						args = append(args, fmt.Sprintf("SW-%07d", i), f.Community.ID, f.Grids[i%2].ID, cat, state, outcome,
-							received, now.Add(time.Duration(i%100-1)*time.Hour), closed, fmt.Sprintf("sw%07d", i))
+				var args []any
+				for i := from; i < min(from+per, open); i++ {
+					if i > from {
+						sb.WriteString(",")
 					}
-					if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-						return err
+					n := len(args)
+					ph := func(k int) string { return "$" + strconv.Itoa(n+k) }
+					fmt.Fprintf(&sb, "(%s, %s, %s, %s, 'phone', %s, '漏水', '楼上漏水', '3号楼', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+						ph(1), ph(2), ph(3), ph(3), ph(4), ph(5), ph(6), ph(7), ph(8), ph(8), ph(8), ph(9), ph(8), ph(10), ph(7), ph(7))
+					state := states[i%len(states)]
+					var outcome, closed any = "", nil
+					if state == "closed" {
+						outcome, closed = "resolved", now.Add(-72*time.Hour)
 					}
+					received := now.Add(-time.Duration(100+i%1000) * time.Hour)
+					args = append(args, fmt.Sprintf("SW-%07d", i), f.Community.ID, f.Grids[i%2].ID, cat, state, outcome,
+						received, now.Add(time.Duration(i%100-1)*time.Hour), closed, fmt.Sprintf("sw%07d", i))
 				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
+				if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+					return err
+				}
 			}
-			if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
-				b.Fatal(err)
-			}
-			// One in a hundred deadlines has passed at now, as between two runs of the periodic sweep;
-			// a hundred hours later all have — the worst case, every open case newly flagged.
-			for _, run := range []struct {
-				name string
-				at   time.Time
-				want int
-			}{{"one_percent_due", now, open / 100}, {"all_due", now.Add(100 * time.Hour), open}} {
-				b.Run(run.name, func(b *testing.B) {
-					svc := cases.NewService(d, scaleSealer(b), cases.Options{DataDir: b.TempDir(),
-						Now: func() time.Time { return run.at }})
-					var ds []time.Duration
-					var cpu time.Duration
-					var flagged int64
-					for b.Loop() {
-						b.StopTimer()
-						if _, err := d.W.ExecContext(ctx, `UPDATE cases SET overdue = FALSE WHERE overdue`); err != nil {
-							b.Fatal(err)
-						}
-						b.StartTimer()
-						start, cpu0 := time.Now(), benchtest.ProcessCPU()
-						n, err := svc.SweepOverdue(ctx)
-						if err != nil {
-							b.Fatal(err)
-						}
-						ds = append(ds, time.Since(start))
-						cpu += benchtest.ProcessCPU() - cpu0
-						flagged = n
-					}
-					if flagged != int64(run.want) {
-						b.Fatalf("the sweep flagged %d cases, want %d", flagged, run.want)
-					}
-					slices.Sort(ds)
-					b.ReportMetric(float64(ds[len(ds)/2].Milliseconds()), "median_ms")
-					if dialect == db.SQLite { // PostgreSQL's work is in its own processes
-						b.ReportMetric(float64(cpu.Milliseconds())/float64(len(ds)), "cpu_ms/op")
-					}
-					b.ReportMetric(float64(flagged), "flagged")
-				})
-			}
+			return nil
 		})
-	}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+			b.Fatal(err)
+		}
+		// One in a hundred deadlines has passed at now, as between two runs of the periodic sweep;
+		// a hundred hours later all have — the worst case, every open case newly flagged.
+		for _, run := range []struct {
+			name string
+			at   time.Time
+			want int
+		}{{"one_percent_due", now, open / 100}, {"all_due", now.Add(100 * time.Hour), open}} {
+			b.Run(run.name, func(b *testing.B) {
+				svc := cases.NewService(d, scaleSealer(b), cases.Options{DataDir: b.TempDir(),
+					Now: func() time.Time { return run.at }})
+				var ds []time.Duration
+				var cpu time.Duration
+				var flagged int64
+				for b.Loop() {
+					b.StopTimer()
+					if _, err := d.W.ExecContext(ctx, `UPDATE cases SET overdue = FALSE WHERE overdue`); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					start, cpu0 := time.Now(), benchtest.ProcessCPU()
+					n, err := svc.SweepOverdue(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, time.Since(start))
+					cpu += benchtest.ProcessCPU() - cpu0
+					flagged = n
+				}
+				if flagged != int64(run.want) {
+					b.Fatalf("the sweep flagged %d cases, want %d", flagged, run.want)
+				}
+				slices.Sort(ds)
+				b.ReportMetric(float64(ds[len(ds)/2].Milliseconds()), "median_ms")
+				if d.Dialect == db.SQLite { // PostgreSQL's work is in its own processes
+					b.ReportMetric(float64(cpu.Milliseconds())/float64(len(ds)), "cpu_ms/op")
+				}
+				b.ReportMetric(float64(flagged), "flagged")
+			})
+		}
+	})
 }

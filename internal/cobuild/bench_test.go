@@ -25,32 +25,24 @@ const (
 // BenchmarkFiguresDistrictYear measures Figures for the whole district and one year as the
 // district admin (results in docs/performance.md).
 func BenchmarkFiguresDistrictYear(b *testing.B) {
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			var d *db.DB
-			if dialect == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		f := fixture.New(b, d)
+		seedDistrict(b, d, f)
+		svc := cobuild.NewService(d, cobuild.Options{})
+		ctx := f.Ctx("district")
+		b.ResetTimer()
+		var got *cobuild.Figures
+		for range b.N {
+			var err error
+			if got, err = svc.Figures(ctx, f.Users["district"], cobuild.FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
+				b.Fatal(err)
 			}
-			f := fixture.New(b, d)
-			seedDistrict(b, d, f)
-			svc := cobuild.NewService(d, cobuild.Options{})
-			ctx := f.Ctx("district")
-			b.ResetTimer()
-			var got *cobuild.Figures
-			for range b.N {
-				var err error
-				if got, err = svc.Figures(ctx, f.Users["district"], cobuild.FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			if got.Needs != benchCommunities*60 || got.Activities != benchCommunities*40 || len(got.Units) != benchCommunities*benchUnits {
-				b.Fatalf("figures = needs %d, activities %d, units %d", got.Needs, got.Activities, len(got.Units))
-			}
-		})
-	}
+		}
+		b.StopTimer()
+		if got.Needs != benchCommunities*60 || got.Activities != benchCommunities*40 || len(got.Units) != benchCommunities*benchUnits {
+			b.Fatalf("figures = needs %d, activities %d, units %d", got.Needs, got.Activities, len(got.Units))
+		}
+	})
 }
 
 // seedDistrict writes the district's communities and a year of co-building records with

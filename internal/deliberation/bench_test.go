@@ -35,49 +35,41 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("LINLI_BENCH_DELIB_TOPICS")); err == nil && v > 0 {
 		perYear = v
 	}
-	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
-		b.Run(string(dialect), func(b *testing.B) {
-			var d *db.DB
-			if dialect == db.SQLite {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			f := fixture.New(b, d)
-			start := time.Now()
-			first := seedHall(b, d, f, perYear)
-			b.Logf("%s: %d topics seeded in %s", dialect, benchStreets*benchCommunities*perYear*2, time.Since(start).Round(time.Millisecond))
-			svc := deliberation.NewService(d, f.Sealer, nil, deliberation.Options{})
-			for _, who := range []string{"district", "community"} {
-				b.Run(who, func(b *testing.B) {
-					ctx, period := f.Ctx("district"), deliberation.Period{From: "2025-01-01", To: "2025-12-31"}
-					if who == "community" {
-						period.RegionID = first
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		f := fixture.New(b, d)
+		start := time.Now()
+		first := seedHall(b, d, f, perYear)
+		b.Logf("%s: %d topics seeded in %s", d.Dialect, benchStreets*benchCommunities*perYear*2, time.Since(start).Round(time.Millisecond))
+		svc := deliberation.NewService(d, f.Sealer, nil, deliberation.Options{})
+		for _, who := range []string{"district", "community"} {
+			b.Run(who, func(b *testing.B) {
+				ctx, period := f.Ctx("district"), deliberation.Period{From: "2025-01-01", To: "2025-12-31"}
+				if who == "community" {
+					period.RegionID = first
+				}
+				var got *deliberation.Figures
+				cpu := benchtest.ProcessCPU()
+				b.ResetTimer()
+				for range b.N {
+					var err error
+					if got, err = svc.Figures(ctx, period); err != nil {
+						b.Fatal(err)
 					}
-					var got *deliberation.Figures
-					cpu := benchtest.ProcessCPU()
-					b.ResetTimer()
-					for range b.N {
-						var err error
-						if got, err = svc.Figures(ctx, period); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.StopTimer()
-					// CPU time of this process per call: on SQLite (in process) the work itself, which a
-					// machine loaded by others slows in wall time but not in CPU time.
-					b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-					want := perYear
-					if who == "district" {
-						want *= benchStreets * benchCommunities
-					}
-					if got.Topics != want || got.Meetings == 0 || got.Decisions == 0 || got.Questions == 0 || got.Ratings == 0 {
-						b.Fatalf("figures: %+v, want %d topics", got.PeriodFigures, want)
-					}
-				})
-			}
-		})
-	}
+				}
+				b.StopTimer()
+				// CPU time of this process per call: on SQLite (in process) the work itself, which a
+				// machine loaded by others slows in wall time but not in CPU time.
+				b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+				want := perYear
+				if who == "district" {
+					want *= benchStreets * benchCommunities
+				}
+				if got.Topics != want || got.Meetings == 0 || got.Decisions == 0 || got.Questions == 0 || got.Ratings == 0 {
+					b.Fatalf("figures: %+v, want %d topics", got.PeriodFigures, want)
+				}
+			})
+		}
+	})
 }
 
 // seedHall writes the district's regions and the hall's records with multi-row INSERTs; it returns

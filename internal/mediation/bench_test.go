@@ -24,39 +24,31 @@ func BenchmarkFiguresDistrictYear(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("LINLI_BENCH_MEDIATION")); err == nil && v > 0 {
 		n = v
 	}
-	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
-		b.Run(string(dialect), func(b *testing.B) {
-			var d *db.DB
-			if dialect == db.SQLite {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			f := fixture.New(b, d)
-			svc := NewService(d, f.Sealer, Options{})
-			start := time.Now()
-			seedCity(b, d, f, n)
-			b.Logf("%s: %d cases seeded in %s", dialect, n, time.Since(start).Round(time.Millisecond))
-			for _, who := range []string{"district", "admin"} {
-				b.Run(who, func(b *testing.B) {
-					var got *Figures
-					cpu := benchtest.ProcessCPU()
-					for i := 0; i < b.N; i++ {
-						var err error
-						if got, err = svc.Figures(f.Ctx(who), FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
-							b.Fatal(err)
-						}
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		f := fixture.New(b, d)
+		svc := NewService(d, f.Sealer, Options{})
+		start := time.Now()
+		seedCity(b, d, f, n)
+		b.Logf("%s: %d cases seeded in %s", d.Dialect, n, time.Since(start).Round(time.Millisecond))
+		for _, who := range []string{"district", "admin"} {
+			b.Run(who, func(b *testing.B) {
+				var got *Figures
+				cpu := benchtest.ProcessCPU()
+				for i := 0; i < b.N; i++ {
+					var err error
+					if got, err = svc.Figures(f.Ctx(who), FigureFilter{From: "2025-01-01", To: "2025-12-31"}); err != nil {
+						b.Fatal(err)
 					}
-					// CPU time of this process per call: on SQLite (in process) the work itself, which a
-					// machine loaded by others slows in wall time but not in CPU time.
-					b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-					if who == "district" && got.Received == 0 {
-						b.Fatal("no cases counted")
-					}
-				})
-			}
-		})
-	}
+				}
+				// CPU time of this process per call: on SQLite (in process) the work itself, which a
+				// machine loaded by others slows in wall time but not in CPU time.
+				b.ReportMetric(float64(benchtest.ProcessCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+				if who == "district" && got.Received == 0 {
+					b.Fatal("no cases counted")
+				}
+			})
+		}
+	})
 }
 
 // seedCity writes n cases over 2021–2025 into 300 communities of the fixture's street, each with

@@ -81,43 +81,35 @@ func BenchmarkTodayPage(b *testing.B) {
 //
 //	go test -run '^$' -bench CoverageCity -benchtime 5x -timeout 30m ./internal/visits/
 func BenchmarkCoverageCity(b *testing.B) {
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			var d *db.DB
-			if dialect == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			district, community := city(b, d, 1_000_000)
-			svc := visits.NewService(d, visits.Options{})
-			for _, sc := range []struct {
-				name               string
-				p                  *auth.Principal
-				grids, communities int
-			}{{"district", district, 3000, 300}, {"community", community, 10, 1}} {
-				b.Run(sc.name, func(b *testing.B) {
-					ctx := auth.WithPrincipal(context.Background(), sc.p)
-					var times []time.Duration
-					cpu0 := benchtest.ProcessCPU()
-					for b.Loop() {
-						start := time.Now()
-						rep, err := svc.Coverage(ctx)
-						if err != nil {
-							b.Fatal(err)
-						}
-						times = append(times, time.Since(start))
-						if len(rep.Grids) != sc.grids || len(rep.Communities) != sc.communities {
-							b.Fatalf("%d grids, %d communities", len(rep.Grids), len(rep.Communities))
-						}
+	dbtest.Each(b, func(b *testing.B, d *db.DB) {
+		district, community := city(b, d, 1_000_000)
+		svc := visits.NewService(d, visits.Options{})
+		for _, sc := range []struct {
+			name               string
+			p                  *auth.Principal
+			grids, communities int
+		}{{"district", district, 3000, 300}, {"community", community, 10, 1}} {
+			b.Run(sc.name, func(b *testing.B) {
+				ctx := auth.WithPrincipal(context.Background(), sc.p)
+				var times []time.Duration
+				cpu0 := benchtest.ProcessCPU()
+				for b.Loop() {
+					start := time.Now()
+					rep, err := svc.Coverage(ctx)
+					if err != nil {
+						b.Fatal(err)
 					}
-					// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
-					b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
-					benchtest.ReportMedian(b, times)
-				})
-			}
-		})
-	}
+					times = append(times, time.Since(start))
+					if len(rep.Grids) != sc.grids || len(rep.Communities) != sc.communities {
+						b.Fatalf("%d grids, %d communities", len(rep.Grids), len(rep.Communities))
+					}
+				}
+				// This process's CPU time: all of SQLite's work, only the client's share on PostgreSQL.
+				b.ReportMetric(float64((benchtest.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(times)), "cpu-ms/op")
+				benchtest.ReportMedian(b, times)
+			})
+		}
+	})
 }
 
 // city writes regions (1 district, 10 streets, 300 communities, 3,000 grids) and n residents with

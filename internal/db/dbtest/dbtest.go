@@ -105,11 +105,15 @@ func migrated(t testing.TB, d *db.DB) *db.DB {
 	return d
 }
 
-// Each runs fn as a subtest on SQLite and, when configured, on PostgreSQL.
-func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+// Each runs fn as a subtest on SQLite and, when configured, on PostgreSQL — for tests and
+// benchmarks alike.
+func Each[T interface {
+	testing.TB
+	Run(string, func(T)) bool
+}](t T, fn func(t T, d *db.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) {
+	t.Run("sqlite", func(t T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t T) {
 		if PostgresURL() == "" {
 			t.Skip("LINLI_TEST_POSTGRES not set")
 		}
