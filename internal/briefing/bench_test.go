@@ -48,7 +48,7 @@ func BenchmarkBriefingDistrictYear(b *testing.B) {
 		Deliberation: deliberation.NewService(d, sealer, acts, deliberation.Options{}),
 		Cases:        cs, Party: party.NewService(d, sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
 		Mediation: mediation.NewService(d, sealer, mediation.Options{Cases: cs}), Activities: acts,
-		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
+		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.RegionTotals, error) {
 			return reports.RegionCounts(ctx, d, p, regionID, time.Now())
 		},
 	})
