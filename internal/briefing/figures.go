@@ -145,15 +145,18 @@ func cobuildDef(key, label, unit, def string, period bool, get func(*cobuild.Fig
 func mediationDef(key, label, unit, def string, period, rate bool, figure string, get func(*mediation.Figures) (float64, bool)) *Def {
 	return &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: period, Rate: rate,
 		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
+			ff := mediation.FigureFilter{RegionID: p.RegionID}
+			if period {
+				ff.From, ff.To = p.From, p.To
+			}
+			if n, ok := r.memo[pkey(key, p)].(int); ok { // read with the region above (comparison)
+				return float64(n), false, ff.Link(figure), nil
+			}
 			f, err := r.mediation(ctx, p)
 			if err != nil {
 				return 0, false, "", err
 			}
 			v, null := get(f)
-			ff := mediation.FigureFilter{RegionID: p.RegionID}
-			if period {
-				ff.From, ff.To = p.From, p.To
-			}
 			return v, null, ff.Link(figure), nil
 		}}
 }
@@ -406,18 +409,24 @@ func (r *resolver) activitiesByRegion(ctx context.Context, p Params) error {
 	return nil
 }
 
-// projectsByRegion reads the co-building projects of each region under p.RegionID in one statement
-// and keeps each region's count as its cobuild.projects, so that the comparison's column does not
-// read the whole co-building figures of every region and period.
-func (r *resolver) projectsByRegion(ctx context.Context, p Params, regions []int64) error {
-	n, err := r.src.Cobuild.ProjectsByRegion(ctx, r.p, cobuild.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To})
+// byRegion reads the comparison's co-building projects and mediation agreements of every region
+// under p.RegionID in one statement each, and keeps each region's count as its figure, so that
+// those columns do not read the whole co-building and mediation figures of every region and
+// period.
+func (r *resolver) byRegion(ctx context.Context, p Params, regions []int64) error {
+	projects, err := r.src.Cobuild.ProjectsByRegion(ctx, r.p, cobuild.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To})
+	if err != nil {
+		return err
+	}
+	agreements, err := r.src.Mediation.CountByRegion(ctx, mediation.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To}, "agreements")
 	if err != nil {
 		return err
 	}
 	for _, id := range regions {
 		one := p
 		one.RegionID = id
-		r.memo[pkey("cobuild.projects", one)] = n[id]
+		r.memo[pkey("cobuild.projects", one)] = projects[id]
+		r.memo[pkey("mediation.agreements", one)] = agreements[id]
 	}
 	return nil
 }

@@ -220,8 +220,8 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing, r *r
 }
 
 // prefetch reads in one statement each what many references of a briefing quote: the case
-// figures of the compared regions and of the quoted categories, and the activities of the compared
-// regions.
+// figures of the compared regions and of the quoted categories, and the activities, co-building
+// projects and mediation agreements of the compared regions.
 func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []string) error {
 	b := v.Briefing
 	if v.Comparison != nil {
@@ -240,7 +240,7 @@ func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []str
 			if err := r.activitiesByRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}); err != nil {
 				return err
 			}
-			if err := r.projectsByRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}, regions); err != nil {
+			if err := r.byRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}, regions); err != nil {
 				return err
 			}
 		}

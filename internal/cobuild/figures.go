@@ -412,8 +412,7 @@ func (s *Service) ProjectsByRegion(ctx context.Context, p *auth.Principal, f Fig
 		if err := scan(&path, &n); err != nil {
 			return err
 		}
-		rest, ok := strings.CutPrefix(path, parent)
-		if child, err := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64); ok && err == nil {
+		if child := db.ChildUnder(parent, path); child != 0 {
 			out[child] += n
 		}
 		return nil
