@@ -22,7 +22,7 @@ func (m *Main) briefingSources() briefing.Sources {
 	return briefing.Sources{
 		Cases: m.services.cases, Party: m.services.party, Cobuild: m.services.cobuild,
 		Mediation: m.services.mediation, Activities: m.services.activities, Deliberation: m.services.deliberation,
-		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
+		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.RegionTotals, error) {
 			return reports.RegionCounts(ctx, m.DB, p, regionID, time.Now().In(clock.Shanghai()))
 		},
 	}

@@ -352,10 +352,14 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		if len(sv.Comparison.Rows) == 0 {
 			t.Fatal("the street's briefing compares no community")
 		}
+		projects, agreements := 0.0, 0.0
 		for _, row := range sv.Comparison.Rows {
 			var all, hot map[string]any
 			street.Get(fmt.Sprintf("/api/v1/cases/figures?by=closed&region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &all)
 			street.Get(fmt.Sprintf("/api/v1/cases/figures?by=closed&channel=hotline_12345&region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &hot)
+			var cb, med map[string]any
+			street.Get(fmt.Sprintf("/api/v1/cobuild/figures?region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &cb)
+			street.Get(fmt.Sprintf("/api/v1/mediation/figures?region=%d&from=2024-01-01&to=2024-12-31", row.RegionID)).Decode(t, &med)
 			for _, ref := range row.Now {
 				got := sv.Figures[ref].Value
 				switch {
@@ -367,6 +371,16 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 					if got != all["practical_matters"] {
 						t.Errorf("%s = %v, the cases API says %v", ref, got, all["practical_matters"])
 					}
+				case strings.HasPrefix(ref, "cobuild.projects "): // read for all the rows in one statement
+					projects += got
+					if got != cb["projects"] {
+						t.Errorf("%s = %v, the co-building API says %v", ref, got, cb["projects"])
+					}
+				case strings.HasPrefix(ref, "mediation.agreements "): // read for all the rows in one statement
+					agreements += got
+					if got != med["agreements"] {
+						t.Errorf("%s = %v, the mediation API says %v", ref, got, med["agreements"])
+					}
 				}
 			}
 		}
@@ -376,6 +390,9 @@ func TestTheBriefingRegeneratesTheSeedReport(t *testing.T) {
 		}
 		if total == 0 {
 			t.Errorf("南关's 2024 hotline cases are not in the street's comparison")
+		}
+		if projects == 0 || agreements == 0 {
+			t.Errorf("the street's 2024 co-building projects (%v) or mediation agreements (%v) are not in its comparison", projects, agreements)
 		}
 
 		// The exports carry the comparison as a picture: in the .docx after the table, on the print page.

@@ -30,7 +30,7 @@ type Sources struct {
 	// Deliberation is the residents' deliberation hall (nil leaves its figures out).
 	Deliberation *deliberation.Service
 	// Register counts the register of a region (grids, grid leaders, households, residents).
-	Register func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error)
+	Register func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.RegionTotals, error)
 }
 
 // Params are what a figure counts over: a region subtree and a period of days (both ends
@@ -103,7 +103,7 @@ func href(path string, kv ...string) string {
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // registerDef, partyDef … build the figures of one source from a getter of its figures struct.
-func registerDef(key, label, unit, def string, get func(*reports.Counts) int, link func(p Params) string) *Def {
+func registerDef(key, label, unit, def string, get func(*reports.RegionTotals) int, link func(p Params) string) *Def {
 	return &Def{Key: key, Label: label, Unit: unit, Definition: def,
 		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
 			c, err := r.register(ctx, p)
@@ -130,6 +130,10 @@ func cobuildDef(key, label, unit, def string, period bool, get func(*cobuild.Fig
 	json := strings.TrimPrefix(key, "cobuild.")
 	return &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: period,
 		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
+			if n, ok := r.memo[pkey(key, p)].(int); ok { // read with the region above (comparison)
+				f := cobuild.Figures{Filter: cobuild.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To}}
+				return float64(n), false, f.Href(json), nil
+			}
 			f, err := r.cobuild(ctx, p)
 			if err != nil {
 				return 0, false, "", err
@@ -141,15 +145,18 @@ func cobuildDef(key, label, unit, def string, period bool, get func(*cobuild.Fig
 func mediationDef(key, label, unit, def string, period, rate bool, figure string, get func(*mediation.Figures) (float64, bool)) *Def {
 	return &Def{Key: key, Label: label, Unit: unit, Definition: def, Period: period, Rate: rate,
 		read: func(r *resolver, ctx context.Context, p Params) (float64, bool, string, error) {
+			ff := mediation.FigureFilter{RegionID: p.RegionID}
+			if period {
+				ff.From, ff.To = p.From, p.To
+			}
+			if n, ok := r.memo[pkey(key, p)].(int); ok { // read with the region above (comparison)
+				return float64(n), false, ff.Link(figure), nil
+			}
 			f, err := r.mediation(ctx, p)
 			if err != nil {
 				return 0, false, "", err
 			}
 			v, null := get(f)
-			ff := mediation.FigureFilter{RegionID: p.RegionID}
-			if period {
-				ff.From, ff.To = p.From, p.To
-			}
 			return v, null, ff.Link(figure), nil
 		}}
 }
@@ -220,14 +227,14 @@ func deliberationDef(key, label, unit, def, link string, get func(*deliberation.
 
 // defs are the figures a briefing may quote, in the order of the appendix.
 var defs = []*Def{
-	registerDef("register.grids", "网格", "个", "区域内划分的网格数（当前）", func(c *reports.Counts) int { return c.Grids },
+	registerDef("register.grids", "网格", "个", "区域内划分的网格数（当前）", func(c *reports.RegionTotals) int { return c.Grids },
 		func(p Params) string { return href("/grids", "region", id(p.RegionID)) }),
 	registerDef("register.grid_leaders", "专职网格员", "名", "花名册中职责为网格长（专职网格员）的人数（当前）",
-		func(c *reports.Counts) int { return c.GridLeaders },
+		func(c *reports.RegionTotals) int { return c.GridLeaders },
 		func(p Params) string { return href("/roster", "region", id(p.RegionID), "duty", "grid_leader") }),
-	registerDef("register.households", "住户", "户", "登记在册的住户数（当前）", func(c *reports.Counts) int { return c.Households },
+	registerDef("register.households", "住户", "户", "登记在册的住户数（当前）", func(c *reports.RegionTotals) int { return c.Households },
 		func(p Params) string { return href("/households", "region", id(p.RegionID)) }),
-	registerDef("register.residents", "居民", "人", "登记在册的居民数（当前）", func(c *reports.Counts) int { return c.Residents },
+	registerDef("register.residents", "居民", "人", "登记在册的居民数（当前）", func(c *reports.RegionTotals) int { return c.Residents },
 		func(p Params) string { return href("/residents", "region", id(p.RegionID)) }),
 	partyDef("party.branches", "网格党支部", "个", "建在网格上的党支部数（当前）",
 		func(f party.Figures) (int, string) { return f.Branches, f.BranchesHref() }),
@@ -339,8 +346,8 @@ func pkey(src string, p Params) string {
 	return src + "|" + id(p.RegionID) + "|" + p.From + "|" + p.To
 }
 
-func (r *resolver) register(ctx context.Context, p Params) (*reports.Counts, error) {
-	return memo(r, pkey("register", Params{RegionID: p.RegionID}), func() (*reports.Counts, error) {
+func (r *resolver) register(ctx context.Context, p Params) (*reports.RegionTotals, error) {
+	return memo(r, pkey("register", Params{RegionID: p.RegionID}), func() (*reports.RegionTotals, error) {
 		return r.src.Register(ctx, r.p, p.RegionID)
 	})
 }
@@ -398,6 +405,28 @@ func (r *resolver) activitiesByRegion(ctx context.Context, p Params) error {
 		one := p
 		one.RegionID = c.RegionID
 		r.memo[heldKey(one)] = c
+	}
+	return nil
+}
+
+// byRegion reads the comparison's co-building projects and mediation agreements of every region
+// under p.RegionID in one statement each, and keeps each region's count as its figure, so that
+// those columns do not read the whole co-building and mediation figures of every region and
+// period.
+func (r *resolver) byRegion(ctx context.Context, p Params, regions []int64) error {
+	projects, err := r.src.Cobuild.ProjectsByRegion(ctx, r.p, cobuild.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To})
+	if err != nil {
+		return err
+	}
+	agreements, err := r.src.Mediation.CountByRegion(ctx, mediation.FigureFilter{RegionID: p.RegionID, From: p.From, To: p.To}, "agreements")
+	if err != nil {
+		return err
+	}
+	for _, id := range regions {
+		one := p
+		one.RegionID = id
+		r.memo[pkey("cobuild.projects", one)] = projects[id]
+		r.memo[pkey("mediation.agreements", one)] = agreements[id]
 	}
 	return nil
 }

@@ -220,13 +220,15 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, b *Briefing, r *r
 }
 
 // prefetch reads in one statement each what many references of a briefing quote: the case
-// figures of the compared regions and of the quoted categories, and the activities of the compared
-// regions.
+// figures of the compared regions and of the quoted categories, and the activities, co-building
+// projects and mediation agreements of the compared regions.
 func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []string) error {
 	b := v.Briefing
 	if v.Comparison != nil {
+		var regions []int64
 		for _, row := range v.Comparison.Rows {
 			r.memo[regionKey(row.RegionID)] = row.Name
+			regions = append(regions, row.RegionID)
 		}
 		for _, period := range [][2]string{{b.From, b.To}, {v.Comparison.PrevFrom, v.Comparison.PrevTo}} {
 			for _, channel := range []string{"", "hotline_12345"} {
@@ -236,6 +238,9 @@ func (s *Service) prefetch(ctx context.Context, r *resolver, v *View, refs []str
 				}
 			}
 			if err := r.activitiesByRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}); err != nil {
+				return err
+			}
+			if err := r.byRegion(ctx, Params{RegionID: b.RegionID, From: period[0], To: period[1]}, regions); err != nil {
 				return err
 			}
 		}

@@ -31,7 +31,7 @@ func newService(t *testing.T, d *db.DB) (*briefing.Service, *fixture.Community) 
 		Deliberation: deliberation.NewService(d, f.Sealer, acts, deliberation.Options{}),
 		Cases:        cs, Party: party.NewService(d, f.Sealer, reg), Cobuild: cobuild.NewService(d, cobuild.Options{}),
 		Mediation: mediation.NewService(d, f.Sealer, mediation.Options{Cases: cs}), Activities: acts,
-		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.Counts, error) {
+		Register: func(ctx context.Context, p *auth.Principal, regionID int64) (*reports.RegionTotals, error) {
 			return reports.RegionCounts(ctx, d, p, regionID, time.Now())
 		},
 	})

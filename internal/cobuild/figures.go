@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"linli/internal/activities"
 	"linli/internal/auth"
@@ -375,4 +376,46 @@ func perUnit(ctx context.Context, q db.Querier, v viewer, f FigureFilter, select
 		set(id, n)
 	}
 	return rows.Err()
+}
+
+// ProjectsByRegion counts, in one grouped statement, the projects of Figures' Projects for each
+// region directly under f.RegionID (the viewer's scope when 0): the count of a region is what
+// Figures gives with that region as f.RegionID (a project of f.RegionID itself lies in none). A
+// region without projects in the period is absent. The work briefing's table of a district's
+// streets reads it instead of the whole figures of each street.
+func (s *Service) ProjectsByRegion(ctx context.Context, p *auth.Principal, f FigureFilter) (map[int64]int, error) {
+	ctx = auth.WithPrincipal(ctx, p)
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return nil, err
+	}
+	if (f.From != "" && !validDate(f.From)) || (f.To != "" && !validDate(f.To)) {
+		return nil, errs.E(errs.Invalid, "统计期间的日期格式应为 YYYY-MM-DD")
+	}
+	if !v.staff() {
+		f.UnitID = v.unitID
+	}
+	within, err := s.within(ctx, v, f.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := s.projectWhere(ctx, v, ProjectFilter{RegionID: f.RegionID, UnitID: f.UnitID, From: f.From, To: f.To})
+	if err != nil {
+		return nil, err
+	}
+	parent := strings.TrimSuffix(within, "%")
+	out := map[int64]int{}
+	err = grouped(ctx, s.db.R, `SELECT r.path, COUNT(*) FROM `+projectFrom+` JOIN regions r ON r.id = p.region_id`+pw.sql()+
+		` GROUP BY r.path`, pw, func(scan func(...any) error) error {
+		var path string
+		var n int
+		if err := scan(&path, &n); err != nil {
+			return err
+		}
+		if child := db.ChildUnder(parent, path); child != 0 {
+			out[child] += n
+		}
+		return nil
+	})
+	return out, err
 }

@@ -23,6 +23,18 @@ func InScope(col, ph string) string {
 	return col + " IN (SELECT id FROM regions WHERE path LIKE " + ph + ")"
 }
 
+// ChildUnder returns the id of the region directly under the region of path parent (a region's
+// path, "/1/2/") on which path lies — the row of a comparison of parent's regions that a record
+// of the region at path adds to — or 0 when path is parent itself or outside it.
+func ChildUnder(parent, path string) int64 {
+	rest, ok := strings.CutPrefix(path, parent)
+	if !ok || rest == "" {
+		return 0
+	}
+	id, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
+	return id
+}
+
 // InIDs is the condition "col is one of ids", added to a as one argument whatever the number of
 // ids: an array on PostgreSQL, a JSON list read by json_each on SQLite.
 func (d Dialect) InIDs(col string, ids []int64, a *Args) string {

@@ -37,6 +37,23 @@ func TestEscapeLike(t *testing.T) {
 	}
 }
 
+func TestChildUnderIsTheRegionDirectlyBelowOnThePath(t *testing.T) {
+	for _, c := range []struct {
+		parent, path string
+		want         int64
+	}{
+		{"/1/2/", "/1/2/9/31/", 9}, // a grid of street 9's community
+		{"/1/2/", "/1/2/9/", 9},
+		{"/1/2/", "/1/2/", 0},   // the parent itself lies in no child
+		{"/1/2/", "/1/3/9/", 0}, // outside
+		{"/1/2/", "/1/22/5/", 0},
+	} {
+		if got := db.ChildUnder(c.parent, c.path); got != c.want {
+			t.Errorf("ChildUnder(%q, %q) = %d, want %d", c.parent, c.path, got, c.want)
+		}
+	}
+}
+
 // regionsFixture writes a small region tree: 1 city /1/, 2 /1/2/, 3 /1/3/, and 4 named "a%_\".
 func regionsFixture(t *testing.T, d *db.DB) {
 	t.Helper()
