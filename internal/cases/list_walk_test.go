@@ -107,6 +107,9 @@ func TestAWideSearchOfACommonTermCountsItsFirstMatchesNewestFirst(t *testing.T) 
 				t.Errorf("district, offset %d: total %d more %v, page %v; want %d, more, %v", c.offset, total, more, got, SearchCountCap, want)
 			}
 		}
+		if _, total, more := page("district", Filter{Q: "漏水", RegionID: w.f.Community.ID}); total != n || more {
+			t.Errorf("another filter beside the terms counts every match: total %d more %v, want %d", total, more, n)
+		}
 		if _, total, more := page("district", Filter{Q: "门锁"}); total != 1 || more {
 			t.Errorf("a rare term is counted exactly: total %d more %v", total, more)
 		}

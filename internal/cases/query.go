@@ -577,7 +577,7 @@ const SearchCountCap = 100
 // order, tested one by one among the first walk cases of the selection read in list order (from
 // its index), without its LIMIT: PostgreSQL estimates a few matches for terms that match tens of
 // thousands of cases and would collect and sort them all; this stops once it has enough. It is
-// empty when f has no search terms or its order has no index to read it in.
+// empty when f has no search terms.
 func walked(f *Filter, p *auth.Principal, d db.Dialect, walk int) (inner string, a *db.Args, err error) {
 	a = &db.Args{}
 	w, match, fts, err := where(a, f, p, d)
@@ -586,12 +586,11 @@ func walked(f *Filter, p *auth.Principal, d db.Dialect, walk int) (inner string,
 	}
 	order, index := listOrder(f)
 	from := "cases c"
-	if index == "" {
-		return "", a, nil
-	}
 	test := fts
 	if d == db.SQLite {
-		from += " INDEXED BY " + index
+		if index != "" {
+			from += " INDEXED BY " + index
+		}
 	} else {
 		// OFFSET 0 and IS TRUE keep the test a per-row subplan: PostgreSQL would otherwise make it
 		// a join over every match.
@@ -605,12 +604,15 @@ func walked(f *Filter, p *auth.Principal, d db.Dialect, walk int) (inner string,
 	return "SELECT c.id FROM (" + first + ") c WHERE " + test + order, a, nil
 }
 
-// searchWalk returns, for a search beyond one community or grid whose list order has an index, the
-// ids of its first n matches in list order found among the first walk cases of the selection;
-// nil for any other list. Fewer than n ids say the term is rare (or the selection small): the
-// list's own statements are then fast.
+// searchWalk returns, for a search of a district's or the city's cases by its terms alone (no
+// other filter, the list's own order), the ids of its first n matches in list order found among
+// the first walk cases of the scope; nil for any other list. Fewer than n ids say the term is rare:
+// the list's own statements are then fast. Another filter may select few of the cases the index
+// holds, and the walk would read far more of the index than it finds.
 func (s *Service) searchWalk(ctx context.Context, f *Filter, p *auth.Principal, n int) ([]int64, error) {
-	if f.Q == "" || smallScope(f, p) {
+	terms := *f
+	terms.Q, terms.Limit, terms.Offset, terms.now = "", 0, 0, time.Time{}
+	if f.Q == "" || terms != (Filter{}) || smallScope(f, p) {
 		return nil, nil
 	}
 	inner, a, err := walked(f, p, s.db.Dialect, s.walk)
