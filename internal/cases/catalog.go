@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"linli/internal/db"
@@ -144,3 +146,80 @@ func channelExists(ctx context.Context, q db.Querier, code string) (bool, error)
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_channels WHERE code = $1 AND active`, code).Scan(&n)
 	return n > 0, err
 }
+
+// intakeRef is what an intake reads of the catalog: its category, the name of its channel, and the
+// accept limit of the case's priority when that priority has its own.
+type intakeRef struct {
+	category    *Category
+	channelName string
+	accept      *workday.Limit
+}
+
+// byPriority is the priority limits Category.LimitsFor takes, with the one intake read.
+func (r *intakeRef) byPriority(p Priority) map[Priority]map[string]workday.Limit {
+	if r.accept == nil {
+		return nil
+	}
+	return map[Priority]map[string]workday.Limit{p: {"accept": *r.accept}}
+}
+
+// readIntakeRef reads in one statement the catalog rows an intake needs — the category (an active
+// second-level one), whether the channel is active, and the accept limit of the priority the case
+// will have — and adds what is wrong with them to bad.
+func readIntakeRef(ctx context.Context, q db.Querier, in *Intake, bad errs.Fields) (*intakeRef, error) {
+	ref := &intakeRef{}
+	checkChannel := in.Channel != "" && bad["channel"] == ""
+	if in.Channel == "" {
+		bad.Add("channel", "请选择来源渠道")
+	}
+	if in.CategoryID == 0 {
+		bad.Add("category_id", "请选择诉求类别")
+	} else {
+		var channel, unit *string
+		var amount *float64
+		c, err := scanCategory(scanWith{q.QueryRowContext(ctx, `SELECT `+categoryColumns+`,
+			(SELECT name FROM case_channels WHERE code = $2 AND active), l.amount, l.unit
+			FROM case_categories c LEFT JOIN case_categories p ON p.id = c.parent_id
+			LEFT JOIN case_priority_limits l ON l.priority = COALESCE(NULLIF($3, ''), c.priority) AND l.kind = 'accept'
+			WHERE c.id = $1`, in.CategoryID, in.Channel, string(in.Priority)), []any{&channel, &amount, &unit}})
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			bad.Add("category_id", "诉求类别不存在")
+		case err != nil:
+			return nil, fmt.Errorf("intake catalog: %w", err)
+		default:
+			if c.Leaf() && c.Active {
+				ref.category = c
+			} else {
+				bad.Add("category_id", "请选择具体的二级类别")
+			}
+			if amount != nil && unit != nil {
+				ref.accept = &workday.Limit{Value: *amount, Unit: workday.Unit(*unit)}
+			}
+			if checkChannel {
+				if channel == nil {
+					bad.Add("channel", "来源渠道不存在")
+				} else {
+					ref.channelName = *channel
+				}
+				checkChannel = false
+			}
+		}
+	}
+	if checkChannel { // no category to read it with
+		if ok, err := channelExists(ctx, q, in.Channel); err != nil {
+			return nil, err
+		} else if !ok {
+			bad.Add("channel", "来源渠道不存在")
+		}
+	}
+	return ref, nil
+}
+
+// scanWith scans a row into the given destinations followed by extra ones.
+type scanWith struct {
+	row   *sql.Row
+	extra []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"linli/internal/auth"
 	"linli/internal/db"
@@ -71,6 +72,46 @@ func TestLargeSearchPagesAreTheSameWhetherReadFromTheFirstCasesInListOrderOrFrom
 					t.Errorf("%s %+v: the walk of %d cases fills the page: %v, want %v", user, f, w.svc.walk, full, c.full)
 				}
 			}
+		}
+	})
+}
+
+func TestAWideSearchOfACommonTermCountsItsFirstMatchesNewestFirst(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		n := SearchCountCap + 5
+		var ids []int64 // newest first
+		for i := range n {
+			w.set(at(2024, 3, 4, 9, 0).Add(time.Duration(i) * time.Minute))
+			ids = append([]int64{w.intake(fmt.Sprintf("漏水%d", i), "楼上卫生间漏水").ID}, ids...)
+		}
+		w.intake("门锁", "单元门门锁损坏")
+		page := func(user string, f Filter) ([]int64, int, bool) {
+			items, total, more, err := w.svc.ListPage(w.ctx(user), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			return got, total, more
+		}
+		if _, total, more := page("admin", Filter{Q: "漏水"}); total != n || more {
+			t.Errorf("the community counts every match: total %d more %v, want %d", total, more, n)
+		}
+		for _, c := range []struct{ offset, limit int }{{0, 50}, {50, 50}, {SearchCountCap - 3, 3}, {SearchCountCap, 50}} {
+			got, total, more := page("district", Filter{Q: "漏水", Offset: c.offset, Limit: c.limit})
+			want := ids[c.offset:min(c.offset+c.limit, n)]
+			if total != SearchCountCap || !more || !slices.Equal(got, want) {
+				t.Errorf("district, offset %d: total %d more %v, page %v; want %d, more, %v", c.offset, total, more, got, SearchCountCap, want)
+			}
+		}
+		if _, total, more := page("district", Filter{Q: "漏水", RegionID: w.f.Community.ID}); total != n || more {
+			t.Errorf("another filter beside the terms counts every match: total %d more %v, want %d", total, more, n)
+		}
+		if _, total, more := page("district", Filter{Q: "门锁"}); total != 1 || more {
+			t.Errorf("a rare term is counted exactly: total %d more %v", total, more)
 		}
 	})
 }

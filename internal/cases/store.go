@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -303,8 +302,9 @@ func listMerged(ctx context.Context, q db.Querier, caseID int64) ([]CaseRef, err
 	return out, rows.Err()
 }
 
-// nextNumber allocates the community's next case number of the year, e.g. NG-2024-000153.
-func nextNumber(ctx context.Context, tx db.Querier, communityID int64, code string, year int) (string, error) {
+// nextNumber allocates the community's next case number of the year, e.g. NG-2024-000153, with
+// the community's prefix (numberPrefix).
+func nextNumber(ctx context.Context, tx db.Querier, communityID int64, prefix string, year int) (string, error) {
 	var last int
 	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (community_id, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (community_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`,
@@ -312,12 +312,14 @@ func nextNumber(ctx context.Context, tx db.Querier, communityID int64, code stri
 	if err != nil {
 		return "", fmt.Errorf("case number: %w", err)
 	}
-	var prefix string
-	err = tx.QueryRowContext(ctx, `SELECT prefix FROM case_prefixes WHERE community_id = $1`, communityID).Scan(&prefix)
-	if err == sql.ErrNoRows {
-		prefix = "SQ" + code[max(0, len(code)-3):]
-	} else if err != nil {
-		return "", fmt.Errorf("case number prefix: %w", err)
-	}
 	return fmt.Sprintf("%s-%d-%06d", prefix, year, last), nil
+}
+
+// numberPrefix is the prefix of a community's case numbers: the one stored in case_prefixes, or
+// SQ and the last three characters of the community's code.
+func numberPrefix(stored *string, code string) string {
+	if stored != nil {
+		return *stored
+	}
+	return "SQ" + code[max(0, len(code)-3):]
 }
