@@ -124,3 +124,26 @@ func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int6
 	}
 	return ids, rows.Err()
 }
+
+// CountCap is how far a list page counts its rows: a list that holds more says "超过 10000 条"
+// (web.Pager.More, the API's "more") instead of counting a district's hundreds of thousands of rows
+// on every page, so that a page costs what it shows.
+const CountCap = 10000
+
+// CountUpTo counts the rows "SELECT … " + from selects, stopping at CountCap+1: a result above
+// CountCap means "more than CountCap" (see Capped).
+func CountUpTo(ctx context.Context, q Querier, from string, args ...any) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+strconv.Itoa(CountCap+1)+`) capped`,
+		args...).Scan(&n)
+	return n, err
+}
+
+// Capped splits a count from CountUpTo into the total to show and whether the list holds more rows
+// than that.
+func Capped(n int) (total int, more bool) {
+	if n > CountCap {
+		return CountCap, true
+	}
+	return n, false
+}
