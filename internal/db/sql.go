@@ -134,9 +134,13 @@ const CountCap = 10000
 // CountCap means "more than CountCap" (see Capped).
 func CountUpTo(ctx context.Context, q Querier, from string, args ...any) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+strconv.Itoa(CountCap+1)+`) capped`,
-		args...).Scan(&n)
+	err := q.QueryRowContext(ctx, CountUpToSQL(from), args...).Scan(&n)
 	return n, err
+}
+
+// CountUpToSQL is the statement CountUpTo runs, for callers that show or explain it.
+func CountUpToSQL(from string) string {
+	return `SELECT COUNT(*) FROM (SELECT 1 ` + from + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) capped`
 }
 
 // Capped splits a count from CountUpTo into the total to show and whether the list holds more rows
