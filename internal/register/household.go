@@ -166,7 +166,7 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 		where += ` AND h.kind = ` + a.Add(string(k))
 	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	ids, total, err := db.IDPage{From: "households h JOIN buildings b ON b.id = h.building_id",
+	ids, total, err := db.IDPage{From: "households h JOIN buildings b ON b.id = h.building_id", Select: "households h",
 		Walk: "buildings b INDEXED BY buildings_sort CROSS JOIN households h ON h.building_id = b.id",
 		ID:   "h.id", Where: where, Args: a, Order: householdOrder, Limit: limit, Offset: offset}.Read(ctx, s.db.R, s.db.Dialect)
 	out := []Household{}

@@ -2,8 +2,11 @@
 -- docs/performance.md "Every list page and export").
 
 -- The visits ledger, newest first: a district's tens of thousands of entries are paged by walking
--- this index from its end, the region read from the index itself, instead of sorting them all.
-CREATE INDEX visits_list ON visits(visited_on, id, region_id);
+-- this index from its end, region and kind read from the index itself, instead of sorting them all.
+CREATE INDEX visits_list ON visits(visited_on, id, region_id, kind);
+-- The contacts ledger (kind = 'contact') of a scope is counted and collected through this index,
+-- not by reading the kind of every visit of the scope.
+CREATE INDEX visits_region_kind ON visits(region_id, kind, visited_on);
 
 -- Buildings in the natural order of their names (仓门巷4号 before 仓门巷10号): the name with every
 -- run of digits written as ten digits (register.NaturalKey, which the write paths store), compared
