@@ -348,8 +348,10 @@ func where(a *db.Args, f *Filter, p *auth.Principal, d db.Dialect) (w string, ma
 }
 
 // ListCountCap is how far lists count: a list with more cases than this says "超过 N 条" (see
-// ListPage) instead of counting every one of a district's half a million cases.
-const ListCountCap = 2000
+// ListPage) instead of counting every one of a district's half a million cases. It is every
+// list's cap (db.CountCap), so a community's few thousand cases are collected and sorted, never
+// found by walking the city's list index.
+const ListCountCap = db.CountCap
 
 // The orders of lists, and the indexes (migration 0008) that read them in order: supervised
 // first, then the newest; queues of open work by their deadline.
@@ -377,11 +379,23 @@ func listOrder(f *Filter) (order, index string) {
 	return orderNewest, "cases_list_order"
 }
 
+// orderColumns are the columns every order of a list reads (listOrder, sortOrder), which a
+// selection collected before it is sorted keeps.
+const orderColumns = "c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline, c.updated_at"
+
 // idsPage is the page query of a selection already collected as ids (at most the count cap).
 func idsPage(f *Filter, d db.Dialect, ids []int64) (string, []any) {
 	order, _ := listOrder(f)
 	var a db.Args
-	inner := "SELECT c.id FROM cases c WHERE " + d.InIDs("c.id", ids, &a) + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
+	in := d.InIDs("c.id", ids, &a)
+	limit := " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
+	inner := "SELECT c.id FROM cases c WHERE " + in + order + limit
+	if d == db.Postgres {
+		// Collected first and sorted: given the LIMIT alone, PostgreSQL would walk the whole city's
+		// list index looking for a community's few thousand.
+		inner = "WITH m AS MATERIALIZED (SELECT " + orderColumns + " FROM cases c WHERE " + in +
+			") SELECT c.id FROM m c" + order + limit
+	}
 	return "SELECT " + caseColumns + strings.Replace(caseFrom, " FROM cases c", " FROM ("+inner+") p JOIN cases c ON c.id = p.id", 1) + order,
 		a
 }
@@ -427,7 +441,7 @@ func listQueries(f *Filter, p *auth.Principal, d db.Dialect, countCap int, order
 	if !ordered && d == db.Postgres {
 		// A selection known to be small is collected first and sorted: given the LIMIT alone,
 		// PostgreSQL would walk the whole city's list index looking for a community's few.
-		inner = "WITH m AS MATERIALIZED (SELECT c.id, c.supervised, c.received_at, c.handle_deadline, c.accept_deadline, c.updated_at FROM " +
+		inner = "WITH m AS MATERIALIZED (SELECT " + orderColumns + " FROM " +
 			inner + " WHERE " + all + ") SELECT c.id FROM m c" + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)
 	} else {
 		inner = "SELECT c.id FROM " + inner + " WHERE " + all + order + " LIMIT " + a.Add(f.Limit) + " OFFSET " + a.Add(f.Offset)

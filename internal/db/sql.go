@@ -136,3 +136,30 @@ func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int6
 	}
 	return ids, rows.Err()
 }
+
+// CountCap is how far a list page counts its rows: a list that holds more says "超过 10000 条"
+// (web.Pager.More, the API's "more") instead of counting a district's hundreds of thousands of rows
+// on every page, so that a page costs what it shows.
+const CountCap = 10000
+
+// CountUpTo counts the rows "SELECT … " + from selects, stopping at CountCap+1: a result above
+// CountCap means "more than CountCap" (see Capped).
+func CountUpTo(ctx context.Context, q Querier, from string, args ...any) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, CountUpToSQL(from), args...).Scan(&n)
+	return n, err
+}
+
+// CountUpToSQL is the statement CountUpTo runs, for callers that show or explain it.
+func CountUpToSQL(from string) string {
+	return `SELECT COUNT(*) FROM (SELECT 1 ` + from + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) capped`
+}
+
+// Capped splits a count from CountUpTo into the total to show and whether the list holds more rows
+// than that.
+func Capped(n int) (total int, more bool) {
+	if n > CountCap {
+		return CountCap, true
+	}
+	return n, false
+}

@@ -126,10 +126,11 @@ func (w *writer) buildings(ctx context.Context, tx *db.Tx) error {
 	rows := make([][]any, len(w.p.buildings))
 	for i, b := range w.p.buildings {
 		gid := w.gridIDs[b.grid]
-		rows[i] = []any{gid, w.community.ID, gid, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, recorded, recorded}
+		rows[i] = []any{gid, w.community.ID, gid, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, recorded, recorded,
+			register.NaturalKey(b.name)}
 	}
 	if err := db.InsertRows(ctx, tx, "buildings", []string{"region_id", "community_id", "grid_id", "name", "address", "kind",
-		"lon", "lat", "units", "floors", "created_at", "updated_at"}, nil, rows); err != nil {
+		"lon", "lat", "units", "floors", "created_at", "updated_at", "sort_name"}, nil, rows); err != nil {
 		return err
 	}
 	ids, err := idsByKey(ctx, tx, `SELECT id, name FROM buildings WHERE community_id = $1`, w.community.ID)

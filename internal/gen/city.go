@@ -10,6 +10,7 @@ import (
 
 	"linli/internal/demo"
 	"linli/internal/pii"
+	"linli/internal/register"
 	"linli/internal/search"
 )
 
@@ -289,7 +290,8 @@ func (c *city) community(cm *community) {
 			v := 0.1 + 0.8*(float64(k/cols)+0.5+(rng.Float64()-0.5)*0.5)/float64(rows)
 			b := &gbs[k]
 			b.at = g.cell.at(u, v)
-			c.out.row("buildings", b.id, g.id, cm.id, g.id, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, at, at)
+			c.out.row("buildings", b.id, g.id, cm.id, g.id, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, at, at,
+				register.NaturalKey(b.name))
 		}
 		buildings = append(buildings, gbs...)
 		estate++

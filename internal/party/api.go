@@ -137,7 +137,10 @@ func (h *Handlers) apiMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	var list web.List[Member]
 	if err == nil {
-		list.Items, list.Total, err = h.svc.Members(r.Context(), f)
+		var items []Member
+		var n int
+		items, n, err = h.svc.Members(r.Context(), f)
+		list = web.CappedList(items, n)
 	}
 	h.kit.Reply(w, r, http.StatusOK, list, err)
 }

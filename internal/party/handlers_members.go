@@ -42,7 +42,9 @@ func (h *Handlers) members(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Filter.Limit, v.Filter.Offset = v.Pager.Limit, v.Pager.Offset
 	var err error
-	if v.Members, v.Pager.Total, err = h.svc.Members(r.Context(), v.Filter); err == nil {
+	var n int
+	if v.Members, n, err = h.svc.Members(r.Context(), v.Filter); err == nil {
+		v.Pager.Count(n)
 		v.Orgs, err = h.svc.Tree(r.Context())
 	}
 	if err != nil {

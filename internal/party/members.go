@@ -16,7 +16,8 @@ import (
 	"linli/internal/search"
 )
 
-// Members lists the members in scope that match f, and the total before paging.
+// Members lists the members in scope that match f, and the total before paging counted up to
+// db.CountCap+1 (above db.CountCap: more than that).
 func (s *Service) Members(ctx context.Context, f MemberFilter) ([]Member, int, error) {
 	p, within, err := s.readScope(ctx, f.RegionID)
 	if err != nil {
@@ -25,7 +26,7 @@ func (s *Service) Members(ctx context.Context, f MemberFilter) ([]Member, int, e
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	return listMembers(ctx, s.db.R, p.Scope(), within, f)
+	return listMembers(ctx, s.db.R, s.db.Dialect, p.Scope(), within, f)
 }
 
 // Member returns one member in scope.

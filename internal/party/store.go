@@ -166,7 +166,13 @@ type MemberFilter struct {
 	Offset   int
 }
 
-func listMembers(ctx context.Context, q db.Querier, scope, within string, f MemberFilter) ([]Member, int, error) {
+// memberOrder is the members list's order: by organization, then by name.
+const memberOrder = ` ORDER BY o.name, m.name, m.id`
+
+// listMembers returns a page of the members f selects within scope and within, and their number
+// counted up to db.CountCap+1 (above db.CountCap: more than that); the page's ids are read first
+// (db.IDPage), then its rows.
+func listMembers(ctx context.Context, q db.Querier, d db.Dialect, scope, within string, f MemberFilter) ([]Member, int, error) {
 	where := []string{db.InScope("m.region_id", "$1"), db.InScope("m.region_id", "$2")}
 	args := []any{scope, within}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -194,13 +200,16 @@ func listMembers(ctx context.Context, q db.Querier, scope, within string, f Memb
 		where = append(where, "(m.name LIKE "+ph+" OR m.workplace LIKE "+ph+" OR m.skills LIKE "+ph+")")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_members m JOIN party_orgs o ON o.id = m.org_id`+cond,
-		args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count members: %w", err)
+	ids, total, err := db.IDPage{From: "party_members m JOIN party_orgs o ON o.id = m.org_id", ID: "m.id", Where: cond,
+		Args: args, Order: memberOrder, Limit: f.Limit, Offset: f.Offset}.Read(ctx, q, d)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list members: %w", err)
 	}
-	limit, offset := arg(f.Limit), arg(f.Offset)
-	rows, err := q.QueryContext(ctx, memberSelect+cond+` ORDER BY o.name, m.name, m.id LIMIT `+limit+` OFFSET `+offset, args...)
+	if len(ids) == 0 {
+		return []Member{}, total, nil
+	}
+	var a db.Args
+	rows, err := q.QueryContext(ctx, memberSelect+` WHERE `+d.InIDs("m.id", ids, &a)+memberOrder, a...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}

@@ -279,12 +279,12 @@ func (h *Handlers) apiBuildings(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.Buildings(r.Context(), BuildingFilter{GridID: queryInt(r, "grid"), Q: r.URL.Query().Get("q"),
 		Limit: pg.Limit, Offset: pg.Offset})
-	h.kit.Reply(w, r, http.StatusOK, web.List[Building]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.CappedList(list, total), err)
 }
 
 func (h *Handlers) apiHouseholds(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	list, total, err := h.svc.Households(r.Context(), HouseholdFilter{BuildingID: queryInt(r, "building"),
 		GridID: queryInt(r, "grid"), Limit: pg.Limit, Offset: pg.Offset})
-	h.kit.Reply(w, r, http.StatusOK, web.List[Household]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.CappedList(list, total), err)
 }

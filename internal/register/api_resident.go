@@ -22,7 +22,7 @@ func (h *Handlers) apiResidents(w http.ResponseWriter, r *http.Request) {
 	f := residentFilter(r)
 	f.Limit, f.Offset = pg.Limit, pg.Offset
 	list, total, err := h.svc.Residents(r.Context(), f)
-	h.kit.Reply(w, r, http.StatusOK, web.List[Resident]{Items: list, Total: total}, err)
+	h.kit.Reply(w, r, http.StatusOK, web.CappedList(list, total), err)
 }
 
 // residentBody is a resident as the API takes it. On update an omitted or empty id_number or

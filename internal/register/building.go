@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -100,10 +99,14 @@ type BuildingFilter struct {
 	Offset int
 }
 
+// buildingOrder is the natural order of building names (NaturalKey), which the index
+// buildings_sort (migration 0029) reads.
+const buildingOrder = ` ORDER BY b.sort_name, b.id`
+
 // Buildings lists buildings in scope in the natural order of their names (仓门巷4号 before
-// 仓门巷10号), with household and resident counts, and the total. The names in scope are read and
-// ordered first (a district holds a few thousand buildings); the counts are then read for the page
-// only, not for every building in scope.
+// 仓门巷10号), with household and resident counts, and the total counted up to db.CountCap+1
+// (above db.CountCap: more than that). The page's ids are read first (db.IDPage), then the rows
+// and counts of that page only.
 func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, int, error) {
 	p, err := principal(ctx, auth.RegisterRead)
 	if err != nil {
@@ -118,52 +121,21 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 		ph := a.Add("%" + db.EscapeLike(q) + "%")
 		where += ` AND (b.name LIKE ` + ph + ` ESCAPE '\' OR b.address LIKE ` + ph + ` ESCAPE '\')`
 	}
-	type named struct {
-		id   int64
-		name string
-	}
-	var all []named
-	rows, err := s.db.R.QueryContext(ctx, `SELECT b.id, b.name FROM buildings b`+where, a...)
-	if err != nil {
-		return nil, 0, err
-	}
-	for rows.Next() {
-		var n named
-		if err := rows.Scan(&n.id, &n.name); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		all = append(all, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if c := NaturalCompare(all[i].name, all[j].name); c != 0 {
-			return c < 0
-		}
-		return all[i].id < all[j].id
-	})
 	limit, offset := pageArgs(f.Limit, f.Offset)
+	ids, total, err := db.IDPage{From: "buildings b", Walk: "buildings b INDEXED BY buildings_sort", ID: "b.id", Where: where,
+		Args: a, Order: buildingOrder, Limit: limit, Offset: offset}.Read(ctx, s.db.R, s.db.Dialect)
 	out := []Building{}
-	if offset >= len(all) {
-		return out, len(all), nil
-	}
-	page := all[offset:min(offset+limit, len(all))]
-	ids := make([]int64, len(page))
-	at := make(map[int64]int, len(page))
-	for i, n := range page {
-		ids[i], at[n.id] = n.id, i
+	if err != nil || len(ids) == 0 {
+		return out, total, err
 	}
 	var pa db.Args
 	counts := buildingCounts(p, &pa)
-	rows, err = s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+counts+buildingFrom+` WHERE `+s.db.Dialect.InIDs("b.id", ids, &pa), pa...)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+buildingColumns+counts+buildingFrom+` WHERE `+s.db.Dialect.InIDs("b.id", ids, &pa)+
+		buildingOrder, pa...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	got := make([]*Building, len(page))
 	for rows.Next() {
 		var hh, rr int
 		b, err := scanBuilding(rows, &hh, &rr)
@@ -171,17 +143,9 @@ func (s *Service) Buildings(ctx context.Context, f BuildingFilter) ([]Building, 
 			return nil, 0, err
 		}
 		b.Households, b.Residents = hh, rr
-		got[at[b.ID]] = b
+		out = append(out, *b)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	for _, b := range got {
-		if b != nil { // a building deleted between the two statements is left out
-			out = append(out, *b)
-		}
-	}
-	return out, len(all), nil
+	return out, total, rows.Err()
 }
 
 // NaturalCompare orders names as people read house numbers: runs of digits by their value
@@ -220,6 +184,32 @@ func NaturalCompare(a, b string) int {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// NaturalKey is a building name's sort key (the column buildings.sort_name): every run of digits
+// without its leading zeros, written as ten digits (a longer one as it is), so that comparing keys
+// byte by byte orders names as NaturalCompare does for numbers of up to ten digits. Migration 0029
+// computes the same key in SQL for the buildings it found.
+func NaturalKey(name string) string {
+	var b strings.Builder
+	for i := 0; i < len(name); {
+		if !isDigit(name[i]) {
+			b.WriteByte(name[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(name) && isDigit(name[j]) {
+			j++
+		}
+		run := strings.TrimLeft(name[i:j], "0")
+		if len(run) < 10 {
+			b.WriteString(strings.Repeat("0", 10-len(run)))
+		}
+		b.WriteString(run)
+		i = j
+	}
+	return b.String()
+}
 
 func pageArgs(limit, offset int) (int, int) {
 	if limit <= 0 || limit > 500 {
@@ -368,10 +358,10 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (*Buildi
 		}
 		now := time.Now().UTC()
 		err = tx.QueryRowContext(ctx, `INSERT INTO buildings (region_id, community_id, grid_id, name, address, kind, lon, lat,
-			units, floors, grid_manual, note, created_at, updated_at)
-			VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			units, floors, grid_manual, note, created_at, updated_at, sort_name)
+			VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id`,
 			pb.grid.ID, pb.communityID, pb.in.Name, pb.in.Address, pb.in.Kind, pb.lon, pb.lat, pb.in.Units, pb.in.Floors,
-			pb.gridManual, pb.in.Note, now).Scan(&id)
+			pb.gridManual, pb.in.Note, now, NaturalKey(pb.in.Name)).Scan(&id)
 		if db.IsUnique(err) {
 			return errs.Field("name", "本社区已有名为“"+pb.in.Name+"”的楼院")
 		}
@@ -411,9 +401,9 @@ func (s *Service) UpdateBuilding(ctx context.Context, id int64, in BuildingInput
 			return errs.Field("grid_id", "楼院不能移到其他社区的网格")
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE buildings SET name = $1, address = $2, kind = $3, lon = $4, lat = $5, units = $6,
-			floors = $7, grid_manual = $8, note = $9, updated_at = $10 WHERE id = $11`,
+			floors = $7, grid_manual = $8, note = $9, updated_at = $10, sort_name = $12 WHERE id = $11`,
 			pb.in.Name, pb.in.Address, pb.in.Kind, pb.lon, pb.lat, pb.in.Units, pb.in.Floors, pb.gridManual, pb.in.Note,
-			time.Now().UTC(), id)
+			time.Now().UTC(), id, NaturalKey(pb.in.Name))
 		if db.IsUnique(err) {
 			return errs.Field("name", "本社区已有名为“"+pb.in.Name+"”的楼院")
 		}

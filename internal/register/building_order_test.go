@@ -2,6 +2,7 @@ package register_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"linli/internal/db"
@@ -17,6 +18,22 @@ func TestNaturalCompareOrdersHouseNumbersByValue(t *testing.T) {
 	want := []string{"东门巷1号", "仓门巷", "仓门巷4号", "仓门巷4号2单元", "仓门巷4号12单元", "仓门巷04号", "仓门巷10号", "仓门巷100号"}
 	if !slices.Equal(names, want) {
 		t.Errorf("got  %q\nwant %q", names, want)
+	}
+}
+
+// The stored sort key orders names as NaturalCompare does (a number written with leading zeros
+// ties with its value, and the list then orders by id).
+func TestNaturalKeyOrdersAsNaturalCompare(t *testing.T) {
+	names := []string{"仓门巷10号", "仓门巷4号", "仓门巷4号2单元", "东门巷1号", "仓门巷100号", "仓门巷", "仓门巷4号12单元",
+		"9号楼", "10号楼", "A座", "", "0", "007"}
+	byKey := slices.Clone(names)
+	slices.SortStableFunc(byKey, func(a, b string) int { return strings.Compare(register.NaturalKey(a), register.NaturalKey(b)) })
+	slices.SortStableFunc(names, register.NaturalCompare)
+	if !slices.Equal(byKey, names) {
+		t.Errorf("by key %q\nwant   %q", byKey, names)
+	}
+	if k := register.NaturalKey("仓门巷04号"); k != register.NaturalKey("仓门巷4号") || k != "仓门巷0000000004号" {
+		t.Errorf("NaturalKey(仓门巷04号) = %q", k)
 	}
 }
 

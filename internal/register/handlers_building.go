@@ -28,10 +28,12 @@ func (h *Handlers) buildings(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagerFrom(r, 50)
 	v := buildingsView{Page: web.Page{Title: "楼院"}, Query: r.URL.Query(), Q: r.FormValue("q"), GridID: web.QueryInt64(r, "grid")}
 	var err error
-	if v.Buildings, pg.Total, err = h.svc.Buildings(ctx, BuildingFilter{GridID: v.GridID, Q: v.Q, Limit: pg.Limit, Offset: pg.Offset}); err != nil {
+	var n int
+	if v.Buildings, n, err = h.svc.Buildings(ctx, BuildingFilter{GridID: v.GridID, Q: v.Q, Limit: pg.Limit, Offset: pg.Offset}); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	pg.Count(n)
 	if v.Grids, err = h.svc.Grids(ctx); err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -64,10 +66,12 @@ func (h *Handlers) households(w http.ResponseWriter, r *http.Request) {
 	v := householdsView{Page: web.Page{Title: "住户"}, Filter: f, Query: r.URL.Query(),
 		Filtering: web.ActiveFilters(r.URL.Query(), householdFilters)}
 	var err error
-	if v.Households, pg.Total, err = h.svc.Households(ctx, f); err != nil {
+	var n int
+	if v.Households, n, err = h.svc.Households(ctx, f); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	pg.Count(n)
 	if v.Grids, err = h.svc.Grids(ctx); err != nil {
 		h.kit.Error(w, r, err)
 		return
@@ -185,10 +189,12 @@ func (h *Handlers) renderBuilding(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	pg := web.PagerFrom(r, 100)
-	if v.Households, pg.Total, err = h.svc.Households(ctx, HouseholdFilter{BuildingID: id, Limit: pg.Limit, Offset: pg.Offset}); err != nil {
+	var n int
+	if v.Households, n, err = h.svc.Households(ctx, HouseholdFilter{BuildingID: id, Limit: pg.Limit, Offset: pg.Offset}); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	pg.Count(n)
 	v.Page.Title, v.Pager, v.Query = v.Building.Name, pg, r.URL.Query()
 	v.CanWrite = auth.FromContext(ctx).Can(auth.RegisterWrite)
 	h.views.Render(w, r, status, "building.html", &v)

@@ -40,7 +40,9 @@ func (h *Handlers) residents(w http.ResponseWriter, r *http.Request) {
 	v := residentsView{Page: web.Page{Title: "居民"}, Filter: f, Query: r.URL.Query(), Tags: Tags,
 		Filtering: web.ActiveFilters(r.URL.Query(), residentFilters)}
 	var err error
-	v.Residents, pg.Total, err = h.svc.Residents(ctx, f)
+	var n int
+	v.Residents, n, err = h.svc.Residents(ctx, f)
+	pg.Count(n)
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			h.kit.Error(w, r, err)

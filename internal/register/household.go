@@ -137,7 +137,14 @@ type HouseholdFilter struct {
 	Offset     int
 }
 
-// Households lists households in scope by building, unit and room, with the total.
+// householdOrder lists households building by building, in the buildings' natural order
+// (NaturalKey), then by unit and room: a walk of buildings_sort and of each building's households
+// by the (building_id, unit, room) key reads it.
+const householdOrder = ` ORDER BY b.sort_name, h.building_id, h.unit, h.room, h.id`
+
+// Households lists households in scope building by building (in the buildings list's natural
+// order), then by unit and room, with the total counted up to db.CountCap+1 (above db.CountCap:
+// more than that). The page's ids are read first (db.IDPage), then its rows.
 func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Household, int, error) {
 	p, err := principal(ctx, auth.RegisterRead)
 	if err != nil {
@@ -158,18 +165,22 @@ func (s *Service) Households(ctx context.Context, f HouseholdFilter) ([]Househol
 		}
 		where += ` AND h.kind = ` + a.Add(string(k))
 	}
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+where, a...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	limit, offset := pageArgs(f.Limit, f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+householdColumns(p, &a)+householdFrom+where+
-		` ORDER BY b.name, h.unit, h.room, h.id LIMIT `+a.Add(limit)+` OFFSET `+a.Add(offset), a...)
+	ids, total, err := db.IDPage{From: "households h JOIN buildings b ON b.id = h.building_id", Select: "households h",
+		Walk: "buildings b INDEXED BY buildings_sort CROSS JOIN households h ON h.building_id = b.id",
+		ID:   "h.id", Where: where, Args: a, Order: householdOrder, Limit: limit, Offset: offset}.Read(ctx, s.db.R, s.db.Dialect)
+	out := []Household{}
+	if err != nil || len(ids) == 0 {
+		return out, total, err
+	}
+	var pa db.Args
+	cols := householdColumns(p, &pa)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+cols+householdFrom+` WHERE `+s.db.Dialect.InIDs("h.id", ids, &pa)+householdOrder,
+		pa...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []Household{}
 	for rows.Next() {
 		h, err := scanHousehold(rows)
 		if err != nil {

@@ -185,7 +185,8 @@ func (s *Service) searchClause(q string, d db.Dialect, a *db.Args) (string, erro
 	return `r.id IN (SELECT rowid FROM resident_fts WHERE ` + d.MatchFTS("resident_fts", a.Add(d.FTSQuery(terms, prefix))) + `)`, nil
 }
 
-// Residents lists the residents in scope that match f, newest registration last, with the total.
+// Residents lists the residents in scope that match f, newest registration last, with the total
+// counted up to db.CountCap+1 (above db.CountCap: more than that).
 func (s *Service) Residents(ctx context.Context, f ResidentFilter) ([]Resident, int, error) {
 	p, err := principal(ctx, auth.RegisterRead)
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 // The statements the resident list runs, exported so that the benchmarks (internal/bench) run and
 // explain exactly what the service runs, never a copy of it.
 
-// ResidentListSQL returns the count and page statements Residents runs for f as p over a selection
-// the database counts and pages itself, with their arguments.
+// ResidentListSQL returns the count (up to db.CountCap+1) and page statements Residents runs for f
+// as p over a selection the database counts and pages itself, with their arguments.
 func (s *Service) ResidentListSQL(p *auth.Principal, f ResidentFilter) (count string, countArgs []any, page string, args []any, err error) {
 	var a db.Args
 	where, err := s.residentWhere(p, s.db.Dialect, f, &a)
@@ -23,11 +23,11 @@ func (s *Service) ResidentListSQL(p *auth.Principal, f ResidentFilter) (count st
 	return count, a[:n], page, a, nil
 }
 
-// residentPage returns the count and page statements of a resident list over the clause where,
+// residentPage returns the capped count (db.CountUpToSQL) and page statements of a resident list over the clause where,
 // whose arguments are in a; the page's LIMIT and OFFSET are added to a after the first n, the
 // count's.
 func residentPage(d db.Dialect, f ResidentFilter, where string, a *db.Args, limit, offset int) (count, page string, n int) {
-	count, n = `SELECT COUNT(*) FROM residents r`+where, len(*a)
+	count, n = db.CountUpToSQL(`FROM residents r`+where), len(*a)
 	if d == db.SQLite && f.Q == "" && f.Tag == "" && f.HouseholdID == 0 && f.BuildingID == 0 {
 		// A plain list: keep SQLite off the scope's index (the unary plus), so it walks the primary
 		// key in order and stops after one page, or uses (region_id, status) for a grid filter,

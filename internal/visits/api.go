@@ -44,7 +44,7 @@ func (h *Handlers) apiList(kind Kind) http.HandlerFunc {
 			h.kit.APIErr(w, r, err)
 			return
 		}
-		web.JSON(w, http.StatusOK, web.List[Visit]{Items: items, Total: total})
+		web.JSON(w, http.StatusOK, web.CappedList(items, total))
 	}
 }
 

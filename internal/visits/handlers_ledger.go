@@ -47,10 +47,12 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		v.Title = "联系台账"
 	}
 	var err error
-	if v.Visits, pg.Total, err = h.svc.List(r.Context(), f); err != nil {
+	var n int
+	if v.Visits, n, err = h.svc.List(r.Context(), f); err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	pg.Count(n)
 	v.Pager = pg
 	h.views.Render(w, r, http.StatusOK, "visits.html", v)
 }

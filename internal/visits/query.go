@@ -159,8 +159,12 @@ func (s *Service) where(p *auth.Principal, f Filter, a *db.Args) (string, error)
 	return ` WHERE ` + strings.Join(w, ` AND `), nil
 }
 
-// List returns the ledger entries the principal may see, newest first, and their total. Users
-// without VisitsRead (party members) see what they recorded themselves.
+// visitOrder is the ledger's order, newest first; the index visits_list (migration 0029) reads it.
+const visitOrder = ` ORDER BY v.visited_on DESC, v.id DESC`
+
+// List returns the ledger entries the principal may see, newest first, and their total counted up
+// to db.CountCap+1 (above db.CountCap: more than that). Users without VisitsRead (party members) see
+// what they recorded themselves. The page's ids are read first (db.IDPage), then its rows.
 func (s *Service) List(ctx context.Context, f Filter) ([]Visit, int, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -174,32 +178,17 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Visit, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits v`+where, *a...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	q := `SELECT ` + visitColumns + visitFrom + where + ` ORDER BY v.visited_on DESC, v.id DESC LIMIT ` +
-		a.Add(f.Limit) + ` OFFSET ` + a.Add(f.Offset)
-	rows, err := s.db.R.QueryContext(ctx, q, *a...)
-	if err != nil {
-		return nil, 0, err
+	ids, total, err := db.IDPage{From: "visits v", Walk: "visits v INDEXED BY visits_list", ID: "v.id", Where: where,
+		Args: *a, Order: visitOrder, Limit: f.Limit, Offset: max(f.Offset, 0)}.Read(ctx, s.db.R, s.db.Dialect)
+	if err != nil || len(ids) == 0 {
+		return []Visit{}, total, err
 	}
-	defer rows.Close()
-	out := []Visit{}
-	for rows.Next() {
-		v, err := scanVisit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	return out, total, s.fillMet(ctx, out)
+	b := &db.Args{}
+	out, err := s.readVisits(ctx, `SELECT `+visitColumns+visitFrom+` WHERE `+s.db.Dialect.InIDs("v.id", ids, b)+visitOrder, b)
+	return out, total, err
 }
 
 // metMinors is the condition that leaves minors out of the residents met (alias r) for a user

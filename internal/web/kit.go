@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"linli/internal/clock"
+	"linli/internal/db"
 	"linli/internal/errs"
 )
 
@@ -374,10 +375,19 @@ func (k *Kit) Reply(w http.ResponseWriter, r *http.Request, status int, v any, e
 	JSON(w, status, v)
 }
 
-// List is the JSON shape of every API list.
+// List is the JSON shape of every API list. More (left out when false) says the list holds more
+// than Total, which is then where its count stopped (db.CountCap).
 type List[T any] struct {
-	Items []T `json:"items"`
-	Total int `json:"total"`
+	Items []T  `json:"items"`
+	Total int  `json:"total"`
+	More  bool `json:"more,omitempty"`
+}
+
+// CappedList is the List of a page whose total came from a capped count (db.CountUpTo).
+func CappedList[T any](items []T, n int) List[T] {
+	l := List[T]{Items: items}
+	l.Total, l.More = db.Capped(n)
+	return l
 }
 
 // Related is one group of records that bear on the object a page shows — a resident's visits, cases

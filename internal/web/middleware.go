@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"linli/internal/db"
 	"linli/internal/errs"
 )
 
@@ -257,6 +258,10 @@ func PagerFrom(r *http.Request, def int) Pager {
 	}
 	return Pager{Limit: limit, Offset: offset}
 }
+
+// Count sets the total from a capped count (db.CountUpTo): past db.CountCap the pager says
+// "超过 10000 条" and More.
+func (p *Pager) Count(n int) { p.Total, p.More = db.Capped(n) }
 
 // Page is the current page number, from 1.
 func (p Pager) Page() int { return p.Offset/p.Limit + 1 }
