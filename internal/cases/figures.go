@@ -123,7 +123,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 		}
 		return figuresFrom(vals), nil
 	}
-	sums, err := s.tallied(ctx, plan, "", "")
+	sums, err := s.tallied(ctx, plan, "", nil)
 	if err != nil {
 		return nil, err
 	}

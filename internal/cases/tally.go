@@ -170,7 +170,7 @@ func caseTally(ctx context.Context, q db.Querier, id int64) (map[tallyKey][]int6
 	}
 	err = q.QueryRowContext(ctx, `SELECT r.path, r.level, COALESCE(cat.parent_id, cat.id), c.channel, `+strings.Join(sums, ", ")+`
 		FROM cases c JOIN regions r ON r.id = c.region_id JOIN case_categories cat ON cat.id = c.category_id
-		WHERE c.id = `+a.Add(id), *a...).Scan(ptrs...)
+		WHERE c.id = `+a.Add(id)+` GROUP BY r.path, r.level, COALESCE(cat.parent_id, cat.id), c.channel`, *a...).Scan(ptrs...)
 	if err != nil {
 		return nil, fmt.Errorf("case %d tally: %w", id, err)
 	}

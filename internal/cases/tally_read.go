@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"linli/internal/auth"
@@ -24,9 +23,6 @@ type tallyPlan struct {
 	from, to string
 	raw      []Filter
 }
-
-// tallyBuilt remembers that the tally was seen built (it stays so).
-var tallyBuilt atomic.Bool
 
 // plan reports how the tally serves f for p, or nil when it does not: it serves a principal whose
 // scope is a community or above (not a unit's, department's or mediator's), a selection by region
@@ -69,7 +65,7 @@ func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal) (*tall
 	if from != nil && !from.Before(to) {
 		return nil, nil
 	}
-	if !tallyBuilt.Load() {
+	if !s.tallyBuilt.Load() {
 		var n int
 		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_tallies_built`).Scan(&n); err != nil {
 			return nil, fmt.Errorf("case tallies: %w", err)
@@ -77,7 +73,7 @@ func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal) (*tall
 		if n == 0 {
 			return nil, nil
 		}
-		tallyBuilt.Store(true)
+		s.tallyBuilt.Store(true)
 	}
 	t := &tallyPlan{region: p.RegionID, category: f.CategoryID, channel: f.Channel, by: by, to: monthKey(to)}
 	if f.RegionID != 0 && f.RegionID != p.RegionID {
@@ -118,12 +114,15 @@ func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal) (*tall
 }
 
 // where is the tally's condition for the plan's selection, with region (a condition on t.region_id)
-// in place of its region when not "".
-func (t *tallyPlan) where(a *db.Args, region string) string {
-	if region == "" {
-		region = "t.region_id = " + a.Add(t.region)
+// in place of its region when not nil.
+func (t *tallyPlan) where(a *db.Args, region func(a *db.Args) string) string {
+	w := []string{}
+	if region == nil {
+		w = append(w, "t.region_id = "+a.Add(t.region))
+	} else {
+		w = append(w, region(a))
 	}
-	w := []string{region, "t.month < " + a.Add(t.to)}
+	w = append(w, "t.month < "+a.Add(t.to))
 	if t.from != "" {
 		w = append(w, "t.month >= "+a.Add(t.from))
 	}
@@ -138,8 +137,8 @@ func (t *tallyPlan) where(a *db.Args, region string) string {
 
 // tallied sums the tally's counters of figureNames (for the plan's cohort), then extra columns,
 // grouped by key (a column of case_tallies t, or "" for one group keyed ""), over the plan's months,
-// in the plan's region or, when region is not "", the regions it selects.
-func (s *Service) tallied(ctx context.Context, t *tallyPlan, key, region string, extra ...string) (map[string][]int64, error) {
+// in the plan's region or, when region is not nil, the regions its condition selects.
+func (s *Service) tallied(ctx context.Context, t *tallyPlan, key string, region func(a *db.Args) string, extra ...string) (map[string][]int64, error) {
 	a := &db.Args{}
 	sums := make([]string, 0, len(figureNames)+len(extra))
 	for _, name := range figureNames {

@@ -81,8 +81,10 @@ CREATE TABLE case_tallies (
 );
 -- @end
 
--- Present once cases.BuildTallies has filled case_tallies from every case; until then the figures
--- are computed from the cases alone (an upgraded database builds it when linli starts).
+-- Present once case_tallies holds every case (cases.BuildTallies); until then the figures are
+-- computed from the cases alone (an upgraded database builds it when linli starts). A database
+-- without cases has its tally already.
 CREATE TABLE case_tallies_built (built_at {TIMESTAMP} NOT NULL);
+INSERT INTO case_tallies_built (built_at) SELECT CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM cases);
 
 ANALYZE cases;
