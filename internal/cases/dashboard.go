@@ -264,8 +264,7 @@ func (s *Service) rawMonths(ctx context.Context, f Filter, p *auth.Principal, mo
 		}
 	}
 	w := append([]string{scopeCond(a, p)}, dimensions(a, &f)...)
-	w = append(w, "("+strings.Join([]string{between(a, "c.received_at", &lo, &hi), between(a, "c.accepted_at", &lo, &hi),
-		between(a, "c.closed_at", &lo, &hi)}, " OR ")+")")
+	w = append(w, datesCond(a, p, s.db.Dialect, figureDates[:3], &lo, &hi))
 	vals := make([]int64, len(sums))
 	ptrs := make([]any, len(vals))
 	for i := range vals {

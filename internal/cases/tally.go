@@ -74,9 +74,12 @@ func sumExpr(name, cond string) string {
 
 // touchedCond is the condition that a case has a date of the figures in [lo, hi): the cases
 // Figures' aggregate reads.
-func touchedCond(a *db.Args, lo, hi *time.Time, plus string) string {
-	return "(" + strings.Join([]string{between(a, plus+"c.received_at", lo, hi), between(a, plus+"c.accepted_at", lo, hi),
-		between(a, plus+"c.closed_at", lo, hi), between(a, plus+"c.handle_deadline", lo, hi)}, " OR ") + ")"
+func touchedCond(a *db.Args, lo, hi *time.Time) string {
+	conds := make([]string, len(figureDates))
+	for i, col := range figureDates {
+		conds[i] = between(a, "c."+col, lo, hi)
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
 // tallySums are the aggregates of tallyColumns over the month [lo, hi), in order.
@@ -86,7 +89,7 @@ func tallySums(a *db.Args, lo, hi time.Time) []string {
 		var cond string
 		switch col {
 		case "touched":
-			cond = touchedCond(a, &lo, &hi, "")
+			cond = touchedCond(a, &lo, &hi)
 		case "closed_any":
 			cond = between(a, "c.closed_at", &lo, &hi)
 		case "closed_handled":
@@ -341,7 +344,7 @@ func buildMonth(ctx context.Context, tx *db.Tx, regions map[int64][2]string, m t
 	a := &db.Args{}
 	sums := tallySums(a, lo, hi)
 	rows, err := tx.QueryContext(ctx, `SELECT c.region_id, COALESCE(cat.parent_id, cat.id), c.channel, `+strings.Join(sums, ", ")+`
-		FROM cases c JOIN case_categories cat ON cat.id = c.category_id WHERE `+touchedCond(a, &lo, &hi, "")+`
+		FROM cases c JOIN case_categories cat ON cat.id = c.category_id WHERE `+touchedCond(a, &lo, &hi)+`
 		GROUP BY c.region_id, COALESCE(cat.parent_id, cat.id), c.channel`, *a...)
 	if err != nil {
 		return fmt.Errorf("case tallies %s: %w", monthKey(m), err)
