@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/jobs"
 	"linli/internal/notify"
@@ -106,6 +107,10 @@ func (m *Main) init(ctx context.Context) error {
 		}
 	}
 	if _, err := m.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	// A database upgraded from before the case tally builds it once (cases.EnsureTallies).
+	if _, err := cases.EnsureTallies(ctx, m.DB); err != nil {
 		return err
 	}
 	key, err := LoadKey(cfg)

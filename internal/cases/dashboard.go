@@ -1,11 +1,14 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/db"
 )
@@ -42,7 +45,9 @@ const maxMonths = 36
 
 // DashboardSeries counts the selection by month (received, accepted and closed in each month of
 // the period), and the period's cohort (accepted, or closed with By "closed") by top-level
-// category, channel and grid — one aggregate query each, in the principal's scope.
+// category, channel and grid — one aggregate query each, in the principal's scope. The months,
+// categories and channels of the ended months come from the case tally when it serves the
+// selection (see plan), the rest from the cases.
 func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -52,9 +57,14 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	if err != nil {
 		return nil, err
 	}
+	f.now = s.now()
+	plan, err := s.plan(ctx, &f, p)
+	if err != nil {
+		return nil, err
+	}
 	out := &Series{}
 	if lo != nil && hi != nil {
-		if out.Months, err = s.monthly(ctx, f, *lo, *hi); err != nil {
+		if out.Months, err = s.monthly(ctx, f, p, plan, *lo, *hi); err != nil {
 			return nil, err
 		}
 	}
@@ -65,7 +75,11 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	// Each chart counts the cohort by a column of cases alone (read from the index cases_figures),
 	// then names and folds the groups (sub-categories into their top-level category, regions
 	// above the grids into one bar): nothing is joined per case.
-	group := func(col, key, label, join, param string) ([]Bucket, error) {
+	group := func(col, key, label, join, param string, f Filter) ([]Bucket, error) {
+		lo, hi, err := period(f.From, f.To)
+		if err != nil {
+			return nil, err
+		}
 		a := &db.Args{}
 		w := append([]string{scopeCond(a, p), between(a, "c."+cohortCol, lo, hi)}, dimensions(a, &f)...)
 		inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
@@ -88,16 +102,79 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		}
 		return list, rows.Err()
 	}
-	if out.Categories, err = group("c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
-		"JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category"); err != nil {
+	// With the tally: its ended months grouped by col, named by names (code → label), plus the raw
+	// pieces, merged bar by bar.
+	tallied := func(col, names, param string, raw func(f Filter) ([]Bucket, error)) ([]Bucket, error) {
+		if plan == nil {
+			return raw(f)
+		}
+		sums, err := s.tallied(ctx, plan, col, nil, "closed_any")
+		if err != nil {
+			return nil, err
+		}
+		labels := map[string]string{}
+		rows, err := s.db.R.QueryContext(ctx, names)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
+		}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			labels[k] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		bars := map[string]*Bucket{}
+		cohort, closed := slices.Index(figureNames, "accepted"), slices.Index(figureNames, "closed")
+		if plan.by == "closed" {
+			cohort = len(figureNames) // closed_any
+		}
+		for k, vals := range sums {
+			if label, ok := labels[k]; ok && vals[cohort] > 0 {
+				bars[k] = &Bucket{Key: k, Label: label, Accepted: vals[cohort], Closed: vals[closed], Param: param + "=" + k}
+			}
+		}
+		for _, piece := range plan.raw {
+			list, err := raw(piece)
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range list {
+				if have := bars[b.Key]; have != nil {
+					have.Accepted += b.Accepted
+					have.Closed += b.Closed
+				} else {
+					bars[b.Key] = &b
+				}
+			}
+		}
+		list := make([]Bucket, 0, len(bars))
+		for _, b := range bars {
+			list = append(list, *b)
+		}
+		slices.SortFunc(list, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Accepted, a.Accepted), cmp.Compare(a.Key, b.Key)) })
+		return list, nil
+	}
+	if out.Categories, err = tallied("t.category_id", `SELECT CAST(id AS TEXT), name FROM case_categories WHERE parent_id IS NULL`, "category",
+		func(f Filter) ([]Bucket, error) {
+			return group("c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
+				"JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category", f)
+		}); err != nil {
 		return nil, err
 	}
-	if out.Channels, err = group("c.channel", "x.k", "ch.name", "JOIN case_channels ch ON ch.code = x.k", "channel"); err != nil {
+	if out.Channels, err = tallied("t.channel", `SELECT code, name FROM case_channels`, "channel", func(f Filter) ([]Bucket, error) {
+		return group("c.channel", "x.k", "ch.name", "JOIN case_channels ch ON ch.code = x.k", "channel", f)
+	}); err != nil {
 		return nil, err
 	}
 	// By the grid that holds the case: one escalated to the community or street counts there.
 	if out.Grids, err = group("c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
-		"LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id", "grid"); err != nil {
+		"LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id", "grid", f); err != nil {
 		return nil, err
 	}
 	for i := range out.Grids {
@@ -108,12 +185,9 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	return out, nil
 }
 
-// monthly counts received, accepted and closed cases per calendar month of [lo, hi) in one query.
-func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Month, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
+// monthly counts received, accepted and closed cases per calendar month of [lo, hi): the months
+// the tally plan holds from it, the others in one query over the cases per raw piece.
+func (s *Service) monthly(ctx context.Context, f Filter, p *auth.Principal, plan *tallyPlan, lo, hi time.Time) ([]Month, error) {
 	loc := clock.Shanghai()
 	start := lo.In(loc)
 	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc)
@@ -134,6 +208,50 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	if len(months) == 0 {
 		return []Month{}, nil
 	}
+	if plan == nil {
+		return months, s.rawMonths(ctx, f, p, months, bounds, lo, hi)
+	}
+	sums, err := s.tallied(ctx, plan, "t.month", nil, "closed_handled")
+	if err != nil {
+		return nil, err
+	}
+	received, accepted := slices.Index(figureNames, "intake"), slices.Index(figureNames, "accepted")
+	for i := range months {
+		if vals, ok := sums[months[i].Month]; ok && months[i].Month >= plan.from && months[i].Month < plan.to {
+			months[i].Received, months[i].Accepted, months[i].Closed = vals[received], vals[accepted], vals[len(figureNames)]
+		}
+	}
+	for _, piece := range plan.raw {
+		plo, phi, err := period(piece.From, piece.To)
+		if err != nil {
+			return nil, err
+		}
+		// The months of the piece (phi is set: the period is bounded).
+		var in []int
+		for i, b := range bounds {
+			if !b[0].Before(*plo) && !b[1].After(*phi) {
+				in = append(in, i)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		ms, bs := make([]Month, len(in)), make([][2]time.Time, len(in))
+		for j, i := range in {
+			bs[j] = bounds[i]
+		}
+		if err := s.rawMonths(ctx, f, p, ms, bs, *plo, *phi); err != nil {
+			return nil, err
+		}
+		for j, i := range in {
+			months[i].Received, months[i].Accepted, months[i].Closed = ms[j].Received, ms[j].Accepted, ms[j].Closed
+		}
+	}
+	return months, nil
+}
+
+// rawMonths fills in the counts of months (with their bounds) from the cases of [lo, hi), in one query.
+func (s *Service) rawMonths(ctx context.Context, f Filter, p *auth.Principal, months []Month, bounds [][2]time.Time, lo, hi time.Time) error {
 	a := &db.Args{}
 	var sums []string
 	for _, b := range bounds {
@@ -146,8 +264,7 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 		}
 	}
 	w := append([]string{scopeCond(a, p)}, dimensions(a, &f)...)
-	w = append(w, "("+strings.Join([]string{between(a, "c.received_at", &lo, &hi), between(a, "c.accepted_at", &lo, &hi),
-		between(a, "c.closed_at", &lo, &hi)}, " OR ")+")")
+	w = append(w, datesCond(a, p, s.db.Dialect, figureDates[:3], &lo, &hi))
 	vals := make([]int64, len(sums))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -155,12 +272,12 @@ func (s *Service) monthly(ctx context.Context, f Filter, lo, hi time.Time) ([]Mo
 	}
 	query := "SELECT " + strings.Join(sums, ", ") + " FROM cases c WHERE " + strings.Join(w, " AND ")
 	if err := s.db.R.QueryRowContext(ctx, query, *a...).Scan(ptrs...); err != nil {
-		return nil, fmt.Errorf("dashboard months: %w", err)
+		return fmt.Errorf("dashboard months: %w", err)
 	}
 	for i := range months {
 		months[i].Received, months[i].Accepted, months[i].Closed = vals[3*i], vals[3*i+1], vals[3*i+2]
 	}
-	return months, nil
+	return nil
 }
 
 // Dashboard is everything the cases dashboard shows for one selection.

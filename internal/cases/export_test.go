@@ -19,3 +19,7 @@ func MatchAddress(ctx context.Context, q db.Querier, communityID int64, addresse
 	}
 	return out, nil
 }
+
+// SetNoTally makes the figures come from the cases alone (true) or from the case tally where it
+// serves (false), for comparing the two.
+func (s *Service) SetNoTally(v bool) { s.noTally = v }

@@ -60,10 +60,8 @@ func figureCond(a *db.Args, name, by string, lo, hi *time.Time, now time.Time) (
 			between(a, "c.closed_at", lo, hi) + ") OR (NOT (" + onTime + ") AND " + between(a, "c.handle_deadline", lo, hi) +
 			" AND c.handle_deadline <= " + a.Add(now) + "))"
 	}
-	// Both read the index case_assignments_lead (migration 0027): one seek each.
-	hasLead := "EXISTS (SELECT 1 FROM case_assignments fa WHERE fa.case_id = c.id AND fa.role = 'lead')"
-	firstLeadOnTime := "(SELECT fa.signed_at IS NOT NULL AND fa.signed_at <= fa.sign_deadline FROM case_assignments fa" +
-		" WHERE fa.case_id = c.id AND fa.role = 'lead' ORDER BY fa.id LIMIT 1)"
+	// The lead-task facts are kept on the case (leadFacts, migration 0030): a figure reads the row alone.
+	hasLead, firstLeadOnTime := "c.lead_dispatched", "c.lead_on_time"
 	switch name {
 	case "intake":
 		return between(a, "c.received_at", lo, hi), nil
@@ -114,6 +112,34 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 		return nil, err
 	}
 	f.now = s.now()
+	plan, err := s.plan(ctx, &f, p)
+	if err != nil || plan == nil {
+		if err != nil {
+			return nil, err
+		}
+		vals, err := s.figureSums(ctx, f, p)
+		if err != nil {
+			return nil, err
+		}
+		return figuresFrom(vals), nil
+	}
+	sums, err := s.tallied(ctx, plan, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	total := sums[""]
+	for _, piece := range plan.raw {
+		vals, err := s.figureSums(ctx, piece, p)
+		if err != nil {
+			return nil, err
+		}
+		addInto(total, vals)
+	}
+	return figuresFrom(total), nil
+}
+
+// figureSums runs Figures' aggregate over the cases: the sums of figureNames, in order.
+func (s *Service) figureSums(ctx context.Context, f FigureFilter, p *auth.Principal) ([]int64, error) {
 	query, a, err := figuresQuery(&f, p, s.db.Dialect)
 	if err != nil {
 		return nil, err
@@ -126,7 +152,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 	if err := s.db.R.QueryRowContext(ctx, query, *a...).Scan(ptrs...); err != nil && err != sql.ErrNoRows {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
-	return figuresFrom(vals), nil
+	return vals, nil
 }
 
 // figuresFrom turns the sums of figureNames (in that order) into the figures the API returns.
@@ -162,29 +188,51 @@ func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *db
 	a := &db.Args{}
 	w := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
 	if lo != nil || hi != nil {
-		// On SQLite the dates are kept from the indexes ("+"): their OR would read the period's
-		// cases across the whole city through four date indexes, where the scope's region index
-		// reads only the region's own (a community's year: ~1 s → see BenchmarkCasesAtScale).
-		plus := ""
-		if d == db.SQLite {
-			plus = "+"
-		}
-		w = append(w, "("+strings.Join([]string{between(a, plus+"c.received_at", lo, hi), between(a, plus+"c.accepted_at", lo, hi),
-			between(a, plus+"c.closed_at", lo, hi), between(a, plus+"c.handle_deadline", lo, hi)}, " OR ")+")")
+		w = append(w, datesCond(a, p, d, figureDates, lo, hi))
 	}
-	sums := make([]string, 0, len(figureNames)+1)
+	sums := make([]string, 0, len(figureNames))
 	for _, name := range figureNames {
 		cond, err := figureCond(a, name, f.By, lo, hi, f.at())
 		if err != nil {
 			return "", nil, err
 		}
-		if name == "mean_handle_hours" {
-			sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN COALESCE(c.handle_minutes, 0) ELSE 0 END), 0)")
-			continue
-		}
-		sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN 1 ELSE 0 END), 0)")
+		sums = append(sums, sumExpr(name, cond))
 	}
 	return "SELECT " + strings.Join(sums, ",\n") + " FROM cases c WHERE " + strings.Join(w, " AND "), a, nil
+}
+
+// figureDates are the dates a figure counts a case by.
+var figureDates = []string{"received_at", "accepted_at", "closed_at", "handle_deadline"}
+
+// datesCond is the condition that a case (c) in p's scope has one of the dates cols in [lo, hi),
+// written as each database reads it fastest. On SQLite the dates are kept from the indexes ("+")
+// over a long period: their OR would read the period's cases across the whole city through the
+// date indexes, where the scope's region index reads only the region's own (a community's year:
+// ~1 s → see BenchmarkCasesAtScale); a short one (at most a month: a piece the case tally
+// leaves) finds its few cases through the region-and-date indexes, one per date (1M city, a
+// district's month: 85 ms of CPU, 106 through the region index, 253 with the plain OR).
+// PostgreSQL plans the plain OR well.
+func datesCond(a *db.Args, p *auth.Principal, d db.Dialect, cols []string, lo, hi *time.Time) string {
+	short := lo != nil && hi != nil && hi.Sub(*lo) <= 31*24*time.Hour
+	plus := ""
+	switch {
+	case d != db.SQLite:
+	case short && p.Role != auth.UnitContact && p.Role != auth.Department:
+		scope := a.Add(p.Scope())
+		union := make([]string, len(cols))
+		for i, col := range cols {
+			union[i] = "SELECT x.id FROM cases x WHERE x.region_id IN (SELECT id FROM regions WHERE path LIKE " + scope + ") AND " +
+				between(a, "x."+col, lo, hi)
+		}
+		return "c.id IN (" + strings.Join(union, " UNION ALL ") + ")"
+	default:
+		plus = "+"
+	}
+	conds := make([]string, len(cols))
+	for i, col := range cols {
+		conds[i] = between(a, plus+"c."+col, lo, hi)
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
 func rate(num float64, den int64) any {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"linli/internal/auth"
+	"linli/internal/db"
 	"linli/internal/errs"
 )
 
@@ -58,10 +59,46 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Group by the case's own region, then add each up into the child on its path.
-	sums, err := s.groupedSums(ctx, f, p, "c.region_id")
+	totals := make([][]int64, len(groups))
+	for i := range totals {
+		totals[i] = make([]int64, len(figureNames))
+	}
+	f.now = s.now()
+	pieces := []Filter{f}
+	plan, err := s.plan(ctx, &f, p)
 	if err != nil {
 		return nil, err
+	}
+	if plan != nil {
+		// The children's own tally rows, unless they are grids (the tally stops at communities).
+		var grids int
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE parent_id = $1 AND level = 'grid'`, parent).Scan(&grids); err != nil {
+			return nil, fmt.Errorf("child regions: %w", err)
+		}
+		if grids > 0 {
+			plan = nil
+		}
+	}
+	if plan != nil {
+		sums, err := s.tallied(ctx, plan, "t.region_id", func(a *db.Args) string {
+			return "t.region_id IN (SELECT id FROM regions WHERE parent_id = " + a.Add(parent) + ")"
+		})
+		if err != nil {
+			return nil, err
+		}
+		for key, vals := range sums {
+			id, _ := strconv.ParseInt(key, 10, 64)
+			if i, ok := index[id]; ok {
+				addInto(totals[i], vals)
+			}
+		}
+		pieces = plan.raw
+	}
+	if len(pieces) == 0 {
+		for i := range groups {
+			groups[i].Figures = figuresFrom(totals[i])
+		}
+		return groups, nil
 	}
 	paths := map[int64]string{}
 	prow, err := s.db.R.QueryContext(ctx, `SELECT id, path FROM regions WHERE path LIKE $1`, parentPath+"%")
@@ -78,19 +115,18 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 		paths[id] = path
 	}
 	prow.Close()
-	totals := make([][]int64, len(groups))
-	for i := range totals {
-		totals[i] = make([]int64, len(figureNames))
-	}
-	for region, vals := range sums {
-		rest := strings.TrimPrefix(paths[region], parentPath)
-		child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
-		i, ok := index[child]
-		if !ok {
-			continue // a case of the parent region itself belongs to no child
+	// Group by the case's own region, then add each up into the child on its path.
+	for _, piece := range pieces {
+		sums, err := s.groupedSums(ctx, piece, p, "c.region_id")
+		if err != nil {
+			return nil, err
 		}
-		for k, v := range vals {
-			totals[i][k] += v
+		for region, vals := range sums {
+			rest := strings.TrimPrefix(paths[region], parentPath)
+			child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
+			if i, ok := index[child]; ok { // a case of the parent region itself belongs to no child
+				addInto(totals[i], vals)
+			}
 		}
 	}
 	for i := range groups {
@@ -109,10 +145,19 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 	if err := p.Require(auth.CasesRead); err != nil {
 		return nil, err
 	}
-	// Group by the case's own category (no join per case), then add each into its top-level one.
-	sums, err := s.groupedSums(ctx, f, p, "c.category_id")
+	f.now = s.now()
+	pieces := []Filter{f}
+	plan, err := s.plan(ctx, &f, p)
 	if err != nil {
 		return nil, err
+	}
+	var tallied map[string][]int64
+	if plan != nil {
+		// Top-level categories already; a group is listed when a case of it has a date in the period.
+		if tallied, err = s.tallied(ctx, plan, "t.category_id", nil, "touched"); err != nil {
+			return nil, err
+		}
+		pieces = plan.raw
 	}
 	type top struct {
 		id   int64
@@ -138,13 +183,25 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 		return nil, err
 	}
 	totals := map[top][]int64{}
-	for k, vals := range sums {
-		t := tops[k]
+	add := func(t top, vals []int64) {
 		if totals[t] == nil {
 			totals[t] = make([]int64, len(figureNames))
 		}
-		for i, v := range vals {
-			totals[t][i] += v
+		addInto(totals[t], vals[:len(figureNames)])
+	}
+	for k, vals := range tallied {
+		if id, _ := strconv.ParseInt(k, 10, 64); vals[len(figureNames)] > 0 {
+			add(tops[id], vals)
+		}
+	}
+	// Group by the case's own category (no join per case), then add each into its top-level one.
+	for _, piece := range pieces {
+		sums, err := s.groupedSums(ctx, piece, p, "c.category_id")
+		if err != nil {
+			return nil, err
+		}
+		for k, vals := range sums {
+			add(tops[k], vals)
 		}
 	}
 	out := make([]Group, 0, len(totals))

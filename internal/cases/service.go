@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"linli/internal/audit"
@@ -69,8 +70,10 @@ type Service struct {
 	mu    sync.Mutex
 	stmts *stmtCache
 
-	countCap int // ListCountCap; tests lower it
-	walk     int // listWalk; tests lower it
+	countCap   int         // ListCountCap; tests lower it
+	walk       int         // listWalk; tests lower it
+	noTally    bool        // figures from the cases alone (tests compare the case tally with them)
+	tallyBuilt atomic.Bool // the case tally was seen built (it stays so)
 
 	public *web.Limiter // publicLimiter
 	lookup *web.Limiter // lookupLimiter

@@ -97,6 +97,9 @@ func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, ph
 	if err != nil {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}
+	if err := (&tallyChange{id: id}).apply(ctx, tx); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -104,6 +107,10 @@ func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, ph
 // version. A lost race answers a conflict, so the loser changes nothing.
 func saveCase(ctx context.Context, tx db.Querier, c *Case, prev int, now time.Time) error {
 	var cbSat any = c.Satisfaction
+	tally, err := tallyBefore(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET region_id = $1, grid_id = $2, category_id = $3, priority = $4,
 		state = $5, outcome = $6, accept_deadline = $7, accepted_at = $8, dispatched_at = $9, sign_deadline = $10,
 		handle_deadline = $11, reported_at = $12, reported_by = $13, closed_at = $14, closed_by = $36, handle_minutes = $15,
@@ -111,7 +118,7 @@ func saveCase(ctx context.Context, tx db.Querier, c *Case, prev int, now time.Ti
 		handler_id = $20, suspended_at = $21, suspended_minutes = $22, suspend_reason = $23,
 		suspend_requested_by = $24, extension_until = $25, extension_reason = $26, extension_requested_by = $27,
 		reopen_count = $28, supervised = $29, supervised_at = $30, overdue = $31, merged_into = $32,
-		version = version + 1, updated_at = $33, community_id = $37
+		version = version + 1, updated_at = $33, community_id = $37, `+leadFacts+`
 		WHERE id = $34 AND version = $35`,
 		c.RegionID, c.GridID, c.CategoryID, c.Priority, c.State, c.Outcome, c.AcceptDeadline, c.AcceptedAt,
 		c.DispatchedAt, c.SignDeadline, c.HandleDeadline, c.ReportedAt, c.ReportedBy, c.ClosedAt, c.HandleMinutes,
@@ -123,6 +130,9 @@ func saveCase(ctx context.Context, tx db.Querier, c *Case, prev int, now time.Ti
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errConflict()
+	}
+	if err := tally.apply(ctx, tx); err != nil {
+		return err
 	}
 	c.Version = prev + 1
 	c.UpdatedAt = now

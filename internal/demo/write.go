@@ -7,6 +7,7 @@ import (
 
 	"linli/internal/audit"
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/pii"
 	"linli/internal/register"
@@ -48,6 +49,10 @@ func (w *writer) write(ctx context.Context, tx *db.Tx) error {
 		if err := step(ctx, tx); err != nil {
 			return err
 		}
+	}
+	// The cases were written in bulk: the figures' tally is computed from them.
+	if err := cases.BuildTallies(ctx, tx); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`,
 		markerKey, fmt.Sprint(w.community.ID), time.Now().UTC()); err != nil {

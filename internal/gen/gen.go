@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"linli/internal/audit"
+	"linli/internal/cases"
 	"linli/internal/db"
 	"linli/internal/pii"
 )
@@ -123,6 +124,12 @@ func Run(ctx context.Context, d *db.DB, sealer *pii.Sealer, opt Options) (*Resul
 	if err := finish(ctx, d, c); err != nil {
 		return nil, err
 	}
+	// The figures' tally of the cases written (internal/cases tally.go).
+	tallyStart := time.Now()
+	if err := d.InTx(ctx, func(tx *db.Tx) error { return cases.BuildTallies(ctx, tx) }); err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+	p.printf("诉求统计汇总表：用时 %s", time.Since(tallyStart).Round(time.Millisecond))
 	res := &Result{Rows: p.totals(), Communities: len(c.communities), Load: load, Index: time.Since(ixStart), Took: time.Since(start)}
 	p.printf("完成：%s，用时 %s（写入 %s，建索引与统计 %s）", summary(res.Rows), res.Took.Round(time.Millisecond),
 		res.Load.Round(time.Millisecond), res.Index.Round(time.Millisecond))
