@@ -20,6 +20,7 @@ import (
 
 	"linli/internal/app"
 	"linli/internal/auth"
+	"linli/internal/cases"
 	"linli/internal/db"
 )
 
@@ -241,6 +242,14 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	v, _ := d.SchemaVersion(ctx)
 	fmt.Fprintf(stdout, "已应用 %d 个迁移，当前数据库结构版本 %d\n", n, v)
+	// As linli serve does at start: a database upgraded from before the case tally builds it once.
+	built, err := cases.EnsureTallies(ctx, d)
+	if err != nil {
+		return err
+	}
+	if built {
+		fmt.Fprintln(stdout, "已建立诉求统计汇总（case_tallies）")
+	}
 	return nil
 }
 
