@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,54 @@ func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
 		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
 }
 
+// checkIns is activitySet on activity_participants p (migration 0030: one row per check-in of a
+// published activity, with its region, grid audience and start in Unix seconds): the check-ins
+// of the activities held in [from, to) that count for r. within is the part organised in r's
+// subtree, above the part organised above r for its people; the two never share a row.
+func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (within, above string) {
+	when := `p.held_at >= ` + a.Add(from.Unix()) + ` AND p.held_at < ` + a.Add(to.Unix()) + ` AND p.held_at <= ` + a.Add(now.Unix())
+	path, id := a.Add(r.path), a.Add(r.id)
+	return when + ` AND p.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')`,
+		when + ` AND p.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%' AND id <> ` + id + `)
+		AND (p.grid_id IS NULL OR p.grid_id = ` + id + `)`
+}
+
+// checkInCount counts the check-ins of checkIns: the participants total of a region's figures
+// and of each of its streets' or grids' rows, read through activity_participants_region.
+func checkInCount(ctx context.Context, q db.Querier, r *regionRef, from, to, now time.Time) (int, error) {
+	a := &db.Args{}
+	within, above := checkIns(r, a, from, to, now)
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM activity_participants p WHERE `+within+`)
+		+ (SELECT COUNT(*) FROM activity_participants p WHERE `+above+`)`, *a...).Scan(&n)
+	return n, err
+}
+
+// participants counts the check-ins of the activities that count for r and the people behind
+// them — a resident by their id, anyone else by phone and name, as the sign-up list shows them.
+// For a district or the city, most of the check-ins, SQLite reads the residents' in resident
+// order (activity_participants_resident) and counts each resident as their run ends, instead of
+// sorting hundreds of thousands of ids; PostgreSQL's planner makes that choice itself.
+func (s *Service) participants(ctx context.Context, r *regionRef, from, to, now time.Time) (total, distinct int, err error) {
+	a := &db.Args{}
+	within, above := checkIns(r, a, from, to, now)
+	set := `((` + within + `) OR (` + above + `))`
+	if s.db.Dialect == db.SQLite && (r.level == "district" || r.level == "city") {
+		set = strings.ReplaceAll(set, "p.region_id IN", "+p.region_id IN") // no seek by region: walk residents in order
+	}
+	var residents, residentCheckIns, guests, guestCheckIns int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n
+		FROM activity_participants p WHERE p.resident_id IS NOT NULL AND `+set+` GROUP BY p.resident_id) x`, *a...).
+		Scan(&residents, &residentCheckIns); err != nil {
+		return 0, 0, fmt.Errorf("figures: participants: %w", err)
+	}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.guest), COUNT(*) FROM activity_participants p
+		WHERE p.guest IS NOT NULL AND `+set, *a...).Scan(&guests, &guestCheckIns); err != nil {
+		return 0, 0, fmt.Errorf("figures: participants: %w", err)
+	}
+	return residentCheckIns + guestCheckIns, residents + guests, nil
+}
+
 // Figures computes the activities figures of a region in the principal's scope for a period.
 func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error) {
 	p, err := principal(ctx, auth.ActivitiesRead)
@@ -151,15 +200,39 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
 	a := &db.Args{}
 	set := activitySet(r, a, from, to, now)
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN se.featured THEN a.series_id END)
-		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set, *a...).Scan(&out.Held, &out.FeaturedSeries); err != nil {
+	// Held, featured and by series in one pass over the region's activities (grouped by series),
+	// by kind in a second: both read from activities_figures alone.
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(CAST(a.series_id AS TEXT), ''), COALESCE(se.name, ''), COALESCE(se.featured, FALSE), COUNT(*)
+		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name, se.featured`, *a...)
+	if err != nil {
 		return nil, fmt.Errorf("figures: held: %w", err)
 	}
-	if out.BySeries, err = counts(ctx, q, `SELECT CAST(a.series_id AS TEXT), se.name, COUNT(*) FROM activities a
-		JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name ORDER BY COUNT(*) DESC, se.name`,
-		*a, func(k string) string { return "/activities" + base + "&series=" + k }); err != nil {
+	out.BySeries = []Count{}
+	for rows.Next() {
+		var c Count
+		var featured bool
+		if err := rows.Scan(&c.Key, &c.Label, &featured, &c.Count); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.Held += c.Count
+		if c.Key == "" {
+			continue
+		}
+		if featured {
+			out.FeaturedSeries++
+		}
+		c.Link = "/activities" + base + "&series=" + c.Key
+		out.BySeries = append(out.BySeries, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	sort.SliceStable(out.BySeries, func(i, j int) bool {
+		x, y := out.BySeries[i], out.BySeries[j]
+		return x.Count > y.Count || x.Count == y.Count && x.Label < y.Label
+	})
 	if out.ByKind, err = counts(ctx, q, `SELECT a.kind, a.kind, COUNT(*) FROM activities a WHERE `+set+` GROUP BY a.kind ORDER BY COUNT(*) DESC, a.kind`,
 		*a, func(k string) string { return "/activities" + base + "&kind=" + k }); err != nil {
 		return nil, err
@@ -167,10 +240,8 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	for i := range out.ByKind {
 		out.ByKind[i].Label = ActivityKind(out.ByKind[i].Key).Label()
 	}
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT COALESCE(CAST(r.resident_id AS TEXT), r.phone_index || r.name))
-		FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL AND `+set, *a...).
-		Scan(&out.ParticipantsTotal, &out.ParticipantsDistinct); err != nil {
-		return nil, fmt.Errorf("figures: participants: %w", err)
+	if out.ParticipantsTotal, out.ParticipantsDistinct, err = s.participants(ctx, r, from, to, now); err != nil {
+		return nil, err
 	}
 	var minutes int64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(v.minutes), 0) FROM activity_volunteers v JOIN activities a ON a.id = v.activity_id
@@ -279,16 +350,16 @@ func focusTag(tag string, a *db.Args, to time.Time) string {
 	return `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
 }
 
-// tookPart is the condition that resident r checked in to an activity held in [from, to) — read
-// per resident through their attendance (migration 0028's activity_registrations_attended).
+// tookPart is the condition that resident r checked in to an activity held in [from, to) — one
+// seek per resident into activity_participants_resident.
 func tookPart(a *db.Args, from, to time.Time) string {
-	return `EXISTS (SELECT 1 ` + attendance(a, from, to) + `)`
+	return `EXISTS (SELECT 1 ` + attendance(a, from, to, "r.id") + `)`
 }
 
-// attendance is the rows of resident r's check-ins to activities held in [from, to).
-func attendance(a *db.Args, from, to time.Time) string {
-	return `FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
-		WHERE x.resident_id = r.id AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to)
+// attendance is the rows of resident's check-ins to activities held in [from, to).
+func attendance(a *db.Args, from, to time.Time, resident string) string {
+	return `FROM activity_participants x WHERE x.resident_id = ` + resident + ` AND x.held_at >= ` + a.Add(from.Unix()) +
+		` AND x.held_at < ` + a.Add(to.Unix())
 }
 
 // reachCounts are the residents of one focus tag in one region and how many of them took part.
@@ -300,22 +371,31 @@ type reachCounts map[string]*[2]int
 // left out for a principal who may not see them.
 func (s *Service) reachByRegion(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time) (map[int64]reachCounts, error) {
 	a := &db.Args{}
-	scope := focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a)
 	// Counted through a scalar subquery, one index seek per focus resident: as an EXISTS inside a
 	// CASE, PostgreSQL planned a hashed set of every check-in of the period in the whole city, for
 	// a single community too.
-	took := `COUNT((SELECT 1 ` + attendance(a, from, to) + ` LIMIT 1))`
+	took := func(resident string) string {
+		return `COUNT((SELECT 1 ` + attendance(a, from, to, resident) + ` LIMIT 1))`
+	}
 	var stored []string
 	for _, t := range FocusTags {
 		if t != register.TagAged80 {
 			stored = append(stored, a.Add(string(t)))
 		}
 	}
-	// A tag stored in resident_tags is the same condition as focusTag's, joined instead of tested.
-	q := `SELECT r.region_id, t.tag, COUNT(*), ` + took + ` FROM residents r JOIN resident_tags t ON t.resident_id = r.id
-		WHERE ` + scope + ` AND t.tag IN (` + strings.Join(stored, ", ") + `) GROUP BY r.region_id, t.tag
-		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took + ` FROM residents r
-		WHERE ` + scope + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) + ` GROUP BY r.region_id`
+	// A tag stored in resident_tags is the same condition as focusScope's and focusTag's, read
+	// from the tags alone (resident_tags_care; the register keeps a tag's region its resident's,
+	// as the care plans' coverage counts it) instead of walking every resident of the region.
+	adults := ""
+	if p.HidesMinors() {
+		adults = ` AND EXISTS (SELECT 1 FROM residents r WHERE r.id = t.resident_id` + p.AdultsOnly("r.birth_date", now, a) + `)`
+	}
+	q := `SELECT t.region_id, t.tag, COUNT(*), ` + took("t.resident_id") + ` FROM resident_tags t
+		WHERE t.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%') AND t.tag IN (` + strings.Join(stored, ", ") + `)
+		AND t.resident_id NOT IN (SELECT id FROM residents WHERE status <> 'active')` + adults + ` GROUP BY t.region_id, t.tag
+		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took("r.id") + ` FROM residents r
+		WHERE ` + focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a) + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) +
+		` GROUP BY r.region_id`
 	rows, err := s.db.R.QueryContext(ctx, q, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: reach: %w", err)
@@ -395,9 +475,11 @@ func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time
 		c := RegionFigures{RegionID: k.id, Name: k.name,
 			Link: "/activities/figures?region=" + strconv.FormatInt(k.id, 10) + "&from=" + f.From + "&to=" + f.To}
 		a := &db.Args{}
-		set := activitySet(&k, a, from, to, now)
-		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM activity_registrations x
-			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, *a...).Scan(&c.Held, &c.Participants); err != nil {
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities a WHERE `+activitySet(&k, a, from, to, now), *a...).Scan(&c.Held); err != nil {
+			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
+		}
+		var err error
+		if c.Participants, err = checkInCount(ctx, s.db.R, &k, from, to, now); err != nil {
 			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
 		}
 		for _, x := range reach(counts, func(id int64) bool { return under[id] == k.id }, "") {
