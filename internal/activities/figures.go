@@ -131,24 +131,29 @@ func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
 
 // checkIns is activitySet on activity_participants p (migration 0030: one row per check-in of a
 // published activity, with its region, grid audience and start in Unix seconds): the check-ins
-// of the activities held in [from, to) that count for r. within is the part organised in r's
-// subtree, above the part organised above r for its people; the two never share a row.
-func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (within, above string) {
-	when := `p.held_at >= ` + a.Add(from.Unix()) + ` AND p.held_at < ` + a.Add(to.Unix()) + ` AND p.held_at <= ` + a.Add(now.Unix())
+// of the activities held in [from, to) that count for r: when, and within (organised in r's
+// subtree) or above (organised above r for its people) — the two never share a row.
+func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (when, within, above string) {
 	path, id := a.Add(r.path), a.Add(r.id)
-	return when + ` AND p.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')`,
-		when + ` AND p.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%' AND id <> ` + id + `)
+	return heldIn(a, `p.held_at`, from, to, now), `p.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')`,
+		`p.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%' AND id <> ` + id + `)
 		AND (p.grid_id IS NULL OR p.grid_id = ` + id + `)`
+}
+
+// heldIn is the condition that col, an activity's start in Unix seconds, lies in [from, to) and
+// not after now: activitySet's three bounds in two.
+func heldIn(a *db.Args, col string, from, to, now time.Time) string {
+	return col + ` >= ` + a.Add(from.Unix()) + ` AND ` + col + ` < ` + a.Add(min(to.Unix(), now.Unix()+1))
 }
 
 // checkInCount counts the check-ins of checkIns: the participants total of a region's figures
 // and of each of its streets' or grids' rows, read through activity_participants_region.
 func checkInCount(ctx context.Context, q db.Querier, r *regionRef, from, to, now time.Time) (int, error) {
 	a := &db.Args{}
-	within, above := checkIns(r, a, from, to, now)
+	when, within, above := checkIns(r, a, from, to, now)
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM activity_participants p WHERE `+within+`)
-		+ (SELECT COUNT(*) FROM activity_participants p WHERE `+above+`)`, *a...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM activity_participants p WHERE `+when+` AND `+within+`)
+		+ (SELECT COUNT(*) FROM activity_participants p WHERE `+when+` AND `+above+`)`, *a...).Scan(&n)
 	return n, err
 }
 
@@ -159,14 +164,15 @@ func checkInCount(ctx context.Context, q db.Querier, r *regionRef, from, to, now
 // sorting hundreds of thousands of ids; PostgreSQL's planner makes that choice itself.
 func (s *Service) participants(ctx context.Context, r *regionRef, from, to, now time.Time) (total, distinct int, err error) {
 	a := &db.Args{}
-	within, above := checkIns(r, a, from, to, now)
-	set := `((` + within + `) OR (` + above + `))`
+	when, within, above := checkIns(r, a, from, to, now)
+	table := ` FROM activity_participants p WHERE `
 	if s.db.Dialect == db.SQLite && (r.level == "district" || r.level == "city") {
-		set = strings.ReplaceAll(set, "p.region_id IN", "+p.region_id IN") // no seek by region: walk residents in order
+		table = ` FROM activity_participants p INDEXED BY activity_participants_resident WHERE ` // walk residents in order
 	}
+	set := when + ` AND (` + within + ` OR (` + above + `))`
 	var residents, residentCheckIns, guests, guestCheckIns int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n
-		FROM activity_participants p WHERE p.resident_id IS NOT NULL AND `+set+` GROUP BY p.resident_id) x`, *a...).
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n`+table+`
+		p.resident_id IS NOT NULL AND `+set+` GROUP BY p.resident_id) x`, *a...).
 		Scan(&residents, &residentCheckIns); err != nil {
 		return 0, 0, fmt.Errorf("figures: participants: %w", err)
 	}
@@ -303,9 +309,34 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 		}
 	}
 	booked := map[int64]float64{}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at FROM venue_bookings b
-		WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE `+rooms+`) AND b.status IN ('approved','no_show')
-		AND b.starts_at < $2 AND b.ends_at > $3`, r.path, to, from)
+	// The bookings inside the period summed per room in the database; the few that straddle one of
+	// its ends read and cut to it here. Both through venue_bookings_venue alone (migration 0030).
+	hours := `(julianday(b.ends_at) - julianday(b.starts_at)) * 24`
+	if s.db.Dialect == db.Postgres {
+		hours = `EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 3600`
+	}
+	const booking = `FROM venue_bookings b WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE ` + rooms + `)
+		AND b.status IN ('approved','no_show') AND b.starts_at < $2 AND b.ends_at > $3`
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, SUM(`+hours+`) `+booking+` AND b.starts_at >= $3 AND b.ends_at <= $2
+		GROUP BY b.venue_id`, r.path, to, from)
+	if err != nil {
+		return nil, fmt.Errorf("figures: venue use: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var h float64
+		if err := rows.Scan(&id, &h); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		booked[id] += h
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at `+booking+` AND (b.starts_at < $3 OR b.ends_at > $2)`,
+		r.path, to, from)
 	if err != nil {
 		return nil, fmt.Errorf("figures: venue use: %w", err)
 	}

@@ -58,8 +58,23 @@ CREATE INDEX activities_figures ON activities(region_id, starts_at) INCLUDE (sta
 DROP INDEX activities_region; -- the new index's first columns
 
 -- The volunteer hours of a region's activities: the approved minutes read from the index alone.
-CREATE INDEX activity_volunteers_approved ON activity_volunteers(activity_id, minutes) WHERE status = 'approved';
+DROP INDEX activity_volunteers_activity;
+-- @sqlite
+CREATE INDEX activity_volunteers_activity ON activity_volunteers(activity_id, status, minutes);
+-- @postgres
+CREATE INDEX activity_volunteers_activity ON activity_volunteers(activity_id, status) INCLUDE (minutes);
+-- @end
+
+-- A region's rooms' bookings of a period with their end and state, for the venue use, read from
+-- the index alone.
+DROP INDEX venue_bookings_venue;
+-- @sqlite
+CREATE INDEX venue_bookings_venue ON venue_bookings(venue_id, starts_at, ends_at, status);
+-- @postgres
+CREATE INDEX venue_bookings_venue ON venue_bookings(venue_id, starts_at) INCLUDE (ends_at, status);
+-- @end
 
 ANALYZE activity_participants;
 ANALYZE activity_volunteers;
 ANALYZE activities;
+ANALYZE venue_bookings;
