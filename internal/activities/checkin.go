@@ -160,9 +160,10 @@ func (s *Service) DoorCheckIn(ctx context.Context, tok string, in SignUpInput) (
 }
 
 // RecordParticipants writes the activity_participants rows (migration 0030) of the check-ins
-// that where selects (on activity_registrations x) and that have none yet: one row per check-in
-// of a published activity, what the figures count participants and reach by. Check-in and walk-in
-// call it in their own transaction; the demo and the benchmarks after writing sign-ups directly.
+// that where selects (on activity_registrations x): one row per check-in of a published activity,
+// what the figures count participants and reach by. Check-in and walk-in call it in their own
+// transaction for the one registration they check in; the demo and the benchmarks once, after
+// writing their sign-ups directly.
 func RecordParticipants(ctx context.Context, tx *db.Tx, where string, args ...any) error {
 	heldAt := `CAST(strftime('%s', a.starts_at) AS INTEGER)`
 	if tx.Dialect == db.Postgres {
@@ -172,8 +173,7 @@ func RecordParticipants(ctx context.Context, tx *db.Tx, where string, args ...an
 		SELECT x.id, x.activity_id, a.region_id, CASE WHEN a.audience = 'grid' THEN a.grid_id END, `+heldAt+`,
 			x.resident_id, CASE WHEN x.resident_id IS NULL THEN x.phone_index || x.name END
 		FROM activity_registrations x JOIN activities a ON a.id = x.activity_id
-		WHERE x.checked_in_at IS NOT NULL AND a.status = 'published' AND `+where+`
-			AND NOT EXISTS (SELECT 1 FROM activity_participants e WHERE e.registration_id = x.id)`, args...)
+		WHERE x.checked_in_at IS NOT NULL AND a.status = 'published' AND `+where, args...)
 	if err != nil {
 		return fmt.Errorf("record participants: %w", err)
 	}
