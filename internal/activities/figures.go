@@ -159,28 +159,36 @@ func checkInCount(ctx context.Context, q db.Querier, r *regionRef, from, to, now
 
 // participants counts the check-ins of the activities that count for r and the people behind
 // them — a resident by their id, anyone else by phone and name, as the sign-up list shows them.
-// For a district or the city, most of the check-ins, SQLite reads the residents' in resident
-// order (activity_participants_resident) and counts each resident as their run ends, instead of
-// sorting hundreds of thousands of ids; PostgreSQL's planner makes that choice itself.
+// A street, community or grid reads its check-ins through activity_participants_region, the two
+// parts of checkIns one after the other. For a district or the city, most of the check-ins, SQLite
+// instead walks the residents' in resident order (activity_participants_resident) and counts each
+// resident as their run ends, rather than sorting hundreds of thousands of ids.
 func (s *Service) participants(ctx context.Context, r *regionRef, from, to, now time.Time) (total, distinct int, err error) {
 	a := &db.Args{}
 	when, within, above := checkIns(r, a, from, to, now)
-	table := ` FROM activity_participants p WHERE `
 	if s.db.Dialect == db.SQLite && (r.level == "district" || r.level == "city") {
-		table = ` FROM activity_participants p INDEXED BY activity_participants_resident WHERE ` // walk residents in order
+		set := when + ` AND (` + within + ` OR (` + above + `))`
+		var residents, residentCheckIns, guests, guestCheckIns int
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n
+			FROM activity_participants p INDEXED BY activity_participants_resident WHERE p.resident_id IS NOT NULL AND `+set+`
+			GROUP BY p.resident_id) x`, *a...).Scan(&residents, &residentCheckIns); err != nil {
+			return 0, 0, fmt.Errorf("figures: participants: %w", err)
+		}
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.guest), COUNT(*) FROM activity_participants p
+			WHERE p.guest IS NOT NULL AND `+set, *a...).Scan(&guests, &guestCheckIns); err != nil {
+			return 0, 0, fmt.Errorf("figures: participants: %w", err)
+		}
+		return residentCheckIns + guestCheckIns, residents + guests, nil
 	}
-	set := when + ` AND (` + within + ` OR (` + above + `))`
-	var residents, residentCheckIns, guests, guestCheckIns int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n`+table+`
-		p.resident_id IS NOT NULL AND `+set+` GROUP BY p.resident_id) x`, *a...).
-		Scan(&residents, &residentCheckIns); err != nil {
+	var residents, guests int
+	err = s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT y.resident_id), COUNT(DISTINCT y.guest) FROM (
+		SELECT p.resident_id, p.guest FROM activity_participants p WHERE `+when+` AND `+within+`
+		UNION ALL SELECT p.resident_id, p.guest FROM activity_participants p WHERE `+when+` AND `+above+`) y`, *a...).
+		Scan(&total, &residents, &guests)
+	if err != nil {
 		return 0, 0, fmt.Errorf("figures: participants: %w", err)
 	}
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.guest), COUNT(*) FROM activity_participants p
-		WHERE p.guest IS NOT NULL AND `+set, *a...).Scan(&guests, &guestCheckIns); err != nil {
-		return 0, 0, fmt.Errorf("figures: participants: %w", err)
-	}
-	return residentCheckIns + guestCheckIns, residents + guests, nil
+	return total, residents + guests, nil
 }
 
 // Figures computes the activities figures of a region in the principal's scope for a period.
