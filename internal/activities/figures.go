@@ -124,9 +124,14 @@ func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64
 func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
 	path := a.Add(r.path)
 	id := a.Add(r.id)
-	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) +
-		` AND a.starts_at <= ` + a.Add(now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
+	return heldWhen(a, from, to, now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
 		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
+}
+
+// heldWhen is the condition that activity a was held in [from, to): published, started in it and
+// not after now.
+func heldWhen(a *db.Args, from, to, now time.Time) string {
+	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) + ` AND a.starts_at <= ` + a.Add(now)
 }
 
 // checkIns is activitySet on activity_participants p (migration 0030: one row per check-in of a
@@ -144,17 +149,6 @@ func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (when, within, 
 // not after now: activitySet's three bounds in two.
 func heldIn(a *db.Args, col string, from, to, now time.Time) string {
 	return col + ` >= ` + a.Add(from.Unix()) + ` AND ` + col + ` < ` + a.Add(min(to.Unix(), now.Unix()+1))
-}
-
-// checkInCount counts the check-ins of checkIns: the participants total of a region's figures
-// and of each of its streets' or grids' rows, read through activity_participants_region.
-func checkInCount(ctx context.Context, q db.Querier, r *regionRef, from, to, now time.Time) (int, error) {
-	a := &db.Args{}
-	when, within, above := checkIns(r, a, from, to, now)
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM activity_participants p WHERE `+when+` AND `+within+`)
-		+ (SELECT COUNT(*) FROM activity_participants p WHERE `+when+` AND `+above+`)`, *a...).Scan(&n)
-	return n, err
 }
 
 // participants counts the check-ins of the activities that count for r and the people behind
@@ -509,18 +503,22 @@ func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	a := &db.Args{}
+	held, err := s.perChild(ctx, r, kids, under, `FROM activities a WHERE `+heldWhen(a, from, to, now), a,
+		`a.region_id`, `CASE WHEN a.audience = 'grid' THEN a.grid_id END`)
+	if err != nil {
+		return nil, err
+	}
+	a = &db.Args{}
+	came, err := s.perChild(ctx, r, kids, under, `FROM activity_participants p WHERE `+heldIn(a, `p.held_at`, from, to, now), a,
+		`p.region_id`, `p.grid_id`)
+	if err != nil {
+		return nil, err
+	}
 	out := []RegionFigures{}
 	for _, k := range kids {
-		c := RegionFigures{RegionID: k.id, Name: k.name,
+		c := RegionFigures{RegionID: k.id, Name: k.name, Held: held[k.id], Participants: came[k.id],
 			Link: "/activities/figures?region=" + strconv.FormatInt(k.id, 10) + "&from=" + f.From + "&to=" + f.To}
-		a := &db.Args{}
-		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities a WHERE `+activitySet(&k, a, from, to, now), *a...).Scan(&c.Held); err != nil {
-			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
-		}
-		var err error
-		if c.Participants, err = checkInCount(ctx, s.db.R, &k, from, to, now); err != nil {
-			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
-		}
 		for _, x := range reach(counts, func(id int64) bool { return under[id] == k.id }, "") {
 			c.FocusTotal += x.Total
 			c.FocusReached += x.Reached
@@ -528,6 +526,48 @@ func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// perChild counts, for each region directly below r at once, the rows that activitySet (or
+// checkIns) selects for it: those organised under it, grouped by region and folded into the child
+// they lie in, and those organised at r or above it for all of its people or for the child alone
+// (grid, the activity's grid when it is only for that grid's people, NULL otherwise). from is a
+// FROM … WHERE clause with its arguments in a; region is the rows' organising region.
+func (s *Service) perChild(ctx context.Context, r *regionRef, kids []regionRef, under map[int64]int64, from string, a *db.Args,
+	region, grid string) (map[int64]int, error) {
+	out := map[int64]int{}
+	read := func(q string, args db.Args, add func(key sql.NullInt64, n int)) error {
+		rows, err := s.db.R.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("figures: per child: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key sql.NullInt64
+			var n int
+			if err := rows.Scan(&key, &n); err != nil {
+				return err
+			}
+			add(key, n)
+		}
+		return rows.Err()
+	}
+	below := append(db.Args{}, *a...)
+	err := read(`SELECT `+region+`, COUNT(*) `+from+` AND `+region+` IN (SELECT id FROM regions WHERE path LIKE `+below.Add(r.path)+
+		` || '%' AND id <> `+below.Add(r.id)+`) GROUP BY `+region, below, func(id sql.NullInt64, n int) { out[under[id.Int64]] += n })
+	if err != nil {
+		return nil, err
+	}
+	above := append(db.Args{}, *a...)
+	err = read(`SELECT `+grid+`, COUNT(*) `+from+` AND `+region+` IN (SELECT id FROM regions WHERE `+above.Add(r.path)+
+		` LIKE path || '%') GROUP BY 1`, above, func(g sql.NullInt64, n int) {
+		for _, k := range kids {
+			if !g.Valid || g.Int64 == k.id {
+				out[k.id] += n
+			}
+		}
+	})
+	return out, err
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
