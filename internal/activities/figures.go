@@ -124,8 +124,10 @@ func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64
 func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
 	path := a.Add(r.path)
 	id := a.Add(r.id)
-	return heldWhen(a, from, to, now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
-		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
+	// One IN over the region and its ancestors (an index seek per region on both databases; an OR of
+	// two INs left PostgreSQL a scan of every activity), the audience rule tested on what it finds.
+	return heldWhen(a, from, to, now) + ` AND a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%' OR ` + path + ` LIKE path || '%')
+		AND (a.audience <> 'grid' OR a.grid_id = ` + id + ` OR a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%'))`
 }
 
 // heldWhen is the condition that activity a was held in [from, to): published, started in it and
@@ -296,8 +298,7 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	if err != nil {
 		return nil, err
 	}
-	const rooms = `v.active AND (v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%')
-		OR v.region_id IN (SELECT id FROM regions WHERE $1 LIKE path || '%'))`
+	const rooms = `v.active AND v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%' OR $1 LIKE path || '%')`
 	vs, err := s.venues(ctx, rooms, r.path)
 	if err != nil {
 		return nil, err
