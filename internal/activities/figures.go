@@ -105,29 +105,52 @@ func (f *FigureFilter) period(now time.Time) (time.Time, time.Time, error) {
 type regionRef struct {
 	id                int64
 	name, path, level string
+	d                 db.Dialect
+	subtree, above    []int64 // the region and every region below it; the regions above it
 }
 
-// figureRegion resolves the filter's region in the principal's scope; any other is not found.
-func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*regionRef, error) {
+// figureRegion resolves the filter's region in the principal's scope, with the ids of its subtree
+// and of the regions above it; any other is not found.
+func figureRegion(ctx context.Context, d *db.DB, p *auth.Principal, id int64) (*regionRef, error) {
 	if id == 0 {
 		id = p.RegionID
 	}
-	r := &regionRef{id: id}
-	if err := q.QueryRowContext(ctx, `SELECT name, path, level FROM regions WHERE id = $1`, id).Scan(&r.name, &r.path, &r.level); err != nil || !p.Covers(r.path) {
+	r := &regionRef{id: id, d: d.Dialect}
+	if err := d.R.QueryRowContext(ctx, `SELECT name, path, level FROM regions WHERE id = $1`, id).Scan(&r.name, &r.path, &r.level); err != nil || !p.Covers(r.path) {
 		return nil, errs.E(errs.NotFound, "区域不存在")
 	}
-	return r, nil
+	rows, err := d.R.QueryContext(ctx, `SELECT id FROM regions WHERE path LIKE $1 || '%'`, r.path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		r.subtree = append(r.subtree, k)
+	}
+	for _, seg := range strings.Split(strings.Trim(r.path, "/"), "/") {
+		if k, err := strconv.ParseInt(seg, 10, 64); err == nil && k != r.id {
+			r.above = append(r.above, k)
+		}
+	}
+	return r, rows.Err()
+}
+
+// in is the condition that col is one of ids, the ids read once with the region (one argument,
+// db.InIDs): each statement seeks its rows region by region on both databases, where a subquery
+// on the regions' paths left PostgreSQL to guess how many it would find and scan every row.
+func (r *regionRef) in(col string, ids []int64, a *db.Args) string {
+	return r.d.InIDs(col, ids, a)
 }
 
 // activitySet is the condition selecting the activities that count for a region: those organised
 // in it, and those of the regions above it that are meant for its people. Held ones only.
 func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
-	path := a.Add(r.path)
-	id := a.Add(r.id)
-	// One IN over the region and its ancestors (an index seek per region on both databases; an OR of
-	// two INs left PostgreSQL a scan of every activity), the audience rule tested on what it finds.
-	return heldWhen(a, from, to, now) + ` AND a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%' OR ` + path + ` LIKE path || '%')
-		AND (a.audience <> 'grid' OR a.grid_id = ` + id + ` OR a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%'))`
+	return heldWhen(a, from, to, now) + ` AND ` + r.in(`a.region_id`, append(append([]int64{}, r.subtree...), r.above...), a) + `
+		AND (a.audience <> 'grid' OR a.grid_id = ` + a.Add(r.id) + ` OR ` + r.in(`a.region_id`, r.subtree, a) + `)`
 }
 
 // heldWhen is the condition that activity a was held in [from, to): published, started in it and
@@ -141,10 +164,8 @@ func heldWhen(a *db.Args, from, to, now time.Time) string {
 // of the activities held in [from, to) that count for r: when, and within (organised in r's
 // subtree) or above (organised above r for its people) — the two never share a row.
 func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (when, within, above string) {
-	path, id := a.Add(r.path), a.Add(r.id)
-	return heldIn(a, `p.held_at`, from, to, now), `p.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')`,
-		`p.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%' AND id <> ` + id + `)
-		AND (p.grid_id IS NULL OR p.grid_id = ` + id + `)`
+	return heldIn(a, `p.held_at`, from, to, now), r.in(`p.region_id`, r.subtree, a),
+		r.in(`p.region_id`, r.above, a) + ` AND (p.grid_id IS NULL OR p.grid_id = ` + a.Add(r.id) + `)`
 }
 
 // heldIn is the condition that col, an activity's start in Unix seconds, lies in [from, to) and
@@ -198,7 +219,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	r, err := figureRegion(ctx, s.db, p, f.RegionID)
 	if err != nil {
 		return nil, err
 	}
@@ -298,8 +319,9 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	if err != nil {
 		return nil, err
 	}
-	const rooms = `v.active AND v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%' OR $1 LIKE path || '%')`
-	vs, err := s.venues(ctx, rooms, r.path)
+	a := &db.Args{}
+	rooms := `v.active AND ` + r.in(`v.region_id`, append(append([]int64{}, r.subtree...), r.above...), a)
+	vs, err := s.venues(ctx, rooms, *a...)
 	if err != nil {
 		return nil, err
 	}
@@ -318,10 +340,11 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	if s.db.Dialect == db.Postgres {
 		hours = `EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 3600`
 	}
-	const booking = `FROM venue_bookings b WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE ` + rooms + `)
-		AND b.status IN ('approved','no_show') AND b.starts_at < $2 AND b.ends_at > $3`
-	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, SUM(`+hours+`) `+booking+` AND b.starts_at >= $3 AND b.ends_at <= $2
-		GROUP BY b.venue_id`, r.path, to, from)
+	toPh, fromPh := a.Add(to), a.Add(from)
+	booking := `FROM venue_bookings b WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE ` + rooms + `)
+		AND b.status IN ('approved','no_show') AND b.starts_at < ` + toPh + ` AND b.ends_at > ` + fromPh
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, SUM(`+hours+`) `+booking+` AND b.starts_at >= `+fromPh+` AND b.ends_at <= `+toPh+`
+		GROUP BY b.venue_id`, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: venue use: %w", err)
 	}
@@ -338,8 +361,8 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at `+booking+` AND (b.starts_at < $3 OR b.ends_at > $2)`,
-		r.path, to, from)
+	rows, err = s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at `+booking+` AND (b.starts_at < `+fromPh+` OR b.ends_at > `+toPh+`)`,
+		*a...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: venue use: %w", err)
 	}
@@ -370,7 +393,7 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 // focusScope is the condition that resident r is an active resident of the region; with
 // focusTag, the residents ReachList lists and reach counts.
 func focusScope(r *regionRef, a *db.Args) string {
-	return `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%')`
+	return `r.status = 'active' AND ` + r.in(`r.region_id`, r.subtree, a)
 }
 
 // focusTag is the condition that resident r carries tag on the day of to.
@@ -425,7 +448,7 @@ func (s *Service) reachByRegion(ctx context.Context, p *auth.Principal, r *regio
 		adults = ` AND EXISTS (SELECT 1 FROM residents r WHERE r.id = t.resident_id` + p.AdultsOnly("r.birth_date", now, a) + `)`
 	}
 	q := `SELECT t.region_id, t.tag, COUNT(*), ` + took("t.resident_id") + ` FROM resident_tags t
-		WHERE t.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%') AND t.tag IN (` + strings.Join(stored, ", ") + `)
+		WHERE ` + r.in(`t.region_id`, r.subtree, a) + ` AND t.tag IN (` + strings.Join(stored, ", ") + `)
 		AND t.resident_id NOT IN (SELECT id FROM residents WHERE status <> 'active')` + adults + ` GROUP BY t.region_id, t.tag
 		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took("r.id") + ` FROM residents r
 		WHERE ` + focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a) + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) +
@@ -553,15 +576,21 @@ func (s *Service) perChild(ctx context.Context, r *regionRef, kids []regionRef, 
 		}
 		return rows.Err()
 	}
+	var down []int64 // the regions below r
+	for _, id := range r.subtree {
+		if id != r.id {
+			down = append(down, id)
+		}
+	}
 	below := append(db.Args{}, *a...)
-	err := read(`SELECT `+region+`, COUNT(*) `+from+` AND `+region+` IN (SELECT id FROM regions WHERE path LIKE `+below.Add(r.path)+
-		` || '%' AND id <> `+below.Add(r.id)+`) GROUP BY `+region, below, func(id sql.NullInt64, n int) { out[under[id.Int64]] += n })
+	err := read(`SELECT `+region+`, COUNT(*) `+from+` AND `+r.in(region, down, &below)+` GROUP BY `+region, below,
+		func(id sql.NullInt64, n int) { out[under[id.Int64]] += n })
 	if err != nil {
 		return nil, err
 	}
 	above := append(db.Args{}, *a...)
-	err = read(`SELECT `+grid+`, COUNT(*) `+from+` AND `+region+` IN (SELECT id FROM regions WHERE `+above.Add(r.path)+
-		` LIKE path || '%') GROUP BY 1`, above, func(g sql.NullInt64, n int) {
+	err = read(`SELECT `+grid+`, COUNT(*) `+from+` AND `+r.in(region, append(append([]int64{}, r.above...), r.id), &above)+
+		` GROUP BY 1`, above, func(g sql.NullInt64, n int) {
 		for _, k := range kids {
 			if !g.Valid || g.Int64 == k.id {
 				out[k.id] += n
@@ -602,7 +631,7 @@ func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]
 	if err != nil {
 		return nil, err
 	}
-	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	r, err := figureRegion(ctx, s.db, p, f.RegionID)
 	if err != nil {
 		return nil, err
 	}

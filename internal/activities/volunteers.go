@@ -140,7 +140,7 @@ func (s *Service) volunteerWhere(ctx context.Context, p *auth.Principal, f Volun
 		where += ` AND v.status = ` + a.Add(f.Status)
 	}
 	af := Filter{From: f.From, To: f.To, RegionID: f.RegionID, Held: f.Held}
-	if err := af.resolveHeld(ctx, s.db.R, p, s.now()); err != nil {
+	if err := af.resolveHeld(ctx, s.db, p, s.now()); err != nil {
 		return "", err
 	}
 	w, err := af.where(a, s.now())
