@@ -202,7 +202,7 @@ type heldSet struct {
 
 // resolveHeld resolves a Held filter's region (the principal's own when none) and period the way
 // Figures does.
-func (f *Filter) resolveHeld(ctx context.Context, q db.Querier, p *auth.Principal, now time.Time) error {
+func (f *Filter) resolveHeld(ctx context.Context, d *db.DB, p *auth.Principal, now time.Time) error {
 	if !f.Held {
 		return nil
 	}
@@ -211,7 +211,7 @@ func (f *Filter) resolveHeld(ctx context.Context, q db.Querier, p *auth.Principa
 	if err != nil {
 		return err
 	}
-	r, err := figureRegion(ctx, q, p, f.RegionID)
+	r, err := figureRegion(ctx, d, p, f.RegionID)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (s *Service) ListActivities(ctx context.Context, f Filter) ([]Activity, int
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := f.resolveHeld(ctx, s.db.R, p, s.now()); err != nil {
+	if err := f.resolveHeld(ctx, s.db, p, s.now()); err != nil {
 		return nil, 0, err
 	}
 	a := &db.Args{}

@@ -259,17 +259,20 @@ func (h *Handlers) apiReach(w http.ResponseWriter, r *http.Request) {
 	h.kit.Reply(w, r, http.StatusOK, web.List[ReachResident]{Items: orEmpty(list), Total: len(list)}, err)
 }
 
-// volunteerFilterFrom reads the hours list's filters: status, period, and the figures' region and held.
-// (A form's fields, when posted, before the address's.)
+// volunteerFilterFrom reads the hours list's filters: status, period, the figures' region and
+// held, and the page (limit and offset or page, which the export ignores). (A form's fields, when
+// posted, before the address's.)
 func volunteerFilterFrom(r *http.Request) VolunteerFilter {
 	f := VolunteerFilter{Status: r.FormValue("status"), From: r.FormValue("from"), To: r.FormValue("to"), Held: r.FormValue("held") == "1"}
 	f.RegionID, _ = strconv.ParseInt(r.FormValue("region"), 10, 64)
+	pg := web.PagerFrom(r, 50)
+	f.Limit, f.Offset = pg.Limit, pg.Offset
 	return f
 }
 
 func (h *Handlers) apiHours(w http.ResponseWriter, r *http.Request) {
-	vs, err := h.svc.Volunteers(r.Context(), volunteerFilterFrom(r))
-	h.kit.Reply(w, r, http.StatusOK, web.List[Volunteer]{Items: orEmpty(vs), Total: len(vs)}, err)
+	vs, total, err := h.svc.Volunteers(r.Context(), volunteerFilterFrom(r))
+	h.kit.Reply(w, r, http.StatusOK, web.List[Volunteer]{Items: orEmpty(vs), Total: total}, err)
 }
 
 func (h *Handlers) apiRegistrations(w http.ResponseWriter, r *http.Request) {
@@ -344,8 +347,8 @@ func (h *Handlers) apiVolunteers(w http.ResponseWriter, r *http.Request) {
 		h.kit.APIErr(w, r, err)
 		return
 	}
-	vs, err := h.svc.Volunteers(r.Context(), VolunteerFilter{ActivityID: id[0]})
-	h.kit.Reply(w, r, http.StatusOK, web.List[Volunteer]{Items: orEmpty(vs), Total: len(vs)}, err)
+	vs, total, err := h.svc.Volunteers(r.Context(), VolunteerFilter{ActivityID: id[0], Limit: 500})
+	h.kit.Reply(w, r, http.StatusOK, web.List[Volunteer]{Items: orEmpty(vs), Total: total}, err)
 }
 
 func (h *Handlers) apiVolunteerSignUp(w http.ResponseWriter, r *http.Request) {

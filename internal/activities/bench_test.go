@@ -224,6 +224,9 @@ func seedDistrict(b *testing.B, d *db.DB) (district, community *auth.Principal) 
 			FROM activities a JOIN bench_people p ON p.community_id = a.region_id JOIN seq s ON s.n <= $1`, benchSignUps); err != nil {
 			return fmt.Errorf("registrations: %w", err)
 		}
+		if err := activities.RecordParticipants(ctx, tx, "1=1"); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, seq+`INSERT INTO activity_volunteers (role_id, activity_id, region_id, name, phone_index, phone_masked,
 				checked_in_at, checked_out_at, minutes, content, status, created_at)
 			SELECT a.id, a.id, a.region_id, '志愿者', CAST(s.n AS TEXT), '138****0000', a.starts_at, a.ends_at, 120, '服务', 'approved', a.created_at

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -104,28 +105,107 @@ func (f *FigureFilter) period(now time.Time) (time.Time, time.Time, error) {
 type regionRef struct {
 	id                int64
 	name, path, level string
+	d                 db.Dialect
+	subtree, above    []int64 // the region and every region below it; the regions above it
 }
 
-// figureRegion resolves the filter's region in the principal's scope; any other is not found.
-func figureRegion(ctx context.Context, q db.Querier, p *auth.Principal, id int64) (*regionRef, error) {
+// figureRegion resolves the filter's region in the principal's scope, with the ids of its subtree
+// and of the regions above it; any other is not found.
+func figureRegion(ctx context.Context, d *db.DB, p *auth.Principal, id int64) (*regionRef, error) {
 	if id == 0 {
 		id = p.RegionID
 	}
-	r := &regionRef{id: id}
-	if err := q.QueryRowContext(ctx, `SELECT name, path, level FROM regions WHERE id = $1`, id).Scan(&r.name, &r.path, &r.level); err != nil || !p.Covers(r.path) {
+	r := &regionRef{id: id, d: d.Dialect}
+	if err := d.R.QueryRowContext(ctx, `SELECT name, path, level FROM regions WHERE id = $1`, id).Scan(&r.name, &r.path, &r.level); err != nil || !p.Covers(r.path) {
 		return nil, errs.E(errs.NotFound, "区域不存在")
 	}
-	return r, nil
+	rows, err := d.R.QueryContext(ctx, `SELECT id FROM regions WHERE path LIKE $1 || '%'`, r.path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		r.subtree = append(r.subtree, k)
+	}
+	for _, seg := range strings.Split(strings.Trim(r.path, "/"), "/") {
+		if k, err := strconv.ParseInt(seg, 10, 64); err == nil && k != r.id {
+			r.above = append(r.above, k)
+		}
+	}
+	return r, rows.Err()
+}
+
+// in is the condition that col is one of ids, the ids read once with the region (one argument,
+// db.InIDs): each statement seeks its rows region by region on both databases, where a subquery
+// on the regions' paths left PostgreSQL to guess how many it would find and scan every row.
+func (r *regionRef) in(col string, ids []int64, a *db.Args) string {
+	return r.d.InIDs(col, ids, a)
 }
 
 // activitySet is the condition selecting the activities that count for a region: those organised
 // in it, and those of the regions above it that are meant for its people. Held ones only.
 func activitySet(r *regionRef, a *db.Args, from, to, now time.Time) string {
-	path := a.Add(r.path)
-	id := a.Add(r.id)
-	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) +
-		` AND a.starts_at <= ` + a.Add(now) + ` AND (a.region_id IN (SELECT id FROM regions WHERE path LIKE ` + path + ` || '%')
-		OR (a.region_id IN (SELECT id FROM regions WHERE ` + path + ` LIKE path || '%') AND (a.audience <> 'grid' OR a.grid_id = ` + id + `)))`
+	return heldWhen(a, from, to, now) + ` AND ` + r.in(`a.region_id`, append(append([]int64{}, r.subtree...), r.above...), a) + `
+		AND (a.audience <> 'grid' OR a.grid_id = ` + a.Add(r.id) + ` OR ` + r.in(`a.region_id`, r.subtree, a) + `)`
+}
+
+// heldWhen is the condition that activity a was held in [from, to): published, started in it and
+// not after now.
+func heldWhen(a *db.Args, from, to, now time.Time) string {
+	return `a.status = 'published' AND a.starts_at >= ` + a.Add(from) + ` AND a.starts_at < ` + a.Add(to) + ` AND a.starts_at <= ` + a.Add(now)
+}
+
+// checkIns is activitySet on activity_participants p (migration 0031: one row per check-in of a
+// published activity, with its region, grid audience and start in Unix seconds): the check-ins
+// of the activities held in [from, to) that count for r: when, and within (organised in r's
+// subtree) or above (organised above r for its people) — the two never share a row.
+func checkIns(r *regionRef, a *db.Args, from, to, now time.Time) (when, within, above string) {
+	return heldIn(a, `p.held_at`, from, to, now), r.in(`p.region_id`, r.subtree, a),
+		r.in(`p.region_id`, r.above, a) + ` AND (p.grid_id IS NULL OR p.grid_id = ` + a.Add(r.id) + `)`
+}
+
+// heldIn is the condition that col, an activity's start in Unix seconds, lies in [from, to) and
+// not after now: activitySet's three bounds in two.
+func heldIn(a *db.Args, col string, from, to, now time.Time) string {
+	return col + ` >= ` + a.Add(from.Unix()) + ` AND ` + col + ` < ` + a.Add(min(to.Unix(), now.Unix()+1))
+}
+
+// participants counts the check-ins of the activities that count for r and the people behind
+// them — a resident by their id, anyone else by phone and name, as the sign-up list shows them.
+// A street, community or grid reads its check-ins through activity_participants_region, the two
+// parts of checkIns one after the other. For a district or the city, most of the check-ins, SQLite
+// instead walks the residents' in resident order (activity_participants_resident) and counts each
+// resident as their run ends, rather than sorting hundreds of thousands of ids.
+func (s *Service) participants(ctx context.Context, r *regionRef, from, to, now time.Time) (total, distinct int, err error) {
+	a := &db.Args{}
+	when, within, above := checkIns(r, a, from, to, now)
+	if s.db.Dialect == db.SQLite && (r.level == "district" || r.level == "city") {
+		set := when + ` AND (` + within + ` OR (` + above + `))`
+		var residents, residentCheckIns, guests, guestCheckIns int
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT p.resident_id, COUNT(*) AS n
+			FROM activity_participants p INDEXED BY activity_participants_resident WHERE p.resident_id IS NOT NULL AND `+set+`
+			GROUP BY p.resident_id) x`, *a...).Scan(&residents, &residentCheckIns); err != nil {
+			return 0, 0, fmt.Errorf("figures: participants: %w", err)
+		}
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.guest), COUNT(*) FROM activity_participants p
+			WHERE p.guest IS NOT NULL AND `+set, *a...).Scan(&guests, &guestCheckIns); err != nil {
+			return 0, 0, fmt.Errorf("figures: participants: %w", err)
+		}
+		return residentCheckIns + guestCheckIns, residents + guests, nil
+	}
+	var residents, guests int
+	err = s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT y.resident_id), COUNT(DISTINCT y.guest) FROM (
+		SELECT p.resident_id, p.guest FROM activity_participants p WHERE `+when+` AND `+within+`
+		UNION ALL SELECT p.resident_id, p.guest FROM activity_participants p WHERE `+when+` AND `+above+`) y`, *a...).
+		Scan(&total, &residents, &guests)
+	if err != nil {
+		return 0, 0, fmt.Errorf("figures: participants: %w", err)
+	}
+	return total, residents + guests, nil
 }
 
 // Figures computes the activities figures of a region in the principal's scope for a period.
@@ -139,7 +219,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	r, err := figureRegion(ctx, s.db, p, f.RegionID)
 	if err != nil {
 		return nil, err
 	}
@@ -151,15 +231,39 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	out.VolunteerLink = "/activities/hours" + base + "&status=approved"
 	a := &db.Args{}
 	set := activitySet(r, a, from, to, now)
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN se.featured THEN a.series_id END)
-		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set, *a...).Scan(&out.Held, &out.FeaturedSeries); err != nil {
+	// Held, featured and by series in one pass over the region's activities (grouped by series),
+	// by kind in a second: both read from activities_figures alone.
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(CAST(a.series_id AS TEXT), ''), COALESCE(se.name, ''), COALESCE(se.featured, FALSE), COUNT(*)
+		FROM activities a LEFT JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name, se.featured`, *a...)
+	if err != nil {
 		return nil, fmt.Errorf("figures: held: %w", err)
 	}
-	if out.BySeries, err = counts(ctx, q, `SELECT CAST(a.series_id AS TEXT), se.name, COUNT(*) FROM activities a
-		JOIN activity_series se ON se.id = a.series_id WHERE `+set+` GROUP BY a.series_id, se.name ORDER BY COUNT(*) DESC, se.name`,
-		*a, func(k string) string { return "/activities" + base + "&series=" + k }); err != nil {
+	out.BySeries = []Count{}
+	for rows.Next() {
+		var c Count
+		var featured bool
+		if err := rows.Scan(&c.Key, &c.Label, &featured, &c.Count); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.Held += c.Count
+		if c.Key == "" {
+			continue
+		}
+		if featured {
+			out.FeaturedSeries++
+		}
+		c.Link = "/activities" + base + "&series=" + c.Key
+		out.BySeries = append(out.BySeries, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	sort.SliceStable(out.BySeries, func(i, j int) bool {
+		x, y := out.BySeries[i], out.BySeries[j]
+		return x.Count > y.Count || x.Count == y.Count && x.Label < y.Label
+	})
 	if out.ByKind, err = counts(ctx, q, `SELECT a.kind, a.kind, COUNT(*) FROM activities a WHERE `+set+` GROUP BY a.kind ORDER BY COUNT(*) DESC, a.kind`,
 		*a, func(k string) string { return "/activities" + base + "&kind=" + k }); err != nil {
 		return nil, err
@@ -167,10 +271,8 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (*Figures, error)
 	for i := range out.ByKind {
 		out.ByKind[i].Label = ActivityKind(out.ByKind[i].Key).Label()
 	}
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT COALESCE(CAST(r.resident_id AS TEXT), r.phone_index || r.name))
-		FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL AND `+set, *a...).
-		Scan(&out.ParticipantsTotal, &out.ParticipantsDistinct); err != nil {
-		return nil, fmt.Errorf("figures: participants: %w", err)
+	if out.ParticipantsTotal, out.ParticipantsDistinct, err = s.participants(ctx, r, from, to, now); err != nil {
+		return nil, err
 	}
 	var minutes int64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(v.minutes), 0) FROM activity_volunteers v JOIN activities a ON a.id = v.activity_id
@@ -217,9 +319,9 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 	if err != nil {
 		return nil, err
 	}
-	const rooms = `v.active AND (v.region_id IN (SELECT id FROM regions WHERE path LIKE $1 || '%')
-		OR v.region_id IN (SELECT id FROM regions WHERE $1 LIKE path || '%'))`
-	vs, err := s.venues(ctx, rooms, r.path)
+	a := &db.Args{}
+	rooms := `v.active AND ` + r.in(`v.region_id`, append(append([]int64{}, r.subtree...), r.above...), a)
+	vs, err := s.venues(ctx, rooms, *a...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,9 +334,35 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 		}
 	}
 	booked := map[int64]float64{}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at FROM venue_bookings b
-		WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE `+rooms+`) AND b.status IN ('approved','no_show')
-		AND b.starts_at < $2 AND b.ends_at > $3`, r.path, to, from)
+	// The bookings inside the period summed per room in the database; the few that straddle one of
+	// its ends read and cut to it here. Both through venue_bookings_venue alone (migration 0031).
+	hours := `(julianday(b.ends_at) - julianday(b.starts_at)) * 24`
+	if s.db.Dialect == db.Postgres {
+		hours = `EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 3600`
+	}
+	toPh, fromPh := a.Add(to), a.Add(from)
+	booking := `FROM venue_bookings b WHERE b.venue_id IN (SELECT v.id FROM venues v WHERE ` + rooms + `)
+		AND b.status IN ('approved','no_show') AND b.starts_at < ` + toPh + ` AND b.ends_at > ` + fromPh
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.venue_id, SUM(`+hours+`) `+booking+` AND b.starts_at >= `+fromPh+` AND b.ends_at <= `+toPh+`
+		GROUP BY b.venue_id`, *a...)
+	if err != nil {
+		return nil, fmt.Errorf("figures: venue use: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var h float64
+		if err := rows.Scan(&id, &h); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		booked[id] += h
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.R.QueryContext(ctx, `SELECT b.venue_id, b.starts_at, b.ends_at `+booking+` AND (b.starts_at < `+fromPh+` OR b.ends_at > `+toPh+`)`,
+		*a...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: venue use: %w", err)
 	}
@@ -265,7 +393,7 @@ func (s *Service) venueUse(ctx context.Context, r *regionRef, from, to time.Time
 // focusScope is the condition that resident r is an active resident of the region; with
 // focusTag, the residents ReachList lists and reach counts.
 func focusScope(r *regionRef, a *db.Args) string {
-	return `r.status = 'active' AND r.region_id IN (SELECT id FROM regions WHERE path LIKE ` + a.Add(r.path) + ` || '%')`
+	return `r.status = 'active' AND ` + r.in(`r.region_id`, r.subtree, a)
 }
 
 // focusTag is the condition that resident r carries tag on the day of to.
@@ -279,16 +407,16 @@ func focusTag(tag string, a *db.Args, to time.Time) string {
 	return `r.id IN (SELECT resident_id FROM resident_tags WHERE tag = ` + a.Add(tag) + `)`
 }
 
-// tookPart is the condition that resident r checked in to an activity held in [from, to) — read
-// per resident through their attendance (migration 0028's activity_registrations_attended).
+// tookPart is the condition that resident r checked in to an activity held in [from, to) — one
+// seek per resident into activity_participants_resident.
 func tookPart(a *db.Args, from, to time.Time) string {
-	return `EXISTS (SELECT 1 ` + attendance(a, from, to) + `)`
+	return `EXISTS (SELECT 1 ` + attendance(a, from, to, "r.id") + `)`
 }
 
-// attendance is the rows of resident r's check-ins to activities held in [from, to).
-func attendance(a *db.Args, from, to time.Time) string {
-	return `FROM activity_registrations x JOIN activities y ON y.id = x.activity_id
-		WHERE x.resident_id = r.id AND x.checked_in_at IS NOT NULL AND y.starts_at >= ` + a.Add(from) + ` AND y.starts_at < ` + a.Add(to)
+// attendance is the rows of resident's check-ins to activities held in [from, to).
+func attendance(a *db.Args, from, to time.Time, resident string) string {
+	return `FROM activity_participants x WHERE x.resident_id = ` + resident + ` AND x.held_at >= ` + a.Add(from.Unix()) +
+		` AND x.held_at < ` + a.Add(to.Unix())
 }
 
 // reachCounts are the residents of one focus tag in one region and how many of them took part.
@@ -300,22 +428,31 @@ type reachCounts map[string]*[2]int
 // left out for a principal who may not see them.
 func (s *Service) reachByRegion(ctx context.Context, p *auth.Principal, r *regionRef, from, to, now time.Time) (map[int64]reachCounts, error) {
 	a := &db.Args{}
-	scope := focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a)
 	// Counted through a scalar subquery, one index seek per focus resident: as an EXISTS inside a
 	// CASE, PostgreSQL planned a hashed set of every check-in of the period in the whole city, for
 	// a single community too.
-	took := `COUNT((SELECT 1 ` + attendance(a, from, to) + ` LIMIT 1))`
+	took := func(resident string) string {
+		return `COUNT((SELECT 1 ` + attendance(a, from, to, resident) + ` LIMIT 1))`
+	}
 	var stored []string
 	for _, t := range FocusTags {
 		if t != register.TagAged80 {
 			stored = append(stored, a.Add(string(t)))
 		}
 	}
-	// A tag stored in resident_tags is the same condition as focusTag's, joined instead of tested.
-	q := `SELECT r.region_id, t.tag, COUNT(*), ` + took + ` FROM residents r JOIN resident_tags t ON t.resident_id = r.id
-		WHERE ` + scope + ` AND t.tag IN (` + strings.Join(stored, ", ") + `) GROUP BY r.region_id, t.tag
-		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took + ` FROM residents r
-		WHERE ` + scope + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) + ` GROUP BY r.region_id`
+	// A tag stored in resident_tags is the same condition as focusScope's and focusTag's, read
+	// from the tags alone (resident_tags_care; the register keeps a tag's region its resident's,
+	// as the care plans' coverage counts it) instead of walking every resident of the region.
+	adults := ""
+	if p.HidesMinors() {
+		adults = ` AND EXISTS (SELECT 1 FROM residents r WHERE r.id = t.resident_id` + p.AdultsOnly("r.birth_date", now, a) + `)`
+	}
+	q := `SELECT t.region_id, t.tag, COUNT(*), ` + took("t.resident_id") + ` FROM resident_tags t
+		WHERE ` + r.in(`t.region_id`, r.subtree, a) + ` AND t.tag IN (` + strings.Join(stored, ", ") + `)
+		AND t.resident_id NOT IN (SELECT id FROM residents WHERE status <> 'active')` + adults + ` GROUP BY t.region_id, t.tag
+		UNION ALL SELECT r.region_id, '` + string(register.TagAged80) + `', COUNT(*), ` + took("r.id") + ` FROM residents r
+		WHERE ` + focusScope(r, a) + p.AdultsOnly("r.birth_date", now, a) + ` AND ` + focusTag(string(register.TagAged80), a, minTime(to, now)) +
+		` GROUP BY r.region_id`
 	rows, err := s.db.R.QueryContext(ctx, q, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: reach: %w", err)
@@ -390,16 +527,22 @@ func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	a := &db.Args{}
+	held, err := s.perChild(ctx, r, kids, under, `FROM activities a WHERE `+heldWhen(a, from, to, now), a,
+		`a.region_id`, `CASE WHEN a.audience = 'grid' THEN a.grid_id END`)
+	if err != nil {
+		return nil, err
+	}
+	a = &db.Args{}
+	came, err := s.perChild(ctx, r, kids, under, `FROM activity_participants p WHERE `+heldIn(a, `p.held_at`, from, to, now), a,
+		`p.region_id`, `p.grid_id`)
+	if err != nil {
+		return nil, err
+	}
 	out := []RegionFigures{}
 	for _, k := range kids {
-		c := RegionFigures{RegionID: k.id, Name: k.name,
+		c := RegionFigures{RegionID: k.id, Name: k.name, Held: held[k.id], Participants: came[k.id],
 			Link: "/activities/figures?region=" + strconv.FormatInt(k.id, 10) + "&from=" + f.From + "&to=" + f.To}
-		a := &db.Args{}
-		set := activitySet(&k, a, from, to, now)
-		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM activity_registrations x
-			WHERE x.activity_id = a.id AND x.checked_in_at IS NOT NULL)), 0) FROM activities a WHERE `+set, *a...).Scan(&c.Held, &c.Participants); err != nil {
-			return nil, fmt.Errorf("figures: %s: %w", k.name, err)
-		}
 		for _, x := range reach(counts, func(id int64) bool { return under[id] == k.id }, "") {
 			c.FocusTotal += x.Total
 			c.FocusReached += x.Reached
@@ -407,6 +550,54 @@ func (s *Service) children(ctx context.Context, r *regionRef, from, to, now time
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// perChild counts, for each region directly below r at once, the rows that activitySet (or
+// checkIns) selects for it: those organised under it, grouped by region and folded into the child
+// they lie in, and those organised at r or above it for all of its people or for the child alone
+// (grid, the activity's grid when it is only for that grid's people, NULL otherwise). from is a
+// FROM … WHERE clause with its arguments in a; region is the rows' organising region.
+func (s *Service) perChild(ctx context.Context, r *regionRef, kids []regionRef, under map[int64]int64, from string, a *db.Args,
+	region, grid string) (map[int64]int, error) {
+	out := map[int64]int{}
+	read := func(q string, args db.Args, add func(key sql.NullInt64, n int)) error {
+		rows, err := s.db.R.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("figures: per child: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key sql.NullInt64
+			var n int
+			if err := rows.Scan(&key, &n); err != nil {
+				return err
+			}
+			add(key, n)
+		}
+		return rows.Err()
+	}
+	var down []int64 // the regions below r
+	for _, id := range r.subtree {
+		if id != r.id {
+			down = append(down, id)
+		}
+	}
+	below := append(db.Args{}, *a...)
+	err := read(`SELECT `+region+`, COUNT(*) `+from+` AND `+r.in(region, down, &below)+` GROUP BY `+region, below,
+		func(id sql.NullInt64, n int) { out[under[id.Int64]] += n })
+	if err != nil {
+		return nil, err
+	}
+	above := append(db.Args{}, *a...)
+	err = read(`SELECT `+grid+`, COUNT(*) `+from+` AND `+r.in(region, append(append([]int64{}, r.above...), r.id), &above)+
+		` GROUP BY 1`, above, func(g sql.NullInt64, n int) {
+		for _, k := range kids {
+			if !g.Valid || g.Int64 == k.id {
+				out[k.id] += n
+			}
+		}
+	})
+	return out, err
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -440,7 +631,7 @@ func (s *Service) ReachList(ctx context.Context, f FigureFilter, tag string) ([]
 	if err != nil {
 		return nil, err
 	}
-	r, err := figureRegion(ctx, s.db.R, p, f.RegionID)
+	r, err := figureRegion(ctx, s.db, p, f.RegionID)
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func (h *Handlers) activityData(w http.ResponseWriter, r *http.Request) (*activi
 		h.kit.Error(w, r, err)
 		return nil, false
 	}
-	if v.Volunteers, err = h.svc.Volunteers(ctx, VolunteerFilter{ActivityID: id}); err != nil {
+	if v.Volunteers, _, err = h.svc.Volunteers(ctx, VolunteerFilter{ActivityID: id, Limit: 500}); err != nil {
 		h.kit.Error(w, r, err)
 		return nil, false
 	}

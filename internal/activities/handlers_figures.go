@@ -57,6 +57,7 @@ func (h *Handlers) reachPage(w http.ResponseWriter, r *http.Request) {
 type hoursView struct {
 	web.Page
 	Items     []Volunteer
+	Pager     web.Pager
 	Status    string
 	From, To  string
 	CanRun    bool
@@ -72,14 +73,16 @@ func (h *Handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 		f.Status = "pending"
 	}
 	status := f.Status
-	items, err := h.svc.Volunteers(r.Context(), f)
+	items, total, err := h.svc.Volunteers(r.Context(), f)
 	if err != nil {
 		h.kit.Error(w, r, err)
 		return
 	}
+	pg := web.PagerFrom(r, 50)
+	pg.Total = total
 	now := h.svc.Now().In(clock.Shanghai())
 	p := auth.FromContext(r.Context())
-	v := &hoursView{Page: web.Page{Title: "志愿服务时长"}, Items: items, Status: status, From: q.Get("from"), To: q.Get("to"),
+	v := &hoursView{Page: web.Page{Title: "志愿服务时长"}, Items: items, Pager: pg, Status: status, From: q.Get("from"), To: q.Get("to"),
 		CanRun: p.Can(auth.ActivitiesWrite), CanUnmask: p.Can(auth.RevealPII), Query: q}
 	if v.From == "" {
 		v.From = now.Format("2006") + "-01-01"

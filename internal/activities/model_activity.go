@@ -319,7 +319,8 @@ type Volunteer struct {
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 	Organiser     string     `json:"organiser"`
 	// CreditedMember is set by the approval that credited the hours to an in-service party member.
-	CreditedMember bool `json:"credited_member,omitempty"`
+	CreditedMember bool      `json:"credited_member,omitempty"`
+	startsAt       time.Time // the activity's start: where the export's next chunk begins
 }
 
 // Hours is the service time in hours.

@@ -510,3 +510,72 @@ func TestWaitlistMovesUpUnderConcurrentCancellations(t *testing.T) {
 		}
 	})
 }
+
+// The hours list pages like the other lists, the pages together hold every record once, and the
+// export writes all of them (read in chunks from the last one written), the figures' hours their sum.
+func TestVolunteerHoursListPagesAndExportsEveryRecord(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, "2024-10-08 10:00")
+		ctx := w.f.Ctx("admin")
+		var ids []int64
+		for _, day := range []string{"2024-10-11", "2024-10-14"} {
+			a := w.activity(ActivityInput{StartsAt: at(t, day+" 09:00"), EndsAt: at(t, day+" 11:00"),
+				Volunteers: []RoleInput{{Title: "助老服务", Slots: 4}}})
+			roles, err := w.svc.VolunteerRoles(t.Context(), a.ID)
+			w.must(err)
+			for i := 0; i < 4; i++ {
+				v, err := w.svc.VolunteerSignUp(t.Context(), VolunteerInput{RoleID: roles[0].ID, Name: fmt.Sprintf("志愿者%s-%d", day, i),
+					Phone: fmt.Sprintf("13700%s000%d", day[8:], i)})
+				w.must(err)
+				ids = append(ids, v.ID)
+			}
+		}
+		w.setNow("2024-10-15 12:00")
+		for _, id := range ids[:7] { // the last one's hours never approved
+			_, err := w.svc.RecordHours(ctx, id, HoursInput{Minutes: 60, Content: "陪伴老人"})
+			w.must(err)
+			_, err = w.svc.DecideHours(ctx, id, true)
+			w.must(err)
+		}
+		f := VolunteerFilter{Status: "approved", From: "2024-10-01", To: "2024-10-31", Held: true, Limit: 3}
+		seen := map[int64]bool{}
+		minutes := 0
+		for page := 0; page < 3; page++ {
+			f.Offset = page * 3
+			items, total, err := w.svc.Volunteers(ctx, f)
+			w.must(err)
+			if total != 7 || len(items) != min(3, 7-page*3) {
+				t.Fatalf("page %d: %d items of %d", page+1, len(items), total)
+			}
+			for _, v := range items {
+				if seen[v.ID] {
+					t.Errorf("record %d on two pages", v.ID)
+				}
+				seen[v.ID] = true
+				minutes += v.Minutes
+			}
+		}
+		fig, err := w.svc.Figures(ctx, FigureFilter{From: "2024-10-01", To: "2024-10-31"})
+		w.must(err)
+		if fig.VolunteerHours != 7 || float64(minutes)/60 != fig.VolunteerHours {
+			t.Errorf("figures %v hours, the list %d minutes", fig.VolunteerHours, minutes)
+		}
+		defer func(n int) { hoursExportChunk = n }(hoursExportChunk)
+		hoursExportChunk = 2
+		var buf bytes.Buffer
+		n, err := w.svc.ExportHoursXLSX(ctx, HoursExport{Filter: VolunteerFilter{From: "2024-10-01", To: "2024-10-31"}}, &buf)
+		w.must(err)
+		x, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+		w.must(err)
+		defer x.Close()
+		rows, err := x.GetRows("志愿服务时长")
+		w.must(err)
+		names := map[string]bool{}
+		for _, r := range rows[1:] {
+			names[r[0]] = true
+		}
+		if n != 7 || len(rows) != 8 || len(names) != 7 {
+			t.Errorf("export: %d written, %d rows, %d names; want the 7 approved", n, len(rows)-1, len(names))
+		}
+	})
+}

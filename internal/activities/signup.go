@@ -150,6 +150,11 @@ func (s *Service) register(ctx context.Context, tx *db.Tx, a *activityRow, in Si
 	if err != nil {
 		return nil, fmt.Errorf("insert registration: %w", err)
 	}
+	if walkIn {
+		if err := RecordParticipants(ctx, tx, `x.id = $1`, r.ID); err != nil {
+			return nil, err
+		}
+	}
 	return r, audit.Record(ctx, tx, audit.Entry{Action: "activity.signup", ObjectType: "activity_registration",
 		ObjectID: r.ID, RegionID: a.RegionID, After: r})
 }

@@ -104,7 +104,7 @@ func scanVolunteer(sc scanner) (*Volunteer, error) {
 		&v.PhoneMasked, &v.IDMasked, &in, &out, &v.Minutes, &v.Content, &v.Status, &v.CertNo, &decided); err != nil {
 		return nil, err
 	}
-	v.ServedOn = clock.Date(starts)
+	v.ServedOn, v.startsAt = clock.Date(starts), starts.UTC()
 	for _, x := range []struct {
 		n   sql.NullTime
 		dst **time.Time
@@ -126,15 +126,12 @@ type VolunteerFilter struct {
 	// Filter.Held) — the list behind the figures' volunteer hours.
 	RegionID int64
 	Held     bool
+	Limit    int // a page of the list: 50 unless set, at most 500
+	Offset   int
 }
 
-// Volunteers lists the volunteer records of the activities the principal reads.
-func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Volunteer, error) {
-	p, err := principal(ctx, auth.ActivitiesRead)
-	if err != nil {
-		return nil, err
-	}
-	a := &db.Args{}
+// volunteerWhere is the condition selecting f's records among the activities the principal reads.
+func (s *Service) volunteerWhere(ctx context.Context, p *auth.Principal, f VolunteerFilter, a *db.Args) (string, error) {
 	where := visible("a.region_id", p, a)
 	if f.ActivityID != 0 {
 		where += ` AND v.activity_id = ` + a.Add(f.ActivityID)
@@ -143,20 +140,50 @@ func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Voluntee
 		where += ` AND v.status = ` + a.Add(f.Status)
 	}
 	af := Filter{From: f.From, To: f.To, RegionID: f.RegionID, Held: f.Held}
-	if err := af.resolveHeld(ctx, s.db.R, p, s.now()); err != nil {
-		return nil, err
+	if err := af.resolveHeld(ctx, s.db, p, s.now()); err != nil {
+		return "", err
 	}
 	w, err := af.where(a, s.now())
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+volunteerCols+volunteerFrom+` WHERE `+where+` AND `+w+
-		` ORDER BY a.starts_at DESC, v.id LIMIT 2000`, *a...)
+	return where + ` AND ` + w, nil
+}
+
+// volunteerOrder is the lists' order: latest activity first, then as recorded.
+const volunteerOrder = ` ORDER BY a.starts_at DESC, v.id`
+
+// Volunteers lists a page of the volunteer records of the activities the principal reads, and
+// how many the filter selects in all.
+func (s *Service) Volunteers(ctx context.Context, f VolunteerFilter) ([]Volunteer, int, error) {
+	p, err := principal(ctx, auth.ActivitiesRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	a := &db.Args{}
+	where, err := s.volunteerWhere(ctx, p, f, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*)`+volunteerFrom+` WHERE `+where, *a...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count volunteers: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	out, err := s.readVolunteers(ctx, `SELECT `+volunteerCols+volunteerFrom+` WHERE `+where+volunteerOrder+
+		` LIMIT `+a.Add(f.Limit)+` OFFSET `+a.Add(max(0, f.Offset)), *a...)
+	return out, total, err
+}
+
+func (s *Service) readVolunteers(ctx context.Context, q string, args ...any) ([]Volunteer, error) {
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list volunteers: %w", err)
 	}
 	defer rows.Close()
-	var out []Volunteer
+	out := []Volunteer{}
 	for rows.Next() {
 		v, err := scanVolunteer(rows)
 		if err != nil {

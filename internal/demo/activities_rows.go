@@ -188,12 +188,15 @@ func (s *actSeeder) bookings() error {
 	return nil
 }
 
-// flush writes the sign-ups and booking slots gathered so far with multi-row INSERTs.
+// flush writes the sign-ups (with their check-ins' participants rows) and booking slots gathered so far with multi-row INSERTs.
 func (s *actSeeder) flush() error {
 	if err := db.InsertRows(s.ctx, s.tx, "activity_registrations", []string{"activity_id", "resident_id", "name", "phone_enc",
 		"phone_index", "phone_masked", "minor", "guardian_name", "guardian_relation", "consent_at", "status", "checked_in_at",
 		"created_by", "created_at"}, nil, s.regRows); err != nil {
 		return fmt.Errorf("demo sign-ups: %w", err)
+	}
+	if err := activities.RecordParticipants(s.ctx, s.tx, "1=1"); err != nil {
+		return err
 	}
 	if err := db.InsertRows(s.ctx, s.tx, "venue_slots", []string{"venue_id", "slot_start", "booking_id"}, nil, s.slotRows); err != nil {
 		return fmt.Errorf("demo slots: %w", err)
