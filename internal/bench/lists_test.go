@@ -37,7 +37,8 @@ var exports = []string{"/visits/export.xlsx?from={quarter}", "/cases/export.xlsx
 // (and the server's CPU time, rows per CPU-second: the figure a loaded machine moves least) of
 // LINLI_BENCH_LISTS (LINLI_BENCH_PAGES=0 leaves the pages out) (database URLs separated by spaces, made by `linli gen` with the bench key
 // and password; LINLI_BENCH_BIN, a prebuilt linli, measures another build). Only the sign-ins
-// write, unless exports are asked for.
+// write, unless exports are asked for. LINLI_BENCH_EXPORTS_MATCH=text measures only the exports
+// whose path holds text (e.g. "export.xlsx?from": the visits and cases exports).
 //
 //	LINLI_BENCH_LISTS='sqlite:city.db postgres://…' go test -count=1 -run '^TestListsBench$' -v -timeout 60m ./internal/bench
 func TestListsBench(t *testing.T) {
@@ -113,6 +114,9 @@ func TestListsBench(t *testing.T) {
 			dates := strings.NewReplacer("{quarter}", time.Now().AddDate(0, -3, 0).Format("2006-01-02"),
 				"{month}", time.Now().AddDate(0, -1, 0).Format("2006-01-02"))
 			for _, e := range exports {
+				if only := os.Getenv("LINLI_BENCH_EXPORTS_MATCH"); only != "" && !strings.Contains(e, only) {
+					continue
+				}
 				path := dates.Replace(e)
 				for i, c := range []*Client{community, district} {
 					scope := []string{"community", "district"}[i]

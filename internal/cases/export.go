@@ -82,6 +82,9 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, query string, out io
 		if err != nil {
 			return 0, err
 		}
+		if !p.HidesMinors() {
+			page = withoutBorn(page)
+		}
 		rows, err := s.db.R.QueryContext(ctx, page, *a...)
 		if err != nil {
 			return 0, fmt.Errorf("export cases: %w", err)

@@ -22,7 +22,7 @@ const caseColumns = `c.id, c.number, c.community_id, c.region_id, r.name, r.path
 	c.callback_resolved, c.callback_satisfaction, c.handler_id, COALESCE(hu.name, ''), c.suspended_at,
 	c.suspended_minutes, c.suspend_reason, c.suspend_requested_by, c.extension_until, c.extension_reason,
 	c.extension_requested_by, c.reopen_count, c.supervised, c.supervised_at, c.overdue, c.tracking_code,
-	c.merged_into, c.created_by, c.version, c.created_at, c.updated_at, COALESCE(mr.birth_date, '')`
+	c.merged_into, c.created_by, c.version, c.created_at, c.updated_at, ` + caseBornColumn
 
 const caseFrom = ` FROM cases c
 	JOIN regions r ON r.id = c.region_id
@@ -30,8 +30,22 @@ const caseFrom = ` FROM cases c
 	JOIN case_channels ch ON ch.code = c.channel
 	JOIN case_categories cat ON cat.id = c.category_id
 	LEFT JOIN case_categories cp ON cp.id = cat.parent_id
-	LEFT JOIN users hu ON hu.id = c.handler_id
+	LEFT JOIN users hu ON hu.id = c.handler_id` + caseBornJoin
+
+// caseBornColumn and caseBornJoin read the birth date of the resident a case concerns, only to hide
+// a minor's case from users without the minors permission (hideMinor).
+const (
+	caseBornColumn = `COALESCE(mr.birth_date, '')`
+	caseBornJoin   = `
 	LEFT JOIN residents mr ON mr.id = c.resident_id`
+)
+
+// withoutBorn returns statement q, of caseColumns and caseFrom, without the resident's birth date
+// (” in its place) nor its join: for a user who may see minors, whom hideMinor never hides a case
+// from, a long list then reads no resident row per case.
+func withoutBorn(q string) string {
+	return strings.Replace(strings.Replace(q, caseBornColumn, "''", 1), caseBornJoin, "", 1)
+}
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	c := &Case{}

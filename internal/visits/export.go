@@ -2,6 +2,7 @@ package visits
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,9 +19,6 @@ import (
 // ExportMaxRows is the most entries one export holds.
 const ExportMaxRows = 50000
 
-// exportChunk is how many entries the export reads per statement (with the residents met).
-const exportChunk = 1000
-
 var exportHeader = []string{"走访日期", "类型", "网格", "住户", "走访方式", "见到的人", "联系电话", "走访情况", "发现的需求",
 	"回访日期", "转办诉求", "记录人", "记录时间"}
 
@@ -36,9 +34,9 @@ func ExportSheetName(f Filter) string {
 
 // ExportXLSX writes the ledger entries a filter selects in the principal's scope (staff with
 // VisitsRead) to out as an .xlsx workbook — phone numbers masked — newest first, as the ledger
-// page lists them, and records the export in the audit log. The entries' ids are sorted once, then
-// their rows read a thousand at a time and written as they are read, so memory stays flat (the ids
-// of at most ExportMaxRows entries).
+// page lists them, and records the export in the audit log. The entries and the residents they met
+// are read by two statements sorted in ledger order and written as they are read, so memory stays
+// flat.
 func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -61,16 +59,10 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 	if total > ExportMaxRows {
 		return 0, errs.E(errs.Invalid, "一次最多导出%d条记录，请缩小日期范围", ExportMaxRows)
 	}
-	// The entries' ids in ledger order, sorted once (no LIMIT tempts a walk of the whole ledger's
-	// index); their rows are then read a thousand at a time.
-	ids, err := db.QueryIDs(ctx, s.db.R, `SELECT v.id FROM visits v`+where+visitOrder, *a...)
-	if err != nil {
-		return 0, err
-	}
 	name := ExportSheetName(f)
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "visit.export", ObjectType: "visit", RegionID: p.RegionID,
-			Detail: fmt.Sprintf("导出%s%d条（电话已脱敏）", name, len(ids))})
+			Detail: fmt.Sprintf("导出%s%d条（电话已脱敏）", name, total)})
 	})
 	if err != nil {
 		return 0, err
@@ -79,23 +71,97 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 	if err := w.Sheet(name, exportHeader, exportWidths...); err != nil {
 		return 0, err
 	}
+	// Two statements, each sorted once in ledger order and read as a stream: the entries, and the
+	// residents met by them; each entry takes the residents met that come with its id.
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+visitColumns+visitFrom+where+visitOrder, *a...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	met, err := s.metStream(ctx, p, f)
+	if err != nil {
+		return 0, err
+	}
+	defer met.Close()
 	n := 0
-	for from := 0; from < len(ids); from += exportChunk {
-		ca := &db.Args{}
-		chunk, err := s.readVisits(ctx, `SELECT `+visitColumns+visitFrom+` WHERE `+
-			s.db.Dialect.InIDs("v.id", ids[from:min(from+exportChunk, len(ids))], ca)+visitOrder, ca)
+	for rows.Next() {
+		v, err := scanVisit(rows)
 		if err != nil {
 			return n, err
 		}
-		for i := range chunk {
-			if err := w.Row(exportRow(&chunk[i])...); err != nil {
-				return n, err
-			}
+		if v.Met, err = met.of(v); err != nil {
+			return n, err
 		}
-		n += len(chunk)
+		if err := w.Row(exportRow(v)...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
 	}
 	return n, w.Close()
 }
+
+// metRows is the stream of the residents met by a filter's entries, in ledger order and by
+// resident within an entry (the order fillMet gives).
+type metRows struct {
+	rows *sql.Rows
+	next struct {
+		ok      bool
+		visited string
+		visitID int64
+		p       Person
+	}
+	err error
+}
+
+func (s *Service) metStream(ctx context.Context, p *auth.Principal, f Filter) (*metRows, error) {
+	a := &db.Args{}
+	where, err := s.where(p, f, a)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT v.visited_on, v.id, r.id, r.name, r.relation, r.phone_masked
+		FROM visits v JOIN visit_residents vr ON vr.visit_id = v.id JOIN residents r ON r.id = vr.resident_id`+
+		where+s.metMinors(ctx, a)+visitOrder+`, r.id`, *a...)
+	if err != nil {
+		return nil, err
+	}
+	m := &metRows{rows: rows}
+	m.advance()
+	return m, m.err
+}
+
+func (m *metRows) advance() {
+	n := &m.next
+	n.ok = m.rows.Next()
+	if !n.ok {
+		m.err = m.rows.Err()
+		return
+	}
+	n.p = Person{}
+	m.err = m.rows.Scan(&n.visited, &n.visitID, &n.p.ID, &n.p.Name, &n.p.Relation, &n.p.PhoneMasked)
+}
+
+// of returns the residents met by v, the next entry in ledger order, skipping those of entries
+// that come before it (recorded between the two statements).
+func (m *metRows) of(v *Visit) ([]Person, error) {
+	out := []Person{}
+	for m.err == nil && m.next.ok {
+		n := &m.next
+		if n.visited < v.VisitedOn || (n.visited == v.VisitedOn && n.visitID < v.ID) {
+			break // an entry after v
+		}
+		if n.visitID == v.ID {
+			out = append(out, n.p)
+		}
+		m.advance()
+	}
+	return out, m.err
+}
+
+func (m *metRows) Close() error { return m.rows.Close() }
 
 // readVisits runs a statement of visitColumns and adds the residents met.
 func (s *Service) readVisits(ctx context.Context, q string, a *db.Args) ([]Visit, error) {
