@@ -2,10 +2,8 @@ package cases_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"linli/internal/auth"
 	"linli/internal/bench/benchtest"
 	"linli/internal/cases"
-	"linli/internal/db"
 )
 
 // BenchmarkFiguresCity times, on a city made by `linli gen` (LINLI_BENCH_CITY, a database URL;
@@ -36,27 +33,7 @@ func BenchmarkFiguresCity(b *testing.B) {
 	} else if built {
 		b.Logf("case tally built in %s", time.Since(start).Round(time.Millisecond))
 	}
-	cpu := benchtest.ProcessCPU
-	if d.Dialect == db.Postgres {
-		// The CPU time of every server backend connected to the city's database (it must be the
-		// benchmark's own copy): lists hold two connections at once, so no single one is read.
-		cpu = func() time.Duration {
-			total := benchtest.ProcessCPU()
-			rows, err := d.R.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var pid int
-				if err := rows.Scan(&pid); err != nil {
-					b.Fatal(err)
-				}
-				total += backendCPU(pid)
-			}
-			return total
-		}
-	}
+	cpu := benchtest.CityCPU(b, d)
 	timedCPU := func(b *testing.B, fn func() error) {
 		b.Helper()
 		var ds []time.Duration
@@ -119,21 +96,4 @@ func BenchmarkFiguresCity(b *testing.B) {
 			timedCPU(b, func() error { _, _, _, err := svc.ListPage(c, cases.Filter{Q: "漏水"}); return err })
 		})
 	}
-}
-
-// backendCPU is the user and system CPU time the PostgreSQL backend pid has used, read from
-// /proc (the server runs on this machine); 0 when it cannot be read.
-func backendCPU(pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * 10 * time.Millisecond // clock ticks of 1/100 s
 }
