@@ -135,16 +135,9 @@ func (f Figures) StateHref(state string) string {
 // ranking. Every count is the total of the list the same filter gives (Href), so a figure and its
 // list never disagree. A unit contact's figures are their own unit's.
 func (s *Service) Figures(ctx context.Context, p *auth.Principal, f FigureFilter) (*Figures, error) {
-	ctx = auth.WithPrincipal(ctx, p)
-	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	ctx, v, err := s.figureViewer(ctx, p, &f)
 	if err != nil {
 		return nil, err
-	}
-	if (f.From != "" && !validDate(f.From)) || (f.To != "" && !validDate(f.To)) {
-		return nil, errs.E(errs.Invalid, "统计期间的日期格式应为 YYYY-MM-DD")
-	}
-	if !v.staff() {
-		f.UnitID = v.unitID
 	}
 	out := &Figures{Filter: f, ProjectsByState: map[string]int{}}
 	needs := func(by string) func() (*where, error) {
@@ -384,16 +377,9 @@ func perUnit(ctx context.Context, q db.Querier, v viewer, f FigureFilter, select
 // region without projects in the period is absent. The work briefing's table of a district's
 // streets reads it instead of the whole figures of each street.
 func (s *Service) ProjectsByRegion(ctx context.Context, p *auth.Principal, f FigureFilter) (map[int64]int, error) {
-	ctx = auth.WithPrincipal(ctx, p)
-	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	ctx, v, err := s.figureViewer(ctx, p, &f)
 	if err != nil {
 		return nil, err
-	}
-	if (f.From != "" && !validDate(f.From)) || (f.To != "" && !validDate(f.To)) {
-		return nil, errs.E(errs.Invalid, "统计期间的日期格式应为 YYYY-MM-DD")
-	}
-	if !v.staff() {
-		f.UnitID = v.unitID
 	}
 	within, err := s.within(ctx, v, f.RegionID)
 	if err != nil {
@@ -418,4 +404,21 @@ func (s *Service) ProjectsByRegion(ctx context.Context, p *auth.Principal, f Fig
 		return nil
 	})
 	return out, err
+}
+
+// figureViewer is who reads figures for p, with the filter's period checked and, for a unit
+// contact, narrowed to their own unit.
+func (s *Service) figureViewer(ctx context.Context, p *auth.Principal, f *FigureFilter) (context.Context, viewer, error) {
+	ctx = auth.WithPrincipal(ctx, p)
+	v, err := s.viewer(ctx, s.db.R, auth.CobuildRead)
+	if err != nil {
+		return ctx, v, err
+	}
+	if (f.From != "" && !validDate(f.From)) || (f.To != "" && !validDate(f.To)) {
+		return ctx, v, errs.E(errs.Invalid, "统计期间的日期格式应为 YYYY-MM-DD")
+	}
+	if !v.staff() {
+		f.UnitID = v.unitID
+	}
+	return ctx, v, nil
 }
