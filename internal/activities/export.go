@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
-	"linli/internal/errs"
 	"linli/internal/sheet"
 )
 
@@ -37,14 +34,12 @@ func (s *Service) ExportHoursXLSX(ctx context.Context, req HoursExport, out io.W
 	if err != nil {
 		return 0, err
 	}
-	req.Reason = strings.TrimSpace(req.Reason)
 	if req.Unmask {
-		if err := p.Require(auth.RevealPII); err != nil {
+		reason, err := p.RequireUnmask(req.Reason)
+		if err != nil {
 			return 0, err
 		}
-		if utf8.RuneCountInString(req.Reason) < 4 {
-			return 0, errs.Field("reason", "导出完整证件号码和手机号码须填写用途（至少4个字）")
-		}
+		req.Reason = reason
 	}
 	f := req.Filter
 	f.Status = "approved"

@@ -179,6 +179,20 @@ func (p *Principal) Require(perm Permission) error {
 	return nil
 }
 
+// RequireUnmask checks an export of full ID and phone numbers: the user may reveal personal data
+// and gives a reason of at least four characters (audited with the export as pii.export). It
+// returns the reason trimmed.
+func (p *Principal) RequireUnmask(reason string) (string, error) {
+	if err := p.Require(RevealPII); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) < 4 {
+		return "", errs.Field("reason", "导出完整证件号码和手机号码须填写用途（至少4个字）")
+	}
+	return reason, nil
+}
+
 type principalKey struct{}
 
 // WithPrincipal returns ctx carrying p.

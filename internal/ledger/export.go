@@ -5,15 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/clock"
 	"linli/internal/db"
-	"linli/internal/errs"
 	"linli/internal/register"
 	"linli/internal/sheet"
 )
@@ -40,14 +37,12 @@ func (l *Ledger) ExportResidents(ctx context.Context, req ExportRequest, w io.Wr
 	if err := p.Require(auth.RegisterImport); err != nil {
 		return 0, err
 	}
-	req.Reason = strings.TrimSpace(req.Reason)
 	if req.Unmask {
-		if err := p.Require(auth.RevealPII); err != nil {
+		reason, err := p.RequireUnmask(req.Reason)
+		if err != nil {
 			return 0, err
 		}
-		if utf8.RuneCountInString(req.Reason) < 4 {
-			return 0, errs.Field("reason", "导出完整身份证号和电话须填写用途（至少4个字）")
-		}
+		req.Reason = reason
 	}
 	// The same filters, scope and minors rule as the resident list.
 	where, a, err := l.reg.ResidentWhere(p, req.Filter)
