@@ -394,6 +394,14 @@ func buildMonth(ctx context.Context, tx *db.Tx, regions map[int64][2]string, m t
 // EnsureTallies builds the case tally of a database that has none yet (one upgraded from before
 // migration 0030): linli runs it when it starts, after migrating. It reports whether it built.
 func EnsureTallies(ctx context.Context, d *db.DB) (bool, error) {
+	// Every start reads the marker; only a database without it takes the write lock to build.
+	var n int
+	if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_tallies_built`).Scan(&n); err != nil {
+		return false, fmt.Errorf("case tallies: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
 	built := false
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		var n int
