@@ -390,20 +390,8 @@ func (s *Service) ProjectsByRegion(ctx context.Context, p *auth.Principal, f Fig
 		return nil, err
 	}
 	parent := strings.TrimSuffix(within, "%")
-	out := map[int64]int{}
-	err = grouped(ctx, s.db.R, `SELECT r.path, COUNT(*) FROM `+projectFrom+` JOIN regions r ON r.id = p.region_id`+pw.sql()+
-		` GROUP BY r.path`, pw, func(scan func(...any) error) error {
-		var path string
-		var n int
-		if err := scan(&path, &n); err != nil {
-			return err
-		}
-		if child := db.ChildUnder(parent, path); child != 0 {
-			out[child] += n
-		}
-		return nil
-	})
-	return out, err
+	return db.CountsUnder(ctx, s.db.R, parent, `SELECT r.path, COUNT(*) FROM `+projectFrom+` JOIN regions r ON r.id = p.region_id`+
+		pw.sql()+` GROUP BY r.path`, pw.args...)
 }
 
 // figureViewer is who reads figures for p, with the filter's period checked and, for a unit

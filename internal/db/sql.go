@@ -35,6 +35,29 @@ func ChildUnder(parent, path string) int64 {
 	return id
 }
 
+// CountsUnder runs query, whose rows are a region path and a count, and adds each count into the
+// region directly under parent on its path (ChildUnder); counts of parent itself or outside it are
+// left out. It is how a comparison of parent's regions reads one grouped statement.
+func CountsUnder(ctx context.Context, q Querier, parent, query string, args ...any) (map[int64]int, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var path string
+		var n int
+		if err := rows.Scan(&path, &n); err != nil {
+			return nil, err
+		}
+		if child := ChildUnder(parent, path); child != 0 {
+			out[child] += n
+		}
+	}
+	return out, rows.Err()
+}
+
 // InIDs is the condition "col is one of ids", added to a as one argument whatever the number of
 // ids: an array on PostgreSQL, a JSON list read by json_each on SQLite.
 func (d Dialect) InIDs(col string, ids []int64, a *Args) string {

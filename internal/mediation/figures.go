@@ -196,19 +196,8 @@ func (s *Service) CountByRegion(ctx context.Context, ff FigureFilter, figure str
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64]int{}
-	err = each(ctx, s.db.R, `SELECT r.path, COUNT(*) FROM mediation_cases m JOIN regions r ON r.id = m.community_id WHERE `+where+
-		` GROUP BY r.path`, *a, func(scan func(...any) error) error {
-		var path string
-		var n int
-		if err := scan(&path, &n); err != nil {
-			return err
-		}
-		if child := db.ChildUnder(parent, path); child != 0 {
-			out[child] += n
-		}
-		return nil
-	})
+	out, err := db.CountsUnder(ctx, s.db.R, parent, `SELECT r.path, COUNT(*) FROM mediation_cases m JOIN regions r ON r.id = m.community_id WHERE `+
+		where+` GROUP BY r.path`, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("mediation figures by region: %w", err)
 	}
