@@ -71,97 +71,58 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 	if err := w.Sheet(name, exportHeader, exportWidths...); err != nil {
 		return 0, err
 	}
-	// Two statements, each sorted once in ledger order and read as a stream: the entries, and the
-	// residents met by them; each entry takes the residents met that come with its id.
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+visitColumns+visitFrom+where+visitOrder, *a...)
+	// One statement in ledger order, an entry's rows one per resident met (by resident; none: one
+	// row of NULLs): one cursor, so an export holds one connection of the read pool.
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+visitColumns+`, r.id, r.name, r.relation, r.phone_masked`+visitFrom+
+		` LEFT JOIN (visit_residents vr JOIN residents r ON r.id = vr.resident_id`+s.metMinors(ctx, a)+
+		`) ON vr.visit_id = v.id`+where+visitOrder+`, r.id`, *a...)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	met, err := s.metStream(ctx, p, f)
-	if err != nil {
-		return 0, err
-	}
-	defer met.Close()
 	n := 0
+	var v *Visit
+	flush := func() error {
+		if v == nil {
+			return nil
+		}
+		n++
+		return w.Row(exportRow(v)...)
+	}
 	for rows.Next() {
-		v, err := scanVisit(rows)
+		var id sql.NullInt64
+		var name, relation, phone sql.NullString
+		next, err := scanVisit(extraScan{rows, []any{&id, &name, &relation, &phone}})
 		if err != nil {
 			return n, err
 		}
-		if v.Met, err = met.of(v); err != nil {
-			return n, err
+		if v == nil || next.ID != v.ID {
+			if err := flush(); err != nil {
+				return n, err
+			}
+			v = next
+			v.Met = []Person{}
 		}
-		if err := w.Row(exportRow(v)...); err != nil {
-			return n, err
+		if id.Valid {
+			v.Met = append(v.Met, Person{ID: id.Int64, Name: name.String, Relation: relation.String, PhoneMasked: phone.String})
 		}
-		n++
 	}
 	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if err := flush(); err != nil {
 		return n, err
 	}
 	return n, w.Close()
 }
 
-// metRows is the stream of the residents met by a filter's entries, in ledger order and by
-// resident within an entry (the order fillMet gives).
-type metRows struct {
-	rows *sql.Rows
-	next struct {
-		ok      bool
-		visited string
-		visitID int64
-		p       Person
-	}
-	err error
+// extraScan scans a row of visitColumns followed by the extra columns.
+type extraScan struct {
+	rows  *sql.Rows
+	extra []any
 }
 
-func (s *Service) metStream(ctx context.Context, p *auth.Principal, f Filter) (*metRows, error) {
-	a := &db.Args{}
-	where, err := s.where(p, f, a)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT v.visited_on, v.id, r.id, r.name, r.relation, r.phone_masked
-		FROM visits v JOIN visit_residents vr ON vr.visit_id = v.id JOIN residents r ON r.id = vr.resident_id`+
-		where+s.metMinors(ctx, a)+visitOrder+`, r.id`, *a...)
-	if err != nil {
-		return nil, err
-	}
-	m := &metRows{rows: rows}
-	m.advance()
-	return m, m.err
-}
-
-func (m *metRows) advance() {
-	n := &m.next
-	n.ok = m.rows.Next()
-	if !n.ok {
-		m.err = m.rows.Err()
-		return
-	}
-	n.p = Person{}
-	m.err = m.rows.Scan(&n.visited, &n.visitID, &n.p.ID, &n.p.Name, &n.p.Relation, &n.p.PhoneMasked)
-}
-
-// of returns the residents met by v, the next entry in ledger order, skipping those of entries
-// that come before it (recorded between the two statements).
-func (m *metRows) of(v *Visit) ([]Person, error) {
-	out := []Person{}
-	for m.err == nil && m.next.ok {
-		n := &m.next
-		if n.visited < v.VisitedOn || (n.visited == v.VisitedOn && n.visitID < v.ID) {
-			break // an entry after v
-		}
-		if n.visitID == v.ID {
-			out = append(out, n.p)
-		}
-		m.advance()
-	}
-	return out, m.err
-}
-
-func (m *metRows) Close() error { return m.rows.Close() }
+func (e extraScan) Scan(dest ...any) error { return e.rows.Scan(append(dest, e.extra...)...) }
 
 // readVisits runs a statement of visitColumns and adds the residents met.
 func (s *Service) readVisits(ctx context.Context, q string, a *db.Args) ([]Visit, error) {
