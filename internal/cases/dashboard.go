@@ -66,7 +66,7 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		return nil, err
 	}
 	f.now = s.now()
-	plan, err := s.plan(ctx, &f, p)
+	plan, err := s.plan(ctx, &f, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -147,12 +147,15 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 				bars[k] = &Bucket{Key: k, Label: label, Accepted: vals[cohort], Closed: vals[closed], Param: param + "=" + k}
 			}
 		}
-		for _, piece := range plan.raw {
-			list, err := raw(piece)
+		for _, pc := range plan.raw {
+			list, err := raw(pc.Filter)
 			if err != nil {
 				return nil, err
 			}
 			for _, b := range list {
+				if pc.less {
+					b.Accepted, b.Closed = -b.Accepted, -b.Closed
+				}
 				if have := bars[b.Key]; have != nil {
 					have.Accepted += b.Accepted
 					have.Closed += b.Closed
@@ -163,7 +166,9 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		}
 		list := make([]Bucket, 0, len(bars))
 		for _, b := range bars {
-			list = append(list, *b)
+			if b.Accepted > 0 { // a bar of the days a piece less took away is gone
+				list = append(list, *b)
+			}
 		}
 		slices.SortFunc(list, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Accepted, a.Accepted), cmp.Compare(a.Key, b.Key)) })
 		return list, nil
@@ -282,10 +287,25 @@ func (s *Service) monthly(ctx context.Context, f Filter, p *auth.Principal, plan
 			months[i].Received, months[i].Accepted, months[i].Closed = vals[received], vals[accepted], vals[len(figureNames)]
 		}
 	}
-	for _, piece := range plan.raw {
-		plo, phi, err := period(piece.From, piece.To)
+	for _, pc := range plan.raw {
+		plo, phi, err := period(pc.From, pc.To)
 		if err != nil {
 			return nil, err
+		}
+		if pc.less {
+			// The days of a month the period leaves out: the month was read whole from the tally.
+			i := slices.IndexFunc(months, func(m Month) bool { return m.Month == monthKey(*plo) })
+			if i < 0 {
+				continue // past the chart's last month
+			}
+			ms := []Month{{}}
+			if err := s.rawMonths(ctx, f, p, ms, [][2]time.Time{{*plo, *phi}}, *plo, *phi); err != nil {
+				return nil, err
+			}
+			months[i].Received -= ms[0].Received
+			months[i].Accepted -= ms[0].Accepted
+			months[i].Closed -= ms[0].Closed
+			continue
 		}
 		// The months of the piece (phi is set: the period is bounded).
 		var in []int
