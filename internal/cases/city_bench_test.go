@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,16 @@ func BenchmarkFiguresCity(b *testing.B) {
 		b.Run("dashboard_"+scope.name+"_year", func(b *testing.B) {
 			timedCPU(b, func() error { _, err := svc.Dashboard(c, year); return err })
 		})
+		// What the page shows when opened: the twelve months to the last day, from a month's first;
+		// and the calendar year before it (whole months: the case tally alone).
+		for name, f := range map[string]cases.Filter{
+			"default":       {From: end.AddDate(0, -11, 0).Format("2006-01") + "-01", To: end.Format(time.DateOnly)},
+			"calendar_year": {From: strconv.Itoa(end.Year()-1) + "-01-01", To: strconv.Itoa(end.Year()-1) + "-12-31"},
+		} {
+			b.Run("dashboard_"+scope.name+"_"+name, func(b *testing.B) {
+				timedCPU(b, func() error { _, err := svc.Dashboard(c, f); return err })
+			})
+		}
 		b.Run("search_漏水_"+scope.name, func(b *testing.B) {
 			timedCPU(b, func() error { _, _, _, err := svc.ListPage(c, cases.Filter{Q: "漏水"}); return err })
 		})

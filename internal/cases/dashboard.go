@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +38,13 @@ type Series struct {
 	Months     []Month  `json:"months"`
 	Categories []Bucket `json:"categories"`
 	Channels   []Bucket `json:"channels"`
-	Grids      []Bucket `json:"grids"`
+	// Regions are the regions directly under a selection of a street or above (its communities,
+	// streets or districts), RegionsTitle their chart's title; Grids the grids of a selection of a
+	// street or below. A district's or city's hundreds or thousands of grids are not one chart.
+	Regions      []Bucket `json:"regions,omitempty"`
+	RegionsTitle string   `json:"-"`
+	Grids        []Bucket `json:"grids,omitempty"`
+	ByGrid       bool     `json:"-"`
 }
 
 // maxMonths bounds the trend chart.
@@ -45,9 +52,10 @@ const maxMonths = 36
 
 // DashboardSeries counts the selection by month (received, accepted and closed in each month of
 // the period), and the period's cohort (accepted, or closed with By "closed") by top-level
-// category, channel and grid — one aggregate query each, in the principal's scope. The months,
-// categories and channels of the ended months come from the case tally when it serves the
-// selection (see plan), the rest from the cases.
+// category, channel, the regions under a street or above and the grids of a street or below — one
+// aggregate query each, in the principal's scope. The months, categories, channels and regions of
+// the ended months come from the case tally when it serves the selection (see plan), the rest from
+// the cases.
 func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -58,7 +66,7 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		return nil, err
 	}
 	f.now = s.now()
-	plan, err := s.plan(ctx, &f, p)
+	plan, err := s.plan(ctx, &f, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +83,7 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	// Each chart counts the cohort by a column of cases alone (read from the index cases_figures),
 	// then names and folds the groups (sub-categories into their top-level category, regions
 	// above the grids into one bar): nothing is joined per case.
-	group := func(col, key, label, join, param string, f Filter) ([]Bucket, error) {
+	group := func(col, key, label string, join func(a *db.Args) string, param string, f Filter) ([]Bucket, error) {
 		lo, hi, err := period(f.From, f.To)
 		if err != nil {
 			return nil, err
@@ -84,7 +92,7 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		w := append([]string{scopeCond(a, p), between(a, "c."+cohortCol, lo, hi)}, dimensions(a, &f)...)
 		inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
 			handledOutcomes + " THEN 1 ELSE 0 END), 0) AS closed FROM cases c WHERE " + strings.Join(w, " AND ") + " GROUP BY " + col
-		query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join +
+		query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join(a) +
 			" GROUP BY " + key + ", " + label + " ORDER BY SUM(x.n) DESC, " + key
 		rows, err := s.db.R.QueryContext(ctx, query, *a...)
 		if err != nil {
@@ -104,11 +112,11 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	}
 	// With the tally: its ended months grouped by col, named by names (code → label), plus the raw
 	// pieces, merged bar by bar.
-	tallied := func(col, names, param string, raw func(f Filter) ([]Bucket, error)) ([]Bucket, error) {
+	tallied := func(col string, region func(a *db.Args) string, names, param string, raw func(f Filter) ([]Bucket, error)) ([]Bucket, error) {
 		if plan == nil {
 			return raw(f)
 		}
-		sums, err := s.tallied(ctx, plan, col, nil, "closed_any")
+		sums, err := s.tallied(ctx, plan, col, region, "closed_any")
 		if err != nil {
 			return nil, err
 		}
@@ -139,12 +147,15 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 				bars[k] = &Bucket{Key: k, Label: label, Accepted: vals[cohort], Closed: vals[closed], Param: param + "=" + k}
 			}
 		}
-		for _, piece := range plan.raw {
-			list, err := raw(piece)
+		for _, pc := range plan.raw {
+			list, err := raw(pc.Filter)
 			if err != nil {
 				return nil, err
 			}
 			for _, b := range list {
+				if pc.less {
+					b.Accepted, b.Closed = -b.Accepted, -b.Closed
+				}
 				if have := bars[b.Key]; have != nil {
 					have.Accepted += b.Accepted
 					have.Closed += b.Closed
@@ -155,34 +166,89 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 		}
 		list := make([]Bucket, 0, len(bars))
 		for _, b := range bars {
-			list = append(list, *b)
+			if b.Accepted > 0 { // a bar of the days a piece less took away is gone
+				list = append(list, *b)
+			}
 		}
 		slices.SortFunc(list, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Accepted, a.Accepted), cmp.Compare(a.Key, b.Key)) })
 		return list, nil
 	}
-	if out.Categories, err = tallied("t.category_id", `SELECT CAST(id AS TEXT), name FROM case_categories WHERE parent_id IS NULL`, "category",
+	if out.Categories, err = tallied("t.category_id", nil, `SELECT CAST(id AS TEXT), name FROM case_categories WHERE parent_id IS NULL`, "category",
 		func(f Filter) ([]Bucket, error) {
 			return group("c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
-				"JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id", "category", f)
+				fixed("JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id"), "category", f)
 		}); err != nil {
 		return nil, err
 	}
-	if out.Channels, err = tallied("t.channel", `SELECT code, name FROM case_channels`, "channel", func(f Filter) ([]Bucket, error) {
-		return group("c.channel", "x.k", "ch.name", "JOIN case_channels ch ON ch.code = x.k", "channel", f)
+	if out.Channels, err = tallied("t.channel", nil, `SELECT code, name FROM case_channels`, "channel", func(f Filter) ([]Bucket, error) {
+		return group("c.channel", "x.k", "ch.name", fixed("JOIN case_channels ch ON ch.code = x.k"), "channel", f)
 	}); err != nil {
 		return nil, err
 	}
-	// By the grid that holds the case: one escalated to the community or street counts there.
-	if out.Grids, err = group("c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
-		"LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id", "grid", f); err != nil {
+	sel, level, err := s.selection(ctx, f, p)
+	if err != nil {
 		return nil, err
 	}
-	for i := range out.Grids {
-		if out.Grids[i].Key == "0" {
-			out.Grids[i].Param = ""
+	if title, ok := childrenTitle[level]; ok {
+		// By the region under the selection on the case's path (a case of the selection's own
+		// region, escalated to it, belongs to none).
+		out.RegionsTitle = title
+		children := func(a *db.Args) string {
+			return "t.region_id IN (SELECT id FROM regions WHERE parent_id = " + a.Add(sel) + ")"
+		}
+		names := `SELECT CAST(id AS TEXT), name FROM regions WHERE parent_id = ` + strconv.FormatInt(sel, 10)
+		if out.Regions, err = tallied("t.region_id", children, names, "region", func(f Filter) ([]Bucket, error) {
+			return group("c.region_id", "CAST(ch.id AS TEXT)", "ch.name", func(a *db.Args) string {
+				return "JOIN regions r ON r.id = x.k JOIN regions ch ON ch.parent_id = " + a.Add(sel) + " AND r.path LIKE ch.path || '%'"
+			}, "region", f)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if out.ByGrid = level == "" || level == "street" || level == "community" || level == "grid"; out.ByGrid {
+		// By the grid that holds the case: one escalated to the community or street counts there.
+		if out.Grids, err = group("c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
+			fixed("LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id"), "grid", f); err != nil {
+			return nil, err
+		}
+		for i := range out.Grids {
+			if out.Grids[i].Key == "0" {
+				out.Grids[i].Param = ""
+			}
 		}
 	}
 	return out, nil
+}
+
+// childrenTitle names the chart of the regions under a selection of each level that has one.
+var childrenTitle = map[string]string{"city": "按区", "district": "按街道", "street": "按社区"}
+
+// fixed is a join that takes no arguments.
+func fixed(join string) func(*db.Args) string { return func(*db.Args) string { return join } }
+
+// selection is the region a dashboard selection counts in — the filter's when it lies inside the
+// principal's scope, else the principal's own — and its level; 0 and "" for a principal with no
+// region (a unit's or department's contact).
+func (s *Service) selection(ctx context.Context, f Filter, p *auth.Principal) (int64, string, error) {
+	id := p.RegionID
+	if f.GridID != 0 {
+		return f.GridID, "grid", nil
+	}
+	if f.RegionID != 0 {
+		id = f.RegionID
+	}
+	if id == 0 || p.Role == auth.UnitContact || p.Role == auth.Department {
+		return 0, "", nil
+	}
+	var path, level string
+	if err := s.db.R.QueryRowContext(ctx, `SELECT path, level FROM regions WHERE id = $1`, id).Scan(&path, &level); err != nil {
+		return 0, "", fmt.Errorf("dashboard region: %w", err)
+	}
+	if !p.Covers(path) {
+		// A filter above the scope (CheckFilterScope refuses one outside it) counts the scope.
+		return s.selection(ctx, Filter{}, p)
+	}
+	return id, level, nil
 }
 
 // monthly counts received, accepted and closed cases per calendar month of [lo, hi): the months
@@ -221,10 +287,25 @@ func (s *Service) monthly(ctx context.Context, f Filter, p *auth.Principal, plan
 			months[i].Received, months[i].Accepted, months[i].Closed = vals[received], vals[accepted], vals[len(figureNames)]
 		}
 	}
-	for _, piece := range plan.raw {
-		plo, phi, err := period(piece.From, piece.To)
+	for _, pc := range plan.raw {
+		plo, phi, err := period(pc.From, pc.To)
 		if err != nil {
 			return nil, err
+		}
+		if pc.less {
+			// The days of a month the period leaves out: the month was read whole from the tally.
+			i := slices.IndexFunc(months, func(m Month) bool { return m.Month == monthKey(*plo) })
+			if i < 0 {
+				continue // past the chart's last month
+			}
+			ms := []Month{{}}
+			if err := s.rawMonths(ctx, f, p, ms, [][2]time.Time{{*plo, *phi}}, *plo, *phi); err != nil {
+				return nil, err
+			}
+			months[i].Received -= ms[0].Received
+			months[i].Accepted -= ms[0].Accepted
+			months[i].Closed -= ms[0].Closed
+			continue
 		}
 		// The months of the piece (phi is set: the period is bounded).
 		var in []int

@@ -112,7 +112,7 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 		return nil, err
 	}
 	f.now = s.now()
-	plan, err := s.plan(ctx, &f, p)
+	plan, err := s.plan(ctx, &f, p, true)
 	if err != nil || plan == nil {
 		if err != nil {
 			return nil, err
@@ -128,12 +128,12 @@ func (s *Service) Figures(ctx context.Context, f FigureFilter) (Figures, error) 
 		return nil, err
 	}
 	total := sums[""]
-	for _, piece := range plan.raw {
-		vals, err := s.figureSums(ctx, piece, p)
+	for _, pc := range plan.raw {
+		vals, err := s.figureSums(ctx, pc.Filter, p)
 		if err != nil {
 			return nil, err
 		}
-		addInto(total, vals)
+		pc.into(total, vals)
 	}
 	return figuresFrom(total), nil
 }

@@ -64,8 +64,8 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 		totals[i] = make([]int64, len(figureNames))
 	}
 	f.now = s.now()
-	pieces := []Filter{f}
-	plan, err := s.plan(ctx, &f, p)
+	pieces := []piece{{Filter: f}}
+	plan, err := s.plan(ctx, &f, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +116,8 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 	}
 	prow.Close()
 	// Group by the case's own region, then add each up into the child on its path.
-	for _, piece := range pieces {
-		sums, err := s.groupedSums(ctx, piece, p, "c.region_id")
+	for _, pc := range pieces {
+		sums, err := s.groupedSums(ctx, pc.Filter, p, "c.region_id")
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +125,7 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 			rest := strings.TrimPrefix(paths[region], parentPath)
 			child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
 			if i, ok := index[child]; ok { // a case of the parent region itself belongs to no child
-				addInto(totals[i], vals)
+				pc.into(totals[i], vals)
 			}
 		}
 	}
@@ -146,8 +146,9 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 		return nil, err
 	}
 	f.now = s.now()
-	pieces := []Filter{f}
-	plan, err := s.plan(ctx, &f, p)
+	pieces := []piece{{Filter: f}}
+	// Whole months only: "touched" (a case with a date in the period) cannot be subtracted.
+	plan, err := s.plan(ctx, &f, p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -195,8 +196,8 @@ func (s *Service) FiguresByCategory(ctx context.Context, f FigureFilter) ([]Grou
 		}
 	}
 	// Group by the case's own category (no join per case), then add each into its top-level one.
-	for _, piece := range pieces {
-		sums, err := s.groupedSums(ctx, piece, p, "c.category_id")
+	for _, pc := range pieces {
+		sums, err := s.groupedSums(ctx, pc.Filter, p, "c.category_id")
 		if err != nil {
 			return nil, err
 		}

@@ -119,34 +119,48 @@ func TestFigures(t *testing.T) {
 
 		// Every bar of the dashboard's charts counts what its drill-down lists: the cohort (accepted
 		// in March) and those of it closed after being worked on.
-		series, err := w.svc.DashboardSeries(w.ctx("admin"), Filter{From: f.From, To: f.To, By: "accepted"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		bars := 0
-		for chart, buckets := range map[string][]Bucket{"category": series.Categories, "channel": series.Channels, "grid": series.Grids} {
-			for _, bk := range buckets {
-				bars++
-				drill := Filter{From: f.From, To: f.To, By: "accepted"}
-				switch key, value, _ := strings.Cut(bk.Param, "="); key {
-				case "channel":
-					drill.Channel = value
-				case "category":
-					drill.CategoryID, _ = strconv.ParseInt(value, 10, 64)
-				case "grid":
-					drill.GridID, _ = strconv.ParseInt(value, 10, 64)
-				default:
-					t.Fatalf("%s bar %q drills down by %q", chart, bk.Label, bk.Param)
-				}
-				for figure, n := range map[string]int64{"accepted": bk.Accepted, "closed": bk.Closed} {
-					drill.Figure = figure
-					if _, total, err := w.svc.List(w.ctx("admin"), drill); err != nil || int64(total) != n {
-						t.Errorf("%s bar %q counts %d %s, its drill-down lists %d (%v)", chart, bk.Label, n, figure, total, err)
+		// A community shows its grids; a street its communities and grids; a district its streets.
+		var series *Series
+		for _, user := range []string{"district", "street", "admin"} {
+			s, err := w.svc.DashboardSeries(w.ctx(user), Filter{From: f.From, To: f.To, By: "accepted"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			series = s
+			if want := map[string]string{"district": "按街道", "street": "按社区"}[user]; s.RegionsTitle != want || (want != "") != (len(s.Regions) > 0) ||
+				s.ByGrid != (user != "district") || s.ByGrid != (len(s.Grids) > 0) {
+				t.Errorf("%s: regions %q %v, grids %v %v", user, s.RegionsTitle, s.Regions, s.ByGrid, s.Grids)
+			}
+			bars := 0
+			for chart, buckets := range map[string][]Bucket{"category": s.Categories, "channel": s.Channels, "grid": s.Grids, "region": s.Regions} {
+				for _, bk := range buckets {
+					bars++
+					drill := Filter{From: f.From, To: f.To, By: "accepted"}
+					switch key, value, _ := strings.Cut(bk.Param, "="); key {
+					case "channel":
+						drill.Channel = value
+					case "category":
+						drill.CategoryID, _ = strconv.ParseInt(value, 10, 64)
+					case "grid":
+						drill.GridID, _ = strconv.ParseInt(value, 10, 64)
+					case "region":
+						drill.RegionID, _ = strconv.ParseInt(value, 10, 64)
+					default:
+						t.Fatalf("%s bar %q drills down by %q", chart, bk.Label, bk.Param)
+					}
+					for figure, n := range map[string]int64{"accepted": bk.Accepted, "closed": bk.Closed} {
+						drill.Figure = figure
+						if _, total, err := w.svc.List(w.ctx(user), drill); err != nil || int64(total) != n {
+							t.Errorf("%s: %s bar %q counts %d %s, its drill-down lists %d (%v)", user, chart, bk.Label, n, figure, total, err)
+						}
 					}
 				}
 			}
+			if bars == 0 {
+				t.Errorf("%s: no dashboard bars", user)
+			}
 		}
-		if bars == 0 || series.Channels[0].Accepted != 4 || series.Channels[0].Closed != 3 {
+		if series.Channels[0].Accepted != 4 || series.Channels[0].Closed != 3 {
 			t.Errorf("dashboard bars: %+v", series)
 		}
 

@@ -82,6 +82,7 @@ func NewHandlers(svc *Service, a auth.Guard, kit *web.Kit, opts PageOptions) *Ha
 		"list":        func(v ...string) []string { return v },
 		"monthLink":   monthLink,
 		"bucketLink":  bucketLink,
+		"regionDash":  regionDash,
 		"reasonLabel": func(a string) string { return reasonLabels[a] },
 		"needsNote":   func(a string) bool { return a != "supervise" && a != "approve_extension" && a != "withdraw" },
 		"needs":       needsText,

@@ -152,7 +152,7 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 		FilterChoices: d.Choices, Regions: d.Regions, HasCharts: h.kit.HasAsset("vendor/echarts.min.js")}
 	v.Cards, v.Split = FigureCards(figs, base)
 	v.Chart = map[string]any{"months": series.Months, "categories": series.Categories, "channels": series.Channels,
-		"grids": series.Grids, "rates": map[string]any{"on_time_rate": figs["on_time_rate"],
+		"regions": series.Regions, "grids": series.Grids, "rates": map[string]any{"on_time_rate": figs["on_time_rate"],
 			"resolution_rate": figs["resolution_rate"], "satisfaction_rate": figs["satisfaction_rate"]}}
 	h.views.Render(w, r, http.StatusOK, "dashboard.html", v)
 }
@@ -176,13 +176,23 @@ func monthLink(base url.Values, from, to, figure string) string {
 // bucketLink is the case list behind one row of a by-category, channel or grid table: every case
 // of the cohort ("all") or the closed ones. A filter the dashboard already has is kept, since the
 // bucket can only be narrower.
+// regionDash is the dashboard of a region under the selected one (param "region=<id>").
+func regionDash(base url.Values, param string) string {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	q.Set("region", strings.TrimPrefix(param, "region="))
+	return "/cases/dashboard?" + q.Encode()
+}
+
 func bucketLink(base url.Values, param, kind string) string {
 	q := url.Values{}
 	for k, v := range base {
 		q[k] = v
 	}
 	key, val, _ := strings.Cut(param, "=")
-	if q.Get(key) == "" {
+	if q.Get(key) == "" || key == "region" { // a region under the selected one narrows it
 		q.Set(key, val)
 	}
 	if kind == "closed" {

@@ -153,6 +153,16 @@ func TestDashboardFiguresLinkToListsWithTheSameTotals(t *testing.T) {
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "满意率") || !strings.Contains(page.Body, `id="dash-data"`) {
 		t.Fatalf("dashboard: %d %s", page.StatusCode, page.Body)
 	}
+	// A street's dashboard charts its communities, each linking to its own dashboard, and its grids.
+	street := p.env.Login(t, "street").Get("/cases/dashboard")
+	community := `href="/cases/dashboard?by=accepted&amp;from=`
+	if !strings.Contains(street.Body, "<h2>按社区</h2>") || !strings.Contains(street.Body, community) ||
+		!strings.Contains(street.Body, fmt.Sprintf("region=%d", p.env.Fixture.Community.ID)) || !strings.Contains(street.Body, "<h2>按网格</h2>") {
+		t.Errorf("the street's dashboard has no communities' chart linking to theirs: %s", street.Body)
+	}
+	if strings.Contains(page.Body, "<h2>按社区</h2>") || !strings.Contains(page.Body, "<h2>按网格</h2>") {
+		t.Error("a community's dashboard charts regions under it, or no grids")
+	}
 	var figs map[string]any
 	m := regexp.MustCompile(`<script type="application/json" id="dash-data">(.*?)</script>`).FindStringSubmatch(page.Body)
 	if m == nil || json.Unmarshal([]byte(m[1]), &figs) != nil {

@@ -14,21 +14,44 @@ import (
 // tallyPlan splits a selection's period between the case tally and the cases: the months
 // [from, to) (case_tallies.month keys; from "" is from the first) are read from the tally, the
 // pieces raw — at most a partial month at the start and the rest from the first month not yet
-// ended (or not whole in the period) — from the cases, each with Figures' own aggregate.
+// ended (or not whole in the period) — from the cases, each with Figures' own aggregate, and the
+// pieces less are subtracted from them: an ended month the period holds most of is read whole from the
+// tally, less the days it leaves out (26 days of a month cost a scan of 26 days' cases; the
+// month less its other 5, a scan of 5).
 type tallyPlan struct {
 	region   int64 // the selection's region: the deeper of the scope's and the filter's
 	category int64 // a top-level category, or 0
 	channel  string
 	by       string // "" (accepted) or "closed"
 	from, to string
-	raw      []Filter
+	raw      []piece
+}
+
+// piece is a part of a selection's period read from the cases: added to the tally's months, or
+// subtracted from them (less).
+type piece struct {
+	Filter
+	less bool
+}
+
+// into adds the piece's vals into sum, or takes them from it.
+func (pc piece) into(sum, vals []int64) {
+	for i := range sum {
+		if pc.less {
+			sum[i] -= vals[i]
+		} else {
+			sum[i] += vals[i]
+		}
+	}
 }
 
 // plan reports how the tally serves f for p, or nil when it does not: it serves a principal whose
 // scope is a community or above (not a unit's, department's or mediator's), a selection by region
 // (a community or above), top-level category, channel and period only, and a period holding at
-// least one whole month ended before now.
-func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal) (*tallyPlan, error) {
+// least one whole month ended before now. With subtract, a partial ended month at either end is
+// read as the whole month less the rest when the rest is shorter (a piece less); a caller whose
+// counts cannot be subtracted (a listing by "touched") passes false.
+func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal, subtract bool) (*tallyPlan, error) {
 	if s.noTally || p.Role == auth.UnitContact || p.Role == auth.Department || p.Role == auth.Mediator ||
 		p.RegionLevel == "grid" || p.RegionID == 0 {
 		return nil, nil
@@ -97,18 +120,31 @@ func (s *Service) plan(ctx context.Context, f *Filter, p *auth.Principal) (*tall
 		}
 	}
 	loc := clock.Shanghai()
+	day := func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }
 	if from != nil {
 		t.from = monthKey(*from)
 		if lo.Before(*from) {
-			head := *f
-			head.To = from.AddDate(0, 0, -1).In(loc).Format(time.DateOnly)
-			t.raw = append(t.raw, head)
+			if start := from.AddDate(0, -1, 0); subtract && lo.Sub(start) < from.Sub(*lo) {
+				rest := *f
+				rest.From, rest.To = day(start), day(lo.AddDate(0, 0, -1))
+				t.from, t.raw = monthKey(start), append(t.raw, piece{rest, true})
+			} else {
+				head := *f
+				head.To = day(from.AddDate(0, 0, -1))
+				t.raw = append(t.raw, piece{Filter: head})
+			}
 		}
 	}
 	if hi == nil || to.Before(*hi) {
-		tail := *f
-		tail.From = to.In(loc).Format(time.DateOnly)
-		t.raw = append(t.raw, tail)
+		if end := to.AddDate(0, 1, 0); subtract && hi != nil && !end.After(cut) && end.Sub(*hi) < hi.Sub(to) {
+			rest := *f
+			rest.From, rest.To = day(*hi), day(end.AddDate(0, 0, -1))
+			t.to, t.raw = monthKey(end), append(t.raw, piece{rest, true})
+		} else {
+			tail := *f
+			tail.From = day(to)
+			t.raw = append(t.raw, piece{Filter: tail})
+		}
 	}
 	return t, nil
 }

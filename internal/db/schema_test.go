@@ -29,11 +29,20 @@ func TestBothDatabasesEndWithTheSameSchema(t *testing.T) {
 	}
 	pg := describePostgres(t, dbtest.Postgres(t))
 	t.Logf("compared %d facts from SQLite with %d from PostgreSQL", len(lite), len(pg))
-	onlyLite, onlyPG := difference(lite, pg), difference(pg, lite)
+	onlyLite, onlyPG := difference(lite, pg), difference(difference(pg, lite), postgresOnly)
 	if len(onlyLite)+len(onlyPG) > 0 {
 		t.Errorf("after all migrations the schemas differ:\nonly in SQLite:\n  %s\nonly in PostgreSQL:\n  %s",
 			strings.Join(onlyLite, "\n  "), strings.Join(onlyPG, "\n  "))
 	}
+}
+
+// postgresOnly are the facts only PostgreSQL has, by design: the date indexes of migration 0032
+// (SQLite reads a few days' cases of a district through its region-first indexes instead).
+var postgresOnly = []string{
+	"index cases_accepted_at on cases(accepted_at…) unique=false partial=false",
+	"index cases_closed_at on cases(closed_at…) unique=false partial=false",
+	"index cases_handle_deadline on cases(handle_deadline…) unique=false partial=false",
+	"index cases_received_at on cases(received_at…) unique=false partial=false",
 }
 
 func contains(lines []string, s string) bool {

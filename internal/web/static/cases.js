@@ -91,7 +91,7 @@
         if (!row || (param === "grid" && row.key === "0")) return;
         var q = new URLSearchParams(window.location.search);
         q.delete("figure");
-        if (!q.get(param)) q.set(param, row.key);
+        if (!q.get(param) || param === "region") q.set(param, row.key);
         if (p.seriesIndex === 1) q.set("figure", "closed");
         window.location.href = "/cases?" + q.toString();
       });
@@ -117,6 +117,7 @@
     });
     bars("chart-categories", d.categories || [], "category");
     bars("chart-channels", d.channels || [], "channel");
+    bars("chart-regions", d.regions || [], "region");
     bars("chart-grids", d.grids || [], "grid");
   }
 })();
