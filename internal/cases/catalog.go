@@ -148,11 +148,13 @@ func channelExists(ctx context.Context, q db.Querier, code string) (bool, error)
 }
 
 // intakeRef is what an intake reads of the catalog: its category, the name of its channel, and the
-// accept limit of the case's priority when that priority has its own.
+// accept limit of the case's priority when that priority has its own; and with them the row of the
+// grid or community the intake names directly (Intake.directPlace), nil when none was read.
 type intakeRef struct {
 	category    *Category
 	channelName string
 	accept      *workday.Limit
+	place       *placeRow
 }
 
 // byPriority is the priority limits Category.LimitsFor takes, with the one intake read.
@@ -165,8 +167,9 @@ func (r *intakeRef) byPriority(p Priority) map[Priority]map[string]workday.Limit
 
 // readIntakeRef reads in one statement the catalog rows an intake needs — the category (an active
 // second-level one), whether the channel is active, and the accept limit of the priority the case
-// will have — and adds what is wrong with them to bad.
-func readIntakeRef(ctx context.Context, q db.Querier, in *Intake, bad errs.Fields) (*intakeRef, error) {
+// will have — and the place row of grid or community when one is given (not 0), and adds what is
+// wrong with the catalog to bad (locate judges the place).
+func readIntakeRef(ctx context.Context, q db.Querier, in *Intake, bad errs.Fields, grid, community int64) (*intakeRef, error) {
 	ref := &intakeRef{}
 	checkChannel := in.Channel != "" && bad["channel"] == ""
 	if in.Channel == "" {
@@ -177,14 +180,25 @@ func readIntakeRef(ctx context.Context, q db.Querier, in *Intake, bad errs.Field
 	} else {
 		var channel, unit *string
 		var amount *float64
+		extra := []any{&channel, &amount, &unit}
+		a := &db.Args{}
+		id, code, priority := a.Add(in.CategoryID), a.Add(in.Channel), a.Add(string(in.Priority))
+		placeCols, placeJoin := "", ""
+		if grid != 0 || community != 0 {
+			ref.place = &placeRow{grid: grid, communityAsked: community}
+			extra = append(extra, ref.place.dest()...)
+			placeCols = ", pl.community_id, pl.level, pl.code, pl.path, pl.name, pl.prefix"
+			placeJoin = " LEFT JOIN (" + placeSelect(a, grid, community) + ") pl ON 1 = 1"
+		}
 		c, err := scanCategory(scanWith{q.QueryRowContext(ctx, `SELECT `+categoryColumns+`,
-			(SELECT name FROM case_channels WHERE code = $2 AND active), l.amount, l.unit
+			(SELECT name FROM case_channels WHERE code = `+code+` AND active), l.amount, l.unit`+placeCols+`
 			FROM case_categories c LEFT JOIN case_categories p ON p.id = c.parent_id
-			LEFT JOIN case_priority_limits l ON l.priority = COALESCE(NULLIF($3, ''), c.priority) AND l.kind = 'accept'
-			WHERE c.id = $1`, in.CategoryID, in.Channel, string(in.Priority)), []any{&channel, &amount, &unit}})
+			LEFT JOIN case_priority_limits l ON l.priority = COALESCE(NULLIF(`+priority+`, ''), c.priority) AND l.kind = 'accept'`+
+			placeJoin+` WHERE c.id = `+id, *a...), extra})
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			bad.Add("category_id", "诉求类别不存在")
+			ref.place = nil
 		case err != nil:
 			return nil, fmt.Errorf("intake catalog: %w", err)
 		default:

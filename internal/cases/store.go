@@ -111,7 +111,13 @@ func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, ph
 	if err != nil {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}
-	if err := (&tallyChange{id: id}).apply(ctx, tx); err != nil {
+	// What the new case counts: a new row has but one of the dates the tally counts by, its
+	// received_at, so the month is known without reading the row's dates back.
+	counts, err := tallyOfMonths(ctx, tx, id, []time.Time{monthOf(c.ReceivedAt)})
+	if err != nil {
+		return 0, err
+	}
+	if err := (&tallyChange{id: id}).add(ctx, tx, counts); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -157,15 +163,21 @@ func errConflict() error {
 	return errs.E(errs.Conflict, "案件已被他人处理，请刷新后重试")
 }
 
-// insertEvent appends a timeline row and returns its id.
+// insertEvent appends a timeline row and returns its id (0 when tx queues its writes: db.Deferring).
 func insertEvent(ctx context.Context, tx db.Querier, c *Case, e *Event) (int64, error) {
 	att, _ := json.Marshal(nonNil(e.Attachments))
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_events (case_id, region_id, at, user_id, actor_name, action,
+	const q = `INSERT INTO case_events (case_id, region_id, at, user_id, actor_name, action,
 		from_state, to_state, note, public, attachments, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		c.ID, c.RegionID, e.At, e.UserID, e.ActorName, e.Action, e.FromState, e.ToState, e.Note, e.Public,
-		string(att), e.Detail).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
+	args := []any{c.ID, c.RegionID, e.At, e.UserID, e.ActorName, e.Action, e.FromState, e.ToState, e.Note, e.Public,
+		string(att), e.Detail}
+	var err error
+	if db.Deferring(tx) {
+		_, err = tx.ExecContext(ctx, q, args...)
+	} else {
+		err = tx.QueryRowContext(ctx, q, args...).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("insert case event: %w", err)
 	}

@@ -159,6 +159,11 @@ func caseTally(ctx context.Context, q db.Querier, id int64) (map[tallyKey][]int6
 			}
 		}
 	}
+	return tallyOfMonths(ctx, q, id, months)
+}
+
+// tallyOfMonths is what case id counts in case_tallies in the given months, the months of its dates.
+func tallyOfMonths(ctx context.Context, q db.Querier, id int64, months []time.Time) (map[tallyKey][]int64, error) {
 	a := &db.Args{}
 	sums := []string{}
 	for _, m := range months {
@@ -171,7 +176,7 @@ func caseTally(ctx context.Context, q db.Querier, id int64) (map[tallyKey][]int6
 	for i := range vals {
 		ptrs = append(ptrs, &vals[i])
 	}
-	err = q.QueryRowContext(ctx, `SELECT r.path, r.level, COALESCE(cat.parent_id, cat.id), c.channel, `+strings.Join(sums, ", ")+`
+	err := q.QueryRowContext(ctx, `SELECT r.path, r.level, COALESCE(cat.parent_id, cat.id), c.channel, `+strings.Join(sums, ", ")+`
 		FROM cases c JOIN regions r ON r.id = c.region_id JOIN case_categories cat ON cat.id = c.category_id
 		WHERE c.id = `+a.Add(id)+` GROUP BY r.path, r.level, COALESCE(cat.parent_id, cat.id), c.channel`, *a...).Scan(ptrs...)
 	if err != nil {
@@ -211,6 +216,11 @@ func (t *tallyChange) apply(ctx context.Context, q db.Querier) error {
 	if err != nil {
 		return err
 	}
+	return t.add(ctx, q, after)
+}
+
+// add adds to case_tallies the difference between after, what the case counts now, and before.
+func (t *tallyChange) add(ctx context.Context, q db.Querier, after map[tallyKey][]int64) error {
 	delta := map[tallyKey][]int64{}
 	add := func(m map[tallyKey][]int64, sign int64) {
 		for k, vals := range m {

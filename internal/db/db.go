@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
@@ -218,6 +219,14 @@ type Tx struct {
 	*sql.Tx
 	Dialect Dialect
 	after   []func()
+	// PostgreSQL: the connection the transaction runs on and its pgx connection (notPgx: the
+	// driver's connection is not pgx's, a tracing driver's), for the writes Pipelined queues
+	// (queue), and the error of the last batch sent (sendErr).
+	conn    *sql.Conn
+	pgx     *pgx.Conn
+	notPgx  bool
+	queue   []queued
+	sendErr error
 }
 
 // AfterCommit registers f to run once the transaction has committed; it never runs on rollback.
@@ -245,17 +254,35 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (d *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := d.W.BeginTx(ctx, nil)
+	tx := &Tx{Dialect: d.Dialect}
+	var err error
+	if d.Dialect == Postgres { // on a connection of its own, which Pipelined can reach
+		if tx.conn, err = d.W.Conn(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.conn.Close()
+		tx.Tx, err = tx.conn.BeginTx(ctx, nil)
+	} else {
+		tx.Tx, err = d.W.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Dialect: d.Dialect}
+	defer tx.Tx.Rollback() // after a panic in fn, before the connection goes back; else a no-op
 	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
+		if tx.sendErr != nil { // the queued writes failed first: theirs is the cause (a deadlock is retried)
+			err = tx.sendErr
+		}
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := tx.send(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.conn != nil {
+		tx.conn.Close() // back to the pool before the hooks run (the deferred Close is then a no-op)
 	}
 	for _, f := range tx.after {
 		f()

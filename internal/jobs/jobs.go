@@ -84,7 +84,8 @@ func MaxAttempts(n int) Option {
 
 // Enqueue adds a job of kind with payload (marshalled to JSON) due at runAt, through q — normally
 // the business transaction, so that the job exists exactly when the change commits. It returns the
-// job's ID; with Unique, the ID of the pending job that was already there.
+// job's ID; with Unique, the ID of the pending job that was already there; 0 when q queues its
+// writes (db.Deferring), whose result is not known until they are sent.
 func Enqueue(ctx context.Context, q db.Querier, kind string, payload any, runAt time.Time, opts ...Option) (int64, error) {
 	if kind == "" {
 		return 0, errors.New("jobs: empty kind")
@@ -112,9 +113,16 @@ func Enqueue(ctx context.Context, q db.Querier, kind string, payload any, runAt 
 			DO UPDATE SET run_at = excluded.run_at, payload = excluded.payload, max_attempts = excluded.max_attempts`
 	}
 	var id int64
-	err = q.QueryRowContext(ctx, `INSERT INTO jobs (kind, unique_key, payload, state, run_at, attempts, max_attempts, created_at)
-		VALUES ($1, $2, $3, 'pending', $4, 0, $5, $6) `+onConflict+` RETURNING id`,
-		kind, key, string(body), runAt, o.maxAttempts, now).Scan(&id)
+	insert := `INSERT INTO jobs (kind, unique_key, payload, state, run_at, attempts, max_attempts, created_at)
+		VALUES ($1, $2, $3, 'pending', $4, 0, $5, $6) ` + onConflict + ` RETURNING id`
+	args := []any{kind, key, string(body), runAt, o.maxAttempts, now}
+	if db.Deferring(q) { // the write is queued (db.Tx.Pipelined): its ID is not known
+		if _, err := q.ExecContext(ctx, insert, args...); err != nil {
+			return 0, fmt.Errorf("jobs: enqueue %s: %w", kind, err)
+		}
+		return 0, nil
+	}
+	err = q.QueryRowContext(ctx, insert, args...).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
