@@ -79,12 +79,18 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 		return 0, err
 	}
 	n := 0
-	for from := 0; from < len(ids); from += exportChunk {
-		written, err := s.writeChunk(ctx, w, ids[from:min(from+exportChunk, len(ids))])
-		n += written
-		if err != nil {
-			return n, err
+	err = s.db.GenericPlans(ctx, func(q db.Querier) error {
+		for from := 0; from < len(ids); from += exportChunk {
+			written, err := s.writeChunk(ctx, q, w, ids[from:min(from+exportChunk, len(ids))])
+			n += written
+			if err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	return n, w.Close()
 }
@@ -95,13 +101,14 @@ const exportChunk = 1000
 // writeChunk writes the entries of ids (in ledger order) with the residents met: one statement, an
 // entry's rows one per resident met (by resident; none, or a minor the user may not see: a row of
 // NULLs, skipped), grouped as they are read. Only the chunk's rows are sorted, and the statement is
-// done before the next begins, so an export holds one connection of the read pool at a time. The
-// residents are two LEFT JOINs, not LEFT JOIN (visit_residents JOIN residents): SQLite materialized
-// that parenthesized join for the whole city (every visit's residents) before the first row.
-func (s *Service) writeChunk(ctx context.Context, w *sheet.Writer, ids []int64) (int, error) {
+// done before the next begins, so an export holds one connection of the read pool at a time (on
+// PostgreSQL the chunks share one generic plan, db.GenericPlans). The residents are two LEFT
+// JOINs, not LEFT JOIN (visit_residents JOIN residents): SQLite materialized that parenthesized
+// join for the whole city (every visit's residents) before the first row.
+func (s *Service) writeChunk(ctx context.Context, q db.Querier, w *sheet.Writer, ids []int64) (int, error) {
 	a := &db.Args{}
 	in := s.db.Dialect.InIDs("v.id", ids, a)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+visitColumns+`, r.id, r.name, r.relation, r.phone_masked`+visitFrom+
+	rows, err := q.QueryContext(ctx, `SELECT `+visitColumns+`, r.id, r.name, r.relation, r.phone_masked`+visitFrom+
 		` LEFT JOIN visit_residents vr ON vr.visit_id = v.id LEFT JOIN residents r ON r.id = vr.resident_id`+
 		s.metMinors(ctx, a)+` WHERE `+in+visitOrder+`, vr.resident_id`, *a...)
 	if err != nil {
