@@ -36,6 +36,31 @@ test('a grid leader reads and works cases on a phone without sideways scrolling'
   await ctx.close();
 });
 
+test('a street leader reads the dashboard by community on a phone and opens one community\'s, which charts its grids', async () => {
+  const ctx = await context(browser, server, phone);
+  const page = await ctx.newPage();
+  await signIn(page, 'street');
+  await page.goto('/cases/dashboard');
+  const communities = page.locator('section.card', { has: page.locator('h2', { hasText: '按社区' }) }).locator('tbody tr');
+  const names = await communities.locator('td:first-child').allTextContents();
+  for (const name of ['南关社区', '西关社区', '仓门社区']) assert.ok(names.includes(name), `按社区 lists ${name}: ${names}`);
+  assert.equal(await page.locator('#chart-regions canvas').count(), 1, 'the communities are charted');
+  assert.deepEqual(await overflow(page), [], 'the street dashboard is wider than the phone');
+  await shot(page, 'cases-dashboard-street-phone');
+  // The community's count links to its cases; its name to its own dashboard.
+  const row = communities.filter({ hasText: '南关社区' });
+  const count = Number(await row.locator('td').nth(1).textContent());
+  assert.ok(count > 0, 'Nanguan has cases in the last twelve months');
+  await Promise.all([page.waitForNavigation(), row.locator('td:first-child a').click()]);
+  assert.match(page.url(), /\/cases\/dashboard\?.*region=\d+/);
+  assert.equal(await page.locator('h2', { hasText: '按社区' }).count(), 0, 'a community charts no communities');
+  assert.ok(await page.locator('h2', { hasText: '按网格' }).count() > 0, 'a community charts its grids');
+  const accepted = Number(await page.locator('.figure-accepted strong').first().textContent());
+  assert.equal(accepted, count, 'the community\'s own dashboard counts what the street\'s row said');
+  assert.deepEqual(ctx.pageErrors, []);
+  await ctx.close();
+});
+
 test('without scripts, the similar-cases check posts the form and keeps the resident\'s words out of the address', async () => {
   const ctx = await context(browser, server, { ...phone, javaScriptEnabled: false });
   const page = await ctx.newPage();
