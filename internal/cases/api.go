@@ -138,7 +138,7 @@ func FilterFromQuery(q url.Values) (Filter, error) {
 	return f, fields.Err()
 }
 
-// caseList is a page of cases: total counts up to ListCountCap, and more says there are more.
+// caseList is a page of cases: total counts up to ListCountCap (a queue QueueListCap), and more says there are more.
 type caseList struct {
 	Items []Case `json:"items"`
 	Total int    `json:"total"`

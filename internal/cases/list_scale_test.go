@@ -71,6 +71,15 @@ func TestLargeListsSayTheyHoldMoreThanTheyCountAndReadTheSamePageInIndexOrder(t 
 		if _, total, more, _ := w.svc.ListPage(w.ctx("admin"), Filter{Queue: QueueToAccept}); total != 4 || more {
 			t.Errorf("4 cases to accept: total %d more %v", total, more)
 		}
+		// A queue counts to its own, lower cap, and still lists every case of its page.
+		w.svc.queueCap = 3
+		if items, total, more, _ := w.svc.ListPage(w.ctx("admin"), Filter{Queue: QueueToAccept}); total != 3 || !more || len(items) != 4 {
+			t.Errorf("4 cases to accept with a queue cap of 3: total %d more %v, %d items", total, more, len(items))
+		}
+		if _, total, more, _ := w.svc.ListPage(w.ctx("admin"), Filter{State: "received"}); total != 4 || more {
+			t.Errorf("the same 4 cases by state, not a queue: total %d more %v", total, more)
+		}
+		w.svc.queueCap = QueueListCap
 		for _, user := range []string{"admin", "district"} { // a community's plans and a district's
 			if _, total, more, err := w.svc.ListPage(w.ctx(user), Filter{Q: "漏水"}); total != 5 || !more || err != nil {
 				t.Errorf("%s: 12 cases match 漏水: total %d more %v %v", user, total, more, err)

@@ -71,6 +71,7 @@ type Service struct {
 	stmts *stmtCache
 
 	countCap   int         // ListCountCap; tests lower it
+	queueCap   int         // QueueListCap; tests lower it
 	walk       int         // listWalk; tests lower it
 	noTally    bool        // figures from the cases alone (tests compare the case tally with them)
 	tallyBuilt atomic.Bool // the case tally was seen built (it stays so)
@@ -87,7 +88,7 @@ func NewService(d *db.DB, sealer *pii.Sealer, opts Options) *Service {
 	if opts.Calendar == nil {
 		opts.Calendar = workday.NewService(d).Calendar
 	}
-	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap, walk: listWalk}
+	s := &Service{db: d, sealer: sealer, opts: opts, countCap: ListCountCap, queueCap: QueueListCap, walk: listWalk}
 	if d.Dialect == db.SQLite {
 		s.stmts = &stmtCache{w: d.W, m: map[string]*sql.Stmt{}}
 	}

@@ -261,7 +261,7 @@ func (s *Service) CheckFilterScope(ctx context.Context, f Filter) error {
 type CaseList struct {
 	Cases   []Case
 	Total   int
-	More    bool // more cases than Total (ListPage counts up to ListCountCap)
+	More    bool // more cases than Total (ListPage counts up to ListCountCap, a queue QueueListCap)
 	Choices FilterChoices
 }
 
