@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,9 +72,7 @@ var rateFigures = []struct{ key, label, note string }{
 // figureURL is the case list a figure's drill-down shows, with the dashboard's selection.
 func figureURL(base url.Values, figure string) string {
 	q := url.Values{}
-	for k, v := range base {
-		q[k] = v
-	}
+	maps.Copy(q, base)
 	q.Set("figure", figure)
 	if q.Get("by") == "" {
 		q.Set("by", "accepted")
@@ -160,9 +159,7 @@ func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 // monthLink is the case list behind one cell of the monthly table.
 func monthLink(base url.Values, from, to, figure string) string {
 	q := url.Values{}
-	for k, v := range base {
-		q[k] = v
-	}
+	maps.Copy(q, base)
 	q.Set("from", from)
 	q.Set("to", to)
 	q.Set("figure", figure)
@@ -173,26 +170,22 @@ func monthLink(base url.Values, from, to, figure string) string {
 	return "/cases?" + q.Encode()
 }
 
-// bucketLink is the case list behind one row of a by-category, channel or grid table: every case
-// of the cohort ("all") or the closed ones. A filter the dashboard already has is kept, since the
-// bucket can only be narrower.
 // regionDash is the dashboard of a region under the selected one (param "region=<id>").
 func regionDash(base url.Values, param string) string {
 	q := url.Values{}
-	for k, v := range base {
-		q[k] = v
-	}
+	maps.Copy(q, base)
 	q.Set("region", strings.TrimPrefix(param, "region="))
 	return "/cases/dashboard?" + q.Encode()
 }
 
+// bucketLink is the case list behind one row of a by-category, channel, region or grid table: every
+// case of the cohort ("all") or the closed ones. A filter the dashboard already has is kept, since
+// the bucket can only be narrower — but a region under the selected one replaces it.
 func bucketLink(base url.Values, param, kind string) string {
 	q := url.Values{}
-	for k, v := range base {
-		q[k] = v
-	}
+	maps.Copy(q, base)
 	key, val, _ := strings.Cut(param, "=")
-	if q.Get(key) == "" || key == "region" { // a region under the selected one narrows it
+	if q.Get(key) == "" || key == "region" {
 		q.Set(key, val)
 	}
 	if kind == "closed" {

@@ -14,10 +14,10 @@ import (
 // tallyPlan splits a selection's period between the case tally and the cases: the months
 // [from, to) (case_tallies.month keys; from "" is from the first) are read from the tally, the
 // pieces raw — at most a partial month at the start and the rest from the first month not yet
-// ended (or not whole in the period) — from the cases, each with Figures' own aggregate, and the
-// pieces less are subtracted from them: an ended month the period holds most of is read whole from the
-// tally, less the days it leaves out (26 days of a month cost a scan of 26 days' cases; the
-// month less its other 5, a scan of 5).
+// ended (or not whole in the period) — from the cases, each with Figures' own aggregate; and the
+// pieces less are subtracted: an ended month the period holds most of is read whole from the
+// tally, less the days it leaves out (26 days of a month cost a scan of 26 days' cases; the month
+// less its other 5, a scan of 5).
 type tallyPlan struct {
 	region   int64 // the selection's region: the deeper of the scope's and the filter's
 	category int64 // a top-level category, or 0
