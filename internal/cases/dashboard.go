@@ -50,14 +50,273 @@ type Series struct {
 // maxMonths bounds the trend chart.
 const maxMonths = 36
 
-// DashboardSeries counts the selection by month (received, accepted and closed in each month of
-// the period), and the period's cohort (accepted, or closed with By "closed") by top-level
-// category, channel, the regions under a street or above and the grids of a street or below — one
-// aggregate query each, in the principal's scope. The months, categories, channels and regions of
-// the ended months come from the case tally when it serves the selection (see plan), the rest from
-// the cases.
+// DashboardSeries is the dashboard's charts for one selection (see dashboard).
 func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error) {
+	_, series, err := s.dashboard(ctx, f)
+	return series, err
+}
+
+// dashboard computes a selection's figures (what Figures gives) and its charts: by month
+// (received, accepted and closed in each month of the period), and the period's cohort (accepted,
+// or closed with By "closed") by top-level category, channel, the regions under a street or above
+// and the grids of a street or below, in the principal's scope. When the case tally serves the
+// selection (see plan), the ended months come from it and each piece of the period left to the
+// cases is read by one statement that serves the figures and every chart but the grids'
+// (piece); otherwise each is one aggregate over the cases.
+func (s *Service) dashboard(ctx context.Context, f Filter) (Figures, *Series, error) {
 	p, err := principal(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.Require(auth.CasesRead); err != nil {
+		return nil, nil, err
+	}
+	lo, hi, err := period(f.From, f.To)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.now = s.now()
+	plan, err := s.plan(ctx, &f, p, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	sel, level, err := s.selection(ctx, f, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &dashRead{s: s, p: p, f: f, sel: sel, cohort: "accepted_at", out: &Series{
+		RegionsTitle: childrenTitle[level], ByGrid: level == "" || level == "street" || level == "community" || level == "grid"}}
+	if f.By == "closed" {
+		d.cohort = "closed_at"
+	}
+	if lo != nil && hi != nil {
+		d.out.Months, d.bounds = monthsOf(*lo, *hi)
+	}
+	var sums []int64
+	if plan == nil {
+		sums, err = d.raw(ctx, lo, hi)
+	} else {
+		sums, err = d.tallied(ctx, plan)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.out.ByGrid {
+		// By the grid that holds the case: one escalated to the community or street counts there.
+		if d.out.Grids, err = d.group(ctx, "c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
+			fixed("LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id"), "grid"); err != nil {
+			return nil, nil, err
+		}
+		for i := range d.out.Grids {
+			if d.out.Grids[i].Key == "0" {
+				d.out.Grids[i].Param = ""
+			}
+		}
+	}
+	return figuresFrom(sums), d.out, nil
+}
+
+// dashRead is one dashboard being read: its selection, and its charts as they are counted.
+type dashRead struct {
+	s      *Service
+	p      *auth.Principal
+	f      Filter
+	sel    int64  // the selected region (0: none)
+	cohort string // the charts' cohort: accepted_at, or closed_at with By "closed"
+	out    *Series
+	bounds [][2]time.Time // of out.Months
+}
+
+// raw reads the figures and charts from the cases: the figures' aggregate, the months' and one
+// grouped aggregate per chart.
+func (d *dashRead) raw(ctx context.Context, lo, hi *time.Time) ([]int64, error) {
+	sums, err := d.s.figureSums(ctx, d.f, d.p)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.out.Months) > 0 {
+		if err := d.s.rawMonths(ctx, d.f, d.p, d.out.Months, d.bounds, *lo, *hi); err != nil {
+			return nil, err
+		}
+	}
+	if d.out.Categories, err = d.group(ctx, "c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
+		fixed("JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id"), "category"); err != nil {
+		return nil, err
+	}
+	if d.out.Channels, err = d.group(ctx, "c.channel", "x.k", "ch.name", fixed("JOIN case_channels ch ON ch.code = x.k"), "channel"); err != nil {
+		return nil, err
+	}
+	if d.out.RegionsTitle != "" {
+		// By the region under the selection on the case's path (a case of the selection's own
+		// region, escalated to it, belongs to none).
+		if d.out.Regions, err = d.group(ctx, "c.region_id", "CAST(ch.id AS TEXT)", "ch.name", func(a *db.Args) string {
+			return "JOIN regions r ON r.id = x.k JOIN regions ch ON ch.parent_id = " + a.Add(d.sel) + " AND r.path LIKE ch.path || '%'"
+		}, "region"); err != nil {
+			return nil, err
+		}
+	}
+	return sums, nil
+}
+
+// group counts the cohort by a column of cases alone (read from the index cases_figures),
+// then names and folds the groups (sub-categories into their top-level category, regions into
+// one bar): nothing is joined per case.
+func (d *dashRead) group(ctx context.Context, col, key, label string, join func(a *db.Args) string, param string) ([]Bucket, error) {
+	lo, hi, err := period(d.f.From, d.f.To)
+	if err != nil {
+		return nil, err
+	}
+	a := &db.Args{}
+	w := append([]string{scopeCond(a, d.p), between(a, "c."+d.cohort, lo, hi)}, dimensions(a, &d.f)...)
+	inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
+		handledOutcomes + " THEN 1 ELSE 0 END), 0) AS closed FROM cases c WHERE " + strings.Join(w, " AND ") + " GROUP BY " + col
+	query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join(a) +
+		" GROUP BY " + key + ", " + label + " ORDER BY SUM(x.n) DESC, " + key
+	rows, err := d.s.db.R.QueryContext(ctx, query, *a...)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard by %s: %w", param, err)
+	}
+	defer rows.Close()
+	list := []Bucket{}
+	for rows.Next() {
+		var b Bucket
+		if err := rows.Scan(&b.Key, &b.Label, &b.Accepted, &b.Closed); err != nil {
+			return nil, err
+		}
+		b.Param = param + "=" + b.Key
+		list = append(list, b)
+	}
+	return list, rows.Err()
+}
+
+// tallied reads the figures and charts of the plan's months from the tally, and each of its raw
+// pieces from the cases in one grouped statement (piece), added or taken away bar by bar.
+func (d *dashRead) tallied(ctx context.Context, plan *tallyPlan) ([]int64, error) {
+	s, out := d.s, d.out
+	nf := len(figureNames)
+	intake, accepted, closed := slices.Index(figureNames, "intake"), slices.Index(figureNames, "accepted"), slices.Index(figureNames, "closed")
+	cohort := accepted
+	if plan.by == "closed" {
+		cohort = nf // closed_any, after figureNames in the tally's sums and a piece's
+	}
+	// The months: the figures' sums and the trend.
+	byMonth, err := s.tallied(ctx, plan, "t.month", nil, "closed_handled")
+	if err != nil {
+		return nil, err
+	}
+	sums := make([]int64, nf)
+	for k, vals := range byMonth {
+		addInto(sums, vals)
+		if i := slices.IndexFunc(out.Months, func(m Month) bool { return m.Month == k }); i >= 0 {
+			out.Months[i].Received, out.Months[i].Accepted, out.Months[i].Closed = vals[intake], vals[accepted], vals[nf]
+		}
+	}
+	// The charts: the tally's rows by key, each named.
+	categories := &bars{param: "category"}
+	channels := &bars{param: "channel"}
+	charts := []tallyChart{
+		{categories, "t.category_id", nil, `SELECT CAST(id AS TEXT), name FROM case_categories WHERE parent_id IS NULL`},
+		{channels, "t.channel", nil, `SELECT code, name FROM case_channels`},
+	}
+	var regions *bars
+	if out.RegionsTitle != "" {
+		regions = &bars{param: "region"}
+		charts = append(charts, tallyChart{regions, "t.region_id", func(a *db.Args) string {
+			return "t.region_id IN (SELECT id FROM regions WHERE parent_id = " + a.Add(d.sel) + ")"
+		}, `SELECT CAST(id AS TEXT), name FROM regions WHERE parent_id = ` + strconv.FormatInt(d.sel, 10)})
+	}
+	for _, c := range charts {
+		if c.bars.labels, err = s.names(ctx, c.names); err != nil {
+			return nil, fmt.Errorf("dashboard by %s: %w", c.bars.param, err)
+		}
+		rows, err := s.tallied(ctx, plan, c.col, c.region, "closed_any")
+		if err != nil {
+			return nil, err
+		}
+		for k, vals := range rows {
+			c.bars.add(k, vals[cohort], vals[closed])
+		}
+	}
+	if len(plan.raw) > 0 {
+		// The pieces: one statement each, grouped by category, channel and region, each group
+		// added into its top-level category and the region under the selection that holds it.
+		tops, err := s.topCategories(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var children []child
+		if regions != nil {
+			if children, err = s.children(ctx, d.sel); err != nil {
+				return nil, err
+			}
+		}
+		for _, pc := range plan.raw {
+			plo, phi, err := period(pc.From, pc.To)
+			if err != nil {
+				return nil, err
+			}
+			// The months of the piece: the one a piece less takes days from, or those it holds.
+			var idx []int
+			var bounds [][2]time.Time
+			for i, b := range d.bounds {
+				if pc.less && out.Months[i].Month == monthKey(*plo) {
+					idx, bounds = append(idx, i), append(bounds, [2]time.Time{*plo, *phi})
+				} else if !pc.less && !b[0].Before(*plo) && !b[1].After(*phi) {
+					idx, bounds = append(idx, i), append(bounds, b)
+				}
+			}
+			groups, err := d.piece(ctx, pc.Filter, bounds, children)
+			if err != nil {
+				return nil, err
+			}
+			sign := int64(1)
+			if pc.less {
+				sign = -1
+			}
+			for _, g := range groups {
+				pc.into(sums, g.vals)
+				categories.add(tops[g.category], sign*g.vals[cohort], sign*g.vals[closed])
+				channels.add(g.channel, sign*g.vals[cohort], sign*g.vals[closed])
+				if regions != nil {
+					regions.add(strconv.FormatInt(g.region, 10), sign*g.vals[cohort], sign*g.vals[closed])
+				}
+				for j, i := range idx {
+					m, v := &out.Months[i], g.vals[nf+1+3*j:]
+					m.Received, m.Accepted, m.Closed = m.Received+sign*v[0], m.Accepted+sign*v[1], m.Closed+sign*v[2]
+				}
+			}
+		}
+	}
+	out.Categories, out.Channels = categories.list(), channels.list()
+	if regions != nil {
+		out.Regions = regions.list()
+	}
+	return sums, nil
+}
+
+// tallyChart is a chart read from the tally: its rows grouped by col (of case_tallies t), in the
+// plan's region or those region selects, named by names (key → label).
+type tallyChart struct {
+	bars   *bars
+	col    string
+	region func(a *db.Args) string
+	names  string
+}
+
+// pieceGroup is one group of a piece's cases (see piece).
+type pieceGroup struct {
+	category int64
+	channel  string
+	region   int64 // the child region holding the group's cases, 0 for none
+	vals     []int64
+}
+
+// piece reads a part of the period from the cases in one statement, grouped by category, channel
+// and the region of children that holds the case (0 for none; children may be nil): each group's
+// sums of figureNames, its cases closed in the part (the charts' cohort by closed), and its cases
+// received, accepted and closed (handled) in each of bounds.
+func (d *dashRead) piece(ctx context.Context, f Filter, bounds [][2]time.Time, children []child) ([]pieceGroup, error) {
+	sums, where, a, err := figuresParts(&f, d.p, d.s.db.Dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -65,159 +324,134 @@ func (s *Service) DashboardSeries(ctx context.Context, f Filter) (*Series, error
 	if err != nil {
 		return nil, err
 	}
-	f.now = s.now()
-	plan, err := s.plan(ctx, &f, p, true)
+	sums = append(sums, plainDates(d.s.db.Dialect, append([]string{sumExpr("closed_any", between(a, "c.closed_at", lo, hi))},
+		monthSums(a, bounds)...))...)
+	region := "0"
+	if len(children) > 0 {
+		// Each region's subtree is read once (an IN list), not joined per case.
+		var when []string
+		for _, ch := range children {
+			when = append(when, "WHEN c.region_id IN (SELECT id FROM regions WHERE path LIKE "+a.Add(ch.path+"%")+") THEN "+
+				strconv.FormatInt(ch.id, 10))
+		}
+		region = "CASE " + strings.Join(when, " ") + " ELSE 0 END"
+	}
+	rows, err := d.s.db.R.QueryContext(ctx, "SELECT c.category_id, c.channel, "+region+" AS child, "+strings.Join(sums, ", ")+
+		" FROM cases c WHERE "+where+" GROUP BY c.category_id, c.channel, child", *a...)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	defer rows.Close()
+	var out []pieceGroup
+	for rows.Next() {
+		g := pieceGroup{vals: make([]int64, len(sums))}
+		ptrs := []any{&g.category, &g.channel, &g.region}
+		for i := range g.vals {
+			ptrs = append(ptrs, &g.vals[i])
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// child is a region directly under a dashboard's selection.
+type child struct {
+	id   int64
+	path string
+}
+
+// children are the regions directly under region id.
+func (s *Service) children(ctx context.Context, id int64) ([]child, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, path FROM regions WHERE parent_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("child regions: %w", err)
+	}
+	defer rows.Close()
+	var out []child
+	for rows.Next() {
+		var c child
+		if err := rows.Scan(&c.id, &c.path); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// bars is a chart being counted: its bars by key, and the label of every key it may have.
+type bars struct {
+	param  string
+	labels map[string]string
+	by     map[string]*Bucket
+}
+
+// add counts accepted and closed into key's bar; a key with no label has none.
+func (b *bars) add(key string, accepted, closed int64) {
+	label, ok := b.labels[key]
+	if !ok || accepted == 0 && closed == 0 {
+		return
+	}
+	if b.by == nil {
+		b.by = map[string]*Bucket{}
+	}
+	bar := b.by[key]
+	if bar == nil {
+		bar = &Bucket{Key: key, Label: label, Param: b.param + "=" + key}
+		b.by[key] = bar
+	}
+	bar.Accepted += accepted
+	bar.Closed += closed
+}
+
+// list is the chart's bars with cases, most first (a bar the days a piece less took away is gone).
+func (b *bars) list() []Bucket {
+	list := make([]Bucket, 0, len(b.by))
+	for _, bar := range b.by {
+		if bar.Accepted > 0 {
+			list = append(list, *bar)
+		}
+	}
+	slices.SortFunc(list, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Accepted, a.Accepted), cmp.Compare(a.Key, b.Key)) })
+	return list
+}
+
+// names reads a code → label map.
+func (s *Service) names(ctx context.Context, query string) (map[string]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	out := &Series{}
-	if lo != nil && hi != nil {
-		if out.Months, err = s.monthly(ctx, f, p, plan, *lo, *hi); err != nil {
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
 			return nil, err
 		}
+		out[k] = v
 	}
-	cohortCol := "accepted_at"
-	if f.By == "closed" {
-		cohortCol = "closed_at"
-	}
-	// Each chart counts the cohort by a column of cases alone (read from the index cases_figures),
-	// then names and folds the groups (sub-categories into their top-level category, regions
-	// above the grids into one bar): nothing is joined per case.
-	group := func(col, key, label string, join func(a *db.Args) string, param string, f Filter) ([]Bucket, error) {
-		lo, hi, err := period(f.From, f.To)
-		if err != nil {
-			return nil, err
-		}
-		a := &db.Args{}
-		w := append([]string{scopeCond(a, p), between(a, "c."+cohortCol, lo, hi)}, dimensions(a, &f)...)
-		inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
-			handledOutcomes + " THEN 1 ELSE 0 END), 0) AS closed FROM cases c WHERE " + strings.Join(w, " AND ") + " GROUP BY " + col
-		query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join(a) +
-			" GROUP BY " + key + ", " + label + " ORDER BY SUM(x.n) DESC, " + key
-		rows, err := s.db.R.QueryContext(ctx, query, *a...)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
-		}
-		defer rows.Close()
-		list := []Bucket{}
-		for rows.Next() {
-			var b Bucket
-			if err := rows.Scan(&b.Key, &b.Label, &b.Accepted, &b.Closed); err != nil {
-				return nil, err
-			}
-			b.Param = param + "=" + b.Key
-			list = append(list, b)
-		}
-		return list, rows.Err()
-	}
-	// With the tally: its ended months grouped by col, named by names (code → label), plus the raw
-	// pieces, merged bar by bar.
-	tallied := func(col string, region func(a *db.Args) string, names, param string, raw func(f Filter) ([]Bucket, error)) ([]Bucket, error) {
-		if plan == nil {
-			return raw(f)
-		}
-		sums, err := s.tallied(ctx, plan, col, region, "closed_any")
-		if err != nil {
-			return nil, err
-		}
-		labels := map[string]string{}
-		rows, err := s.db.R.QueryContext(ctx, names)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard by %s: %w", param, err)
-		}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			labels[k] = v
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		bars := map[string]*Bucket{}
-		cohort, closed := slices.Index(figureNames, "accepted"), slices.Index(figureNames, "closed")
-		if plan.by == "closed" {
-			cohort = len(figureNames) // closed_any
-		}
-		for k, vals := range sums {
-			if label, ok := labels[k]; ok && vals[cohort] > 0 {
-				bars[k] = &Bucket{Key: k, Label: label, Accepted: vals[cohort], Closed: vals[closed], Param: param + "=" + k}
-			}
-		}
-		for _, pc := range plan.raw {
-			list, err := raw(pc.Filter)
-			if err != nil {
-				return nil, err
-			}
-			for _, b := range list {
-				if pc.less {
-					b.Accepted, b.Closed = -b.Accepted, -b.Closed
-				}
-				if have := bars[b.Key]; have != nil {
-					have.Accepted += b.Accepted
-					have.Closed += b.Closed
-				} else {
-					bars[b.Key] = &b
-				}
-			}
-		}
-		list := make([]Bucket, 0, len(bars))
-		for _, b := range bars {
-			if b.Accepted > 0 { // a bar of the days a piece less took away is gone
-				list = append(list, *b)
-			}
-		}
-		slices.SortFunc(list, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Accepted, a.Accepted), cmp.Compare(a.Key, b.Key)) })
-		return list, nil
-	}
-	if out.Categories, err = tallied("t.category_id", nil, `SELECT CAST(id AS TEXT), name FROM case_categories WHERE parent_id IS NULL`, "category",
-		func(f Filter) ([]Bucket, error) {
-			return group("c.category_id", "CAST(COALESCE(cat.parent_id, cat.id) AS TEXT)", "COALESCE(cp.name, cat.name)",
-				fixed("JOIN case_categories cat ON cat.id = x.k LEFT JOIN case_categories cp ON cp.id = cat.parent_id"), "category", f)
-		}); err != nil {
-		return nil, err
-	}
-	if out.Channels, err = tallied("t.channel", nil, `SELECT code, name FROM case_channels`, "channel", func(f Filter) ([]Bucket, error) {
-		return group("c.channel", "x.k", "ch.name", fixed("JOIN case_channels ch ON ch.code = x.k"), "channel", f)
-	}); err != nil {
-		return nil, err
-	}
-	sel, level, err := s.selection(ctx, f, p)
+	return out, rows.Err()
+}
+
+// topCategories maps every category to its top-level one's key (its id as text).
+func (s *Service) topCategories(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, COALESCE(parent_id, id) FROM case_categories`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("categories: %w", err)
 	}
-	if title, ok := childrenTitle[level]; ok {
-		// By the region under the selection on the case's path (a case of the selection's own
-		// region, escalated to it, belongs to none).
-		out.RegionsTitle = title
-		children := func(a *db.Args) string {
-			return "t.region_id IN (SELECT id FROM regions WHERE parent_id = " + a.Add(sel) + ")"
-		}
-		names := `SELECT CAST(id AS TEXT), name FROM regions WHERE parent_id = ` + strconv.FormatInt(sel, 10)
-		if out.Regions, err = tallied("t.region_id", children, names, "region", func(f Filter) ([]Bucket, error) {
-			return group("c.region_id", "CAST(ch.id AS TEXT)", "ch.name", func(a *db.Args) string {
-				return "JOIN regions r ON r.id = x.k JOIN regions ch ON ch.parent_id = " + a.Add(sel) + " AND r.path LIKE ch.path || '%'"
-			}, "region", f)
-		}); err != nil {
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id, top int64
+		if err := rows.Scan(&id, &top); err != nil {
 			return nil, err
 		}
+		out[id] = strconv.FormatInt(top, 10)
 	}
-	if out.ByGrid = level == "" || level == "street" || level == "community" || level == "grid"; out.ByGrid {
-		// By the grid that holds the case: one escalated to the community or street counts there.
-		if out.Grids, err = group("c.region_id", "CAST(COALESCE(hg.id, 0) AS TEXT)", "COALESCE(g.name, '网格外办理（社区、街道）')",
-			fixed("LEFT JOIN grids hg ON hg.id = x.k LEFT JOIN regions g ON g.id = hg.id"), "grid", f); err != nil {
-			return nil, err
-		}
-		for i := range out.Grids {
-			if out.Grids[i].Key == "0" {
-				out.Grids[i].Param = ""
-			}
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // childrenTitle names the chart of the regions under a selection of each level that has one.
@@ -251,13 +485,13 @@ func (s *Service) selection(ctx context.Context, f Filter, p *auth.Principal) (i
 	return id, level, nil
 }
 
-// monthly counts received, accepted and closed cases per calendar month of [lo, hi): the months
-// the tally plan holds from it, the others in one query over the cases per raw piece.
-func (s *Service) monthly(ctx context.Context, f Filter, p *auth.Principal, plan *tallyPlan, lo, hi time.Time) ([]Month, error) {
+// monthsOf are the calendar months of [lo, hi) (at most maxMonths), each with its bounds within
+// the period.
+func monthsOf(lo, hi time.Time) ([]Month, [][2]time.Time) {
 	loc := clock.Shanghai()
 	start := lo.In(loc)
 	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc)
-	var months []Month
+	months := []Month{}
 	var bounds [][2]time.Time
 	for m := start; m.Before(hi) && len(months) < maxMonths; m = m.AddDate(0, 1, 0) {
 		a, b := m, m.AddDate(0, 1, 0)
@@ -271,69 +505,11 @@ func (s *Service) monthly(ctx context.Context, f Filter, p *auth.Principal, plan
 			To: b.Add(-time.Second).In(loc).Format(time.DateOnly)})
 		bounds = append(bounds, [2]time.Time{a.UTC(), b.UTC()})
 	}
-	if len(months) == 0 {
-		return []Month{}, nil
-	}
-	if plan == nil {
-		return months, s.rawMonths(ctx, f, p, months, bounds, lo, hi)
-	}
-	sums, err := s.tallied(ctx, plan, "t.month", nil, "closed_handled")
-	if err != nil {
-		return nil, err
-	}
-	received, accepted := slices.Index(figureNames, "intake"), slices.Index(figureNames, "accepted")
-	for i := range months {
-		if vals, ok := sums[months[i].Month]; ok && months[i].Month >= plan.from && months[i].Month < plan.to {
-			months[i].Received, months[i].Accepted, months[i].Closed = vals[received], vals[accepted], vals[len(figureNames)]
-		}
-	}
-	for _, pc := range plan.raw {
-		plo, phi, err := period(pc.From, pc.To)
-		if err != nil {
-			return nil, err
-		}
-		if pc.less {
-			// The days of a month the period leaves out: the month was read whole from the tally.
-			i := slices.IndexFunc(months, func(m Month) bool { return m.Month == monthKey(*plo) })
-			if i < 0 {
-				continue // past the chart's last month
-			}
-			ms := []Month{{}}
-			if err := s.rawMonths(ctx, f, p, ms, [][2]time.Time{{*plo, *phi}}, *plo, *phi); err != nil {
-				return nil, err
-			}
-			months[i].Received -= ms[0].Received
-			months[i].Accepted -= ms[0].Accepted
-			months[i].Closed -= ms[0].Closed
-			continue
-		}
-		// The months of the piece (phi is set: the period is bounded).
-		var in []int
-		for i, b := range bounds {
-			if !b[0].Before(*plo) && !b[1].After(*phi) {
-				in = append(in, i)
-			}
-		}
-		if len(in) == 0 {
-			continue
-		}
-		ms, bs := make([]Month, len(in)), make([][2]time.Time, len(in))
-		for j, i := range in {
-			bs[j] = bounds[i]
-		}
-		if err := s.rawMonths(ctx, f, p, ms, bs, *plo, *phi); err != nil {
-			return nil, err
-		}
-		for j, i := range in {
-			months[i].Received, months[i].Accepted, months[i].Closed = ms[j].Received, ms[j].Accepted, ms[j].Closed
-		}
-	}
-	return months, nil
+	return months, bounds
 }
 
-// rawMonths fills in the counts of months (with their bounds) from the cases of [lo, hi), in one query.
-func (s *Service) rawMonths(ctx context.Context, f Filter, p *auth.Principal, months []Month, bounds [][2]time.Time, lo, hi time.Time) error {
-	a := &db.Args{}
+// monthSums are the aggregates of cases received, accepted and closed (handled) in each of bounds.
+func monthSums(a *db.Args, bounds [][2]time.Time) []string {
 	var sums []string
 	for _, b := range bounds {
 		for _, col := range []string{"c.received_at", "c.accepted_at", "c.closed_at"} {
@@ -344,6 +520,13 @@ func (s *Service) rawMonths(ctx context.Context, f Filter, p *auth.Principal, mo
 			sums = append(sums, "COALESCE(SUM(CASE WHEN "+cond+" THEN 1 ELSE 0 END), 0)")
 		}
 	}
+	return sums
+}
+
+// rawMonths fills in the counts of months (with their bounds) from the cases of [lo, hi), in one query.
+func (s *Service) rawMonths(ctx context.Context, f Filter, p *auth.Principal, months []Month, bounds [][2]time.Time, lo, hi time.Time) error {
+	a := &db.Args{}
+	sums := plainDates(s.db.Dialect, monthSums(a, bounds))
 	w := append([]string{scopeCond(a, p)}, dimensions(a, &f)...)
 	w = append(w, datesCond(a, p, s.db.Dialect, figureDates[:3], &lo, &hi))
 	vals := make([]int64, len(sums))
@@ -377,10 +560,7 @@ func (s *Service) Dashboard(ctx context.Context, f Filter) (*Dashboard, error) {
 	}
 	d := &Dashboard{}
 	var err error
-	if d.Figures, err = s.Figures(ctx, f); err != nil {
-		return nil, err
-	}
-	if d.Series, err = s.DashboardSeries(ctx, f); err != nil {
+	if d.Figures, d.Series, err = s.dashboard(ctx, f); err != nil {
 		return nil, err
 	}
 	if d.Choices, err = s.FilterChoices(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -178,28 +179,55 @@ func figuresFrom(vals []int64) Figures {
 
 // figuresQuery builds the one aggregate over cases that Figures runs.
 func figuresQuery(f *FigureFilter, p *auth.Principal, d db.Dialect) (string, *db.Args, error) {
+	sums, where, a, err := figuresParts(f, p, d)
+	if err != nil {
+		return "", nil, err
+	}
+	return "SELECT " + strings.Join(sums, ",\n") + " FROM cases c WHERE " + where, a, nil
+}
+
+// figuresParts are figuresQuery's aggregates (of figureNames, in order) and condition, with their
+// arguments.
+func figuresParts(f *FigureFilter, p *auth.Principal, d db.Dialect) (sums []string, where string, a *db.Args, err error) {
 	if f.By == "received" {
 		f.By = ""
 	}
 	lo, hi, err := period(f.From, f.To)
 	if err != nil {
-		return "", nil, err
+		return nil, "", nil, err
 	}
-	a := &db.Args{}
+	a = &db.Args{}
 	w := append([]string{scopeCond(a, p)}, dimensions(a, f)...)
 	if lo != nil || hi != nil {
 		w = append(w, datesCond(a, p, d, figureDates, lo, hi))
 	}
-	sums := make([]string, 0, len(figureNames))
+	sums = make([]string, 0, len(figureNames))
 	for _, name := range figureNames {
 		cond, err := figureCond(a, name, f.By, lo, hi, f.at())
 		if err != nil {
-			return "", nil, err
+			return nil, "", nil, err
 		}
 		sums = append(sums, sumExpr(name, cond))
 	}
-	return "SELECT " + strings.Join(sums, ",\n") + " FROM cases c WHERE " + strings.Join(w, " AND "), a, nil
+	return plainDates(d, sums), strings.Join(w, " AND "), a, nil
 }
+
+// plainDates writes the case dates in aggregates sums as each database compares them fastest. On
+// SQLite a TIMESTAMP column has NUMERIC affinity, so every comparison with one first tries to read
+// both sides as numbers (sqlite3AtoF: a sixth of a city dashboard's CPU); "+c.received_at" has no
+// affinity and compares the stored text as it is — the same order, the dates being stored as
+// text. Only in aggregates: "+" also keeps a condition from the indexes.
+func plainDates(d db.Dialect, sums []string) []string {
+	if d == db.SQLite {
+		for i, sum := range sums {
+			sums[i] = caseDate.ReplaceAllString(sum, "+$0")
+		}
+	}
+	return sums
+}
+
+// caseDate matches a date column of the cases c.
+var caseDate = regexp.MustCompile(`\bc\.(received_at|accepted_at|closed_at|handle_deadline|callback_at)\b`)
 
 // figureDates are the dates a figure counts a case by.
 var figureDates = []string{"received_at", "accepted_at", "closed_at", "handle_deadline"}

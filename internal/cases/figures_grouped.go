@@ -100,21 +100,10 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 		}
 		return groups, nil
 	}
-	paths := map[int64]string{}
-	prow, err := s.db.R.QueryContext(ctx, `SELECT id, path FROM regions WHERE path LIKE $1`, parentPath+"%")
+	under, err := s.regionsUnder(ctx, parentPath)
 	if err != nil {
-		return nil, fmt.Errorf("region paths: %w", err)
+		return nil, err
 	}
-	for prow.Next() {
-		var id int64
-		var path string
-		if err := prow.Scan(&id, &path); err != nil {
-			prow.Close()
-			return nil, err
-		}
-		paths[id] = path
-	}
-	prow.Close()
 	// Group by the case's own region, then add each up into the child on its path.
 	for _, pc := range pieces {
 		sums, err := s.groupedSums(ctx, pc.Filter, p, "c.region_id")
@@ -122,9 +111,7 @@ func (s *Service) FiguresByRegion(ctx context.Context, f FigureFilter) ([]Group,
 			return nil, err
 		}
 		for region, vals := range sums {
-			rest := strings.TrimPrefix(paths[region], parentPath)
-			child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
-			if i, ok := index[child]; ok { // a case of the parent region itself belongs to no child
+			if i, ok := index[under[region]]; ok { // a case of the parent region itself belongs to no child
 				pc.into(totals[i], vals)
 			}
 		}
@@ -244,6 +231,29 @@ func (s *Service) groupedSums(ctx context.Context, f FigureFilter, p *auth.Princ
 			return nil, err
 		}
 		out[k] = vals
+	}
+	return out, rows.Err()
+}
+
+// regionsUnder maps every region below the one at path to the region directly under it that
+// holds it.
+func (s *Service) regionsUnder(ctx context.Context, path string) (map[int64]int64, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, path FROM regions WHERE path LIKE $1`, path+"%")
+	if err != nil {
+		return nil, fmt.Errorf("region paths: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, err
+		}
+		rest := strings.TrimPrefix(p, path)
+		if child, _ := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64); child != 0 {
+			out[id] = child
+		}
 	}
 	return out, rows.Err()
 }

@@ -352,7 +352,7 @@ func BuildTallies(ctx context.Context, tx *db.Tx) error {
 func buildMonth(ctx context.Context, tx *db.Tx, regions map[int64][2]string, m time.Time) error {
 	lo, hi := m.UTC(), m.AddDate(0, 1, 0).UTC()
 	a := &db.Args{}
-	sums := tallySums(a, lo, hi)
+	sums := plainDates(tx.Dialect, tallySums(a, lo, hi))
 	rows, err := tx.QueryContext(ctx, `SELECT c.region_id, COALESCE(cat.parent_id, cat.id), c.channel, `+strings.Join(sums, ", ")+`
 		FROM cases c JOIN case_categories cat ON cat.id = c.category_id WHERE `+touchedCond(a, &lo, &hi)+`
 		GROUP BY c.region_id, COALESCE(cat.parent_id, cat.id), c.channel`, *a...)

@@ -197,6 +197,17 @@ func (w *world) compareTally(now time.Time) {
 				same("figures", func() (any, error) { return w.svc.Figures(ctx, f) })
 				same("figures by category", func() (any, error) { return w.svc.FiguresByCategory(ctx, f) })
 				same("series", func() (any, error) { return w.svc.DashboardSeries(ctx, f) })
+				// The dashboard reads its figures with its charts: the same as Figures'.
+				same("dashboard", func() (any, error) {
+					d, err := w.svc.Dashboard(ctx, f)
+					if err != nil {
+						return nil, err
+					}
+					if figs, err := w.svc.Figures(ctx, f); err != nil || !reflect.DeepEqual(figs, d.Figures) {
+						w.t.Fatalf("dashboard %s: figures %v, Figures %v (%v)", what, d.Figures, figs, err)
+					}
+					return d, nil
+				})
 				if f.RegionID == 0 || f.RegionID == w.f.Street.ID {
 					same("figures by region", func() (any, error) { return w.svc.FiguresByRegion(ctx, f) })
 				}
