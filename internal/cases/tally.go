@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -390,10 +391,15 @@ func buildMonth(ctx context.Context, tx *db.Tx, regions map[int64][2]string, m t
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// In key order: on PostgreSQL the rows of a region's month then lie together in the heap
+	// (the dashboard of a city reads its districts' rows: in map order, a page per row).
+	keys := slices.SortedFunc(maps.Keys(totals), func(a, b tallyKey) int {
+		return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.category, b.category), cmp.Compare(a.channel, b.channel))
+	})
 	out := make([][]any, 0, len(totals))
-	for k, vals := range totals {
+	for _, k := range keys {
 		row := []any{k.region, k.month, k.category, k.channel}
-		for _, v := range vals {
+		for _, v := range totals[k] {
 			row = append(row, v)
 		}
 		out = append(out, row)
