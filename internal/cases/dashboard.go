@@ -94,9 +94,9 @@ func (s *Service) dashboard(ctx context.Context, f Filter) (Figures, *Series, er
 	}
 	var sums []int64
 	if plan == nil {
-		sums, err = d.raw(ctx, lo, hi)
+		sums, err = d.fromCases(ctx, lo, hi)
 	} else {
-		sums, err = d.tallied(ctx, plan)
+		sums, err = d.fromTally(ctx, plan)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -127,9 +127,9 @@ type dashRead struct {
 	bounds [][2]time.Time // of out.Months
 }
 
-// raw reads the figures and charts from the cases: the figures' aggregate, the months' and one
-// grouped aggregate per chart.
-func (d *dashRead) raw(ctx context.Context, lo, hi *time.Time) ([]int64, error) {
+// fromCases reads the figures and charts from the cases alone: the figures' aggregate, the
+// months' and one grouped aggregate per chart.
+func (d *dashRead) fromCases(ctx context.Context, lo, hi *time.Time) ([]int64, error) {
 	sums, err := d.s.figureSums(ctx, d.f, d.p)
 	if err != nil {
 		return nil, err
@@ -189,9 +189,9 @@ func (d *dashRead) group(ctx context.Context, col, key, label string, join func(
 	return list, rows.Err()
 }
 
-// tallied reads the figures and charts of the plan's months from the tally, and each of its raw
+// fromTally reads the figures and charts of the plan's months from the tally, and each of its raw
 // pieces from the cases in one grouped statement (piece), added or taken away bar by bar.
-func (d *dashRead) tallied(ctx context.Context, plan *tallyPlan) ([]int64, error) {
+func (d *dashRead) fromTally(ctx context.Context, plan *tallyPlan) ([]int64, error) {
 	s, out := d.s, d.out
 	nf := len(figureNames)
 	intake, accepted, closed := slices.Index(figureNames, "intake"), slices.Index(figureNames, "accepted"), slices.Index(figureNames, "closed")
