@@ -2,6 +2,7 @@ package visits
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,10 +259,20 @@ func (s *Service) careRows(ctx context.Context, p *auth.Principal, cad Cadences,
 	return out, nil
 }
 
-func sortTags(tags []register.Tag) {
-	pos := map[register.Tag]int{}
+// careTagPos is each care tag's place in CareTags, for sortTags.
+var careTagPos = func() map[register.Tag]int {
+	pos := make(map[register.Tag]int, len(CareTags))
 	for i, t := range CareTags {
 		pos[t] = i
 	}
-	sort.Slice(tags, func(i, j int) bool { return pos[tags[i]] < pos[tags[j]] })
+	return pos
+}()
+
+// sortTags puts a resident's tags in CareTags order. It runs once per resident of a care plan read
+// (a grid's today page: every tagged resident of the grid), so it allocates nothing: building the
+// positions per call was a sixteenth of the page's allocations.
+func sortTags(tags []register.Tag) {
+	if len(tags) > 1 {
+		slices.SortFunc(tags, func(a, b register.Tag) int { return careTagPos[a] - careTagPos[b] })
+	}
 }
