@@ -1,6 +1,9 @@
 package db
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // ReadAhead runs read in a goroutine of its own while the caller's goroutine runs write on what it
 // sends, so that reading the next batch (the database's work and the scanning of its rows) overlaps
@@ -9,6 +12,8 @@ import "context"
 // ahead batches are already waiting for write (memory stays bounded: at most ahead+2 batches exist
 // at once); it fails once write has failed or ctx is done, and read should then return. read and
 // write share nothing but the batches.
+//
+// A panic in read is raised again in the caller's goroutine.
 //
 // write's error wins over read's (which may then be only that send failed). ReadAhead returns
 // only after read has.
@@ -19,6 +24,11 @@ func ReadAhead[T any](ctx context.Context, ahead int, read func(ctx context.Cont
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
+		defer func() {
+			if v := recover(); v != nil { // raised again in the caller's goroutine, whose recovery handles it
+				readErr <- readPanic{v}
+			}
+		}()
 		readErr <- read(ctx, func(b T) error {
 			select {
 			case batches <- b:
@@ -38,8 +48,16 @@ func ReadAhead[T any](ctx context.Context, ahead int, read func(ctx context.Cont
 		}
 	}
 	rerr := <-readErr
+	if p, ok := rerr.(readPanic); ok {
+		panic(p.v)
+	}
 	if werr != nil {
 		return werr
 	}
 	return rerr
 }
+
+// readPanic carries a panic of read to the caller's goroutine.
+type readPanic struct{ v any }
+
+func (p readPanic) Error() string { return fmt.Sprint("read ahead: panic: ", p.v) }

@@ -61,3 +61,18 @@ func TestReadAheadStopsOnEitherError(t *testing.T) {
 		t.Fatalf("err %v, written %v", err, written)
 	}
 }
+
+// A panic while reading is raised in the caller's goroutine (where a handler's recovery catches
+// it), not left to end the process.
+func TestReadAheadRaisesReadPanicsInTheCaller(t *testing.T) {
+	defer func() {
+		if v := recover(); v != "bad row" {
+			t.Fatalf("recovered %v, want the read's panic", v)
+		}
+	}()
+	_ = db.ReadAhead(context.Background(), 1, func(ctx context.Context, send func(int) error) error {
+		_ = send(1)
+		panic("bad row")
+	}, func(int) error { return nil })
+	t.Fatal("ReadAhead returned")
+}
