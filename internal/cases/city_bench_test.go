@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -107,4 +108,36 @@ func BenchmarkFiguresCity(b *testing.B) {
 			timedCPU(b, func() error { _, _, _, err := svc.ListPage(c, cases.Filter{Q: "漏水"}); return err })
 		})
 	}
+}
+
+// BenchmarkExportCity times the cases export of a district's month (the list's export, as
+// TestListsBench downloads it) on a city made by `linli gen` (LINLI_BENCH_CITY; each call writes
+// an audit entry, so give it a copy of its own), written to io.Discard. Besides the wall time it
+// reports cpu_ms (this process's CPU, and on PostgreSQL the city's backends') and rows per
+// CPU-second. Run with -benchtime 5x and -cpuprofile to see where the time goes.
+func BenchmarkExportCity(b *testing.B) {
+	d := benchtest.City(b)
+	ctx := context.Background()
+	p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
+	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
+		Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
+		b.Fatal(err)
+	}
+	c := auth.WithPrincipal(ctx, p)
+	svc := cases.NewService(d, scaleSealer(b), cases.Options{DataDir: b.TempDir()})
+	f := cases.Filter{From: time.Now().AddDate(0, -1, 0).Format(time.DateOnly)}
+	cpu := benchtest.CityCPU(b, d)
+	var rows int
+	var ds []time.Duration
+	timed(b, func() error {
+		start := cpu()
+		n, err := svc.ExportXLSX(c, f, "from="+f.From, io.Discard)
+		ds = append(ds, cpu()-start)
+		rows = n
+		return err
+	})
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "cpu_ms")
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(rows)/ds[len(ds)/2].Seconds(), "rows/cpu_s")
 }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Writer writes an .xlsx workbook to an io.Writer as its rows are given: each row is encoded and
@@ -41,7 +42,9 @@ const MaxCellRunes = 32767
 func NewWriter(out io.Writer) *Writer {
 	zw := zip.NewWriter(out)
 	// The fastest deflate level: a sheet's XML is repetitive, so it still shrinks some tenfold,
-	// at several times the speed of the default level.
+	// at several times the speed of the default level. klauspost/compress's deflate (already linked
+	// for the metrics' zstd) at that level took half the CPU of the standard library's on a cases
+	// export's 12 MB of XML (56 against 120 ms, and 3 % smaller).
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.BestSpeed)
 	})

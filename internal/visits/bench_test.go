@@ -3,7 +3,9 @@ package visits_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -196,4 +198,38 @@ func city(b *testing.B, d *db.DB, n int) (district, community *auth.Principal) {
 	b.Logf("%s: city of %d residents written in %s", d.Dialect, n, time.Since(start).Round(time.Millisecond))
 	return &auth.Principal{UserID: 1, Role: auth.DistrictAdmin, RegionID: dist.ID, RegionPath: dist.Path, RegionLevel: "district"},
 		&auth.Principal{UserID: 2, Role: auth.CommunityAdmin, RegionID: comm1.ID, RegionPath: comm1.Path, RegionLevel: "community"}
+}
+
+// BenchmarkExportCity times the visits export of a district's quarter (as TestListsBench downloads
+// it) on a city made by `linli gen` (LINLI_BENCH_CITY; each call writes an audit entry, so give it
+// a copy of its own), written to io.Discard. Besides the wall time it reports cpu_ms (this
+// process's CPU, and on PostgreSQL the city's backends') and rows per CPU-second. Run with
+// -benchtime 5x and -cpuprofile to see where the time goes.
+func BenchmarkExportCity(b *testing.B) {
+	d := benchtest.City(b)
+	ctx := context.Background()
+	p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
+	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
+		Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
+		b.Fatal(err)
+	}
+	c := auth.WithPrincipal(ctx, p)
+	svc := visits.NewService(d, visits.Options{})
+	f := visits.Filter{From: time.Now().AddDate(0, -3, 0).Format(time.DateOnly)}
+	cpu := benchtest.CityCPU(b, d)
+	var rows int
+	var times, cpus []time.Duration
+	for b.Loop() {
+		start, cpu0 := time.Now(), cpu()
+		n, err := svc.ExportXLSX(c, f, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		times, cpus, rows = append(times, time.Since(start)), append(cpus, cpu()-cpu0), n
+	}
+	slices.Sort(cpus)
+	benchtest.ReportMedian(b, times)
+	b.ReportMetric(float64(cpus[len(cpus)/2].Microseconds())/1000, "cpu_ms")
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(rows)/cpus[len(cpus)/2].Seconds(), "rows/cpu_s")
 }

@@ -73,14 +73,28 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 	if err := w.Sheet(name, exportHeader, exportWidths...); err != nil {
 		return 0, err
 	}
+	// Each chunk is read and scanned in a goroutine of its own while this one writes the chunk
+	// before (db.ReadAhead).
 	n := 0
-	err = s.db.GenericPlans(ctx, func(q db.Querier) error {
-		for from := 0; from < len(ids); from += exportChunk {
-			written, err := s.writeChunk(ctx, q, w, ids[from:min(from+exportChunk, len(ids))])
-			n += written
-			if err != nil {
+	err = db.ReadAhead(ctx, 1, func(ctx context.Context, send func([]*Visit) error) error {
+		return s.db.GenericPlans(ctx, func(q db.Querier) error {
+			for from := 0; from < len(ids); from += exportChunk {
+				chunk, err := s.readChunk(ctx, q, ids[from:min(from+exportChunk, len(ids))])
+				if err != nil {
+					return err
+				}
+				if err := send(chunk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}, func(chunk []*Visit) error {
+		for _, v := range chunk {
+			if err := w.Row(exportRow(v)...); err != nil {
 				return err
 			}
+			n++
 		}
 		return nil
 	})
@@ -93,54 +107,42 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, out io.Writer) (int,
 // exportChunk is how many entries one statement of an export reads.
 const exportChunk = 1000
 
-// writeChunk writes the entries of ids (in ledger order) with the residents met: one statement, an
+// readChunk reads the entries of ids (in ledger order) with the residents met: one statement, an
 // entry's rows one per resident met (by resident; none, or a minor the user may not see: a row of
 // NULLs, skipped), grouped as they are read. Only the chunk's rows are sorted, and the statement is
 // done before the next begins, so an export holds one connection of the read pool at a time (on
 // PostgreSQL the chunks share one generic plan, db.GenericPlans). The residents are two LEFT
 // JOINs, not LEFT JOIN (visit_residents JOIN residents): SQLite materialized that parenthesized
 // join for the whole city (every visit's residents) before the first row.
-func (s *Service) writeChunk(ctx context.Context, q db.Querier, w *sheet.Writer, ids []int64) (int, error) {
+func (s *Service) readChunk(ctx context.Context, q db.Querier, ids []int64) ([]*Visit, error) {
 	a := &db.Args{}
 	in := s.db.Dialect.InIDs("v.id", ids, a)
 	rows, err := q.QueryContext(ctx, `SELECT `+visitColumns+`, r.id, r.name, r.relation, r.phone_masked`+visitFrom+
 		` LEFT JOIN visit_residents vr ON vr.visit_id = v.id LEFT JOIN residents r ON r.id = vr.resident_id`+
 		s.metMinors(ctx, a)+` WHERE `+in+visitOrder+`, vr.resident_id`, *a...)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	n := 0
+	out := make([]*Visit, 0, len(ids))
 	var v *Visit
-	flush := func() error {
-		if v == nil {
-			return nil
-		}
-		n++
-		return w.Row(exportRow(v)...)
-	}
 	for rows.Next() {
 		var id sql.NullInt64
 		var name, relation, phone sql.NullString
 		next, err := scanVisit(extraScan{rows, []any{&id, &name, &relation, &phone}})
 		if err != nil {
-			return n, err
+			return nil, err
 		}
 		if v == nil || next.ID != v.ID {
-			if err := flush(); err != nil {
-				return n, err
-			}
 			v = next
 			v.Met = []Person{}
+			out = append(out, v)
 		}
 		if id.Valid {
 			v.Met = append(v.Met, Person{ID: id.Int64, Name: name.String, Relation: relation.String, PhoneMasked: phone.String})
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	return n, flush()
+	return out, rows.Err()
 }
 
 // extraScan scans a row of visitColumns followed by the extra columns.
