@@ -219,15 +219,25 @@ func (d *dashRead) fromTally(ctx context.Context, plan *tallyPlan) ([]int64, err
 		{channels, "t.channel", nil, `SELECT code, name FROM case_channels`},
 	}
 	var regions *bars
+	var children []child
 	if out.RegionsTitle != "" {
-		regions = &bars{param: "region"}
+		// The regions under the selection, named from their own rows.
+		if children, err = s.children(ctx, d.sel); err != nil {
+			return nil, err
+		}
+		regions = &bars{param: "region", labels: map[string]string{}}
+		for _, ch := range children {
+			regions.labels[strconv.FormatInt(ch.id, 10)] = ch.name
+		}
 		charts = append(charts, tallyChart{regions, "t.region_id", func(a *db.Args) string {
 			return "t.region_id IN (SELECT id FROM regions WHERE parent_id = " + a.Add(d.sel) + ")"
-		}, `SELECT CAST(id AS TEXT), name FROM regions WHERE parent_id = ` + strconv.FormatInt(d.sel, 10)})
+		}, ""})
 	}
 	for _, c := range charts {
-		if c.bars.labels, err = s.names(ctx, c.names); err != nil {
-			return nil, fmt.Errorf("dashboard by %s: %w", c.bars.param, err)
+		if c.names != "" {
+			if c.bars.labels, err = s.names(ctx, c.names); err != nil {
+				return nil, fmt.Errorf("dashboard by %s: %w", c.bars.param, err)
+			}
 		}
 		rows, err := s.tallied(ctx, plan, c.col, c.region, "closed_any")
 		if err != nil {
@@ -243,12 +253,6 @@ func (d *dashRead) fromTally(ctx context.Context, plan *tallyPlan) ([]int64, err
 		tops, err := s.topCategories(ctx)
 		if err != nil {
 			return nil, err
-		}
-		var children []child
-		if regions != nil {
-			if children, err = s.children(ctx, d.sel); err != nil {
-				return nil, err
-			}
 		}
 		for _, pc := range plan.raw {
 			plo, phi, err := period(pc.From, pc.To)
@@ -295,7 +299,8 @@ func (d *dashRead) fromTally(ctx context.Context, plan *tallyPlan) ([]int64, err
 }
 
 // tallyChart is a chart read from the tally: its rows grouped by col (of case_tallies t), in the
-// plan's region or those region selects, named by names (key → label).
+// plan's region or those region selects, named by names (key → label; "" when its bars have
+// their labels already).
 type tallyChart struct {
 	bars   *bars
 	col    string
@@ -359,13 +364,13 @@ func (d *dashRead) piece(ctx context.Context, f Filter, bounds [][2]time.Time, c
 
 // child is a region directly under a dashboard's selection.
 type child struct {
-	id   int64
-	path string
+	id         int64
+	path, name string
 }
 
 // children are the regions directly under region id.
 func (s *Service) children(ctx context.Context, id int64) ([]child, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, path FROM regions WHERE parent_id = $1 ORDER BY id`, id)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, path, name FROM regions WHERE parent_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("child regions: %w", err)
 	}
@@ -373,7 +378,7 @@ func (s *Service) children(ctx context.Context, id int64) ([]child, error) {
 	var out []child
 	for rows.Next() {
 		var c child
-		if err := rows.Scan(&c.id, &c.path); err != nil {
+		if err := rows.Scan(&c.id, &c.path, &c.name); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
