@@ -33,17 +33,12 @@ func BenchmarkBriefingDistrictYear(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var district int64
-	var path, name string
-	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
-		Scan(&district, &path, &name); err != nil {
-		b.Fatal(err)
-	}
 	var userID int64
 	if err := d.R.QueryRowContext(ctx, `SELECT MIN(id) FROM users`).Scan(&userID); err != nil || userID == 0 {
 		b.Skipf("the city has no user to write the briefing as: %v", err)
 	}
-	p := &auth.Principal{UserID: userID, Role: auth.DistrictAdmin, RegionID: district, RegionPath: path, RegionName: name, RegionLevel: "district"}
+	p := benchtest.CityAdmin(b, d, "district")
+	p.UserID = userID
 	reg := register.NewService(d, sealer)
 	cs := cases.NewService(d, sealer, cases.Options{})
 	acts := activities.NewService(d, sealer, activities.Options{})
@@ -60,7 +55,7 @@ func BenchmarkBriefingDistrictYear(b *testing.B) {
 		b.Fatal(err)
 	}
 	year := strings.TrimSpace(last)[:4]
-	in := briefing.GenerateInput{RegionID: district, From: year + "-01-01", To: year + "-12-31"}
+	in := briefing.GenerateInput{RegionID: p.RegionID, From: year + "-01-01", To: year + "-12-31"}
 	if today := time.Now().Format(time.DateOnly); in.To > today {
 		in.To = today
 	}

@@ -48,15 +48,7 @@ func BenchmarkFiguresCity(b *testing.B) {
 		slices.Sort(ds)
 		b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "cpu_ms")
 	}
-	at := func(q string) *auth.Principal {
-		p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
-		if err := d.R.QueryRowContext(ctx, q).Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-		return p
-	}
-	district := at(`SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`)
-	city := at(`SELECT id, path, name, level FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1`)
+	district, city := benchtest.CityAdmin(b, d, "district"), benchtest.CityAdmin(b, d, "city")
 	var last string
 	if err := d.R.QueryRowContext(ctx, `SELECT MAX(received_at) FROM cases`).Scan(&last); err != nil {
 		b.Fatal(err)
@@ -118,11 +110,7 @@ func BenchmarkFiguresCity(b *testing.B) {
 func BenchmarkExportCity(b *testing.B) {
 	d := benchtest.City(b)
 	ctx := context.Background()
-	p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
-	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
-		Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
-		b.Fatal(err)
-	}
+	p := benchtest.CityAdmin(b, d, "district")
 	c := auth.WithPrincipal(ctx, p)
 	svc := cases.NewService(d, scaleSealer(b), cases.Options{DataDir: b.TempDir()})
 	f := cases.Filter{From: time.Now().AddDate(0, -1, 0).Format(time.DateOnly)}
@@ -136,8 +124,5 @@ func BenchmarkExportCity(b *testing.B) {
 		rows = n
 		return err
 	})
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "cpu_ms")
-	b.ReportMetric(float64(rows), "rows")
-	b.ReportMetric(float64(rows)/ds[len(ds)/2].Seconds(), "rows/cpu_s")
+	benchtest.ReportRows(b, rows, ds)
 }

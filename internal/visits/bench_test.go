@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
@@ -208,11 +207,7 @@ func city(b *testing.B, d *db.DB, n int) (district, community *auth.Principal) {
 func BenchmarkExportCity(b *testing.B) {
 	d := benchtest.City(b)
 	ctx := context.Background()
-	p := &auth.Principal{UserID: 1, Username: "bench", Name: "测试", Role: auth.DistrictAdmin}
-	if err := d.R.QueryRowContext(ctx, `SELECT id, path, name, level FROM regions WHERE level = 'district' ORDER BY id LIMIT 1`).
-		Scan(&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel); err != nil {
-		b.Fatal(err)
-	}
+	p := benchtest.CityAdmin(b, d, "district")
 	c := auth.WithPrincipal(ctx, p)
 	svc := visits.NewService(d, visits.Options{})
 	f := visits.Filter{From: time.Now().AddDate(0, -3, 0).Format(time.DateOnly)}
@@ -227,9 +222,6 @@ func BenchmarkExportCity(b *testing.B) {
 		}
 		times, cpus, rows = append(times, time.Since(start)), append(cpus, cpu()-cpu0), n
 	}
-	slices.Sort(cpus)
 	benchtest.ReportMedian(b, times)
-	b.ReportMetric(float64(cpus[len(cpus)/2].Microseconds())/1000, "cpu_ms")
-	b.ReportMetric(float64(rows), "rows")
-	b.ReportMetric(float64(rows)/cpus[len(cpus)/2].Seconds(), "rows/cpu_s")
+	benchtest.ReportRows(b, rows, cpus)
 }
