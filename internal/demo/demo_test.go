@@ -17,6 +17,7 @@ import (
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
 	"linli/internal/demo"
+	"linli/internal/fixture"
 	"linli/internal/pii"
 	"linli/internal/register"
 )
@@ -145,6 +146,9 @@ func TestBuild(t *testing.T) {
 			}
 			if n := count(t, d, `SELECT COUNT(*) FROM households h WHERE kind = 'vacant' AND EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id)`); n != 0 {
 				t.Errorf("%d vacant households have residents", n)
+			}
+			if n := fixture.MiscountedBuildings(t, d); n != 0 {
+				t.Errorf("%d buildings keep counts other than their rows'", n)
 			}
 		})
 

@@ -198,12 +198,15 @@ func (w *writer) residents(ctx context.Context, tx *db.Tx) error {
 		h := w.p.households[r.household]
 		fts[i] = []any{id, search.Tokens(r.name + " " + w.p.buildings[h.building].address + h.unit + h.room)}
 	}
-	return db.InsertRows(ctx, tx, "resident_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
+	if err := db.InsertRows(ctx, tx, "resident_fts", []string{"rowid", "tokens"}, func(col int, ph string) string {
 		if col == 1 {
 			return tx.Dialect.FTSValue(ph)
 		}
 		return ph
-	}, fts)
+	}, fts); err != nil {
+		return err
+	}
+	return register.CountCommunityBuildings(ctx, tx, w.community.ID)
 }
 
 func (w *writer) tags(ctx context.Context, tx *db.Tx) error {

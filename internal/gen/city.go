@@ -204,6 +204,9 @@ type building struct {
 	kind          string
 	units, floors int
 	at            pt
+	// households and residents: its household_count and resident_count (every resident generated
+	// is on the register)
+	households, residents int
 }
 
 // community writes one community: its register, party, cases and visits.
@@ -276,6 +279,8 @@ func (c *city) community(cm *community) {
 					hk = "vacant"
 				}
 				count += len(h.residents)
+				b.households++
+				b.residents += len(h.residents)
 				c.out.row("households", h.id, g.id, cm.id, b.id, door[0], door[1], hk, at, at)
 				households = append(households, h)
 			}
@@ -291,7 +296,7 @@ func (c *city) community(cm *community) {
 			b := &gbs[k]
 			b.at = g.cell.at(u, v)
 			c.out.row("buildings", b.id, g.id, cm.id, g.id, b.name, b.address, b.kind, b.at.Lon, b.at.Lat, b.units, b.floors, at, at,
-				register.NaturalKey(b.name))
+				register.NaturalKey(b.name), b.households, b.residents)
 		}
 		buildings = append(buildings, gbs...)
 		estate++

@@ -9,6 +9,7 @@ import (
 
 	"linli/internal/db"
 	"linli/internal/db/dbtest"
+	"linli/internal/fixture"
 	"linli/internal/gen"
 	"linli/internal/pii"
 )
@@ -63,6 +64,12 @@ func TestGenWritesASmallCityWithItsHistory(t *testing.T) {
 			if n := count(t, d, `SELECT COUNT(*) FROM cases WHERE NOT overdue AND `+cond, until); n != 0 {
 				t.Errorf("%d cases the sweep would still flag (%s)", n, cond)
 			}
+		}
+		if n := fixture.MiscountedBuildings(t, d); n != 0 {
+			t.Errorf("%d buildings keep counts other than their rows'", n)
+		}
+		if n := count(t, d, `SELECT SUM(resident_count) FROM buildings`); n != residents {
+			t.Errorf("the buildings count %d residents, want %d", n, residents)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM resident_tags WHERE tag = 'elderly_alone'`); n == 0 {
 			t.Error("no elderly living alone")

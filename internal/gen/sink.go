@@ -19,7 +19,7 @@ var columns = map[string][]string{
 	"grids":            {"id", "community_id", "number", "kind", "boundary", "note", "updated_at"},
 	"users":            {"id", "username", "name", "password_hash", "role", "region_id", "org_name", "password_changed_at", "created_at", "updated_at"},
 	"grid_roster":      {"id", "grid_id", "region_id", "duty", "name", "phone_enc", "phone_index", "phone_masked", "user_id", "created_at", "updated_at"},
-	"buildings":        {"id", "region_id", "community_id", "grid_id", "name", "address", "kind", "lon", "lat", "units", "floors", "created_at", "updated_at", "sort_name"},
+	"buildings":        {"id", "region_id", "community_id", "grid_id", "name", "address", "kind", "lon", "lat", "units", "floors", "created_at", "updated_at", "sort_name", "household_count", "resident_count"},
 	"households":       {"id", "region_id", "community_id", "building_id", "unit", "room", "kind", "created_at", "updated_at"},
 	"residents":        {"id", "region_id", "community_id", "household_id", "name", "gender", "birth_date", "id_enc", "id_index", "id_masked", "phone_enc", "phone_index", "phone_masked", "relation", "residence_type", "ethnicity", "created_at", "updated_at"},
 	"resident_tags":    {"resident_id", "tag", "region_id", "since"},

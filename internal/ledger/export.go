@@ -161,14 +161,14 @@ func (l *Ledger) ExportHouseholds(ctx context.Context, gridID int64, w io.Writer
 		})
 }
 
-// ExportBuildings writes the building ledger in the principal's scope (optionally one grid).
+// ExportBuildings writes the building ledger in the principal's scope (optionally one grid), with the
+// counts each building keeps of its households and residents (register.CountBuildings).
 func (l *Ledger) ExportBuildings(ctx context.Context, gridID int64, w io.Writer) (int, error) {
 	return l.exportTable(ctx, "buildings", "楼院台账", gridID, w,
 		[]string{"名称", "地址", "类型", "所属网格", "单元数", "层数", "户数", "在册人数", "经度", "纬度", "备注"},
 		[]float64{16, 24, 8, 16, 6, 6, 6, 8, 12, 12, 24},
 		`SELECT b.name, b.address, b.kind, COALESCE(g.name, ''), b.units, b.floors,
-			(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
-			(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id AND r.status = 'active'),
+			b.household_count, b.resident_count,
 			COALESCE(CAST(b.lon AS TEXT), ''), COALESCE(CAST(b.lat AS TEXT), ''), b.note
 		FROM buildings b LEFT JOIN regions g ON g.id = b.grid_id
 		WHERE b.region_id IN (SELECT id FROM regions WHERE path LIKE $1) AND ($2 = 0 OR b.region_id = $2)

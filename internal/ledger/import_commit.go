@@ -9,6 +9,7 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
+	"linli/internal/register"
 	"linli/internal/errs"
 )
 
@@ -318,6 +319,9 @@ func (l *Ledger) commit(ctx context.Context, im *Import, data []byte) error {
 			}}
 		created, updated, err := w.write(pl)
 		if err != nil {
+			return err
+		}
+		if err := register.CountCommunityBuildings(ctx, tx, im.CommunityID); err != nil {
 			return err
 		}
 		im.summarize(rows, pl)

@@ -306,6 +306,14 @@ func TestLedgerCommit(t *testing.T) {
 				t.Errorf("%d 张三 in the register", n)
 			}
 		})
+		t.Run("each building keeps the counts of its households and residents", func(t *testing.T) {
+			if n := fixture.MiscountedBuildings(t, d); n != 0 {
+				t.Errorf("%d buildings keep counts other than their rows'", n)
+			}
+			if n := count(t, d, `SELECT SUM(resident_count) FROM buildings`); n != 4 {
+				t.Errorf("the buildings count %d residents, want 4", n)
+			}
+		})
 	})
 }
 

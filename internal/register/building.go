@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,10 +78,13 @@ const buildingColumns = `b.id, b.region_id, b.community_id, b.grid_id, COALESCE(
 const buildingFrom = ` FROM buildings b LEFT JOIN regions gr ON gr.id = b.grid_id`
 
 // buildingCounts are a building's household count and the count of its residents the principal may
-// see, to follow buildingColumns.
+// see, to follow buildingColumns: the counts the building keeps (CountBuildings), but the residents
+// counted again, adults only, for a principal who may not see minors.
 func buildingCounts(p *auth.Principal, a *db.Args) string {
-	return `,
-		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+	if p.Can(auth.MinorsRead) {
+		return `, b.household_count, b.resident_count`
+	}
+	return `, b.household_count,
 		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
 			WHERE h.building_id = b.id AND r.status = 'active'` + adultsOnly(p, "r", a) + `)`
 }
@@ -431,4 +436,58 @@ func (s *Service) UpdateBuilding(ctx context.Context, id int64, in BuildingInput
 		return nil, err
 	}
 	return s.Building(ctx, id)
+}
+
+// countsSet recounts a building's households and its residents on the register from their rows.
+const countsSet = `household_count = (SELECT COUNT(*) FROM households h WHERE h.building_id = buildings.id),
+	resident_count = (SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
+		WHERE h.building_id = buildings.id AND r.status = 'active')`
+
+// CountBuildings sets the stored household and resident counts (household_count, resident_count:
+// residents on the register) of the buildings ids from their rows. Every write that adds a household
+// or a resident, moves one to another building or changes a resident's status calls it in its
+// transaction, after its writes, with the buildings it touched (old and new). On PostgreSQL it first
+// locks those buildings' rows in id order, so that of two transactions writing to one building the
+// later counts once the earlier has committed, seeing both.
+func CountBuildings(ctx context.Context, tx *db.Tx, ids ...int64) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	var a db.Args
+	return countBuildings(ctx, tx, tx.Dialect.InIDs("id", slices.Compact(ids), &a), a...)
+}
+
+// CountCommunityBuildings is CountBuildings for every building of a community, after a ledger
+// import's writes across it.
+func CountCommunityBuildings(ctx context.Context, tx *db.Tx, communityID int64) error {
+	return countBuildings(ctx, tx, "community_id = $1", communityID)
+}
+
+func countBuildings(ctx context.Context, tx *db.Tx, where string, args ...any) error {
+	if tx.Dialect == db.Postgres {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM buildings WHERE `+where+` ORDER BY id FOR UPDATE`, args...)
+		if err != nil {
+			return fmt.Errorf("lock buildings: %w", err)
+		}
+		for rows.Next() { // every row read, every row locked
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lock buildings: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE buildings SET `+countsSet+` WHERE `+where, args...); err != nil {
+		return fmt.Errorf("count buildings: %w", err)
+	}
+	return nil
+}
+
+// deref is the id p points to, or 0 (none).
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

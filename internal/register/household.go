@@ -257,6 +257,9 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (*Hous
 		if err != nil {
 			return err
 		}
+		if err := CountBuildings(ctx, tx, b.ID); err != nil {
+			return err
+		}
 		h, err := householdInScope(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -308,6 +311,11 @@ func (s *Service) UpdateHousehold(ctx context.Context, id int64, in HouseholdInp
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE resident_tags SET region_id = $1
 				WHERE resident_id IN (SELECT id FROM residents WHERE household_id = $2)`, b.RegionID, id); err != nil {
+				return err
+			}
+		}
+		if b.ID != before.BuildingID {
+			if err := CountBuildings(ctx, tx, b.ID, before.BuildingID); err != nil {
 				return err
 			}
 		}

@@ -150,6 +150,9 @@ func (s *Service) CreateResidentTx(ctx context.Context, tx *db.Tx, in ResidentIn
 	if err := refreshResidentFTS(ctx, tx, id); err != nil {
 		return 0, err
 	}
+	if err := CountBuildings(ctx, tx, h.BuildingID); err != nil {
+		return 0, err
+	}
 	r, err := s.residentInScope(ctx, tx, p, id)
 	if err != nil {
 		return 0, err
@@ -238,13 +241,16 @@ func (s *Service) UpdateResidentTx(ctx context.Context, tx *db.Tx, id int64, upd
 	if err := refreshResidentFTS(ctx, tx, id); err != nil {
 		return err
 	}
-	after, err := s.residentInScope(ctx, tx, p, id)
-	if err != nil {
-		return err
-	}
 	action := "resident.update"
 	if before.HouseholdID == nil || *before.HouseholdID != h.ID {
 		action = "resident.move"
+		if err := CountBuildings(ctx, tx, h.BuildingID, deref(before.BuildingID)); err != nil {
+			return err
+		}
+	}
+	after, err := s.residentInScope(ctx, tx, p, id)
+	if err != nil {
+		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "resident", ObjectID: id,
 		RegionID: after.RegionID, Before: before, After: after})
@@ -298,6 +304,9 @@ func (s *Service) SetResidentStatus(ctx context.Context, id int64, status, note 
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE residents SET status = $1, updated_at = $2 WHERE id = $3`,
 			status, time.Now().UTC(), id); err != nil {
+			return err
+		}
+		if err := CountBuildings(ctx, tx, deref(before.BuildingID)); err != nil {
 			return err
 		}
 		after := *before
