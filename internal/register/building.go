@@ -85,8 +85,8 @@ func buildingCounts(p *auth.Principal, a *db.Args) string {
 		return `, b.household_count, b.resident_count`
 	}
 	return `, b.household_count,
-		(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
-			WHERE h.building_id = b.id AND r.status = 'active'` + adultsOnly(p, "r", a) + `)`
+		(SELECT COUNT(*) FROM residents r WHERE r.status = 'active'
+			AND r.household_id IN (SELECT h.id FROM households h WHERE h.building_id = b.id)` + adultsOnly(p, "r", a) + `)`
 }
 
 func scanBuilding(row interface{ Scan(...any) error }, extra ...any) (*Building, error) {
@@ -439,9 +439,11 @@ func (s *Service) UpdateBuilding(ctx context.Context, id int64, in BuildingInput
 }
 
 // countsSet recounts a building's households and its residents on the register from their rows.
+// The residents are found through their households (an IN list, not a join SQLite may turn around
+// into a walk of every resident on the register when its tables have no statistics).
 const countsSet = `household_count = (SELECT COUNT(*) FROM households h WHERE h.building_id = buildings.id),
-	resident_count = (SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id
-		WHERE h.building_id = buildings.id AND r.status = 'active')`
+	resident_count = (SELECT COUNT(*) FROM residents r WHERE r.status = 'active'
+		AND r.household_id IN (SELECT h.id FROM households h WHERE h.building_id = buildings.id))`
 
 // CountBuildings sets the stored household and resident counts (household_count, resident_count:
 // residents on the register) of the buildings ids from their rows. Every write that adds a household
