@@ -9,8 +9,8 @@ import (
 	"linli/internal/audit"
 	"linli/internal/auth"
 	"linli/internal/db"
-	"linli/internal/register"
 	"linli/internal/errs"
+	"linli/internal/register"
 )
 
 // parseAll reads and validates every data row of a file under a mapping; keepCells keeps the cells
