@@ -29,7 +29,7 @@ func TestBothDatabasesEndWithTheSameSchema(t *testing.T) {
 	}
 	pg := describePostgres(t, dbtest.Postgres(t))
 	t.Logf("compared %d facts from SQLite with %d from PostgreSQL", len(lite), len(pg))
-	onlyLite, onlyPG := difference(lite, pg), difference(difference(pg, lite), postgresOnly)
+	onlyLite, onlyPG := difference(difference(lite, pg), sqliteOnly), difference(difference(pg, lite), postgresOnly)
 	if len(onlyLite)+len(onlyPG) > 0 {
 		t.Errorf("after all migrations the schemas differ:\nonly in SQLite:\n  %s\nonly in PostgreSQL:\n  %s",
 			strings.Join(onlyLite, "\n  "), strings.Join(onlyPG, "\n  "))
@@ -43,6 +43,12 @@ var postgresOnly = []string{
 	"index cases_closed_at on cases(closed_at…) unique=false partial=false",
 	"index cases_handle_deadline on cases(handle_deadline…) unique=false partial=false",
 	"index cases_received_at on cases(received_at…) unique=false partial=false",
+}
+
+// sqliteOnly are the facts only SQLite has, by design: cases_region_accepted, which migration
+// 0034 drops on PostgreSQL, where cases_figures has the same key.
+var sqliteOnly = []string{
+	"index cases_region_accepted on cases(region_id…) unique=false partial=false",
 }
 
 func contains(lines []string, s string) bool {

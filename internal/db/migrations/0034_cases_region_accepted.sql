@@ -1,0 +1,12 @@
+-- One index fewer to write on PostgreSQL for every new case and for every case update that is not
+-- HOT — the overdue sweep (issue 3) flags each newly overdue case that way, writing every index of
+-- cases. There cases_region_accepted (region_id, accepted_at) is the whole key of cases_figures
+-- (migration 0030): the statements that found a region's cases by acceptance date through it (a
+-- figure's accepted cohort, a list filtered by acceptance date) read cases_figures in the same
+-- order, index-only, and a few days across the city read cases_accepted_at (migration 0032).
+-- SQLite keeps it: there the few days' cases of a district or the city are read region by region,
+-- and its two columns read faster than the eighteen of cases_figures (1M city, five days city-wide:
+-- 17 against 32 ms).
+-- @postgres
+DROP INDEX cases_region_accepted;
+-- @end
