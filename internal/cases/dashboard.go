@@ -84,7 +84,7 @@ func (s *Service) dashboard(ctx context.Context, f Filter) (Figures, *Series, er
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &dashRead{s: s, p: p, f: f, sel: sel, cohort: "accepted_at", out: &Series{
+	d := &dashRead{s: s, p: p, f: f, lo: lo, hi: hi, sel: sel, cohort: "accepted_at", out: &Series{
 		RegionsTitle: childrenTitle[level], ByGrid: level == "" || level == "street" || level == "community" || level == "grid"}}
 	if f.By == "closed" {
 		d.cohort = "closed_at"
@@ -94,7 +94,7 @@ func (s *Service) dashboard(ctx context.Context, f Filter) (Figures, *Series, er
 	}
 	var sums []int64
 	if plan == nil {
-		sums, err = d.fromCases(ctx, lo, hi)
+		sums, err = d.fromCases(ctx)
 	} else {
 		sums, err = d.fromTally(ctx, plan)
 	}
@@ -121,21 +121,22 @@ type dashRead struct {
 	s      *Service
 	p      *auth.Principal
 	f      Filter
-	sel    int64  // the selected region (0: none)
-	cohort string // the charts' cohort: accepted_at, or closed_at with By "closed"
+	lo, hi *time.Time // the period (nil: open)
+	sel    int64      // the selected region (0: none)
+	cohort string     // the charts' cohort: accepted_at, or closed_at with By "closed"
 	out    *Series
 	bounds [][2]time.Time // of out.Months
 }
 
 // fromCases reads the figures and charts from the cases alone: the figures' aggregate, the
 // months' and one grouped aggregate per chart.
-func (d *dashRead) fromCases(ctx context.Context, lo, hi *time.Time) ([]int64, error) {
+func (d *dashRead) fromCases(ctx context.Context) ([]int64, error) {
 	sums, err := d.s.figureSums(ctx, d.f, d.p)
 	if err != nil {
 		return nil, err
 	}
 	if len(d.out.Months) > 0 {
-		if err := d.s.rawMonths(ctx, d.f, d.p, d.out.Months, d.bounds, *lo, *hi); err != nil {
+		if err := d.s.rawMonths(ctx, d.f, d.p, d.out.Months, d.bounds, *d.lo, *d.hi); err != nil {
 			return nil, err
 		}
 	}
@@ -162,12 +163,8 @@ func (d *dashRead) fromCases(ctx context.Context, lo, hi *time.Time) ([]int64, e
 // then names and folds the groups (sub-categories into their top-level category, regions into
 // one bar): nothing is joined per case.
 func (d *dashRead) group(ctx context.Context, col, key, label string, join func(a *db.Args) string, param string) ([]Bucket, error) {
-	lo, hi, err := period(d.f.From, d.f.To)
-	if err != nil {
-		return nil, err
-	}
 	a := &db.Args{}
-	w := append([]string{scopeCond(a, d.p), between(a, "c."+d.cohort, lo, hi)}, dimensions(a, &d.f)...)
+	w := append([]string{scopeCond(a, d.p), between(a, "c."+d.cohort, d.lo, d.hi)}, dimensions(a, &d.f)...)
 	inner := "SELECT " + col + " AS k, COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.state = 'closed' AND c.outcome IN " +
 		handledOutcomes + " THEN 1 ELSE 0 END), 0) AS closed FROM cases c WHERE " + strings.Join(w, " AND ") + " GROUP BY " + col
 	query := "SELECT " + key + ", " + label + ", SUM(x.n), SUM(x.closed) FROM (" + inner + ") x " + join(a) +
