@@ -518,7 +518,11 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, 
 	if in.ReporterPhone != "" {
 		sealed, index = s.sealer.Seal(in.ReporterPhone), s.sealer.Index(in.ReporterPhone)
 	}
-	if c.ID, err = insertCase(ctx, q, c, sealed, index); err != nil {
+	top := cat.ID
+	if cat.ParentID != nil {
+		top = *cat.ParentID
+	}
+	if c.ID, err = insertCase(ctx, q, c, top, sealed, index); err != nil {
 		return nil, err
 	}
 	c.Version = 1

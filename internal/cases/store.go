@@ -104,8 +104,9 @@ func loadCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
 	return c, nil
 }
 
-// insertCase writes a new case and returns its id.
-func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, phoneIndex string) (int64, error) {
+// insertCase writes a case just received (state received, no later date) and returns its id.
+// topCategory is the top-level category of c.CategoryID.
+func insertCase(ctx context.Context, tx db.Querier, c *Case, topCategory int64, phoneEnc []byte, phoneIndex string) (int64, error) {
 	var ext, phoneIdx any
 	if c.ExternalNo != "" {
 		ext = c.ExternalNo
@@ -131,13 +132,7 @@ func insertCase(ctx context.Context, tx db.Querier, c *Case, phoneEnc []byte, ph
 	if err != nil {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}
-	// What the new case counts: a new row has but one of the dates the tally counts by, its
-	// received_at, so the month is known without reading the row's dates back.
-	counts, err := tallyOfMonths(ctx, tx, id, []time.Time{monthOf(c.ReceivedAt)})
-	if err != nil {
-		return 0, err
-	}
-	if err := (&tallyChange{id: id}).add(ctx, tx, counts); err != nil {
+	if err := (&tallyChange{id: id}).add(ctx, tx, receivedTally(c, topCategory)); err != nil {
 		return 0, err
 	}
 	return id, nil

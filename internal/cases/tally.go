@@ -196,6 +196,25 @@ func tallyOfMonths(ctx context.Context, q db.Querier, id int64, months []time.Ti
 	return out, nil
 }
 
+// receivedTally is what a case just received counts in case_tallies, known without reading its
+// row: intake and touched in the month of its received_at, under each region of its path. Every
+// other counter needs a date the case has not got yet (accepted, closed, called back) or a
+// handling deadline. TestReceivedTally checks it against what tallyOfMonths reads from the row.
+func receivedTally(c *Case, topCategory int64) map[tallyKey][]int64 {
+	row := make([]int64, len(tallyColumns))
+	row[slices.Index(tallyColumns, "intake")] = 1
+	row[slices.Index(tallyColumns, "touched")] = 1
+	level := "community"
+	if c.GridID != nil {
+		level = "grid"
+	}
+	out := map[tallyKey][]int64{}
+	for _, r := range tallyRegions(c.regionPath, level) {
+		out[tallyKey{r, monthKey(monthOf(c.ReceivedAt)), topCategory, c.Channel}] = row
+	}
+	return out
+}
+
 // tallyChange is a case write in progress: what the case counted before it.
 type tallyChange struct {
 	id     int64

@@ -264,3 +264,39 @@ func (w *world) checkTallyRebuilt() {
 		}
 	}
 }
+
+// TestReceivedTally checks that what intake adds to the tally without a statement
+// (receivedTally) is what the new row counts, read as a later write reads it (tallyOfMonths):
+// for a case in a grid, one in a community without a grid, and a hotline order received in an
+// earlier month.
+func TestReceivedTally(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		leak := w.category("dispute.leak")
+		earlier := w.now.AddDate(0, -2, 0)
+		for name, in := range map[string]Intake{
+			"grid":      {Channel: "phone", GridID: w.f.Grids[0].ID},
+			"community": {Channel: "walk_in", CommunityID: w.f.Community.ID},
+			"hotline": {Channel: "hotline_12345", GridID: w.f.Grids[1].ID, ExternalNo: "HL-TALLY-1",
+				ReceivedAt: &earlier},
+		} {
+			in.CategoryID, in.Title, in.Description, in.Address = leak, "楼上漏水", "楼上漏水渗到楼下", "3号楼"
+			in.ReporterName, in.ReporterPhone = "张大爷", "13812345678"
+			c, err := w.svc.Intake(w.ctx("admin"), in)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var top int64
+			if err := d.R.QueryRow(`SELECT parent_id FROM case_categories WHERE id = $1`, leak).Scan(&top); err != nil {
+				t.Fatal(err)
+			}
+			read, err := tallyOfMonths(context.Background(), d.R, c.ID, []time.Time{monthOf(c.ReceivedAt)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := receivedTally(c, top); len(read) == 0 || !reflect.DeepEqual(got, read) {
+				t.Errorf("%s: intake added %v, the row counts %v", name, got, read)
+			}
+		}
+	})
+}

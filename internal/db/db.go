@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,7 +40,8 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	Dialect Dialect
-	replica *sql.DB // the routed read pool when OpenReplica was called
+	replica *sql.DB  // the routed read pool when OpenReplica was called
+	hot     sync.Map // HotRow's statements prepared on R, by query
 }
 
 // drivers are the database/sql driver names Open uses for each dialect.
@@ -175,6 +177,27 @@ func (d *DB) OpenReplica(ctx context.Context, rawURL string) error {
 	}
 	d.R, d.replica = r, r
 	return nil
+}
+
+// HotRow runs on the read pool a query every request makes — the session's or the API token's
+// principal — through a statement prepared once: SQLite would otherwise parse it on every run
+// (0.2 ms of a case intake's 2 ms). On PostgreSQL, whose driver keeps its own statement cache per
+// connection, it is R.QueryRowContext.
+func (d *DB) HotRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if d.Dialect != SQLite {
+		return d.R.QueryRowContext(ctx, query, args...)
+	}
+	st, ok := d.hot.Load(query)
+	if !ok {
+		prepared, err := d.R.PrepareContext(ctx, query)
+		if err != nil {
+			return d.R.QueryRowContext(ctx, query, args...) // the error shows there
+		}
+		if st, ok = d.hot.LoadOrStore(query, prepared); ok {
+			prepared.Close()
+		}
+	}
+	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
 }
 
 // Close closes both pools.
