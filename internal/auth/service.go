@@ -366,7 +366,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 	var created, seen time.Time
 	p := &Principal{}
 	var active bool
-	err := s.db.HotRow(ctx, sessionQuery, id).Scan(&created, &seen, &p.UserID, &p.Username, &p.Name, &p.Role,
+	err := s.db.KeyRow(ctx, sessionQuery, id).Scan(&created, &seen, &p.UserID, &p.Username, &p.Name, &p.Role,
 		&p.RegionID, &p.RegionPath, &p.RegionName, &p.RegionLevel, &p.OrgName, &p.MustChange, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		// No such session — or its account or region is gone: then the session is ended, so that
@@ -455,7 +455,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, token string) (*Principal,
 	var active bool
 	var created time.Time
 	var last sql.NullTime
-	err := s.db.HotRow(ctx, `SELECT u.id, u.username, u.name, u.role, u.region_id, r.path, r.name, r.level,
+	err := s.db.KeyRow(ctx, `SELECT u.id, u.username, u.name, u.role, u.region_id, r.path, r.name, r.level,
 		u.org_name, u.must_change_password, u.active, t.created_at, t.last_used_at
 		FROM users u JOIN regions r ON r.id = u.region_id JOIN api_tokens t ON t.user_id = u.id
 		WHERE t.token_hash = $1 AND t.expires_at > $2 AND COALESCE(t.last_used_at, t.created_at) > $3`,

@@ -327,9 +327,9 @@ func thou(f float64) string {
 // once — and writes the same rows bare: the writes one intake made (case number counter, case,
 // event, audit row, search tokens, reminder jobs; recorded through a traced driver from an
 // in-process Linli on the same database) replayed with a fresh number, tracking code and case id,
-// one transaction per case, on a pool configured like the server's. The share of the limit is
-// Linli's rate ÷ the bare rate. A last row writes the same rows eight cases per transaction: what
-// a writer batching commits could reach at most.
+// one transaction per case, in a transaction like the server's intake (db.InKeyTx). The share of
+// the limit is Linli's rate ÷ the bare rate. A last row writes the same rows eight cases per
+// transaction: what a writer batching commits could reach at most.
 func intake(t *testing.T, d *db.DB, rec *recorderApp, c *Client, communityID int64) []row {
 	ctx := context.Background()
 	n := envInt("LINLI_BENCH_INTAKE", 200)
@@ -347,11 +347,11 @@ func intake(t *testing.T, d *db.DB, rec *recorderApp, c *Client, communityID int
 	work := rec.intake(t, d, c.user, body(-1))
 	var seq atomic.Int64
 	one := func(int) error {
-		return d.InTx(ctx, func(tx *db.Tx) error { return work.write(ctx, tx, seq.Add(1)) })
+		return d.InKeyTx(ctx, func(tx *db.Tx) error { return work.write(ctx, tx, seq.Add(1)) })
 	}
 	batch := func(k int) func(int) error {
 		return func(int) error {
-			return d.InTx(ctx, func(tx *db.Tx) error {
+			return d.InKeyTx(ctx, func(tx *db.Tx) error {
 				for range k {
 					if err := work.write(ctx, tx, seq.Add(1)); err != nil {
 						return err

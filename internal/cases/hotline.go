@@ -80,7 +80,7 @@ func (s *Service) ImportHotline(ctx context.Context, f HotlineFile) (*ImportResu
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InKeyTx(ctx, func(tx *db.Tx) error {
 		res.Created, res.Skipped, res.Located, res.ToLocate = 0, 0, 0, 0
 		for _, r := range valid {
 			var n int

@@ -31,7 +31,7 @@ func (s *Service) SubmitWithin(ctx context.Context, channel, within string, in P
 		return nil, err
 	}
 	var c *Case
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InKeyTx(ctx, func(tx *db.Tx) error {
 		var err error
 		if c, err = s.intake(ctx, tx, cal, in, nil); err != nil {
 			return err

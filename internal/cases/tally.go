@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"linli/internal/clock"
@@ -275,25 +276,53 @@ func addTallies(ctx context.Context, q db.Querier, delta map[tallyKey][]int64) e
 		return cmp.Or(cmp.Compare(x.region, y.region), cmp.Compare(x.month, y.month), cmp.Compare(x.category, y.category),
 			cmp.Compare(x.channel, y.channel))
 	})
-	a := &db.Args{}
-	tuples := make([]string, len(keys))
-	for i, k := range keys {
-		phs := []string{a.Add(k.region), a.Add(k.month), a.Add(k.category), a.Add(k.channel)}
+	args := make([]any, 0, len(keys)*(4+len(tallyColumns)))
+	for _, k := range keys {
+		args = append(args, k.region, k.month, k.category, k.channel)
 		for _, v := range delta[k] {
-			phs = append(phs, a.Add(v))
+			args = append(args, v)
 		}
-		tuples[i] = "(" + strings.Join(phs, ", ") + ")"
+	}
+	_, err := q.ExecContext(ctx, tallyUpsert(len(keys)), args...)
+	if err != nil {
+		return fmt.Errorf("case tally: %w", err)
+	}
+	return nil
+}
+
+// tallyUpserts are the statements addTallies runs, by number of rows: a case adds to a few rows
+// (a month under each region of its path), so a handful of texts, built once.
+var tallyUpserts sync.Map
+
+// tallyUpsert is the statement adding n rows of counters into case_tallies.
+func tallyUpsert(n int) string {
+	if q, ok := tallyUpserts.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO case_tallies (region_id, month, category_id, channel, " + strings.Join(tallyColumns, ", ") + ") VALUES ")
+	ph := 0
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range 4 + len(tallyColumns) {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			ph++
+			b.WriteString("$" + strconv.Itoa(ph))
+		}
+		b.WriteByte(')')
 	}
 	set := make([]string, len(tallyColumns))
 	for i, col := range tallyColumns {
 		set[i] = col + " = case_tallies." + col + " + excluded." + col
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO case_tallies (region_id, month, category_id, channel, `+strings.Join(tallyColumns, ", ")+
-		`) VALUES `+strings.Join(tuples, ", ")+` ON CONFLICT (region_id, month, category_id, channel) DO UPDATE SET `+strings.Join(set, ", "), *a...)
-	if err != nil {
-		return fmt.Errorf("case tally: %w", err)
-	}
-	return nil
+	b.WriteString(" ON CONFLICT (region_id, month, category_id, channel) DO UPDATE SET " + strings.Join(set, ", "))
+	q, _ := tallyUpserts.LoadOrStore(n, b.String())
+	return q.(string)
 }
 
 // BuildTallies computes case_tallies afresh from every case, in tx, and marks it built: what
