@@ -299,29 +299,21 @@ func tallyUpsert(n int) string {
 	if q, ok := tallyUpserts.Load(n); ok {
 		return q.(string)
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO case_tallies (region_id, month, category_id, channel, " + strings.Join(tallyColumns, ", ") + ") VALUES ")
-	ph := 0
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
+	// $n placeholders on both databases, as in every other statement of this package.
+	values := db.Values(db.Postgres, n, func(ph func() string) string {
+		cols := make([]string, 4+len(tallyColumns))
+		for i := range cols {
+			cols[i] = ph()
 		}
-		b.WriteByte('(')
-		for j := range 4 + len(tallyColumns) {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			ph++
-			b.WriteString("$" + strconv.Itoa(ph))
-		}
-		b.WriteByte(')')
-	}
+		return "(" + strings.Join(cols, ", ") + ")"
+	})
 	set := make([]string, len(tallyColumns))
 	for i, col := range tallyColumns {
 		set[i] = col + " = case_tallies." + col + " + excluded." + col
 	}
-	b.WriteString(" ON CONFLICT (region_id, month, category_id, channel) DO UPDATE SET " + strings.Join(set, ", "))
-	q, _ := tallyUpserts.LoadOrStore(n, b.String())
+	query := "INSERT INTO case_tallies (region_id, month, category_id, channel, " + strings.Join(tallyColumns, ", ") + ") VALUES " +
+		values + " ON CONFLICT (region_id, month, category_id, channel) DO UPDATE SET " + strings.Join(set, ", ")
+	q, _ := tallyUpserts.LoadOrStore(n, query)
 	return q.(string)
 }
 
