@@ -427,10 +427,7 @@ func (s *Service) Submit(ctx context.Context, in PublicSubmission) (*Case, error
 }
 
 // intake validates and writes a case in tx. p is nil for the public form. Every statement of an
-// intake finds its rows by their keys: its transaction runs in db.InKeyTx, on PostgreSQL's cached
-// generic plans (planned afresh on every run, the catalog read and the tally's upsert of a
-// hundred and thirty parameters cost 0.7 ms of the server's CPU while the transaction held the
-// case number counter).
+// intake finds its rows by their keys, so its transaction runs in db.InKeyTx.
 func (s *Service) intake(ctx context.Context, tx *db.Tx, cal *workday.Calendar, in Intake, p *auth.Principal) (*Case, error) {
 	q := s.cached(tx) // SQLite: the statements prepared once
 	if tx.Dialect == db.Postgres {

@@ -209,9 +209,9 @@ func receivedTally(c *Case, topCategory int64) map[tallyKey][]int64 {
 	if c.GridID != nil {
 		level = "grid"
 	}
-	out := map[tallyKey][]int64{}
+	month, out := monthKey(monthOf(c.ReceivedAt)), map[tallyKey][]int64{}
 	for _, r := range tallyRegions(c.regionPath, level) {
-		out[tallyKey{r, monthKey(monthOf(c.ReceivedAt)), topCategory, c.Channel}] = row
+		out[tallyKey{r, month, topCategory, c.Channel}] = row
 	}
 	return out
 }
